@@ -1,0 +1,93 @@
+//! Keyword context: the words near a value, or the header above it, that say
+//! what it is. Matching is on normalised text, so "D.O.B.", "dob" and
+//! "DateOfBirth" / "date_of_birth" meet their keywords alike.
+
+/// Lower case, camelCase split, everything but letters and digits a single
+/// space, padded with a space either side so `contains(" kw ")` matches
+/// whole words.
+pub fn normalise(text: &str) -> String {
+    match split_acronym_runs(text) {
+        Some(spaced) => normalise_plain(&spaced),
+        None => normalise_plain(text),
+    }
+}
+
+/// "NINumber" → "NI Number": a run of capitals followed by a capitalised
+/// word, which camelCase splitting alone would leave whole.
+fn split_acronym_runs(original: &str) -> Option<String> {
+    let chars: Vec<char> = original.chars().collect();
+    let starts_word = |i: usize| {
+        i > 0
+            && chars[i].is_uppercase()
+            && chars[i - 1].is_uppercase()
+            && chars.get(i + 1).is_some_and(|n| n.is_lowercase())
+    };
+    if !(0..chars.len()).any(starts_word) {
+        return None;
+    }
+    let mut spaced = String::with_capacity(original.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if starts_word(i) {
+            spaced.push(' ');
+        }
+        spaced.push(c);
+    }
+    Some(spaced)
+}
+
+fn normalise_plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(' ');
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if let Some(p) = prev {
+                // "DateOfBirth" → "date of birth"; "Flat2" → "flat 2".
+                let camel = p.is_lowercase() && c.is_uppercase();
+                let digit_edge = p.is_ascii_digit() != c.is_ascii_digit();
+                if (camel || digit_edge) && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with(' ') {
+            out.push(' ');
+        }
+        prev = Some(c);
+    }
+    if !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out
+}
+
+/// Whether normalised `haystack` holds any normalised keyword as whole words.
+/// Both sides carry a space at each end (see [`normalise`]), so a plain
+/// substring test matches whole words.
+pub fn has_keyword(haystack: &str, keywords: &[String]) -> bool {
+    keywords.iter().any(|k| haystack.contains(k.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_labels_alike() {
+        assert_eq!(normalise("D.O.B."), " d o b ");
+        assert_eq!(normalise("date_of_birth"), " date of birth ");
+        assert_eq!(normalise("DateOfBirth"), " date of birth ");
+        assert_eq!(normalise("BirthDate"), " birth date ");
+        assert_eq!(normalise("NINumber"), " ni number ");
+        assert_eq!(normalise("NI No."), " ni no ");
+        assert_eq!(normalise("s/c"), " s c ");
+    }
+
+    #[test]
+    fn keywords_match_whole_words_only() {
+        let kws = vec![normalise("ni"), normalise("date of birth")];
+        assert!(has_keyword(&normalise("Tenant NI: "), &kws));
+        assert!(has_keyword(&normalise("Date of Birth -"), &kws));
+        assert!(!has_keyword(&normalise("opportunity nine"), &kws));
+    }
+}

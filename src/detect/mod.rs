@@ -1,0 +1,444 @@
+//! Detection: every detector over a text in one pass.
+//!
+//! All regex detectors form one multi-pattern regex and all word lists one
+//! Aho-Corasick automaton, so each text is read twice at most, whatever the
+//! number of detectors. Each candidate then meets its validator and its
+//! context, and [`Engine::resolve`] decides, per record, which candidates are
+//! findings: pairing (a sort code beside an account number) and linkage (a
+//! health term beside a person's identifier) happen there.
+
+pub mod context;
+pub mod rules;
+pub mod validators;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use anyhow::{Context as _, Result};
+use jiff::civil::Date;
+use regex_automata::{meta, Anchored, Input, PatternID};
+
+pub use rules::{Boundary, Confidence, Detector, Matcher, Rules};
+use validators::ValidateCtx;
+
+/// A candidate value in one unit of text (a block of lines, or one field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub detector: usize,
+    /// Byte range within the unit.
+    pub start: usize,
+    pub end: usize,
+    /// Which field of the record the unit is (0 for running text).
+    pub field: u32,
+    /// Positive context: a keyword nearby, or a header that names it.
+    pub context: bool,
+    /// Negative context ("Invoice ref"), which rules a value out unless
+    /// positive context is present too.
+    pub negative: bool,
+    /// Decided by [`Engine::resolve`].
+    pub confidence: Confidence,
+}
+
+/// How candidates in one call to [`Engine::resolve`] relate to each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Running text: nearness is measured in characters.
+    Text,
+    /// Fields of one record (a row, a JSON object): nearness is being in
+    /// the same record, or for pairing, in the same or an adjacent field.
+    Record,
+}
+
+/// What a column header (or JSON key) says to each detector, worked out
+/// once per column rather than once per cell.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderContext {
+    positive: Vec<bool>,
+    negative: Vec<bool>,
+}
+
+pub struct Engine {
+    rules: Rules,
+    regex: Option<meta::Regex>,
+    /// Pattern index → detector index.
+    pattern_owner: Vec<usize>,
+    words: Option<AhoCorasick>,
+    /// Word-list pattern index → detector index.
+    word_owner: Vec<usize>,
+    validate_ctx: ValidateCtx,
+}
+
+impl Engine {
+    pub fn new(rules: Rules, as_of: Date) -> Result<Engine> {
+        let mut patterns = Vec::new();
+        let mut pattern_owner = Vec::new();
+        let mut terms: Vec<&str> = Vec::new();
+        let mut word_owner = Vec::new();
+        for (i, d) in rules.detectors.iter().enumerate() {
+            match &d.matcher {
+                Matcher::Pattern(p) => {
+                    patterns.push(p.as_str());
+                    pattern_owner.push(i);
+                }
+                Matcher::Words { terms: list, .. } => {
+                    for t in list {
+                        terms.push(t.as_str());
+                        word_owner.push(i);
+                    }
+                }
+            }
+        }
+        let regex = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                meta::Regex::builder()
+                    .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
+                    .build_many(&patterns)
+                    .context("compiling the detectors' patterns together")?,
+            )
+        };
+        let words = if terms.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&terms)
+                    .context("building the word-list automaton")?,
+            )
+        };
+        Ok(Engine {
+            rules,
+            regex,
+            pattern_owner,
+            words,
+            word_owner,
+            validate_ctx: ValidateCtx { as_of },
+        })
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    pub fn detector(&self, index: usize) -> &Detector {
+        &self.rules.detectors[index]
+    }
+
+    /// Reads a header (a column name or a JSON key path) for every detector.
+    pub fn header_context(&self, header: &str) -> HeaderContext {
+        let norm = context::normalise(header);
+        HeaderContext {
+            positive: self
+                .rules
+                .detectors
+                .iter()
+                .map(|d| context::has_keyword(&norm, &d.header_context))
+                .collect(),
+            negative: self
+                .rules
+                .detectors
+                .iter()
+                .map(|d| context::has_keyword(&norm, &d.negative_context))
+                .collect(),
+        }
+    }
+
+    /// Appends every candidate in `text` to `out`, in order of start.
+    pub fn scan_unit(
+        &self,
+        text: &[u8],
+        header: Option<&HeaderContext>,
+        field: u32,
+        out: &mut Vec<Hit>,
+    ) {
+        let first = out.len();
+        // End of the previous raw match per detector: a keyword before it
+        // belongs to it, not to the next value ("DOB 03/04/1985, tenancy
+        // start 01/04/2019").
+        let mut last_end = vec![0usize; self.rules.detectors.len()];
+        if let Some(re) = &self.regex {
+            for m in re.find_iter(text) {
+                let pid = m.pattern().as_usize();
+                self.consider(text, self.pattern_owner[pid], m.start(), m.end(), header, field, &mut last_end, out);
+                // Other detectors may read the same characters differently
+                // (a ten-digit run: NHS number or not); try each anchored here.
+                for other in 0..self.pattern_owner.len() {
+                    if other == pid {
+                        continue;
+                    }
+                    let input = Input::new(text)
+                        .range(m.start()..)
+                        .anchored(Anchored::Pattern(PatternID::new_unchecked(other)));
+                    if let Some(m2) = re.search(&input) {
+                        self.consider(text, self.pattern_owner[other], m2.start(), m2.end(), header, field, &mut last_end, out);
+                    }
+                }
+            }
+        }
+        if let Some(ac) = &self.words {
+            for m in ac.find_iter(text) {
+                let (s, e) = (m.start(), m.end());
+                let word_char = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+                let before_ok = s == 0 || !word_char(text[s - 1]);
+                let after_ok = e == text.len() || !word_char(text[e]);
+                if before_ok && after_ok {
+                    let d = self.word_owner[m.pattern().as_usize()];
+                    self.consider(text, d, s, e, header, field, &mut last_end, out);
+                }
+            }
+        }
+        out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn consider(
+        &self,
+        text: &[u8],
+        detector: usize,
+        start: usize,
+        end: usize,
+        header: Option<&HeaderContext>,
+        field: u32,
+        last_end: &mut [usize],
+        out: &mut Vec<Hit>,
+    ) {
+        let d = &self.rules.detectors[detector];
+        let window_floor = last_end[detector];
+        last_end[detector] = last_end[detector].max(end);
+        if !boundary_ok(text, start, end, d.boundary) {
+            return;
+        }
+        let (start, end) = match d.validator {
+            None => (start, end),
+            Some(v) => {
+                let Ok(value) = std::str::from_utf8(&text[start..end]) else {
+                    return;
+                };
+                match v.validate(value, &self.validate_ctx) {
+                    Some(r) => (start + r.start, start + r.end),
+                    None => return,
+                }
+            }
+        };
+        let before = window(text, start.saturating_sub(d.context_before).max(window_floor.min(start)), start);
+        let after = window(text, end, (end + d.context_after).min(text.len()));
+        let near = if d.context_after > 0 {
+            context::normalise(&format!("{before} | {after}"))
+        } else {
+            context::normalise(&before)
+        };
+        let (header_pos, header_neg) = header
+            .map(|h| (h.positive[detector], h.negative[detector]))
+            .unwrap_or((false, false));
+        out.push(Hit {
+            detector,
+            start,
+            end,
+            field,
+            context: header_pos || context::has_keyword(&near, &d.context),
+            negative: header_neg || context::has_keyword(&near, &d.negative_context),
+            confidence: d.confidence,
+        });
+    }
+
+    /// Keeps the candidates that are findings, with their confidence.
+    pub fn resolve(&self, hits: &mut Vec<Hit>, scope: Scope) {
+        let dets = &self.rules.detectors;
+        let ruled_out = |h: &Hit| h.negative && !h.context;
+        let mut keep: Vec<bool> = hits
+            .iter()
+            .map(|h| {
+                let d = &dets[h.detector];
+                !ruled_out(h) && d.link_distance.is_none() && (h.context || !d.requires_context)
+            })
+            .collect();
+        for (i, h) in hits.iter_mut().enumerate() {
+            if keep[i] {
+                let d = &dets[h.detector];
+                h.confidence = if h.context { d.confidence_with_context } else { d.confidence };
+            }
+        }
+        // Pairing: a value that needs context takes it from its partner.
+        let paired: Vec<usize> = (0..hits.len())
+            .filter(|&i| !keep[i] && !ruled_out(&hits[i]))
+            .filter(|&i| {
+                let d = &dets[hits[i].detector];
+                d.pairs_with.is_some_and(|partner| {
+                    hits.iter().any(|o| {
+                        o.detector == partner
+                            && !ruled_out(o)
+                            && near(&hits[i], o, scope, d.pair_distance, true)
+                    })
+                })
+            })
+            .collect();
+        for i in paired {
+            keep[i] = true;
+            hits[i].confidence = dets[hits[i].detector].confidence;
+        }
+        // Linkage: a word-list mention is about a person only beside one.
+        let linked: Vec<(usize, bool)> = (0..hits.len())
+            .filter_map(|i| {
+                let h = &hits[i];
+                let distance = dets[h.detector].link_distance?;
+                if ruled_out(h) {
+                    return None;
+                }
+                let is_linked = hits.iter().enumerate().any(|(j, o)| {
+                    keep[j] && dets[o.detector].identifies_person && near(h, o, scope, distance, false)
+                });
+                Some((i, is_linked))
+            })
+            .collect();
+        for (i, is_linked) in linked {
+            keep[i] = true;
+            let d = &dets[hits[i].detector];
+            hits[i].confidence = if is_linked { d.confidence_with_context } else { d.confidence };
+        }
+        let mut i = 0;
+        hits.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+}
+
+/// Whether two candidates are near enough to pair or link.
+fn near(a: &Hit, b: &Hit, scope: Scope, distance: usize, adjacent_fields: bool) -> bool {
+    match scope {
+        Scope::Record if adjacent_fields => a.field.abs_diff(b.field) <= 1,
+        Scope::Record => true,
+        Scope::Text => {
+            let gap = if a.end <= b.start {
+                b.start - a.end
+            } else if b.end <= a.start {
+                a.start - b.end
+            } else {
+                0
+            };
+            gap <= distance
+        }
+    }
+}
+
+/// The text of `text[from..to]`, with `from` moved forward to a character
+/// boundary.
+fn window(text: &[u8], mut from: usize, to: usize) -> std::borrow::Cow<'_, str> {
+    while from < to && (text[from] & 0xC0) == 0x80 {
+        from += 1;
+    }
+    String::from_utf8_lossy(&text[from..to.max(from)])
+}
+
+fn boundary_ok(text: &[u8], start: usize, end: usize, boundary: Boundary) -> bool {
+    let digit_at = |i: usize| text.get(i).is_some_and(u8::is_ascii_digit);
+    let sep_at = |i: usize| matches!(text.get(i), Some(b' ' | b'-'));
+    match boundary {
+        Boundary::Word => true,
+        Boundary::Digits => !(start > 0 && digit_at(start - 1)) && !digit_at(end),
+        Boundary::DigitGroups => {
+            let before = start > 0 && (digit_at(start - 1) || (start > 1 && sep_at(start - 1) && digit_at(start - 2)));
+            let after = digit_at(end) || (sep_at(end) && digit_at(end + 1));
+            !before && !after
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap()
+    }
+
+    fn found(text: &str) -> Vec<(String, String, Confidence)> {
+        let e = engine();
+        let mut hits = Vec::new();
+        e.scan_unit(text.as_bytes(), None, 0, &mut hits);
+        e.resolve(&mut hits, Scope::Text);
+        hits.iter()
+            .map(|h| (e.detector(h.detector).id.clone(), text[h.start..h.end].to_string(), h.confidence))
+            .collect()
+    }
+
+    fn ids(text: &str) -> Vec<String> {
+        found(text).into_iter().map(|(id, _, _)| id).collect()
+    }
+
+    #[test]
+    fn nino_confidence_follows_context() {
+        assert_eq!(found("NI number: AB 12 34 56 C"), vec![("uk_nino".into(), "AB 12 34 56 C".into(), Confidence::High)]);
+        assert_eq!(found("ref AB123456C here"), vec![("uk_nino".into(), "AB123456C".into(), Confidence::Medium)]);
+        assert!(ids("for example QQ 12 34 56 C").is_empty());
+    }
+
+    #[test]
+    fn birth_dates_need_their_keyword() {
+        assert_eq!(ids("Date of birth: 03/04/1985"), vec!["date_of_birth"]);
+        assert_eq!(ids("born on 3rd Apr 1985 in Leeds"), vec!["date_of_birth"]);
+        assert!(ids("Tenancy start date: 01/04/2019").is_empty());
+        // The keyword belongs to the first date, not the second.
+        assert_eq!(ids("DOB 03/04/1985 and 01/04/2019"), vec!["date_of_birth"]);
+        assert!(ids("DOB: 03/04/2030").is_empty(), "future dates are no birth dates");
+    }
+
+    #[test]
+    fn sort_codes_and_accounts_pair() {
+        assert_eq!(ids("Bank: 60-16-13 31926819"), vec!["uk_sort_code", "uk_bank_account"]);
+        assert_eq!(ids("sort code 20-45-77"), vec!["uk_sort_code"]);
+        assert!(ids("Invoice ref 12-34-56").is_empty());
+        assert!(ids("Job no 40012345").is_empty());
+        assert_eq!(ids("account number 31926819"), vec!["uk_bank_account"]);
+    }
+
+    #[test]
+    fn cards_not_inside_longer_runs() {
+        assert_eq!(ids("card 4556 7375 8689 9855"), vec!["payment_card"]);
+        assert!(ids("1234 5678 9012 3456 7890").is_empty());
+        assert!(ids("ref 9945567375868998551").is_empty());
+    }
+
+    #[test]
+    fn nhs_numbers() {
+        assert_eq!(found("NHS number 943 476 5919"), vec![("nhs_number".into(), "943 476 5919".into(), Confidence::High)]);
+        assert_eq!(found("9434765919"), vec![("nhs_number".into(), "9434765919".into(), Confidence::Low)]);
+        assert!(ids("NHS 943 476 5918").is_empty());
+    }
+
+    #[test]
+    fn health_terms_link_to_people() {
+        let unlinked = found("Our services support people with epilepsy.");
+        assert_eq!(unlinked, vec![("health_term".into(), "epilepsy".into(), Confidence::Low)]);
+        let linked = found("Tenant (NI AB123456C) has epilepsy.");
+        assert!(linked.contains(&("health_term".into(), "epilepsy".into(), Confidence::Medium)), "{linked:?}");
+        assert!(ids("epileptically").is_empty(), "word boundaries");
+    }
+
+    #[test]
+    fn contact_details() {
+        assert_eq!(ids("mail jane.doe@example.com now"), vec!["email"]);
+        assert_eq!(ids("Tel +44 (0)20 7946 0321"), vec!["uk_phone"]);
+        assert_eq!(ids("at GIR 0AA"), vec!["uk_postcode"]);
+        assert!(ids("call 07700 9001234567").is_empty());
+    }
+
+    #[test]
+    fn iban_found_and_trimmed() {
+        assert_eq!(found("IBAN GB29 NWBK 6016 1331 9268 19 AND MORE")[0].1, "GB29 NWBK 6016 1331 9268 19");
+    }
+
+    #[test]
+    fn header_context_works_for_fields() {
+        let e = engine();
+        let dob = e.header_context("DateOfBirth");
+        let start = e.header_context("Tenancy Start");
+        let mut hits = Vec::new();
+        e.scan_unit(b"14/02/1979", Some(&dob), 0, &mut hits);
+        e.scan_unit(b"01/09/2015", Some(&start), 1, &mut hits);
+        e.resolve(&mut hits, Scope::Record);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].field, 0);
+    }
+}

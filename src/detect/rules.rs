@@ -1,0 +1,334 @@
+//! Rules are data: `rules/detectors.toml` and the word lists beside it,
+//! embedded at build time and replaceable with `--rules DIR`.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::validators::Validator;
+
+/// The embedded default rules, so a bare `trawl scan` needs no files.
+const DEFAULT_DETECTORS: &str = include_str!("../../rules/detectors.toml");
+const DEFAULT_WORD_LISTS: &[(&str, &str)] = &[(
+    "health_terms.txt",
+    include_str!("../../rules/health_terms.txt"),
+)];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Boundary {
+    /// The regex's own `\b` is enough.
+    #[default]
+    Word,
+    /// No digit directly before or after the value.
+    Digits,
+    /// Nor a single separator and then a digit: the value is not one part of a
+    /// longer grouped number such as `1234 5678 9012 3456 7890`.
+    DigitGroups,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    version: u32,
+    #[serde(rename = "detector")]
+    detectors: Vec<DetectorSpec>,
+}
+
+/// One `[[detector]]` table, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetectorSpec {
+    id: String,
+    label: String,
+    category: String,
+    pattern: Option<String>,
+    words: Option<String>,
+    validator: Option<String>,
+    #[serde(default)]
+    context: Vec<String>,
+    header_context: Option<Vec<String>>,
+    #[serde(default)]
+    negative_context: Vec<String>,
+    #[serde(default = "default_before")]
+    context_before: usize,
+    #[serde(default)]
+    context_after: usize,
+    #[serde(default)]
+    requires_context: bool,
+    pairs_with: Option<String>,
+    #[serde(default = "default_pair_distance")]
+    pair_distance: usize,
+    link_distance: Option<usize>,
+    #[serde(default)]
+    identifies_person: bool,
+    confidence: Confidence,
+    confidence_with_context: Confidence,
+    #[serde(default)]
+    boundary: Boundary,
+    #[serde(default)]
+    mask_keep_start: usize,
+    #[serde(default)]
+    mask_keep_end: usize,
+}
+
+fn default_before() -> usize {
+    40
+}
+fn default_pair_distance() -> usize {
+    24
+}
+
+/// What a detector looks for.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Pattern(String),
+    /// Terms of a word list, already normalised to lower case.
+    Words { file: String, terms: Vec<String> },
+}
+
+/// A detector, resolved and checked.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    pub id: String,
+    pub label: String,
+    pub category: String,
+    pub matcher: Matcher,
+    pub validator: Option<Validator>,
+    /// Keywords, normalised with [`super::context::normalise`].
+    pub context: Vec<String>,
+    pub header_context: Vec<String>,
+    pub negative_context: Vec<String>,
+    pub context_before: usize,
+    pub context_after: usize,
+    pub requires_context: bool,
+    /// Index of the detector whose value nearby stands in for context.
+    pub pairs_with: Option<usize>,
+    pub pair_distance: usize,
+    /// For word lists: how near (in characters) a person identifier must be.
+    pub link_distance: Option<usize>,
+    pub identifies_person: bool,
+    pub confidence: Confidence,
+    pub confidence_with_context: Confidence,
+    pub boundary: Boundary,
+    pub mask_keep_start: usize,
+    pub mask_keep_end: usize,
+}
+
+/// The whole rule set, plus the source text it came from (for fingerprints).
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub detectors: Vec<Detector>,
+    /// Where the rules came from: `embedded` or the directory given.
+    pub source: String,
+    /// Every rules file's name and bytes, in a fixed order.
+    pub files: Vec<(String, String)>,
+}
+
+impl Rules {
+    /// The rules compiled into the binary.
+    pub fn embedded() -> Result<Rules> {
+        Rules::parse(
+            "embedded",
+            DEFAULT_DETECTORS,
+            &|name: &str| -> Result<String> {
+                DEFAULT_WORD_LISTS
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, text)| text.to_string())
+                    .with_context(|| format!("no embedded word list named {name}"))
+            },
+        )
+    }
+
+    /// Rules from a directory holding `detectors.toml` and its word lists.
+    pub fn from_dir(dir: &Path) -> Result<Rules> {
+        let main = dir.join("detectors.toml");
+        let text = std::fs::read_to_string(&main)
+            .with_context(|| format!("cannot read rules file {}", main.display()))?;
+        Rules::parse(&dir.display().to_string(), &text, &|name: &str| {
+            if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+                bail!("word list {name:?} must be a plain file name beside detectors.toml");
+            }
+            let path = dir.join(name);
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read word list {}", path.display()))
+        })
+    }
+
+    fn parse(
+        source: &str,
+        text: &str,
+        load_words: &dyn Fn(&str) -> Result<String>,
+    ) -> Result<Rules> {
+        let file: RulesFile = toml::from_str(text)
+            .with_context(|| format!("{source}: detectors.toml is not valid"))?;
+        if file.version != 1 {
+            bail!(
+                "{source}: detectors.toml has version {}, this trawl reads version 1",
+                file.version
+            );
+        }
+        let mut files = vec![("detectors.toml".to_string(), text.to_string())];
+        let mut seen = HashSet::new();
+        for spec in &file.detectors {
+            if !seen.insert(spec.id.clone()) {
+                bail!("{source}: detector {:?} is defined twice", spec.id);
+            }
+        }
+        let index_of = |id: &str| file.detectors.iter().position(|d| d.id == id);
+        let mut detectors = Vec::with_capacity(file.detectors.len());
+        for spec in &file.detectors {
+            let at = |msg: String| format!("{source}: detector {:?}: {msg}", spec.id);
+            let matcher = match (&spec.pattern, &spec.words) {
+                (Some(p), None) => {
+                    regex::Regex::new(p).map_err(|e| anyhow::anyhow!(at(format!("bad pattern: {e}"))))?;
+                    Matcher::Pattern(p.clone())
+                }
+                (None, Some(file_name)) => {
+                    let text = load_words(file_name).with_context(|| at("word list".into()))?;
+                    let terms = parse_word_list(&text);
+                    if terms.is_empty() {
+                        bail!(at(format!("word list {file_name} has no terms")));
+                    }
+                    files.push((file_name.clone(), text));
+                    Matcher::Words {
+                        file: file_name.clone(),
+                        terms,
+                    }
+                }
+                _ => bail!(at("needs exactly one of `pattern` or `words`".into())),
+            };
+            let validator = match &spec.validator {
+                None => None,
+                Some(name) => Some(Validator::by_name(name).ok_or_else(|| {
+                    anyhow::anyhow!(at(format!(
+                        "unknown validator {name:?} (known: {})",
+                        Validator::NAMES.join(", ")
+                    )))
+                })?),
+            };
+            let pairs_with = match &spec.pairs_with {
+                None => None,
+                Some(other) => Some(index_of(other).ok_or_else(|| {
+                    anyhow::anyhow!(at(format!("pairs_with names unknown detector {other:?}")))
+                })?),
+            };
+            let norm = |list: &[String]| -> Vec<String> {
+                list.iter()
+                    .map(|k| super::context::normalise(k))
+                    .filter(|k| !k.is_empty())
+                    .collect()
+            };
+            detectors.push(Detector {
+                id: spec.id.clone(),
+                label: spec.label.clone(),
+                category: spec.category.clone(),
+                matcher,
+                validator,
+                context: norm(&spec.context),
+                header_context: norm(spec.header_context.as_ref().unwrap_or(&spec.context)),
+                negative_context: norm(&spec.negative_context),
+                context_before: spec.context_before,
+                context_after: spec.context_after,
+                requires_context: spec.requires_context,
+                pairs_with,
+                pair_distance: spec.pair_distance,
+                link_distance: spec.link_distance,
+                identifies_person: spec.identifies_person,
+                confidence: spec.confidence,
+                confidence_with_context: spec.confidence_with_context,
+                boundary: spec.boundary,
+                mask_keep_start: spec.mask_keep_start,
+                mask_keep_end: spec.mask_keep_end,
+            });
+        }
+        if detectors.is_empty() {
+            bail!("{source}: detectors.toml defines no detectors");
+        }
+        Ok(Rules {
+            detectors,
+            source: source.to_string(),
+            files,
+        })
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.detectors.iter().position(|d| d.id == id)
+    }
+}
+
+/// A word list: one term a line, `#` comments, case-insensitive.
+pub fn parse_word_list(text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+        .collect();
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_rules_load() {
+        let rules = Rules::embedded().unwrap();
+        for id in [
+            "uk_nino",
+            "date_of_birth",
+            "uk_sort_code",
+            "uk_bank_account",
+            "iban",
+            "payment_card",
+            "nhs_number",
+            "health_term",
+            "email",
+            "uk_phone",
+            "uk_postcode",
+        ] {
+            assert!(rules.index_of(id).is_some(), "missing detector {id}");
+        }
+    }
+
+    #[test]
+    fn word_list_ignores_comments_and_case() {
+        let terms = parse_word_list("# heading\nAsthma\n\n  Type 2   Diabetes \nasthma\n");
+        assert_eq!(terms, vec!["asthma", "type 2 diabetes"]);
+    }
+
+    #[test]
+    fn bad_rules_are_refused_with_reason() {
+        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='('\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!()).unwrap_err();
+        assert!(format!("{err:#}").contains("bad pattern"), "{err:#}");
+        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nvalidator='nope'\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!()).unwrap_err();
+        assert!(format!("{err:#}").contains("unknown validator"), "{err:#}");
+        let err = Rules::parse("t", "version = 2\ndetector = []\n", &|_| unreachable!()).unwrap_err();
+        assert!(format!("{err:#}").contains("version 2"), "{err:#}");
+    }
+}

@@ -1,0 +1,133 @@
+//! Validators: the domain checks that turn a pattern match into a value.
+//!
+//! Each takes the matched text and answers with the part of it that is a
+//! valid value (usually all of it), or `None`.
+
+mod bank;
+mod card;
+mod dates;
+mod email;
+mod iban;
+mod nhs;
+mod nino;
+mod phone;
+mod postcode;
+
+use std::ops::Range;
+
+use jiff::civil::Date;
+
+pub use dates::parse_uk_date;
+
+/// What a validator may need beyond the value.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidateCtx {
+    /// Dates after this are not birth dates; nor are those over 120 years before.
+    pub as_of: Date,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validator {
+    UkNino,
+    DateOfBirth,
+    UkSortCode,
+    UkBankAccount,
+    Iban,
+    LuhnCard,
+    NhsNumber,
+    UkPhone,
+    UkPostcode,
+    Email,
+}
+
+impl Validator {
+    pub const NAMES: &'static [&'static str] = &[
+        "uk_nino",
+        "date_of_birth",
+        "uk_sort_code",
+        "uk_bank_account",
+        "iban",
+        "luhn_card",
+        "nhs_number",
+        "uk_phone",
+        "uk_postcode",
+        "email",
+    ];
+
+    pub fn by_name(name: &str) -> Option<Validator> {
+        Some(match name {
+            "uk_nino" => Validator::UkNino,
+            "date_of_birth" => Validator::DateOfBirth,
+            "uk_sort_code" => Validator::UkSortCode,
+            "uk_bank_account" => Validator::UkBankAccount,
+            "iban" => Validator::Iban,
+            "luhn_card" => Validator::LuhnCard,
+            "nhs_number" => Validator::NhsNumber,
+            "uk_phone" => Validator::UkPhone,
+            "uk_postcode" => Validator::UkPostcode,
+            "email" => Validator::Email,
+            _ => return None,
+        })
+    }
+
+    /// The valid part of `value`, as a byte range within it.
+    pub fn validate(self, value: &str, ctx: &ValidateCtx) -> Option<Range<usize>> {
+        let whole = 0..value.len();
+        let ok = match self {
+            Validator::UkNino => nino::is_valid(value),
+            Validator::DateOfBirth => dates::is_plausible_birth_date(value, ctx.as_of),
+            Validator::UkSortCode => bank::is_valid_sort_code(value),
+            Validator::UkBankAccount => bank::is_valid_account(value),
+            Validator::Iban => return iban::valid_prefix(value),
+            Validator::LuhnCard => card::is_valid(value),
+            Validator::NhsNumber => nhs::is_valid(value),
+            Validator::UkPhone => phone::is_valid(value),
+            Validator::UkPostcode => postcode::is_valid(value),
+            Validator::Email => email::is_valid(value),
+        };
+        ok.then_some(whole)
+    }
+}
+
+/// The ASCII digits of `s`, in order.
+fn digits(s: &str) -> Vec<u8> {
+    s.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect()
+}
+
+/// Separators between groups are all the same character (or absent):
+/// `1234 5678` and `1234-5678` yes, `1234 5678-9012` no.
+fn consistent_separators(s: &str) -> bool {
+    let mut seps = s.bytes().filter(|b| !b.is_ascii_alphanumeric());
+    match seps.next() {
+        None => true,
+        Some(first) => seps.all(|b| b == first),
+    }
+}
+
+/// All digits the same, as placeholders are: 0000000000, 11111111.
+fn all_same(d: &[u8]) -> bool {
+    d.windows(2).all(|w| w[0] == w[1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for name in Validator::NAMES {
+            assert!(Validator::by_name(name).is_some(), "{name}");
+        }
+        assert!(Validator::by_name("nope").is_none());
+    }
+
+    #[test]
+    fn separators() {
+        assert!(consistent_separators("1234 5678 9012"));
+        assert!(consistent_separators("12345678"));
+        assert!(!consistent_separators("1234 5678-9012"));
+    }
+}

@@ -1,0 +1,52 @@
+//! NHS numbers: ten digits with a modulus-11 check digit.
+
+use super::{all_same, consistent_separators, digits};
+
+pub fn is_valid(value: &str) -> bool {
+    if !consistent_separators(value) {
+        return false;
+    }
+    let d = digits(value);
+    d.len() == 10 && !all_same(&d) && check_digit(&d[..9]) == Some(d[9])
+}
+
+/// Weights 10 down to 2; 11 − (sum mod 11); 11 means 0; 10 is never valid.
+fn check_digit(first_nine: &[u8]) -> Option<u8> {
+    let sum: u32 = first_nine
+        .iter()
+        .zip((2..=10).rev())
+        .map(|(&d, w)| u32::from(d) * w)
+        .sum();
+    match 11 - sum % 11 {
+        11 => Some(0),
+        10 => None,
+        c => Some(c as u8),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid() {
+        // Published examples of valid NHS numbers (NHS Digital's test data set).
+        for v in ["943 476 5919", "9434765919", "401-023-2137", "4010232137"] {
+            assert!(is_valid(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn invalid() {
+        for v in [
+            "9434765918", // wrong check digit
+            "943 476 5910",
+            "1234567890", // remainder 10: never valid
+            "0000000000", // placeholder
+            "943 476-5919", // mixed separators
+            "943476591",
+        ] {
+            assert!(!is_valid(v), "{v}");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! UK National Insurance numbers, by HMRC's published format.
+
+use super::consistent_separators;
+
+/// Prefixes HMRC never allocates.
+const NEVER_VALID: [&str; 7] = ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"];
+
+/// Two prefix letters, six digits, a suffix A–D; separators (space or
+/// hyphen) allowed between pairs; any case.
+pub fn is_valid(value: &str) -> bool {
+    if !consistent_separators(value) {
+        return false;
+    }
+    let compact: Vec<u8> = value
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if compact.len() != 9 {
+        return false;
+    }
+    let (first, second) = (compact[0], compact[1]);
+    let letters_ok = first.is_ascii_uppercase()
+        && second.is_ascii_uppercase()
+        && !b"DFIQUV".contains(&first)
+        && !b"DFIOQUV".contains(&second);
+    let digits_ok = compact[2..8].iter().all(u8::is_ascii_digit);
+    let suffix_ok = (b'A'..=b'D').contains(&compact[8]);
+    let prefix = std::str::from_utf8(&compact[..2]).unwrap_or("");
+    letters_ok && digits_ok && suffix_ok && !NEVER_VALID.contains(&prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_forms() {
+        for v in ["AB123456C", "AB 12 34 56 C", "ab-12-34-56-d", "JG103759A", "ce 123456 a"] {
+            assert!(is_valid(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn invalid_prefix_letters() {
+        for v in ["DA123456A", "FA123456A", "IA123456A", "QA123456A", "UA123456A", "VA123456A"] {
+            assert!(!is_valid(v), "first letter: {v}");
+        }
+        for v in ["AD123456A", "AF123456A", "AI123456A", "AO123456A", "AQ123456A", "AU123456A", "AV123456A"] {
+            assert!(!is_valid(v), "second letter: {v}");
+        }
+        for v in ["BG123456A", "GB123456A", "KN123456A", "NK123456A", "NT123456A", "TN123456A", "ZZ123456A"] {
+            assert!(!is_valid(v), "never-valid prefix: {v}");
+        }
+        // HMRC's documentation example: Q is never a first letter.
+        assert!(!is_valid("QQ 12 34 56 C"));
+    }
+
+    #[test]
+    fn invalid_shape() {
+        for v in ["AB123456E", "AB123456", "AB1234567C", "AB 12 34-56 C", "A1123456C"] {
+            assert!(!is_valid(v), "{v}");
+        }
+    }
+}

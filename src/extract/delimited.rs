@@ -1,0 +1,143 @@
+//! Delimited files (CSV, TSV, pipe-separated): each row is a record, each
+//! cell a field located by row and column header.
+
+use std::borrow::Cow;
+use std::io::Read;
+use std::rc::Rc;
+
+use encoding_rs::WINDOWS_1252;
+
+use super::{Field, Problem, Sink};
+use crate::detect::HeaderContext;
+use crate::report::{Column, Location};
+
+pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(), Problem> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut record = csv::ByteRecord::new();
+    let mut headers: Vec<(String, Rc<HeaderContext>)> = Vec::new();
+    let mut row: u64 = 0;
+    let mut fields: Vec<Field> = Vec::new();
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(e) => return Err(Problem::Failed(format!("unreadable at row {}: {}", row + 1, csv_reason(&e)))),
+        }
+        row += 1;
+        if row == 1 && looks_like_header(&record) {
+            headers = record
+                .iter()
+                .map(|h| {
+                    let name = decode(h).trim().to_string();
+                    let ctx = Rc::new(sink.engine().header_context(&name));
+                    (name, ctx)
+                })
+                .collect();
+            continue;
+        }
+        fields.clear();
+        for (i, cell) in record.iter().enumerate() {
+            let text = decode(cell);
+            if text.trim().is_empty() {
+                continue;
+            }
+            let header = headers.get(i).filter(|(name, _)| !name.is_empty());
+            fields.push(Field {
+                text: Cow::Owned(text.into_owned()),
+                header: header.map(|(_, ctx)| Rc::clone(ctx)),
+                location: Location {
+                    row: Some(row),
+                    column: Some(match header {
+                        Some((name, _)) => Column::Name(name.clone()),
+                        None => Column::Number(i as u64 + 1),
+                    }),
+                    column_index: i as u64 + 1,
+                    ..Location::default()
+                },
+            });
+        }
+        sink.record(&fields);
+    }
+}
+
+/// A cell as text: UTF-8, or Windows-1252 when it is not.
+fn decode(cell: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(cell) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => WINDOWS_1252.decode_without_bom_handling(cell).0,
+    }
+}
+
+/// A header row names things: every cell holds a letter, none holds an
+/// email address or a long run of digits, as values would.
+fn looks_like_header(record: &csv::ByteRecord) -> bool {
+    let cells: Vec<Cow<str>> = record.iter().map(decode).collect();
+    let named = cells
+        .iter()
+        .filter(|c| c.chars().any(|ch| ch.is_alphabetic()))
+        .count();
+    let value_like = cells.iter().any(|c| {
+        c.contains('@')
+            || c.as_bytes()
+                .split(|b| !b.is_ascii_digit())
+                .any(|run| run.len() >= 3)
+    });
+    !cells.is_empty() && !value_like && named * 2 > cells.len()
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => format!("read error: {io}"),
+        _ => "malformed delimited data".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{Engine, Rules};
+    use jiff::civil::Date;
+
+    fn scan_csv(text: &str, d: u8) -> Vec<(u64, String, String)> {
+        let engine = Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        let mut sink = Sink::new(&engine, "t.csv", true);
+        scan(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), d, &mut sink).unwrap();
+        sink.findings
+            .iter()
+            .map(|f| {
+                let col = match &f.location.column {
+                    Some(Column::Name(n)) => n.clone(),
+                    Some(Column::Number(n)) => n.to_string(),
+                    None => String::new(),
+                };
+                (f.location.row.unwrap(), col, f.detector.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn header_gives_context() {
+        let found = scan_csv("Name,DOB,Tenancy Start,Notes\nA B,14/02/1979,01/09/2015,\"line one\nhas asthma\"\n", b',');
+        assert_eq!(
+            found,
+            vec![(2, "DOB".into(), "date_of_birth".into()), (2, "Notes".into(), "health_term".into())]
+        );
+    }
+
+    #[test]
+    fn invoice_column_does_not_pair() {
+        let found = scan_csv("Tenant\tSort Code\tAccount Number\tAmount\tInvoice Ref\nX\t20-45-77\t31926819\t10.00\t11-22-33\n", b'\t');
+        let detectors: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+        assert_eq!(detectors, vec!["uk_sort_code", "uk_bank_account"]);
+    }
+
+    #[test]
+    fn no_header_uses_column_numbers() {
+        let found = scan_csv("Jane Roe,jane@example.com\n", b',');
+        assert_eq!(found, vec![(1, "2".into(), "email".into())]);
+    }
+}

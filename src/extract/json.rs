@@ -1,0 +1,329 @@
+//! JSON and NDJSON, streamed: values are visited as they are parsed, never
+//! built into a tree, so a large export is read in bounded memory. Each
+//! object in an array (or each NDJSON line) is a record; a value's key is
+//! its header.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::rc::Rc;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::{Field, Problem, Sink};
+use crate::detect::HeaderContext;
+use crate::report::Location;
+
+/// Loose values (outside any record) are judged in groups of this many, so
+/// that one huge object does not gather in memory.
+const LOOSE_BATCH: usize = 256;
+
+pub fn scan_document(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem> {
+    let mut walker = JsonWalker::new(sink, None);
+    let mut de = serde_json::Deserializer::from_reader(BufReader::new(reader));
+    let result = Walk { w: &mut walker }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+    walker.flush_loose();
+    result.map_err(|e| Problem::Failed(json_reason(&e, None)))
+}
+
+pub fn scan_lines(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem> {
+    let mut headers = HashMap::new();
+    let mut bad_lines = 0u64;
+    let mut first_bad: Option<String> = None;
+    let mut reader = BufReader::new(reader);
+    let mut line = String::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        // Lines that are not UTF-8 were transcoded already (see sniff).
+        match reader.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => return Err(Problem::Failed(format!("read error after line {number}: {e}"))),
+        }
+        number += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut walker = JsonWalker::new(sink, Some(number));
+        walker.headers = std::mem::take(&mut headers);
+        walker.record_depth = Some(0);
+        let mut de = serde_json::Deserializer::from_str(&line);
+        let result = Walk { w: &mut walker }.deserialize(&mut de).and_then(|()| de.end());
+        walker.flush_record();
+        headers = std::mem::take(&mut walker.headers);
+        if let Err(e) = result {
+            bad_lines += 1;
+            first_bad.get_or_insert_with(|| json_reason(&e, Some(number)));
+        }
+    }
+    match first_bad {
+        None => Ok(()),
+        Some(first) => Err(Problem::Failed(format!(
+            "{bad_lines} line(s) are not valid JSON; the others were scanned (first: {first})"
+        ))),
+    }
+}
+
+fn json_reason(e: &serde_json::Error, ndjson_line: Option<u64>) -> String {
+    // serde_json's messages name the problem, never the document's values.
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Eof => "truncated JSON",
+        _ => "invalid JSON",
+    };
+    let line = ndjson_line.unwrap_or(e.line() as u64);
+    format!("{what} at line {line}, column {}: {e}", e.column())
+}
+
+#[derive(Debug, Clone)]
+enum Seg {
+    Key(String),
+    Index(u64),
+}
+
+struct JsonWalker<'s, 'e> {
+    sink: &'s mut Sink<'e>,
+    ndjson_line: Option<u64>,
+    path: Vec<Seg>,
+    /// Depth of the object that is the current record.
+    record_depth: Option<usize>,
+    record: Vec<Field<'static>>,
+    loose: Vec<Field<'static>>,
+    ordinal: u64,
+    headers: HashMap<String, Rc<HeaderContext>>,
+}
+
+impl<'s, 'e> JsonWalker<'s, 'e> {
+    fn new(sink: &'s mut Sink<'e>, ndjson_line: Option<u64>) -> Self {
+        JsonWalker {
+            sink,
+            ndjson_line,
+            path: Vec::new(),
+            record_depth: None,
+            record: Vec::new(),
+            loose: Vec::new(),
+            ordinal: 0,
+            headers: HashMap::new(),
+        }
+    }
+
+    fn scalar(&mut self, text: String) {
+        if text.trim().is_empty() {
+            return;
+        }
+        self.ordinal += 1;
+        // The nearest key names the value ("phones": ["…", "…"]).
+        let key = self.path.iter().rev().find_map(|s| match s {
+            Seg::Key(k) => Some(k.as_str()),
+            Seg::Index(_) => None,
+        });
+        let header = key.map(|k| match self.headers.get(k) {
+            Some(h) => Rc::clone(h),
+            None => {
+                let h = Rc::new(self.sink.engine().header_context(k));
+                self.headers.insert(k.to_string(), Rc::clone(&h));
+                h
+            }
+        });
+        let field = Field {
+            text: Cow::Owned(text),
+            header,
+            location: Location {
+                line: self.ndjson_line,
+                pointer: Some(pointer(&self.path)),
+                ordinal: self.ordinal,
+                ..Location::default()
+            },
+        };
+        if self.record_depth.is_some() {
+            self.record.push(field);
+        } else {
+            self.loose.push(field);
+            if self.loose.len() >= LOOSE_BATCH {
+                self.flush_loose();
+            }
+        }
+    }
+
+    fn flush_record(&mut self) {
+        if !self.record.is_empty() {
+            self.sink.record(&self.record);
+            self.record.clear();
+        }
+    }
+
+    fn flush_loose(&mut self) {
+        if !self.loose.is_empty() {
+            self.sink.record(&self.loose);
+            self.loose.clear();
+        }
+    }
+}
+
+/// An RFC 6901 JSON pointer.
+fn pointer(path: &[Seg]) -> String {
+    let mut p = String::new();
+    for seg in path {
+        p.push('/');
+        match seg {
+            Seg::Key(k) => p.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Seg::Index(i) => p.push_str(&i.to_string()),
+        }
+    }
+    p
+}
+
+struct Walk<'a, 's, 'e> {
+    w: &'a mut JsonWalker<'s, 'e>,
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.w.scalar(v.to_string());
+        Ok(())
+    }
+    fn visit_string<E>(self, v: String) -> Result<(), E> {
+        self.w.scalar(v);
+        Ok(())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.w.scalar(v.to_string());
+        Ok(())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.w.scalar(v.to_string());
+        Ok(())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.w.scalar(v.to_string());
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        loop {
+            self.w.path.push(Seg::Index(i));
+            let more = seq.next_element_seed(Walk { w: &mut *self.w });
+            self.w.path.pop();
+            if more?.is_none() {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // An object that is an element of an array, outside any record, is a
+        // record: the tenant in {"tenants": [{…}, {…}]}.
+        let starts_record =
+            self.w.record_depth.is_none() && matches!(self.w.path.last(), Some(Seg::Index(_)));
+        if starts_record {
+            self.w.record_depth = Some(self.w.path.len());
+        }
+        let mut result = Ok(());
+        loop {
+            match map.next_key::<String>() {
+                Ok(Some(key)) => {
+                    self.w.path.push(Seg::Key(key));
+                    let r = map.next_value_seed(Walk { w: &mut *self.w });
+                    self.w.path.pop();
+                    if let Err(e) = r {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if starts_record {
+            // Judge what was read of the record even if the rest is broken.
+            self.w.flush_record();
+            self.w.record_depth = None;
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{Engine, Rules};
+    use jiff::civil::Date;
+
+    fn run(text: &str, lines: bool) -> (Vec<(Option<u64>, String, String)>, Result<(), Problem>) {
+        let engine = Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        let mut sink = Sink::new(&engine, "t.json", true);
+        let reader: Box<dyn Read> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let result = if lines { scan_lines(reader, &mut sink) } else { scan_document(reader, &mut sink) };
+        let found = sink
+            .findings
+            .iter()
+            .map(|f| (f.location.line, f.location.pointer.clone().unwrap(), f.detector.clone()))
+            .collect();
+        (found, result)
+    }
+
+    #[test]
+    fn keys_are_headers_and_objects_records() {
+        let doc = r#"{"exported": "2025-06-30", "tenants": [
+            {"dob": "1979-02-14", "tenancy_start": "2015-09-01", "bank": {"sort_code": "20-45-77", "account_number": 31926819}},
+            {"a/b": "x@example.com"}
+        ]}"#;
+        let (found, result) = run(doc, false);
+        assert!(result.is_ok());
+        let want = vec![
+            (None, "/tenants/0/dob".to_string(), "date_of_birth".to_string()),
+            (None, "/tenants/0/bank/sort_code".to_string(), "uk_sort_code".to_string()),
+            (None, "/tenants/0/bank/account_number".to_string(), "uk_bank_account".to_string()),
+            (None, "/tenants/1/a~1b".to_string(), "email".to_string()),
+        ];
+        assert_eq!(found, want);
+    }
+
+    #[test]
+    fn truncated_json_keeps_what_was_read() {
+        let (found, result) = run(r#"[{"email": "x@example.com"}, {"email": "y@exa"#, false);
+        assert_eq!(found.len(), 1);
+        match result {
+            Err(Problem::Failed(r)) => assert!(r.starts_with("truncated JSON"), "{r}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ndjson_lines_and_bad_lines() {
+        let (found, result) = run("{\"email\": \"x@example.com\"}\nnot json\n{\"DateOfBirth\": \"03/04/1985\"}\n", true);
+        assert_eq!(
+            found,
+            vec![(Some(1), "/email".into(), "email".into()), (Some(3), "/DateOfBirth".into(), "date_of_birth".into())]
+        );
+        assert!(matches!(result, Err(Problem::Failed(r)) if r.contains("1 line(s)")));
+    }
+}

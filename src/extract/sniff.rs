@@ -1,0 +1,215 @@
+//! Deciding a file's format and encoding from its first bytes, with the
+//! extension breaking ties.
+
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+use encoding_rs::WINDOWS_1252;
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+/// What a file is, for extraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Empty,
+    Text,
+    Delimited(u8),
+    Json,
+    Ndjson,
+    /// Binary content this trawl has no extractor for, and what it looks like.
+    Binary(&'static str),
+}
+
+impl Kind {
+    /// The format's name in summaries and file records.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Empty | Kind::Text => "text",
+            Kind::Delimited(_) => "csv",
+            Kind::Json => "json",
+            Kind::Ndjson => "ndjson",
+            Kind::Binary(what) => what,
+        }
+    }
+}
+
+const MAGIC: &[(&[u8], &str)] = &[
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),
+    (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "ole"),
+    (b"\x1F\x8B", "gzip"),
+    (b"\x89PNG", "png"),
+    (b"\xFF\xD8\xFF", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"7z\xBC\xAF\x27\x1C", "7z"),
+    (b"Rar!", "rar"),
+    (b"SQLite format 3\0", "sqlite"),
+];
+
+pub fn detect(path: &Path, head: &[u8]) -> Kind {
+    if head.is_empty() {
+        return Kind::Empty;
+    }
+    if let Some((_, what)) = MAGIC.iter().find(|(m, _)| head.starts_with(m)) {
+        return Kind::Binary(what);
+    }
+    let text = decode_head(head);
+    let Some(text) = text else {
+        return Kind::Binary("binary");
+    };
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "csv" => Kind::Delimited(sniff_delimiter(&text, true).unwrap_or(b',')),
+        "tsv" | "tab" => Kind::Delimited(b'\t'),
+        "psv" => Kind::Delimited(b'|'),
+        "json" | "geojson" => {
+            if looks_like_ndjson(&text) {
+                Kind::Ndjson
+            } else {
+                Kind::Json
+            }
+        }
+        "ndjson" | "jsonl" => Kind::Ndjson,
+        _ => {
+            if looks_like_ndjson(&text) {
+                Kind::Ndjson
+            } else if let Some(d) = sniff_delimiter(&text, false) {
+                Kind::Delimited(d)
+            } else {
+                Kind::Text
+            }
+        }
+    }
+}
+
+/// The head as text, or `None` for binary content (NUL bytes without a
+/// UTF-16 byte-order mark).
+fn decode_head(head: &[u8]) -> Option<String> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(head) {
+        let (text, _) = enc.decode_without_bom_handling(&head[bom_len..]);
+        return Some(text.into_owned());
+    }
+    if memchr::memchr(0, head).is_some() {
+        return None;
+    }
+    Some(match std::str::from_utf8(head) {
+        Ok(s) => s.to_string(),
+        Err(e) if e.error_len().is_none() => {
+            // Valid but for a character cut at the end of the head.
+            String::from_utf8_lossy(&head[..e.valid_up_to()]).into_owned()
+        }
+        Err(_) => WINDOWS_1252.decode_without_bom_handling(head).0.into_owned(),
+    })
+}
+
+/// A reader giving UTF-8: UTF-16 (with a BOM) is transcoded, a UTF-8 BOM
+/// dropped, and content that is not UTF-8 read as Windows-1252.
+pub fn utf8_reader(head: Vec<u8>, file: File) -> Box<dyn Read> {
+    let is_utf8 = match std::str::from_utf8(&head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    let has_bom = encoding_rs::Encoding::for_bom(&head).is_some();
+    let joined = Cursor::new(head).chain(file);
+    if has_bom {
+        // Sniffs the BOM, transcodes UTF-16 and strips a UTF-8 BOM.
+        Box::new(DecodeReaderBytesBuilder::new().bom_sniffing(true).build(joined))
+    } else if is_utf8 {
+        Box::new(joined)
+    } else {
+        Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(WINDOWS_1252))
+                .build(joined),
+        )
+    }
+}
+
+/// NDJSON: at least two lines, each a whole JSON object.
+fn looks_like_ndjson(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let whole_object = |l: &str| {
+        l.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok()
+    };
+    match (lines.next(), lines.next()) {
+        (Some(a), Some(b)) => whole_object(a) && (whole_object(b) || b.starts_with('{')),
+        _ => false,
+    }
+}
+
+/// The delimiter of a delimited file: the one that splits the first lines
+/// into the same number of fields. `named_csv`: the extension already says
+/// it is delimited, so a looser test will do.
+fn sniff_delimiter(text: &str, named_csv: bool) -> Option<u8> {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    // The head may end mid-line.
+    let lines = if lines.len() > 2 { &lines[..lines.len() - 1] } else { &lines[..] };
+    let min_lines = if named_csv { 1 } else { 3 };
+    if lines.len() < min_lines {
+        return None;
+    }
+    let mut best: Option<(u8, usize)> = None;
+    for &d in b",\t|;" {
+        let counts: Vec<usize> = lines.iter().map(|l| count_unquoted(l, d)).collect();
+        let first = counts[0];
+        let consistent = counts.iter().filter(|&&c| c == first).count();
+        // Prose has commas; a table has the same number on every line, and
+        // without a .csv name we want at least two of them (three fields).
+        let needed = if named_csv || d != b',' { 1 } else { 2 };
+        let agree = if named_csv {
+            consistent * 2 > counts.len()
+        } else {
+            consistent == counts.len()
+        };
+        if first >= needed && agree && best.is_none_or(|(_, c)| first > c) {
+            best = Some((d, first));
+        }
+    }
+    best.map(|(d, _)| d)
+}
+
+fn count_unquoted(line: &str, d: u8) -> usize {
+    let mut quoted = false;
+    line.bytes()
+        .filter(|&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            b == d && !quoted
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_content_and_name() {
+        let p = Path::new;
+        assert_eq!(detect(p("a.txt"), b""), Kind::Empty);
+        assert_eq!(detect(p("a.txt"), b"%PDF-1.7\n"), Kind::Binary("pdf"));
+        assert_eq!(detect(p("a.csv"), b"PK\x03\x04rest"), Kind::Binary("zip"));
+        assert_eq!(detect(p("a.dat"), b"ab\0cd"), Kind::Binary("binary"));
+        assert_eq!(detect(p("a.txt"), b"Dear tenant, thank you.\nYours, us.\n"), Kind::Text);
+        assert_eq!(detect(p("a.txt"), b"Job|Address|Postcode\n1|x|y\n2|x|y\n3|x|y\n"), Kind::Delimited(b'|'));
+        assert_eq!(detect(p("a.csv"), b"a;b;c\n1;2;3\n"), Kind::Delimited(b';'));
+        assert_eq!(detect(p("a.json"), b"{\"a\":1}\n{\"a\":2}\n"), Kind::Ndjson);
+        assert_eq!(detect(p("a.json"), b"{\n \"a\": 1\n}\n"), Kind::Json);
+        assert_eq!(detect(p("a.txt"), b"\xFF\xFEa\0b\0"), Kind::Text);
+    }
+
+    #[test]
+    fn windows_1252_is_text_not_binary() {
+        assert_eq!(detect(Path::new("a.txt"), b"Ren\xE9e owes \xA3100\n"), Kind::Text);
+    }
+}

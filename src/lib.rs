@@ -1,0 +1,12 @@
+//! trawl finds personal data where it should not be.
+//!
+//! The pipeline follows the data: [`walk`] finds files, [`extract`] turns each
+//! format into located text, [`detect`] runs every detector over that text in
+//! one pass, and [`report`] writes findings deterministically. [`scan`] wires
+//! the stages together.
+
+pub mod detect;
+pub mod extract;
+pub mod report;
+pub mod scan;
+pub mod walk;

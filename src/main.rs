@@ -1,0 +1,201 @@
+//! The `trawl` command line.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use jiff::civil::Date;
+
+use trawl::detect::{Engine, Matcher, Rules};
+use trawl::report::{self, Format, Progress};
+use trawl::scan::{scan, ScanOptions};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  the scan completed and found nothing
+  1  the scan completed with findings
+  2  the scan could not run (bad arguments, unreadable rules, unwritable output)
+  3  with --strict: some files could not be read (whatever was found)";
+
+#[derive(Parser)]
+#[command(name = "trawl", version, about = "Finds personal data where it should not be.", after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan files and folders for personal data.
+    #[command(after_help = EXIT_CODES)]
+    Scan(ScanArgs),
+    /// Show the detectors in force, or their patterns (for other tools).
+    Rules(RulesArgs),
+}
+
+#[derive(Parser)]
+struct ScanArgs {
+    /// Files or folders to scan.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Write the output to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Include raw values in the output (they are masked otherwise).
+    #[arg(long)]
+    reveal: bool,
+    /// Exclude paths matching GLOB (repeatable): `*.bak` matches any name,
+    /// `archive/**` a path below the root. `.trawlignore` files also exclude.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(long)]
+    follow: bool,
+    /// Skip files larger than this, recording why (e.g. 500M, 4G).
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
+    max_file_size: u64,
+    /// A rules directory (detectors.toml and its word lists) to use instead of the embedded rules.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// The date the scan is judged at (YYYY-MM-DD): birth dates after it, or over 120 years before it, are implausible. Default: today.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<Date>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// No progress or summary on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Exit 3 when any file could not be read.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Parser)]
+struct RulesArgs {
+    /// Print each detector's regex, one a line (word lists as escaped alternations), for use with `rg -f`.
+    #[arg(long)]
+    patterns: bool,
+    /// A rules directory instead of the embedded rules.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = digits.parse().map_err(|_| format!("not a size: {s:?}"))?;
+    let mult: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        "T" | "TB" | "TIB" => 1 << 40,
+        other => return Err(format!("unknown size unit {other:?} (use K, M, G or T)")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("size too large: {s:?}"))
+}
+
+fn load_rules(dir: &Option<PathBuf>) -> Result<Rules> {
+    match dir {
+        Some(d) => Rules::from_dir(d),
+        None => Rules::embedded(),
+    }
+}
+
+fn main() -> ExitCode {
+    // A panic message can quote the text being read; never print it.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("trawl: internal error{place}; the file being read is recorded as failed");
+    }));
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules(args) => run_rules(args).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("trawl: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    if args.threads == Some(0) {
+        bail!("--threads must be at least 1");
+    }
+    let rules = load_rules(&args.rules)?;
+    let as_of = match args.as_of {
+        Some(d) => d,
+        None => jiff::Zoned::now().date(),
+    };
+    let engine = Engine::new(rules, as_of)?;
+    // Open the output before scanning, so a bad --out fails fast.
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let opts = ScanOptions {
+        roots: args.paths.clone(),
+        excludes: args.exclude.clone(),
+        follow: args.follow,
+        max_file_size: args.max_file_size,
+        reveal: args.reveal,
+        threads: args.threads,
+        as_of,
+    };
+    let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
+    let report = scan(&engine, &opts, &progress)?;
+    progress.finish();
+    report::write(&report, args.format, &mut out)?;
+    out.flush().context("writing the output")?;
+    if !args.quiet {
+        report::print_summary(&report.summary, progress.elapsed(), &mut std::io::stderr());
+    }
+    Ok(if args.strict && report.summary.files.failed > 0 {
+        ExitCode::from(3)
+    } else if report.summary.findings > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_rules(args: RulesArgs) -> Result<()> {
+    let rules = load_rules(&args.rules)?;
+    let mut out = std::io::stdout().lock();
+    for d in &rules.detectors {
+        if args.patterns {
+            let pattern = match &d.matcher {
+                Matcher::Pattern(p) => p.clone(),
+                Matcher::Words { terms, .. } => format!(
+                    "(?i)\\b(?:{})\\b",
+                    terms.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|")
+                ),
+            };
+            writeln!(out, "{pattern}")?;
+        } else {
+            let what = match &d.matcher {
+                Matcher::Pattern(_) => "pattern".to_string(),
+                Matcher::Words { file, terms } => format!("{} terms from {file}", terms.len()),
+            };
+            writeln!(out, "{:<16} {:<26} {:<16} {what}", d.id, d.category, d.validator.map(|_| "validated").unwrap_or("-"))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,228 @@
+//! Findings, file records and the summary, and the writers for each output
+//! format. Everything written is sorted, so two runs over the same inputs
+//! give byte-identical output whatever the thread count.
+
+mod csv_out;
+mod mask;
+mod terminal;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::detect::Confidence;
+
+pub use mask::mask;
+pub use terminal::{print_summary, Progress};
+
+/// Where in a file a value stands. Only the fields that apply are written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// Text: 1-based line. NDJSON: the line of the object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// Tables: 1-based row as a spreadsheet shows it (the header is row 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// Text: 1-based character column. Tables: the header's name, or the
+    /// 1-based column number when there is no header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<Column>,
+    /// JSON: the value's JSON pointer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// Sort keys that are not written: the column's index, the unit's place
+    /// in document order, and the value's offset within it.
+    #[serde(skip)]
+    pub column_index: u64,
+    #[serde(skip)]
+    pub ordinal: u64,
+    #[serde(skip)]
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Column {
+    Number(u64),
+    Name(String),
+}
+
+impl Location {
+    fn sort_key(&self) -> (u64, u64, u64, u64, &str, u64) {
+        (
+            self.line.unwrap_or(0),
+            self.row.unwrap_or(0),
+            self.column_index,
+            self.ordinal,
+            self.pointer.as_deref().unwrap_or(""),
+            self.offset,
+        )
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(l) = self.line {
+            parts.push(format!("line {l}"));
+        }
+        if let Some(r) = self.row {
+            parts.push(format!("row {r}"));
+        }
+        match &self.column {
+            Some(Column::Number(c)) => parts.push(format!("column {c}")),
+            Some(Column::Name(n)) => parts.push(format!("column {n:?}")),
+            None => {}
+        }
+        if let Some(p) = &self.pointer {
+            parts.push(format!("pointer {p}"));
+        }
+        f.write_str(&parts.join(", "))
+    }
+}
+
+/// A personal value found in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub path: String,
+    pub location: Location,
+    pub detector: String,
+    pub category: String,
+    pub confidence: Confidence,
+    pub masked: String,
+    /// The raw value: only with `--reveal`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// What became of a file that was not (wholly) scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Scanned,
+    Skipped,
+    Failed,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Scanned => "scanned",
+            Outcome::Skipped => "skipped",
+            Outcome::Failed => "failed",
+        })
+    }
+}
+
+/// A file that was skipped or could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    pub status: Outcome,
+    pub format: String,
+    pub reason: String,
+}
+
+/// Counts per outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OutcomeCounts {
+    pub scanned: u64,
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+impl OutcomeCounts {
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Scanned => self.scanned += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::Failed => self.failed += 1,
+        }
+    }
+}
+
+/// The deterministic part of a scan's summary (no timings: those go to the
+/// terminal only, so that outputs stay byte-identical between runs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub files_seen: u64,
+    pub files: OutcomeCounts,
+    pub bytes_scanned: u64,
+    pub findings: u64,
+    pub findings_by_detector: BTreeMap<String, u64>,
+    pub findings_by_confidence: BTreeMap<Confidence, u64>,
+    pub files_by_format: BTreeMap<String, OutcomeCounts>,
+}
+
+/// Everything a scan produced, sorted.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanReport {
+    pub trawl_version: String,
+    pub as_of: String,
+    pub roots: Vec<String>,
+    pub rules: String,
+    pub findings: Vec<Finding>,
+    /// Skipped and failed files.
+    pub errors: Vec<FileRecord>,
+    pub summary: Summary,
+}
+
+impl ScanReport {
+    /// Sorts findings by (path, location, detector) and file records by path.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.path.as_str(), a.location.sort_key(), a.detector.as_str(), a.masked.as_str())
+                .cmp(&(b.path.as_str(), b.location.sort_key(), b.detector.as_str(), b.masked.as_str()))
+        });
+        self.errors.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object a line: findings, then skipped and failed files, then the summary.
+    Jsonl,
+    /// One JSON document: metadata, findings, errors and summary.
+    Json,
+    /// One row a finding or file record.
+    Csv,
+}
+
+pub fn write(report: &ScanReport, format: Format, out: &mut dyn Write) -> Result<()> {
+    match format {
+        Format::Jsonl => write_jsonl(report, out),
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            out.write_all(b"\n")?;
+            Ok(())
+        }
+        Format::Csv => csv_out::write_csv(report, out),
+    }
+}
+
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    kind: &'a str,
+    #[serde(flatten)]
+    item: &'a T,
+}
+
+fn jsonl_line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> Result<()> {
+    serde_json::to_writer(&mut *out, &Tagged { kind, item })?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+fn write_jsonl(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
+    for f in &report.findings {
+        jsonl_line(out, "finding", f)?;
+    }
+    for e in &report.errors {
+        jsonl_line(out, "file", e)?;
+    }
+    jsonl_line(out, "summary", &report.summary)
+}

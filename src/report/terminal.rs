@@ -1,0 +1,84 @@
+//! What the person at the terminal sees: a progress line while scanning
+//! (only on a terminal) and a summary at the end, both on stderr.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::Summary;
+
+pub struct Progress {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    findings: AtomicU64,
+    started: Instant,
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    /// `visible`: draw a progress line on stderr.
+    pub fn new(visible: bool) -> Progress {
+        let bar = visible.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            findings: AtomicU64::new(0),
+            started: Instant::now(),
+            bar,
+        }
+    }
+
+    pub fn file_done(&self, bytes: u64, findings: u64) {
+        let files = self.files.fetch_add(1, Ordering::Relaxed) + 1;
+        let bytes = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        let findings = self.findings.fetch_add(findings, Ordering::Relaxed) + findings;
+        if let Some(bar) = &self.bar {
+            let mb = bytes as f64 / 1e6;
+            let rate = mb / self.started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!(
+                "{files} files, {mb:.1} MB, {findings} findings, {rate:.1} MB/s"
+            ));
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The end-of-scan summary for people.
+pub fn print_summary(summary: &Summary, elapsed: Duration, err: &mut dyn Write) {
+    let secs = elapsed.as_secs_f64();
+    let mb = summary.bytes_scanned as f64 / 1e6;
+    let _ = writeln!(
+        err,
+        "trawl: {} files seen: {} scanned, {} skipped, {} failed; {:.1} MB in {:.2} s ({:.1} MB/s)",
+        summary.files_seen,
+        summary.files.scanned,
+        summary.files.skipped,
+        summary.files.failed,
+        mb,
+        secs,
+        mb / secs.max(1e-6),
+    );
+    let _ = writeln!(err, "trawl: {} findings", summary.findings);
+    for (detector, n) in &summary.findings_by_detector {
+        let _ = writeln!(err, "  {detector:<18} {n}");
+    }
+}

@@ -1,0 +1,138 @@
+//! The scan: walk → extract → detect → report, in parallel, with a
+//! deterministic result.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use anyhow::{Context, Result};
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::detect::Engine;
+use crate::extract::{extract_file, Extracted};
+use crate::report::{FileRecord, Outcome, Progress, ScanReport, Summary};
+use crate::walk::{self, Entry, WalkOptions};
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub roots: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub follow: bool,
+    pub max_file_size: u64,
+    pub reveal: bool,
+    /// Worker threads; `None` for one per core.
+    pub threads: Option<usize>,
+    pub as_of: Date,
+}
+
+/// What one walked path gave.
+struct FileResult {
+    format: &'static str,
+    outcome: Outcome,
+    bytes: u64,
+    record: Option<FileRecord>,
+    findings: Vec<crate::report::Finding>,
+}
+
+pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<ScanReport> {
+    let threads = opts
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .context("starting worker threads")?;
+    let walk_opts = WalkOptions {
+        roots: opts.roots.clone(),
+        excludes: opts.excludes.clone(),
+        follow: opts.follow,
+        max_file_size: opts.max_file_size,
+        threads,
+    };
+    let (tx, rx) = mpsc::sync_channel::<Entry>(4096);
+    let (walked, results) = std::thread::scope(|s| {
+        let walker = s.spawn(move || walk::walk(&walk_opts, tx));
+        let results: Vec<FileResult> = pool.install(|| {
+            rx.into_iter()
+                .par_bridge()
+                .map(|entry| process(engine, entry, opts.reveal, progress))
+                .collect()
+        });
+        let walked = walker.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the walker stopped unexpectedly")));
+        (walked, results)
+    });
+    walked?;
+    let mut report = ScanReport {
+        trawl_version: env!("CARGO_PKG_VERSION").to_string(),
+        as_of: opts.as_of.to_string(),
+        roots: opts.roots.iter().map(|r| r.display().to_string()).collect(),
+        rules: engine.rules().source.clone(),
+        ..ScanReport::default()
+    };
+    let mut summary = Summary::default();
+    for r in results {
+        summary.files_seen += 1;
+        summary.files.add(r.outcome);
+        summary.files_by_format.entry(r.format.to_string()).or_default().add(r.outcome);
+        if r.outcome != Outcome::Skipped {
+            summary.bytes_scanned += r.bytes;
+        }
+        for f in &r.findings {
+            *summary.findings_by_detector.entry(f.detector.clone()).or_default() += 1;
+            *summary.findings_by_confidence.entry(f.confidence).or_default() += 1;
+        }
+        summary.findings += r.findings.len() as u64;
+        report.findings.extend(r.findings);
+        report.errors.extend(r.record);
+    }
+    report.summary = summary;
+    report.sort();
+    Ok(report)
+}
+
+fn process(engine: &Engine, entry: Entry, reveal: bool, progress: &Progress) -> FileResult {
+    let result = match entry {
+        Entry::Skipped { rel, reason } => not_scanned(rel, Outcome::Skipped, reason),
+        Entry::Failed { rel, reason } => not_scanned(rel, Outcome::Failed, reason),
+        Entry::File { path, rel, size } => {
+            // A bug tripped by one file must cost that file only.
+            let extracted = catch_unwind(AssertUnwindSafe(|| extract_file(engine, &path, &rel, reveal)))
+                .unwrap_or_else(|_| Extracted {
+                    outcome: Outcome::Failed,
+                    format: "unknown",
+                    reason: Some("internal error while reading this file (please report it)".into()),
+                    findings: Vec::new(),
+                });
+            FileResult {
+                format: extracted.format,
+                outcome: extracted.outcome,
+                bytes: size,
+                record: extracted.reason.map(|reason| FileRecord {
+                    path: rel,
+                    status: extracted.outcome,
+                    format: extracted.format.to_string(),
+                    reason,
+                }),
+                findings: extracted.findings,
+            }
+        }
+    };
+    progress.file_done(result.bytes, result.findings.len() as u64);
+    result
+}
+
+fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
+    FileResult {
+        format: "unknown",
+        outcome,
+        bytes: 0,
+        record: Some(FileRecord {
+            path: rel,
+            status: outcome,
+            format: "unknown".into(),
+            reason,
+        }),
+        findings: Vec::new(),
+    }
+}

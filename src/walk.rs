@@ -1,0 +1,230 @@
+//! Walking: finds the files under the roots, in parallel.
+//!
+//! File shares are not source trees: hidden files are scanned and
+//! `.gitignore` is not honoured. `.trawlignore` files and `--exclude` globs
+//! exclude; symlinks are followed only when asked (with loop detection); only
+//! regular files are handed on.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::SyncSender;
+
+use anyhow::{Context, Result};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub roots: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub follow: bool,
+    pub max_file_size: u64,
+    pub threads: usize,
+}
+
+/// A path found by the walk.
+#[derive(Debug)]
+pub enum Entry {
+    /// A regular file to scan.
+    File { path: PathBuf, rel: String, size: u64 },
+    /// Not scanned, by design: the reason says why.
+    Skipped { rel: String, reason: String },
+    /// Could not be walked or read.
+    Failed { rel: String, reason: String },
+}
+
+/// Compiled `--exclude` globs: a glob with a `/` matches the path below the
+/// root, one without matches any single name (file or folder).
+struct Excludes {
+    by_path: GlobSet,
+    by_name: GlobSet,
+}
+
+impl Excludes {
+    fn new(globs: &[String]) -> Result<Excludes> {
+        let mut by_path = GlobSetBuilder::new();
+        let mut by_name = GlobSetBuilder::new();
+        for g in globs {
+            let glob = Glob::new(g.trim_start_matches("./")).with_context(|| format!("bad --exclude glob {g:?}"))?;
+            if g.contains('/') {
+                by_path.add(glob);
+            } else {
+                by_name.add(glob);
+            }
+        }
+        Ok(Excludes {
+            by_path: by_path.build()?,
+            by_name: by_name.build()?,
+        })
+    }
+
+    fn excludes(&self, rel: &str, name: &str) -> bool {
+        self.by_name.is_match(name) || self.by_path.is_match(rel)
+    }
+}
+
+/// A path relative to its root, with `/` separators. With several roots,
+/// the root as given is kept in front so paths stay distinct.
+pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
+    let root = roots
+        .iter()
+        .filter(|r| path.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len());
+    let rel = match root {
+        Some(r) if path == r.as_path() => path
+            .file_name()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| path.to_path_buf()),
+        Some(r) => path.strip_prefix(r).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf()),
+        None => path.to_path_buf(),
+    };
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    match root {
+        Some(r) if roots.len() > 1 => {
+            let r = r.to_string_lossy();
+            format!("{}/{rel}", r.trim_end_matches('/'))
+        }
+        _ => rel,
+    }
+}
+
+/// Walks every root and sends what it finds; returns when the walk is done.
+pub fn walk(opts: &WalkOptions, tx: SyncSender<Entry>) -> Result<()> {
+    let excludes = Excludes::new(&opts.excludes)?;
+    let mut roots = opts.roots.iter();
+    let first = roots.next().context("no path to scan")?;
+    let mut builder = WalkBuilder::new(first);
+    for r in roots {
+        builder.add(r);
+    }
+    builder
+        .hidden(false)
+        .ignore(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .parents(false)
+        .require_git(false)
+        .follow_links(opts.follow)
+        .threads(opts.threads)
+        .add_custom_ignore_filename(".trawlignore");
+    let roots = opts.roots.clone();
+    let excludes = std::sync::Arc::new(excludes);
+    {
+        let roots = roots.clone();
+        let excludes = std::sync::Arc::clone(&excludes);
+        builder.filter_entry(move |e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let rel = relative(e.path(), &roots);
+            let name = e.file_name().to_string_lossy();
+            !excludes.excludes(&rel, &name)
+        });
+    }
+    let max = opts.max_file_size;
+    builder.build_parallel().run(|| {
+        let tx = tx.clone();
+        let roots = roots.clone();
+        Box::new(move |result| {
+            let entry = match result {
+                Err(err) => Some(failed_walk(&err, &roots)),
+                Ok(e) => classify(&e, &roots, max),
+            };
+            match entry.map(|e| tx.send(e)) {
+                // The receiver has gone: the scan is over.
+                Some(Err(_)) => WalkState::Quit,
+                _ => WalkState::Continue,
+            }
+        })
+    });
+    Ok(())
+}
+
+fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> {
+    let rel = || relative(e.path(), roots);
+    let Some(ft) = e.file_type() else {
+        // stdin; never produced for paths.
+        return None;
+    };
+    if ft.is_dir() {
+        return None;
+    }
+    if ft.is_symlink() {
+        return Some(Entry::Skipped {
+            rel: rel(),
+            reason: "symbolic link, not followed (use --follow)".into(),
+        });
+    }
+    if !ft.is_file() {
+        return Some(Entry::Skipped {
+            rel: rel(),
+            reason: "not a regular file (FIFO, socket or device)".into(),
+        });
+    }
+    match e.metadata() {
+        Err(err) => Some(Entry::Failed {
+            rel: rel(),
+            reason: format!("cannot read metadata: {}", io_reason(&err)),
+        }),
+        Ok(m) if m.len() > max => Some(Entry::Skipped {
+            rel: rel(),
+            reason: format!("{} bytes, larger than --max-file-size ({max} bytes)", m.len()),
+        }),
+        Ok(m) => Some(Entry::File {
+            path: e.path().to_path_buf(),
+            rel: rel(),
+            size: m.len(),
+        }),
+    }
+}
+
+fn failed_walk(err: &ignore::Error, roots: &[PathBuf]) -> Entry {
+    let (path, reason) = describe(err);
+    Entry::Failed {
+        rel: path.map(|p| relative(&p, roots)).unwrap_or_else(|| "(unknown)".into()),
+        reason,
+    }
+}
+
+/// The path an error concerns, and a reason for people.
+fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => {
+            let (_, reason) = describe(err);
+            (Some(path.clone()), reason)
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe(err),
+        ignore::Error::Loop { child, ancestor } => (
+            Some(child.clone()),
+            format!("symbolic link loop (points back to {})", ancestor.display()),
+        ),
+        ignore::Error::Io(io) => (None, format!("cannot read: {io}")),
+        other => (None, other.to_string()),
+    }
+}
+
+fn io_reason(err: &ignore::Error) -> String {
+    describe(err).1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        let roots = vec![PathBuf::from("share")];
+        assert_eq!(relative(Path::new("share/a/b.csv"), &roots), "a/b.csv");
+        assert_eq!(relative(Path::new("share"), &roots), "share");
+        let two = vec![PathBuf::from("one/"), PathBuf::from("two")];
+        assert_eq!(relative(Path::new("two/x.txt"), &two), "two/x.txt");
+    }
+
+    #[test]
+    fn exclude_globs() {
+        let ex = Excludes::new(&["*.bak".into(), "archive/**".into()]).unwrap();
+        assert!(ex.excludes("a/b/c.bak", "c.bak"));
+        assert!(ex.excludes("archive/2019/x.csv", "x.csv"));
+        assert!(!ex.excludes("current/x.csv", "x.csv"));
+    }
+}
