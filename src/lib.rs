@@ -9,4 +9,5 @@ pub mod detect;
 pub mod extract;
 pub mod report;
 pub mod scan;
+pub mod synth;
 pub mod walk;

@@ -33,6 +33,22 @@ enum Command {
     Scan(ScanArgs),
     /// Show the detectors in force, or their patterns (for other tools).
     Rules(RulesArgs),
+    /// Write synthetic housing-office text with invented personal values
+    /// (for benchmarks and tests).
+    #[command(hide = true)]
+    Synth(SynthArgs),
+}
+
+#[derive(Parser)]
+struct SynthArgs {
+    /// About how many bytes to write.
+    #[arg(long, default_value = "10M", value_parser = parse_size)]
+    bytes: u64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A personal value on about one line in N.
+    #[arg(long, default_value_t = 4)]
+    one_in: u64,
 }
 
 #[derive(Parser)]
@@ -118,6 +134,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args).map(|()| ExitCode::SUCCESS),
+        Command::Synth(args) => run_synth(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -197,5 +214,21 @@ fn run_rules(args: RulesArgs) -> Result<()> {
             writeln!(out, "{:<16} {:<26} {:<16} {what}", d.id, d.category, d.validator.map(|_| "validated").unwrap_or("-"))?;
         }
     }
+    Ok(())
+}
+
+fn run_synth(args: SynthArgs) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // In pieces, so a large corpus never sits in memory whole.
+    const PIECE: u64 = 8 << 20;
+    let mut written = 0;
+    let mut seed = args.seed;
+    while written < args.bytes {
+        let text = trawl::synth::mixed_text((args.bytes - written).min(PIECE) as usize, seed, args.one_in.max(1));
+        out.write_all(text.as_bytes())?;
+        written += text.len() as u64;
+        seed = seed.wrapping_add(1);
+    }
+    out.flush()?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Detection: every detector over a text in one pass.
 //!
-//! All regex detectors form one multi-pattern regex and all word lists one
-//! Aho-Corasick automaton, so each text is read twice at most, whatever the
-//! number of detectors. Each candidate then meets its validator and its
+//! All detectors, patterns and word lists alike, form one multi-pattern
+//! regex (a lazy DFA), so each text is read once, whatever the number of
+//! detectors or terms. Each candidate then meets its validator and its
 //! context, and [`Engine::resolve`] decides, per record, which candidates are
 //! findings: pairing (a sort code beside an account number) and linkage (a
 //! health term beside a person's identifier) happen there.
@@ -11,7 +11,6 @@ pub mod context;
 pub mod rules;
 pub mod validators;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
 use regex_automata::{meta, Anchored, Input, PatternID};
@@ -57,62 +56,32 @@ pub struct HeaderContext {
 
 pub struct Engine {
     rules: Rules,
-    regex: Option<meta::Regex>,
+    /// Every detector's pattern (word lists as alternations), one automaton.
+    regex: meta::Regex,
     /// Pattern index → detector index.
     pattern_owner: Vec<usize>,
-    words: Option<AhoCorasick>,
-    /// Word-list pattern index → detector index.
-    word_owner: Vec<usize>,
     validate_ctx: ValidateCtx,
 }
 
 impl Engine {
     pub fn new(rules: Rules, as_of: Date) -> Result<Engine> {
-        let mut patterns = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
         let mut pattern_owner = Vec::new();
-        let mut terms: Vec<&str> = Vec::new();
-        let mut word_owner = Vec::new();
         for (i, d) in rules.detectors.iter().enumerate() {
-            match &d.matcher {
-                Matcher::Pattern(p) => {
-                    patterns.push(p.as_str());
-                    pattern_owner.push(i);
-                }
-                Matcher::Words { terms: list, .. } => {
-                    for t in list {
-                        terms.push(t.as_str());
-                        word_owner.push(i);
-                    }
-                }
-            }
+            patterns.push(match &d.matcher {
+                Matcher::Pattern(p) => p.clone(),
+                Matcher::Words { terms, .. } => word_list_pattern(terms),
+            });
+            pattern_owner.push(i);
         }
-        let regex = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                meta::Regex::builder()
-                    .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
-                    .build_many(&patterns)
-                    .context("compiling the detectors' patterns together")?,
-            )
-        };
-        let words = if terms.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&terms)
-                    .context("building the word-list automaton")?,
-            )
-        };
+        let regex = meta::Regex::builder()
+            .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
+            .build_many(&patterns)
+            .context("compiling the detectors' patterns together")?;
         Ok(Engine {
             rules,
             regex,
             pattern_owner,
-            words,
-            word_owner,
             validate_ctx: ValidateCtx { as_of },
         })
     }
@@ -157,34 +126,18 @@ impl Engine {
         // belongs to it, not to the next value ("DOB 03/04/1985, tenancy
         // start 01/04/2019").
         let mut last_end = vec![0usize; self.rules.detectors.len()];
-        if let Some(re) = &self.regex {
-            for m in re.find_iter(text) {
-                let pid = m.pattern().as_usize();
-                self.consider(text, self.pattern_owner[pid], m.start(), m.end(), header, field, &mut last_end, out);
-                // Other detectors may read the same characters differently
-                // (a ten-digit run: NHS number or not); try each anchored here.
-                for other in 0..self.pattern_owner.len() {
-                    if other == pid {
-                        continue;
-                    }
-                    let input = Input::new(text)
-                        .range(m.start()..)
-                        .anchored(Anchored::Pattern(PatternID::new_unchecked(other)));
-                    if let Some(m2) = re.search(&input) {
-                        self.consider(text, self.pattern_owner[other], m2.start(), m2.end(), header, field, &mut last_end, out);
-                    }
-                }
-            }
-        }
-        if let Some(ac) = &self.words {
-            for m in ac.find_iter(text) {
-                let (s, e) = (m.start(), m.end());
-                let word_char = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-                let before_ok = s == 0 || !word_char(text[s - 1]);
-                let after_ok = e == text.len() || !word_char(text[e]);
-                if before_ok && after_ok {
-                    let d = self.word_owner[m.pattern().as_usize()];
-                    self.consider(text, d, s, e, header, field, &mut last_end, out);
+        let re = &self.regex;
+        for m in re.find_iter(text) {
+            let pid = m.pattern().as_usize();
+            self.consider(text, self.pattern_owner[pid], m.start(), m.end(), header, field, &mut last_end, out);
+            // Other detectors may read the same characters differently (a
+            // ten-digit run: NHS number or not); try each anchored here.
+            for other in (0..self.pattern_owner.len()).filter(|&p| p != pid) {
+                let input = Input::new(text)
+                    .range(m.start()..)
+                    .anchored(Anchored::Pattern(PatternID::new_unchecked(other)));
+                if let Some(m2) = re.search(&input) {
+                    self.consider(text, self.pattern_owner[other], m2.start(), m2.end(), header, field, &mut last_end, out);
                 }
             }
         }
@@ -206,7 +159,7 @@ impl Engine {
         let d = &self.rules.detectors[detector];
         let window_floor = last_end[detector];
         last_end[detector] = last_end[detector].max(end);
-        if !boundary_ok(text, start, end, d.boundary) {
+        if !boundary_ok(text, start, end, d.boundary) || !word_edges_ok(text, start, end, &d.matcher) {
             return;
         }
         let (start, end) = match d.validator {
@@ -329,6 +282,34 @@ fn window(text: &[u8], mut from: usize, to: usize) -> std::borrow::Cow<'_, str> 
         from += 1;
     }
     String::from_utf8_lossy(&text[from..to.max(from)])
+}
+
+/// A word-list term must stand alone: `\b` in the pattern is ASCII-only, so
+/// a letter such as "é" beside it is checked here.
+fn word_edges_ok(text: &[u8], start: usize, end: usize, matcher: &Matcher) -> bool {
+    if !matches!(matcher, Matcher::Words { .. }) {
+        return true;
+    }
+    let word_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    !(start > 0 && word_byte(text[start - 1])) && !text.get(end).is_some_and(|&b| word_byte(b))
+}
+
+/// A word list as one case-insensitive alternation, longest terms first so
+/// that "type 2 diabetes" wins over "diabetes" at the same place; spaces in
+/// a term match any run of spaces or tabs.
+fn word_list_pattern(terms: &[String]) -> String {
+    let mut sorted: Vec<&String> = terms.iter().collect();
+    sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let alternatives: Vec<String> = sorted
+        .iter()
+        .map(|t| {
+            t.split(' ')
+                .map(regex_syntax::escape)
+                .collect::<Vec<_>>()
+                .join("[ \\t]+")
+        })
+        .collect();
+    format!("(?i-u)\\b(?:{})\\b", alternatives.join("|"))
 }
 
 fn boundary_ok(text: &[u8], start: usize, end: usize, boundary: Boundary) -> bool {

@@ -1,0 +1,175 @@
+//! Synthetic personal data for benchmarks and tests: invented people whose
+//! identifiers pass their checks, from a seeded generator, so runs repeat.
+//! Phone numbers come from Ofcom's ranges reserved for drama, emails from
+//! the example domains.
+
+/// SplitMix64: small, fast and good enough to invent test data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+
+    fn digits(&mut self, n: usize) -> String {
+        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+    }
+}
+
+const FIRST: &[&str] = &["Amara", "Ben", "Chloe", "Dev", "Ellis", "Fatima", "Gareth", "Hana", "Isla", "Jamal", "Kerry", "Liam", "Maya", "Niall", "Olu", "Priya"];
+const LAST: &[&str] = &["Ashby", "Brennan", "Chaudhry", "Dunmore", "Eke", "Fairley", "Gould", "Hartigan", "Iqbal", "Jessop", "Kowalski", "Lomax", "Mensah", "Nuttall", "Okafor", "Pryce"];
+
+pub fn name(rng: &mut Rng) -> String {
+    format!("{} {}", rng.pick(FIRST), rng.pick(LAST))
+}
+
+pub fn nino(rng: &mut Rng) -> String {
+    const FIRST_OK: &[u8] = b"ABCEGHJKLMNOPRSTWXYZ";
+    const SECOND_OK: &[u8] = b"ABCEGHJKLMNPRSTWXYZ";
+    loop {
+        let a = *rng.pick(FIRST_OK) as char;
+        let b = *rng.pick(SECOND_OK) as char;
+        let prefix = format!("{a}{b}");
+        if ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&prefix.as_str()) {
+            continue;
+        }
+        let d = rng.digits(6);
+        let s = *rng.pick(b"ABCD") as char;
+        return format!("{prefix} {} {} {} {s}", &d[0..2], &d[2..4], &d[4..6]);
+    }
+}
+
+pub fn nhs_number(rng: &mut Rng) -> String {
+    loop {
+        let mut d: Vec<u32> = (0..9).map(|_| rng.below(10) as u32).collect();
+        d[0] = 4 + rng.below(4) as u32; // 4xx–7xx: allocated in England and Wales
+        let sum: u32 = d.iter().zip((2..=10).rev()).map(|(x, w)| x * w).sum();
+        let check = match 11 - sum % 11 {
+            11 => 0,
+            10 => continue,
+            c => c,
+        };
+        d.push(check);
+        let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
+        return format!("{} {} {}", &s[0..3], &s[3..6], &s[6..10]);
+    }
+}
+
+/// A Luhn-valid 16-digit Visa number, grouped in fours.
+pub fn visa(rng: &mut Rng) -> String {
+    let mut d: Vec<u32> = std::iter::once(4).chain((0..14).map(|_| rng.below(10) as u32)).collect();
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| if i % 2 == 0 { let y = x * 2; if y > 9 { y - 9 } else { y } } else { x })
+        .sum();
+    d.push((10 - sum % 10) % 10);
+    let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
+    format!("{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
+}
+
+pub fn sort_code(rng: &mut Rng) -> String {
+    let d = rng.digits(6);
+    format!("{}-{}-{}", &d[0..2], &d[2..4], &d[4..6])
+}
+
+pub fn account(rng: &mut Rng) -> String {
+    format!("{}{}", 1 + rng.below(9), rng.digits(7))
+}
+
+pub fn phone(rng: &mut Rng) -> String {
+    format!("07700 900{:03}", rng.below(1000))
+}
+
+pub fn email(rng: &mut Rng) -> String {
+    format!("{}.{}{}@example.com", rng.pick(FIRST).to_lowercase(), rng.pick(LAST).to_lowercase(), rng.below(100))
+}
+
+pub fn postcode(rng: &mut Rng) -> String {
+    let area = rng.pick(&["LS", "M", "B", "BN", "CR", "EX", "NE", "SW"]);
+    let unit = rng.pick(&["AB", "DE", "HJ", "LN", "PQ", "TU", "WX", "ZZ"]);
+    format!("{area}{} {}{unit}", 1 + rng.below(20), rng.below(10))
+}
+
+pub fn birth_date(rng: &mut Rng) -> String {
+    format!("{:02}/{:02}/{}", 1 + rng.below(28), 1 + rng.below(12), 1940 + rng.below(65))
+}
+
+const FILLER: &[&str] = &[
+    "The repair to the kitchen window was completed on schedule and the tenant was satisfied.",
+    "Rent statement issued for the quarter; no arrears outstanding at the time of review.",
+    "Estate inspection found the communal bins overflowing near block C, reported to the contractor.",
+    "Gas safety check booked for next month; the engineer will call ahead on the day.",
+    "Neighbour reported noise late at night; officer to visit and discuss the tenancy conditions.",
+    "Garden maintenance remains the responsibility of the household under the agreement.",
+    "Annual tenancy audit carried out, all household members confirmed as listed.",
+];
+
+/// Mixed housing-office text of about `bytes` bytes: mostly prose, with a
+/// personal value on roughly one line in `one_in`.
+pub fn mixed_text(bytes: usize, seed: u64, one_in: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let mut out = String::with_capacity(bytes + 256);
+    while out.len() < bytes {
+        out.push_str(*rng.pick(FILLER));
+        if rng.below(one_in) == 0 {
+            let line = match rng.below(9) {
+                0 => format!(" NI number: {}.", nino(&mut rng)),
+                1 => format!(" Date of birth: {}.", birth_date(&mut rng)),
+                2 => format!(" Contact {} on {}.", email(&mut rng), phone(&mut rng)),
+                3 => format!(" Sort code {} account number {}.", sort_code(&mut rng), account(&mut rng)),
+                4 => format!(" Card {} on file.", visa(&mut rng)),
+                5 => format!(" NHS number {}.", nhs_number(&mut rng)),
+                6 => format!(" {} at {} has asthma.", name(&mut rng), postcode(&mut rng)),
+                7 => format!(" Tenancy start 01/04/2019, invoice ref {}.", sort_code(&mut rng)),
+                _ => format!(" Job no {}.", account(&mut rng)),
+            };
+            out.push_str(&line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::validators::Validator;
+
+    #[test]
+    fn generated_values_validate() {
+        let ctx = crate::detect::validators::ValidateCtx { as_of: jiff::civil::Date::new(2026, 1, 1).unwrap() };
+        let mut rng = Rng::new(7);
+        for _ in 0..200 {
+            assert!(Validator::UkNino.validate(&nino(&mut rng), &ctx).is_some());
+            assert!(Validator::NhsNumber.validate(&nhs_number(&mut rng), &ctx).is_some());
+            assert!(Validator::LuhnCard.validate(&visa(&mut rng), &ctx).is_some());
+            assert!(Validator::UkPhone.validate(&phone(&mut rng), &ctx).is_some());
+            assert!(Validator::DateOfBirth.validate(&birth_date(&mut rng), &ctx).is_some());
+        }
+    }
+
+    #[test]
+    fn same_seed_same_text() {
+        assert_eq!(mixed_text(10_000, 3, 4), mixed_text(10_000, 3, 4));
+        assert_ne!(mixed_text(10_000, 3, 4), mixed_text(10_000, 4, 4));
+    }
+}

@@ -1,0 +1,258 @@
+//! The binary as IT runs it: exit codes, outputs, determinism, and the
+//! files a share holds that must not stop or hang a scan.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn trawl() -> Command {
+    let mut cmd = Command::cargo_bin("trawl").unwrap();
+    cmd.env_remove("RUST_LOG");
+    cmd
+}
+
+fn write(dir: &Path, rel: &str, content: &[u8]) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, content).unwrap();
+}
+
+fn scan_lines(dir: &Path, extra: &[&str]) -> (i32, Vec<Value>) {
+    let out = trawl()
+        .arg("scan")
+        .arg(dir)
+        .args(["--as-of", "2026-01-01", "--quiet"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code().unwrap(), lines)
+}
+
+fn of_kind<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    lines.iter().filter(|l| l["kind"] == kind).collect()
+}
+
+#[test]
+fn exit_codes_say_found_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "clean.txt", b"nothing personal here\n");
+    assert_eq!(scan_lines(dir.path(), &[]).0, 0);
+    write(dir.path(), "note.txt", b"NI number AB 12 34 56 C\n");
+    assert_eq!(scan_lines(dir.path(), &[]).0, 1);
+    trawl().args(["scan", "/no/such/place"]).assert().code(2);
+    trawl().args(["scan", "--format", "yaml", "."]).assert().code(2);
+    trawl().args(["scan", "--rules", "/no/such/rules", "."]).assert().code(2);
+}
+
+#[test]
+fn values_masked_unless_revealed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "note.txt", b"NI number AB 12 34 56 C\n");
+    let out = trawl().arg("scan").arg(dir.path()).arg("-q").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("AB 12 34 56 C"), "{text}");
+    assert!(text.contains("AB ** ** ** C"), "{text}");
+    let (_, lines) = scan_lines(dir.path(), &["--reveal"]);
+    assert_eq!(of_kind(&lines, "finding")[0]["value"], "AB 12 34 56 C");
+}
+
+#[test]
+fn special_files_do_not_hang_or_stop_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/note.txt", b"email someone@example.com\n");
+    write(dir.path(), "b/blob.bin", b"\x00\x01\x02binary\x00");
+    write(dir.path(), "c/broken.json", b"[{\"email\": \"x@example.org\"}, {\"em");
+    let fifo = dir.path().join("a/pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("a/loop")).unwrap();
+
+    let (code, lines) = scan_lines(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let files = of_kind(&lines, "file");
+    let by_path = |p: &str| files.iter().find(|f| f["path"] == p).unwrap_or_else(|| panic!("no record for {p}: {files:?}"));
+    assert_eq!(by_path("a/pipe")["status"], "skipped");
+    assert_eq!(by_path("a/loop")["status"], "skipped");
+    assert_eq!(by_path("b/blob.bin")["status"], "skipped");
+    assert_eq!(by_path("c/broken.json")["status"], "failed");
+    assert!(by_path("c/broken.json")["reason"].as_str().unwrap().contains("truncated JSON"));
+    // What was read before the break is still reported.
+    let found: Vec<&str> = of_kind(&lines, "finding").iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(found, vec!["a/note.txt", "c/broken.json"]);
+
+    // Following links: the loop is detected and reported, not walked forever.
+    let (_, lines) = scan_lines(dir.path(), &["--follow"]);
+    let files = of_kind(&lines, "file");
+    assert!(
+        files.iter().any(|f| f["path"] == "a/loop" && f["reason"].as_str().unwrap().contains("loop")),
+        "{files:?}"
+    );
+    // --strict turns unreadable files into exit code 3.
+    assert_eq!(scan_lines(dir.path(), &["--strict"]).0, 3);
+}
+
+#[test]
+fn exclusions_and_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "keep/a.txt", b"mail a@example.com\n");
+    write(dir.path(), "old/b.txt", b"mail b@example.com\n");
+    write(dir.path(), "keep/c.bak", b"mail c@example.com\n");
+    write(dir.path(), ".hidden/d.txt", b"mail d@example.com\n");
+    write(dir.path(), ".gitignore", b"keep/\n");
+    write(dir.path(), ".trawlignore", b"old/\n");
+    write(dir.path(), "big.txt", &b"mail e@example.com\n".repeat(100));
+    let (_, lines) = scan_lines(dir.path(), &["--exclude", "*.bak", "--max-file-size", "1K"]);
+    let found: Vec<&str> = of_kind(&lines, "finding").iter().map(|f| f["path"].as_str().unwrap()).collect();
+    // Hidden files are scanned and .gitignore is not honoured.
+    assert_eq!(found, vec![".hidden/d.txt", "keep/a.txt"]);
+    let files = of_kind(&lines, "file");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["path"], "big.txt");
+    assert!(files[0]["reason"].as_str().unwrap().contains("--max-file-size"));
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..40 {
+        let body = format!("Tenant {i}\nNI number AB 12 34 {:02} C\nDOB 03/04/1985\nmail t{i}@example.com\n", i % 100);
+        write(dir.path(), &format!("d{}/f{i}.txt", i % 7), body.as_bytes());
+        write(dir.path(), &format!("d{}/f{i}.csv", i % 5), format!("Name,Email\nX,t{i}@example.org\n").as_bytes());
+    }
+    for format in ["jsonl", "json", "csv"] {
+        let run = |threads: &str| {
+            trawl()
+                .arg("scan")
+                .arg(dir.path())
+                .args(["--as-of", "2026-01-01", "-q", "--format", format, "--threads", threads])
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let one = run("1");
+        assert!(!one.is_empty());
+        assert_eq!(one, run("2"), "{format}");
+        assert_eq!(one, run("8"), "{format}");
+    }
+}
+
+#[test]
+fn out_file_json_and_csv_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "in/note.txt", b"NI number AB 12 34 56 C\n");
+    write(dir.path(), "in/blob.bin", b"\x00\x00");
+    let out = dir.path().join("out.json");
+    trawl()
+        .arg("scan")
+        .arg(dir.path().join("in"))
+        .args(["-q", "--format", "json", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    let doc: Value = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    assert_eq!(doc["findings"][0]["detector"], "uk_nino");
+    assert_eq!(doc["findings"][0]["location"]["line"], 1);
+    assert_eq!(doc["errors"][0]["path"], "blob.bin");
+    assert_eq!(doc["summary"]["files"]["scanned"], 1);
+    assert_eq!(doc["summary"]["findings_by_detector"]["uk_nino"], 1);
+
+    let csv = trawl()
+        .arg("scan")
+        .arg(dir.path().join("in"))
+        .args(["-q", "--format", "csv"])
+        .output()
+        .unwrap()
+        .stdout;
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("kind,path,location,detector,category,confidence,masked,reason"));
+    assert_eq!(lines.next(), Some("finding,note.txt,\"line 1, column 11\",uk_nino,national_insurance_number,high,AB ** ** ** C,"));
+    assert!(lines.next().unwrap().starts_with("skipped,blob.bin,"));
+}
+
+#[test]
+fn summary_on_stderr_only_when_not_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "note.txt", b"mail a@example.com\n");
+    let out = trawl().arg("scan").arg(dir.path()).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("1 files seen: 1 scanned, 0 skipped, 0 failed"), "{err}");
+    assert!(err.contains("MB/s"), "{err}");
+    assert!(err.contains("email"), "{err}");
+    // Not a terminal: no progress bar escape codes.
+    assert!(!err.contains('\u{1b}'), "{err}");
+    let out = trawl().arg("scan").arg(dir.path()).arg("-q").output().unwrap();
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn custom_rules_replace_the_embedded_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "rules/detectors.toml", br#"version = 1
+[[detector]]
+id = "tenant_ref"
+label = "Tenant reference"
+category = "tenancy"
+pattern = '\bT[0-9]{6}\b'
+confidence = "medium"
+confidence_with_context = "high"
+[[detector]]
+id = "housing_words"
+label = "Housing words"
+category = "other"
+words = "words.txt"
+confidence = "low"
+confidence_with_context = "low"
+"#);
+    write(dir.path(), "rules/words.txt", b"# test list\nrent arrears\n");
+    write(dir.path(), "share/a.txt", b"Ref T004512 has rent arrears; NI AB 12 34 56 C\n");
+    let rules = dir.path().join("rules");
+    let (code, lines) = scan_lines(&dir.path().join("share"), &["--rules", rules.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let detectors: Vec<&str> = of_kind(&lines, "finding").iter().map(|f| f["detector"].as_str().unwrap()).collect();
+    assert_eq!(detectors, vec!["tenant_ref", "housing_words"]);
+    // A broken rules file stops the scan with a reason.
+    write(dir.path(), "rules/detectors.toml", b"version = 1\n[[detector]]\nid = 'x'\n");
+    let out = trawl().arg("scan").arg(dir.path().join("share")).arg("--rules").arg(&rules).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("detectors.toml"));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let out = trawl().args(["scan", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("Exit codes"), "{help}");
+    for flag in ["--format", "--out", "--reveal", "--exclude", "--follow", "--max-file-size", "--rules", "--as-of", "--threads", "--quiet", "--strict"] {
+        assert!(help.contains(flag), "{flag}");
+    }
+}
+
+#[test]
+fn nothing_is_written_beside_scanned_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a/note.txt", b"NI number AB 12 34 56 C\n");
+    let before: Vec<_> = walkdir(dir.path());
+    scan_lines(dir.path(), &[]);
+    assert_eq!(before, walkdir(dir.path()));
+}
+
+fn walkdir(p: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(p).unwrap() {
+        let e = e.unwrap();
+        let m = e.metadata().unwrap();
+        out.push((e.path().display().to_string(), m.len(), m.modified().unwrap()));
+        if m.is_dir() {
+            out.extend(walkdir(&e.path()));
+        }
+    }
+    out.sort();
+    out
+}
