@@ -151,6 +151,11 @@ impl<'e> Sink<'e> {
         }
     }
 
+    /// An empty sink for the same file, for work done in parallel.
+    pub fn fork(&self) -> Sink<'e> {
+        Sink::new(self.engine, self.path, self.reveal)
+    }
+
     pub fn engine(&self) -> &'e Engine {
         self.engine
     }

@@ -2,8 +2,12 @@
 //! is read in bounded memory and no value is cut at a block boundary.
 
 use std::io::{ErrorKind, Read};
+use std::ops::Range;
+
+use rayon::prelude::*;
 
 use super::{char_count, Problem, Sink, TextPos};
+use crate::report::Finding;
 
 /// New bytes read per block.
 const BLOCK: usize = 1 << 20;
@@ -15,53 +19,137 @@ pub fn scan(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem> {
     scan_with_block(reader, sink, BLOCK)
 }
 
-pub(crate) fn scan_with_block(mut reader: Box<dyn Read>, sink: &mut Sink, block: usize) -> Result<(), Problem> {
-    let mut buf: Vec<u8> = Vec::with_capacity(block + 2 * TAIL);
-    // Bytes at the start of `buf` that were reported already (context only).
-    let mut prefix = 0;
-    let mut at = TextPos { line: 1, column: 0 };
-    let mut eof = false;
-    loop {
-        while !eof && buf.len() < prefix + block {
-            let want = prefix + block - buf.len();
-            let old = buf.len();
-            buf.resize(old + want, 0);
-            match reader.read(&mut buf[old..]) {
+/// A block to scan: its bytes (context, then new text, then a little
+/// lookahead), the part to report, and where it begins.
+struct Block {
+    bytes: Vec<u8>,
+    report: Range<usize>,
+    at: TextPos,
+}
+
+/// Cuts a stream into [`Block`]s at line ends (or, in a line longer than a
+/// block, anywhere but inside a character).
+struct Blocks {
+    reader: Box<dyn Read>,
+    block: usize,
+    buf: Vec<u8>,
+    /// Bytes at the start of `buf` that were reported already (context only).
+    prefix: usize,
+    at: TextPos,
+    eof: bool,
+    done: bool,
+}
+
+impl Blocks {
+    fn new(reader: Box<dyn Read>, block: usize) -> Blocks {
+        Blocks {
+            reader,
+            block,
+            buf: Vec::with_capacity(block + 2 * TAIL),
+            prefix: 0,
+            at: TextPos { line: 1, column: 0 },
+            eof: false,
+            done: false,
+        }
+    }
+
+    /// The next block; a read error ends the stream after a last block of
+    /// what was read before it.
+    fn next_block(&mut self) -> Option<Result<Block, (Block, std::io::Error)>> {
+        if self.done {
+            return None;
+        }
+        while !self.eof && self.buf.len() < self.prefix + self.block {
+            let old = self.buf.len();
+            self.buf.resize(self.prefix + self.block, 0);
+            match self.reader.read(&mut self.buf[old..]) {
                 Ok(0) => {
-                    buf.truncate(old);
-                    eof = true;
+                    self.buf.truncate(old);
+                    self.eof = true;
                 }
-                Ok(n) => buf.truncate(old + n),
-                Err(e) if e.kind() == ErrorKind::Interrupted => buf.truncate(old),
+                Ok(n) => self.buf.truncate(old + n),
+                Err(e) if e.kind() == ErrorKind::Interrupted => self.buf.truncate(old),
                 Err(e) => {
-                    buf.truncate(old);
-                    // Report what was read before the failure, then fail.
-                    sink.text_block(&buf, prefix..buf.len(), at);
-                    return Err(Problem::from(e));
+                    self.buf.truncate(old);
+                    self.done = true;
+                    let last = Block {
+                        report: self.prefix..self.buf.len(),
+                        bytes: std::mem::take(&mut self.buf),
+                        at: self.at,
+                    };
+                    return Some(Err((last, e)));
                 }
             }
         }
-        if buf.len() == prefix {
-            return Ok(());
+        if self.buf.len() == self.prefix {
+            self.done = true;
+            return None;
         }
-        let report_end = if eof {
+        let buf = &self.buf;
+        let report_end = if self.eof {
             buf.len()
         } else {
-            match memchr::memrchr(b'\n', &buf[prefix..]) {
-                Some(i) => prefix + i + 1,
+            match memchr::memrchr(b'\n', &buf[self.prefix..]) {
+                Some(i) => self.prefix + i + 1,
                 // One enormous line: cut it, leaving the tail for next time.
-                None => floor_char(&buf, buf.len() - TAIL),
+                None => floor_char(buf, buf.len() - TAIL),
             }
         };
         let scan_end = (report_end + TAIL).min(buf.len());
-        sink.text_block(&buf[..scan_end], prefix..report_end, at);
-        if eof {
-            return Ok(());
+        let block = Block {
+            bytes: buf[..scan_end].to_vec(),
+            report: self.prefix..report_end,
+            at: self.at,
+        };
+        if self.eof {
+            self.done = true;
+        } else {
+            let keep_from = floor_char(buf, report_end.saturating_sub(TAIL));
+            self.at = advance(self.at, &buf[..keep_from]);
+            self.buf.drain(..keep_from);
+            self.prefix = report_end - keep_from;
         }
-        let keep_from = floor_char(&buf, report_end.saturating_sub(TAIL));
-        at = advance(at, &buf[..keep_from]);
-        buf.drain(..keep_from);
-        prefix = report_end - keep_from;
+        Some(Ok(block))
+    }
+}
+
+/// Scans blocks a batch at a time, one block a worker thread, so one huge
+/// file uses every core; memory stays at a block per thread.
+pub(crate) fn scan_with_block(reader: Box<dyn Read>, sink: &mut Sink, block: usize) -> Result<(), Problem> {
+    let mut blocks = Blocks::new(reader, block);
+    let batch_size = rayon::current_num_threads().max(1);
+    let mut failure = None;
+    loop {
+        let mut batch = Vec::with_capacity(batch_size);
+        while batch.len() < batch_size && failure.is_none() {
+            match blocks.next_block() {
+                None => break,
+                Some(Ok(b)) => batch.push(b),
+                Some(Err((b, e))) => {
+                    batch.push(b);
+                    failure = Some(e);
+                }
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let found: Vec<Vec<Finding>> = batch
+            .par_iter()
+            .map(|b| {
+                let mut part = sink.fork();
+                part.text_block(&b.bytes, b.report.clone(), b.at);
+                part.findings
+            })
+            .collect();
+        sink.findings.extend(found.into_iter().flatten());
+        if failure.is_some() {
+            break;
+        }
+    }
+    match failure {
+        Some(e) => Err(Problem::from(e)),
+        None => Ok(()),
     }
 }
 
@@ -91,7 +179,7 @@ fn floor_char(buf: &[u8], mut i: usize) -> usize {
 mod tests {
     use super::*;
     use crate::detect::{Engine, Rules};
-    use crate::report::{Column, Finding};
+    use crate::report::Column;
     use jiff::civil::Date;
 
     fn scan_str(text: &str, block: usize) -> Vec<Finding> {
