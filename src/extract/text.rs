@@ -115,7 +115,7 @@ impl Blocks {
 
 /// Scans blocks a batch at a time, one block a worker thread, so one huge
 /// file uses every core; memory stays at a block per thread.
-pub(crate) fn scan_with_block(reader: Box<dyn Read>, sink: &mut Sink, block: usize) -> Result<(), Problem> {
+pub fn scan_with_block(reader: Box<dyn Read>, sink: &mut Sink, block: usize) -> Result<(), Problem> {
     let mut blocks = Blocks::new(reader, block);
     let batch_size = rayon::current_num_threads().max(1);
     let mut failure = None;
