@@ -114,7 +114,8 @@ fn parse_size(s: &str) -> Result<u64, String> {
         "T" | "TB" | "TIB" => 1 << 40,
         other => return Err(format!("unknown size unit {other:?} (use K, M, G or T)")),
     };
-    n.checked_mul(mult).ok_or_else(|| format!("size too large: {s:?}"))
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size too large: {s:?}"))
 }
 
 fn load_rules(dir: &Option<PathBuf>) -> Result<Rules> {
@@ -127,7 +128,10 @@ fn load_rules(dir: &Option<PathBuf>) -> Result<Rules> {
 fn main() -> ExitCode {
     // A panic message can quote the text being read; never print it.
     std::panic::set_hook(Box::new(|info| {
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!("trawl: internal error{place}; the file being read is recorded as failed");
     }));
     let cli = Cli::parse();
@@ -163,7 +167,8 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // Open the output before scanning, so a bad --out fails fast.
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
@@ -202,7 +207,11 @@ fn run_rules(args: RulesArgs) -> Result<()> {
                 Matcher::Pattern(p) => p.clone(),
                 Matcher::Words { terms, .. } => format!(
                     "(?i)\\b(?:{})\\b",
-                    terms.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|")
+                    terms
+                        .iter()
+                        .map(|t| regex::escape(t))
+                        .collect::<Vec<_>>()
+                        .join("|")
                 ),
             };
             writeln!(out, "{pattern}")?;
@@ -211,7 +220,13 @@ fn run_rules(args: RulesArgs) -> Result<()> {
                 Matcher::Pattern(_) => "pattern".to_string(),
                 Matcher::Words { file, terms } => format!("{} terms from {file}", terms.len()),
             };
-            writeln!(out, "{:<16} {:<26} {:<16} {what}", d.id, d.category, d.validator.map(|_| "validated").unwrap_or("-"))?;
+            writeln!(
+                out,
+                "{:<16} {:<26} {:<16} {what}",
+                d.id,
+                d.category,
+                d.validator.map(|_| "validated").unwrap_or("-")
+            )?;
         }
     }
     Ok(())
@@ -224,7 +239,11 @@ fn run_synth(args: SynthArgs) -> Result<()> {
     let mut written = 0;
     let mut seed = args.seed;
     while written < args.bytes {
-        let text = trawl::synth::mixed_text((args.bytes - written).min(PIECE) as usize, seed, args.one_in.max(1));
+        let text = trawl::synth::mixed_text(
+            (args.bytes - written).min(PIECE) as usize,
+            seed,
+            args.one_in.max(1),
+        );
         out.write_all(text.as_bytes())?;
         written += text.len() as u64;
         seed = seed.wrapping_add(1);

@@ -59,7 +59,9 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
                 .map(|entry| process(engine, entry, opts.reveal, progress))
                 .collect()
         });
-        let walked = walker.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the walker stopped unexpectedly")));
+        let walked = walker
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the walker stopped unexpectedly")));
         (walked, results)
     });
     walked?;
@@ -74,13 +76,23 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
     for r in results {
         summary.files_seen += 1;
         summary.files.add(r.outcome);
-        summary.files_by_format.entry(r.format.to_string()).or_default().add(r.outcome);
+        summary
+            .files_by_format
+            .entry(r.format.to_string())
+            .or_default()
+            .add(r.outcome);
         if r.outcome != Outcome::Skipped {
             summary.bytes_scanned += r.bytes;
         }
         for f in &r.findings {
-            *summary.findings_by_detector.entry(f.detector.clone()).or_default() += 1;
-            *summary.findings_by_confidence.entry(f.confidence).or_default() += 1;
+            *summary
+                .findings_by_detector
+                .entry(f.detector.clone())
+                .or_default() += 1;
+            *summary
+                .findings_by_confidence
+                .entry(f.confidence)
+                .or_default() += 1;
         }
         summary.findings += r.findings.len() as u64;
         report.findings.extend(r.findings);
@@ -97,13 +109,15 @@ fn process(engine: &Engine, entry: Entry, reveal: bool, progress: &Progress) -> 
         Entry::Failed { rel, reason } => not_scanned(rel, Outcome::Failed, reason),
         Entry::File { path, rel, size } => {
             // A bug tripped by one file must cost that file only.
-            let extracted = catch_unwind(AssertUnwindSafe(|| extract_file(engine, &path, &rel, reveal)))
-                .unwrap_or_else(|_| Extracted {
-                    outcome: Outcome::Failed,
-                    format: "unknown",
-                    reason: Some("internal error while reading this file (please report it)".into()),
-                    findings: Vec::new(),
-                });
+            let extracted = catch_unwind(AssertUnwindSafe(|| {
+                extract_file(engine, &path, &rel, reveal)
+            }))
+            .unwrap_or_else(|_| Extracted {
+                outcome: Outcome::Failed,
+                format: "unknown",
+                reason: Some("internal error while reading this file (please report it)".into()),
+                findings: Vec::new(),
+            });
             FileResult {
                 format: extracted.format,
                 outcome: extracted.outcome,

@@ -29,12 +29,20 @@ impl Rng {
     }
 
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 }
 
-const FIRST: &[&str] = &["Amara", "Ben", "Chloe", "Dev", "Ellis", "Fatima", "Gareth", "Hana", "Isla", "Jamal", "Kerry", "Liam", "Maya", "Niall", "Olu", "Priya"];
-const LAST: &[&str] = &["Ashby", "Brennan", "Chaudhry", "Dunmore", "Eke", "Fairley", "Gould", "Hartigan", "Iqbal", "Jessop", "Kowalski", "Lomax", "Mensah", "Nuttall", "Okafor", "Pryce"];
+const FIRST: &[&str] = &[
+    "Amara", "Ben", "Chloe", "Dev", "Ellis", "Fatima", "Gareth", "Hana", "Isla", "Jamal", "Kerry",
+    "Liam", "Maya", "Niall", "Olu", "Priya",
+];
+const LAST: &[&str] = &[
+    "Ashby", "Brennan", "Chaudhry", "Dunmore", "Eke", "Fairley", "Gould", "Hartigan", "Iqbal",
+    "Jessop", "Kowalski", "Lomax", "Mensah", "Nuttall", "Okafor", "Pryce",
+];
 
 pub fn name(rng: &mut Rng) -> String {
     format!("{} {}", rng.pick(FIRST), rng.pick(LAST))
@@ -74,12 +82,25 @@ pub fn nhs_number(rng: &mut Rng) -> String {
 
 /// A Luhn-valid 16-digit Visa number, grouped in fours.
 pub fn visa(rng: &mut Rng) -> String {
-    let mut d: Vec<u32> = std::iter::once(4).chain((0..14).map(|_| rng.below(10) as u32)).collect();
+    let mut d: Vec<u32> = std::iter::once(4)
+        .chain((0..14).map(|_| rng.below(10) as u32))
+        .collect();
     let sum: u32 = d
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &x)| if i % 2 == 0 { let y = x * 2; if y > 9 { y - 9 } else { y } } else { x })
+        .map(|(i, &x)| {
+            if i % 2 == 0 {
+                let y = x * 2;
+                if y > 9 {
+                    y - 9
+                } else {
+                    y
+                }
+            } else {
+                x
+            }
+        })
         .sum();
     d.push((10 - sum % 10) % 10);
     let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
@@ -100,7 +121,12 @@ pub fn phone(rng: &mut Rng) -> String {
 }
 
 pub fn email(rng: &mut Rng) -> String {
-    format!("{}.{}{}@example.com", rng.pick(FIRST).to_lowercase(), rng.pick(LAST).to_lowercase(), rng.below(100))
+    format!(
+        "{}.{}{}@example.com",
+        rng.pick(FIRST).to_lowercase(),
+        rng.pick(LAST).to_lowercase(),
+        rng.below(100)
+    )
 }
 
 pub fn postcode(rng: &mut Rng) -> String {
@@ -110,7 +136,12 @@ pub fn postcode(rng: &mut Rng) -> String {
 }
 
 pub fn birth_date(rng: &mut Rng) -> String {
-    format!("{:02}/{:02}/{}", 1 + rng.below(28), 1 + rng.below(12), 1940 + rng.below(65))
+    format!(
+        "{:02}/{:02}/{}",
+        1 + rng.below(28),
+        1 + rng.below(12),
+        1940 + rng.below(65)
+    )
 }
 
 const FILLER: &[&str] = &[
@@ -129,17 +160,25 @@ pub fn mixed_text(bytes: usize, seed: u64, one_in: u64) -> String {
     let mut rng = Rng::new(seed);
     let mut out = String::with_capacity(bytes + 256);
     while out.len() < bytes {
-        out.push_str(*rng.pick(FILLER));
+        let filler: &&str = rng.pick(FILLER);
+        out.push_str(filler);
         if rng.below(one_in) == 0 {
             let line = match rng.below(9) {
                 0 => format!(" NI number: {}.", nino(&mut rng)),
                 1 => format!(" Date of birth: {}.", birth_date(&mut rng)),
                 2 => format!(" Contact {} on {}.", email(&mut rng), phone(&mut rng)),
-                3 => format!(" Sort code {} account number {}.", sort_code(&mut rng), account(&mut rng)),
+                3 => format!(
+                    " Sort code {} account number {}.",
+                    sort_code(&mut rng),
+                    account(&mut rng)
+                ),
                 4 => format!(" Card {} on file.", visa(&mut rng)),
                 5 => format!(" NHS number {}.", nhs_number(&mut rng)),
                 6 => format!(" {} at {} has asthma.", name(&mut rng), postcode(&mut rng)),
-                7 => format!(" Tenancy start 01/04/2019, invoice ref {}.", sort_code(&mut rng)),
+                7 => format!(
+                    " Tenancy start 01/04/2019, invoice ref {}.",
+                    sort_code(&mut rng)
+                ),
                 _ => format!(" Job no {}.", account(&mut rng)),
             };
             out.push_str(&line);
@@ -156,14 +195,24 @@ mod tests {
 
     #[test]
     fn generated_values_validate() {
-        let ctx = crate::detect::validators::ValidateCtx { as_of: jiff::civil::Date::new(2026, 1, 1).unwrap() };
+        let ctx = crate::detect::validators::ValidateCtx {
+            as_of: jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        };
         let mut rng = Rng::new(7);
         for _ in 0..200 {
             assert!(Validator::UkNino.validate(&nino(&mut rng), &ctx).is_some());
-            assert!(Validator::NhsNumber.validate(&nhs_number(&mut rng), &ctx).is_some());
-            assert!(Validator::LuhnCard.validate(&visa(&mut rng), &ctx).is_some());
-            assert!(Validator::UkPhone.validate(&phone(&mut rng), &ctx).is_some());
-            assert!(Validator::DateOfBirth.validate(&birth_date(&mut rng), &ctx).is_some());
+            assert!(Validator::NhsNumber
+                .validate(&nhs_number(&mut rng), &ctx)
+                .is_some());
+            assert!(Validator::LuhnCard
+                .validate(&visa(&mut rng), &ctx)
+                .is_some());
+            assert!(Validator::UkPhone
+                .validate(&phone(&mut rng), &ctx)
+                .is_some());
+            assert!(Validator::DateOfBirth
+                .validate(&birth_date(&mut rng), &ctx)
+                .is_some());
         }
     }
 

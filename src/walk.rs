@@ -25,7 +25,11 @@ pub struct WalkOptions {
 #[derive(Debug)]
 pub enum Entry {
     /// A regular file to scan.
-    File { path: PathBuf, rel: String, size: u64 },
+    File {
+        path: PathBuf,
+        rel: String,
+        size: u64,
+    },
     /// Not scanned, by design: the reason says why.
     Skipped { rel: String, reason: String },
     /// Could not be walked or read.
@@ -44,7 +48,8 @@ impl Excludes {
         let mut by_path = GlobSetBuilder::new();
         let mut by_name = GlobSetBuilder::new();
         for g in globs {
-            let glob = Glob::new(g.trim_start_matches("./")).with_context(|| format!("bad --exclude glob {g:?}"))?;
+            let glob = Glob::new(g.trim_start_matches("./"))
+                .with_context(|| format!("bad --exclude glob {g:?}"))?;
             if g.contains('/') {
                 by_path.add(glob);
             } else {
@@ -74,7 +79,10 @@ pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
             .file_name()
             .map(PathBuf::from)
             .unwrap_or_else(|| path.to_path_buf()),
-        Some(r) => path.strip_prefix(r).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf()),
+        Some(r) => path
+            .strip_prefix(r)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf()),
         None => path.to_path_buf(),
     };
     let rel = rel.to_string_lossy().replace('\\', "/");
@@ -168,7 +176,10 @@ fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> 
         }),
         Ok(m) if m.len() > max => Some(Entry::Skipped {
             rel: rel(),
-            reason: format!("{} bytes, larger than --max-file-size ({max} bytes)", m.len()),
+            reason: format!(
+                "{} bytes, larger than --max-file-size ({max} bytes)",
+                m.len()
+            ),
         }),
         Ok(m) => Some(Entry::File {
             path: e.path().to_path_buf(),
@@ -181,7 +192,9 @@ fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> 
 fn failed_walk(err: &ignore::Error, roots: &[PathBuf]) -> Entry {
     let (path, reason) = describe(err);
     Entry::Failed {
-        rel: path.map(|p| relative(&p, roots)).unwrap_or_else(|| "(unknown)".into()),
+        rel: path
+            .map(|p| relative(&p, roots))
+            .unwrap_or_else(|| "(unknown)".into()),
         reason,
     }
 }
@@ -193,7 +206,9 @@ fn describe(err: &ignore::Error) -> (Option<PathBuf>, String) {
             let (_, reason) = describe(err);
             (Some(path.clone()), reason)
         }
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe(err)
+        }
         ignore::Error::Loop { child, ancestor } => (
             Some(child.clone()),
             format!("symbolic link loop (points back to {})", ancestor.display()),

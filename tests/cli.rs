@@ -47,15 +47,26 @@ fn exit_codes_say_found_or_not() {
     write(dir.path(), "note.txt", b"NI number AB 12 34 56 C\n");
     assert_eq!(scan_lines(dir.path(), &[]).0, 1);
     trawl().args(["scan", "/no/such/place"]).assert().code(2);
-    trawl().args(["scan", "--format", "yaml", "."]).assert().code(2);
-    trawl().args(["scan", "--rules", "/no/such/rules", "."]).assert().code(2);
+    trawl()
+        .args(["scan", "--format", "yaml", "."])
+        .assert()
+        .code(2);
+    trawl()
+        .args(["scan", "--rules", "/no/such/rules", "."])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn values_masked_unless_revealed() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "note.txt", b"NI number AB 12 34 56 C\n");
-    let out = trawl().arg("scan").arg(dir.path()).arg("-q").output().unwrap();
+    let out = trawl()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("-q")
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains("AB 12 34 56 C"), "{text}");
     assert!(text.contains("AB ** ** ** C"), "{text}");
@@ -68,29 +79,50 @@ fn special_files_do_not_hang_or_stop_the_scan() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a/note.txt", b"email someone@example.com\n");
     write(dir.path(), "b/blob.bin", b"\x00\x01\x02binary\x00");
-    write(dir.path(), "c/broken.json", b"[{\"email\": \"x@example.org\"}, {\"em");
+    write(
+        dir.path(),
+        "c/broken.json",
+        b"[{\"email\": \"x@example.org\"}, {\"em",
+    );
     let fifo = dir.path().join("a/pipe");
-    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
     std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("a/loop")).unwrap();
 
     let (code, lines) = scan_lines(dir.path(), &[]);
     assert_eq!(code, 1);
     let files = of_kind(&lines, "file");
-    let by_path = |p: &str| files.iter().find(|f| f["path"] == p).unwrap_or_else(|| panic!("no record for {p}: {files:?}"));
+    let by_path = |p: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("no record for {p}: {files:?}"))
+    };
     assert_eq!(by_path("a/pipe")["status"], "skipped");
     assert_eq!(by_path("a/loop")["status"], "skipped");
     assert_eq!(by_path("b/blob.bin")["status"], "skipped");
     assert_eq!(by_path("c/broken.json")["status"], "failed");
-    assert!(by_path("c/broken.json")["reason"].as_str().unwrap().contains("truncated JSON"));
+    assert!(by_path("c/broken.json")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("truncated JSON"));
     // What was read before the break is still reported.
-    let found: Vec<&str> = of_kind(&lines, "finding").iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let found: Vec<&str> = of_kind(&lines, "finding")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     assert_eq!(found, vec!["a/note.txt", "c/broken.json"]);
 
     // Following links: the loop is detected and reported, not walked forever.
     let (_, lines) = scan_lines(dir.path(), &["--follow"]);
     let files = of_kind(&lines, "file");
     assert!(
-        files.iter().any(|f| f["path"] == "a/loop" && f["reason"].as_str().unwrap().contains("loop")),
+        files
+            .iter()
+            .any(|f| f["path"] == "a/loop" && f["reason"].as_str().unwrap().contains("loop")),
         "{files:?}"
     );
     // --strict turns unreadable files into exit code 3.
@@ -108,29 +140,50 @@ fn exclusions_and_size_limit() {
     write(dir.path(), ".trawlignore", b"old/\n");
     write(dir.path(), "big.txt", &b"mail e@example.com\n".repeat(100));
     let (_, lines) = scan_lines(dir.path(), &["--exclude", "*.bak", "--max-file-size", "1K"]);
-    let found: Vec<&str> = of_kind(&lines, "finding").iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let found: Vec<&str> = of_kind(&lines, "finding")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     // Hidden files are scanned and .gitignore is not honoured.
     assert_eq!(found, vec![".hidden/d.txt", "keep/a.txt"]);
     let files = of_kind(&lines, "file");
     assert_eq!(files.len(), 1);
     assert_eq!(files[0]["path"], "big.txt");
-    assert!(files[0]["reason"].as_str().unwrap().contains("--max-file-size"));
+    assert!(files[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("--max-file-size"));
 }
 
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..40 {
-        let body = format!("Tenant {i}\nNI number AB 12 34 {:02} C\nDOB 03/04/1985\nmail t{i}@example.com\n", i % 100);
+        let body = format!(
+            "Tenant {i}\nNI number AB 12 34 {:02} C\nDOB 03/04/1985\nmail t{i}@example.com\n",
+            i % 100
+        );
         write(dir.path(), &format!("d{}/f{i}.txt", i % 7), body.as_bytes());
-        write(dir.path(), &format!("d{}/f{i}.csv", i % 5), format!("Name,Email\nX,t{i}@example.org\n").as_bytes());
+        write(
+            dir.path(),
+            &format!("d{}/f{i}.csv", i % 5),
+            format!("Name,Email\nX,t{i}@example.org\n").as_bytes(),
+        );
     }
     for format in ["jsonl", "json", "csv"] {
         let run = |threads: &str| {
             trawl()
                 .arg("scan")
                 .arg(dir.path())
-                .args(["--as-of", "2026-01-01", "-q", "--format", format, "--threads", threads])
+                .args([
+                    "--as-of",
+                    "2026-01-01",
+                    "-q",
+                    "--format",
+                    format,
+                    "--threads",
+                    threads,
+                ])
                 .output()
                 .unwrap()
                 .stdout
@@ -171,7 +224,10 @@ fn out_file_json_and_csv_shapes() {
         .stdout;
     let csv = String::from_utf8(csv).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("kind,path,location,detector,category,confidence,masked,reason"));
+    assert_eq!(
+        lines.next(),
+        Some("kind,path,location,detector,category,confidence,masked,reason")
+    );
     assert_eq!(lines.next(), Some("finding,note.txt,\"line 1, column 11\",uk_nino,national_insurance_number,high,AB ** ** ** C,"));
     assert!(lines.next().unwrap().starts_with("skipped,blob.bin,"));
 }
@@ -182,19 +238,30 @@ fn summary_on_stderr_only_when_not_quiet() {
     write(dir.path(), "note.txt", b"mail a@example.com\n");
     let out = trawl().arg("scan").arg(dir.path()).output().unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("1 files seen: 1 scanned, 0 skipped, 0 failed"), "{err}");
+    assert!(
+        err.contains("1 files seen: 1 scanned, 0 skipped, 0 failed"),
+        "{err}"
+    );
     assert!(err.contains("MB/s"), "{err}");
     assert!(err.contains("email"), "{err}");
     // Not a terminal: no progress bar escape codes.
     assert!(!err.contains('\u{1b}'), "{err}");
-    let out = trawl().arg("scan").arg(dir.path()).arg("-q").output().unwrap();
+    let out = trawl()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("-q")
+        .output()
+        .unwrap();
     assert!(out.stderr.is_empty());
 }
 
 #[test]
 fn custom_rules_replace_the_embedded_ones() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "rules/detectors.toml", br#"version = 1
+    write(
+        dir.path(),
+        "rules/detectors.toml",
+        br#"version = 1
 [[detector]]
 id = "tenant_ref"
 label = "Tenant reference"
@@ -209,19 +276,46 @@ category = "other"
 words = "words.txt"
 confidence = "low"
 confidence_with_context = "low"
-"#);
-    write(dir.path(), "rules/words.txt", b"# test list\nrent arrears\n");
-    write(dir.path(), "share/a.txt", b"Ref T004512 has rent arrears; NI AB 12 34 56 C\n");
+"#,
+    );
+    write(
+        dir.path(),
+        "rules/words.txt",
+        b"# test list\nrent arrears\n",
+    );
+    write(
+        dir.path(),
+        "share/a.txt",
+        b"Ref T004512 has rent arrears; NI AB 12 34 56 C\n",
+    );
     let rules = dir.path().join("rules");
-    let (code, lines) = scan_lines(&dir.path().join("share"), &["--rules", rules.to_str().unwrap()]);
+    let (code, lines) = scan_lines(
+        &dir.path().join("share"),
+        &["--rules", rules.to_str().unwrap()],
+    );
     assert_eq!(code, 1);
-    let detectors: Vec<&str> = of_kind(&lines, "finding").iter().map(|f| f["detector"].as_str().unwrap()).collect();
+    let detectors: Vec<&str> = of_kind(&lines, "finding")
+        .iter()
+        .map(|f| f["detector"].as_str().unwrap())
+        .collect();
     assert_eq!(detectors, vec!["tenant_ref", "housing_words"]);
     // A broken rules file stops the scan with a reason.
-    write(dir.path(), "rules/detectors.toml", b"version = 1\n[[detector]]\nid = 'x'\n");
-    let out = trawl().arg("scan").arg(dir.path().join("share")).arg("--rules").arg(&rules).output().unwrap();
+    write(
+        dir.path(),
+        "rules/detectors.toml",
+        b"version = 1\n[[detector]]\nid = 'x'\n",
+    );
+    let out = trawl()
+        .arg("scan")
+        .arg(dir.path().join("share"))
+        .arg("--rules")
+        .arg(&rules)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("detectors.toml"));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("detectors.toml"));
 }
 
 #[test]
@@ -229,7 +323,19 @@ fn help_documents_exit_codes() {
     let out = trawl().args(["scan", "--help"]).output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("Exit codes"), "{help}");
-    for flag in ["--format", "--out", "--reveal", "--exclude", "--follow", "--max-file-size", "--rules", "--as-of", "--threads", "--quiet", "--strict"] {
+    for flag in [
+        "--format",
+        "--out",
+        "--reveal",
+        "--exclude",
+        "--follow",
+        "--max-file-size",
+        "--rules",
+        "--as-of",
+        "--threads",
+        "--quiet",
+        "--strict",
+    ] {
         assert!(help.contains(flag), "{flag}");
     }
 }
@@ -248,7 +354,11 @@ fn walkdir(p: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
     for e in fs::read_dir(p).unwrap() {
         let e = e.unwrap();
         let m = e.metadata().unwrap();
-        out.push((e.path().display().to_string(), m.len(), m.modified().unwrap()));
+        out.push((
+            e.path().display().to_string(),
+            m.len(),
+            m.modified().unwrap(),
+        ));
         if m.is_dir() {
             out.extend(walkdir(&e.path()));
         }

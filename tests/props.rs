@@ -14,7 +14,9 @@ use trawl::report::mask;
 fn engine() -> &'static Engine {
     use std::sync::OnceLock;
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap())
+    ENGINE.get_or_init(|| {
+        Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap()
+    })
 }
 
 fn reader(bytes: &[u8]) -> Box<dyn std::io::Read> {

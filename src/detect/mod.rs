@@ -129,7 +129,16 @@ impl Engine {
         let re = &self.regex;
         for m in re.find_iter(text) {
             let pid = m.pattern().as_usize();
-            self.consider(text, self.pattern_owner[pid], m.start(), m.end(), header, field, &mut last_end, out);
+            self.consider(
+                text,
+                self.pattern_owner[pid],
+                m.start(),
+                m.end(),
+                header,
+                field,
+                &mut last_end,
+                out,
+            );
             // Other detectors may read the same characters differently (a
             // ten-digit run: NHS number or not); try each anchored here.
             for other in (0..self.pattern_owner.len()).filter(|&p| p != pid) {
@@ -137,7 +146,16 @@ impl Engine {
                     .range(m.start()..)
                     .anchored(Anchored::Pattern(PatternID::new_unchecked(other)));
                 if let Some(m2) = re.search(&input) {
-                    self.consider(text, self.pattern_owner[other], m2.start(), m2.end(), header, field, &mut last_end, out);
+                    self.consider(
+                        text,
+                        self.pattern_owner[other],
+                        m2.start(),
+                        m2.end(),
+                        header,
+                        field,
+                        &mut last_end,
+                        out,
+                    );
                 }
             }
         }
@@ -159,7 +177,9 @@ impl Engine {
         let d = &self.rules.detectors[detector];
         let window_floor = last_end[detector];
         last_end[detector] = last_end[detector].max(end);
-        if !boundary_ok(text, start, end, d.boundary) || !word_edges_ok(text, start, end, &d.matcher) {
+        if !boundary_ok(text, start, end, d.boundary)
+            || !word_edges_ok(text, start, end, &d.matcher)
+        {
             return;
         }
         let (start, end) = match d.validator {
@@ -174,7 +194,13 @@ impl Engine {
                 }
             }
         };
-        let before = window(text, start.saturating_sub(d.context_before).max(window_floor.min(start)), start);
+        let before = window(
+            text,
+            start
+                .saturating_sub(d.context_before)
+                .max(window_floor.min(start)),
+            start,
+        );
         let after = window(text, end, (end + d.context_after).min(text.len()));
         let near = if d.context_after > 0 {
             context::normalise(&format!("{before} | {after}"))
@@ -209,7 +235,11 @@ impl Engine {
         for (i, h) in hits.iter_mut().enumerate() {
             if keep[i] {
                 let d = &dets[h.detector];
-                h.confidence = if h.context { d.confidence_with_context } else { d.confidence };
+                h.confidence = if h.context {
+                    d.confidence_with_context
+                } else {
+                    d.confidence
+                };
             }
         }
         // Pairing: a value that needs context takes it from its partner.
@@ -239,7 +269,9 @@ impl Engine {
                     return None;
                 }
                 let is_linked = hits.iter().enumerate().any(|(j, o)| {
-                    keep[j] && dets[o.detector].identifies_person && near(h, o, scope, distance, false)
+                    keep[j]
+                        && dets[o.detector].identifies_person
+                        && near(h, o, scope, distance, false)
                 });
                 Some((i, is_linked))
             })
@@ -247,7 +279,11 @@ impl Engine {
         for (i, is_linked) in linked {
             keep[i] = true;
             let d = &dets[hits[i].detector];
-            hits[i].confidence = if is_linked { d.confidence_with_context } else { d.confidence };
+            hits[i].confidence = if is_linked {
+                d.confidence_with_context
+            } else {
+                d.confidence
+            };
         }
         let mut i = 0;
         hits.retain(|_| {
@@ -263,13 +299,11 @@ fn near(a: &Hit, b: &Hit, scope: Scope, distance: usize, adjacent_fields: bool) 
         Scope::Record if adjacent_fields => a.field.abs_diff(b.field) <= 1,
         Scope::Record => true,
         Scope::Text => {
-            let gap = if a.end <= b.start {
-                b.start - a.end
-            } else if b.end <= a.start {
-                a.start - b.end
-            } else {
-                0
-            };
+            // Overlapping spans have no gap.
+            let gap = b
+                .start
+                .saturating_sub(a.end)
+                .max(a.start.saturating_sub(b.end));
             gap <= distance
         }
     }
@@ -291,7 +325,9 @@ fn word_edges_ok(text: &[u8], start: usize, end: usize, matcher: &Matcher) -> bo
         return true;
     }
     let word_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-    !(start > 0 && word_byte(text[start - 1])) && !text.get(end).is_some_and(|&b| word_byte(b))
+    let before = start > 0 && word_byte(text[start - 1]);
+    let after = text.get(end).is_some_and(|&b| word_byte(b));
+    !before && !after
 }
 
 /// A word list as one case-insensitive alternation, longest terms first so
@@ -317,9 +353,13 @@ fn boundary_ok(text: &[u8], start: usize, end: usize, boundary: Boundary) -> boo
     let sep_at = |i: usize| matches!(text.get(i), Some(b' ' | b'-'));
     match boundary {
         Boundary::Word => true,
-        Boundary::Digits => !(start > 0 && digit_at(start - 1)) && !digit_at(end),
+        Boundary::Digits => {
+            let before = start > 0 && digit_at(start - 1);
+            !before && !digit_at(end)
+        }
         Boundary::DigitGroups => {
-            let before = start > 0 && (digit_at(start - 1) || (start > 1 && sep_at(start - 1) && digit_at(start - 2)));
+            let before = start > 0
+                && (digit_at(start - 1) || (start > 1 && sep_at(start - 1) && digit_at(start - 2)));
             let after = digit_at(end) || (sep_at(end) && digit_at(end + 1));
             !before && !after
         }
@@ -340,7 +380,13 @@ mod tests {
         e.scan_unit(text.as_bytes(), None, 0, &mut hits);
         e.resolve(&mut hits, Scope::Text);
         hits.iter()
-            .map(|h| (e.detector(h.detector).id.clone(), text[h.start..h.end].to_string(), h.confidence))
+            .map(|h| {
+                (
+                    e.detector(h.detector).id.clone(),
+                    text[h.start..h.end].to_string(),
+                    h.confidence,
+                )
+            })
             .collect()
     }
 
@@ -350,8 +396,14 @@ mod tests {
 
     #[test]
     fn nino_confidence_follows_context() {
-        assert_eq!(found("NI number: AB 12 34 56 C"), vec![("uk_nino".into(), "AB 12 34 56 C".into(), Confidence::High)]);
-        assert_eq!(found("ref AB123456C here"), vec![("uk_nino".into(), "AB123456C".into(), Confidence::Medium)]);
+        assert_eq!(
+            found("NI number: AB 12 34 56 C"),
+            vec![("uk_nino".into(), "AB 12 34 56 C".into(), Confidence::High)]
+        );
+        assert_eq!(
+            found("ref AB123456C here"),
+            vec![("uk_nino".into(), "AB123456C".into(), Confidence::Medium)]
+        );
         assert!(ids("for example QQ 12 34 56 C").is_empty());
     }
 
@@ -362,12 +414,18 @@ mod tests {
         assert!(ids("Tenancy start date: 01/04/2019").is_empty());
         // The keyword belongs to the first date, not the second.
         assert_eq!(ids("DOB 03/04/1985 and 01/04/2019"), vec!["date_of_birth"]);
-        assert!(ids("DOB: 03/04/2030").is_empty(), "future dates are no birth dates");
+        assert!(
+            ids("DOB: 03/04/2030").is_empty(),
+            "future dates are no birth dates"
+        );
     }
 
     #[test]
     fn sort_codes_and_accounts_pair() {
-        assert_eq!(ids("Bank: 60-16-13 31926819"), vec!["uk_sort_code", "uk_bank_account"]);
+        assert_eq!(
+            ids("Bank: 60-16-13 31926819"),
+            vec!["uk_sort_code", "uk_bank_account"]
+        );
         assert_eq!(ids("sort code 20-45-77"), vec!["uk_sort_code"]);
         assert!(ids("Invoice ref 12-34-56").is_empty());
         assert!(ids("Job no 40012345").is_empty());
@@ -383,17 +441,29 @@ mod tests {
 
     #[test]
     fn nhs_numbers() {
-        assert_eq!(found("NHS number 943 476 5919"), vec![("nhs_number".into(), "943 476 5919".into(), Confidence::High)]);
-        assert_eq!(found("9434765919"), vec![("nhs_number".into(), "9434765919".into(), Confidence::Low)]);
+        assert_eq!(
+            found("NHS number 943 476 5919"),
+            vec![("nhs_number".into(), "943 476 5919".into(), Confidence::High)]
+        );
+        assert_eq!(
+            found("9434765919"),
+            vec![("nhs_number".into(), "9434765919".into(), Confidence::Low)]
+        );
         assert!(ids("NHS 943 476 5918").is_empty());
     }
 
     #[test]
     fn health_terms_link_to_people() {
         let unlinked = found("Our services support people with epilepsy.");
-        assert_eq!(unlinked, vec![("health_term".into(), "epilepsy".into(), Confidence::Low)]);
+        assert_eq!(
+            unlinked,
+            vec![("health_term".into(), "epilepsy".into(), Confidence::Low)]
+        );
         let linked = found("Tenant (NI AB123456C) has epilepsy.");
-        assert!(linked.contains(&("health_term".into(), "epilepsy".into(), Confidence::Medium)), "{linked:?}");
+        assert!(
+            linked.contains(&("health_term".into(), "epilepsy".into(), Confidence::Medium)),
+            "{linked:?}"
+        );
         assert!(ids("epileptically").is_empty(), "word boundaries");
     }
 
@@ -407,7 +477,10 @@ mod tests {
 
     #[test]
     fn iban_found_and_trimmed() {
-        assert_eq!(found("IBAN GB29 NWBK 6016 1331 9268 19 AND MORE")[0].1, "GB29 NWBK 6016 1331 9268 19");
+        assert_eq!(
+            found("IBAN GB29 NWBK 6016 1331 9268 19 AND MORE")[0].1,
+            "GB29 NWBK 6016 1331 9268 19"
+        );
     }
 
     #[test]

@@ -105,7 +105,10 @@ fn default_pair_distance() -> usize {
 pub enum Matcher {
     Pattern(String),
     /// Terms of a word list, already normalised to lower case.
-    Words { file: String, terms: Vec<String> },
+    Words {
+        file: String,
+        terms: Vec<String>,
+    },
 }
 
 /// A detector, resolved and checked.
@@ -203,7 +206,8 @@ impl Rules {
             let at = |msg: String| format!("{source}: detector {:?}: {msg}", spec.id);
             let matcher = match (&spec.pattern, &spec.words) {
                 (Some(p), None) => {
-                    regex::Regex::new(p).map_err(|e| anyhow::anyhow!(at(format!("bad pattern: {e}"))))?;
+                    regex::Regex::new(p)
+                        .map_err(|e| anyhow::anyhow!(at(format!("bad pattern: {e}"))))?;
                     Matcher::Pattern(p.clone())
                 }
                 (None, Some(file_name)) => {
@@ -285,7 +289,12 @@ pub fn parse_word_list(text: &str) -> Vec<String> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+        .map(|l| {
+            l.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        })
         .collect();
     terms.sort();
     terms.dedup();
@@ -328,7 +337,8 @@ mod tests {
         assert!(format!("{err:#}").contains("bad pattern"), "{err:#}");
         let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nvalidator='nope'\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!()).unwrap_err();
         assert!(format!("{err:#}").contains("unknown validator"), "{err:#}");
-        let err = Rules::parse("t", "version = 2\ndetector = []\n", &|_| unreachable!()).unwrap_err();
+        let err =
+            Rules::parse("t", "version = 2\ndetector = []\n", &|_| unreachable!()).unwrap_err();
         assert!(format!("{err:#}").contains("version 2"), "{err:#}");
     }
 }

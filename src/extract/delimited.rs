@@ -25,7 +25,13 @@ pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(),
         match rdr.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return Ok(()),
-            Err(e) => return Err(Problem::Failed(format!("unreadable at row {}: {}", row + 1, csv_reason(&e)))),
+            Err(e) => {
+                return Err(Problem::Failed(format!(
+                    "unreadable at row {}: {}",
+                    row + 1,
+                    csv_reason(&e)
+                )))
+            }
         }
         row += 1;
         if row == 1 && looks_like_header(&record) {
@@ -103,9 +109,15 @@ mod tests {
     use jiff::civil::Date;
 
     fn scan_csv(text: &str, d: u8) -> Vec<(u64, String, String)> {
-        let engine = Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        let engine =
+            Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
         let mut sink = Sink::new(&engine, "t.csv", true);
-        scan(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), d, &mut sink).unwrap();
+        scan(
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            d,
+            &mut sink,
+        )
+        .unwrap();
         sink.findings
             .iter()
             .map(|f| {
@@ -121,10 +133,16 @@ mod tests {
 
     #[test]
     fn header_gives_context() {
-        let found = scan_csv("Name,DOB,Tenancy Start,Notes\nA B,14/02/1979,01/09/2015,\"line one\nhas asthma\"\n", b',');
+        let found = scan_csv(
+            "Name,DOB,Tenancy Start,Notes\nA B,14/02/1979,01/09/2015,\"line one\nhas asthma\"\n",
+            b',',
+        );
         assert_eq!(
             found,
-            vec![(2, "DOB".into(), "date_of_birth".into()), (2, "Notes".into(), "health_term".into())]
+            vec![
+                (2, "DOB".into(), "date_of_birth".into()),
+                (2, "Notes".into(), "health_term".into())
+            ]
         );
     }
 

@@ -42,7 +42,11 @@ pub fn scan_lines(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem>
         match reader.read_line(&mut line) {
             Ok(0) => break,
             Ok(_) => {}
-            Err(e) => return Err(Problem::Failed(format!("read error after line {number}: {e}"))),
+            Err(e) => {
+                return Err(Problem::Failed(format!(
+                    "read error after line {number}: {e}"
+                )))
+            }
         }
         number += 1;
         if line.trim().is_empty() {
@@ -52,7 +56,9 @@ pub fn scan_lines(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem>
         walker.headers = std::mem::take(&mut headers);
         walker.record_depth = Some(0);
         let mut de = serde_json::Deserializer::from_str(&line);
-        let result = Walk { w: &mut walker }.deserialize(&mut de).and_then(|()| de.end());
+        let result = Walk { w: &mut walker }
+            .deserialize(&mut de)
+            .and_then(|()| de.end());
         walker.flush_record();
         headers = std::mem::take(&mut walker.headers);
         if let Err(e) = result {
@@ -277,15 +283,28 @@ mod tests {
     use crate::detect::{Engine, Rules};
     use jiff::civil::Date;
 
-    fn run(text: &str, lines: bool) -> (Vec<(Option<u64>, String, String)>, Result<(), Problem>) {
-        let engine = Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+    type Found = Vec<(Option<u64>, String, String)>;
+
+    fn run(text: &str, lines: bool) -> (Found, Result<(), Problem>) {
+        let engine =
+            Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
         let mut sink = Sink::new(&engine, "t.json", true);
         let reader: Box<dyn Read> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
-        let result = if lines { scan_lines(reader, &mut sink) } else { scan_document(reader, &mut sink) };
+        let result = if lines {
+            scan_lines(reader, &mut sink)
+        } else {
+            scan_document(reader, &mut sink)
+        };
         let found = sink
             .findings
             .iter()
-            .map(|f| (f.location.line, f.location.pointer.clone().unwrap(), f.detector.clone()))
+            .map(|f| {
+                (
+                    f.location.line,
+                    f.location.pointer.clone().unwrap(),
+                    f.detector.clone(),
+                )
+            })
             .collect();
         (found, result)
     }
@@ -299,9 +318,21 @@ mod tests {
         let (found, result) = run(doc, false);
         assert!(result.is_ok());
         let want = vec![
-            (None, "/tenants/0/dob".to_string(), "date_of_birth".to_string()),
-            (None, "/tenants/0/bank/sort_code".to_string(), "uk_sort_code".to_string()),
-            (None, "/tenants/0/bank/account_number".to_string(), "uk_bank_account".to_string()),
+            (
+                None,
+                "/tenants/0/dob".to_string(),
+                "date_of_birth".to_string(),
+            ),
+            (
+                None,
+                "/tenants/0/bank/sort_code".to_string(),
+                "uk_sort_code".to_string(),
+            ),
+            (
+                None,
+                "/tenants/0/bank/account_number".to_string(),
+                "uk_bank_account".to_string(),
+            ),
             (None, "/tenants/1/a~1b".to_string(), "email".to_string()),
         ];
         assert_eq!(found, want);
@@ -319,10 +350,16 @@ mod tests {
 
     #[test]
     fn ndjson_lines_and_bad_lines() {
-        let (found, result) = run("{\"email\": \"x@example.com\"}\nnot json\n{\"DateOfBirth\": \"03/04/1985\"}\n", true);
+        let (found, result) = run(
+            "{\"email\": \"x@example.com\"}\nnot json\n{\"DateOfBirth\": \"03/04/1985\"}\n",
+            true,
+        );
         assert_eq!(
             found,
-            vec![(Some(1), "/email".into(), "email".into()), (Some(3), "/DateOfBirth".into(), "date_of_birth".into())]
+            vec![
+                (Some(1), "/email".into(), "email".into()),
+                (Some(3), "/DateOfBirth".into(), "date_of_birth".into())
+            ]
         );
         assert!(matches!(result, Err(Problem::Failed(r)) if r.contains("1 line(s)")));
     }

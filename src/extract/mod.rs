@@ -81,7 +81,9 @@ fn run_extractor(kind: Kind, head: Vec<u8>, file: File, sink: &mut Sink) -> Resu
             "binary content ({what}) with no extractor"
         ))),
         Kind::Text => text::scan(sniff::utf8_reader(head, file), sink),
-        Kind::Delimited(delimiter) => delimited::scan(sniff::utf8_reader(head, file), delimiter, sink),
+        Kind::Delimited(delimiter) => {
+            delimited::scan(sniff::utf8_reader(head, file), delimiter, sink)
+        }
         Kind::Json => json::scan_document(sniff::utf8_reader(head, file), sink),
         Kind::Ndjson => json::scan_lines(sniff::utf8_reader(head, file), sink),
     }
@@ -104,7 +106,10 @@ pub fn open_input(path: &Path) -> io::Result<File> {
         other => other?,
     };
     if !file.metadata()?.file_type().is_file() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
     }
     Ok(file)
 }
@@ -196,8 +201,12 @@ impl<'e> Sink<'e> {
     pub fn record(&mut self, fields: &[Field]) {
         self.hits.clear();
         for (i, f) in fields.iter().enumerate() {
-            self.engine
-                .scan_unit(f.text.as_bytes(), f.header.as_deref(), i as u32, &mut self.hits);
+            self.engine.scan_unit(
+                f.text.as_bytes(),
+                f.header.as_deref(),
+                i as u32,
+                &mut self.hits,
+            );
         }
         self.engine.resolve(&mut self.hits, Scope::Record);
         let hits = std::mem::take(&mut self.hits);

@@ -103,7 +103,10 @@ fn decode_head(head: &[u8]) -> Option<String> {
             // Valid but for a character cut at the end of the head.
             String::from_utf8_lossy(&head[..e.valid_up_to()]).into_owned()
         }
-        Err(_) => WINDOWS_1252.decode_without_bom_handling(head).0.into_owned(),
+        Err(_) => WINDOWS_1252
+            .decode_without_bom_handling(head)
+            .0
+            .into_owned(),
     })
 }
 
@@ -118,7 +121,11 @@ pub fn utf8_reader(head: Vec<u8>, file: File) -> Box<dyn Read> {
     let joined = Cursor::new(head).chain(file);
     if has_bom {
         // Sniffs the BOM, transcodes UTF-16 and strips a UTF-8 BOM.
-        Box::new(DecodeReaderBytesBuilder::new().bom_sniffing(true).build(joined))
+        Box::new(
+            DecodeReaderBytesBuilder::new()
+                .bom_sniffing(true)
+                .build(joined),
+        )
     } else if is_utf8 {
         Box::new(joined)
     } else {
@@ -133,9 +140,8 @@ pub fn utf8_reader(head: Vec<u8>, file: File) -> Box<dyn Read> {
 /// NDJSON: at least two lines, each a whole JSON object.
 fn looks_like_ndjson(text: &str) -> bool {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let whole_object = |l: &str| {
-        l.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok()
-    };
+    let whole_object =
+        |l: &str| l.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok();
     match (lines.next(), lines.next()) {
         (Some(a), Some(b)) => whole_object(a) && (whole_object(b) || b.starts_with('{')),
         _ => false,
@@ -152,7 +158,11 @@ fn sniff_delimiter(text: &str, named_csv: bool) -> Option<u8> {
         .take(20)
         .collect();
     // The head may end mid-line.
-    let lines = if lines.len() > 2 { &lines[..lines.len() - 1] } else { &lines[..] };
+    let lines = if lines.len() > 2 {
+        &lines[..lines.len() - 1]
+    } else {
+        &lines[..]
+    };
     let min_lines = if named_csv { 1 } else { 3 };
     if lines.len() < min_lines {
         return None;
@@ -200,8 +210,14 @@ mod tests {
         assert_eq!(detect(p("a.txt"), b"%PDF-1.7\n"), Kind::Binary("pdf"));
         assert_eq!(detect(p("a.csv"), b"PK\x03\x04rest"), Kind::Binary("zip"));
         assert_eq!(detect(p("a.dat"), b"ab\0cd"), Kind::Binary("binary"));
-        assert_eq!(detect(p("a.txt"), b"Dear tenant, thank you.\nYours, us.\n"), Kind::Text);
-        assert_eq!(detect(p("a.txt"), b"Job|Address|Postcode\n1|x|y\n2|x|y\n3|x|y\n"), Kind::Delimited(b'|'));
+        assert_eq!(
+            detect(p("a.txt"), b"Dear tenant, thank you.\nYours, us.\n"),
+            Kind::Text
+        );
+        assert_eq!(
+            detect(p("a.txt"), b"Job|Address|Postcode\n1|x|y\n2|x|y\n3|x|y\n"),
+            Kind::Delimited(b'|')
+        );
         assert_eq!(detect(p("a.csv"), b"a;b;c\n1;2;3\n"), Kind::Delimited(b';'));
         assert_eq!(detect(p("a.json"), b"{\"a\":1}\n{\"a\":2}\n"), Kind::Ndjson);
         assert_eq!(detect(p("a.json"), b"{\n \"a\": 1\n}\n"), Kind::Json);
@@ -210,6 +226,9 @@ mod tests {
 
     #[test]
     fn windows_1252_is_text_not_binary() {
-        assert_eq!(detect(Path::new("a.txt"), b"Ren\xE9e owes \xA3100\n"), Kind::Text);
+        assert_eq!(
+            detect(Path::new("a.txt"), b"Ren\xE9e owes \xA3100\n"),
+            Kind::Text
+        );
     }
 }

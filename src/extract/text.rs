@@ -115,7 +115,11 @@ impl Blocks {
 
 /// Scans blocks a batch at a time, one block a worker thread, so one huge
 /// file uses every core; memory stays at a block per thread.
-pub fn scan_with_block(reader: Box<dyn Read>, sink: &mut Sink, block: usize) -> Result<(), Problem> {
+pub fn scan_with_block(
+    reader: Box<dyn Read>,
+    sink: &mut Sink,
+    block: usize,
+) -> Result<(), Problem> {
     let mut blocks = Blocks::new(reader, block);
     let batch_size = rayon::current_num_threads().max(1);
     let mut failure = None;
@@ -183,9 +187,15 @@ mod tests {
     use jiff::civil::Date;
 
     fn scan_str(text: &str, block: usize) -> Vec<Finding> {
-        let engine = Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        let engine =
+            Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
         let mut sink = Sink::new(&engine, "t.txt", true);
-        scan_with_block(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), &mut sink, block).unwrap();
+        scan_with_block(
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            &mut sink,
+            block,
+        )
+        .unwrap();
         sink.findings
     }
 
@@ -207,7 +217,10 @@ mod tests {
         let text = "first line\nNI number: AB 12 34 56 C\n\u{e9}\u{e9} mail jane@example.com\n";
         assert_eq!(
             positions(&scan_str(text, BLOCK)),
-            vec![(2, 12, "AB 12 34 56 C".into()), (3, 9, "jane@example.com".into())]
+            vec![
+                (2, 12, "AB 12 34 56 C".into()),
+                (3, 9, "jane@example.com".into())
+            ]
         );
     }
 
@@ -215,7 +228,9 @@ mod tests {
     fn small_blocks_find_the_same_as_one_block() {
         let mut text = String::new();
         for i in 0..200 {
-            text.push_str(&format!("Line {i}: NI number AB 12 34 56 C, mail p{i}@example.org, DOB 03/04/1985\n"));
+            text.push_str(&format!(
+                "Line {i}: NI number AB 12 34 56 C, mail p{i}@example.org, DOB 03/04/1985\n"
+            ));
         }
         // One very long line too, cut mid-way by the tiny block size.
         text.push_str(&"x".repeat(3000));

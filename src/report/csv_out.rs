@@ -10,7 +10,15 @@ use super::ScanReport;
 pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     let reveal = report.findings.iter().any(|f| f.value.is_some());
     let mut w = csv::Writer::from_writer(out);
-    let mut header = vec!["kind", "path", "location", "detector", "category", "confidence", "masked"];
+    let mut header = vec![
+        "kind",
+        "path",
+        "location",
+        "detector",
+        "category",
+        "confidence",
+        "masked",
+    ];
     if reveal {
         header.push("value");
     }
@@ -19,7 +27,15 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     for f in &report.findings {
         let confidence = f.confidence.to_string();
         let location = f.location.to_string();
-        let mut row = vec!["finding", &f.path, &location, &f.detector, &f.category, &confidence, &f.masked];
+        let mut row = vec![
+            "finding",
+            &f.path,
+            &location,
+            &f.detector,
+            &f.category,
+            &confidence,
+            &f.masked,
+        ];
         if reveal {
             row.push(f.value.as_deref().unwrap_or(""));
         }

@@ -175,10 +175,21 @@ impl ScanReport {
     /// Sorts findings by (path, location, detector) and file records by path.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (a.path.as_str(), a.location.sort_key(), a.detector.as_str(), a.masked.as_str())
-                .cmp(&(b.path.as_str(), b.location.sort_key(), b.detector.as_str(), b.masked.as_str()))
+            (
+                a.path.as_str(),
+                a.location.sort_key(),
+                a.detector.as_str(),
+                a.masked.as_str(),
+            )
+                .cmp(&(
+                    b.path.as_str(),
+                    b.location.sort_key(),
+                    b.detector.as_str(),
+                    b.masked.as_str(),
+                ))
         });
-        self.errors.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+        self.errors
+            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     }
 }
 

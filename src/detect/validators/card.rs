@@ -70,11 +70,11 @@ mod tests {
     #[test]
     fn valid_cards() {
         for v in [
-            "4556 7375 8689 9855",  // Visa, grouped
-            "5425-2334-3010-9903",  // Mastercard 5-series, hyphens
-            "2223003122003222",     // Mastercard 2-series
-            "3782 822463 10005",    // Amex 4-6-5
-            "6011111111111117",     // Discover
+            "4556 7375 8689 9855", // Visa, grouped
+            "5425-2334-3010-9903", // Mastercard 5-series, hyphens
+            "2223003122003222",    // Mastercard 2-series
+            "3782 822463 10005",   // Amex 4-6-5
+            "6011111111111117",    // Discover
         ] {
             assert!(is_valid(v), "{v}");
         }
@@ -83,11 +83,11 @@ mod tests {
     #[test]
     fn invalid_cards() {
         for v in [
-            "4556 7375 8689 9856",  // Luhn fails
-            "1234567812345670",     // Luhn passes, no issuer starts with 1
-            "2721003122003229",     // beyond the Mastercard 2-series range
-            "4556 7375-8689 9855",  // mixed separators
-            "0000000000000000",     // placeholder
+            "4556 7375 8689 9856", // Luhn fails
+            "1234567812345670",    // Luhn passes, no issuer starts with 1
+            "2721003122003229",    // beyond the Mastercard 2-series range
+            "4556 7375-8689 9855", // mixed separators
+            "0000000000000000",    // placeholder
         ] {
             assert!(!is_valid(v), "{v}");
         }

@@ -13,7 +13,7 @@ const MONTHS: [&str; 12] = [
 pub fn parse_uk_date(text: &str, as_of: Date) -> Option<Date> {
     let lower = text.trim().to_ascii_lowercase();
     let tokens: Vec<&str> = lower
-        .split(|c: char| matches!(c, '/' | '.' | '-' | ' ' | ','))
+        .split(['/', '.', '-', ' ', ','])
         .filter(|t| !t.is_empty())
         .collect();
     if tokens.len() != 3 {
@@ -107,8 +107,18 @@ fn day_number(t: &str) -> Option<u32> {
 /// must be the month's own spelling.
 fn month_name(t: &str) -> Option<u32> {
     const FULL: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let t = t.trim_end_matches('.');
     let i = MONTHS.iter().position(|m| t.starts_with(m))?;
@@ -131,17 +141,38 @@ mod tests {
     fn every_uk_form() {
         let want = d(1985, 4, 3);
         for text in [
-            "03/04/1985", "3/4/85", "03-04-1985", "03.04.1985", "1985-04-03", "3 April 1985",
-            "3rd Apr 1985", "03-Apr-85", "April 3, 1985", "3 Sept 1985",
+            "03/04/1985",
+            "3/4/85",
+            "03-04-1985",
+            "03.04.1985",
+            "1985-04-03",
+            "3 April 1985",
+            "3rd Apr 1985",
+            "03-Apr-85",
+            "April 3, 1985",
+            "3 Sept 1985",
         ] {
-            let want = if text.contains("Sept") { d(1985, 9, 3) } else { want };
+            let want = if text.contains("Sept") {
+                d(1985, 9, 3)
+            } else {
+                want
+            };
             assert_eq!(parse_uk_date(text, as_of()), want, "{text}");
         }
     }
 
     #[test]
     fn invalid_dates() {
-        for text in ["31/02/1985", "00/01/1990", "12/13/1990", "3 Foo 1985", "3 Marchy 1985", "1985-13-01", "32nd May 1990", "3zz May 1990"] {
+        for text in [
+            "31/02/1985",
+            "00/01/1990",
+            "12/13/1990",
+            "3 Foo 1985",
+            "3 Marchy 1985",
+            "1985-13-01",
+            "32nd May 1990",
+            "3zz May 1990",
+        ] {
             assert_eq!(parse_uk_date(text, as_of()), None, "{text}");
         }
     }
@@ -157,7 +188,13 @@ mod tests {
     fn birth_date_plausibility() {
         assert!(is_plausible_birth_date("14/02/1979", as_of()));
         assert!(!is_plausible_birth_date("14/02/2030", as_of()), "future");
-        assert!(!is_plausible_birth_date("14/02/1890", as_of()), "over 120 years");
-        assert!(is_plausible_birth_date("01/01/1906", as_of()), "exactly 120 years");
+        assert!(
+            !is_plausible_birth_date("14/02/1890", as_of()),
+            "over 120 years"
+        );
+        assert!(
+            is_plausible_birth_date("01/01/1906", as_of()),
+            "exactly 120 years"
+        );
     }
 }

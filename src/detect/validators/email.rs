@@ -11,7 +11,9 @@ pub fn is_valid(value: &str) -> bool {
         && !local.contains("..");
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
         && labels
             .last()
             .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()));
@@ -24,14 +26,24 @@ mod tests {
 
     #[test]
     fn valid() {
-        for v in ["jane.doe@example.com", "j+rent@mail.example.co.uk", "a@b.org"] {
+        for v in [
+            "jane.doe@example.com",
+            "j+rent@mail.example.co.uk",
+            "a@b.org",
+        ] {
             assert!(is_valid(v), "{v}");
         }
     }
 
     #[test]
     fn invalid() {
-        for v in ["jane..doe@example.com", ".jane@example.com", "jane@example", "jane@-x.com", "jane@example.c0m"] {
+        for v in [
+            "jane..doe@example.com",
+            ".jane@example.com",
+            "jane@example",
+            "jane@-x.com",
+            "jane@example.c0m",
+        ] {
             assert!(!is_valid(v), "{v}");
         }
     }

@@ -41,8 +41,8 @@ mod tests {
         for v in [
             "9434765918", // wrong check digit
             "943 476 5910",
-            "1234567890", // remainder 10: never valid
-            "0000000000", // placeholder
+            "1234567890",   // remainder 10: never valid
+            "0000000000",   // placeholder
             "943 476-5919", // mixed separators
             "943476591",
         ] {

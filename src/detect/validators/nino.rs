@@ -36,20 +36,49 @@ mod tests {
 
     #[test]
     fn valid_forms() {
-        for v in ["AB123456C", "AB 12 34 56 C", "ab-12-34-56-d", "JG103759A", "ce 123456 a"] {
+        for v in [
+            "AB123456C",
+            "AB 12 34 56 C",
+            "ab-12-34-56-d",
+            "JG103759A",
+            "ce 123456 a",
+        ] {
             assert!(is_valid(v), "{v}");
         }
     }
 
     #[test]
     fn invalid_prefix_letters() {
-        for v in ["DA123456A", "FA123456A", "IA123456A", "QA123456A", "UA123456A", "VA123456A"] {
+        for v in [
+            "DA123456A",
+            "FA123456A",
+            "IA123456A",
+            "QA123456A",
+            "UA123456A",
+            "VA123456A",
+        ] {
             assert!(!is_valid(v), "first letter: {v}");
         }
-        for v in ["AD123456A", "AF123456A", "AI123456A", "AO123456A", "AQ123456A", "AU123456A", "AV123456A"] {
+        for v in [
+            "AD123456A",
+            "AF123456A",
+            "AI123456A",
+            "AO123456A",
+            "AQ123456A",
+            "AU123456A",
+            "AV123456A",
+        ] {
             assert!(!is_valid(v), "second letter: {v}");
         }
-        for v in ["BG123456A", "GB123456A", "KN123456A", "NK123456A", "NT123456A", "TN123456A", "ZZ123456A"] {
+        for v in [
+            "BG123456A",
+            "GB123456A",
+            "KN123456A",
+            "NK123456A",
+            "NT123456A",
+            "TN123456A",
+            "ZZ123456A",
+        ] {
             assert!(!is_valid(v), "never-valid prefix: {v}");
         }
         // HMRC's documentation example: Q is never a first letter.
@@ -58,7 +87,13 @@ mod tests {
 
     #[test]
     fn invalid_shape() {
-        for v in ["AB123456E", "AB123456", "AB1234567C", "AB 12 34-56 C", "A1123456C"] {
+        for v in [
+            "AB123456E",
+            "AB123456",
+            "AB1234567C",
+            "AB 12 34-56 C",
+            "A1123456C",
+        ] {
             assert!(!is_valid(v), "{v}");
         }
     }

@@ -16,7 +16,9 @@ mod tests {
 
     #[test]
     fn valid() {
-        for v in ["SW1A 1AA", "GIR 0AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "ec1a 1bb", "W1A0AX"] {
+        for v in [
+            "SW1A 1AA", "GIR 0AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "ec1a 1bb", "W1A0AX",
+        ] {
             assert!(is_valid(v), "{v}");
         }
     }
