@@ -32,7 +32,7 @@ fn detection(c: &mut Criterion) {
         });
         group.bench_function(format!("text_extract/{name}"), |b| {
             b.iter(|| {
-                let mut sink = Sink::new(&engine, "bench.txt", false);
+                let mut sink = Sink::new(&engine, "bench.txt".into(), false);
                 text::scan(Box::new(Cursor::new(corpus.as_bytes().to_vec())), &mut sink).unwrap();
                 sink.findings.len()
             })

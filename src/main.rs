@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use jiff::civil::Date;
 
 use trawl::detect::{Engine, Matcher, Rules};
+use trawl::extract::Limits;
 use trawl::report::{self, Format, Progress};
 use trawl::scan::{scan, ScanOptions};
 
@@ -17,7 +18,7 @@ Exit codes:
   0  the scan completed and found nothing
   1  the scan completed with findings
   2  the scan could not run (bad arguments, unreadable rules, unwritable output)
-  3  with --strict: some files could not be read (whatever was found)";
+  3  with --strict: some files could not be read (failed, encrypted, or no text)";
 
 #[derive(Parser)]
 #[command(name = "trawl", version, about = "Finds personal data where it should not be.", after_help = EXIT_CODES)]
@@ -180,6 +181,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         reveal: args.reveal,
         threads: args.threads,
         as_of,
+        limits: Limits::default(),
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     let report = scan(&engine, &opts, &progress)?;
@@ -189,13 +191,17 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if !args.quiet {
         report::print_summary(&report.summary, progress.elapsed(), &mut std::io::stderr());
     }
-    Ok(if args.strict && report.summary.files.failed > 0 {
-        ExitCode::from(3)
-    } else if report.summary.findings > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if args.strict
+            && report.summary.files.unreadable() + report.summary.members.unreadable() > 0
+        {
+            ExitCode::from(3)
+        } else if report.summary.findings > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 fn run_rules(args: RulesArgs) -> Result<()> {

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::detect::Engine;
-use crate::extract::{extract_file, Extracted};
+use crate::extract::{extract_file, Extracted, Limits, MemberOutcome};
 use crate::report::{FileRecord, Outcome, Progress, ScanReport, Summary};
 use crate::walk::{self, Entry, WalkOptions};
 
@@ -24,6 +24,7 @@ pub struct ScanOptions {
     /// Worker threads; `None` for one per core.
     pub threads: Option<usize>,
     pub as_of: Date,
+    pub limits: Limits,
 }
 
 /// What one walked path gave.
@@ -33,6 +34,7 @@ struct FileResult {
     bytes: u64,
     record: Option<FileRecord>,
     findings: Vec<crate::report::Finding>,
+    members: Vec<MemberOutcome>,
 }
 
 pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<ScanReport> {
@@ -56,7 +58,7 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
         let results: Vec<FileResult> = pool.install(|| {
             rx.into_iter()
                 .par_bridge()
-                .map(|entry| process(engine, entry, opts.reveal, progress))
+                .map(|entry| process(engine, entry, opts, progress))
                 .collect()
         });
         let walked = walker
@@ -94,6 +96,15 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
                 .entry(f.confidence)
                 .or_default() += 1;
         }
+        for m in r.members {
+            summary.members.add(m.outcome);
+            summary
+                .files_by_format
+                .entry(m.format.to_string())
+                .or_default()
+                .add(m.outcome);
+            report.errors.extend(m.record);
+        }
         summary.findings += r.findings.len() as u64;
         report.findings.extend(r.findings);
         report.errors.extend(r.record);
@@ -103,20 +114,22 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
     Ok(report)
 }
 
-fn process(engine: &Engine, entry: Entry, reveal: bool, progress: &Progress) -> FileResult {
+fn process(engine: &Engine, entry: Entry, opts: &ScanOptions, progress: &Progress) -> FileResult {
     let result = match entry {
         Entry::Skipped { rel, reason } => not_scanned(rel, Outcome::Skipped, reason),
         Entry::Failed { rel, reason } => not_scanned(rel, Outcome::Failed, reason),
         Entry::File { path, rel, size } => {
             // A bug tripped by one file must cost that file only.
             let extracted = catch_unwind(AssertUnwindSafe(|| {
-                extract_file(engine, &path, &rel, reveal)
+                extract_file(engine, &path, &rel, opts.reveal, opts.limits)
             }))
             .unwrap_or_else(|_| Extracted {
                 outcome: Outcome::Failed,
                 format: "unknown",
                 reason: Some("internal error while reading this file (please report it)".into()),
                 findings: Vec::new(),
+                members: Vec::new(),
+                document: None,
             });
             FileResult {
                 format: extracted.format,
@@ -129,6 +142,7 @@ fn process(engine: &Engine, entry: Entry, reveal: bool, progress: &Progress) -> 
                     reason,
                 }),
                 findings: extracted.findings,
+                members: extracted.members,
             }
         }
     };
@@ -148,5 +162,6 @@ fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
             reason,
         }),
         findings: Vec::new(),
+        members: Vec::new(),
     }
 }

@@ -19,7 +19,14 @@ fn one_gigabyte_of_text_in_bounded_memory() {
     assert!(std::fs::metadata(&corpus).unwrap().len() >= 1 << 30);
 
     let out = Command::new(&trawl)
-        .args(["scan", "--quiet", "--format", "json", "--as-of", "2026-01-01"])
+        .args([
+            "scan",
+            "--quiet",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-01-01",
+        ])
         .arg(&corpus)
         .stdout(Stdio::piped())
         .output()
@@ -30,7 +37,10 @@ fn one_gigabyte_of_text_in_bounded_memory() {
 
     // Peak resident set of the children waited for: the synth and the scan.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) }, 0);
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
     let peak_mb = usage.ru_maxrss as f64 / 1024.0;
     assert!(peak_mb < 200.0, "peak resident memory {peak_mb:.0} MB");
     eprintln!("peak resident memory of the 1 GB scan: {peak_mb:.0} MB");

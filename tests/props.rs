@@ -54,7 +54,7 @@ proptest! {
     fn extractors_never_panic(bytes in share_bytes()) {
         let e = engine();
         let _ = sniff::detect(std::path::Path::new("x.dat"), &bytes);
-        let mut sink = Sink::new(e, "x", false);
+        let mut sink = Sink::new(e, "x".into(), false);
         let _ = text::scan(reader(&bytes), &mut sink);
         for d in [b',', b'\t', b'|'] {
             let _ = delimited::scan(reader(&bytes), d, &mut sink);
@@ -67,7 +67,7 @@ proptest! {
     fn block_size_does_not_change_findings(bytes in share_bytes(), block in 260usize..2000) {
         let e = engine();
         let run = |block: usize| {
-            let mut sink = Sink::new(e, "x", true);
+            let mut sink = Sink::new(e, "x".into(), true);
             let _ = text::scan_with_block(reader(&bytes), &mut sink, block);
             sink.findings
         };

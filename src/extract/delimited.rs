@@ -111,7 +111,7 @@ mod tests {
     fn scan_csv(text: &str, d: u8) -> Vec<(u64, String, String)> {
         let engine =
             Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
-        let mut sink = Sink::new(&engine, "t.csv", true);
+        let mut sink = Sink::new(&engine, "t.csv".into(), true);
         scan(
             Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
             d,

@@ -288,7 +288,7 @@ mod tests {
     fn run(text: &str, lines: bool) -> (Found, Result<(), Problem>) {
         let engine =
             Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
-        let mut sink = Sink::new(&engine, "t.json", true);
+        let mut sink = Sink::new(&engine, "t.json".into(), true);
         let reader: Box<dyn Read> = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
         let result = if lines {
             scan_lines(reader, &mut sink)

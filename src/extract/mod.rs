@@ -2,70 +2,118 @@
 //!
 //! A file is opened read-only (and without touching its access time where
 //! the OS allows), its first bytes decide its format, and its extractor
-//! feeds a [`Sink`] either blocks of running text or records of fields.
+//! feeds a [`Sink`] blocks of running text, located text units (a page, a
+//! paragraph) or records of fields (a row, a JSON object). Containers
+//! (archives, email attachments) hand their members back to
+//! [`extract_member`], within [`Limits`] that keep a hostile file harmless.
 
+pub mod archive;
 pub mod delimited;
+pub mod email;
 pub mod json;
+pub mod markup;
+pub mod office;
+pub mod pdf;
 pub mod sniff;
+pub mod spreadsheet;
 pub mod text;
 
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 use std::rc::Rc;
 
 use crate::detect::{Engine, HeaderContext, Hit, Scope};
-use crate::report::{mask, Column, Finding, Location, Outcome};
+use crate::report::{mask, Column, FileRecord, Finding, Location, Outcome};
 use sniff::Kind;
 
 /// How many bytes are read first to decide a file's format and encoding.
 pub const HEAD_LEN: usize = 64 * 1024;
+
+/// Anything extractors can read and rewind.
+pub trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// Bounds on what one file on disk may unpack to, so a zip bomb or an
+/// endlessly nested archive costs little and is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Containers inside containers: `a.zip!/b.zip!/c.csv` is depth 2.
+    pub max_depth: u32,
+    /// Uncompressed bytes of all members of one file, together.
+    pub max_total_bytes: u64,
+    /// Uncompressed size of a member over its compressed size.
+    pub max_ratio: u64,
+    /// Members of one file, together.
+    pub max_members: u64,
+    /// One member, unpacked into memory to be scanned.
+    pub max_member_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_depth: 5,
+            max_total_bytes: 4 << 30,
+            max_ratio: 200,
+            max_members: 100_000,
+            max_member_bytes: 512 << 20,
+        }
+    }
+}
 
 /// What extracting one file gave.
 #[derive(Debug)]
 pub struct Extracted {
     pub outcome: Outcome,
     pub format: &'static str,
-    /// Why a file was skipped or failed.
+    /// Why a file was skipped or not wholly read.
     pub reason: Option<String>,
-    /// Findings, even from a file that failed part-way.
+    /// Findings, even from a file that failed part-way, its members' too.
     pub findings: Vec<Finding>,
+    /// What became of each member (archive entry, attachment).
+    pub members: Vec<MemberOutcome>,
+    /// The file's own metadata, where its format has any.
+    pub document: Option<DocumentMeta>,
 }
 
-/// Scans one file. Never panics on the file's content: every problem becomes
-/// an outcome with a reason.
-pub fn extract_file(engine: &Engine, path: &Path, rel: &str, reveal: bool) -> Extracted {
-    let mut sink = Sink::new(engine, rel, reveal);
-    let (format, result) = match open_input(path) {
-        Err(e) => ("unknown", Err(Problem::Failed(format!("cannot open: {e}")))),
-        Ok(mut file) => match read_head(&mut file) {
-            Err(e) => ("unknown", Err(Problem::Failed(format!("cannot read: {e}")))),
-            Ok(head) => {
-                let kind = sniff::detect(path, &head);
-                (kind.name(), run_extractor(kind, head, file, &mut sink))
-            }
-        },
-    };
-    let (outcome, reason) = match result {
-        Ok(()) => (Outcome::Scanned, None),
-        Err(Problem::Skipped(r)) => (Outcome::Skipped, Some(r)),
-        Err(Problem::Failed(r)) => (Outcome::Failed, Some(r)),
-    };
-    Extracted {
-        outcome,
-        format,
-        reason,
-        findings: sink.findings,
-    }
+/// A document's own metadata, kept for later stages (retention triggers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentMeta {
+    pub author: Option<String>,
+    /// As the document states it (ISO 8601 in OOXML and ODF).
+    pub created: Option<String>,
+    pub modified: Option<String>,
+}
+
+/// One member of a container, and what became of it.
+#[derive(Debug, Clone)]
+pub struct MemberOutcome {
+    pub format: &'static str,
+    pub outcome: Outcome,
+    /// A record when it was not scanned whole.
+    pub record: Option<FileRecord>,
 }
 
 /// Why a file was not (wholly) scanned.
 #[derive(Debug)]
 pub enum Problem {
     Skipped(String),
+    Encrypted(String),
+    NoText(String),
     Failed(String),
+}
+
+impl Problem {
+    fn split(self) -> (Outcome, String) {
+        match self {
+            Problem::Skipped(r) => (Outcome::Skipped, r),
+            Problem::Encrypted(r) => (Outcome::Encrypted, r),
+            Problem::NoText(r) => (Outcome::NoText, r),
+            Problem::Failed(r) => (Outcome::Failed, r),
+        }
+    }
 }
 
 impl From<io::Error> for Problem {
@@ -74,25 +122,205 @@ impl From<io::Error> for Problem {
     }
 }
 
-fn run_extractor(kind: Kind, head: Vec<u8>, file: File, sink: &mut Sink) -> Result<(), Problem> {
+/// The state of one file's extraction shared by its nested members.
+pub struct Nest {
+    pub limits: Limits,
+    pub depth: u32,
+    bytes_left: u64,
+    members_left: u64,
+    pub members: Vec<MemberOutcome>,
+}
+
+impl Nest {
+    fn new(limits: Limits) -> Nest {
+        Nest {
+            limits,
+            depth: 0,
+            bytes_left: limits.max_total_bytes,
+            members_left: limits.max_members,
+            members: Vec::new(),
+        }
+    }
+
+    /// Takes a member's declared size from the budget, or says which limit
+    /// it would break.
+    pub fn admit(&mut self, uncompressed: u64, compressed: u64) -> Result<(), String> {
+        if self.depth >= self.limits.max_depth {
+            return Err(format!(
+                "nested deeper than {} containers",
+                self.limits.max_depth
+            ));
+        }
+        if self.members_left == 0 {
+            return Err(format!(
+                "more than {} members in one file",
+                self.limits.max_members
+            ));
+        }
+        if compressed > 0 && uncompressed / compressed.max(1) > self.limits.max_ratio {
+            return Err(format!(
+                "compression ratio over {}:1 ({uncompressed} bytes from {compressed})",
+                self.limits.max_ratio
+            ));
+        }
+        if uncompressed > self.limits.max_member_bytes {
+            return Err(format!(
+                "{uncompressed} bytes unpacked, over the {} bytes one member may take",
+                self.limits.max_member_bytes
+            ));
+        }
+        if uncompressed > self.bytes_left {
+            return Err(format!(
+                "would unpack past {} bytes in all",
+                self.limits.max_total_bytes
+            ));
+        }
+        self.members_left -= 1;
+        self.bytes_left -= uncompressed;
+        Ok(())
+    }
+
+    /// Records a member that was not scanned.
+    pub fn record(&mut self, path: String, format: &'static str, problem: Problem) {
+        let (outcome, reason) = problem.split();
+        self.members.push(MemberOutcome {
+            format,
+            outcome,
+            record: Some(FileRecord {
+                path,
+                status: outcome,
+                format: format.to_string(),
+                reason,
+            }),
+        });
+    }
+}
+
+/// Scans one file. Never panics on the file's content: every problem becomes
+/// an outcome with a reason.
+pub fn extract_file(
+    engine: &Engine,
+    path: &Path,
+    rel: &str,
+    reveal: bool,
+    limits: Limits,
+) -> Extracted {
+    let mut sink = Sink::new(engine, rel.to_string(), reveal);
+    let mut nest = Nest::new(limits);
+    let (format, result) = match open_input(path) {
+        Err(e) => ("unknown", Err(Problem::Failed(format!("cannot open: {e}")))),
+        Ok(file) => extract_source(&mut sink, &mut nest, Box::new(file), path),
+    };
+    let (outcome, reason) = match result {
+        Ok(()) => (Outcome::Scanned, None),
+        Err(p) => {
+            let (o, r) = p.split();
+            (o, Some(r))
+        }
+    };
+    Extracted {
+        outcome,
+        format,
+        reason,
+        findings: sink.findings,
+        members: nest.members,
+        document: sink.document,
+    }
+}
+
+/// Scans a member of a container (its bytes already unpacked) under
+/// `parent`'s path as `parent!/name`, recording its outcome.
+pub fn extract_member(parent: &mut Sink, nest: &mut Nest, name: &str, bytes: Vec<u8>) {
+    let path = format!("{}!/{}", parent.path, name.trim_start_matches('/'));
+    let mut sink = parent.child(path.clone());
+    nest.depth += 1;
+    let (format, result) = extract_source(
+        &mut sink,
+        nest,
+        Box::new(io::Cursor::new(bytes)),
+        Path::new(name),
+    );
+    nest.depth -= 1;
+    parent.findings.append(&mut sink.findings);
+    match result {
+        Ok(()) => nest.members.push(MemberOutcome {
+            format,
+            outcome: Outcome::Scanned,
+            record: None,
+        }),
+        Err(problem) => nest.record(path, format, problem),
+    }
+}
+
+/// Detects the format of `src` (positioned at its start) and extracts it.
+fn extract_source(
+    sink: &mut Sink,
+    nest: &mut Nest,
+    mut src: Box<dyn ReadSeek>,
+    name: &Path,
+) -> (&'static str, Result<(), Problem>) {
+    let head = match read_head(&mut src) {
+        Ok(h) => h,
+        Err(e) => return ("unknown", Err(Problem::Failed(format!("cannot read: {e}")))),
+    };
+    let kind = match sniff::detect(name, &head) {
+        Kind::Zip => match archive::zip_kind(&mut src) {
+            Ok(k) => k,
+            Err(p) => return ("zip", Err(p)),
+        },
+        k => k,
+    };
+    let result = run_extractor(kind, &head, src, sink, nest);
+    (kind.name(), result)
+}
+
+fn run_extractor(
+    kind: Kind,
+    head: &[u8],
+    src: Box<dyn ReadSeek>,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> Result<(), Problem> {
     match kind {
         Kind::Empty => Ok(()),
-        Kind::Binary(what) => Err(Problem::Skipped(format!(
-            "binary content ({what}) with no extractor"
-        ))),
-        Kind::Text => text::scan(sniff::utf8_reader(head, file), sink),
+        Kind::Binary(what) => Err(Problem::Skipped(if what == "binary" {
+            "binary content with no extractor".to_string()
+        } else {
+            format!("{what} content with no extractor")
+        })),
+        Kind::Text => text::scan(sniff::utf8_reader(head, src), sink),
         Kind::Delimited(delimiter) => {
-            delimited::scan(sniff::utf8_reader(head, file), delimiter, sink)
+            delimited::scan(sniff::utf8_reader(head, src), delimiter, sink)
         }
-        Kind::Json => json::scan_document(sniff::utf8_reader(head, file), sink),
-        Kind::Ndjson => json::scan_lines(sniff::utf8_reader(head, file), sink),
+        Kind::Json => json::scan_document(sniff::utf8_reader(head, src), sink),
+        Kind::Ndjson => json::scan_lines(sniff::utf8_reader(head, src), sink),
+        Kind::Html | Kind::Xml => {
+            markup::scan(sniff::utf8_reader(head, src), kind == Kind::Html, sink)
+        }
+        Kind::Spreadsheet(book) => spreadsheet::scan(src, book, sink),
+        Kind::Office(doc) => office::scan(src, doc, sink),
+        Kind::Pdf => pdf::scan(src, sink),
+        Kind::Email => email::scan_message(src, sink, nest),
+        Kind::Mbox => email::scan_mbox(src, sink, nest),
+        Kind::Zip => archive::scan_zip(src, sink, nest),
+        Kind::Tar => archive::scan_tar(src, sink, nest),
+        Kind::Gzip => archive::scan_gzip(src, name_without_gz(sink), sink, nest),
     }
+}
+
+/// The name a gzip member has: the file's own name without `.gz`.
+fn name_without_gz(sink: &Sink) -> String {
+    let last = sink.path.rsplit(['/', '!']).next().unwrap_or("data");
+    last.strip_suffix(".gz")
+        .or_else(|| last.strip_suffix(".GZ"))
+        .unwrap_or(last)
+        .to_string()
 }
 
 /// Opens a file for reading only: non-blocking (a FIFO swapped in after the
 /// walk cannot hang the scan), without updating its access time where
 /// permitted, and refusing anything but a regular file.
-pub fn open_input(path: &Path) -> io::Result<File> {
+pub fn open_input(path: &Path) -> io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let open = |flags: i32| {
         std::fs::OpenOptions::new()
@@ -114,9 +342,11 @@ pub fn open_input(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
-fn read_head(file: &mut File) -> io::Result<Vec<u8>> {
+/// The first bytes, with the source rewound to its start.
+fn read_head(src: &mut Box<dyn ReadSeek>) -> io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(HEAD_LEN);
-    file.by_ref().take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    src.by_ref().take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    src.seek(SeekFrom::Start(0))?;
     Ok(head)
 }
 
@@ -139,26 +369,35 @@ pub struct Field<'a> {
 /// Collects findings from the text an extractor hands it.
 pub struct Sink<'e> {
     engine: &'e Engine,
-    path: &'e str,
+    /// The file's path, with `!/member` parts inside containers.
+    pub path: String,
     reveal: bool,
     pub findings: Vec<Finding>,
+    /// Set by extractors of formats that carry metadata.
+    pub document: Option<DocumentMeta>,
     hits: Vec<Hit>,
 }
 
 impl<'e> Sink<'e> {
-    pub fn new(engine: &'e Engine, path: &'e str, reveal: bool) -> Sink<'e> {
+    pub fn new(engine: &'e Engine, path: String, reveal: bool) -> Sink<'e> {
         Sink {
             engine,
             path,
             reveal,
             findings: Vec::new(),
+            document: None,
             hits: Vec::new(),
         }
     }
 
     /// An empty sink for the same file, for work done in parallel.
     pub fn fork(&self) -> Sink<'e> {
-        Sink::new(self.engine, self.path, self.reveal)
+        Sink::new(self.engine, self.path.clone(), self.reveal)
+    }
+
+    /// An empty sink for a member of this file.
+    pub fn child(&self, path: String) -> Sink<'e> {
+        Sink::new(self.engine, path, self.reveal)
     }
 
     pub fn engine(&self) -> &'e Engine {
@@ -197,6 +436,28 @@ impl<'e> Sink<'e> {
         self.hits = hits;
     }
 
+    /// A unit of running text (a page, a paragraph, an email body) that is
+    /// its own record: findings carry `base` plus their line and column
+    /// within it.
+    pub fn text_unit(&mut self, text: &str, base: &Location) {
+        let first = self.findings.len();
+        self.text_block(
+            text.as_bytes(),
+            0..text.len(),
+            TextPos { line: 1, column: 0 },
+        );
+        for f in &mut self.findings[first..] {
+            let (line, column) = (f.location.line, f.location.column.take());
+            let column_index = f.location.column_index;
+            f.location = Location {
+                line,
+                column,
+                column_index,
+                ..base.clone()
+            };
+        }
+    }
+
     /// The fields of one record, judged together.
     pub fn record(&mut self, fields: &[Field]) {
         self.hits.clear();
@@ -223,7 +484,7 @@ impl<'e> Sink<'e> {
         let d = self.engine.detector(hit.detector);
         let value = String::from_utf8_lossy(raw);
         self.findings.push(Finding {
-            path: self.path.to_string(),
+            path: self.path.clone(),
             location,
             detector: d.id.clone(),
             category: d.category.clone(),

@@ -1,8 +1,7 @@
 //! Deciding a file's format and encoding from its first bytes, with the
 //! extension breaking ties.
 
-use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::Read;
 use std::path::Path;
 
 use encoding_rs::WINDOWS_1252;
@@ -16,8 +15,35 @@ pub enum Kind {
     Delimited(u8),
     Json,
     Ndjson,
+    Html,
+    Xml,
+    Spreadsheet(Book),
+    Office(Doc),
+    Pdf,
+    Email,
+    Mbox,
+    /// A zip not yet looked into (see `archive::zip_kind`), or a plain one.
+    Zip,
+    Tar,
+    Gzip,
     /// Binary content this trawl has no extractor for, and what it looks like.
     Binary(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Book {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doc {
+    Docx,
+    Pptx,
+    Odt,
+    Odp,
 }
 
 impl Kind {
@@ -28,17 +54,29 @@ impl Kind {
             Kind::Delimited(_) => "csv",
             Kind::Json => "json",
             Kind::Ndjson => "ndjson",
+            Kind::Html => "html",
+            Kind::Xml => "xml",
+            Kind::Spreadsheet(Book::Xlsx) => "xlsx",
+            Kind::Spreadsheet(Book::Xlsb) => "xlsb",
+            Kind::Spreadsheet(Book::Xls) => "xls",
+            Kind::Spreadsheet(Book::Ods) => "ods",
+            Kind::Office(Doc::Docx) => "docx",
+            Kind::Office(Doc::Pptx) => "pptx",
+            Kind::Office(Doc::Odt) => "odt",
+            Kind::Office(Doc::Odp) => "odp",
+            Kind::Pdf => "pdf",
+            Kind::Email => "email",
+            Kind::Mbox => "mbox",
+            Kind::Zip => "zip",
+            Kind::Tar => "tar",
+            Kind::Gzip => "gzip",
             Kind::Binary(what) => what,
         }
     }
 }
 
+/// Magic bytes of formats trawl has no extractor for.
 const MAGIC: &[(&[u8], &str)] = &[
-    (b"%PDF-", "pdf"),
-    (b"PK\x03\x04", "zip"),
-    (b"PK\x05\x06", "zip"),
-    (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "ole"),
-    (b"\x1F\x8B", "gzip"),
     (b"\x89PNG", "png"),
     (b"\xFF\xD8\xFF", "jpeg"),
     (b"GIF8", "gif"),
@@ -51,6 +89,31 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
     if head.is_empty() {
         return Kind::Empty;
     }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    // Content decides: a `.xls` that is HTML or CSV, a `.txt` that is a zip.
+    if head.starts_with(b"%PDF-") {
+        return Kind::Pdf;
+    }
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Kind::Zip;
+    }
+    if head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        // OLE compound files: old Excel, but also old Word and Outlook.
+        return match ext.as_str() {
+            "doc" | "dot" | "ppt" | "msg" | "pub" => Kind::Binary("ole"),
+            _ => Kind::Spreadsheet(Book::Xls),
+        };
+    }
+    if head.starts_with(b"\x1F\x8B") {
+        return Kind::Gzip;
+    }
+    if head.len() > 262 && &head[257..262] == b"ustar" {
+        return Kind::Tar;
+    }
     if let Some((_, what)) = MAGIC.iter().find(|(m, _)| head.starts_with(m)) {
         return Kind::Binary(what);
     }
@@ -58,11 +121,9 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
     let Some(text) = text else {
         return Kind::Binary("binary");
     };
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
+    if let Some(kind) = markup_or_mail(&ext, &text) {
+        return kind;
+    }
     match ext.as_str() {
         "csv" => Kind::Delimited(sniff_delimiter(&text, true).unwrap_or(b',')),
         "tsv" | "tab" => Kind::Delimited(b'\t'),
@@ -75,6 +136,10 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
             }
         }
         "ndjson" | "jsonl" => Kind::Ndjson,
+        // Housing systems export CSV under spreadsheet names.
+        "xls" | "xlsx" | "dat" if sniff_delimiter(&text, true).is_some() => {
+            Kind::Delimited(sniff_delimiter(&text, true).unwrap_or(b','))
+        }
         _ => {
             if looks_like_ndjson(&text) {
                 Kind::Ndjson
@@ -85,6 +150,60 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
             }
         }
     }
+}
+
+/// HTML, XML, an email or a mailbox, by name or by their opening.
+fn markup_or_mail(ext: &str, text: &str) -> Option<Kind> {
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    let lower: String = start
+        .chars()
+        .take(2048)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match ext {
+        "html" | "htm" | "xhtml" => return Some(Kind::Html),
+        "xml" => return Some(Kind::Xml),
+        "eml" => return Some(Kind::Email),
+        "mbox" | "mbx" => return Some(Kind::Mbox),
+        _ => {}
+    }
+    if lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+        || (lower.starts_with('<') && lower.contains("<table"))
+    {
+        return Some(Kind::Html);
+    }
+    if lower.starts_with("<?xml") {
+        return Some(Kind::Xml);
+    }
+    if start.starts_with("From ") && lower.contains("\nfrom:") {
+        return Some(Kind::Mbox);
+    }
+    // A saved message opens with its headers.
+    let headers: Vec<&str> = start
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .take(40)
+        .collect();
+    let is_header = |l: &str| {
+        l.starts_with([' ', '\t'])
+            || l.split_once(':').is_some_and(|(name, _)| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+    };
+    let named = |h: &str| {
+        headers
+            .iter()
+            .any(|l| l.to_ascii_lowercase().starts_with(h))
+    };
+    if headers.len() >= 2
+        && headers.iter().all(|l| is_header(l))
+        && named("from:")
+        && (named("subject:") || named("date:") || named("message-id:"))
+    {
+        return Some(Kind::Email);
+    }
+    None
 }
 
 /// The head as text, or `None` for binary content (NUL bytes without a
@@ -110,29 +229,29 @@ fn decode_head(head: &[u8]) -> Option<String> {
     })
 }
 
-/// A reader giving UTF-8: UTF-16 (with a BOM) is transcoded, a UTF-8 BOM
-/// dropped, and content that is not UTF-8 read as Windows-1252.
-pub fn utf8_reader(head: Vec<u8>, file: File) -> Box<dyn Read> {
-    let is_utf8 = match std::str::from_utf8(&head) {
+/// A reader giving UTF-8 from `src` (at its start): UTF-16 (with a BOM) is
+/// transcoded, a UTF-8 BOM dropped, and content that is not UTF-8 (judged
+/// by `head`) read as Windows-1252.
+pub fn utf8_reader(head: &[u8], src: Box<dyn super::ReadSeek>) -> Box<dyn Read> {
+    let is_utf8 = match std::str::from_utf8(head) {
         Ok(_) => true,
         Err(e) => e.error_len().is_none(),
     };
-    let has_bom = encoding_rs::Encoding::for_bom(&head).is_some();
-    let joined = Cursor::new(head).chain(file);
+    let has_bom = encoding_rs::Encoding::for_bom(head).is_some();
     if has_bom {
         // Sniffs the BOM, transcodes UTF-16 and strips a UTF-8 BOM.
         Box::new(
             DecodeReaderBytesBuilder::new()
                 .bom_sniffing(true)
-                .build(joined),
+                .build(src),
         )
     } else if is_utf8 {
-        Box::new(joined)
+        Box::new(src)
     } else {
         Box::new(
             DecodeReaderBytesBuilder::new()
                 .encoding(Some(WINDOWS_1252))
-                .build(joined),
+                .build(src),
         )
     }
 }
@@ -207,8 +326,42 @@ mod tests {
     fn formats_by_content_and_name() {
         let p = Path::new;
         assert_eq!(detect(p("a.txt"), b""), Kind::Empty);
-        assert_eq!(detect(p("a.txt"), b"%PDF-1.7\n"), Kind::Binary("pdf"));
-        assert_eq!(detect(p("a.csv"), b"PK\x03\x04rest"), Kind::Binary("zip"));
+        assert_eq!(detect(p("a.txt"), b"%PDF-1.7\n"), Kind::Pdf);
+        assert_eq!(detect(p("a.csv"), b"PK\x03\x04rest"), Kind::Zip);
+        assert_eq!(
+            detect(p("a.xls"), b"<html><table><tr><td>x</td></tr></table>"),
+            Kind::Html
+        );
+        assert_eq!(
+            detect(p("a.xls"), b"Name,DOB\nA,1\n"),
+            Kind::Delimited(b',')
+        );
+        assert_eq!(
+            detect(p("a.xls"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
+            Kind::Spreadsheet(Book::Xls)
+        );
+        assert_eq!(
+            detect(p("a.doc"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
+            Kind::Binary("ole")
+        );
+        assert_eq!(
+            detect(
+                p("a.dat"),
+                b"From: a@example.com\nTo: b@example.com\nSubject: hi\n\nbody\n"
+            ),
+            Kind::Email
+        );
+        assert_eq!(
+            detect(
+                p("a"),
+                b"From a@b Mon Jan  1 00:00:00 2024\nFrom: a@example.com\n\nx\n"
+            ),
+            Kind::Mbox
+        );
+        assert_eq!(
+            detect(p("a.txt"), b"<?xml version=\"1.0\"?><a/>"),
+            Kind::Xml
+        );
         assert_eq!(detect(p("a.dat"), b"ab\0cd"), Kind::Binary("binary"));
         assert_eq!(
             detect(p("a.txt"), b"Dear tenant, thank you.\nYours, us.\n"),

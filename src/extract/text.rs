@@ -189,7 +189,7 @@ mod tests {
     fn scan_str(text: &str, block: usize) -> Vec<Finding> {
         let engine =
             Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
-        let mut sink = Sink::new(&engine, "t.txt", true);
+        let mut sink = Sink::new(&engine, "t.txt".into(), true);
         scan_with_block(
             Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
             &mut sink,

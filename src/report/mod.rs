@@ -21,7 +21,26 @@ pub use terminal::{print_summary, Progress};
 /// Where in a file a value stands. Only the fields that apply are written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Location {
-    /// Text: 1-based line. NDJSON: the line of the object.
+    /// Email: the 1-based message in a mailbox (1 for a lone message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<u64>,
+    /// Email: which part of the message (`from`, `to`, `subject`, `body`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    /// Spreadsheets: the sheet's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// PDF and slides: the 1-based page or slide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
+    /// Word processing: the 1-based table in the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<u64>,
+    /// Word processing: the 1-based paragraph (outside tables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paragraph: Option<u64>,
+    /// Text: 1-based line (within the page, part or paragraph where there is
+    /// one). NDJSON: the line of the object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
     /// Tables: 1-based row as a spreadsheet shows it (the header is row 1).
@@ -31,6 +50,9 @@ pub struct Location {
     /// 1-based column number when there is no header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<Column>,
+    /// Spreadsheets: the A1 reference; Word tables: the 1-based cell in its row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
     /// JSON: the value's JSON pointer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pointer: Option<String>,
@@ -51,13 +73,34 @@ pub enum Column {
     Name(String),
 }
 
+type SortKey<'a> = (
+    u64,
+    &'a str,
+    &'a str,
+    u64,
+    u64,
+    u64,
+    u64,
+    u64,
+    u64,
+    u64,
+    &'a str,
+    u64,
+);
+
 impl Location {
-    fn sort_key(&self) -> (u64, u64, u64, u64, &str, u64) {
+    fn sort_key(&self) -> SortKey<'_> {
         (
+            self.message.unwrap_or(0),
+            self.part.as_deref().unwrap_or(""),
+            self.sheet.as_deref().unwrap_or(""),
+            self.page.unwrap_or(0),
+            self.ordinal,
+            self.table.unwrap_or(0),
+            self.paragraph.unwrap_or(0),
             self.line.unwrap_or(0),
             self.row.unwrap_or(0),
             self.column_index,
-            self.ordinal,
             self.pointer.as_deref().unwrap_or(""),
             self.offset,
         )
@@ -67,6 +110,24 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
+        if let Some(m) = self.message {
+            parts.push(format!("message {m}"));
+        }
+        if let Some(p) = &self.part {
+            parts.push(format!("part {p}"));
+        }
+        if let Some(s) = &self.sheet {
+            parts.push(format!("sheet {s:?}"));
+        }
+        if let Some(p) = self.page {
+            parts.push(format!("page {p}"));
+        }
+        if let Some(t) = self.table {
+            parts.push(format!("table {t}"));
+        }
+        if let Some(p) = self.paragraph {
+            parts.push(format!("paragraph {p}"));
+        }
         if let Some(l) = self.line {
             parts.push(format!("line {l}"));
         }
@@ -77,6 +138,9 @@ impl fmt::Display for Location {
             Some(Column::Number(c)) => parts.push(format!("column {c}")),
             Some(Column::Name(n)) => parts.push(format!("column {n:?}")),
             None => {}
+        }
+        if let Some(c) = &self.cell {
+            parts.push(format!("cell {c}"));
         }
         if let Some(p) = &self.pointer {
             parts.push(format!("pointer {p}"));
@@ -105,7 +169,18 @@ pub struct Finding {
 pub enum Outcome {
     Scanned,
     Skipped,
+    /// Encrypted, and not openable without a password.
+    Encrypted,
+    /// Pages but no text (a scanned image): not checked.
+    NoText,
     Failed,
+}
+
+impl Outcome {
+    /// Could not be (wholly) read: what `--strict` fails on.
+    pub fn is_unreadable(self) -> bool {
+        matches!(self, Outcome::Encrypted | Outcome::NoText | Outcome::Failed)
+    }
 }
 
 impl fmt::Display for Outcome {
@@ -113,6 +188,8 @@ impl fmt::Display for Outcome {
         f.write_str(match self {
             Outcome::Scanned => "scanned",
             Outcome::Skipped => "skipped",
+            Outcome::Encrypted => "encrypted",
+            Outcome::NoText => "no_text",
             Outcome::Failed => "failed",
         })
     }
@@ -132,6 +209,8 @@ pub struct FileRecord {
 pub struct OutcomeCounts {
     pub scanned: u64,
     pub skipped: u64,
+    pub encrypted: u64,
+    pub no_text: u64,
     pub failed: u64,
 }
 
@@ -140,8 +219,14 @@ impl OutcomeCounts {
         match outcome {
             Outcome::Scanned => self.scanned += 1,
             Outcome::Skipped => self.skipped += 1,
+            Outcome::Encrypted => self.encrypted += 1,
+            Outcome::NoText => self.no_text += 1,
             Outcome::Failed => self.failed += 1,
         }
+    }
+
+    pub fn unreadable(&self) -> u64 {
+        self.encrypted + self.no_text + self.failed
     }
 }
 
@@ -150,11 +235,15 @@ impl OutcomeCounts {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub files_seen: u64,
+    /// Files on disk, by outcome.
     pub files: OutcomeCounts,
+    /// Members of archives and attachments of emails, by outcome.
+    pub members: OutcomeCounts,
     pub bytes_scanned: u64,
     pub findings: u64,
     pub findings_by_detector: BTreeMap<String, u64>,
     pub findings_by_confidence: BTreeMap<Confidence, u64>,
+    /// Files and members together, by format and outcome.
     pub files_by_format: BTreeMap<String, OutcomeCounts>,
 }
 

@@ -66,17 +66,30 @@ impl Progress {
 pub fn print_summary(summary: &Summary, elapsed: Duration, err: &mut dyn Write) {
     let secs = elapsed.as_secs_f64();
     let mb = summary.bytes_scanned as f64 / 1e6;
+    let f = &summary.files;
+    let mut line = format!(
+        "trawl: {} files seen: {} scanned, {} skipped, {} failed",
+        summary.files_seen, f.scanned, f.skipped, f.failed
+    );
+    if f.encrypted > 0 {
+        line += &format!(", {} encrypted", f.encrypted);
+    }
+    if f.no_text > 0 {
+        line += &format!(", {} with no text", f.no_text);
+    }
     let _ = writeln!(
         err,
-        "trawl: {} files seen: {} scanned, {} skipped, {} failed; {:.1} MB in {:.2} s ({:.1} MB/s)",
-        summary.files_seen,
-        summary.files.scanned,
-        summary.files.skipped,
-        summary.files.failed,
-        mb,
-        secs,
-        mb / secs.max(1e-6),
+        "{line}; {mb:.1} MB in {secs:.2} s ({:.1} MB/s)",
+        mb / secs.max(1e-6)
     );
+    let m = &summary.members;
+    if m.scanned + m.skipped + m.unreadable() > 0 {
+        let _ = writeln!(
+            err,
+            "trawl: archive members and attachments: {} scanned, {} skipped, {} encrypted, {} with no text, {} failed",
+            m.scanned, m.skipped, m.encrypted, m.no_text, m.failed
+        );
+    }
     let _ = writeln!(err, "trawl: {} findings", summary.findings);
     for (detector, n) in &summary.findings_by_detector {
         let _ = writeln!(err, "  {detector:<18} {n}");
