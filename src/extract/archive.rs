@@ -201,3 +201,103 @@ pub fn scan_gzip(
     extract_member(sink, nest, &name, bytes);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+
+    use jiff::civil::Date;
+    use zip::write::SimpleFileOptions;
+
+    use super::*;
+    use crate::detect::{Engine, Rules};
+    use crate::extract::Limits;
+    use crate::report::Outcome;
+
+    fn engine() -> Engine {
+        Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap()
+    }
+
+    fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in members {
+            w.start_file(*name, SimpleFileOptions::default()).unwrap();
+            w.write_all(bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn scan_bytes(
+        bytes: Vec<u8>,
+        limits: Limits,
+    ) -> (Vec<(String, String)>, Nest, Result<(), Problem>) {
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "a.zip".into(), true);
+        let mut nest = Nest::new(limits);
+        let result = scan_zip(Box::new(Cursor::new(bytes)), &mut sink, &mut nest);
+        let found = sink
+            .findings
+            .iter()
+            .map(|f| (f.path.clone(), f.detector.clone()))
+            .collect();
+        (found, nest, result)
+    }
+
+    #[test]
+    fn members_are_named_through_their_containers() {
+        let inner = zip_of(&[("deep/c.txt", b"mail c@example.com\n")]);
+        let outer = zip_of(&[
+            ("x/a.csv", b"Name,Email\nA,a@example.com\n"),
+            ("inner.zip", &inner),
+        ]);
+        let (found, nest, result) = scan_bytes(outer, Limits::default());
+        assert!(result.is_ok());
+        assert_eq!(
+            found,
+            vec![
+                ("a.zip!/x/a.csv".to_string(), "email".to_string()),
+                (
+                    "a.zip!/inner.zip!/deep/c.txt".to_string(),
+                    "email".to_string()
+                )
+            ]
+        );
+        assert_eq!(nest.members.len(), 3);
+        assert!(nest.members.iter().all(|m| m.outcome == Outcome::Scanned));
+    }
+
+    #[test]
+    fn limits_are_reported_not_silent() {
+        let zeros = vec![0u8; 1 << 20];
+        let bomb = zip_of(&[("zeros.bin", &zeros)]);
+        let (_, nest, _) = scan_bytes(bomb, Limits::default());
+        let record = nest.members[0].record.as_ref().unwrap();
+        assert_eq!(record.status, Outcome::Skipped);
+        assert!(
+            record.reason.contains("compression ratio"),
+            "{}",
+            record.reason
+        );
+
+        let mut nested = zip_of(&[("bottom.txt", b"mail z@example.com\n")]);
+        for level in 0..4 {
+            nested = zip_of(&[(&format!("level{level}.zip"), &nested)]);
+        }
+        let limits = Limits {
+            max_depth: 2,
+            ..Limits::default()
+        };
+        let (found, nest, _) = scan_bytes(nested, limits);
+        assert!(found.is_empty());
+        assert!(nest.members.iter().any(|m| m
+            .record
+            .as_ref()
+            .is_some_and(|r| r.reason.contains("nested deeper than 2"))));
+    }
+
+    #[test]
+    fn corrupt_zip_fails_with_reason() {
+        let (_, _, result) = scan_bytes(b"PK\x03\x04 not really a zip".to_vec(), Limits::default());
+        assert!(matches!(result, Err(Problem::Failed(r)) if r.starts_with("corrupt zip")));
+    }
+}
