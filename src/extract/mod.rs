@@ -47,7 +47,8 @@ pub struct Limits {
     pub max_ratio: u64,
     /// Members of one file, together.
     pub max_members: u64,
-    /// One member, unpacked into memory to be scanned.
+    /// One member unpacked into memory to be scanned, or one file of a
+    /// format that is read whole (PDF, HTML, a lone email).
     pub max_member_bytes: u64,
 }
 
@@ -270,6 +271,20 @@ fn extract_source(
         },
         k => k,
     };
+    if kind.reads_whole() {
+        let size = match src.seek(SeekFrom::End(0)).and_then(|n| src.seek(SeekFrom::Start(0)).map(|_| n)) {
+            Ok(n) => n,
+            Err(e) => return (kind.name(), Err(Problem::from(e))),
+        };
+        if size > nest.limits.max_member_bytes {
+            let why = format!(
+                "{size} bytes: {} files are read whole, and this is over the {} bytes allowed",
+                kind.name(),
+                nest.limits.max_member_bytes
+            );
+            return (kind.name(), Err(Problem::Skipped(why)));
+        }
+    }
     let result = run_extractor(kind, &head, src, sink, nest);
     (kind.name(), result)
 }

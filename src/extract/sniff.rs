@@ -47,6 +47,11 @@ pub enum Doc {
 }
 
 impl Kind {
+    /// Formats whose extractor needs the whole file in memory.
+    pub fn reads_whole(self) -> bool {
+        matches!(self, Kind::Html | Kind::Xml | Kind::Pdf | Kind::Email)
+    }
+
     /// The format's name in summaries and file records.
     pub fn name(self) -> &'static str {
         match self {
