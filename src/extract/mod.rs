@@ -229,6 +229,28 @@ pub fn extract_file(
     }
 }
 
+/// Scans bytes already in memory as if they were a file named `name`.
+pub fn extract_bytes(engine: &Engine, name: &str, bytes: Vec<u8>, reveal: bool, limits: Limits) -> Extracted {
+    let mut sink = Sink::new(engine, name.to_string(), reveal);
+    let mut nest = Nest::new(limits);
+    let (format, result) = extract_source(&mut sink, &mut nest, Box::new(io::Cursor::new(bytes)), Path::new(name));
+    let (outcome, reason) = match result {
+        Ok(()) => (Outcome::Scanned, None),
+        Err(p) => {
+            let (o, r) = p.split();
+            (o, Some(r))
+        }
+    };
+    Extracted {
+        outcome,
+        format,
+        reason,
+        findings: sink.findings,
+        members: nest.members,
+        document: sink.document,
+    }
+}
+
 /// Scans a member of a container (its bytes already unpacked) under
 /// `parent`'s path as `parent!/name`, recording its outcome.
 pub fn extract_member(parent: &mut Sink, nest: &mut Nest, name: &str, bytes: Vec<u8>) {
