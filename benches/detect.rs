@@ -74,7 +74,11 @@ fn json_bytes(rows: &[[String; 6]], lines: bool) -> Vec<u8> {
     let objects: Vec<String> = rows
         .iter()
         .map(|r| {
-            let fields: Vec<String> = HEADER.iter().zip(r).map(|(k, v)| format!("{k:?}: {v:?}")).collect();
+            let fields: Vec<String> = HEADER
+                .iter()
+                .zip(r)
+                .map(|(k, v)| format!("{k:?}: {v:?}"))
+                .collect();
             format!("{{{}}}", fields.join(", "))
         })
         .collect();
@@ -103,7 +107,8 @@ fn html_bytes(rows: &[[String; 6]]) -> Vec<u8> {
 
 fn zip_bytes(name: &str, content: &[u8]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+    w.start_file(name, zip::write::SimpleFileOptions::default())
+        .unwrap();
     w.write_all(content).unwrap();
     w.finish().unwrap().into_inner()
 }
@@ -128,7 +133,13 @@ fn formats(c: &mut Criterion) {
     ];
     // Formats trawl does not write: the fixtures, where present.
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for rel in ["spreadsheets/rents.xlsx", "spreadsheets/rents.ods", "documents/tenancy_letter.docx", "documents/letter.pdf", "mail/complaint.eml"] {
+    for rel in [
+        "spreadsheets/rents.xlsx",
+        "spreadsheets/rents.ods",
+        "documents/tenancy_letter.docx",
+        "documents/letter.pdf",
+        "mail/complaint.eml",
+    ] {
         if let Ok(bytes) = std::fs::read(fixtures.join(rel)) {
             inputs.push((rel.rsplit('/').next().unwrap_or(rel).to_string(), bytes));
         }
@@ -137,7 +148,11 @@ fn formats(c: &mut Criterion) {
     for (name, bytes) in &inputs {
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function(name.as_str(), |b| {
-            b.iter(|| extract_bytes(&engine, name, bytes.clone(), false, Limits::default()).findings.len())
+            b.iter(|| {
+                extract_bytes(&engine, name, bytes.clone(), false, Limits::default())
+                    .findings
+                    .len()
+            })
         });
     }
     group.finish();

@@ -82,28 +82,11 @@ pub fn nhs_number(rng: &mut Rng) -> String {
 
 /// A Luhn-valid 16-digit Visa number, grouped in fours.
 pub fn visa(rng: &mut Rng) -> String {
-    let mut d: Vec<u32> = std::iter::once(4)
-        .chain((0..14).map(|_| rng.below(10) as u32))
+    let mut d: Vec<u8> = std::iter::once(4)
+        .chain((0..14).map(|_| rng.below(10) as u8))
         .collect();
-    let sum: u32 = d
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &x)| {
-            if i % 2 == 0 {
-                let y = x * 2;
-                if y > 9 {
-                    y - 9
-                } else {
-                    y
-                }
-            } else {
-                x
-            }
-        })
-        .sum();
-    d.push((10 - sum % 10) % 10);
-    let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
+    d.push(crate::detect::validators::luhn_check_digit(&d));
+    let s: String = d.iter().map(|x| char::from(b'0' + x)).collect();
     format!("{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
 }
 

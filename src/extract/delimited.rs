@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use encoding_rs::WINDOWS_1252;
 
-use super::{Field, Problem, Sink};
+use super::{header_contexts, looks_like_header, Field, Problem, Sink};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -18,7 +18,7 @@ pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(),
         .flexible(true)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
-    let mut headers: Vec<(String, Rc<HeaderContext>)> = Vec::new();
+    let mut headers: Vec<Option<(String, Rc<HeaderContext>)>> = Vec::new();
     let mut row: u64 = 0;
     let mut fields: Vec<Field> = Vec::new();
     loop {
@@ -34,16 +34,12 @@ pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(),
             }
         }
         row += 1;
-        if row == 1 && looks_like_header(&record) {
-            headers = record
-                .iter()
-                .map(|h| {
-                    let name = decode(h).trim().to_string();
-                    let ctx = Rc::new(sink.engine().header_context(&name));
-                    (name, ctx)
-                })
-                .collect();
-            continue;
+        if row == 1 {
+            let cells: Vec<Cow<str>> = record.iter().map(decode).collect();
+            if looks_like_header(&cells) {
+                headers = header_contexts(sink.engine(), &cells);
+                continue;
+            }
         }
         fields.clear();
         for (i, cell) in record.iter().enumerate() {
@@ -51,7 +47,7 @@ pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(),
             if text.trim().is_empty() {
                 continue;
             }
-            let header = headers.get(i).filter(|(name, _)| !name.is_empty());
+            let header = headers.get(i).and_then(Option::as_ref);
             fields.push(Field {
                 text: Cow::Owned(text.into_owned()),
                 header: header.map(|(_, ctx)| Rc::clone(ctx)),
@@ -76,23 +72,6 @@ fn decode(cell: &[u8]) -> Cow<'_, str> {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => WINDOWS_1252.decode_without_bom_handling(cell).0,
     }
-}
-
-/// A header row names things: every cell holds a letter, none holds an
-/// email address or a long run of digits, as values would.
-fn looks_like_header(record: &csv::ByteRecord) -> bool {
-    let cells: Vec<Cow<str>> = record.iter().map(decode).collect();
-    let named = cells
-        .iter()
-        .filter(|c| c.chars().any(|ch| ch.is_alphabetic()))
-        .count();
-    let value_like = cells.iter().any(|c| {
-        c.contains('@')
-            || c.as_bytes()
-                .split(|b| !b.is_ascii_digit())
-                .any(|run| run.len() >= 3)
-    });
-    !cells.is_empty() && !value_like && named * 2 > cells.len()
 }
 
 fn csv_reason(e: &csv::Error) -> String {

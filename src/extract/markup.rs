@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use quick_xml::events::Event;
 
-use super::{Field, Problem, Sink, TextPos};
+use super::{header_contexts, looks_like_header, Field, Problem, Sink, TextPos};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -221,24 +221,9 @@ fn scan_html(html: &str, sink: &mut Sink) {
 fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
     let tidy = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let Some(first) = rows.first() else { return };
-    let is_header = first.iter().all(|c| {
-        let c = tidy(c);
-        c.chars().any(char::is_alphabetic)
-            && !c.contains('@')
-            && !c
-                .as_bytes()
-                .split(|b| !b.is_ascii_digit())
-                .any(|r| r.len() >= 3)
-    });
-    let headers: Vec<(String, Rc<HeaderContext>)> = if is_header {
-        first
-            .iter()
-            .map(|h| {
-                let name = tidy(h);
-                let ctx = Rc::new(sink.engine().header_context(&name));
-                (name, ctx)
-            })
-            .collect()
+    let is_header = looks_like_header(first);
+    let headers = if is_header {
+        header_contexts(sink.engine(), first)
     } else {
         Vec::new()
     };
@@ -248,7 +233,7 @@ fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
             .enumerate()
             .filter(|(_, c)| !c.trim().is_empty())
             .map(|(i, c)| {
-                let header = headers.get(i).filter(|(n, _)| !n.is_empty());
+                let header = headers.get(i).and_then(Option::as_ref);
                 Field {
                     text: tidy(c).into(),
                     header: header.map(|(_, h)| Rc::clone(h)),

@@ -212,6 +212,10 @@ pub fn extract_file(
         Err(e) => ("unknown", Err(Problem::Failed(format!("cannot open: {e}")))),
         Ok(file) => extract_source(&mut sink, &mut nest, Box::new(file), path),
     };
+    finish(sink, nest, format, result)
+}
+
+fn finish(sink: Sink, nest: Nest, format: &'static str, result: Result<(), Problem>) -> Extracted {
     let (outcome, reason) = match result {
         Ok(()) => (Outcome::Scanned, None),
         Err(p) => {
@@ -230,25 +234,22 @@ pub fn extract_file(
 }
 
 /// Scans bytes already in memory as if they were a file named `name`.
-pub fn extract_bytes(engine: &Engine, name: &str, bytes: Vec<u8>, reveal: bool, limits: Limits) -> Extracted {
+pub fn extract_bytes(
+    engine: &Engine,
+    name: &str,
+    bytes: Vec<u8>,
+    reveal: bool,
+    limits: Limits,
+) -> Extracted {
     let mut sink = Sink::new(engine, name.to_string(), reveal);
     let mut nest = Nest::new(limits);
-    let (format, result) = extract_source(&mut sink, &mut nest, Box::new(io::Cursor::new(bytes)), Path::new(name));
-    let (outcome, reason) = match result {
-        Ok(()) => (Outcome::Scanned, None),
-        Err(p) => {
-            let (o, r) = p.split();
-            (o, Some(r))
-        }
-    };
-    Extracted {
-        outcome,
-        format,
-        reason,
-        findings: sink.findings,
-        members: nest.members,
-        document: sink.document,
-    }
+    let (format, result) = extract_source(
+        &mut sink,
+        &mut nest,
+        Box::new(io::Cursor::new(bytes)),
+        Path::new(name),
+    );
+    finish(sink, nest, format, result)
 }
 
 /// Scans a member of a container (its bytes already unpacked) under
@@ -294,7 +295,10 @@ fn extract_source(
         k => k,
     };
     if kind.reads_whole() {
-        let size = match src.seek(SeekFrom::End(0)).and_then(|n| src.seek(SeekFrom::Start(0)).map(|_| n)) {
+        let size = match src
+            .seek(SeekFrom::End(0))
+            .and_then(|n| src.seek(SeekFrom::Start(0)).map(|_| n))
+        {
             Ok(n) => n,
             Err(e) => return (kind.name(), Err(Problem::from(e))),
         };
@@ -530,6 +534,45 @@ impl<'e> Sink<'e> {
             value: self.reveal.then(|| value.into_owned()),
         });
     }
+}
+
+/// A header row names things: most of its filled cells hold a letter, and
+/// none holds an email address or a run of three digits, as values would.
+pub fn looks_like_header<S: AsRef<str>>(cells: &[S]) -> bool {
+    let filled: Vec<&str> = cells
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|c| !c.trim().is_empty())
+        .collect();
+    let named = filled
+        .iter()
+        .filter(|c| c.chars().any(char::is_alphabetic))
+        .count();
+    let value_like = filled.iter().any(|c| {
+        c.contains('@')
+            || c.as_bytes()
+                .split(|b| !b.is_ascii_digit())
+                .any(|run| run.len() >= 3)
+    });
+    !filled.is_empty() && !value_like && named * 2 > filled.len()
+}
+
+/// Each header cell's name and what it says to the detectors (`None` for an
+/// empty cell).
+pub fn header_contexts<S: AsRef<str>>(
+    engine: &Engine,
+    cells: &[S],
+) -> Vec<Option<(String, Rc<HeaderContext>)>> {
+    cells
+        .iter()
+        .map(|c| {
+            let name = c.as_ref().split_whitespace().collect::<Vec<_>>().join(" ");
+            (!name.is_empty()).then(|| {
+                let ctx = Rc::new(engine.header_context(&name));
+                (name, ctx)
+            })
+        })
+        .collect()
 }
 
 /// Characters in UTF-8 bytes (continuation bytes do not start one).

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::sniff::Book;
-use super::{Field, Problem, ReadSeek, Sink};
+use super::{header_contexts, looks_like_header, Field, Problem, ReadSeek, Sink};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -86,14 +86,7 @@ fn scan_sheet(name: &str, range: &calamine::Range<Data>, sink: &mut Sink) {
         if !header_seen {
             header_seen = true;
             if looks_like_header(&cells) {
-                headers = cells
-                    .iter()
-                    .map(|c| {
-                        let n = c.trim();
-                        (!n.is_empty())
-                            .then(|| (n.to_string(), Rc::new(sink.engine().header_context(n))))
-                    })
-                    .collect();
+                headers = header_contexts(sink.engine(), &cells);
                 continue;
             }
         }
@@ -120,21 +113,6 @@ fn scan_sheet(name: &str, range: &calamine::Range<Data>, sink: &mut Sink) {
             .collect();
         sink.record(&fields);
     }
-}
-
-fn looks_like_header(cells: &[String]) -> bool {
-    let named = cells
-        .iter()
-        .filter(|c| c.chars().any(char::is_alphabetic))
-        .count();
-    let value_like = cells.iter().any(|c| {
-        c.contains('@')
-            || c.as_bytes()
-                .split(|b| !b.is_ascii_digit())
-                .any(|run| run.len() >= 3)
-    });
-    let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
-    !value_like && named * 2 > filled
 }
 
 /// A cell as a person reads it.

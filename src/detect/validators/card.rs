@@ -11,13 +11,24 @@ pub fn is_valid(value: &str) -> bool {
 }
 
 pub fn luhn(d: &[u8]) -> bool {
-    let sum: u32 = d
-        .iter()
+    luhn_sum(d, false) % 10 == 0
+}
+
+/// The digit that makes `body` Luhn-valid when appended.
+pub fn luhn_check_digit(body: &[u8]) -> u8 {
+    ((10 - luhn_sum(body, true) % 10) % 10) as u8
+}
+
+/// Luhn's sum, doubling every second digit from the right (from the last
+/// digit itself when it is to be followed by a check digit).
+fn luhn_sum(d: &[u8], before_check_digit: bool) -> u32 {
+    let doubled = usize::from(!before_check_digit);
+    d.iter()
         .rev()
         .enumerate()
         .map(|(i, &x)| {
             let x = u32::from(x);
-            if i % 2 == 1 {
+            if i % 2 == doubled {
                 let y = x * 2;
                 if y > 9 {
                     y - 9
@@ -28,8 +39,7 @@ pub fn luhn(d: &[u8]) -> bool {
                 x
             }
         })
-        .sum();
-    sum % 10 == 0
+        .sum()
 }
 
 fn prefix_num(d: &[u8], n: usize) -> u32 {

@@ -17,6 +17,7 @@ use std::ops::Range;
 
 use jiff::civil::Date;
 
+pub use card::luhn_check_digit;
 pub use dates::parse_uk_date;
 
 /// What a validator may need beyond the value.
