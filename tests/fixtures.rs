@@ -14,10 +14,8 @@ use serde_json::Value;
 /// The fixtures are judged at a fixed date, so results never drift.
 const AS_OF: &str = "2026-01-01";
 
-fn fixtures() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .leak()
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
 fn scan(extra: &[&str]) -> Vec<u8> {
