@@ -262,10 +262,15 @@ fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
     let mut record: Vec<Field> = Vec::new();
     let mut headers: HashMap<String, Rc<HeaderContext>> = HashMap::new();
     let mut ordinal = 0u64;
+    // quick-xml hands text, entity references and CDATA over in pieces;
+    // an element's text is gathered whole before it is judged.
+    let mut pending = String::new();
     loop {
         let event = match reader.read_event() {
             Ok(e) => e,
             Err(e) => {
+                let text = std::mem::take(&mut pending);
+                push_xml_field(&mut record, &mut headers, &mut ordinal, &path, text, sink);
                 sink.record(&record);
                 return Err(Problem::Failed(format!(
                     "invalid XML at byte {}: {e}",
@@ -273,6 +278,13 @@ fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
                 )));
             }
         };
+        if matches!(
+            event,
+            Event::Start(_) | Event::End(_) | Event::Empty(_) | Event::Eof
+        ) {
+            let text = std::mem::take(&mut pending);
+            push_xml_field(&mut record, &mut headers, &mut ordinal, &path, text, sink);
+        }
         match event {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -300,15 +312,9 @@ fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
                     record.clear();
                 }
             }
-            Event::Text(t) => {
-                let raw = String::from_utf8_lossy(t.as_ref()).into_owned();
-                let text = unescape(&raw);
-                push_xml_field(&mut record, &mut headers, &mut ordinal, &path, text, sink);
-            }
-            Event::CData(t) => {
-                let text = String::from_utf8_lossy(t.as_ref()).into_owned();
-                push_xml_field(&mut record, &mut headers, &mut ordinal, &path, text, sink);
-            }
+            Event::Text(t) => pending.push_str(&unescape(&String::from_utf8_lossy(t.as_ref()))),
+            Event::CData(t) => pending.push_str(&String::from_utf8_lossy(t.as_ref())),
+            Event::GeneralRef(r) => pending.extend(super::office::reference(&r)),
             Event::Eof => break,
             _ => {}
         }
@@ -362,6 +368,41 @@ mod tests {
                 Piece::Text("Hi"),
                 Piece::Text("there"),
                 Piece::Close("p".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn xml_text_is_gathered_across_entity_references() {
+        let engine = crate::detect::Engine::new(
+            crate::detect::Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap();
+        let mut sink = Sink::new(&engine, "t.xml".into(), true);
+        let xml = "<tenants><tenant><email>jo.bloggs&#64;example.com</email><dob>14/02/1979</dob></tenant></tenants>";
+        scan_xml(xml, &mut sink).unwrap();
+        let found: Vec<(String, String)> = sink
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.pointer.clone().unwrap(),
+                    f.value.clone().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "/tenants[1]/tenant[1]/email[1]".to_string(),
+                    "jo.bloggs@example.com".to_string()
+                ),
+                (
+                    "/tenants[1]/tenant[1]/dob[1]".to_string(),
+                    "14/02/1979".to_string()
+                )
             ]
         );
     }

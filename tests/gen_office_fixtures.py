@@ -1,0 +1,537 @@
+#!/usr/bin/env python3
+"""Writes the word-processing and slide fixtures into fixtures/documents/.
+
+    python3 tests/gen_office_fixtures.py
+
+DOCX, ODT, PPTX and ODP files built from hand-written XML (standard library
+only), plus broken variants, and their ground truth in
+fixtures/expected/planted_office.json. Every person, address and number is
+invented: phones from Ofcom's drama ranges (07700 900xxx, 020 7946 0xxx),
+emails at example.com / example.org, NINOs in HMRC's format with
+unallocated-looking digits.
+
+Members are stored (not deflated) with a fixed 1980-01-01 timestamp, so the
+bytes are the same on every run and every machine (deflate output depends on
+the zlib build). The documents carry what trawl reads and what Word,
+LibreOffice and PowerPoint need to name the parts; they are not complete
+enough to be opened everywhere (the slide decks have no masters or layouts).
+"""
+
+import json
+import os
+import zipfile
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+DOCS = os.path.join(ROOT, "documents")
+EXPECTED = os.path.join(ROOT, "expected")
+
+PLANTED = []
+
+
+def plant(path, detector, value, where, expect="found", why=""):
+    PLANTED.append(
+        {
+            "path": "documents/" + path,
+            "detector": detector,
+            "value": value,
+            "where": where,
+            "expect": expect,
+            "why": why,
+        }
+    )
+
+
+def write_zip(name, members):
+    """members: list of (name, text); written in order, stored, dated 1980."""
+    path = os.path.join(DOCS, name)
+    with zipfile.ZipFile(path, "w") as z:
+        for member, text in members:
+            info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            z.writestr(info, text.encode("utf-8"))
+    return path
+
+
+def esc(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+# --------------------------------------------------------------------------
+# DOCX
+# --------------------------------------------------------------------------
+
+W_NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+)
+
+
+def w_run(text):
+    return '<w:r><w:t xml:space="preserve">%s</w:t></w:r>' % esc(text)
+
+
+def w_para(*pieces, style=None):
+    ppr = '<w:pPr><w:pStyle w:val="%s"/></w:pPr>' % style if style else ""
+    return "<w:p>%s%s</w:p>" % (ppr, "".join(pieces))
+
+
+def w_table(rows):
+    grid = "".join('<w:gridCol w:w="3000"/>' for _ in rows[0])
+    out = [
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/></w:tblPr>',
+        "<w:tblGrid>%s</w:tblGrid>" % grid,
+    ]
+    for row in rows:
+        out.append("<w:tr>")
+        for cell in row:
+            out.append(
+                '<w:tc><w:tcPr><w:tcW w:w="3000" w:type="dxa"/></w:tcPr>%s</w:tc>'
+                % w_para(w_run(cell))
+            )
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    return "".join(out)
+
+
+def docx_members(body, header, footer, comments, core):
+    content_types = (
+        XML_DECL
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        '<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>'
+        '<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
+        '<Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/>'
+        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        "</Types>"
+    )
+    rels = (
+        XML_DECL
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+        "</Relationships>"
+    )
+    doc_rels = (
+        XML_DECL
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>'
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/>'
+        "</Relationships>"
+    )
+    sect = (
+        '<w:sectPr><w:headerReference w:type="default" r:id="rId1"/>'
+        '<w:footerReference w:type="default" r:id="rId2"/>'
+        '<w:pgSz w:w="11906" w:h="16838"/></w:sectPr>'
+    )
+    document = (
+        XML_DECL
+        + "<w:document %s><w:body>%s%s</w:body></w:document>" % (W_NS, body, sect)
+    )
+    return [
+        ("[Content_Types].xml", content_types),
+        ("_rels/.rels", rels),
+        ("word/document.xml", document),
+        ("word/_rels/document.xml.rels", doc_rels),
+        ("word/header1.xml", XML_DECL + "<w:hdr %s>%s</w:hdr>" % (W_NS, header)),
+        ("word/footer1.xml", XML_DECL + "<w:ftr %s>%s</w:ftr>" % (W_NS, footer)),
+        ("word/comments.xml", XML_DECL + "<w:comments %s>%s</w:comments>" % (W_NS, comments)),
+        ("docProps/core.xml", core),
+    ]
+
+
+def core_props(creator, created, modified):
+    return (
+        XML_DECL
+        + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        "<dc:title>Tenancy letter</dc:title><dc:creator>%s</dc:creator>"
+        '<dcterms:created xsi:type="dcterms:W3CDTF">%s</dcterms:created>'
+        '<dcterms:modified xsi:type="dcterms:W3CDTF">%s</dcterms:modified>'
+        "</cp:coreProperties>" % (esc(creator), created, modified)
+    )
+
+
+def tenancy_letter():
+    name = "tenancy_letter.docx"
+    ins = '<w:ins w:id="11" w:author="Dominic Farrow" w:date="2024-02-13T10:00:00Z">%s</w:ins>'
+    dele = '<w:del w:id="12" w:author="Dominic Farrow" w:date="2024-02-13T10:01:00Z"><w:r><w:delText xml:space="preserve">%s</w:delText></w:r></w:del>'
+    body = "".join(
+        [
+            w_para(w_run("Riverside Housing Association"), style="Title"),  # 1
+            w_para(w_run("Tenancy agreement: 14 Elm Court, Bristol")),  # 2
+            w_para(w_run("Dear Mrs Quennell,")),  # 3
+            w_para(w_run("Tenant: Harriet Quennell")),  # 4
+            w_para(w_run("National Insurance number: JH 52 81 07 C")),  # 5
+            w_para(w_run("Date of birth: 17/03/1968")),  # 6
+            w_para(  # 7: the comment is anchored here
+                '<w:commentRangeStart w:id="0"/>',
+                w_run("Email: h.quennell@example.com"),
+                '<w:commentRangeEnd w:id="0"/>',
+                '<w:r><w:commentReference w:id="0"/></w:r>',
+            ),
+            w_para(w_run("Partner's NI number: "), ins % w_run("WP 40 62 19 B")),  # 8
+            w_para(  # 9
+                w_run("Please reply to "),
+                dele % "old.contact@example.org",
+                ins % w_run("the tenancy team"),
+                w_run(" within 14 days."),
+            ),
+            w_para(w_run("Household members:")),  # 10
+            w_table(
+                [
+                    ["Name", "DOB", "NI Number"],
+                    ["Tomasz Quennell", "02/11/1971", "RC 73 09 41 A"],
+                    ["Elsie Quennell", "25/06/2004", "NY183652D"],
+                ]
+            ),
+            w_para(w_run("Yours sincerely,")),  # 11
+            w_para(w_run("Tenancy Services")),  # 12
+        ]
+    )
+    header = w_para(w_run("Riverside Housing Association, Tenancy Services, Tel 020 7946 0418"))
+    footer = w_para(w_run("Registered office: 1 Quay Street, Bristol BS1 4DJ"))
+    comments = (
+        '<w:comment w:id="0" w:author="Dominic Farrow" w:date="2024-02-13T09:00:00Z" w:initials="DF">'
+        + w_para(w_run("Confirm the new address with m.achebe@example.org before sending"))
+        + "</w:comment>"
+    )
+    core = core_props("Dominic Farrow", "2024-02-12T09:30:00Z", "2024-02-14T16:05:00Z")
+    members = docx_members(body, header, footer, comments, core)
+    write_zip(name, members)
+
+    plant(name, "uk_nino", "JH 52 81 07 C", "paragraph 5")
+    plant(name, "date_of_birth", "17/03/1968", "paragraph 6")
+    plant(name, "email", "h.quennell@example.com", "paragraph 7")
+    plant(name, "uk_nino", "WP 40 62 19 B", "paragraph 8 (tracked insertion)")
+    plant(
+        name,
+        "email",
+        "old.contact@example.org",
+        "paragraph 9 (tracked deletion)",
+        "not_found",
+        "deleted text (w:delText inside w:del) is no longer in the document",
+    )
+    plant(name, "date_of_birth", "02/11/1971", "table 1, row 2, column DOB")
+    plant(name, "uk_nino", "RC 73 09 41 A", "table 1, row 2, column NI Number")
+    plant(name, "date_of_birth", "25/06/2004", "table 1, row 3, column DOB")
+    plant(name, "uk_nino", "NY183652D", "table 1, row 3, column NI Number")
+    plant(name, "uk_phone", "020 7946 0418", "part header1, paragraph 1")
+    plant(name, "uk_postcode", "BS1 4DJ", "part footer1, paragraph 1")
+    plant(name, "email", "m.achebe@example.org", "part comments, paragraph 1")
+    return members
+
+
+def broken_docx(members):
+    with open(os.path.join(DOCS, "tenancy_letter.docx"), "rb") as f:
+        whole = f.read()
+    with open(os.path.join(DOCS, "truncated.docx"), "wb") as f:
+        f.write(whole[: len(whole) // 2])
+    # Every central directory header's signature overwritten: the end
+    # record still points at a directory that is not there.
+    cd = whole.index(b"PK\x01\x02")
+    broken = bytearray(whole)
+    i = cd
+    while True:
+        i = whole.find(b"PK\x01\x02", i)
+        if i < 0:
+            break
+        broken[i : i + 4] = b"\xde\xad\xbe\xef"
+        i += 4
+    with open(os.path.join(DOCS, "corrupt_cd.docx"), "wb") as f:
+        f.write(bytes(broken))
+    open(os.path.join(DOCS, "empty.docx"), "wb").close()
+    with open(os.path.join(DOCS, "not_really.docx"), "w", encoding="utf-8") as f:
+        f.write(
+            "Minutes of the Elm Court residents' meeting, 5 March 2024.\n"
+            "Saved as plain text although it is named .docx.\n"
+            "Questions to the clerk: minutes.clerk@example.org\n"
+        )
+    plant(
+        "not_really.docx",
+        "email",
+        "minutes.clerk@example.org",
+        "line 3",
+        why="a text file named .docx is read by its content, as text",
+    )
+
+
+# --------------------------------------------------------------------------
+# ODT / ODP
+# --------------------------------------------------------------------------
+
+ODF_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+    'xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'office:version="1.3"'
+)
+
+
+def odf_members(mimetype, content, styles, meta):
+    manifest = (
+        XML_DECL
+        + '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="%s"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
+        '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>" % mimetype
+    )
+    return [
+        ("mimetype", mimetype),
+        ("content.xml", XML_DECL + content),
+        ("styles.xml", XML_DECL + styles),
+        ("meta.xml", XML_DECL + meta),
+        ("META-INF/manifest.xml", manifest),
+    ]
+
+
+def odf_meta(creator, created, modified):
+    return (
+        "<office:document-meta %s><office:meta>"
+        "<meta:initial-creator>%s</meta:initial-creator><dc:creator>%s</dc:creator>"
+        "<meta:creation-date>%s</meta:creation-date><dc:date>%s</dc:date>"
+        "</office:meta></office:document-meta>" % (ODF_NS, creator, creator, created, modified)
+    )
+
+
+def t_p(text):
+    return "<text:p>%s</text:p>" % esc(text)
+
+
+def odf_table(name, rows):
+    out = ['<table:table table:name="%s">' % name]
+    out.append('<table:table-column table:number-columns-repeated="%d"/>' % len(rows[0]))
+    for row in rows:
+        out.append("<table:table-row>")
+        for cell in row:
+            out.append('<table:table-cell office:value-type="string">%s</table:table-cell>' % t_p(cell))
+        out.append("</table:table-row>")
+    out.append("</table:table>")
+    return "".join(out)
+
+
+def case_review():
+    name = "case_review.odt"
+    annotation = (
+        "<office:annotation><dc:creator>Priya Castellano</dc:creator>"
+        "<dc:date>2024-06-03T11:00:00</dc:date>"
+        + t_p("Caseworker note: call back on 07700 900911")
+        + "</office:annotation>"
+    )
+    tracked = (
+        "<text:tracked-changes>"
+        '<text:changed-region text:id="ct1"><text:deletion>'
+        "<office:change-info><dc:creator>Priya Castellano</dc:creator>"
+        "<dc:date>2024-06-03T11:05:00</dc:date></office:change-info>"
+        + t_p("Forward to removed.person@example.com")
+        + "</text:deletion></text:changed-region></text:tracked-changes>"
+    )
+    body = "".join(
+        [
+            tracked,
+            '<text:h text:outline-level="1">Case review: Flat 3, 27 Mill Lane</text:h>',  # 1
+            t_p("Resident: Ruairi Delacourt-Mensah"),  # 2
+            "<text:p>NI number:<text:s/>ZR 36 47 58 A</text:p>",  # 3
+            "<text:p>Born on 08/09/1957. Contact by email at "
+            "r.delacourt@example.org or on 07700 900364.%s</text:p>" % annotation,  # 4
+            '<text:p>Previous contact details were removed.<text:change text:change-id="ct1"/></text:p>',  # 5
+            t_p("Household:"),  # 6
+            odf_table(
+                "Household",
+                [
+                    ["Name", "Date of birth", "Phone"],
+                    ["Orla Delacourt", "30/01/1962", "020 7946 0733"],
+                ],
+            ),
+            t_p("Review closed."),  # 7
+        ]
+    )
+    content = (
+        "<office:document-content %s><office:body><office:text>%s</office:text>"
+        "</office:body></office:document-content>" % (ODF_NS, body)
+    )
+    styles = (
+        "<office:document-styles %s><office:master-styles>"
+        '<style:master-page style:name="Standard">'
+        "<style:footer>%s</style:footer></style:master-page>"
+        "</office:master-styles></office:document-styles>"
+        % (ODF_NS, t_p("Northgate Council Housing, Leeds LS2 8HD"))
+    )
+    meta = odf_meta("Priya Castellano", "2024-06-01T09:00:00", "2024-06-03T11:10:00")
+    write_zip(name, odf_members("application/vnd.oasis.opendocument.text", content, styles, meta))
+
+    plant(name, "uk_nino", "ZR 36 47 58 A", "paragraph 3")
+    plant(name, "date_of_birth", "08/09/1957", "paragraph 4")
+    plant(name, "email", "r.delacourt@example.org", "paragraph 4")
+    plant(name, "uk_phone", "07700 900364", "paragraph 4")
+    plant(name, "uk_phone", "07700 900911", "part comments, paragraph 1 (annotation)")
+    plant(
+        name,
+        "email",
+        "removed.person@example.com",
+        "text:tracked-changes (deletion)",
+        "not_found",
+        "text kept only in a tracked deletion is no longer in the document",
+    )
+    plant(name, "date_of_birth", "30/01/1962", "table 1, row 2, column Date of birth")
+    plant(name, "uk_phone", "020 7946 0733", "table 1, row 2, column Phone")
+    plant(name, "uk_postcode", "LS2 8HD", "part footer1, paragraph 1")
+
+
+def briefing_odp():
+    name = "briefing.odp"
+
+    def page(n, title, lines):
+        frames = (
+            '<draw:frame presentation:class="title" svg:x="2cm" svg:y="1cm" svg:width="24cm" svg:height="3cm">'
+            "<draw:text-box>%s</draw:text-box></draw:frame>" % t_p(title)
+            + '<draw:frame presentation:class="outline" svg:x="2cm" svg:y="5cm" svg:width="24cm" svg:height="12cm">'
+            "<draw:text-box>%s</draw:text-box></draw:frame>" % "".join(t_p(l) for l in lines)
+        )
+        return '<draw:page draw:name="page%d" draw:master-page-name="Default">%s</draw:page>' % (n, frames)
+
+    content = (
+        "<office:document-content %s><office:body><office:presentation>%s%s"
+        "</office:presentation></office:body></office:document-content>"
+        % (
+            ODF_NS,
+            page(1, "Estate briefing", ["Repairs backlog", "Cyclical works"]),
+            page(2, "Contacts", ["Questions to consult@example.org"]),
+        )
+    )
+    styles = "<office:document-styles %s/>" % ODF_NS
+    meta = odf_meta("Dominic Farrow", "2024-03-01T08:00:00", "2024-03-02T08:00:00")
+    write_zip(name, odf_members("application/vnd.oasis.opendocument.presentation", content, styles, meta))
+    plant(name, "email", "consult@example.org", "page 2, paragraph 2")
+
+
+# --------------------------------------------------------------------------
+# PPTX
+# --------------------------------------------------------------------------
+
+P_NS = (
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
+)
+
+
+def a_paras(lines):
+    return "".join(
+        '<a:p><a:r><a:rPr lang="en-GB" dirty="0"/><a:t>%s</a:t></a:r></a:p>' % esc(l) for l in lines
+    )
+
+
+def p_shape(sid, name, lines):
+    return (
+        '<p:sp><p:nvSpPr><p:cNvPr id="%d" name="%s"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
+        "<p:spPr/><p:txBody><a:bodyPr/><a:lstStyle/>%s</p:txBody></p:sp>" % (sid, name, a_paras(lines))
+    )
+
+
+def p_slide(title, lines, root="sld"):
+    return XML_DECL + (
+        '<p:%s %s><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
+        "<p:grpSpPr/>%s%s</p:spTree></p:cSld></p:%s>"
+        % (root, P_NS, p_shape(2, "Title 1", [title]), p_shape(3, "Content 2", lines), root)
+    )
+
+
+def briefing_pptx():
+    name = "briefing.pptx"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    content_types = (
+        XML_DECL
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/>'
+        '<Override PartName="/ppt/slides/slide1.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.slide+xml"/>'
+        '<Override PartName="/ppt/slides/slide2.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.slide+xml"/>'
+        '<Override PartName="/ppt/notesSlides/notesSlide1.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.notesSlide+xml"/>'
+        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        "</Types>"
+    )
+    rels = (
+        XML_DECL
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="%sofficeDocument" Target="ppt/presentation.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+        "</Relationships>" % rel
+    )
+    presentation = XML_DECL + (
+        "<p:presentation %s><p:sldIdLst>"
+        '<p:sldId id="256" r:id="rId2"/><p:sldId id="257" r:id="rId3"/>'
+        '</p:sldIdLst><p:sldSz cx="12192000" cy="6858000"/><p:notesSz cx="6858000" cy="9144000"/>'
+        "</p:presentation>" % P_NS
+    )
+    pres_rels = (
+        XML_DECL
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId2" Type="%sslide" Target="slides/slide1.xml"/>'
+        '<Relationship Id="rId3" Type="%sslide" Target="slides/slide2.xml"/>'
+        "</Relationships>" % (rel, rel)
+    )
+    slide2_rels = (
+        XML_DECL
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId2" Type="%snotesSlide" Target="../notesSlides/notesSlide1.xml"/>'
+        "</Relationships>" % rel
+    )
+    core = core_props("Dominic Farrow", "2024-03-01T08:00:00Z", "2024-03-02T08:00:00Z").replace(
+        "Tenancy letter", "Estate briefing"
+    )
+    members = [
+        ("[Content_Types].xml", content_types),
+        ("_rels/.rels", rels),
+        ("ppt/presentation.xml", presentation),
+        ("ppt/_rels/presentation.xml.rels", pres_rels),
+        ("ppt/slides/slide1.xml", p_slide("Estate briefing", ["Repairs backlog", "Cyclical works"])),
+        (
+            "ppt/slides/slide2.xml",
+            p_slide("Contacts", ["Site lead mobile: 07700 900245", "Email: site.lead@example.com"]),
+        ),
+        ("ppt/slides/_rels/slide2.xml.rels", slide2_rels),
+        (
+            "ppt/notesSlides/notesSlide1.xml",
+            p_slide("Notes", ["Follow up with the caretaker on 020 7946 0561"], root="notes"),
+        ),
+        ("docProps/core.xml", core),
+    ]
+    write_zip(name, members)
+    plant(name, "uk_phone", "07700 900245", "page 2, paragraph 2")
+    plant(name, "email", "site.lead@example.com", "page 2, paragraph 3")
+    plant(name, "uk_phone", "020 7946 0561", "part notes, page 2, paragraph 2")
+
+
+def main():
+    os.makedirs(DOCS, exist_ok=True)
+    os.makedirs(EXPECTED, exist_ok=True)
+    members = tenancy_letter()
+    broken_docx(members)
+    case_review()
+    briefing_pptx()
+    briefing_odp()
+    with open(os.path.join(EXPECTED, "planted_office.json"), "w", encoding="utf-8") as f:
+        json.dump(PLANTED, f, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
