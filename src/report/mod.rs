@@ -260,23 +260,26 @@ pub struct ScanReport {
     pub summary: Summary,
 }
 
+fn finding_key(f: &Finding) -> (&str, SortKey<'_>, &str, &str) {
+    (
+        f.path.as_str(),
+        f.location.sort_key(),
+        f.detector.as_str(),
+        f.masked.as_str(),
+    )
+}
+
 impl ScanReport {
     /// Sorts findings by (path, location, detector) and file records by path.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| {
-            (
-                a.path.as_str(),
-                a.location.sort_key(),
-                a.detector.as_str(),
-                a.masked.as_str(),
-            )
-                .cmp(&(
-                    b.path.as_str(),
-                    b.location.sort_key(),
-                    b.detector.as_str(),
-                    b.masked.as_str(),
-                ))
-        });
+        // Findings are large: sort their indices, then move each once.
+        let mut order: Vec<usize> = (0..self.findings.len()).collect();
+        order.sort_by(|&a, &b| finding_key(&self.findings[a]).cmp(&finding_key(&self.findings[b])));
+        let mut slots: Vec<Option<Finding>> = std::mem::take(&mut self.findings)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.findings = order.into_iter().filter_map(|i| slots[i].take()).collect();
         self.errors
             .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     }
