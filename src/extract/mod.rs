@@ -290,7 +290,8 @@ fn extract_source(
     let kind = match sniff::detect(name, &head) {
         Kind::Zip => match archive::zip_kind(&mut src) {
             Ok(k) => k,
-            Err(p) => return ("zip", Err(p)),
+            // A broken zip is counted under the format its name promises.
+            Err(p) => return (sniff::zip_format_by_name(name), Err(p)),
         },
         k => k,
     };

@@ -157,6 +157,21 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
     }
 }
 
+/// The format a zip-based file's name promises (for counting broken ones).
+pub fn zip_format_by_name(path: &Path) -> &'static str {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("xlsx" | "xlsm") => "xlsx",
+        Some("xlsb") => "xlsb",
+        Some("ods") => "ods",
+        Some("docx" | "docm") => "docx",
+        Some("pptx") => "pptx",
+        Some("odt") => "odt",
+        Some("odp") => "odp",
+        _ => "zip",
+    }
+}
+
 /// HTML, XML, an email or a mailbox, by name or by their opening.
 fn markup_or_mail(ext: &str, text: &str) -> Option<Kind> {
     let start = text.trim_start_matches('\u{feff}').trim_start();
