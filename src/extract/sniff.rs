@@ -159,7 +159,10 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
 
 /// The format a zip-based file's name promises (for counting broken ones).
 pub fn zip_format_by_name(path: &Path) -> &'static str {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("xlsx" | "xlsm") => "xlsx",
         Some("xlsb") => "xlsb",

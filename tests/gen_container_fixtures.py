@@ -1,0 +1,557 @@
+#!/usr/bin/env python3
+"""Writes the spreadsheet, PDF, email, archive, HTML/XML and malformed parts of
+fixtures/, and their ground truth, fixtures/expected/planted_containers.json.
+
+Everyone in it is invented (seeded). Run from the repository root:
+    python3 tests/gen_container_fixtures.py
+Needs only Python's standard library, plus `xlwt` (pip) for the .xls and
+`qpdf` (Debian) for the encrypted PDFs; without them those files are kept as
+they are. Zip entries carry fixed timestamps and gzip no mtime, so the output
+is byte-identical on every run.
+"""
+import base64
+import gzip
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+import tarfile
+import zipfile
+import zlib
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+rng = random.Random(3033)
+planted = []
+EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def plant(path, detector, value, where, expect="found", why=""):
+    planted.append({"path": path, "detector": detector, "value": value, "where": where,
+                    "expect": expect, "why": why})
+
+
+def write(rel, data):
+    path = os.path.join(ROOT, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+FIRST_OK, SECOND_OK = "ABCEGHJKLMNOPRSTWXYZ", "ABCEGHJKLMNPRSTWXYZ"
+NEVER = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
+FIRST = ["Amara", "Ben", "Chloe", "Dev", "Ellis", "Fatima", "Gareth", "Hana", "Isla", "Jamal"]
+LAST = ["Ashby", "Brennan", "Chaudhry", "Dunmore", "Eke", "Fairley", "Gould", "Hartigan"]
+
+
+def digits(n):
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def nino(sep=" "):
+    while True:
+        p = rng.choice(FIRST_OK) + rng.choice(SECOND_OK)
+        if p not in NEVER:
+            break
+    d = digits(6)
+    return sep.join([p, d[0:2], d[2:4], d[4:6], rng.choice("ABCD")]) if sep else p + d + rng.choice("ABCD")
+
+
+def person():
+    return rng.choice(FIRST), rng.choice(LAST)
+
+
+def email(f, l, domain="example.com"):
+    return f"{f.lower()}.{l.lower()}{rng.randint(1, 99)}@{domain}"
+
+
+def mobile():
+    return f"07700 900{rng.randint(0, 999):03d}"
+
+
+def dob_parts():
+    return rng.randint(1, 28), rng.randint(1, 12), rng.randint(1940, 2004)
+
+
+def sort_code():
+    d = digits(6)
+    return f"{d[0:2]}-{d[2:4]}-{d[4:6]}"
+
+
+def account():
+    return str(rng.randint(1, 9)) + digits(7)
+
+
+def zip_bytes(members, compress=zipfile.ZIP_DEFLATED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, EPOCH)
+            info.compress_type = compress
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def excel_serial(d, m, y):
+    import datetime
+    return (datetime.date(y, m, d) - datetime.date(1899, 12, 30)).days
+
+
+def xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def col_letter(i):
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i]
+
+
+# --- spreadsheets/rents.xlsx ---------------------------------------------------
+def xlsx(sheets):
+    """sheets: [(name, rows)] where a cell is str (shared string), int/float
+    (number) or ("date", serial)."""
+    strings, index = [], {}
+
+    def sst(s):
+        if s not in index:
+            index[s] = len(strings)
+            strings.append(s)
+        return index[s]
+
+    sheet_xml = []
+    for _, rows in sheets:
+        out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+        for r, row in enumerate(rows, 1):
+            out.append(f'<row r="{r}">')
+            for c, v in enumerate(row):
+                ref = f"{col_letter(c)}{r}"
+                if isinstance(v, tuple):
+                    out.append(f'<c r="{ref}" s="1"><v>{v[1]}</v></c>')
+                elif isinstance(v, (int, float)):
+                    out.append(f'<c r="{ref}"><v>{v}</v></c>')
+                elif v != "":
+                    out.append(f'<c r="{ref}" t="s"><v>{sst(v)}</v></c>')
+            out.append("</row>")
+        out.append("</sheetData></worksheet>")
+        sheet_xml.append("".join(out))
+    members = [
+        ("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+         '<Default Extension="xml" ContentType="application/xml"/>'
+         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+         + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, len(sheets) + 1))
+         + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+         '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        ("_rels/.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        ("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+         + "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, (n, _) in enumerate(sheets, 1)) + "</sheets></workbook>"),
+        ("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
+         + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+         f'<Relationship Id="rId{len(sheets) + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        ("xl/styles.xml", '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+         '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+         '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>'),
+    ]
+    for i, x in enumerate(sheet_xml, 1):
+        members.append((f"xl/worksheets/sheet{i}.xml", x))
+    members.append(("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    + "".join(f"<si><t>{xml_escape(s)}</t></si>" for s in strings) + "</sst>"))
+    return zip_bytes(members)
+
+
+P = "spreadsheets/rents.xlsx"
+tenants = [["Name", "DOB", "NI Number", "Sort Code", "Account Number", "Tenancy Start", "Notes"]]
+for i in range(4):
+    f, l = person()
+    d, m, y = dob_parts()
+    n = nino(" ")
+    sc = sort_code()
+    acct = account()
+    acct_cell = int(acct) if i == 0 else "0" + acct[1:]
+    start = (rng.randint(1, 28), rng.randint(1, 12), rng.randint(2005, 2024))
+    notes = "type 2 diabetes, needs level access" if i == 1 else ""
+    tenants.append([f"{f} {l}", ("date", excel_serial(d, m, y)), n, sc, acct_cell, ("date", excel_serial(*start)), notes])
+    r = i + 2
+    plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"sheet Tenants cell B{r} (a date serial)")
+    plant(P, "uk_nino", n, f"sheet Tenants cell C{r}")
+    plant(P, "uk_sort_code", sc, f"sheet Tenants cell D{r}")
+    plant(P, "uk_bank_account", str(acct_cell), f"sheet Tenants cell E{r}", why="stored as a number" if i == 0 else "text with its leading zero")
+    plant(P, "date_of_birth", f"{start[0]:02d}/{start[1]:02d}/{start[2]}", f"sheet Tenants cell F{r}", "not_found", "tenancy start")
+    if notes:
+        plant(P, "health_term", "type 2 diabetes", f"sheet Tenants cell G{r}", why="same row as a NINO")
+contacts = [["Email", "Mobile"]]
+for i in range(2):
+    f, l = person()
+    e, p = email(f, l), mobile()
+    contacts.append([e, p])
+    plant(P, "email", e, f"sheet Contacts cell A{i + 2}")
+    plant(P, "uk_phone", p, f"sheet Contacts cell B{i + 2}")
+rents_xlsx = xlsx([("Tenants", tenants), ("Contacts", contacts)])
+write(P, rents_xlsx)
+
+# --- spreadsheets/rents.ods -----------------------------------------------------------
+P = "spreadsheets/rents.ods"
+rows_xml = ['<table:table-row><table:table-cell office:value-type="string"><text:p>Name</text:p></table:table-cell>'
+            '<table:table-cell office:value-type="string"><text:p>Date of Birth</text:p></table:table-cell>'
+            '<table:table-cell office:value-type="string"><text:p>NI Number</text:p></table:table-cell></table:table-row>']
+for i in range(2):
+    f, l = person()
+    d, m, y = dob_parts()
+    n = nino(None)
+    rows_xml.append(f'<table:table-row><table:table-cell office:value-type="string"><text:p>{f} {l}</text:p></table:table-cell>'
+                    f'<table:table-cell office:value-type="date" office:date-value="{y}-{m:02d}-{d:02d}"><text:p>{d:02d}/{m:02d}/{y}</text:p></table:table-cell>'
+                    f'<table:table-cell office:value-type="string"><text:p>{n}</text:p></table:table-cell></table:table-row>')
+    plant(P, "date_of_birth", f"{y}-{m:02d}-{d:02d}", f"row {i + 2} column Date of Birth", why="ODS dates are read as ISO dates")
+    plant(P, "uk_nino", n, f"row {i + 2} column NI Number")
+content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+           '<office:body><office:spreadsheet><table:table table:name="Tenants">' + "".join(rows_xml) +
+           '</table:table></office:spreadsheet></office:body></office:document-content>')
+manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    info = zipfile.ZipInfo("mimetype", EPOCH)
+    info.compress_type = zipfile.ZIP_STORED
+    z.writestr(info, "application/vnd.oasis.opendocument.spreadsheet")
+    for name, data in [("content.xml", content), ("META-INF/manifest.xml", manifest)]:
+        info = zipfile.ZipInfo(name, EPOCH)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, data)
+write(P, buf.getvalue())
+
+# --- spreadsheets/legacy.xls (BIFF, via xlwt) ---------------------------------------------
+P = "spreadsheets/legacy.xls"
+try:
+    import xlwt
+    import datetime
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Legacy")
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for c, h in enumerate(["Name", "DOB", "Email"]):
+        ws.write(0, c, h)
+    for i in range(2):
+        f, l = person()
+        d, m, y = dob_parts()
+        e = email(f, l, "example.org")
+        ws.write(i + 1, 0, f"{f} {l}")
+        ws.write(i + 1, 1, datetime.date(y, m, d), date_style)
+        ws.write(i + 1, 2, e)
+        plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"sheet Legacy cell B{i + 2}")
+        plant(P, "email", e, f"sheet Legacy cell C{i + 2}")
+    out = io.BytesIO()
+    wb.save(out)
+    write(P, out.getvalue())
+except ImportError:
+    print("xlwt not installed: legacy.xls left as it is")
+
+# --- spreadsheets/export_really_html.xls, export_really_csv.xls ------------------------------
+P = "spreadsheets/export_really_html.xls"
+html_rows = ["<tr><th>Tenant</th><th>DOB</th><th>NI No</th></tr>"]
+for i in range(2):
+    f, l = person()
+    d, m, y = dob_parts()
+    n = nino(" ")
+    html_rows.append(f"<tr><td>{f} {l}</td><td>{d:02d}/{m:02d}/{y}</td><td>{n}</td></tr>")
+    plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"table 1 row {i + 2} column DOB")
+    plant(P, "uk_nino", n, f"table 1 row {i + 2} column NI No")
+write(P, "<html><body><table>" + "\n".join(html_rows) + "</table></body></html>\n")
+P = "spreadsheets/export_really_csv.xls"
+csv_rows = ["Name,DOB,Email"]
+for i in range(2):
+    f, l = person()
+    d, m, y = dob_parts()
+    e = email(f, l)
+    csv_rows.append(f"{f} {l},{d:02d}/{m:02d}/{y},{e}")
+    plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"row {i + 2} column DOB")
+    plant(P, "email", e, f"row {i + 2} column Email")
+write(P, "\n".join(csv_rows) + "\n")
+
+
+# --- documents/*.pdf -----------------------------------------------------------------------------
+def pdf(pages):
+    """A PDF whose pages draw `lines` with Helvetica, kerning words apart as
+    word processors do; an empty list draws an image only."""
+    objs = []
+
+    def add(body):
+        objs.append(body)
+        return len(objs)
+
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    image = add(b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream")
+    pages_id = len(objs) + 1
+    objs.append(None)
+    kids = []
+    for lines in pages:
+        if lines:
+            ops = [b"BT /F1 11 Tf 72 760 Td"]
+            for i, line in enumerate(lines):
+                if i:
+                    ops.append(b"0 -15 Td")
+                words = line.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)").split(b" ")
+                ops.append(b"[" + b" -278 ".join(b"(" + w + b")" for w in words) + b"] TJ")
+            ops.append(b"ET")
+        else:
+            ops = [b"q 500 0 0 700 50 50 cm /Im1 Do Q"]
+        stream = b"\n".join(ops)
+        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+                        b"/Resources << /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >> >>" % (pages_id, content, font, image)))
+    objs[pages_id - 1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
+    catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offsets:
+        out += b"%010d 00000 n \n" % o
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
+    return bytes(out)
+
+
+P = "documents/letter.pdf"
+f, l = person()
+n = nino(" ")
+d, m, y = dob_parts()
+e = email(f, l)
+ph = mobile()
+pc = "LS6 2QT"
+page1 = ["Meadowbank Housing Association", "Lettings Team, 1 Mill Lane, Leeds", "",
+         f"Dear {f} {l},", "Thank you for your application for the tenancy of 4 Beech Court.",
+         f"National Insurance number: {n}", f"Date of birth: {d:02d}/{m:02d}/{y}",
+         f"We note that you have type 2 diabetes and will arrange level access."]
+page2 = [f"Please reply to {e} or call {ph}.", f"Your new postcode will be {pc}.", "Yours sincerely,", "Lettings Team"]
+letter_pdf = pdf([page1, page2])
+write(P, letter_pdf)
+plant(P, "uk_nino", n, "page 1 line 6")
+plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", "page 1 line 7")
+plant(P, "health_term", "type 2 diabetes", "page 1 line 8", why="same page as the NINO")
+plant(P, "email", e, "page 2 line 1")
+plant(P, "uk_phone", ph, "page 2 line 1")
+plant(P, "uk_postcode", pc, "page 2 line 2")
+write("documents/scan.pdf", pdf([[], []]))
+write("malformed/truncated.pdf", letter_pdf[: len(letter_pdf) // 2])
+bad = bytearray(letter_pdf)
+x = bytes(bad).rfind(b"xref")
+bad[x:x + 40] = b"X" * 40
+bad[bytes(bad).rfind(b"startxref") + 10:bytes(bad).rfind(b"startxref") + 14] = b"9999"
+write("malformed/badxref.pdf", bytes(bad))
+# qpdf salts encryption randomly, so encrypted PDFs are made once and kept.
+enc_done = os.path.exists(os.path.join(ROOT, "documents/encrypted.pdf"))
+e2 = email(*person(), "example.org")
+plant("documents/empty_password.pdf", "email", e2, "page 1 line 1", why="opens with the empty password")
+if shutil.which("qpdf") and not enc_done:
+    src = write("documents/_plain.pdf", pdf([[f"Contact {email(*person())} about the key safe."]]))
+    enc = os.path.join(ROOT, "documents/encrypted.pdf")
+    subprocess.run(["qpdf", "--encrypt", "userpw", "ownerpw", "256", "--", src, enc], check=True)
+    src2 = write("documents/_plain.pdf", pdf([[f"Contact {e2} about the key safe."]]))
+    subprocess.run(["qpdf", "--encrypt", "", "ownerpw", "128", "--use-aes=y", "--", src2,
+                    os.path.join(ROOT, "documents/empty_password.pdf")], check=True)
+    os.remove(src2)
+elif not enc_done:
+    print("qpdf not installed: no encrypted PDFs written")
+
+# --- mail/complaint.eml ----------------------------------------------------------------------
+P = "mail/complaint.eml"
+f, l = person()
+sender = email(f, l)
+n = nino(" ")
+ph = mobile()
+arrears = ["Name,Email,Sort Code,Account Number"]
+att_planted = []
+for i in range(2):
+    af, al = person()
+    ae, sc, ac = email(af, al, "example.org"), sort_code(), account()
+    arrears.append(f"{af} {al},{ae},{sc},{ac}")
+    att_planted += [("email", ae, f"row {i + 2} column Email"), ("uk_sort_code", sc, f"row {i + 2} column Sort Code"),
+                    ("uk_bank_account", ac, f"row {i + 2} column Account Number")]
+att = base64.encodebytes(("\n".join(arrears) + "\n").encode()).decode()
+eml = f"""From: "{f} {l}" <{sender}>
+To: "Housing Team" <housing@example.org>
+Subject: Complaint about repairs
+Date: Mon, 3 Mar 2025 10:00:00 +0000
+Message-ID: <complaint-0001@mail.example.org>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="outer"
+
+--outer
+Content-Type: multipart/alternative; boundary="alt"
+
+--alt
+Content-Type: text/plain; charset=utf-8
+
+I have been waiting three months for the damp to be fixed.
+My NI number: {n}. Please call me on {ph}.
+
+--alt
+Content-Type: text/html; charset=utf-8
+
+<p>I have been waiting three months for the damp to be fixed.</p><p>My NI number: {n}.</p>
+
+--alt--
+
+--outer
+Content-Type: text/csv; name="arrears.csv"
+Content-Disposition: attachment; filename="arrears.csv"
+Content-Transfer-Encoding: base64
+
+{att}
+--outer--
+"""
+eml = eml.replace("\n", "\r\n")
+write(P, eml)
+plant(P, "email", sender, "message 1 part from")
+plant(P, "uk_nino", n, "message 1 part body")
+plant(P, "uk_phone", ph, "message 1 part body")
+for det, v, w in att_planted:
+    plant(P + "!/attachment/arrears.csv", det, v, w)
+write("malformed/truncated.eml", eml[: len(eml) // 2])
+
+# --- mail/inbox.mbox -------------------------------------------------------------------------------
+P = "mail/inbox.mbox"
+msgs = []
+f, l = person()
+msgs.append(f"From a@example.com Mon Jan  6 09:00:00 2025\nFrom: {f} <{email(f, l)}>\nTo: housing@example.org\nSubject: Bins\nDate: Mon, 6 Jan 2025 09:00:00 +0000\n\nThe bins were not collected this week.\n")
+first_sender = msgs[0].split("<")[1].split(">")[0]
+plant(P, "email", first_sender, "message 1 part from")
+f, l = person()
+d, m, y = dob_parts()
+msgs.append(f"From b@example.com Tue Jan  7 09:00:00 2025\nFrom: housing@example.org\nTo: {f} {l} <{email(f, l, 'example.net')}>\nSubject: Your application\nDate: Tue, 7 Jan 2025 09:00:00 +0000\n\nWe have your application. Date of birth: {d:02d}/{m:02d}/{y}.\n")
+plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", "message 2 part body")
+plant(P, "email", msgs[1].split("<")[1].split(">")[0], "message 2 part to")
+inner_email = email(*person(), "example.org")
+inner_zip = zip_bytes([("notes/keysafe.txt", f"Key safe contact: {inner_email}\n")])
+b64 = base64.encodebytes(inner_zip).decode()
+msgs.append(f"From c@example.com Wed Jan  8 09:00:00 2025\nFrom: housing@example.org\nTo: archive@example.org\nSubject: Old notes\nDate: Wed, 8 Jan 2025 09:00:00 +0000\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSee the attached notes.\n\n--b\nContent-Type: application/zip; name=\"notes.zip\"\nContent-Disposition: attachment; filename=\"notes.zip\"\nContent-Transfer-Encoding: base64\n\n{b64}\n--b--\n")
+plant(P + "!/3/attachment/notes.zip!/notes/keysafe.txt", "email", inner_email, "line 1")
+write(P, "\n".join(msgs))
+
+# --- archives -------------------------------------------------------------------------------------
+P = "archives/old_exports.zip"
+csv_rows = ["Name,DOB,Email"]
+for i in range(2):
+    f, l = person()
+    d, m, y = dob_parts()
+    e = email(f, l)
+    csv_rows.append(f"{f} {l},{d:02d}/{m:02d}/{y},{e}")
+    plant(P + "!/exports/2019/tenants.csv", "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"row {i + 2} column DOB")
+    plant(P + "!/exports/2019/tenants.csv", "email", e, f"row {i + 2} column Email")
+n = nino(" ")
+plant(P + "!/notes/case.txt", "uk_nino", n, "line 1")
+je, jm = email(*person()), mobile()
+contacts = json.dumps({"tenants": [{"email": je, "mobile": jm}]}, indent=2)
+plant(P + "!/nested/inner.zip!/deeper/contacts.json", "email", je, "/tenants/0/email")
+plant(P + "!/nested/inner.zip!/deeper/contacts.json", "uk_phone", jm, "/tenants/0/mobile")
+inner = zip_bytes([("deeper/contacts.json", contacts)])
+old_exports = zip_bytes([("exports/2019/tenants.csv", "\n".join(csv_rows) + "\n"), ("notes/case.txt", f"NI number: {n}\n"),
+                         ("nested/inner.zip", inner)])
+write(P, old_exports)
+
+P = "archives/backup.tar.gz"
+rows = ["Name,Email"]
+for i in range(2):
+    f, l = person()
+    e = email(f, l, "example.net")
+    rows.append(f"{f} {l},{e}")
+    plant(P + "!/backup.tar!/records/list.csv", "email", e, f"row {i + 2} column Email")
+data = ("\n".join(rows) + "\n").encode()
+tbuf = io.BytesIO()
+with tarfile.open(fileobj=tbuf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+    info = tarfile.TarInfo("records/list.csv")
+    info.size, info.mtime, info.mode = len(data), 0, 0o644
+    t.addfile(info, io.BytesIO(data))
+write(P, gzip.compress(tbuf.getvalue(), mtime=0))
+
+P = "archives/single.txt.gz"
+e = email(*person())
+write(P, gzip.compress(f"Forwarding address requested by {e}\n".encode(), mtime=0))
+plant(P + "!/single.txt", "email", e, "line 1")
+
+P = "archives/encrypted_member.zip"
+e = email(*person())
+plain = zip_bytes([("notes.txt", f"Contact {e}\n"), ("secret.csv", "Name,NI Number\nX,AB123456C\n")], zipfile.ZIP_STORED)
+raw = bytearray(plain)
+# Set the "encrypted" flag on secret.csv's local and central headers.
+name = b"secret.csv"
+for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+    pos = 0
+    while True:
+        pos = bytes(raw).find(sig, pos)
+        if pos < 0:
+            break
+        name_off = pos + (30 if sig == b"PK\x03\x04" else 46)
+        flag_off = pos + (6 if sig == b"PK\x03\x04" else 8)
+        if bytes(raw[name_off:name_off + len(name)]) == name:
+            raw[flag_off] |= 1
+        pos += 4
+write(P, bytes(raw))
+plant(P + "!/notes.txt", "email", e, "line 1")
+plant(P + "!/secret.csv", "uk_nino", "AB123456C", "row 2", "not_found", "encrypted member: reported, not read")
+
+bomb = zip_bytes([("zeros.bin", b"\0" * (50 << 20))])
+write("archives/bomb.zip", bomb)
+e = email(*person())
+deep = zip_bytes([("bottom.txt", f"mail {e}\n")])
+for level in range(7, 0, -1):
+    deep = zip_bytes([(f"level{level}.zip", deep)])
+write("archives/deep.zip", deep)
+plant("archives/deep.zip!/level1.zip!/level2.zip!/level3.zip!/level4.zip!/level5.zip!/level6.zip!/level7.zip!/bottom.txt",
+      "email", e, "line 1", "not_found", "nested deeper than the limit: reported")
+
+# --- web ---------------------------------------------------------------------------------------------
+P = "web/newsletter.html"
+real = email(*person())
+ph = f"020 7946 0{rng.randint(0, 999):03d}"
+hidden = [email(*person()) for _ in range(3)]
+write(P, f"""<!DOCTYPE html>
+<html><head><title>Residents' newsletter</title>
+<style>.contact::after {{ content: "{hidden[0]}"; }}</style>
+<script>var support = "{hidden[1]}";</script></head>
+<body><!-- old contact {hidden[2]} -->
+<h1>Spring news</h1>
+<p>Garden competition entries to {real}.</p>
+<p>Tel: {ph}</p>
+</body></html>
+""")
+plant(P, "email", real, "line of the text")
+plant(P, "uk_phone", ph, "line of the text")
+for h, why in zip(hidden, ["inside a style block", "inside a script", "inside a comment"]):
+    plant(P, "email", h, "-", "not_found", why)
+
+P = "web/tenants.xml"
+parts = []
+for i in range(2):
+    f, l = person()
+    d, m, y = dob_parts()
+    n, e = nino(None), email(f, l)
+    parts.append(f"<tenant><name>{f} {l}</name><dob>{y}-{m:02d}-{d:02d}</dob><ni_number>{n}</ni_number><email>{e}</email></tenant>")
+    plant(P, "date_of_birth", f"{y}-{m:02d}-{d:02d}", f"/tenants[1]/tenant[{i + 1}]/dob[1]")
+    plant(P, "uk_nino", n, f"/tenants[1]/tenant[{i + 1}]/ni_number[1]")
+    plant(P, "email", e, f"/tenants[1]/tenant[{i + 1}]/email[1]")
+write(P, '<?xml version="1.0" encoding="UTF-8"?>\n<tenants>\n' + "\n".join(parts) + "\n</tenants>\n")
+
+# --- malformed ---------------------------------------------------------------------------------------
+write("malformed/truncated.xlsx", rents_xlsx[: len(rents_xlsx) // 2])
+cd = bytearray(old_exports)
+c = bytes(cd).find(b"PK\x01\x02")
+cd[c:c + 60] = b"\xff" * 60
+write("malformed/corrupt_cd.zip", bytes(cd))
+write("malformed/empty.zip", b"")
+write("malformed/not_a_zip.zip", "This is a note saved with the wrong name.\n")
+gz = gzip.compress(b"line one\nline two\n" * 200, mtime=0)
+write("malformed/truncated.gz", gz[: len(gz) // 2])
+
+planted.sort(key=lambda p: p["path"])
+write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")
+print(f"{len(planted)} planted values ({sum(p['expect'] == 'found' for p in planted)} to find)")
