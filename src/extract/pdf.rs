@@ -99,7 +99,7 @@ fn page_text(doc: &Document, page: lopdf::ObjectId) -> Result<String, lopdf::Err
     // The text line's vertical position, to tell a new line from a move
     // along the same one.
     let mut y: Option<f32> = None;
-    let mut new_line = |text: &mut String| {
+    let new_line = |text: &mut String| {
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
@@ -250,7 +250,9 @@ mod tests {
         out
     }
 
-    fn run(bytes: Vec<u8>) -> (Vec<(u64, u64, String)>, Result<(), Problem>) {
+    type Found = Vec<(u64, u64, String)>;
+
+    fn run(bytes: Vec<u8>) -> (Found, Result<(), Problem>) {
         let engine =
             Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
         let mut sink = Sink::new(&engine, "t.pdf".into(), true);
