@@ -2,9 +2,10 @@
 //!
 //! The pipeline follows the data: [`walk`] finds files, [`extract`] turns each
 //! format into located text, [`detect`] runs every detector over that text in
-//! one pass, and [`report`] writes findings deterministically. [`scan`] wires
+//! one pass, [`classify`] judges each record against the policy, and [`report`] writes findings deterministically. [`scan`] wires
 //! the stages together.
 
+pub mod classify;
 pub mod detect;
 pub mod extract;
 pub mod report;

@@ -8,6 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use jiff::civil::Date;
 
+use trawl::classify::{policy::Policy, show, Classifier};
 use trawl::detect::{Engine, Matcher, Rules};
 use trawl::extract::Limits;
 use trawl::report::{self, Format, Progress};
@@ -34,10 +35,48 @@ enum Command {
     Scan(ScanArgs),
     /// Show the detectors in force, or their patterns (for other tools).
     Rules(RulesArgs),
+    /// Check a policy file, or show it as a person reads it.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Write synthetic housing-office text with invented personal values
     /// (for benchmarks and tests).
     #[command(hide = true)]
     Synth(SynthArgs),
+}
+
+const POLICY_CHECK_CODES: &str = "\
+Exit codes:
+  0  every policy is valid (warnings are printed, and allowed)
+  1  a policy has errors: each is printed as FILE:LINE: error: what is wrong
+  2  a file could not be read, or the rules could not be loaded";
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate policy files: unknown categories, detectors or bases, bad
+    /// periods, processes that match nothing, each with its line.
+    #[command(after_help = POLICY_CHECK_CODES)]
+    Check(PolicyArgs),
+    /// Print a policy as a person reads it (the embedded default without FILE).
+    Show(PolicyShowArgs),
+}
+
+#[derive(Parser)]
+struct PolicyArgs {
+    /// Policy files (TOML).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Check detector names against this rules directory instead of the embedded rules.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+}
+
+#[derive(Parser)]
+struct PolicyShowArgs {
+    /// A policy file (TOML); the embedded default policy without it.
+    file: Option<PathBuf>,
+    /// Check detector names against this rules directory instead of the embedded rules.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
 }
 
 #[derive(Parser)]
@@ -79,7 +118,13 @@ struct ScanArgs {
     /// A rules directory (detectors.toml and its word lists) to use instead of the embedded rules.
     #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
-    /// The date the scan is judged at (YYYY-MM-DD): birth dates after it, or over 120 years before it, are implausible. Default: today.
+    /// A policy file (categories, processes, lawful bases, retention) to judge
+    /// records by, instead of the embedded default (categories only).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// The date the scan is judged at (YYYY-MM-DD): birth dates after it, or
+    /// over 120 years before it, are implausible, and retention periods that
+    /// end before it are past. Default: today.
     #[arg(long, value_name = "DATE")]
     as_of: Option<Date>,
     /// Worker threads (default: one per core).
@@ -139,6 +184,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args).map(|()| ExitCode::SUCCESS),
+        Command::Policy(PolicyCommand::Check(args)) => run_policy_check(args),
+        Command::Policy(PolicyCommand::Show(args)) => run_policy_show(args),
         Command::Synth(args) => run_synth(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -164,7 +211,19 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         Some(d) => d,
         None => jiff::Zoned::now().date(),
     };
-    let engine = Engine::new(rules, as_of)?;
+    let policy = match &args.policy {
+        Some(path) => {
+            let (policy, checked) = Policy::load(path, &rules)?;
+            if !args.quiet && !checked.warnings.is_empty() {
+                eprint!("{}", checked.describe(&path.display().to_string()));
+            }
+            policy
+        }
+        None => Policy::embedded(&rules),
+    };
+    let classifier = Classifier::new(policy, &rules, as_of);
+    let mut engine = Engine::new(rules, as_of)?;
+    engine.set_record_columns(&classifier.policy.record_columns());
     // Open the output before scanning, so a bad --out fails fast.
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(std::io::BufWriter::new(
@@ -184,7 +243,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         limits: Limits::default(),
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let report = scan(&engine, &opts, &progress)?;
+    let report = scan(&engine, &classifier, &opts, &progress)?;
     progress.finish();
     report::write(&report, args.format, &mut out)?;
     out.flush().context("writing the output")?;
@@ -236,6 +295,45 @@ fn run_rules(args: RulesArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn run_policy_check(args: PolicyArgs) -> Result<ExitCode> {
+    let rules = load_rules(&args.rules)?;
+    let mut invalid = false;
+    for file in &args.files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read policy {}", file.display()))?;
+        let name = file.display().to_string();
+        let (policy, checked) = Policy::parse(&name, &text, &rules);
+        eprint!("{}", checked.describe(&name));
+        match policy {
+            Some(p) if checked.errors.is_empty() => println!(
+                "{name}: valid: {} categories, {} processes ({} warnings)",
+                p.categories.len(),
+                p.processes.len(),
+                checked.warnings.len()
+            ),
+            _ => {
+                invalid = true;
+                println!("{name}: INVALID: {} errors", checked.errors.len());
+            }
+        }
+    }
+    Ok(if invalid {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_policy_show(args: PolicyShowArgs) -> Result<ExitCode> {
+    let rules = load_rules(&args.rules)?;
+    let policy = match &args.file {
+        Some(path) => Policy::load(path, &rules)?.0,
+        None => Policy::embedded(&rules),
+    };
+    print!("{}", show::describe(&policy));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_synth(args: SynthArgs) -> Result<()> {

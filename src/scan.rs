@@ -1,5 +1,5 @@
-//! The scan: walk → extract → detect → report, in parallel, with a
-//! deterministic result.
+//! The scan: walk → extract → detect → classify → report, in parallel, with
+//! a deterministic result.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -9,9 +9,10 @@ use anyhow::{Context, Result};
 use jiff::civil::Date;
 use rayon::prelude::*;
 
+use crate::classify::{Classifier, Record};
 use crate::detect::Engine;
 use crate::extract::{extract_file, Extracted, Limits, MemberOutcome};
-use crate::report::{FileRecord, Outcome, Progress, ScanReport, Summary};
+use crate::report::{FileRecord, Outcome, PolicyInfo, Progress, ScanReport, Summary};
 use crate::walk::{self, Entry, WalkOptions};
 
 #[derive(Debug, Clone)]
@@ -34,10 +35,18 @@ struct FileResult {
     bytes: u64,
     record: Option<FileRecord>,
     findings: Vec<crate::report::Finding>,
+    records: Vec<Record>,
     members: Vec<MemberOutcome>,
 }
 
-pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<ScanReport> {
+/// Scans the roots. The engine must have been told the policy's record
+/// columns (see [`Engine::set_record_columns`]).
+pub fn scan(
+    engine: &Engine,
+    classifier: &Classifier,
+    opts: &ScanOptions,
+    progress: &Progress,
+) -> Result<ScanReport> {
     let threads = opts
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -58,7 +67,7 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
         let results: Vec<FileResult> = pool.install(|| {
             rx.into_iter()
                 .par_bridge()
-                .map(|entry| process(engine, entry, opts, progress))
+                .map(|entry| process(engine, classifier, entry, opts, progress))
                 .collect()
         });
         let walked = walker
@@ -72,6 +81,11 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
         as_of: opts.as_of.to_string(),
         roots: opts.roots.iter().map(|r| r.display().to_string()).collect(),
         rules: engine.rules().source.clone(),
+        policy: PolicyInfo {
+            name: classifier.policy.name.clone(),
+            origin: classifier.policy.origin.clone(),
+            version: classifier.policy.version.clone(),
+        },
         ..ScanReport::default()
     };
     let mut summary = Summary::default();
@@ -105,8 +119,23 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
                 .add(m.outcome);
             report.errors.extend(m.record);
         }
+        for rec in &r.records {
+            summary.records += 1;
+            summary.records_personal += u64::from(rec.personal);
+            summary.records_flagged += u64::from(!rec.flags.is_empty());
+            for f in &rec.flags {
+                *summary.flags_by_type.entry(f.flag).or_default() += 1;
+                *summary
+                    .flags_by_process
+                    .entry(rec.process.clone().unwrap_or_else(|| "(none)".into()))
+                    .or_default()
+                    .entry(f.flag)
+                    .or_default() += 1;
+            }
+        }
         summary.findings += r.findings.len() as u64;
         report.findings.extend(r.findings);
+        report.records.extend(r.records);
         report.errors.extend(r.record);
     }
     report.summary = summary;
@@ -114,16 +143,28 @@ pub fn scan(engine: &Engine, opts: &ScanOptions, progress: &Progress) -> Result<
     Ok(report)
 }
 
-fn process(engine: &Engine, entry: Entry, opts: &ScanOptions, progress: &Progress) -> FileResult {
+fn process(
+    engine: &Engine,
+    classifier: &Classifier,
+    entry: Entry,
+    opts: &ScanOptions,
+    progress: &Progress,
+) -> FileResult {
     let result = match entry {
         Entry::Skipped { rel, reason } => not_scanned(rel, Outcome::Skipped, reason),
         Entry::Failed { rel, reason } => not_scanned(rel, Outcome::Failed, reason),
-        Entry::File { path, rel, size } => {
+        Entry::File {
+            path,
+            rel,
+            size,
+            modified,
+        } => {
             // A bug tripped by one file must cost that file only.
             let extracted = catch_unwind(AssertUnwindSafe(|| {
                 extract_file(engine, &path, &rel, opts.reveal, opts.limits)
             }))
             .unwrap_or_else(|_| Extracted {
+                records: Vec::new(),
                 outcome: Outcome::Failed,
                 format: "unknown",
                 reason: Some("internal error while reading this file (please report it)".into()),
@@ -131,6 +172,12 @@ fn process(engine: &Engine, entry: Entry, opts: &ScanOptions, progress: &Progres
                 members: Vec::new(),
                 document: None,
             });
+            let mut findings = extracted.findings;
+            let modified = modified.and_then(|t| {
+                let ts = jiff::Timestamp::try_from(t).ok()?;
+                Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
+            });
+            let records = classifier.classify(extracted.records, &mut findings, modified);
             FileResult {
                 format: extracted.format,
                 outcome: extracted.outcome,
@@ -141,7 +188,8 @@ fn process(engine: &Engine, entry: Entry, opts: &ScanOptions, progress: &Progres
                     format: extracted.format.to_string(),
                     reason,
                 }),
-                findings: extracted.findings,
+                findings,
+                records,
                 members: extracted.members,
             }
         }
@@ -162,6 +210,7 @@ fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
             reason,
         }),
         findings: Vec::new(),
+        records: Vec::new(),
         members: Vec::new(),
     }
 }

@@ -29,6 +29,7 @@ pub enum Entry {
         path: PathBuf,
         rel: String,
         size: u64,
+        modified: Option<std::time::SystemTime>,
     },
     /// Not scanned, by design: the reason says why.
     Skipped { rel: String, reason: String },
@@ -185,6 +186,7 @@ fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> 
             path: e.path().to_path_buf(),
             rel: rel(),
             size: m.len(),
+            modified: m.modified().ok(),
         }),
     }
 }

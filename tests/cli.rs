@@ -226,9 +226,16 @@ fn out_file_json_and_csv_shapes() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("kind,path,location,detector,category,confidence,masked,reason")
+        Some("kind,path,location,record,process,detector,category,confidence,masked,flags,reason")
     );
-    assert_eq!(lines.next(), Some("finding,note.txt,\"line 1, column 11\",uk_nino,national_insurance_number,high,AB ** ** ** C,"));
+    assert_eq!(lines.next(), Some("finding,note.txt,\"line 1, column 11\",document,,uk_nino,national_insurance_number,high,AB ** ** ** C,,"));
+    let record = lines.next().unwrap();
+    assert!(
+        record.starts_with(
+            "record,note.txt,,document,,,national_insurance_number,,,no_lawful_basis,"
+        ),
+        "{record}"
+    );
     assert!(lines.next().unwrap().starts_with("skipped,blob.bin,"));
 }
 
@@ -365,4 +372,113 @@ fn walkdir(p: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
     }
     out.sort();
     out
+}
+
+/// Under the embedded default policy (categories, no processes) every record
+/// holding personal data lacks a lawful basis, and says so.
+#[test]
+fn default_policy_flags_records_without_a_process() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "people.csv",
+        b"Name,Email,Notes\nAnn Example,ann@example.com,has asthma\nBob Example,,\n",
+    );
+    let (code, lines) = scan_lines(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let records = of_kind(&lines, "record");
+    assert_eq!(
+        records.len(),
+        1,
+        "only the row holding findings: {records:?}"
+    );
+    let r = records[0];
+    assert_eq!(r["record"], "row 2");
+    assert_eq!(
+        r["categories"],
+        serde_json::json!(["contact_details", "health"])
+    );
+    let flags: Vec<&str> = r["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["flag"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        flags,
+        ["special_category_without_condition", "no_lawful_basis"]
+    );
+    let finding = of_kind(&lines, "finding")[0];
+    assert_eq!(finding["record"], "row 2");
+    let summary = of_kind(&lines, "summary")[0];
+    assert_eq!(summary["flags_by_type"]["no_lawful_basis"], 1);
+    assert_eq!(summary["flags_by_process"]["(none)"]["no_lawful_basis"], 1);
+}
+
+#[test]
+fn policy_check_and_show() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/policies");
+    for name in [
+        "default.toml",
+        "example_housing.toml",
+        "basildon_housing.toml",
+        "adur_worthing_housing.toml",
+        "halton_housing.toml",
+    ] {
+        trawl()
+            .args(["policy", "check"])
+            .arg(root.join(name))
+            .assert()
+            .code(0);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    fs::write(
+        &bad,
+        "[policy]\nname = \"Bad\"\n\n[[category]]\nid = \"x\"\nlabel = \"X\"\nkind = \"personal\"\nevidence = [\"uk_passport\"]\n\n[[process]]\nid = \"p\"\nname = \"P\"\ncategories = [\"x\"]\nlawful_bases = [\"contract\"]\nretention = { period = \"six years\", after = \"modified\" }\nmatch = { paths = [\"**/p/**\"] }\n",
+    )
+    .unwrap();
+    let out = trawl()
+        .args(["policy", "check"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let name = bad.display().to_string();
+    assert!(
+        err.contains(&format!(
+            "{name}:8: error: category \"x\": unknown detector \"uk_passport\""
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{name}:15: error: process \"p\": bad retention period \"six years\""
+        )),
+        "{err}"
+    );
+    // A scan refuses a policy with errors, before reading anything.
+    trawl()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("--policy")
+        .arg(&bad)
+        .assert()
+        .code(2);
+    let shown = trawl()
+        .args(["policy", "show"])
+        .arg(root.join("example_housing.toml"))
+        .output()
+        .unwrap();
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        shown.contains("rents — Tenancy Services – Housing Rents"),
+        "{shown}"
+    );
+    assert!(shown.contains("Art. 6(1)(b) contract"), "{shown}");
+    assert!(
+        shown.contains("6 years after the date in column \"Tenancy End\""),
+        "{shown}"
+    );
 }

@@ -1,5 +1,7 @@
-//! The sample share: `trawl scan fixtures/` must give exactly the expected
-//! findings, find every planted value and none of the hard negatives.
+//! The sample share: `trawl scan fixtures/` under its pinned policy must
+//! give exactly the expected output, find every planted value and none of
+//! the hard negatives, and raise each policy flag exactly where
+//! `expected/flags.json` says.
 //!
 //! After a deliberate change to detection, regenerate the expected output
 //! with `TRAWL_UPDATE_EXPECTED=1 cargo test --test fixtures` and review the
@@ -11,8 +13,10 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// The fixtures are judged at a fixed date, so results never drift.
+/// The fixtures are judged at a fixed date and under a pinned policy, so
+/// results never drift.
 const AS_OF: &str = "2026-01-01";
+const POLICY: &str = "rules/policies/example_housing.toml";
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -23,7 +27,8 @@ fn scan(extra: &[&str]) -> Vec<u8> {
         .unwrap()
         .arg("scan")
         .arg(fixtures())
-        .args(["--as-of", AS_OF, "--quiet"])
+        .args(["--as-of", AS_OF, "--quiet", "--policy"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(POLICY))
         .args(extra)
         .output()
         .unwrap();
@@ -101,4 +106,105 @@ fn every_planted_value_is_found_and_no_negative() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn jsonl(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_flag_is_raised_where_expected_and_nowhere_it_must_not_be() {
+    let expected: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(fixtures().join("expected/flags.json")).unwrap())
+            .unwrap();
+    let out = jsonl(&scan(&[]));
+    let records: Vec<&Value> = out.iter().filter(|v| v["kind"] == "record").collect();
+    let mut problems = Vec::new();
+    let mut seen_raised = BTreeSet::new();
+    let mut seen_not = BTreeSet::new();
+    for e in &expected {
+        let (path, record, flag) = (&e["path"], &e["record"], e["flag"].as_str().unwrap());
+        let raised = records
+            .iter()
+            .find(|r| r["path"] == *path && r["record"] == *record)
+            .is_some_and(|r| {
+                r["flags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["flag"] == flag)
+            });
+        let want = e["expect"] == "raised";
+        if want {
+            seen_raised.insert(flag.to_string());
+        } else {
+            seen_not.insert(flag.to_string());
+        }
+        if raised != want {
+            problems.push(format!(
+                "{path} {record}: {flag} {} ({})",
+                if want { "not raised" } else { "raised" },
+                e["why"]
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every flag has a fixture that raises it and one that must not.
+    for flag in [
+        "special_category_without_condition",
+        "no_lawful_basis",
+        "past_retention",
+        "undeclared_category",
+        "retention_unknown",
+    ] {
+        assert!(seen_raised.contains(flag), "no fixture raises {flag}");
+        assert!(seen_not.contains(flag), "no fixture must not raise {flag}");
+    }
+}
+
+/// The three published notices name categories without holding anyone's
+/// data: under their own example policies they raise no flag.
+#[test]
+fn the_notices_raise_no_flag_under_their_own_policies() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let notices = root.join("../shared/notices");
+    assert!(
+        notices.is_dir(),
+        "{} is missing: the notices sit beside the repository (../shared)",
+        notices.display()
+    );
+    for (prefix, policy) in [
+        ("001_", "basildon_housing.toml"),
+        ("003_", "adur_worthing_housing.toml"),
+        ("004_", "halton_housing.toml"),
+    ] {
+        let notice = std::fs::read_dir(&notices)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no notice {prefix}*"));
+        let out = Command::cargo_bin("trawl")
+            .unwrap()
+            .arg("scan")
+            .arg(&notice)
+            .args(["--as-of", AS_OF, "--quiet", "--policy"])
+            .arg(root.join("rules/policies").join(policy))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.code().unwrap() <= 1,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines = jsonl(&out.stdout);
+        let summary = lines.iter().find(|v| v["kind"] == "summary").unwrap();
+        assert_eq!(summary["records_flagged"], 0, "{policy}: {lines:#?}");
+        assert!(
+            lines.iter().any(|v| v["kind"] == "record"),
+            "the notice's mentions make a record (with no flag)"
+        );
+    }
 }

@@ -32,6 +32,9 @@ pub struct Hit {
     /// Negative context ("Invoice ref"), which rules a value out unless
     /// positive context is present too.
     pub negative: bool,
+    /// The value is not about a person (the detector's `not_personal`, such
+    /// as a role mailbox): a low-confidence mention that links nothing.
+    pub not_personal: bool,
     /// Decided by [`Engine::resolve`].
     pub confidence: Confidence,
 }
@@ -50,6 +53,11 @@ pub enum Scope {
 /// once per column rather than once per cell.
 #[derive(Debug, Clone, Default)]
 pub struct HeaderContext {
+    /// The header, normalised (lower case, words single-spaced).
+    pub name: String,
+    /// Whether the policy reads this column's values (see
+    /// [`Engine::set_record_columns`]).
+    pub wanted: bool,
     positive: Vec<bool>,
     negative: Vec<bool>,
 }
@@ -61,6 +69,8 @@ pub struct Engine {
     /// Pattern index → detector index.
     pattern_owner: Vec<usize>,
     validate_ctx: ValidateCtx,
+    /// Normalised column names whose values records keep for the policy.
+    record_columns: std::collections::HashSet<String>,
 }
 
 impl Engine {
@@ -83,7 +93,17 @@ impl Engine {
             regex,
             pattern_owner,
             validate_ctx: ValidateCtx { as_of },
+            record_columns: Default::default(),
         })
+    }
+
+    /// The columns (or JSON keys) whose values a row's record keeps, for the
+    /// policy stage: trigger dates, recorded lawful bases, consent.
+    pub fn set_record_columns<S: AsRef<str>>(&mut self, names: &[S]) {
+        self.record_columns = names
+            .iter()
+            .map(|n| context::normalise(n.as_ref()).trim().to_string())
+            .collect();
     }
 
     pub fn rules(&self) -> &Rules {
@@ -97,7 +117,10 @@ impl Engine {
     /// Reads a header (a column name or a JSON key path) for every detector.
     pub fn header_context(&self, header: &str) -> HeaderContext {
         let norm = context::normalise(header);
+        let name = norm.trim().to_string();
         HeaderContext {
+            wanted: self.record_columns.contains(&name),
+            name,
             positive: self
                 .rules
                 .detectors
@@ -182,6 +205,11 @@ impl Engine {
         {
             return;
         }
+        let not_personal = |s: usize, e: usize| {
+            d.not_personal
+                .as_ref()
+                .is_some_and(|re| std::str::from_utf8(&text[s..e]).is_ok_and(|v| re.is_match(v)))
+        };
         let (start, end) = match d.validator {
             None => (start, end),
             Some(v) => {
@@ -217,6 +245,7 @@ impl Engine {
             field,
             context: header_pos || context::has_keyword(&near, &d.context),
             negative: header_neg || context::has_keyword(&near, &d.negative_context),
+            not_personal: not_personal(start, end),
             confidence: d.confidence,
         });
     }
@@ -235,7 +264,9 @@ impl Engine {
         for (i, h) in hits.iter_mut().enumerate() {
             if keep[i] {
                 let d = &dets[h.detector];
-                h.confidence = if h.context {
+                h.confidence = if h.not_personal {
+                    Confidence::Low
+                } else if h.context {
                     d.confidence_with_context
                 } else {
                     d.confidence
@@ -271,6 +302,7 @@ impl Engine {
                 let is_linked = hits.iter().enumerate().any(|(j, o)| {
                     keep[j]
                         && dets[o.detector].identifies_person
+                        && !o.not_personal
                         && near(h, o, scope, distance, false)
                 });
                 Some((i, is_linked))

@@ -91,6 +91,8 @@ struct DetectorSpec {
     mask_keep_start: usize,
     #[serde(default)]
     mask_keep_end: usize,
+    #[serde(default)]
+    not_personal: Vec<String>,
 }
 
 fn default_before() -> usize {
@@ -137,6 +139,9 @@ pub struct Detector {
     pub boundary: Boundary,
     pub mask_keep_start: usize,
     pub mask_keep_end: usize,
+    /// Values that are not about a person (a role mailbox): reported as
+    /// low-confidence mentions only.
+    pub not_personal: Option<regex::Regex>,
 }
 
 /// The whole rule set, plus the source text it came from (for fingerprints).
@@ -239,6 +244,20 @@ impl Rules {
                     anyhow::anyhow!(at(format!("pairs_with names unknown detector {other:?}")))
                 })?),
             };
+            let not_personal =
+                if spec.not_personal.is_empty() {
+                    None
+                } else {
+                    let alternation = spec
+                        .not_personal
+                        .iter()
+                        .map(|p| format!("(?:{p})"))
+                        .collect::<Vec<_>>()
+                        .join("|");
+                    Some(regex::Regex::new(&alternation).map_err(|e| {
+                        anyhow::anyhow!(at(format!("bad not_personal pattern: {e}")))
+                    })?)
+                };
             let norm = |list: &[String]| -> Vec<String> {
                 list.iter()
                     .map(|k| super::context::normalise(k))
@@ -266,6 +285,7 @@ impl Rules {
                 boundary: spec.boundary,
                 mask_keep_start: spec.mask_keep_start,
                 mask_keep_end: spec.mask_keep_end,
+                not_personal,
             });
         }
         if detectors.is_empty() {

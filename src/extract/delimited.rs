@@ -38,6 +38,7 @@ pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(),
             let cells: Vec<Cow<str>> = record.iter().map(decode).collect();
             if looks_like_header(&cells) {
                 headers = header_contexts(sink.engine(), &cells);
+                sink.set_table_headers(Some(&cells));
                 continue;
             }
         }
@@ -62,7 +63,11 @@ pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(),
                 },
             });
         }
-        sink.record(&fields);
+        let at = Location {
+            row: Some(row),
+            ..Location::default()
+        };
+        sink.row(&fields, at);
     }
 }
 

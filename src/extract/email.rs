@@ -53,6 +53,10 @@ fn scan_parsed(message: &Message, number: u64, in_mailbox: bool, sink: &mut Sink
         part: Some(part.to_string()),
         ..Location::default()
     };
+    // The message's own date starts retention periods "after the document's date".
+    if let Some(d) = message.date() {
+        sink.set_message_date(number, format!("{:04}-{:02}-{:02}", d.year, d.month, d.day));
+    }
     for (part, address) in [
         ("from", message.from()),
         ("to", message.to()),

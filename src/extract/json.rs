@@ -157,7 +157,14 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
 
     fn flush_record(&mut self) {
         if !self.record.is_empty() {
-            self.sink.record(&self.record);
+            // An NDJSON line is located by its line, an object in an array
+            // by its pointer.
+            let at = Location {
+                line: self.ndjson_line,
+                pointer: self.ndjson_line.is_none().then(|| pointer(&self.path)),
+                ..Location::default()
+            };
+            self.sink.row(&self.record, at);
             self.record.clear();
         }
     }

@@ -227,6 +227,7 @@ fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
     } else {
         Vec::new()
     };
+    sink.set_table_headers(is_header.then_some(first.as_slice()));
     for (r, row) in rows.iter().enumerate().skip(usize::from(is_header)) {
         let fields: Vec<Field> = row
             .iter()
@@ -250,8 +251,14 @@ fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
                 }
             })
             .collect();
-        sink.record(&fields);
+        let at = Location {
+            table: Some(table),
+            row: Some(r as u64 + 1),
+            ..Location::default()
+        };
+        sink.row(&fields, at);
     }
+    sink.set_table_headers::<String>(None);
 }
 
 fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
@@ -301,16 +308,22 @@ fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
                 counts.push(HashMap::new());
             }
             Event::End(_) => {
+                // A child of the root is ending: that was a record.
+                let record_at = (path.len() == 2).then(|| Location {
+                    pointer: Some(path.iter().map(|(n, i)| format!("/{n}[{i}]")).collect()),
+                    ..Location::default()
+                });
                 path.pop();
                 counts.pop();
                 if counts.is_empty() {
                     counts.push(HashMap::new());
                 }
-                // A child of the root has ended: that was a record.
-                if path.len() <= 1 {
-                    sink.record(&record);
-                    record.clear();
+                match record_at {
+                    Some(at) => sink.row(&record, at),
+                    None if path.len() <= 1 => sink.record(&record),
+                    None => continue,
                 }
+                record.clear();
             }
             Event::Text(t) => pending.push_str(&unescape(&String::from_utf8_lossy(t.as_ref()))),
             Event::CData(t) => pending.push_str(&String::from_utf8_lossy(t.as_ref())),

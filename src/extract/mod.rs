@@ -23,6 +23,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::detect::{Engine, HeaderContext, Hit, Scope};
 use crate::report::{mask, Column, FileRecord, Finding, Location, Outcome};
@@ -77,6 +78,27 @@ pub struct Extracted {
     pub members: Vec<MemberOutcome>,
     /// The file's own metadata, where its format has any.
     pub document: Option<DocumentMeta>,
+    /// The records that hold findings, for the policy stage.
+    pub records: Vec<RecordDraft>,
+}
+
+/// A record that holds findings, as extraction saw it: a row of a table or
+/// sheet, an object of a JSON array, an NDJSON line, or a whole document
+/// (a message of a mailbox). The policy stage assigns it a process and flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDraft {
+    pub path: String,
+    /// How findings name it: `row 3`, `sheet "Rents", row 5`, `document`.
+    pub locator: String,
+    pub location: Location,
+    /// Normalised names of its table's headers (or its object's keys), for
+    /// the policy's header signatures. Empty for documents.
+    pub headers: Vec<String>,
+    /// Values of the columns the policy reads (trigger dates, lawful basis,
+    /// consent), by normalised header name. Never written out.
+    pub fields: Vec<(String, String)>,
+    /// A document's own date (ISO 8601, as the document states it).
+    pub document_date: Option<String>,
 }
 
 /// A document's own metadata, kept for later stages (retention triggers).
@@ -215,7 +237,13 @@ pub fn extract_file(
     finish(sink, nest, format, result)
 }
 
-fn finish(sink: Sink, nest: Nest, format: &'static str, result: Result<(), Problem>) -> Extracted {
+fn finish(
+    mut sink: Sink,
+    nest: Nest,
+    format: &'static str,
+    result: Result<(), Problem>,
+) -> Extracted {
+    sink.close_documents();
     let (outcome, reason) = match result {
         Ok(()) => (Outcome::Scanned, None),
         Err(p) => {
@@ -230,6 +258,7 @@ fn finish(sink: Sink, nest: Nest, format: &'static str, result: Result<(), Probl
         findings: sink.findings,
         members: nest.members,
         document: sink.document,
+        records: sink.records,
     }
 }
 
@@ -265,7 +294,9 @@ pub fn extract_member(parent: &mut Sink, nest: &mut Nest, name: &str, bytes: Vec
         Path::new(name),
     );
     nest.depth -= 1;
+    sink.close_documents();
     parent.findings.append(&mut sink.findings);
+    parent.records.append(&mut sink.records);
     match result {
         Ok(()) => nest.members.push(MemberOutcome {
             format,
@@ -417,6 +448,16 @@ pub struct Sink<'e> {
     pub findings: Vec<Finding>,
     /// Set by extractors of formats that carry metadata.
     pub document: Option<DocumentMeta>,
+    /// Records holding findings: rows as they are judged, documents when
+    /// the sink is closed.
+    pub records: Vec<RecordDraft>,
+    /// The current table's header names (normalised), set by extractors of
+    /// tables so that a row's signature includes its empty columns.
+    table_headers: Option<Arc<[String]>>,
+    /// Each mailbox message's own date (ISO 8601).
+    message_dates: Vec<(u64, String)>,
+    /// The locator of the row being judged, if any.
+    current_row: Option<String>,
     hits: Vec<Hit>,
 }
 
@@ -428,6 +469,10 @@ impl<'e> Sink<'e> {
             reveal,
             findings: Vec::new(),
             document: None,
+            records: Vec::new(),
+            table_headers: None,
+            message_dates: Vec::new(),
+            current_row: None,
             hits: Vec::new(),
         }
     }
@@ -497,11 +542,119 @@ impl<'e> Sink<'e> {
                 column_index,
                 ..base.clone()
             };
+            if let (None, Some(m)) = (&self.current_row, base.message) {
+                f.record = format!("message {m}");
+            }
         }
     }
 
-    /// The fields of one record, judged together.
+    /// Fields judged together that belong to the document around them (a
+    /// Word table's row, loose JSON values): the document is the record.
     pub fn record(&mut self, fields: &[Field]) {
+        self.judge(fields);
+    }
+
+    /// The fields of one row (a CSV or sheet row, an HTML table row, an
+    /// object of a JSON array, an XML record element), judged together; the
+    /// row is a record of its own, located at `at`.
+    pub fn row(&mut self, fields: &[Field], at: Location) {
+        let locator = at.to_string();
+        self.current_row = Some(locator.clone());
+        let before = self.findings.len();
+        self.judge(fields);
+        self.current_row = None;
+        if self.findings.len() == before {
+            return;
+        }
+        let headers = match &self.table_headers {
+            Some(h) => h.to_vec(),
+            None => {
+                let mut names: Vec<String> = fields
+                    .iter()
+                    .filter_map(|f| f.header.as_ref().map(|h| h.name.clone()))
+                    .collect();
+                names.sort();
+                names.dedup();
+                names
+            }
+        };
+        let wanted = fields
+            .iter()
+            .filter_map(|f| {
+                let h = f.header.as_ref().filter(|h| h.wanted)?;
+                Some((h.name.clone(), f.text.trim().to_string()))
+            })
+            .collect();
+        self.records.push(RecordDraft {
+            path: self.path.clone(),
+            locator,
+            location: at,
+            headers,
+            fields: wanted,
+            document_date: None,
+        });
+    }
+
+    /// Names the columns of the table whose rows follow (`None` when a table
+    /// has no header row, or a new table begins).
+    pub fn set_table_headers<S: AsRef<str>>(&mut self, names: Option<&[S]>) {
+        self.table_headers = names.map(|n| {
+            n.iter()
+                .map(|s| {
+                    crate::detect::context::normalise(s.as_ref())
+                        .trim()
+                        .to_string()
+                })
+                .collect()
+        });
+    }
+
+    /// A mailbox message's own date, for the record it makes.
+    pub fn set_message_date(&mut self, message: u64, date: String) {
+        self.message_dates.push((message, date));
+    }
+
+    /// Makes a record of each document (or mailbox message) that holds
+    /// findings outside any row.
+    fn close_documents(&mut self) {
+        let mut known: std::collections::HashSet<(String, String)> = self
+            .records
+            .iter()
+            .map(|r| (r.path.clone(), r.locator.clone()))
+            .collect();
+        let own_date = self
+            .document
+            .as_ref()
+            .and_then(|d| d.created.clone().or_else(|| d.modified.clone()));
+        for f in &self.findings {
+            if known.contains(&(f.path.clone(), f.record.clone())) {
+                continue;
+            }
+            known.insert((f.path.clone(), f.record.clone()));
+            let message = f.location.message;
+            let document_date = match message {
+                Some(m) => self
+                    .message_dates
+                    .iter()
+                    .find(|(n, _)| *n == m)
+                    .map(|(_, d)| d.clone()),
+                None => own_date.clone(),
+            };
+            self.records.push(RecordDraft {
+                path: f.path.clone(),
+                locator: f.record.clone(),
+                location: Location {
+                    message,
+                    ..Location::default()
+                },
+                headers: Vec::new(),
+                fields: Vec::new(),
+                document_date,
+            });
+        }
+    }
+
+    fn judge(&mut self, fields: &[Field]) {
         self.hits.clear();
         for (i, f) in fields.iter().enumerate() {
             self.engine.scan_unit(
@@ -525,9 +678,16 @@ impl<'e> Sink<'e> {
     fn push(&mut self, hit: &Hit, raw: &[u8], location: Location) {
         let d = self.engine.detector(hit.detector);
         let value = String::from_utf8_lossy(raw);
+        let record = match (&self.current_row, location.message) {
+            (Some(row), _) => row.clone(),
+            (None, Some(m)) => format!("message {m}"),
+            (None, None) => "document".to_string(),
+        };
         self.findings.push(Finding {
             path: self.path.clone(),
             location,
+            record,
+            process: None,
             detector: d.id.clone(),
             category: d.category.clone(),
             confidence: hit.confidence,

@@ -76,6 +76,7 @@ fn scan_sheet(name: &str, range: &calamine::Range<Data>, sink: &mut Sink) {
     let sheet = Rc::new(name.to_string());
     let mut headers: Vec<Option<(String, Rc<HeaderContext>)>> = Vec::new();
     let mut header_seen = false;
+    sink.set_table_headers::<String>(None);
     for (r, row) in range.rows().enumerate() {
         let cells: Vec<String> = row.iter().map(cell_text).collect();
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -87,6 +88,7 @@ fn scan_sheet(name: &str, range: &calamine::Range<Data>, sink: &mut Sink) {
             header_seen = true;
             if looks_like_header(&cells) {
                 headers = header_contexts(sink.engine(), &cells);
+                sink.set_table_headers(Some(&cells));
                 continue;
             }
         }
@@ -111,8 +113,14 @@ fn scan_sheet(name: &str, range: &calamine::Range<Data>, sink: &mut Sink) {
                 }
             })
             .collect();
-        sink.record(&fields);
+        let at = Location {
+            sheet: Some(sheet.as_ref().clone()),
+            row: Some(row_number),
+            ..Location::default()
+        };
+        sink.row(&fields, at);
     }
+    sink.set_table_headers::<String>(None);
 }
 
 /// A cell as a person reads it.

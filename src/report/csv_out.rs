@@ -1,5 +1,6 @@
-//! CSV output: one row a finding, then one row a skipped or failed file
-//! (its `kind` is then `skipped` or `failed`).
+//! CSV output: one row a finding, then one row a record (its categories in
+//! `category`, its flags in `flags`, their reasons in `reason`), then one row
+//! a skipped or failed file (its `kind` is then `skipped` or `failed`).
 
 use std::io::Write;
 
@@ -14,6 +15,8 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
         "kind",
         "path",
         "location",
+        "record",
+        "process",
         "detector",
         "category",
         "confidence",
@@ -22,6 +25,7 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     if reveal {
         header.push("value");
     }
+    header.push("flags");
     header.push("reason");
     w.write_record(&header)?;
     for f in &report.findings {
@@ -31,6 +35,8 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
             "finding",
             &f.path,
             &location,
+            &f.record,
+            f.process.as_deref().unwrap_or(""),
             &f.detector,
             &f.category,
             &confidence,
@@ -40,14 +46,41 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
             row.push(f.value.as_deref().unwrap_or(""));
         }
         row.push("");
+        row.push("");
+        w.write_record(&row)?;
+    }
+    for r in &report.records {
+        let location = r.location.to_string();
+        let categories = r.categories.join(";");
+        let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
+        let flags = flags.join(";");
+        let reasons: Vec<&str> = r.flags.iter().map(|f| f.reason.as_str()).collect();
+        let reasons = reasons.join(" | ");
+        let mut row = vec![
+            "record",
+            &r.path,
+            &location,
+            &r.record,
+            r.process.as_deref().unwrap_or(""),
+            "",
+            &categories,
+            "",
+            "",
+        ];
+        if reveal {
+            row.push("");
+        }
+        row.push(&flags);
+        row.push(&reasons);
         w.write_record(&row)?;
     }
     for e in &report.errors {
         let status = e.status.to_string();
-        let mut row = vec![status.as_str(), &e.path, "", "", "", "", ""];
+        let mut row = vec![status.as_str(), &e.path, "", "", "", "", "", "", ""];
         if reveal {
             row.push("");
         }
+        row.push("");
         row.push(&e.reason);
         w.write_record(&row)?;
     }

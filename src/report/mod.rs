@@ -13,6 +13,7 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::classify::{FlagKind, Record};
 use crate::detect::Confidence;
 
 pub use mask::mask;
@@ -154,7 +155,13 @@ impl fmt::Display for Location {
 pub struct Finding {
     pub path: String,
     pub location: Location,
+    /// The record it belongs to, within its path: `row 3`, `document`.
+    pub record: String,
+    /// The policy process that claims its record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
     pub detector: String,
+    /// The policy's category its detector evidences.
     pub category: String,
     pub confidence: Confidence,
     pub masked: String,
@@ -243,8 +250,25 @@ pub struct Summary {
     pub findings: u64,
     pub findings_by_detector: BTreeMap<String, u64>,
     pub findings_by_confidence: BTreeMap<Confidence, u64>,
+    /// Records (rows, objects, documents) that hold findings.
+    pub records: u64,
+    /// Of those, the ones holding personal data about a person.
+    pub records_personal: u64,
+    pub records_flagged: u64,
+    pub flags_by_type: BTreeMap<FlagKind, u64>,
+    /// Per process (`(none)` for records no process claims), per flag.
+    pub flags_by_process: BTreeMap<String, BTreeMap<FlagKind, u64>>,
     /// Files and members together, by format and outcome.
     pub files_by_format: BTreeMap<String, OutcomeCounts>,
+}
+
+/// Which policy judged a scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyInfo {
+    pub name: String,
+    /// `embedded` or the file given.
+    pub origin: String,
+    pub version: String,
 }
 
 /// Everything a scan produced, sorted.
@@ -254,7 +278,10 @@ pub struct ScanReport {
     pub as_of: String,
     pub roots: Vec<String>,
     pub rules: String,
+    pub policy: PolicyInfo,
     pub findings: Vec<Finding>,
+    /// Records holding findings, with their categories and flags.
+    pub records: Vec<Record>,
     /// Skipped and failed files.
     pub errors: Vec<FileRecord>,
     pub summary: Summary,
@@ -280,6 +307,13 @@ impl ScanReport {
             .map(Some)
             .collect();
         self.findings = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        self.records.sort_by(|a, b| {
+            (&a.path, a.location.sort_key(), &a.record).cmp(&(
+                &b.path,
+                b.location.sort_key(),
+                &b.record,
+            ))
+        });
         self.errors
             .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     }
@@ -287,11 +321,11 @@ impl ScanReport {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// One JSON object a line: findings, then skipped and failed files, then the summary.
+    /// One JSON object a line: findings, then records, then skipped and failed files, then the summary.
     Jsonl,
     /// One JSON document: metadata, findings, errors and summary.
     Json,
-    /// One row a finding or file record.
+    /// One row a finding, record or file.
     Csv,
 }
 
@@ -323,6 +357,9 @@ fn jsonl_line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> Result
 fn write_jsonl(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     for f in &report.findings {
         jsonl_line(out, "finding", f)?;
+    }
+    for r in &report.records {
+        jsonl_line(out, "record", r)?;
     }
     for e in &report.errors {
         jsonl_line(out, "file", e)?;

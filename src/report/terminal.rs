@@ -94,4 +94,12 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, err: &mut dyn Write) 
     for (detector, n) in &summary.findings_by_detector {
         let _ = writeln!(err, "  {detector:<18} {n}");
     }
+    let _ = writeln!(
+        err,
+        "trawl: {} records hold findings, {} of them personal data; {} flagged",
+        summary.records, summary.records_personal, summary.records_flagged
+    );
+    for (flag, n) in &summary.flags_by_type {
+        let _ = writeln!(err, "  {:<36} {n}", flag.to_string());
+    }
 }

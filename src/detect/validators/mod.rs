@@ -5,7 +5,7 @@
 
 mod bank;
 mod card;
-mod dates;
+pub mod dates;
 mod email;
 mod iban;
 mod nhs;
