@@ -509,15 +509,21 @@ write("README.md", """# fixtures
 
 A small synthetic file share for trawl's tests and for auditors' reruns. Every person in it is
 invented; phone numbers come from Ofcom's drama ranges and email addresses from the example
-domains. `expected/` (excluded from scans by `.trawlignore`) holds what a scan must report:
+domains. It is judged under `rules/policies/example_housing.toml` ("Example Homes") at
+`--as-of 2026-01-01`. `expected/` (excluded from scans by `.trawlignore`) holds what a scan must
+report:
 
-- `findings.jsonl`: the exact output of `trawl scan fixtures/ --as-of 2026-01-01`;
+- `findings.jsonl`: the exact output of
+  `trawl scan fixtures/ --as-of 2026-01-01 --policy rules/policies/example_housing.toml`;
 - `planted*.json`: every value planted on purpose (`expect: found`) and every hard negative
-  (`expect: not_found`), with where it is and why.
+  (`expect: not_found`), with where it is and why;
+- `flags.json`: for each policy flag, the records that must raise it and records that must not,
+  with why.
 
 Generators (in `tests/`, run from the repository root): `gen_text_fixtures.py` (text, CSV and
-JSON), `gen_office_fixtures.py` (Word and slides), `gen_pdf_fixtures.py` (PDF),
-`gen_container_fixtures.py` (spreadsheets, email, archives, HTML and XML, malformed files).
+JSON), `gen_office_fixtures.py` (Word and slides), `gen_container_fixtures.py` (PDF, spreadsheets,
+email, archives, HTML and XML, malformed files), `gen_policy_fixtures.py` (`housing/`: records
+that raise, and must not raise, each policy flag).
 """)
 
 planted.sort(key=lambda p: p["path"])
