@@ -6,10 +6,12 @@ use std::io::Cursor;
 use jiff::civil::Date;
 use proptest::prelude::*;
 
+use trawl::classify::{policy::Policy, Classifier};
 use trawl::detect::validators::{parse_uk_date, ValidateCtx, Validator};
-use trawl::detect::{Engine, Rules};
+use trawl::detect::{Confidence, Engine, Rules};
+use trawl::extract::RecordDraft;
 use trawl::extract::{delimited, json, sniff, text, Sink};
-use trawl::report::mask;
+use trawl::report::{mask, Finding, Location};
 
 fn engine() -> &'static Engine {
     use std::sync::OnceLock;
@@ -108,5 +110,53 @@ proptest! {
         let significant = s.chars().filter(|c| c.is_alphanumeric()).count();
         let shown = masked.chars().filter(|c| c.is_alphanumeric()).count();
         prop_assert!(shown * 2 <= significant, "{} -> {}", s, masked);
+    }
+
+    /// A policy file is a DPO's text: whatever it holds, checking it names
+    /// problems and never panics, and a valid policy's retention judgement
+    /// never panics on any trigger cell.
+    #[test]
+    fn policy_parser_never_panics(
+        prefix in prop::sample::select(vec![
+            "", "[policy]\nname = \"x\"\n",
+            "[policy]\nname = \"x\"\n[[process]]\nid = \"p\"\nname = \"P\"\n",
+        ]),
+        body in "[\\[\\]a-z_=\" \n0-9(){},.*/-]{0,200}",
+    ) {
+        let text = format!("{prefix}{body}");
+        let (_, checked) = Policy::parse("p.toml", &text, &engine().rules().clone());
+        for e in &checked.errors {
+            prop_assert!(e.line >= 1 && e.line <= text.lines().count().max(1) + 1);
+        }
+    }
+
+    #[test]
+    fn retention_judgement_never_panics(cell in ".{0,30}", arrears in ".{0,8}") {
+        let rules = engine().rules().clone();
+        let text = "[policy]\nname = \"x\"\n[[category]]\nid = \"c\"\nlabel = \"C\"\nkind = \"personal\"\nevidence = [\"email\"]\n[[process]]\nid = \"p\"\nname = \"P\"\ncategories = [\"c\"]\nlawful_bases = [\"contract\"]\nretention = { period = \"1000 years\", after = { column = [\"End\"] }, while = { column = \"Arrears\", holds = \"positive\" } }\nmatch = { paths = [\"**\"] }\n";
+        let (policy, checked) = Policy::parse("p.toml", text, &rules);
+        prop_assert!(checked.errors.is_empty());
+        let classifier = Classifier::new(policy.unwrap(), &rules, Date::new(2026, 1, 1).unwrap());
+        let draft = RecordDraft {
+            path: "a.csv".into(),
+            locator: "row 2".into(),
+            location: Location::default(),
+            headers: vec!["end".into(), "arrears".into()],
+            fields: vec![("end".into(), cell), ("arrears".into(), arrears)],
+            document_date: None,
+        };
+        let mut findings = vec![Finding {
+            path: "a.csv".into(),
+            location: Location::default(),
+            record: "row 2".into(),
+            process: None,
+            detector: "email".into(),
+            category: String::new(),
+            confidence: Confidence::High,
+            masked: "*".into(),
+            value: None,
+        }];
+        let records = classifier.classify(vec![draft], &mut findings, None);
+        prop_assert_eq!(records.len(), 1);
     }
 }

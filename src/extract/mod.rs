@@ -456,8 +456,8 @@ pub struct Sink<'e> {
     table_headers: Option<Arc<[String]>>,
     /// Each mailbox message's own date (ISO 8601).
     message_dates: Vec<(u64, String)>,
-    /// The locator of the row being judged, if any.
-    current_row: Option<String>,
+    /// Whether the fields being judged are a row (a record of its own).
+    in_row: bool,
     hits: Vec<Hit>,
 }
 
@@ -472,7 +472,7 @@ impl<'e> Sink<'e> {
             records: Vec::new(),
             table_headers: None,
             message_dates: Vec::new(),
-            current_row: None,
+            in_row: false,
             hits: Vec::new(),
         }
     }
@@ -542,7 +542,7 @@ impl<'e> Sink<'e> {
                 column_index,
                 ..base.clone()
             };
-            if let (None, Some(m)) = (&self.current_row, base.message) {
+            if let (false, Some(m)) = (self.in_row, base.message) {
                 f.record = format!("message {m}");
             }
         }
@@ -558,13 +558,17 @@ impl<'e> Sink<'e> {
     /// object of a JSON array, an XML record element), judged together; the
     /// row is a record of its own, located at `at`.
     pub fn row(&mut self, fields: &[Field], at: Location) {
-        let locator = at.to_string();
-        self.current_row = Some(locator.clone());
         let before = self.findings.len();
+        self.in_row = true;
         self.judge(fields);
-        self.current_row = None;
+        self.in_row = false;
         if self.findings.len() == before {
             return;
+        }
+        // Named only when it holds something: most rows hold nothing.
+        let locator = at.to_string();
+        for f in &mut self.findings[before..] {
+            f.record.clone_from(&locator);
         }
         let headers = match &self.table_headers {
             Some(h) => h.to_vec(),
@@ -678,10 +682,10 @@ impl<'e> Sink<'e> {
     fn push(&mut self, hit: &Hit, raw: &[u8], location: Location) {
         let d = self.engine.detector(hit.detector);
         let value = String::from_utf8_lossy(raw);
-        let record = match (&self.current_row, location.message) {
-            (Some(row), _) => row.clone(),
-            (None, Some(m)) => format!("message {m}"),
-            (None, None) => "document".to_string(),
+        let record = match (self.in_row, location.message) {
+            (true, _) => String::new(),
+            (false, Some(m)) => format!("message {m}"),
+            (false, None) => "document".to_string(),
         };
         self.findings.push(Finding {
             path: self.path.clone(),
