@@ -617,34 +617,29 @@ impl Policy {
                     ),
                 }
             }
-            let mut lawful_bases = Vec::new();
-            for b in &p.lawful_bases {
-                match basis_name(b.get_ref(), "6(1)", &LAWFUL_BASES) {
-                    Some(n) => lawful_bases.push(n),
-                    None => err(
-                        b.span(),
-                        format!(
-                            "process {id:?}: {:?} is not an Article 6(1) lawful basis ({} or 6(1)(a)–(f))",
-                            b.get_ref(),
-                            LAWFUL_BASES.map(|(_, n)| n).join(", ")
+            let mut names_of = |list: &[Spanned<String>],
+                                article: &str,
+                                what: &str,
+                                table: &[(&str, &str)]| {
+                let mut names = Vec::new();
+                for b in list {
+                    match basis_name(b.get_ref(), article, table) {
+                        Some(n) => names.push(n),
+                        None => err(
+                            b.span(),
+                            format!(
+                                "process {id:?}: {:?} is not an Article {article} {what} ({} or {article}(a)–({}))",
+                                b.get_ref(),
+                                table.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "),
+                                table.last().map_or("a", |(l, _)| *l)
+                            ),
                         ),
-                    ),
+                    }
                 }
-            }
-            let mut conditions = Vec::new();
-            for c in &p.conditions {
-                match basis_name(c.get_ref(), "9(2)", &CONDITIONS) {
-                    Some(n) => conditions.push(n),
-                    None => err(
-                        c.span(),
-                        format!(
-                            "process {id:?}: {:?} is not an Article 9(2) condition ({} or 9(2)(a)–(j))",
-                            c.get_ref(),
-                            CONDITIONS.map(|(_, n)| n).join(", ")
-                        ),
-                    ),
-                }
-            }
+                names
+            };
+            let lawful_bases = names_of(&p.lawful_bases, "6(1)", "lawful basis", &LAWFUL_BASES);
+            let conditions = names_of(&p.conditions, "9(2)", "condition", &CONDITIONS);
             let criminal_basis = p.criminal_basis.filter(|s| !s.trim().is_empty());
             if p.lawful_bases.is_empty() {
                 warn(
