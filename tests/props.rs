@@ -141,7 +141,7 @@ proptest! {
             path: "a.csv".into(),
             locator: "row 2".into(),
             location: Location::default(),
-            headers: vec!["end".into(), "arrears".into()],
+            headers: vec!["end".to_string(), "arrears".to_string()].into(),
             fields: vec![("end".into(), cell), ("arrears".into(), arrears)],
             document_date: None,
         };

@@ -225,47 +225,54 @@ impl Classifier {
                 .collect()
         };
 
-        // Special category and criminal offence data need more than Article 6.
-        let special = label(Kind::Special);
-        if !special.is_empty() {
-            let what = format!("{} (special category, Article 9)", special.join(", "));
+        // Special category and criminal offence data need more than Article
+        // 6: one flag, with a reason for each kind held without its basis.
+        let mut unmet = Vec::new();
+        for (kind, what, basis) in [
+            (
+                Kind::Special,
+                "special category, Article 9",
+                "Article 9 condition",
+            ),
+            (
+                Kind::Criminal,
+                "criminal offence data, Article 10",
+                "Article 10 basis",
+            ),
+        ] {
+            let held = label(kind);
+            if held.is_empty() {
+                continue;
+            }
+            let what = format!("{} ({what})", held.join(", "));
+            let has_basis = |p: &Process| match kind {
+                Kind::Criminal => p.criminal_basis.is_some(),
+                _ => !p.conditions.is_empty(),
+            };
             match process {
-                None => flag(
-                    FlagKind::SpecialCategoryWithoutCondition,
-                    format!("Holds {what}, but no process claims this record, so no Article 9 condition covers it."),
-                ),
-                Some(p) if p.conditions.is_empty() => flag(
-                    FlagKind::SpecialCategoryWithoutCondition,
-                    format!("Holds {what}, but process \"{}\" records no Article 9 condition.", p.name),
-                ),
-                Some(p) if p.conditions.iter().all(|c| c == "explicit_consent") => {
+                None => unmet.push(format!(
+                    "Holds {what}, but no process claims this record, so no {basis} covers it."
+                )),
+                Some(p) if !has_basis(p) => unmet.push(format!(
+                    "Holds {what}, but process \"{}\" records no {basis}.",
+                    p.name
+                )),
+                Some(p)
+                    if kind == Kind::Special
+                        && p.conditions.iter().all(|c| c == "explicit_consent") =>
+                {
                     if let Some(why) = fields.consent_missing(p) {
-                        flag(
-                            FlagKind::SpecialCategoryWithoutCondition,
-                            format!("Holds {what}; process \"{}\" relies on explicit consent alone, and {why}.", p.name),
-                        );
+                        unmet.push(format!(
+                            "Holds {what}; process \"{}\" relies on explicit consent alone, and {why}.",
+                            p.name
+                        ));
                     }
                 }
                 Some(_) => {}
             }
         }
-        let criminal = label(Kind::Criminal);
-        if !criminal.is_empty() {
-            let what = format!(
-                "{} (criminal offence data, Article 10)",
-                criminal.join(", ")
-            );
-            match process {
-                None => flag(
-                    FlagKind::SpecialCategoryWithoutCondition,
-                    format!("Holds {what}, but no process claims this record, so no Article 10 basis covers it."),
-                ),
-                Some(p) if p.criminal_basis.is_none() => flag(
-                    FlagKind::SpecialCategoryWithoutCondition,
-                    format!("Holds {what}, but process \"{}\" records no Article 10 basis.", p.name),
-                ),
-                Some(_) => {}
-            }
+        if !unmet.is_empty() {
+            flag(FlagKind::SpecialCategoryWithoutCondition, unmet.join(" "));
         }
 
         // A lawful basis: the process's, and the row's own where it has one.

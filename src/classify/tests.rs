@@ -80,7 +80,8 @@ fn row(path: &str, headers: &[&str], fields: &[(&str, &str)]) -> RecordDraft {
         headers: headers
             .iter()
             .map(|h| crate::detect::context::normalise(h).trim().to_string())
-            .collect(),
+            .collect::<Vec<_>>()
+            .into(),
         fields: fields
             .iter()
             .map(|(k, v)| {

@@ -92,8 +92,9 @@ pub struct RecordDraft {
     pub locator: String,
     pub location: Location,
     /// Normalised names of its table's headers (or its object's keys), for
-    /// the policy's header signatures. Empty for documents.
-    pub headers: Vec<String>,
+    /// the policy's header signatures, shared by a table's rows. Empty for
+    /// documents.
+    pub headers: Arc<[String]>,
     /// Values of the columns the policy reads (trigger dates, lawful basis,
     /// consent), by normalised header name. Never written out.
     pub fields: Vec<(String, String)>,
@@ -571,7 +572,7 @@ impl<'e> Sink<'e> {
             f.record.clone_from(&locator);
         }
         let headers = match &self.table_headers {
-            Some(h) => h.to_vec(),
+            Some(h) => Arc::clone(h),
             None => {
                 let mut names: Vec<String> = fields
                     .iter()
@@ -579,7 +580,7 @@ impl<'e> Sink<'e> {
                     .collect();
                 names.sort();
                 names.dedup();
-                names
+                names.into()
             }
         };
         let wanted = fields
@@ -651,7 +652,7 @@ impl<'e> Sink<'e> {
                     message,
                     ..Location::default()
                 },
-                headers: Vec::new(),
+                headers: Arc::from([]),
                 fields: Vec::new(),
                 document_date,
             });
