@@ -8,11 +8,14 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use jiff::civil::Date;
 
-use trawl::classify::{policy::Policy, show, Classifier};
-use trawl::detect::{Engine, Matcher, Rules};
+use trawl::audit;
+use trawl::classify::{policy::Policy, show};
+use trawl::detect::{Matcher, Rules};
 use trawl::extract::Limits;
-use trawl::report::{self, Format, Progress};
-use trawl::scan::{scan, ScanOptions};
+use trawl::report::manifest::{Manifest, ScanSpec};
+use trawl::report::output::PrivateFile;
+use trawl::report::{self, Format, Progress, ScanReport};
+use trawl::scan::{prepare, scan, ScanOptions};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -38,6 +41,16 @@ enum Command {
     /// Check a policy file, or show it as a person reads it.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write the HTML findings report from a scan saved with `--format json`.
+    Report(ReportArgs),
+    /// Scan the fixtures with their pinned policy and date, and compare the
+    /// result with the expected one.
+    #[command(after_help = AUDIT_CODES)]
+    Audit(AuditArgs),
+    /// Rerun the scan a manifest describes and prove the result identical,
+    /// or show what changed.
+    #[command(after_help = VERIFY_CODES)]
+    Verify(VerifyArgs),
     /// Write synthetic housing-office text with invented personal values
     /// (for benchmarks and tests).
     #[command(hide = true)]
@@ -49,6 +62,50 @@ Exit codes:
   0  every policy is valid (warnings are printed, and allowed)
   1  a policy has errors: each is printed as FILE:LINE: error: what is wrong
   2  a file could not be read, or the rules could not be loaded";
+
+const AUDIT_CODES: &str = "\
+Exit codes:
+  0  pass: the findings, records and flags are exactly the expected ones
+  1  fail: they differ (each difference is printed)
+  2  the audit could not run (no pin file, unreadable policy or expected output)";
+
+const VERIFY_CODES: &str = "\
+Exit codes:
+  0  identical: same files, rules, policy and output
+  1  something changed (each change is printed)
+  2  the manifest could not be read, or the scan could not run";
+
+#[derive(Parser)]
+struct ReportArgs {
+    /// A scan saved with `trawl scan --format json --out SCAN.json`.
+    scan: PathBuf,
+    /// Where to write the HTML report.
+    #[arg(long, value_name = "FILE", required = true)]
+    html: PathBuf,
+}
+
+#[derive(Parser)]
+struct AuditArgs {
+    /// The fixture tree; its pins are in DIR/expected/audit.toml.
+    #[arg(default_value = "fixtures")]
+    dir: PathBuf,
+    /// Where to write the manifest of the audit's scan.
+    #[arg(long, value_name = "FILE", default_value = "audit-manifest.json")]
+    manifest: PathBuf,
+    /// Worker threads (default: one per core). The result must not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+#[derive(Parser)]
+struct VerifyArgs {
+    /// A manifest written by `trawl scan --manifest` or `trawl audit`. Run
+    /// from the directory the scan was run from: its paths are as given then.
+    manifest: PathBuf,
+    /// Worker threads (default: one per core). The result must not depend on it.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
 
 #[derive(Subcommand)]
 enum PolicyCommand {
@@ -99,10 +156,18 @@ struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     format: Format,
-    /// Write the output to FILE instead of stdout.
+    /// Write the output to FILE instead of stdout (owner-only, atomically).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Include raw values in the output (they are masked otherwise).
+    /// Also write the HTML findings report to FILE (always masked).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Also write a manifest to FILE: the rules', policy's and every file's
+    /// SHA-256 and a digest of the output, for `trawl verify`.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+    /// Include raw values in the output (they are masked otherwise, and
+    /// always in the HTML report).
     #[arg(long)]
     reveal: bool,
     /// Exclude paths matching GLOB (repeatable): `*.bak` matches any name,
@@ -124,7 +189,8 @@ struct ScanArgs {
     policy: Option<PathBuf>,
     /// The date the scan is judged at (YYYY-MM-DD): birth dates after it, or
     /// over 120 years before it, are implausible, and retention periods that
-    /// end before it are past. Default: today.
+    /// end before it are past. Default: today. A pinned date also leaves the
+    /// run's start and end times out, so outputs repeat byte for byte.
     #[arg(long, value_name = "DATE")]
     as_of: Option<Date>,
     /// Worker threads (default: one per core).
@@ -186,6 +252,9 @@ fn main() -> ExitCode {
         Command::Rules(args) => run_rules(args).map(|()| ExitCode::SUCCESS),
         Command::Policy(PolicyCommand::Check(args)) => run_policy_check(args),
         Command::Policy(PolicyCommand::Show(args)) => run_policy_show(args),
+        Command::Report(args) => run_report(args),
+        Command::Audit(args) => run_audit(args),
+        Command::Verify(args) => run_verify(args),
         Command::Synth(args) => run_synth(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -206,32 +275,19 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
-    let rules = load_rules(&args.rules)?;
     let as_of = match args.as_of {
         Some(d) => d,
         None => jiff::Zoned::now().date(),
     };
-    let policy = match &args.policy {
-        Some(path) => {
-            let (policy, checked) = Policy::load(path, &rules)?;
-            if !args.quiet && !checked.warnings.is_empty() {
-                eprint!("{}", checked.describe(&path.display().to_string()));
-            }
-            policy
-        }
-        None => Policy::embedded(&rules),
-    };
-    let classifier = Classifier::new(policy, &rules, as_of);
-    let mut engine = Engine::new(rules, as_of)?;
-    engine.set_record_columns(&classifier.policy.record_columns());
-    // Open the output before scanning, so a bad --out fails fast.
-    let mut out: Box<dyn Write> = match &args.out {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
+    let prepared = prepare(args.rules.as_deref(), args.policy.as_deref(), as_of)?;
+    if !args.quiet {
+        eprint!("{}", prepared.policy_warnings);
+    }
+    // Create every output before scanning, so a bad path fails fast; each
+    // appears, whole, only when the scan is done.
+    let mut out = args.out.as_deref().map(PrivateFile::create).transpose()?;
+    let html = args.html.as_deref().map(PrivateFile::create).transpose()?;
+    let manifest = args.manifest.as_deref().map(PrivateFile::create).transpose()?;
     let opts = ScanOptions {
         roots: args.paths.clone(),
         excludes: args.exclude.clone(),
@@ -241,12 +297,40 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         threads: args.threads,
         as_of,
         limits: Limits::default(),
+        record_times: args.as_of.is_none(),
+        hash_files: manifest.is_some(),
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let report = scan(&engine, &classifier, &opts, &progress)?;
+    let report = scan(&prepared.engine, &prepared.classifier, &opts, &progress)?;
     progress.finish();
-    report::write(&report, args.format, &mut out)?;
-    out.flush().context("writing the output")?;
+    match out.as_mut() {
+        Some(file) => report::write(&report, args.format, file.writer())?,
+        None => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            report::write(&report, args.format, &mut stdout)?;
+            stdout.flush().context("writing the output")?;
+        }
+    }
+    if let Some(file) = out {
+        file.commit()?;
+    }
+    if let Some(mut file) = html {
+        report::write_html(&report, file.writer())?;
+        file.commit()?;
+    }
+    if let Some(mut file) = manifest {
+        let spec = ScanSpec {
+            roots: report.roots.clone(),
+            excludes: args.exclude.clone(),
+            follow: args.follow,
+            max_file_size: args.max_file_size,
+            rules: args.rules.as_ref().map(|p| p.display().to_string()),
+            policy: args.policy.as_ref().map(|p| p.display().to_string()),
+            as_of: as_of.to_string(),
+        };
+        Manifest::new(&report, spec)?.write(file.writer())?;
+        file.commit()?;
+    }
     if !args.quiet {
         report::print_summary(&report.summary, progress.elapsed(), &mut std::io::stderr());
     }
@@ -261,6 +345,63 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             ExitCode::SUCCESS
         },
     )
+}
+
+fn run_report(args: ReportArgs) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.scan)
+        .with_context(|| format!("cannot read {}", args.scan.display()))?;
+    let report: ScanReport = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a scan saved with `trawl scan --format json`",
+            args.scan.display()
+        )
+    })?;
+    report::output::write_private(&args.html, |out| report::write_html(&report, out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_audit(args: AuditArgs) -> Result<ExitCode> {
+    let outcome = audit::audit(&args.dir, args.threads)?;
+    print!("{}", outcome.describe());
+    report::output::write_private(&args.manifest, |out| outcome.manifest.write(out))?;
+    println!("manifest: {}", args.manifest.display());
+    Ok(if outcome.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.manifest)
+        .with_context(|| format!("cannot read {}", args.manifest.display()))?;
+    let earlier = Manifest::read(&text)
+        .with_context(|| format!("{}", args.manifest.display()))?;
+    let now = audit::rerun(&earlier.scan, args.threads)?;
+    let differences = now.differences(&earlier);
+    if now.trawl_version != earlier.trawl_version {
+        println!(
+            "note: the manifest was written by trawl {}, this is trawl {}",
+            earlier.trawl_version, now.trawl_version
+        );
+    }
+    if differences.is_empty() {
+        println!(
+            "IDENTICAL: {} files, {} findings, {} records ({} flagged); output SHA-256 {}",
+            now.files.len(),
+            now.findings,
+            now.records,
+            now.records_flagged,
+            now.output_sha256
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("CHANGED: {} differences", differences.len());
+        for d in &differences {
+            println!("  {d}");
+        }
+        Ok(ExitCode::from(1))
+    }
 }
 
 fn run_rules(args: RulesArgs) -> Result<()> {

@@ -2,17 +2,21 @@
 //! a deterministic result.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::classify::{Classifier, Record};
-use crate::detect::Engine;
+use crate::classify::{Classifier, Policy, Record};
+use crate::detect::{Engine, Rules};
 use crate::extract::{extract_file, Extracted, Limits, MemberOutcome};
-use crate::report::{FileRecord, Outcome, PolicyInfo, Progress, ScanReport, Summary};
+use crate::classify::Kind;
+use crate::report::{
+    CategoryInfo, FileRecord, Outcome, PolicyInfo, Progress, RunInfo, ScanReport, ScannedFile,
+    Summary,
+};
 use crate::walk::{self, Entry, WalkOptions};
 
 #[derive(Debug, Clone)]
@@ -26,6 +30,11 @@ pub struct ScanOptions {
     pub threads: Option<usize>,
     pub as_of: Date,
     pub limits: Limits,
+    /// Record when the scan started and finished. Off for pinned (`--as-of`)
+    /// runs, whose outputs must be byte-identical between runs.
+    pub record_times: bool,
+    /// Hash every file read, for a manifest.
+    pub hash_files: bool,
 }
 
 /// What one walked path gave.
@@ -37,6 +46,44 @@ struct FileResult {
     findings: Vec<crate::report::Finding>,
     records: Vec<Record>,
     members: Vec<MemberOutcome>,
+    hashed: Option<ScannedFile>,
+}
+
+/// What a scan judges with: the detectors and the policy.
+pub struct Prepared {
+    pub engine: Engine,
+    pub classifier: Classifier,
+    /// The policy's warnings, described for the terminal (empty when none).
+    pub policy_warnings: String,
+}
+
+/// Loads the rules (a directory, or the embedded ones) and the policy (a
+/// file, or the embedded default), refusing a policy with errors.
+pub fn prepare(rules_dir: Option<&Path>, policy: Option<&Path>, as_of: Date) -> Result<Prepared> {
+    let rules = match rules_dir {
+        Some(d) => Rules::from_dir(d)?,
+        None => Rules::embedded()?,
+    };
+    let (policy, policy_warnings) = match policy {
+        Some(path) => {
+            let (policy, checked) = Policy::load(path, &rules)?;
+            let warnings = if checked.warnings.is_empty() {
+                String::new()
+            } else {
+                checked.describe(&path.display().to_string())
+            };
+            (policy, warnings)
+        }
+        None => (Policy::embedded(&rules), String::new()),
+    };
+    let classifier = Classifier::new(policy, &rules, as_of);
+    let mut engine = Engine::new(rules, as_of)?;
+    engine.set_record_columns(&classifier.policy.record_columns());
+    Ok(Prepared {
+        engine,
+        classifier,
+        policy_warnings,
+    })
 }
 
 /// Scans the roots. The engine must have been told the policy's record
@@ -47,6 +94,7 @@ pub fn scan(
     opts: &ScanOptions,
     progress: &Progress,
 ) -> Result<ScanReport> {
+    let started = jiff::Timestamp::now();
     let threads = opts
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -81,11 +129,8 @@ pub fn scan(
         as_of: opts.as_of.to_string(),
         roots: opts.roots.iter().map(|r| r.display().to_string()).collect(),
         rules: engine.rules().source.clone(),
-        policy: PolicyInfo {
-            name: classifier.policy.name.clone(),
-            origin: classifier.policy.origin.clone(),
-            version: classifier.policy.version.clone(),
-        },
+        rules_sha256: engine.rules().sha256(),
+        policy: policy_info(&classifier.policy),
         ..ScanReport::default()
     };
     let mut summary = Summary::default();
@@ -137,10 +182,60 @@ pub fn scan(
         report.findings.extend(r.findings);
         report.records.extend(r.records);
         report.errors.extend(r.record);
+        report.scanned_files.extend(r.hashed);
     }
     report.summary = summary;
     report.sort();
+    if opts.record_times {
+        let finished = jiff::Timestamp::now();
+        report.run = Some(RunInfo {
+            started: started.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            finished: finished.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            duration_ms: u64::try_from(finished.duration_since(started).as_millis()).unwrap_or(0),
+        });
+    }
     Ok(report)
+}
+
+fn policy_info(policy: &crate::classify::Policy) -> PolicyInfo {
+    PolicyInfo {
+        name: policy.name.clone(),
+        origin: policy.origin.clone(),
+        version: policy.version.clone(),
+        sha256: crate::digest::sha256_hex(policy.text.as_bytes()),
+        categories: policy
+            .categories
+            .iter()
+            .map(|c| CategoryInfo {
+                id: c.id.clone(),
+                label: c.label.clone(),
+                kind: match c.kind {
+                    Kind::Personal => "personal",
+                    Kind::Special => "special",
+                    Kind::Criminal => "criminal",
+                }
+                .to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// Reads a file once more to fingerprint it for the manifest. A file that
+/// vanished or cannot be read gets no fingerprint and says why.
+fn fingerprint(path: &std::path::Path, rel: &str, size: u64) -> ScannedFile {
+    let hashed = crate::extract::open_input(path).and_then(crate::digest::sha256_reader);
+    match hashed {
+        Ok((sha256, read)) => ScannedFile {
+            path: rel.to_string(),
+            size: read,
+            sha256: Some(sha256),
+        },
+        Err(_) => ScannedFile {
+            path: rel.to_string(),
+            size,
+            sha256: None,
+        },
+    }
 }
 
 fn process(
@@ -178,7 +273,9 @@ fn process(
                 Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
             });
             let records = classifier.classify(extracted.records, &mut findings, modified);
+            let hashed = opts.hash_files.then(|| fingerprint(&path, &rel, size));
             FileResult {
+                hashed,
                 format: extracted.format,
                 outcome: extracted.outcome,
                 bytes: size,
@@ -212,5 +309,6 @@ fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
         findings: Vec::new(),
         records: Vec::new(),
         members: Vec::new(),
+        hashed: None,
     }
 }

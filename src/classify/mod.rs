@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::detect::{Confidence, Rules};
 use crate::extract::RecordDraft;
@@ -21,7 +21,7 @@ use crate::report::{Finding, Location};
 pub use policy::{Kind, Policy, Process};
 
 /// Flags, most severe first: the order a DPO should work through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     SpecialCategoryWithoutCondition,
@@ -53,7 +53,7 @@ impl fmt::Display for FlagKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flag {
     pub flag: FlagKind,
     /// What is wrong, in words a DPO can act on.
@@ -61,7 +61,7 @@ pub struct Flag {
 }
 
 /// A record that holds findings, classified.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub path: String,
     /// How its findings name it: `row 3`, `document`, `message 2`.
@@ -75,7 +75,7 @@ pub struct Record {
     /// Categories of its findings at medium confidence or above.
     pub categories: Vec<String>,
     /// Categories seen only as low-confidence mentions (no flag rests on them).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<String>,
     /// Whether it holds personal data about a person (see [`Classifier`]).
     pub personal: bool,

@@ -155,6 +155,19 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// SHA-256 over every rules file's name, length and text, in order: it
+    /// changes when any detector or word list does.
+    pub fn sha256(&self) -> String {
+        let mut hasher = crate::digest::Hasher::default();
+        for (name, text) in &self.files {
+            hasher.update(name.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+        hasher.finish_hex()
+    }
+
     /// The rules compiled into the binary.
     pub fn embedded() -> Result<Rules> {
         Rules::parse(

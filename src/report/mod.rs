@@ -2,8 +2,12 @@
 //! format. Everything written is sorted, so two runs over the same inputs
 //! give byte-identical output whatever the thread count.
 
+mod chart;
 mod csv_out;
+mod html;
+pub mod manifest;
 mod mask;
+pub mod output;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -11,16 +15,17 @@ use std::fmt;
 use std::io::Write;
 
 use anyhow::Result;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::{FlagKind, Record};
 use crate::detect::Confidence;
 
+pub use html::{flag_label, write_html};
 pub use mask::mask;
 pub use terminal::{print_summary, Progress};
 
 /// Where in a file a value stands. Only the fields that apply are written.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// Email: the 1-based message in a mailbox (1 for a lone message).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,7 +72,7 @@ pub struct Location {
     pub offset: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Column {
     Number(u64),
@@ -151,7 +156,7 @@ impl fmt::Display for Location {
 }
 
 /// A personal value found in a file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub path: String,
     pub location: Location,
@@ -171,7 +176,7 @@ pub struct Finding {
 }
 
 /// What became of a file that was not (wholly) scanned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Scanned,
@@ -203,7 +208,7 @@ impl fmt::Display for Outcome {
 }
 
 /// A file that was skipped or could not be read, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRecord {
     pub path: String,
     pub status: Outcome,
@@ -212,7 +217,7 @@ pub struct FileRecord {
 }
 
 /// Counts per outcome.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutcomeCounts {
     pub scanned: u64,
     pub skipped: u64,
@@ -239,7 +244,7 @@ impl OutcomeCounts {
 
 /// The deterministic part of a scan's summary (no timings: those go to the
 /// terminal only, so that outputs stay byte-identical between runs).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub files_seen: u64,
     /// Files on disk, by outcome.
@@ -263,28 +268,70 @@ pub struct Summary {
 }
 
 /// Which policy judged a scan.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyInfo {
     pub name: String,
     /// `embedded` or the file given.
     pub origin: String,
     pub version: String,
+    /// SHA-256 of the policy file's text.
+    #[serde(default)]
+    pub sha256: String,
+    /// Its categories, so a report can name them as the policy does.
+    #[serde(default)]
+    pub categories: Vec<CategoryInfo>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryInfo {
+    pub id: String,
+    pub label: String,
+    /// `personal`, `special` (Article 9) or `criminal` (Article 10).
+    pub kind: String,
+}
+
+/// When a scan ran. Left out when `--as-of` pins the date, so that a pinned
+/// run's outputs are byte-identical from one run to the next.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// RFC 3339, UTC.
+    pub started: String,
+    pub finished: String,
+    pub duration_ms: u64,
 }
 
 /// Everything a scan produced, sorted.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ScanReport {
     pub trawl_version: String,
     pub as_of: String,
     pub roots: Vec<String>,
     pub rules: String,
+    /// SHA-256 over every rules file's name and text (see `Rules::sha256`).
+    #[serde(default)]
+    pub rules_sha256: String,
     pub policy: PolicyInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunInfo>,
     pub findings: Vec<Finding>,
     /// Records holding findings, with their categories and flags.
+    #[serde(default)]
     pub records: Vec<Record>,
     /// Skipped and failed files.
     pub errors: Vec<FileRecord>,
     pub summary: Summary,
+    /// Every file read, with its fingerprint: only when a manifest is wanted.
+    #[serde(skip)]
+    pub scanned_files: Vec<ScannedFile>,
+}
+
+/// A file the scan read, for the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScannedFile {
+    pub path: String,
+    pub size: u64,
+    /// None when the file could not be read again to fingerprint it.
+    pub sha256: Option<String>,
 }
 
 fn finding_key(f: &Finding) -> (&str, SortKey<'_>, &str, &str) {
@@ -316,6 +363,7 @@ impl ScanReport {
         });
         self.errors
             .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+        self.scanned_files.sort_by(|a, b| a.path.cmp(&b.path));
     }
 }
 
@@ -348,7 +396,8 @@ struct Tagged<'a, T: Serialize> {
     item: &'a T,
 }
 
-fn jsonl_line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> Result<()> {
+pub(crate) fn write_jsonl_line<T: Serialize>(
+    out: &mut dyn Write, kind: &str, item: &T) -> Result<()> {
     serde_json::to_writer(&mut *out, &Tagged { kind, item })?;
     out.write_all(b"\n")?;
     Ok(())
@@ -356,13 +405,13 @@ fn jsonl_line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> Result
 
 fn write_jsonl(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     for f in &report.findings {
-        jsonl_line(out, "finding", f)?;
+        write_jsonl_line(out, "finding", f)?;
     }
     for r in &report.records {
-        jsonl_line(out, "record", r)?;
+        write_jsonl_line(out, "record", r)?;
     }
     for e in &report.errors {
-        jsonl_line(out, "file", e)?;
+        write_jsonl_line(out, "file", e)?;
     }
-    jsonl_line(out, "summary", &report.summary)
+    write_jsonl_line(out, "summary", &report.summary)
 }
