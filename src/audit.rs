@@ -207,18 +207,26 @@ fn key(v: &Value) -> String {
     }
 }
 
+/// A location as the outputs order its fields (JSON objects read back here
+/// come sorted by name).
 fn location(v: &Value) -> String {
-    match v.as_object() {
-        Some(o) if !o.is_empty() => o
-            .iter()
-            .map(|(k, v)| match v.as_str() {
-                Some(s) => format!("{k} {s}"),
-                None => format!("{k} {v}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        _ => "whole file".into(),
-    }
+    const ORDER: [&str; 11] = [
+        "message", "part", "sheet", "page", "table", "paragraph", "line", "row", "column", "cell",
+        "pointer",
+    ];
+    let Some(o) = v.as_object().filter(|o| !o.is_empty()) else {
+        return "whole file".into();
+    };
+    let mut names: Vec<&String> = o.keys().collect();
+    names.sort_by_key(|k| ORDER.iter().position(|n| n == k).unwrap_or(ORDER.len()));
+    names
+        .iter()
+        .map(|k| match o[k.as_str()].as_str() {
+            Some(s) => format!("{k} {s}"),
+            None => format!("{k} {}", o[k.as_str()]),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One line as a person reads it: its key and its verdict fields.
@@ -294,15 +302,19 @@ pub fn compare(expected: &str, actual: &str) -> Vec<String> {
         }
         out
     }
-    let mut out = Vec::new();
-    let expected = group(expected, &mut out, "expected");
-    let mut actual = group(actual, &mut out, "actual");
-    for (k, exp) in &expected {
-        let act = actual.remove(k).unwrap_or_default();
+    let mut bad = Vec::new();
+    let expected = group(expected, &mut bad, "expected");
+    let mut actual = group(actual, &mut bad, "actual");
+    let mut out = bad;
+    let keys: std::collections::BTreeSet<String> =
+        expected.keys().chain(actual.keys()).cloned().collect();
+    for k in keys {
+        let exp = expected.get(&k).cloned().unwrap_or_default();
+        let act = actual.remove(&k).unwrap_or_default();
         // Identical lines pair off first; what is left pairs in order.
         let mut act_left: Vec<&Value> = act.iter().collect();
         let mut exp_left = Vec::new();
-        for e in exp {
+        for e in &exp {
             match act_left.iter().position(|a| *a == e) {
                 Some(i) => {
                     act_left.remove(i);
@@ -314,17 +326,14 @@ pub fn compare(expected: &str, actual: &str) -> Vec<String> {
         for i in 0..pairs {
             let mut fields = Vec::new();
             field_changes("", exp_left[i], act_left[i], &mut fields);
-            out.push(format!("changed: {}: {}", key(exp_left[i]), fields.join("; ")));
+            for field in fields {
+                out.push(format!("changed: {k}: {field}"));
+            }
         }
         for e in &exp_left[pairs..] {
             out.push(format!("missing: {}", brief(e)));
         }
         for a in &act_left[pairs..] {
-            out.push(format!("unexpected: {}", brief(a)));
-        }
-    }
-    for act in actual.values() {
-        for a in act {
             out.push(format!("unexpected: {}", brief(a)));
         }
     }

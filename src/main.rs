@@ -238,6 +238,12 @@ fn load_rules(dir: &Option<PathBuf>) -> Result<Rules> {
 }
 
 fn main() -> ExitCode {
+    // Piped into `head`, stop quietly as other tools do, rather than fail
+    // on a closed pipe.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // A panic message can quote the text being read; never print it.
     std::panic::set_hook(Box::new(|info| {
         let place = info

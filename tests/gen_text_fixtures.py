@@ -503,6 +503,22 @@ for i, o in enumerate(nd, 1):
 # --- other/blob.bin -------------------------------------------------------------------
 write("other/blob.bin", bytes(rng.randint(0, 255) for _ in range(2048)) + b"\x00" * 16)
 
+# --- tables/<img src=x onerror=alert(1)>.csv ------------------------------------------
+# A hostile file name, header and cells: the HTML report must show them as text
+# and run nothing. Its own generator, so the values above stay as they were.
+hostile_rng = random.Random(1)
+HOSTILE = "tables/<img src=x onerror=alert(1)>.csv"
+hrows = [["Name", "Email", "<svg onload=alert(3)>", "Notes"]]
+for i in range(2):
+    fn, ln = hostile_rng.choice(["Ada", "Bryn", "Cerys"]), hostile_rng.choice(["Lovell", "Morgan", "Pryce"])
+    hrows.append([f"{fn} {ln}", f"{fn.lower()}.{ln.lower()}@example.org",
+                  "JT " + " ".join(f"{hostile_rng.randint(0, 99):02d}" for _ in range(3)) + " C",
+                  "<img src=x onerror=alert(2)> rang about rent </script><script>alert(4)</script>"])
+write(HOSTILE, "\n".join(csv_line(r) for r in hrows) + "\n")
+for r_i, r in enumerate(hrows[1:], 2):
+    plant(HOSTILE, "email", r[1], f"row {r_i} column Email")
+    plant(HOSTILE, "uk_nino", r[2], f"row {r_i} column <svg onload=alert(3)>")
+
 # --- the share's own files --------------------------------------------------------------
 write(".trawlignore", "# What trawl itself keeps here is not part of the share.\nexpected/\nREADME.md\n")
 write("README.md", """# fixtures
@@ -523,7 +539,11 @@ report:
 Generators (in `tests/`, run from the repository root): `gen_text_fixtures.py` (text, CSV and
 JSON), `gen_office_fixtures.py` (Word and slides), `gen_container_fixtures.py` (PDF, spreadsheets,
 email, archives, HTML and XML, malformed files), `gen_policy_fixtures.py` (`housing/`: records
-that raise, and must not raise, each policy flag).
+that raise, and must not raise, each policy flag). `tables/<img src=x onerror=alert(1)>.csv`
+has a hostile name, header and cells on purpose: the HTML report must show them as text.
+
+`expected/audit.toml` pins the policy, the as-of date and the expected output for
+`trawl audit fixtures`.
 """)
 
 planted.sort(key=lambda p: p["path"])
