@@ -215,6 +215,13 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
         std::thread::sleep(Duration::from_millis(100));
     }
 
+    // The page's own style and script run under its Content-Security-Policy
+    // (the script did: the page is ready), and they are all it runs.
+    let header = driver.run(
+        "return getComputedStyle(document.querySelector('header.top')).backgroundColor;",
+    );
+    assert_eq!(header, json!("rgb(31, 78, 121)"), "the style was blocked");
+
     // The headline figures, as the JSON has them.
     let figure = |id: &str| {
         driver.run(&format!(
