@@ -176,8 +176,12 @@ pub fn audit(dir: &Path, threads: Option<usize>) -> Result<AuditOutcome> {
         as_of: pin.as_of.clone(),
     };
     let expected_path = tidy(&base.join(&pin.expected));
-    let expected = std::fs::read_to_string(&expected_path)
-        .with_context(|| format!("cannot read the expected output {}", expected_path.display()))?;
+    let expected = std::fs::read_to_string(&expected_path).with_context(|| {
+        format!(
+            "cannot read the expected output {}",
+            expected_path.display()
+        )
+    })?;
     let report = run(&spec, threads)?;
     let mut actual = Vec::new();
     report::write(&report, Format::Jsonl, &mut actual)?;
@@ -211,7 +215,16 @@ fn key(v: &Value) -> String {
 /// come sorted by name).
 fn location(v: &Value) -> String {
     const ORDER: [&str; 11] = [
-        "message", "part", "sheet", "page", "table", "paragraph", "line", "row", "column", "cell",
+        "message",
+        "part",
+        "sheet",
+        "page",
+        "table",
+        "paragraph",
+        "line",
+        "row",
+        "column",
+        "cell",
         "pointer",
     ];
     let Some(o) = v.as_object().filter(|o| !o.is_empty()) else {
@@ -381,7 +394,10 @@ mod tests {
         let d = compare(&lines(&[FINDING, RECORD, SUMMARY]), &lines(&[SUMMARY]));
         assert_eq!(d.len(), 2);
         assert!(d[0].starts_with("missing: finding a.csv"), "{d:?}");
-        assert!(d[1].starts_with("missing: record a.csv · row 2 (flags: no_lawful_basis)"), "{d:?}");
+        assert!(
+            d[1].starts_with("missing: record a.csv · row 2 (flags: no_lawful_basis)"),
+            "{d:?}"
+        );
         let d = compare(&lines(&[SUMMARY]), &lines(&[FINDING, SUMMARY]));
         assert_eq!(d.len(), 1);
         assert!(d[0].starts_with("unexpected: finding a.csv"), "{d:?}");

@@ -293,7 +293,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // appears, whole, only when the scan is done.
     let mut out = args.out.as_deref().map(PrivateFile::create).transpose()?;
     let html = args.html.as_deref().map(PrivateFile::create).transpose()?;
-    let manifest = args.manifest.as_deref().map(PrivateFile::create).transpose()?;
+    let manifest = args
+        .manifest
+        .as_deref()
+        .map(PrivateFile::create)
+        .transpose()?;
     let opts = ScanOptions {
         roots: args.paths.clone(),
         excludes: args.exclude.clone(),
@@ -381,8 +385,7 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
 fn run_verify(args: VerifyArgs) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.manifest)
         .with_context(|| format!("cannot read {}", args.manifest.display()))?;
-    let earlier = Manifest::read(&text)
-        .with_context(|| format!("{}", args.manifest.display()))?;
+    let earlier = Manifest::read(&text).with_context(|| format!("{}", args.manifest.display()))?;
     let now = audit::rerun(&earlier.scan, args.threads)?;
     let differences = now.differences(&earlier);
     if now.trawl_version != earlier.trawl_version {

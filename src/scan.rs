@@ -9,10 +9,10 @@ use anyhow::{Context, Result};
 use jiff::civil::Date;
 use rayon::prelude::*;
 
+use crate::classify::Kind;
 use crate::classify::{Classifier, Policy, Record};
 use crate::detect::{Engine, Rules};
 use crate::extract::{extract_file, Extracted, Limits, MemberOutcome};
-use crate::classify::Kind;
 use crate::report::{
     CategoryInfo, FileRecord, Outcome, PolicyInfo, Progress, RunInfo, ScanReport, ScannedFile,
     Summary,

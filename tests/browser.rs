@@ -169,7 +169,10 @@ fn count(n: u64) -> String {
 
 #[test]
 fn the_report_renders_filters_and_runs_no_injected_script() {
-    let chromium = find_program("TRAWL_CHROMIUM", &["chromium", "chromium-browser", "google-chrome"]);
+    let chromium = find_program(
+        "TRAWL_CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
     let chromedriver = find_program("TRAWL_CHROMEDRIVER", &["chromedriver"]);
     let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
         assert!(
@@ -193,7 +196,13 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
     let status = Command::cargo_bin("trawl")
         .unwrap()
         .current_dir(root())
-        .args(["scan", "fixtures", "--quiet", "--policy", "rules/policies/example_housing.toml"])
+        .args([
+            "scan",
+            "fixtures",
+            "--quiet",
+            "--policy",
+            "rules/policies/example_housing.toml",
+        ])
         .arg("--html")
         .arg(&html)
         .args(["--format", "json", "--out"])
@@ -210,16 +219,19 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
     let url = format!("file://{}", html.display());
     driver.session("POST", "/url", json!({ "url": url }));
     let deadline = Instant::now() + Duration::from_secs(20);
-    while driver.run("return document.documentElement.getAttribute('data-ready');") != json!("true") {
-        assert!(Instant::now() < deadline, "the report's script never finished");
+    while driver.run("return document.documentElement.getAttribute('data-ready');") != json!("true")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the report's script never finished"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 
     // The page's own style and script run under its Content-Security-Policy
     // (the script did: the page is ready), and they are all it runs.
-    let header = driver.run(
-        "return getComputedStyle(document.querySelector('header.top')).backgroundColor;",
-    );
+    let header = driver
+        .run("return getComputedStyle(document.querySelector('header.top')).backgroundColor;");
     assert_eq!(header, json!("rgb(31, 78, 121)"), "the style was blocked");
 
     // The headline figures, as the JSON has them.
@@ -243,8 +255,13 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
 
     // A filter hides rows: only records past their retention date remain,
     // and each of them says so.
-    let past = summary["flags_by_type"]["past_retention"].as_u64().unwrap_or(0);
-    assert!(past > 0 && past < all_rows, "fixtures need some, not all, past_retention");
+    let past = summary["flags_by_type"]["past_retention"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(
+        past > 0 && past < all_rows,
+        "fixtures need some, not all, past_retention"
+    );
     driver.run(
         "var s = document.getElementById('f-flag'); s.value = '2'; \
          s.dispatchEvent(new Event('change')); return null;",
@@ -311,4 +328,97 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
     assert!(png.starts_with(b"\x89PNG"));
     std::fs::write(out_dir.join("report.png"), png).unwrap();
     eprintln!("screenshot: {}", out_dir.join("report.png").display());
+}
+
+/// Scale: a report of 100,000 findings opens and filters without freezing
+/// the browser. Run by hand (it prints what it measured; no timing is
+/// asserted): `cargo test --release --test browser -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn a_report_of_100000_findings_opens_and_filters() {
+    let (Some(chromium), Some(chromedriver)) = (
+        find_program(
+            "TRAWL_CHROMIUM",
+            &["chromium", "chromium-browser", "google-chrome"],
+        ),
+        find_program("TRAWL_CHROMEDRIVER", &["chromedriver"]),
+    ) else {
+        panic!("needs chromium and chromedriver");
+    };
+    let share = tempfile::tempdir().unwrap();
+    // 50 folders × 10 files × 50 rows × 4 values.
+    for folder in 0..50 {
+        let dir = share.path().join(format!("area{folder:02}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for file in 0..10 {
+            let mut csv = String::from("Name,Email,NI Number,Phone,DOB\n");
+            for row in 0..50 {
+                let n = (folder * 10 + file) * 50 + row;
+                csv.push_str(&format!(
+                    "Tenant {n},tenant{n}@example.com,AB {:02} {:02} {:02} C,07700 900{:03},{:02}/{:02}/19{:02}\n",
+                    n % 100,
+                    (n / 100) % 100,
+                    (n / 10000) % 100,
+                    n % 1000,
+                    n % 28 + 1,
+                    n % 12 + 1,
+                    40 + n % 50
+                ));
+            }
+            std::fs::write(dir.join(format!("tenants{file}.csv")), csv).unwrap();
+        }
+    }
+    let html = share.path().join("report.html");
+    let out = Command::cargo_bin("trawl")
+        .unwrap()
+        .arg("scan")
+        .arg(share.path())
+        .args([
+            "--quiet",
+            "--format",
+            "json",
+            "--out",
+            "/dev/null",
+            "--as-of",
+            "2026-01-01",
+            "--html",
+        ])
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let size = std::fs::metadata(&html).unwrap().len();
+
+    let profile = tempfile::tempdir().unwrap();
+    let driver = Driver::start(&chromedriver, &chromium, profile.path());
+    let started = Instant::now();
+    driver.session(
+        "POST",
+        "/url",
+        json!({ "url": format!("file://{}", html.display()) }),
+    );
+    while driver.run("return document.documentElement.getAttribute('data-ready');") != json!("true")
+    {
+        assert!(started.elapsed() < Duration::from_secs(120), "never ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let opened = started.elapsed();
+    let findings = driver.run(
+        "return JSON.parse(document.getElementById('trawl-data').textContent).findings.length;",
+    );
+    assert!(findings.as_u64().unwrap() >= 100_000, "{findings}");
+    let filtered = driver.run(
+        "var t = performance.now(); var s = document.getElementById('f-search'); \
+         s.value = 'area07'; s.dispatchEvent(new Event('input')); \
+         return new Promise(function (done) { setTimeout(function () { \
+           done([performance.now() - t - 150, document.querySelectorAll('#flagged-rows tr').length]); }, 160); });",
+    );
+    eprintln!(
+        "100k findings: {} findings, HTML {:.1} MB, open to ready {:.2} s, search filter {:.0} ms ({} rows shown)",
+        findings,
+        size as f64 / 1e6,
+        opened.as_secs_f64(),
+        filtered[0].as_f64().unwrap_or(-1.0),
+        filtered[1]
+    );
 }

@@ -60,7 +60,13 @@ fn the_html_report_is_masked_escaped_self_contained_and_private() {
     let dir = tempfile::tempdir().unwrap();
     scan_fixtures(
         dir.path(),
-        &["--reveal", "--html", "report.html", "--out", "revealed.jsonl"],
+        &[
+            "--reveal",
+            "--html",
+            "report.html",
+            "--out",
+            "revealed.jsonl",
+        ],
     );
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     // Every raw value is in the revealed output; none may be in the page.
@@ -121,7 +127,14 @@ fn the_report_from_a_saved_scan_is_the_scans_own() {
     let dir = tempfile::tempdir().unwrap();
     scan_fixtures(
         dir.path(),
-        &["--html", "direct.html", "--format", "json", "--out", "scan.json"],
+        &[
+            "--html",
+            "direct.html",
+            "--format",
+            "json",
+            "--out",
+            "scan.json",
+        ],
     );
     trawl()
         .current_dir(dir.path())
@@ -130,7 +143,10 @@ fn the_report_from_a_saved_scan_is_the_scans_own() {
         .success();
     let direct = std::fs::read(dir.path().join("direct.html")).unwrap();
     let later = std::fs::read(dir.path().join("later.html")).unwrap();
-    assert!(direct == later, "the report from scan.json differs from the scan's");
+    assert!(
+        direct == later,
+        "the report from scan.json differs from the scan's"
+    );
     // A pinned run records no times; an unpinned one does.
     let scan: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("scan.json")).unwrap()).unwrap();
@@ -143,7 +159,9 @@ fn the_report_from_a_saved_scan_is_the_scans_own() {
         .output()
         .unwrap();
     let scan: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(scan["run"]["started"].as_str().is_some_and(|s| s.ends_with('Z')));
+    assert!(scan["run"]["started"]
+        .as_str()
+        .is_some_and(|s| s.ends_with('Z')));
     assert!(scan["run"]["duration_ms"].is_u64());
 }
 
@@ -158,7 +176,10 @@ fn report_refuses_what_is_not_a_saved_scan() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("not a scan saved with `trawl scan --format json`"), "{err}");
+    assert!(
+        err.contains("not a scan saved with `trawl scan --format json`"),
+        "{err}"
+    );
     assert!(!dir.path().join("r.html").exists());
 }
 
@@ -187,7 +208,10 @@ fn every_output_is_byte_identical_whatever_the_thread_count() {
         let one = std::fs::read(dir.path().join(format!("{kind}1.{ext}"))).unwrap();
         for threads in ["2", "4"] {
             let other = std::fs::read(dir.path().join(format!("{kind}{threads}.{ext}"))).unwrap();
-            assert!(one == other, "{kind} differs between 1 and {threads} threads");
+            assert!(
+                one == other,
+                "{kind} differs between 1 and {threads} threads"
+            );
         }
     }
 }
@@ -202,12 +226,20 @@ fn audit_passes_on_the_fixtures_and_names_each_difference_when_one_changes() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("PASS: 331 findings"), "{stdout}");
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).unwrap()).unwrap();
     assert_eq!(manifest["scan"]["as_of"], AS_OF);
-    assert_eq!(manifest["scan"]["policy"], "rules/policies/example_housing.toml");
+    assert_eq!(
+        manifest["scan"]["policy"],
+        "rules/policies/example_housing.toml"
+    );
     let tenants = manifest["files"]
         .as_array()
         .unwrap()
@@ -241,10 +273,15 @@ fn audit_passes_on_the_fixtures_and_names_each_difference_when_one_changes() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("changed: finding tables/tenants.csv · row 2, column DOB · date_of_birth: masked:"),
+        stdout.contains(
+            "changed: finding tables/tenants.csv · row 2, column DOB · date_of_birth: masked:"
+        ),
         "{stdout}"
     );
-    assert!(stdout.contains("changed: summary: findings: expected 331, got"), "{stdout}");
+    assert!(
+        stdout.contains("changed: summary: findings: expected 331, got"),
+        "{stdout}"
+    );
 
     // No pins, no audit.
     let out = trawl()
@@ -269,7 +306,12 @@ fn verify_proves_a_rerun_identical_and_shows_what_changed() {
             .output()
             .unwrap()
     };
-    assert_eq!(scan(&["--manifest", "m.json", "--out", "/dev/null"]).status.code(), Some(1));
+    assert_eq!(
+        scan(&["--manifest", "m.json", "--out", "/dev/null"])
+            .status
+            .code(),
+        Some(1)
+    );
     let verify = |threads: &str| {
         trawl()
             .current_dir(dir.path())
@@ -280,7 +322,10 @@ fn verify_proves_a_rerun_identical_and_shows_what_changed() {
     let out = verify("1");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    assert!(stdout.starts_with("IDENTICAL: 57 files, 331 findings"), "{stdout}");
+    assert!(
+        stdout.starts_with("IDENTICAL: 57 files, 331 findings"),
+        "{stdout}"
+    );
 
     // Change one file, add one, remove one.
     let notes = dir.path().join("fixtures/tables/tenants.csv");
@@ -306,7 +351,10 @@ fn verify_proves_a_rerun_identical_and_shows_what_changed() {
         assert!(stdout.contains(expected), "{expected:?} not in\n{stdout}");
     }
     // The bytes changed, but not what was found in the file.
-    assert!(!stdout.contains("changed findings: tables/tenants.csv"), "{stdout}");
+    assert!(
+        !stdout.contains("changed findings: tables/tenants.csv"),
+        "{stdout}"
+    );
 
     // A manifest from a future trawl is refused, not misread.
     let mut m: Value =

@@ -109,7 +109,8 @@ pub fn write_html(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     let page = page(report)?;
     let template = env.get_template("report.html")?;
     let html = template
-        .render(minijinja::value::Serde(&page)).context("rendering the report")?;
+        .render(minijinja::value::Serde(&page))
+        .context("rendering the report")?;
     out.write_all(html.as_bytes())?;
     Ok(())
 }
@@ -293,7 +294,10 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
             label: "Policy",
             value: format!(
                 "{} (version {}) from {} · SHA-256 {}",
-                report.policy.name, report.policy.version, report.policy.origin, report.policy.sha256
+                report.policy.name,
+                report.policy.version,
+                report.policy.origin,
+                report.policy.sha256
             ),
             code: true,
         },
@@ -361,6 +365,21 @@ impl Strings {
     }
 }
 
+/// [file, record name, process or -1, [category], [[flag, reason]],
+/// personal, first finding, findings]
+type RecordRow = (
+    usize,
+    usize,
+    i64,
+    Vec<usize>,
+    Vec<(usize, usize)>,
+    u8,
+    usize,
+    usize,
+);
+/// [record, location, detector, category, confidence 0–2, masked]
+type FindingRow = (usize, usize, usize, usize, u8, usize);
+
 /// The findings and records for the page's script, compact: each row is an
 /// array of string-table indices and numbers (the layout is documented in
 /// report.js).
@@ -373,10 +392,8 @@ struct Data {
     folders: Vec<usize>,
     /// [path, folder]
     files: Vec<(usize, usize)>,
-    /// [file, record name, process or -1, [category], [[flag, reason]], personal, first finding, findings]
-    records: Vec<(usize, usize, i64, Vec<usize>, Vec<(usize, usize)>, u8, usize, usize)>,
-    /// [record, location, detector, category, confidence 0–2, masked]
-    findings: Vec<(usize, usize, usize, usize, u8, usize)>,
+    records: Vec<RecordRow>,
+    findings: Vec<FindingRow>,
     /// Indices of flagged records, most severe first.
     flagged: Vec<usize>,
 }
@@ -430,29 +447,33 @@ fn data_block(report: &ScanReport, label_of: &dyn Fn(&str) -> String) -> Result<
         }
     }
     let mut findings = Vec::with_capacity(report.findings.len());
-    type Row = (usize, usize, usize, usize, u8, usize);
-    let push_finding = |i: usize, record: usize, strings: &mut Strings, findings: &mut Vec<Row>| {
-        let f = &report.findings[i];
-        findings.push((
-            record,
-            strings.id(&f.location.to_string()),
-            strings.id(&f.detector),
-            strings.id(&label_of(&f.category)),
-            match f.confidence {
-                Confidence::Low => 0,
-                Confidence::Medium => 1,
-                Confidence::High => 2,
-            },
-            strings.id(&f.masked),
-        ));
-    };
+    let push_finding =
+        |i: usize, record: usize, strings: &mut Strings, findings: &mut Vec<FindingRow>| {
+            let f = &report.findings[i];
+            findings.push((
+                record,
+                strings.id(&f.location.to_string()),
+                strings.id(&f.detector),
+                strings.id(&label_of(&f.category)),
+                match f.confidence {
+                    Confidence::Low => 0,
+                    Confidence::Medium => 1,
+                    Confidence::High => 2,
+                },
+                strings.id(&f.masked),
+            ));
+        };
     for (ri, r) in report.records.iter().enumerate() {
         let file = file_of(&r.path, &mut strings, &mut files);
         let first = findings.len();
         for &fi in &per_record[ri] {
             push_finding(fi, ri, &mut strings, &mut findings);
         }
-        let mut cats: Vec<usize> = r.categories.iter().map(|c| strings.id(&label_of(c))).collect();
+        let mut cats: Vec<usize> = r
+            .categories
+            .iter()
+            .map(|c| strings.id(&label_of(c)))
+            .collect();
         cats.extend(r.mentions.iter().map(|c| strings.id(&label_of(c))));
         let flags = r
             .flags

@@ -174,7 +174,8 @@ impl Manifest {
             ),
             None => anyhow::bail!("not a trawl manifest (no manifest_version)"),
         }
-        serde_json::from_value(value).map_err(|e| anyhow::anyhow!("not a valid trawl manifest: {e}"))
+        serde_json::from_value(value)
+            .map_err(|e| anyhow::anyhow!("not a valid trawl manifest: {e}"))
     }
 
     /// What differs from `earlier` to this manifest, in words; empty when

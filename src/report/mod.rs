@@ -397,7 +397,10 @@ struct Tagged<'a, T: Serialize> {
 }
 
 pub(crate) fn write_jsonl_line<T: Serialize>(
-    out: &mut dyn Write, kind: &str, item: &T) -> Result<()> {
+    out: &mut dyn Write,
+    kind: &str,
+    item: &T,
+) -> Result<()> {
     serde_json::to_writer(&mut *out, &Tagged { kind, item })?;
     out.write_all(b"\n")?;
     Ok(())

@@ -12,18 +12,42 @@ use anyhow::{Context, Result};
 /// A file being written: nobody sees it at `path` until [`commit`]. Dropped
 /// without a commit, it vanishes and leaves what was at `path` untouched.
 /// On Unix it is created with mode 0600, whatever the umask, and keeps it on
-/// rename.
+/// rename. A target that exists and is not a regular file (`/dev/null`, a
+/// pipe) is written in place instead.
 ///
 /// [`commit`]: PrivateFile::commit
 pub struct PrivateFile {
     path: PathBuf,
-    out: BufWriter<NamedTempFile>,
+    out: Target,
+}
+
+enum Target {
+    /// A new file, renamed into place on commit.
+    Staged(BufWriter<NamedTempFile>),
+    /// Something that is not a regular file (`/dev/null`, a pipe, a
+    /// terminal): written in place, since renaming over it would replace it.
+    Direct(BufWriter<std::fs::File>),
 }
 
 impl PrivateFile {
     /// Creates the temporary file now, so an unwritable place fails before
     /// any work is done.
     pub fn create(path: &Path) -> Result<PrivateFile> {
+        // Write through a symbolic link to where it points, not over it.
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = path.as_path();
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_file() {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                return Ok(PrivateFile {
+                    path: path.to_path_buf(),
+                    out: Target::Direct(BufWriter::new(file)),
+                });
+            }
+        }
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -38,19 +62,29 @@ impl PrivateFile {
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(PrivateFile {
             path: path.to_path_buf(),
-            out: BufWriter::new(tmp),
+            out: Target::Staged(BufWriter::new(tmp)),
         })
     }
 
     pub fn writer(&mut self) -> &mut dyn Write {
-        &mut self.out
+        match &mut self.out {
+            Target::Staged(w) => w,
+            Target::Direct(w) => w,
+        }
     }
 
     /// Flushes, syncs and renames the file into place.
     pub fn commit(self) -> Result<()> {
         let path = self.path;
-        let tmp = self
-            .out
+        let out = match self.out {
+            Target::Staged(out) => out,
+            Target::Direct(mut out) => {
+                return out
+                    .flush()
+                    .with_context(|| format!("writing {}", path.display()));
+            }
+        };
+        let tmp = out
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(|| format!("writing {}", path.display()))?;
@@ -80,7 +114,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.html");
         std::fs::write(&path, "old").unwrap();
-        write_private(&path, &mut |out: &mut dyn Write| {
+        write_private(&path, |out: &mut dyn Write| {
             out.write_all(b"new")?;
             Ok(())
         })
@@ -96,12 +130,53 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_private(&fifo, |out: &mut dyn Write| {
+            out.write_all(b"through the pipe")?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.html");
+        let link = dir.path().join("link.html");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_private(&link, |out: &mut dyn Write| {
+            out.write_all(b"new")?;
+            Ok(())
+        })
+        .unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+    }
+
     #[test]
     fn a_failed_write_keeps_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.json");
         std::fs::write(&path, "old").unwrap();
-        let result = write_private(&path, &mut |out: &mut dyn Write| {
+        let result = write_private(&path, |out: &mut dyn Write| {
             out.write_all(b"half")?;
             anyhow::bail!("stopped")
         });
