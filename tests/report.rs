@@ -269,7 +269,7 @@ fn audit_passes_on_the_fixtures_and_names_each_difference_when_one_changes() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("FAIL: "), "{stdout}");
     assert!(
-        stdout.contains("missing: record tables/tenants.csv · row 9"),
+        stdout.contains("missing: record tables/tenants.csv · row 9 (flags: retention_unknown)"),
         "{stdout}"
     );
     assert!(
