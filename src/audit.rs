@@ -87,6 +87,8 @@ pub fn run(spec: &ScanSpec, threads: Option<usize>) -> Result<ScanReport> {
         limits: Limits::default(),
         record_times: false,
         hash_files: true,
+        stop: None,
+        show_suppressed: false,
     };
     scan(
         &prepared.engine,

@@ -15,3 +15,4 @@ pub mod report;
 pub mod scan;
 pub mod synth;
 pub mod walk;
+pub mod state;

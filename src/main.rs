@@ -309,6 +309,8 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         limits: Limits::default(),
         record_times: args.as_of.is_none(),
         hash_files: manifest.is_some(),
+        stop: None,
+        show_suppressed: false,
     };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     let report = scan(&prepared.engine, &prepared.classifier, &opts, &progress)?;

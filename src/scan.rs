@@ -3,7 +3,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 
 use anyhow::{Context, Result};
 use jiff::civil::Date;
@@ -12,11 +13,12 @@ use rayon::prelude::*;
 use crate::classify::Kind;
 use crate::classify::{Classifier, Policy, Record};
 use crate::detect::{Engine, Rules};
-use crate::extract::{extract_file, Extracted, Limits, MemberOutcome};
+use crate::extract::{extract_file, Extracted, Limits, RecordDraft};
 use crate::report::{
-    CategoryInfo, FileRecord, Outcome, PolicyInfo, Progress, RunInfo, ScanReport, ScannedFile,
-    Summary,
+    CategoryInfo, FileRecord, Finding, Outcome, PolicyInfo, Progress, RunInfo, ScanReport,
+    ScannedFile, Summary, Triage,
 };
+use crate::state::{FileMeta, Memory, StoredDraft, StoredFile, StoredMember, StoredResult};
 use crate::walk::{self, Entry, WalkOptions};
 
 #[derive(Debug, Clone)]
@@ -35,18 +37,32 @@ pub struct ScanOptions {
     pub record_times: bool,
     /// Hash every file read, for a manifest.
     pub hash_files: bool,
+    /// Set from outside (a signal) to stop early: files not yet begun are
+    /// left, and the report is marked partial.
+    pub stop: Option<Arc<AtomicBool>>,
+    /// List suppressed findings and records (with why) instead of only
+    /// counting them.
+    pub show_suppressed: bool,
 }
 
 /// What one walked path gave.
-struct FileResult {
-    format: &'static str,
+pub struct FileResult {
+    format: String,
     outcome: Outcome,
     bytes: u64,
     record: Option<FileRecord>,
-    findings: Vec<crate::report::Finding>,
+    findings: Vec<Finding>,
     records: Vec<Record>,
-    members: Vec<MemberOutcome>,
+    members: Vec<(String, Outcome, Option<FileRecord>)>,
     hashed: Option<ScannedFile>,
+    findings_suppressed: u64,
+    records_suppressed: u64,
+    /// A regular file's path below its root, as walked.
+    pub walked: Option<String>,
+    /// Whether the file was read (false when its stored result was reused).
+    pub read: bool,
+    /// What to store for it, with `--state`.
+    pub store: Option<StoredFile>,
 }
 
 /// What a scan judges with: the detectors and the policy.
@@ -94,6 +110,20 @@ pub fn scan(
     opts: &ScanOptions,
     progress: &Progress,
 ) -> Result<ScanReport> {
+    scan_with(engine, classifier, opts, progress, None, &mut |_| Ok(()))
+}
+
+/// Scans the roots, reusing what `memory` (a state) knows of unchanged
+/// files. `on_file` sees each file's result on the calling thread, as it
+/// comes (to store it); an error from it stops the scan.
+pub fn scan_with(
+    engine: &Engine,
+    classifier: &Classifier,
+    opts: &ScanOptions,
+    progress: &Progress,
+    memory: Option<&Memory>,
+    on_file: &mut dyn FnMut(&mut FileResult) -> Result<()>,
+) -> Result<ScanReport> {
     let started = jiff::Timestamp::now();
     let threads = opts
         .threads
@@ -102,28 +132,19 @@ pub fn scan(
         .num_threads(threads)
         .build()
         .context("starting worker threads")?;
+    // Our own flag, raised by the caller's or by a failure here.
+    let stop = opts
+        .stop
+        .clone()
+        .unwrap_or_else(|| Arc::new(AtomicBool::new(false)));
     let walk_opts = WalkOptions {
         roots: opts.roots.clone(),
         excludes: opts.excludes.clone(),
         follow: opts.follow,
         max_file_size: opts.max_file_size,
         threads,
+        stop: Some(Arc::clone(&stop)),
     };
-    let (tx, rx) = mpsc::sync_channel::<Entry>(4096);
-    let (walked, results) = std::thread::scope(|s| {
-        let walker = s.spawn(move || walk::walk(&walk_opts, tx));
-        let results: Vec<FileResult> = pool.install(|| {
-            rx.into_iter()
-                .par_bridge()
-                .map(|entry| process(engine, classifier, entry, opts, progress))
-                .collect()
-        });
-        let walked = walker
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the walker stopped unexpectedly")));
-        (walked, results)
-    });
-    walked?;
     let mut report = ScanReport {
         trawl_version: env!("CARGO_PKG_VERSION").to_string(),
         as_of: opts.as_of.to_string(),
@@ -134,56 +155,43 @@ pub fn scan(
         ..ScanReport::default()
     };
     let mut summary = Summary::default();
-    for r in results {
-        summary.files_seen += 1;
-        summary.files.add(r.outcome);
-        summary
-            .files_by_format
-            .entry(r.format.to_string())
-            .or_default()
-            .add(r.outcome);
-        if r.outcome != Outcome::Skipped {
-            summary.bytes_scanned += r.bytes;
-        }
-        for f in &r.findings {
-            *summary
-                .findings_by_detector
-                .entry(f.detector.clone())
-                .or_default() += 1;
-            *summary
-                .findings_by_confidence
-                .entry(f.confidence)
-                .or_default() += 1;
-        }
-        for m in r.members {
-            summary.members.add(m.outcome);
-            summary
-                .files_by_format
-                .entry(m.format.to_string())
-                .or_default()
-                .add(m.outcome);
-            report.errors.extend(m.record);
-        }
-        for rec in &r.records {
-            summary.records += 1;
-            summary.records_personal += u64::from(rec.personal);
-            summary.records_flagged += u64::from(!rec.flags.is_empty());
-            for f in &rec.flags {
-                *summary.flags_by_type.entry(f.flag).or_default() += 1;
-                *summary
-                    .flags_by_process
-                    .entry(rec.process.clone().unwrap_or_else(|| "(none)".into()))
-                    .or_default()
-                    .entry(f.flag)
-                    .or_default() += 1;
+    let (tx, rx) = mpsc::sync_channel::<Entry>(4096);
+    let (done_tx, done_rx) = mpsc::sync_channel::<FileResult>(256);
+    let mut failure: Option<anyhow::Error> = None;
+    let walked = std::thread::scope(|s| {
+        let walker = s.spawn(move || walk::walk(&walk_opts, tx));
+        let stop_workers = Arc::clone(&stop);
+        s.spawn(move || {
+            pool.install(|| {
+                rx.into_iter()
+                    .par_bridge()
+                    .for_each_with(done_tx, |done, entry| {
+                        if stop_workers.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let r = process(engine, classifier, entry, opts, progress, memory);
+                        let _ = done.send(r);
+                    })
+            })
+        });
+        for mut r in done_rx {
+            if failure.is_none() {
+                if let Err(e) = on_file(&mut r) {
+                    failure = Some(e);
+                    stop.store(true, Ordering::Relaxed);
+                }
             }
+            add(&mut report, &mut summary, r);
         }
-        summary.findings += r.findings.len() as u64;
-        report.findings.extend(r.findings);
-        report.records.extend(r.records);
-        report.errors.extend(r.record);
-        report.scanned_files.extend(r.hashed);
+        walker
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the walker stopped unexpectedly")))
+    });
+    if let Some(e) = failure {
+        return Err(e);
     }
+    walked?;
+    report.partial = stop.load(Ordering::Relaxed);
     report.summary = summary;
     report.sort();
     if opts.record_times {
@@ -195,6 +203,63 @@ pub fn scan(
         });
     }
     Ok(report)
+}
+
+/// Adds one file's result to the report and its summary.
+fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
+    summary.files_seen += 1;
+    summary.files.add(r.outcome);
+    summary
+        .files_by_format
+        .entry(r.format.clone())
+        .or_default()
+        .add(r.outcome);
+    if r.outcome != Outcome::Skipped {
+        summary.bytes_scanned += r.bytes;
+    }
+    summary.findings_suppressed += r.findings_suppressed;
+    summary.records_suppressed += r.records_suppressed;
+    for f in &r.findings {
+        if f.triage.is_some() {
+            // Listed with --show-suppressed, but counted apart.
+            continue;
+        }
+        summary.findings += 1;
+        *summary
+            .findings_by_detector
+            .entry(f.detector.clone())
+            .or_default() += 1;
+        *summary
+            .findings_by_confidence
+            .entry(f.confidence)
+            .or_default() += 1;
+    }
+    for (format, outcome, record) in r.members {
+        summary.members.add(outcome);
+        summary.files_by_format.entry(format).or_default().add(outcome);
+        report.errors.extend(record);
+    }
+    for rec in &r.records {
+        if rec.triage.is_some() {
+            continue;
+        }
+        summary.records += 1;
+        summary.records_personal += u64::from(rec.personal);
+        summary.records_flagged += u64::from(!rec.flags.is_empty());
+        for f in &rec.flags {
+            *summary.flags_by_type.entry(f.flag).or_default() += 1;
+            *summary
+                .flags_by_process
+                .entry(rec.process.clone().unwrap_or_else(|| "(none)".into()))
+                .or_default()
+                .entry(f.flag)
+                .or_default() += 1;
+        }
+    }
+    report.findings.extend(r.findings);
+    report.records.extend(r.records);
+    report.errors.extend(r.record);
+    report.scanned_files.extend(r.hashed);
 }
 
 fn policy_info(policy: &crate::classify::Policy) -> PolicyInfo {
@@ -244,6 +309,7 @@ fn process(
     entry: Entry,
     opts: &ScanOptions,
     progress: &Progress,
+    memory: Option<&Memory>,
 ) -> FileResult {
     let result = match entry {
         Entry::Skipped { rel, reason } => not_scanned(rel, Outcome::Skipped, reason),
@@ -253,51 +319,201 @@ fn process(
             rel,
             size,
             modified,
+            identity,
         } => {
-            // A bug tripped by one file must cost that file only.
-            let extracted = catch_unwind(AssertUnwindSafe(|| {
-                extract_file(engine, &path, &rel, opts.reveal, opts.limits)
-            }))
-            .unwrap_or_else(|_| Extracted {
-                records: Vec::new(),
-                outcome: Outcome::Failed,
-                format: "unknown",
-                reason: Some("internal error while reading this file (please report it)".into()),
-                findings: Vec::new(),
-                members: Vec::new(),
-                document: None,
-            });
-            let mut findings = extracted.findings;
+            let meta = FileMeta {
+                size,
+                mtime_ns: modified
+                    .and_then(|t| jiff::Timestamp::try_from(t).ok())
+                    .map_or(0, |t| t.as_nanosecond() as i64),
+                dev: identity.map_or(0, |i| i.0),
+                ino: identity.map_or(0, |i| i.1),
+            };
             let modified = modified.and_then(|t| {
                 let ts = jiff::Timestamp::try_from(t).ok()?;
                 Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
             });
-            let records = classifier.classify(extracted.records, &mut findings, modified);
             let hashed = opts.hash_files.then(|| fingerprint(&path, &rel, size));
-            FileResult {
-                hashed,
-                format: extracted.format,
-                outcome: extracted.outcome,
-                bytes: size,
-                record: extracted.reason.map(|reason| FileRecord {
-                    path: rel,
-                    status: extracted.outcome,
-                    format: extracted.format.to_string(),
-                    reason,
-                }),
-                findings,
-                records,
-                members: extracted.members,
-            }
+            let reused = memory.and_then(|m| reuse(m, &path, &rel, meta, hashed.as_ref()));
+            let (stored, read, store) = match reused {
+                Some(stored) => (stored, false, None),
+                None => {
+                    let stored = read_file(engine, &path, &rel, opts, memory);
+                    let store = memory.and_then(|_| {
+                        let sha256 = match &hashed {
+                            Some(h) => h.sha256.clone(),
+                            None => fingerprint(&path, &rel, size).sha256,
+                        };
+                        Some(StoredFile {
+                            path: rel.clone(),
+                            meta,
+                            sha256,
+                            result: serde_json::to_string(&stored).ok()?,
+                        })
+                    });
+                    (stored, true, store)
+                }
+            };
+            let mut result = judge(classifier, memory, opts, &rel, stored, modified);
+            result.bytes = size;
+            result.hashed = hashed;
+            result.walked = Some(rel);
+            result.read = read;
+            result.store = store;
+            result
         }
     };
     progress.file_done(result.bytes, result.findings.len() as u64);
     result
 }
 
+/// The stored result of an unchanged file: same size, time and identity
+/// (and, with `--rehash`, the same content).
+fn reuse(
+    memory: &Memory,
+    path: &Path,
+    rel: &str,
+    meta: FileMeta,
+    hashed: Option<&ScannedFile>,
+) -> Option<StoredResult> {
+    if !memory.reusable {
+        return None;
+    }
+    let known = memory.known.get(rel)?;
+    if known.meta != meta {
+        return None;
+    }
+    if memory.rehash {
+        let now = match hashed {
+            Some(h) => h.sha256.clone(),
+            None => fingerprint(path, rel, meta.size).sha256,
+        };
+        if now.is_none() || now != known.sha256 {
+            return None;
+        }
+    }
+    memory.load(rel)
+}
+
+/// Reads a file: extraction and detection, with the fingerprints a state
+/// needs, as it is stored.
+fn read_file(
+    engine: &Engine,
+    path: &Path,
+    rel: &str,
+    opts: &ScanOptions,
+    memory: Option<&Memory>,
+) -> StoredResult {
+    // A bug tripped by one file must cost that file only.
+    let extracted = catch_unwind(AssertUnwindSafe(|| {
+        extract_file(engine, path, rel, opts.reveal, opts.limits)
+    }))
+    .unwrap_or_else(|_| Extracted {
+        records: Vec::new(),
+        outcome: Outcome::Failed,
+        format: "unknown",
+        reason: Some("internal error while reading this file (please report it)".into()),
+        findings: Vec::new(),
+        members: Vec::new(),
+        document: None,
+    });
+    let mut findings = extracted.findings;
+    if let Some(m) = memory {
+        for f in &mut findings {
+            f.fingerprint = Some(m.fingerprint_finding(f));
+        }
+    }
+    StoredResult {
+        format: extracted.format.to_string(),
+        outcome: extracted.outcome,
+        reason: extracted.reason,
+        findings,
+        records: extracted.records.iter().map(StoredDraft::from).collect(),
+        members: extracted
+            .members
+            .into_iter()
+            .map(|m| StoredMember {
+                format: m.format.to_string(),
+                outcome: m.outcome,
+                record: m.record,
+            })
+            .collect(),
+    }
+}
+
+/// Suppressions, triage and the policy, applied to what a file gave (read
+/// now, or stored): the same whichever it was.
+fn judge(
+    classifier: &Classifier,
+    memory: Option<&Memory>,
+    opts: &ScanOptions,
+    rel: &str,
+    stored: StoredResult,
+    modified: Option<Date>,
+) -> FileResult {
+    let mut findings = stored.findings;
+    for f in &mut findings {
+        if let Some(s) = classifier.suppressions.iter().find(|s| s.matches(f)) {
+            f.triage = Some(Triage {
+                status: "suppressed".into(),
+                note: s.reason.clone(),
+                by: "suppressions.toml".into(),
+                at: String::new(),
+            });
+        } else if let Some(t) = memory
+            .zip(f.fingerprint.as_ref())
+            .and_then(|(m, fp)| m.triage.get(fp))
+        {
+            f.triage = Some(t.clone());
+        }
+        // Raw values are for the output only; never beyond it.
+        f.value_sha256 = None;
+    }
+    let drafts: Vec<RecordDraft> = stored.records.into_iter().map(RecordDraft::from).collect();
+    let mut records = classifier.classify(drafts, &mut findings, modified);
+    let mut records_suppressed = 0;
+    if let Some(m) = memory {
+        for r in &mut records {
+            let fp = m.fingerprint_record(&r.path, &r.record);
+            r.triage = m.triage.get(&fp).cloned();
+            r.fingerprint = Some(fp);
+        }
+        records_suppressed = records.iter().filter(|r| r.triage.is_some()).count() as u64;
+    }
+    let findings_suppressed = findings.iter().filter(|f| f.triage.is_some()).count() as u64;
+    if !opts.show_suppressed {
+        findings.retain(|f| f.triage.is_none());
+        records.retain(|r| r.triage.is_none());
+    }
+    FileResult {
+        record: stored.reason.map(|reason| FileRecord {
+            path: rel.to_string(),
+            status: stored.outcome,
+            format: stored.format.clone(),
+            reason,
+        }),
+        format: stored.format,
+        outcome: stored.outcome,
+        bytes: 0,
+        findings,
+        records,
+        members: stored
+            .members
+            .into_iter()
+            .map(|m| (m.format, m.outcome, m.record))
+            .collect(),
+        hashed: None,
+        findings_suppressed,
+        records_suppressed,
+        walked: None,
+        read: true,
+        store: None,
+    }
+}
+
 fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
     FileResult {
-        format: "unknown",
+        format: "unknown".to_string(),
         outcome,
         bytes: 0,
         record: Some(FileRecord {
@@ -310,5 +526,10 @@ fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
         records: Vec::new(),
         members: Vec::new(),
         hashed: None,
+        findings_suppressed: 0,
+        records_suppressed: 0,
+        walked: None,
+        read: false,
+        store: None,
     }
 }

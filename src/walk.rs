@@ -19,6 +19,8 @@ pub struct WalkOptions {
     pub follow: bool,
     pub max_file_size: u64,
     pub threads: usize,
+    /// Set from outside (a signal) to end the walk early.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// A path found by the walk.
@@ -30,6 +32,8 @@ pub enum Entry {
         rel: String,
         size: u64,
         modified: Option<std::time::SystemTime>,
+        /// Device and inode, where the OS has them.
+        identity: Option<(u64, u64)>,
     },
     /// Not scanned, by design: the reason says why.
     Skipped { rel: String, reason: String },
@@ -134,7 +138,14 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Entry>) -> Result<()> {
     builder.build_parallel().run(|| {
         let tx = tx.clone();
         let roots = roots.clone();
+        let stop = opts.stop.clone();
         Box::new(move |result| {
+            if stop
+                .as_ref()
+                .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                return WalkState::Quit;
+            }
             let entry = match result {
                 Err(err) => Some(failed_walk(&err, &roots)),
                 Ok(e) => classify(&e, &roots, max),
@@ -187,8 +198,20 @@ fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> 
             rel: rel(),
             size: m.len(),
             modified: m.modified().ok(),
+            identity: identity(&m),
         }),
     }
+}
+
+#[cfg(unix)]
+fn identity(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
 }
 
 fn failed_walk(err: &ignore::Error, roots: &[PathBuf]) -> Entry {

@@ -155,6 +155,10 @@ proptest! {
             confidence: Confidence::High,
             masked: "*".into(),
             value: None,
+            fingerprint: None,
+            new: false,
+            triage: None,
+            value_sha256: None,
         }];
         let records = classifier.classify(vec![draft], &mut findings, None);
         prop_assert_eq!(records.len(), 1);

@@ -80,6 +80,14 @@ pub struct Record {
     /// Whether it holds personal data about a person (see [`Classifier`]).
     pub personal: bool,
     pub flags: Vec<Flag>,
+    /// With `--state`: a stable name for this record, for triage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// With `--state`: not in the last completed run.
+    #[serde(default, skip_serializing_if = "crate::report::is_false")]
+    pub new: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<crate::report::Triage>,
 }
 
 /// What a detector's findings are, under the policy.
@@ -93,6 +101,8 @@ struct DetectorClass {
 
 pub struct Classifier {
     pub policy: Policy,
+    /// The rules' permanent exceptions (`suppressions.toml`).
+    pub suppressions: Vec<crate::detect::suppress::Suppression>,
     as_of: Date,
     detectors: HashMap<String, DetectorClass>,
 }
@@ -118,6 +128,7 @@ impl Classifier {
             .collect();
         Classifier {
             policy,
+            suppressions: rules.suppressions.clone(),
             as_of,
             detectors,
         }
@@ -173,6 +184,11 @@ impl Classifier {
                     (None, None) => f.category.clone(),
                 };
                 f.process = process.map(|p| p.id.clone());
+                // Suppressed (by a rule or the DPO): named, but it counts
+                // for nothing.
+                if f.triage.is_some() {
+                    continue;
+                }
                 if f.confidence >= Confidence::Medium {
                     categories.insert(f.category.clone());
                     // An undeclared category counts: better a flag too many.
@@ -180,6 +196,10 @@ impl Classifier {
                 } else {
                     mentions.insert(f.category.clone());
                 }
+            }
+            if categories.is_empty() && mentions.is_empty() {
+                // Every finding in it was suppressed.
+                continue;
             }
             let mentions: Vec<String> = mentions.difference(&categories).cloned().collect();
             let categories: Vec<String> = categories.into_iter().collect();
@@ -198,6 +218,9 @@ impl Classifier {
                 mentions,
                 personal,
                 flags,
+                fingerprint: None,
+                new: false,
+                triage: None,
             });
         }
         records

@@ -66,6 +66,10 @@ fn finding(path: &str, record: &str, detector: &str, confidence: Confidence) -> 
         confidence,
         masked: "***".into(),
         value: None,
+        fingerprint: None,
+        new: false,
+        triage: None,
+        value_sha256: None,
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod context;
 pub mod rules;
+pub mod suppress;
 pub mod validators;
 
 use anyhow::{Context as _, Result};

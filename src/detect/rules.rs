@@ -12,6 +12,7 @@ use super::validators::Validator;
 
 /// The embedded default rules, so a bare `trawl scan` needs no files.
 const DEFAULT_DETECTORS: &str = include_str!("../../rules/detectors.toml");
+const DEFAULT_SUPPRESSIONS: &str = include_str!("../../rules/suppressions.toml");
 const DEFAULT_WORD_LISTS: &[(&str, &str)] = &[(
     "health_terms.txt",
     include_str!("../../rules/health_terms.txt"),
@@ -152,6 +153,8 @@ pub struct Rules {
     pub source: String,
     /// Every rules file's name and bytes, in a fixed order.
     pub files: Vec<(String, String)>,
+    /// From `suppressions.toml`.
+    pub suppressions: Vec<super::suppress::Suppression>,
 }
 
 impl Rules {
@@ -180,6 +183,7 @@ impl Rules {
                     .map(|(_, text)| text.to_string())
                     .with_context(|| format!("no embedded word list named {name}"))
             },
+            &|| Ok(Some(DEFAULT_SUPPRESSIONS.to_string())),
         )
     }
 
@@ -188,20 +192,34 @@ impl Rules {
         let main = dir.join("detectors.toml");
         let text = std::fs::read_to_string(&main)
             .with_context(|| format!("cannot read rules file {}", main.display()))?;
-        Rules::parse(&dir.display().to_string(), &text, &|name: &str| {
-            if name.contains('/') || name.contains('\\') || name.starts_with('.') {
-                bail!("word list {name:?} must be a plain file name beside detectors.toml");
-            }
-            let path = dir.join(name);
-            std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read word list {}", path.display()))
-        })
+        Rules::parse(
+            &dir.display().to_string(),
+            &text,
+            &|name: &str| {
+                if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+                    bail!("word list {name:?} must be a plain file name beside detectors.toml");
+                }
+                let path = dir.join(name);
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read word list {}", path.display()))
+            },
+            // Optional: a rules directory need not suppress anything.
+            &|| {
+                let path = dir.join("suppressions.toml");
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Ok(Some(text)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+                }
+            },
+        )
     }
 
     fn parse(
         source: &str,
         text: &str,
         load_words: &dyn Fn(&str) -> Result<String>,
+        load_suppressions: &dyn Fn() -> Result<Option<String>>,
     ) -> Result<Rules> {
         let file: RulesFile = toml::from_str(text)
             .with_context(|| format!("{source}: detectors.toml is not valid"))?;
@@ -304,10 +322,20 @@ impl Rules {
         if detectors.is_empty() {
             bail!("{source}: detectors.toml defines no detectors");
         }
+        let suppressions = match load_suppressions()? {
+            Some(text) => {
+                let ids: Vec<&str> = detectors.iter().map(|d| d.id.as_str()).collect();
+                let parsed = super::suppress::parse(source, &text, &ids)?;
+                files.push(("suppressions.toml".to_string(), text));
+                parsed
+            }
+            None => Vec::new(),
+        };
         Ok(Rules {
             detectors,
             source: source.to_string(),
             files,
+            suppressions,
         })
     }
 
@@ -366,12 +394,12 @@ mod tests {
 
     #[test]
     fn bad_rules_are_refused_with_reason() {
-        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='('\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!()).unwrap_err();
+        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='('\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|| Ok(None)).unwrap_err();
         assert!(format!("{err:#}").contains("bad pattern"), "{err:#}");
-        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nvalidator='nope'\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!()).unwrap_err();
+        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nvalidator='nope'\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|| Ok(None)).unwrap_err();
         assert!(format!("{err:#}").contains("unknown validator"), "{err:#}");
         let err =
-            Rules::parse("t", "version = 2\ndetector = []\n", &|_| unreachable!()).unwrap_err();
+            Rules::parse("t", "version = 2\ndetector = []\n", &|_| unreachable!(), &|| Ok(None)).unwrap_err();
         assert!(format!("{err:#}").contains("version 2"), "{err:#}");
     }
 }

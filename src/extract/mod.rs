@@ -697,7 +697,11 @@ impl<'e> Sink<'e> {
             category: d.category.clone(),
             confidence: hit.confidence,
             masked: mask(&value, d.mask_keep_start, d.mask_keep_end),
+            value_sha256: Some(crate::digest::sha256(raw)),
             value: self.reveal.then(|| value.into_owned()),
+            fingerprint: None,
+            new: false,
+            triage: None,
         });
     }
 }

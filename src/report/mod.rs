@@ -173,6 +173,35 @@ pub struct Finding {
     /// The raw value: only with `--reveal`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// With `--state`: a stable name for this value here, for triage (a keyed
+    /// hash: it reveals nothing of the value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// With `--state`: not in the last completed run.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub new: bool,
+    /// The DPO's decision on it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<Triage>,
+    /// SHA-256 of the raw value, for suppressions by value; never written.
+    #[serde(skip)]
+    pub value_sha256: Option<[u8; 32]>,
+}
+
+pub(crate) fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A DPO's decision on a finding or record (`trawl triage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Triage {
+    /// `false_positive`, `accepted` or `resolved`; or `suppressed` for a rule
+    /// of the suppressions file.
+    pub status: String,
+    pub note: String,
+    pub by: String,
+    /// RFC 3339, UTC.
+    pub at: String,
 }
 
 /// What became of a file that was not (wholly) scanned.
@@ -265,6 +294,16 @@ pub struct Summary {
     pub flags_by_process: BTreeMap<String, BTreeMap<FlagKind, u64>>,
     /// Files and members together, by format and outcome.
     pub files_by_format: BTreeMap<String, OutcomeCounts>,
+    /// Findings and records suppressed (by `suppressions.toml` or a triage
+    /// decision): counted here, not in the figures above.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_suppressed: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub records_suppressed: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Which policy judged a scan.
@@ -313,6 +352,12 @@ pub struct ScanReport {
     pub policy: PolicyInfo,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run: Option<RunInfo>,
+    /// Stopped early (a signal): only part of the files were scanned.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub partial: bool,
+    /// With `--state`: this run and what changed since the last completed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryInfo>,
     pub findings: Vec<Finding>,
     /// Records holding findings, with their categories and flags.
     #[serde(default)]
@@ -323,6 +368,20 @@ pub struct ScanReport {
     /// Every file read, with its fingerprint: only when a manifest is wanted.
     #[serde(skip)]
     pub scanned_files: Vec<ScannedFile>,
+}
+
+/// With `--state`: how this run relates to the last completed one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryInfo {
+    pub run: i64,
+    /// The run new and resolved are counted against.
+    pub previous_run: Option<i64>,
+    pub files_read: u64,
+    pub files_reused: u64,
+    pub files_removed: u64,
+    pub new: u64,
+    /// Findings and records reported last time and not now (masked).
+    pub resolved: Vec<crate::state::Change>,
 }
 
 /// A file the scan read, for the manifest.

@@ -1,0 +1,209 @@
+//! Runs and what each reported, for `trawl history`, "new since the last
+//! run", "resolved since it", and `trawl diff`.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::State;
+
+/// How many runs keep their list of reported items (the runs themselves are
+/// kept for ever): enough for a quarter of nightly runs.
+const RUNS_WITH_ITEMS: i64 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Finding,
+    Record,
+}
+
+impl ItemKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Finding => "finding",
+            ItemKind::Record => "record",
+        }
+    }
+}
+
+/// A finding or record that appeared or went away, described with masked
+/// values only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: ItemKind,
+    pub fingerprint: String,
+    pub path: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub run: i64,
+    pub started: String,
+    pub finished: Option<String>,
+    pub roots: Vec<String>,
+    pub as_of: String,
+    /// `completed`, `interrupted`, `failed`, or `running` (or died running).
+    pub outcome: String,
+    pub files_seen: u64,
+    pub files_read: u64,
+    pub files_reused: u64,
+    pub files_removed: u64,
+    pub findings: u64,
+    pub records_flagged: u64,
+    pub new: u64,
+    pub resolved: u64,
+    pub duration_ms: u64,
+}
+
+impl State {
+    /// The last completed run before `run`.
+    pub fn previous_completed(&self, run: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT max(id) FROM runs WHERE id < ?1 AND outcome = 'completed'",
+                [run],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    pub fn items(&self, run: i64) -> Result<HashMap<String, Change>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT fingerprint, kind, path, label FROM run_items WHERE run = ?1")?;
+        let rows = stmt.query_map([run], |r| {
+            let kind: String = r.get(1)?;
+            Ok(Change {
+                fingerprint: r.get(0)?,
+                kind: if kind == "record" {
+                    ItemKind::Record
+                } else {
+                    ItemKind::Finding
+                },
+                path: r.get(2)?,
+                label: r.get(3)?,
+            })
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let c = row?;
+            out.insert(c.fingerprint.clone(), c);
+        }
+        Ok(out)
+    }
+
+    /// Ends a run: stores what it reported and its counts.
+    pub fn finish_run(&mut self, summary: &RunSummary, items: &[Change]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT OR IGNORE INTO run_items (run, fingerprint, kind, path, label) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for c in items {
+                put.execute(params![summary.run, c.fingerprint, c.kind.as_str(), c.path, c.label])?;
+            }
+        }
+        tx.execute(
+            "UPDATE runs SET finished = ?2, outcome = ?3, files_seen = ?4, files_read = ?5, files_reused = ?6,
+               files_removed = ?7, findings = ?8, records_flagged = ?9, new_items = ?10, resolved_items = ?11,
+               duration_ms = ?12 WHERE id = ?1",
+            params![
+                summary.run,
+                summary.finished,
+                summary.outcome,
+                summary.files_seen as i64,
+                summary.files_read as i64,
+                summary.files_reused as i64,
+                summary.files_removed as i64,
+                summary.findings as i64,
+                summary.records_flagged as i64,
+                summary.new as i64,
+                summary.resolved as i64,
+                summary.duration_ms as i64
+            ],
+        )?;
+        tx.execute(
+            "DELETE FROM run_items WHERE run <= (SELECT max(id) FROM runs) - ?1",
+            [RUNS_WITH_ITEMS],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunSummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, started, finished, roots, as_of, outcome, files_seen, files_read, files_reused, files_removed,
+                    findings, records_flagged, new_items, resolved_items, duration_ms FROM runs ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let roots: String = r.get(3)?;
+            Ok(RunSummary {
+                run: r.get(0)?,
+                started: r.get(1)?,
+                finished: r.get(2)?,
+                roots: serde_json::from_str(&roots).unwrap_or_default(),
+                as_of: r.get(4)?,
+                outcome: r.get(5)?,
+                files_seen: r.get::<_, i64>(6)? as u64,
+                files_read: r.get::<_, i64>(7)? as u64,
+                files_reused: r.get::<_, i64>(8)? as u64,
+                files_removed: r.get::<_, i64>(9)? as u64,
+                findings: r.get::<_, i64>(10)? as u64,
+                records_flagged: r.get::<_, i64>(11)? as u64,
+                new: r.get::<_, i64>(12)? as u64,
+                resolved: r.get::<_, i64>(13)? as u64,
+                duration_ms: r.get::<_, i64>(14)? as u64,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .context("reading the runs")
+    }
+
+    /// What run `b` reported that `a` did not (new), and the reverse
+    /// (resolved), each sorted by path.
+    pub fn diff(&self, a: i64, b: i64) -> Result<(Vec<Change>, Vec<Change>)> {
+        for run in [a, b] {
+            let has: i64 = self.conn.query_row(
+                "SELECT count(*) FROM runs WHERE id = ?1",
+                [run],
+                |r| r.get(0),
+            )?;
+            if has == 0 {
+                anyhow::bail!("there is no run {run} in this state (see `trawl history`)");
+            }
+        }
+        let old = self.items(a)?;
+        let new = self.items(b)?;
+        Ok(changes(&old, &new))
+    }
+}
+
+/// Items in `now` not in `before` (new), and in `before` not in `now`
+/// (resolved), sorted by path and label.
+pub fn changes(
+    before: &HashMap<String, Change>,
+    now: &HashMap<String, Change>,
+) -> (Vec<Change>, Vec<Change>) {
+    let sort = |mut v: Vec<Change>| {
+        v.sort_by(|x, y| (&x.path, &x.label, &x.fingerprint).cmp(&(&y.path, &y.label, &y.fingerprint)));
+        v
+    };
+    let added = now
+        .values()
+        .filter(|c| !before.contains_key(&c.fingerprint))
+        .cloned()
+        .collect();
+    let gone = before
+        .values()
+        .filter(|c| !now.contains_key(&c.fingerprint))
+        .cloned()
+        .collect();
+    (sort(added), sort(gone))
+}

@@ -1,0 +1,500 @@
+//! Nightly state, in one SQLite file (`--state FILE`): what each file looked
+//! like and gave when last read, every run, what each run reported (by
+//! fingerprint, for "new" and "resolved"), and the DPO's triage decisions.
+//!
+//! Stored results are the extraction's output before classification, so a
+//! rescan re-judges them at the new as-of date without reading the file. They
+//! hold masked values only, never raw ones; a record's draft keeps the few
+//! cells the policy reads (dates, lawful basis, consent), as the policy asks.
+//! Fingerprints are keyed hashes (HMAC-SHA-256) with a key made for each
+//! state file and kept in it.
+
+mod history;
+mod lock;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{bail, Context, Result};
+use hmac::{KeyInit, Mac};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+pub use history::{Change, ItemKind, RunSummary};
+pub use lock::{Lock, LockError};
+
+use crate::extract::RecordDraft;
+use crate::report::{FileRecord, Finding, Outcome, Triage};
+
+/// Bumped when the tables change; older states are migrated, newer refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    dev INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    sha256 TEXT,
+    result TEXT NOT NULL,
+    run INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    roots TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    files_seen INTEGER NOT NULL DEFAULT 0,
+    files_read INTEGER NOT NULL DEFAULT 0,
+    files_reused INTEGER NOT NULL DEFAULT 0,
+    files_removed INTEGER NOT NULL DEFAULT 0,
+    findings INTEGER NOT NULL DEFAULT 0,
+    records_flagged INTEGER NOT NULL DEFAULT 0,
+    new_items INTEGER NOT NULL DEFAULT 0,
+    resolved_items INTEGER NOT NULL DEFAULT 0,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    trawl_version TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_items (
+    run INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    path TEXT NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (run, fingerprint)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS triage (
+    fingerprint TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    note TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+";
+
+/// A file as the walk saw it: what decides whether it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileMeta {
+    pub size: u64,
+    pub mtime_ns: i64,
+    /// Device and inode: a file replaced by another of the same size and
+    /// time is still a different file.
+    pub dev: u64,
+    pub ino: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct KnownFile {
+    pub meta: FileMeta,
+    pub sha256: Option<String>,
+}
+
+/// One member of a container as stored.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoredMember {
+    pub format: String,
+    pub outcome: Outcome,
+    pub record: Option<FileRecord>,
+}
+
+/// What reading a file gave, before classification.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoredResult {
+    pub format: String,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    /// Masked, with fingerprints; raw values are never stored.
+    pub findings: Vec<Finding>,
+    pub records: Vec<StoredDraft>,
+    pub members: Vec<StoredMember>,
+}
+
+/// A record draft as stored (see [`RecordDraft`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoredDraft {
+    pub path: String,
+    pub locator: String,
+    pub location: crate::report::Location,
+    pub headers: std::sync::Arc<[String]>,
+    pub fields: Vec<(String, String)>,
+    pub document_date: Option<String>,
+}
+
+impl From<&RecordDraft> for StoredDraft {
+    fn from(d: &RecordDraft) -> StoredDraft {
+        StoredDraft {
+            path: d.path.clone(),
+            locator: d.locator.clone(),
+            location: d.location.clone(),
+            headers: d.headers.clone(),
+            fields: d.fields.clone(),
+            document_date: d.document_date.clone(),
+        }
+    }
+}
+
+impl From<StoredDraft> for RecordDraft {
+    fn from(d: StoredDraft) -> RecordDraft {
+        RecordDraft {
+            path: d.path,
+            locator: d.locator,
+            location: d.location,
+            headers: d.headers,
+            fields: d.fields,
+            document_date: d.document_date,
+        }
+    }
+}
+
+/// What a scan may reuse, shared by the worker threads: the files known,
+/// whether stored results still hold, and connections to read them with.
+pub struct Memory {
+    pub known: HashMap<String, KnownFile>,
+    /// False when the rules, policy or trawl version changed since the
+    /// results were stored: every file is read again.
+    pub reusable: bool,
+    pub rehash: bool,
+    key: [u8; 32],
+    pub triage: HashMap<String, Triage>,
+    path: PathBuf,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Memory {
+    /// The stored result of a file, if it is still there and readable.
+    pub fn load(&self, rel: &str) -> Option<StoredResult> {
+        let conn = self.readers.lock().ok()?.pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?,
+        };
+        let text: Option<String> = conn
+            .query_row("SELECT result FROM files WHERE path = ?1", [rel], |r| {
+                r.get(0)
+            })
+            .optional()
+            .ok()
+            .flatten();
+        if let Ok(mut pool) = self.readers.lock() {
+            pool.push(conn);
+        }
+        serde_json::from_str(&text?).ok()
+    }
+
+    pub fn fingerprint_finding(&self, f: &Finding) -> String {
+        let value = f.value_sha256.unwrap_or([0; 32]);
+        fingerprint(
+            &self.key,
+            &[
+                b"finding",
+                f.path.as_bytes(),
+                f.location.to_string().as_bytes(),
+                f.detector.as_bytes(),
+                &value,
+            ],
+        )
+    }
+
+    pub fn fingerprint_record(&self, path: &str, record: &str) -> String {
+        fingerprint(&self.key, &[b"record", path.as_bytes(), record.as_bytes()])
+    }
+}
+
+/// HMAC-SHA-256 over the parts (each length-prefixed), shortened to 128 bits.
+fn fingerprint(key: &[u8; 32], parts: &[&[u8]]) -> String {
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
+        .expect("HMAC takes a key of any length");
+    for p in parts {
+        mac.update(&(p.len() as u64).to_le_bytes());
+        mac.update(p);
+    }
+    crate::digest::hex(&mac.finalize().into_bytes()[..16])
+}
+
+/// The state file, open and locked for one run.
+pub struct State {
+    conn: Connection,
+    path: PathBuf,
+    key: [u8; 32],
+    _lock: Lock,
+}
+
+fn random_key() -> Result<[u8; 32]> {
+    use std::io::Read;
+    let mut key = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut key))
+        .context("cannot read /dev/urandom for the state's fingerprint key")?;
+    Ok(key)
+}
+
+fn parse_key(hex: &str) -> Option<[u8; 32]> {
+    let mut key = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (i, b) in key.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(key)
+}
+
+impl State {
+    /// Opens (or creates) the state at `path`, taking its lock: a second run
+    /// on the same state gets [`LockError`].
+    pub fn open(path: &Path) -> Result<State> {
+        let lock = Lock::take(path)?;
+        let existed = path.exists();
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open the state {}", path.display()))?;
+        if existed {
+            let is_state: bool = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n == 1)
+                .map_err(|e| {
+                    anyhow::anyhow!("{} is not a trawl state file: {e}", path.display())
+                })?;
+            if !is_state {
+                bail!(
+                    "{} is not a trawl state file (refusing to change it)",
+                    path.display()
+                );
+            }
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: Option<i64> = if existed {
+            conn.query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|v| v.parse().ok())
+        } else {
+            None
+        };
+        match version {
+            Some(v) if v > SCHEMA_VERSION => bail!(
+                "the state {} was written by a newer trawl (state version {v}; this trawl reads up to {SCHEMA_VERSION}): use that trawl, or start a new state",
+                path.display()
+            ),
+            Some(v) if v < 1 => bail!("the state {} has an unknown version {v}", path.display()),
+            // Version 1 is the first: migrations from it go here, in steps.
+            Some(_) => {}
+            None if existed => bail!("the state {} has no version: not a trawl state", path.display()),
+            None => {
+                conn.execute_batch(SCHEMA)?;
+                let key = crate::digest::hex(&random_key()?);
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('fingerprint_key', ?2), ('created_by', ?3)",
+                    params![SCHEMA_VERSION.to_string(), key, env!("CARGO_PKG_VERSION")],
+                )?;
+            }
+        }
+        let key: String = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'fingerprint_key'",
+                [],
+                |r| r.get(0),
+            )
+            .context("the state has no fingerprint key")?;
+        let key = parse_key(&key).context("the state's fingerprint key is damaged")?;
+        Ok(State {
+            conn,
+            path: path.to_path_buf(),
+            key,
+            _lock: lock,
+        })
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// What the stored results were made with; when it differs from now,
+    /// none is reused.
+    pub fn memory(&self, made_with: &str, rehash: bool) -> Result<Memory> {
+        let reusable = self.meta("results_made_with")?.as_deref() == Some(made_with);
+        let mut known = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, size, mtime_ns, dev, ino, sha256 FROM files")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                KnownFile {
+                    meta: FileMeta {
+                        size: r.get::<_, i64>(1)? as u64,
+                        mtime_ns: r.get(2)?,
+                        dev: r.get::<_, i64>(3)? as u64,
+                        ino: r.get::<_, i64>(4)? as u64,
+                    },
+                    sha256: r.get(5)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (path, file) = row?;
+            known.insert(path, file);
+        }
+        Ok(Memory {
+            known,
+            reusable,
+            rehash,
+            key: self.key,
+            triage: self.triage_all()?,
+            path: self.path.clone(),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Starts a run; returns its id.
+    pub fn begin_run(&self, started: &str, roots: &[String], as_of: &str) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO runs (started, roots, as_of, outcome, trawl_version) VALUES (?1, ?2, ?3, 'running', ?4)",
+            params![started, serde_json::to_string(roots)?, as_of, env!("CARGO_PKG_VERSION")],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Stores read files' results, in one transaction.
+    pub fn store(&mut self, run: i64, made_with: &str, batch: &[StoredFile]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO files (path, size, mtime_ns, dev, ino, sha256, result, run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, dev = excluded.dev,
+                   ino = excluded.ino, sha256 = excluded.sha256, result = excluded.result, run = excluded.run",
+            )?;
+            for f in batch {
+                stmt.execute(params![
+                    f.path,
+                    f.meta.size as i64,
+                    f.meta.mtime_ns,
+                    f.meta.dev as i64,
+                    f.meta.ino as i64,
+                    f.sha256,
+                    f.result,
+                    run
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('results_made_with', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [made_with],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets files no longer there; returns how many.
+    pub fn remove_files(&mut self, paths: &[String]) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare_cached("DELETE FROM files WHERE path = ?1")?;
+            for p in paths {
+                n += stmt.execute([p])? as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Stored results no longer valid (rules or policy changed): dropped, so
+    /// that they are never misread.
+    pub fn forget_results(&mut self) -> Result<()> {
+        self.conn.execute("DELETE FROM files", [])?;
+        self.set_meta("results_made_with", "")?;
+        Ok(())
+    }
+
+    pub fn triage_all(&self) -> Result<HashMap<String, Triage>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT fingerprint, status, note, decided_by, decided_at FROM triage")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Triage {
+                    status: r.get(1)?,
+                    note: r.get(2)?,
+                    by: r.get(3)?,
+                    at: r.get(4)?,
+                },
+            ))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (fp, t) = row?;
+            out.insert(fp, t);
+        }
+        Ok(out)
+    }
+
+    /// Records a decision on each fingerprint; returns those that no run has
+    /// reported (still recorded: a decision may come before the finding).
+    pub fn triage(&mut self, fingerprints: &[String], decision: &Triage) -> Result<Vec<String>> {
+        let tx = self.conn.transaction()?;
+        let mut unknown = Vec::new();
+        {
+            let mut seen = tx.prepare_cached("SELECT 1 FROM run_items WHERE fingerprint = ?1 LIMIT 1")?;
+            let mut put = tx.prepare_cached(
+                "INSERT INTO triage (fingerprint, status, note, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(fingerprint) DO UPDATE SET status = excluded.status, note = excluded.note,
+                   decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+            )?;
+            for fp in fingerprints {
+                if !seen.exists([fp])? {
+                    unknown.push(fp.clone());
+                }
+                put.execute(params![fp, decision.status, decision.note, decision.by, decision.at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(unknown)
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+/// A read file's result, ready to store.
+pub struct StoredFile {
+    pub path: String,
+    pub meta: FileMeta,
+    pub sha256: Option<String>,
+    /// JSON of a [`StoredResult`].
+    pub result: String,
+}
