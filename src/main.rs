@@ -1,8 +1,12 @@
 //! The `trawl` command line.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use signal_hook::consts::{SIGINT, SIGTERM};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -12,17 +16,21 @@ use trawl::audit;
 use trawl::classify::{policy::Policy, show};
 use trawl::detect::{Matcher, Rules};
 use trawl::extract::Limits;
+use trawl::nightly::{self, Log};
 use trawl::report::manifest::{Manifest, ScanSpec};
 use trawl::report::output::PrivateFile;
 use trawl::report::{self, Format, Progress, ScanReport};
 use trawl::scan::{prepare, scan, ScanOptions};
+use trawl::state::{LockError, State};
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  the scan completed and found nothing
   1  the scan completed with findings
   2  the scan could not run (bad arguments, unreadable rules, unwritable output)
-  3  with --strict: some files could not be read (failed, encrypted, or no text)";
+  3  with --strict: some files could not be read (failed, encrypted, or no text)
+  4  with --state: another trawl run is using the state; nothing was done
+  5  stopped by SIGINT or SIGTERM: the outputs are written, marked partial";
 
 #[derive(Parser)]
 #[command(name = "trawl", version, about = "Finds personal data where it should not be.", after_help = EXIT_CODES)]
@@ -51,6 +59,12 @@ enum Command {
     /// or show what changed.
     #[command(after_help = VERIFY_CODES)]
     Verify(VerifyArgs),
+    /// List the runs recorded in a state file.
+    History(HistoryArgs),
+    /// What one run reported that another did not, and the reverse.
+    Diff(DiffArgs),
+    /// Record a DPO's decision on findings or records, by fingerprint.
+    Triage(TriageArgs),
     /// Write synthetic housing-office text with invented personal values
     /// (for benchmarks and tests).
     #[command(hide = true)]
@@ -105,6 +119,61 @@ struct VerifyArgs {
     /// Worker threads (default: one per core). The result must not depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+}
+
+#[derive(Parser)]
+struct HistoryArgs {
+    /// The state file (`trawl scan --state`).
+    #[arg(long, value_name = "FILE", required = true)]
+    state: PathBuf,
+    /// `text` for people, `json` for tools.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+}
+
+#[derive(Parser)]
+struct DiffArgs {
+    /// The earlier run (see `trawl history`).
+    run_a: i64,
+    /// The later run.
+    run_b: i64,
+    #[arg(long, value_name = "FILE", required = true)]
+    state: PathBuf,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
+}
+
+#[derive(Parser)]
+struct TriageArgs {
+    /// Fingerprints of findings or records, from a report.
+    #[arg(required = true)]
+    fingerprints: Vec<String>,
+    #[arg(long, value_name = "FILE", required = true)]
+    state: PathBuf,
+    #[arg(long, value_enum)]
+    status: TriageStatus,
+    /// Why: kept with the decision and shown in reports.
+    #[arg(long, required = true)]
+    note: String,
+    /// Who decided.
+    #[arg(long, required = true)]
+    by: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TriageStatus {
+    /// Not personal data after all.
+    FalsePositive,
+    /// Personal data, held knowingly: a risk accepted.
+    Accepted,
+    /// Dealt with (deleted, moved, given a basis).
+    Resolved,
 }
 
 #[derive(Subcommand)]
@@ -202,6 +271,21 @@ struct ScanArgs {
     /// Exit 3 when any file could not be read.
     #[arg(long)]
     strict: bool,
+    /// Keep state in FILE (SQLite) between runs: read only new or changed
+    /// files, mark what is new and resolved, apply triage decisions.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// With --state: compare content hashes even when size and time are
+    /// unchanged.
+    #[arg(long, requires = "state")]
+    rehash: bool,
+    /// Append a plain log of the run to FILE (no values, masked or raw).
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// List suppressed findings and records, with why, instead of only
+    /// counting them.
+    #[arg(long)]
+    show_suppressed: bool,
 }
 
 #[derive(Parser)]
@@ -261,13 +345,20 @@ fn main() -> ExitCode {
         Command::Report(args) => run_report(args),
         Command::Audit(args) => run_audit(args),
         Command::Verify(args) => run_verify(args),
+        Command::History(args) => run_history(args),
+        Command::Diff(args) => run_diff(args),
+        Command::Triage(args) => run_triage(args),
         Command::Synth(args) => run_synth(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("trawl: {e:#}");
-            ExitCode::from(2)
+            if e.downcast_ref::<LockError>().is_some() {
+                ExitCode::from(4)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }
@@ -285,9 +376,25 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         Some(d) => d,
         None => jiff::Zoned::now().date(),
     };
+    let log = FileLog::open(args.log.as_deref())?;
     let prepared = prepare(args.rules.as_deref(), args.policy.as_deref(), as_of)?;
     if !args.quiet {
         eprint!("{}", prepared.policy_warnings);
+    }
+    // Open (and lock) the state before anything is written.
+    let mut state = args.state.as_deref().map(State::open).transpose()?;
+    // The first SIGINT or SIGTERM stops the scan cleanly; a second ends
+    // trawl at once (the state survives that too: SQLite transactions).
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(
+            signal,
+            128 + signal as i32,
+            Arc::clone(&stop),
+        )
+        .context("installing the signal handler")?;
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("installing the signal handler")?;
     }
     // Create every output before scanning, so a bad path fails fast; each
     // appears, whole, only when the scan is done.
@@ -309,12 +416,45 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         limits: Limits::default(),
         record_times: args.as_of.is_none(),
         hash_files: manifest.is_some(),
-        stop: None,
-        show_suppressed: false,
+        stop: Some(Arc::clone(&stop)),
+        show_suppressed: args.show_suppressed,
     };
+    log.line(&format!(
+        "scan started: {} (policy {}, as of {as_of}{})",
+        opts.roots
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        prepared.classifier.policy.origin,
+        args.state
+            .as_ref()
+            .map(|s| format!(", state {}", s.display()))
+            .unwrap_or_default()
+    ));
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let report = scan(&prepared.engine, &prepared.classifier, &opts, &progress)?;
+    let result = match state.as_mut() {
+        Some(state) => {
+            nightly::scan_with_state(&prepared, &opts, &progress, state, args.rehash, &log)
+        }
+        None => scan(&prepared.engine, &prepared.classifier, &opts, &progress),
+    };
     progress.finish();
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            log.line(&format!("scan failed: {e:#}"));
+            return Err(e);
+        }
+    };
+    for e in &report.errors {
+        if e.status.is_unreadable() {
+            log.line(&format!("not read: {}: {}: {}", e.path, e.status, e.reason));
+        }
+    }
+    if report.partial {
+        log.line("stopped by a signal: the outputs are partial");
+    }
     match out.as_mut() {
         Some(file) => report::write(&report, args.format, file.writer())?,
         None => {
@@ -345,18 +485,36 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     }
     if !args.quiet {
         report::print_summary(&report.summary, progress.elapsed(), &mut std::io::stderr());
+        if report.partial {
+            eprintln!(
+                "trawl: stopped by a signal; the outputs cover only the files scanned so far"
+            );
+        }
     }
-    Ok(
-        if args.strict
-            && report.summary.files.unreadable() + report.summary.members.unreadable() > 0
-        {
-            ExitCode::from(3)
-        } else if report.summary.findings > 0 {
-            ExitCode::from(1)
+    log.line(&format!(
+        "scan {}: {} files, {} findings, {} records flagged, {} not readable, in {:.1} s",
+        if report.partial {
+            "stopped"
         } else {
-            ExitCode::SUCCESS
+            "finished"
         },
-    )
+        report.summary.files_seen,
+        report.summary.findings,
+        report.summary.records_flagged,
+        report.summary.files.unreadable() + report.summary.members.unreadable(),
+        progress.elapsed().as_secs_f64()
+    ));
+    Ok(if report.partial {
+        ExitCode::from(5)
+    } else if args.strict
+        && report.summary.files.unreadable() + report.summary.members.unreadable() > 0
+    {
+        ExitCode::from(3)
+    } else if report.summary.findings > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn run_report(args: ReportArgs) -> Result<ExitCode> {
@@ -506,4 +664,173 @@ fn run_synth(args: SynthArgs) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// `--log FILE`: one line a message, with the time, appended. Messages name
+/// files and counts, never values.
+struct FileLog(Option<Mutex<std::fs::File>>);
+
+impl FileLog {
+    fn open(path: Option<&Path>) -> Result<FileLog> {
+        let Some(path) = path else {
+            return Ok(FileLog(None));
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(path)
+            .with_context(|| format!("cannot write the log {}", path.display()))?;
+        Ok(FileLog(Some(Mutex::new(file))))
+    }
+}
+
+impl Log for FileLog {
+    fn line(&self, message: &str) {
+        if let Some(file) = &self.0 {
+            if let Ok(mut f) = file.lock() {
+                let _ = writeln!(
+                    f,
+                    "{} trawl[{}]: {message}",
+                    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    std::process::id()
+                );
+            }
+        }
+    }
+}
+
+fn run_history(args: HistoryArgs) -> Result<ExitCode> {
+    let state = State::open_read_only(&args.state)?;
+    let runs = state.runs()?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &runs)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            writeln!(
+                out,
+                "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8}",
+                "run",
+                "started",
+                "outcome",
+                "files",
+                "read",
+                "removed",
+                "findings",
+                "flagged",
+                "new",
+                "resolved",
+                "seconds"
+            )?;
+            for r in &runs {
+                writeln!(
+                    out,
+                    "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8.1}",
+                    r.run,
+                    r.started,
+                    r.outcome,
+                    r.files_seen,
+                    r.files_read,
+                    r.files_removed,
+                    r.findings,
+                    r.records_flagged,
+                    r.new,
+                    r.resolved,
+                    r.duration_ms as f64 / 1000.0
+                )?;
+            }
+            if runs.is_empty() {
+                writeln!(out, "no runs yet")?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_diff(args: DiffArgs) -> Result<ExitCode> {
+    let state = State::open_read_only(&args.state)?;
+    let (new, resolved) = state.diff(args.run_a, args.run_b)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({"from": args.run_a, "to": args.run_b, "new": new, "resolved": resolved}),
+            )?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            writeln!(
+                out,
+                "run {} → run {}: {} new, {} resolved",
+                args.run_a,
+                args.run_b,
+                new.len(),
+                resolved.len()
+            )?;
+            for c in &new {
+                writeln!(out, "+ {} {} · {}", kind_name(c.kind), c.path, c.label)?;
+            }
+            for c in &resolved {
+                writeln!(out, "- {} {} · {}", kind_name(c.kind), c.path, c.label)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn kind_name(kind: trawl::state::ItemKind) -> &'static str {
+    match kind {
+        trawl::state::ItemKind::Finding => "finding",
+        trawl::state::ItemKind::Record => "record",
+    }
+}
+
+fn run_triage(args: TriageArgs) -> Result<ExitCode> {
+    for fp in &args.fingerprints {
+        if fp.len() != 32 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("{fp:?} is not a fingerprint (32 hexadecimal digits, from a report's `fingerprint`)");
+        }
+    }
+    if args.note.trim().is_empty() || args.by.trim().is_empty() {
+        bail!("a decision needs a --note saying why and a --by saying who");
+    }
+    let mut state = State::open(&args.state)?;
+    let decision = trawl::report::Triage {
+        status: match args.status {
+            TriageStatus::FalsePositive => "false_positive",
+            TriageStatus::Accepted => "accepted",
+            TriageStatus::Resolved => "resolved",
+        }
+        .to_string(),
+        note: args.note.trim().to_string(),
+        by: args.by.trim().to_string(),
+        at: jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string(),
+    };
+    let fingerprints: Vec<String> = args
+        .fingerprints
+        .iter()
+        .map(|f| f.to_ascii_lowercase())
+        .collect();
+    let unknown = state.triage(&fingerprints, &decision)?;
+    println!(
+        "recorded {} for {} fingerprints (by {}, {})",
+        decision.status,
+        fingerprints.len(),
+        decision.by,
+        decision.at
+    );
+    for fp in &unknown {
+        eprintln!("trawl: note: no run has reported {fp} yet; the decision applies when one does");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,9 @@ use crate::report::{
     CategoryInfo, FileRecord, Finding, Outcome, PolicyInfo, Progress, RunInfo, ScanReport,
     ScannedFile, Summary, Triage,
 };
-use crate::state::{FileMeta, Memory, StoredDraft, StoredFile, StoredMember, StoredResult};
+use crate::state::{
+    sort_keys, FileMeta, Memory, StoredDraft, StoredFile, StoredMember, StoredResult,
+};
 use crate::walk::{self, Entry, WalkOptions};
 
 #[derive(Debug, Clone)]
@@ -236,7 +238,11 @@ fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
     }
     for (format, outcome, record) in r.members {
         summary.members.add(outcome);
-        summary.files_by_format.entry(format).or_default().add(outcome);
+        summary
+            .files_by_format
+            .entry(format)
+            .or_default()
+            .add(outcome);
         report.errors.extend(record);
     }
     for rec in &r.records {
@@ -427,6 +433,7 @@ fn read_file(
         format: extracted.format.to_string(),
         outcome: extracted.outcome,
         reason: extracted.reason,
+        finding_keys: findings.iter().map(|f| sort_keys(&f.location)).collect(),
         findings,
         records: extracted.records.iter().map(StoredDraft::from).collect(),
         members: extracted

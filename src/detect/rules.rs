@@ -398,8 +398,13 @@ mod tests {
         assert!(format!("{err:#}").contains("bad pattern"), "{err:#}");
         let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nvalidator='nope'\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|| Ok(None)).unwrap_err();
         assert!(format!("{err:#}").contains("unknown validator"), "{err:#}");
-        let err =
-            Rules::parse("t", "version = 2\ndetector = []\n", &|_| unreachable!(), &|| Ok(None)).unwrap_err();
+        let err = Rules::parse(
+            "t",
+            "version = 2\ndetector = []\n",
+            &|_| unreachable!(),
+            &|| Ok(None),
+        )
+        .unwrap_err();
         assert!(format!("{err:#}").contains("version 2"), "{err:#}");
     }
 }

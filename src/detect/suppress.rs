@@ -58,8 +58,8 @@ fn parse_hex32(text: &str) -> Option<[u8; 32]> {
 
 /// Reads a suppressions file; `detectors` are the known detector ids.
 pub fn parse(source: &str, text: &str, detectors: &[&str]) -> Result<Vec<Suppression>> {
-    let file: File =
-        toml::from_str(text).with_context(|| format!("{source}: suppressions.toml is not valid"))?;
+    let file: File = toml::from_str(text)
+        .with_context(|| format!("{source}: suppressions.toml is not valid"))?;
     if file.version != 1 {
         bail!(
             "{source}: suppressions.toml has version {}, this trawl reads version 1",
@@ -73,7 +73,9 @@ pub fn parse(source: &str, text: &str, detectors: &[&str]) -> Result<Vec<Suppres
             bail!(at("every suppression needs a reason"));
         }
         if e.path.is_none() && e.detector.is_none() && e.value_sha256.is_none() {
-            bail!(at("names nothing to suppress (give a path, a detector or a value_sha256)"));
+            bail!(at(
+                "names nothing to suppress (give a path, a detector or a value_sha256)"
+            ));
         }
         if let Some(d) = &e.detector {
             if !detectors.contains(&d.as_str()) {
@@ -92,8 +94,7 @@ pub fn parse(source: &str, text: &str, detectors: &[&str]) -> Result<Vec<Suppres
         };
         let value_sha256 = match &e.value_sha256 {
             Some(h) => Some(
-                parse_hex32(h)
-                    .with_context(|| at("value_sha256 must be 64 hexadecimal digits"))?,
+                parse_hex32(h).with_context(|| at("value_sha256 must be 64 hexadecimal digits"))?,
             ),
             None => None,
         };
@@ -153,12 +154,24 @@ mod tests {
     fn bad_entries_are_refused_with_their_place() {
         let no_reason = "version = 1\n[[suppress]]\nreason = \"\"\ndetector = \"email\"\n";
         let err = parse("t", no_reason, &["email"]).unwrap_err().to_string();
-        assert!(err.contains("entry 1: every suppression needs a reason"), "{err}");
+        assert!(
+            err.contains("entry 1: every suppression needs a reason"),
+            "{err}"
+        );
         let nothing = "version = 1\n[[suppress]]\nreason = \"why\"\n";
-        assert!(parse("t", nothing, &["email"]).unwrap_err().to_string().contains("names nothing"));
+        assert!(parse("t", nothing, &["email"])
+            .unwrap_err()
+            .to_string()
+            .contains("names nothing"));
         let unknown = "version = 1\n[[suppress]]\nreason = \"why\"\ndetector = \"nope\"\n";
-        assert!(parse("t", unknown, &["email"]).unwrap_err().to_string().contains("unknown detector"));
+        assert!(parse("t", unknown, &["email"])
+            .unwrap_err()
+            .to_string()
+            .contains("unknown detector"));
         let hash = "version = 1\n[[suppress]]\nreason = \"why\"\nvalue_sha256 = \"abc\"\n";
-        assert!(parse("t", hash, &["email"]).unwrap_err().to_string().contains("64 hexadecimal"));
+        assert!(parse("t", hash, &["email"])
+            .unwrap_err()
+            .to_string()
+            .contains("64 hexadecimal"));
     }
 }

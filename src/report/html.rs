@@ -82,10 +82,22 @@ struct ErrorRow {
 }
 
 #[derive(Serialize)]
+struct ResolvedRow {
+    kind: &'static str,
+    path: String,
+    label: String,
+}
+
+#[derive(Serialize)]
 struct Page<'a> {
     title: String,
     subtitle: String,
     partial: bool,
+    /// With `--state`: this run compared with the last completed one.
+    has_history: bool,
+    resolved: Vec<ResolvedRow>,
+    resolved_total: String,
+    resolved_hidden: String,
     csp: String,
     style: &'a str,
     script: &'a str,
@@ -196,6 +208,21 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
             note: "for the DPO's attention".into(),
         },
         Figure {
+            id: "new",
+            value: match &report.history {
+                Some(h) if h.previous_run.is_some() => count(h.new),
+                _ => "–".into(),
+            },
+            label: "new since the last run",
+            note: match &report.history {
+                Some(h) if h.previous_run.is_some() => {
+                    format!("and {} resolved", count(h.resolved.len() as u64))
+                }
+                Some(_) => "this is the first run".into(),
+                None => "run with --state to compare runs".into(),
+            },
+        },
+        Figure {
             id: "unreadable",
             value: count(unreadable),
             label: "files that could not be scanned",
@@ -250,6 +277,37 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
         value: report.roots.join(", "),
         code: true,
     }];
+    if let Some(h) = &report.history {
+        meta.push(MetaRow {
+            label: "Run",
+            value: match h.previous_run {
+                Some(p) => format!(
+                    "{} (compared with run {p}): {} files read, {} unchanged and not read again, {} removed",
+                    h.run,
+                    count(h.files_read),
+                    count(h.files_reused),
+                    count(h.files_removed)
+                ),
+                None => format!(
+                    "{}, the first this state records: {} files read",
+                    h.run,
+                    count(h.files_read)
+                ),
+            },
+            code: false,
+        });
+    }
+    if s.findings_suppressed + s.records_suppressed > 0 {
+        meta.push(MetaRow {
+            label: "Suppressed",
+            value: format!(
+                "{} findings and {} records, by triage decisions or suppressions.toml (not shown; --show-suppressed lists them)",
+                count(s.findings_suppressed),
+                count(s.records_suppressed)
+            ),
+            code: false,
+        });
+    }
     match &report.run {
         Some(run) => {
             meta.push(MetaRow {
@@ -317,6 +375,23 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
         })
         .collect();
 
+    let resolved_all = report
+        .history
+        .as_ref()
+        .map(|h| h.resolved.as_slice())
+        .unwrap_or(&[]);
+    let resolved = resolved_all
+        .iter()
+        .take(MAX_ERROR_ROWS)
+        .map(|c| ResolvedRow {
+            kind: match c.kind {
+                crate::state::ItemKind::Finding => "finding",
+                crate::state::ItemKind::Record => "record",
+            },
+            path: c.path.clone(),
+            label: c.label.clone(),
+        })
+        .collect();
     let data = data_block(report, &label_of)?;
     let style = STYLE;
     let script = SCRIPT;
@@ -326,7 +401,11 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
             "Judged under “{}” as of {}",
             report.policy.name, report.as_of
         ),
-        partial: false,
+        partial: report.partial,
+        has_history: report.history.is_some(),
+        resolved,
+        resolved_total: count(resolved_all.len() as u64),
+        resolved_hidden: count(resolved_all.len().saturating_sub(MAX_ERROR_ROWS) as u64),
         csp: format!(
             "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
             csp_hash(script),
@@ -366,7 +445,7 @@ impl Strings {
 }
 
 /// [file, record name, process or -1, [category], [[flag, reason]],
-/// personal, first finding, findings]
+/// personal, first finding, findings, new]
 type RecordRow = (
     usize,
     usize,
@@ -376,9 +455,11 @@ type RecordRow = (
     u8,
     usize,
     usize,
+    u8,
 );
-/// [record, location, detector, category, confidence 0–2, masked]
-type FindingRow = (usize, usize, usize, usize, u8, usize);
+/// [record, location, detector, category, confidence 0–2, masked, new,
+/// fingerprint or -1, triage or -1]
+type FindingRow = (usize, usize, usize, usize, u8, usize, u8, i64, i64);
 
 /// The findings and records for the page's script, compact: each row is an
 /// array of string-table indices and numbers (the layout is documented in
@@ -461,6 +542,14 @@ fn data_block(report: &ScanReport, label_of: &dyn Fn(&str) -> String) -> Result<
                     Confidence::High => 2,
                 },
                 strings.id(&f.masked),
+                u8::from(f.new),
+                f.fingerprint
+                    .as_deref()
+                    .map_or(-1, |fp| strings.id(fp) as i64),
+                f.triage.as_ref().map_or(-1, |t| {
+                    let note = format!("{} by {}: {}", t.status.replace('_', " "), t.by, t.note);
+                    strings.id(&note) as i64
+                }),
             ));
         };
     for (ri, r) in report.records.iter().enumerate() {
@@ -492,6 +581,7 @@ fn data_block(report: &ScanReport, label_of: &dyn Fn(&str) -> String) -> Result<
             u8::from(r.personal),
             first,
             findings.len() - first,
+            u8::from(r.new),
         ));
     }
     // A finding with no record (a scan saved before records existed) is
@@ -512,6 +602,7 @@ fn data_block(report: &ScanReport, label_of: &dyn Fn(&str) -> String) -> Result<
             1,
             first,
             1,
+            0,
         ));
     }
     let mut flagged: Vec<usize> = (0..records.len())

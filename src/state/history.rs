@@ -106,7 +106,13 @@ impl State {
                 "INSERT OR IGNORE INTO run_items (run, fingerprint, kind, path, label) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for c in items {
-                put.execute(params![summary.run, c.fingerprint, c.kind.as_str(), c.path, c.label])?;
+                put.execute(params![
+                    summary.run,
+                    c.fingerprint,
+                    c.kind.as_str(),
+                    c.path,
+                    c.label
+                ])?;
             }
         }
         tx.execute(
@@ -170,11 +176,11 @@ impl State {
     /// (resolved), each sorted by path.
     pub fn diff(&self, a: i64, b: i64) -> Result<(Vec<Change>, Vec<Change>)> {
         for run in [a, b] {
-            let has: i64 = self.conn.query_row(
-                "SELECT count(*) FROM runs WHERE id = ?1",
-                [run],
-                |r| r.get(0),
-            )?;
+            let has: i64 =
+                self.conn
+                    .query_row("SELECT count(*) FROM runs WHERE id = ?1", [run], |r| {
+                        r.get(0)
+                    })?;
             if has == 0 {
                 anyhow::bail!("there is no run {run} in this state (see `trawl history`)");
             }
@@ -192,7 +198,9 @@ pub fn changes(
     now: &HashMap<String, Change>,
 ) -> (Vec<Change>, Vec<Change>) {
     let sort = |mut v: Vec<Change>| {
-        v.sort_by(|x, y| (&x.path, &x.label, &x.fingerprint).cmp(&(&y.path, &y.label, &y.fingerprint)));
+        v.sort_by(|x, y| {
+            (&x.path, &x.label, &x.fingerprint).cmp(&(&y.path, &y.label, &y.fingerprint))
+        });
         v
     };
     let added = now

@@ -52,7 +52,8 @@ impl Lock {
         {
             use std::os::unix::io::AsRawFd;
             // SAFETY: flock on a descriptor we own; no memory is involved.
-            let taken = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+            let taken =
+                unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
             if !taken {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);

@@ -9,7 +9,7 @@
 //! Fingerprints are keyed hashes (HMAC-SHA-256) with a key made for each
 //! state file and kept in it.
 
-mod history;
+pub mod history;
 mod lock;
 
 use std::collections::HashMap;
@@ -109,8 +109,21 @@ pub struct StoredResult {
     pub reason: Option<String>,
     /// Masked, with fingerprints; raw values are never stored.
     pub findings: Vec<Finding>,
+    /// Each finding's location sort keys (not part of the outputs, so not
+    /// serialised with it), so that reused findings sort as read ones do.
+    pub finding_keys: Vec<[u64; 3]>,
     pub records: Vec<StoredDraft>,
     pub members: Vec<StoredMember>,
+}
+
+pub fn sort_keys(l: &crate::report::Location) -> [u64; 3] {
+    [l.column_index, l.ordinal, l.offset]
+}
+
+pub fn set_sort_keys(l: &mut crate::report::Location, keys: [u64; 3]) {
+    l.column_index = keys[0];
+    l.ordinal = keys[1];
+    l.offset = keys[2];
 }
 
 /// A record draft as stored (see [`RecordDraft`]).
@@ -119,6 +132,7 @@ pub struct StoredDraft {
     pub path: String,
     pub locator: String,
     pub location: crate::report::Location,
+    pub location_keys: [u64; 3],
     pub headers: std::sync::Arc<[String]>,
     pub fields: Vec<(String, String)>,
     pub document_date: Option<String>,
@@ -130,6 +144,7 @@ impl From<&RecordDraft> for StoredDraft {
             path: d.path.clone(),
             locator: d.locator.clone(),
             location: d.location.clone(),
+            location_keys: sort_keys(&d.location),
             headers: d.headers.clone(),
             fields: d.fields.clone(),
             document_date: d.document_date.clone(),
@@ -139,10 +154,12 @@ impl From<&RecordDraft> for StoredDraft {
 
 impl From<StoredDraft> for RecordDraft {
     fn from(d: StoredDraft) -> RecordDraft {
+        let mut location = d.location;
+        set_sort_keys(&mut location, d.location_keys);
         RecordDraft {
             path: d.path,
             locator: d.locator,
-            location: d.location,
+            location,
             headers: d.headers,
             fields: d.fields,
             document_date: d.document_date,
@@ -170,7 +187,9 @@ impl Memory {
         let conn = self.readers.lock().ok()?.pop();
         let conn = match conn {
             Some(c) => c,
-            None => Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?,
+            None => {
+                Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?
+            }
         };
         let text: Option<String> = conn
             .query_row("SELECT result FROM files WHERE path = ?1", [rel], |r| {
@@ -182,7 +201,14 @@ impl Memory {
         if let Ok(mut pool) = self.readers.lock() {
             pool.push(conn);
         }
-        serde_json::from_str(&text?).ok()
+        let mut stored: StoredResult = serde_json::from_str(&text?).ok()?;
+        if stored.finding_keys.len() != stored.findings.len() {
+            return None;
+        }
+        for (f, keys) in stored.findings.iter_mut().zip(&stored.finding_keys) {
+            set_sort_keys(&mut f.location, *keys);
+        }
+        Some(stored)
     }
 
     pub fn fingerprint_finding(&self, f: &Finding) -> String {
@@ -220,7 +246,8 @@ pub struct State {
     conn: Connection,
     path: PathBuf,
     key: [u8; 32],
-    _lock: Lock,
+    /// None when opened read-only (history, diff).
+    _lock: Option<Lock>,
 }
 
 fn random_key() -> Result<[u8; 32]> {
@@ -318,7 +345,40 @@ impl State {
             conn,
             path: path.to_path_buf(),
             key,
-            _lock: lock,
+            _lock: Some(lock),
+        })
+    }
+
+    /// Opens an existing state to read (history, diff), without its lock:
+    /// a running scan does not stop anyone reading.
+    pub fn open_read_only(path: &Path) -> Result<State> {
+        if !path.exists() {
+            bail!("no state at {}", path.display());
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("cannot open the state {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|_| anyhow::anyhow!("{} is not a trawl state file", path.display()))?;
+        match version.and_then(|v| v.parse::<i64>().ok()) {
+            Some(v) if (1..=SCHEMA_VERSION).contains(&v) => {}
+            Some(v) => bail!(
+                "the state {} has version {v}; this trawl reads versions 1 to {SCHEMA_VERSION}",
+                path.display()
+            ),
+            None => bail!("{} is not a trawl state file", path.display()),
+        }
+        Ok(State {
+            conn,
+            path: path.to_path_buf(),
+            key: [0; 32],
+            _lock: None,
         })
     }
 
@@ -464,7 +524,8 @@ impl State {
         let tx = self.conn.transaction()?;
         let mut unknown = Vec::new();
         {
-            let mut seen = tx.prepare_cached("SELECT 1 FROM run_items WHERE fingerprint = ?1 LIMIT 1")?;
+            let mut seen =
+                tx.prepare_cached("SELECT 1 FROM run_items WHERE fingerprint = ?1 LIMIT 1")?;
             let mut put = tx.prepare_cached(
                 "INSERT INTO triage (fingerprint, status, note, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(fingerprint) DO UPDATE SET status = excluded.status, note = excluded.note,
@@ -474,7 +535,13 @@ impl State {
                 if !seen.exists([fp])? {
                     unknown.push(fp.clone());
                 }
-                put.execute(params![fp, decision.status, decision.note, decision.by, decision.at])?;
+                put.execute(params![
+                    fp,
+                    decision.status,
+                    decision.note,
+                    decision.by,
+                    decision.at
+                ])?;
             }
         }
         tx.commit()?;

@@ -5,8 +5,8 @@
   'use strict';
   var D = JSON.parse(document.getElementById('trawl-data').textContent);
   var S = D.s;
-  // records: [file, name, process or -1, [category], [[flag, reason]], personal, first finding, findings]
-  // findings: [record, location, detector, category, confidence, masked]
+  // records: [file, name, process or -1, [category], [[flag, reason]], personal, first finding, findings, new]
+  // findings: [record, location, detector, category, confidence, masked, new, fingerprint or -1, triage or -1]
   // files: [path, folder]
   var CONF = ['low', 'medium', 'high'];
   var PAGE = 100;
@@ -23,7 +23,7 @@
   function byId(id) { return document.getElementById(id); }
   function count(n) { return n.toLocaleString('en-GB'); }
 
-  var filters = { category: '', flag: '', process: '', folder: '', search: '' };
+  var filters = { category: '', flag: '', process: '', folder: '', search: '', onlyNew: false };
   var haystacks = new Array(D.records.length);
 
   function fillSelect(select, options) {
@@ -69,6 +69,7 @@
       if (p !== f && p.indexOf(f + '/') !== 0) return false;
     }
     if (filters.search !== '' && haystack(i).indexOf(filters.search) < 0) return false;
+    if (filters.onlyNew && !r[8]) return false;
     return true;
   }
 
@@ -112,6 +113,7 @@
     var flags = el('td');
     var why = el('td');
     var ul = el('ul');
+    if (r[8]) flags.appendChild(el('span', 'badge new', 'New'));
     r[4].forEach(function (f) {
       flags.appendChild(el('span', 'badge sev' + f[0], D.kinds[f[0]][1]));
       ul.appendChild(el('li', null, S[f[1]]));
@@ -194,7 +196,11 @@
         tr.appendChild(el('td', null, S[f[2]]));
         tr.appendChild(el('td', null, S[f[3]]));
         tr.appendChild(el('td', null, CONF[f[4]]));
-        tr.appendChild(el('td', 'values', S[f[5]]));
+        var value = el('td', 'values', S[f[5]]);
+        if (f[6]) value.appendChild(el('span', 'badge new', 'New'));
+        if (f[8] >= 0) value.appendChild(el('div', 'triaged', S[f[8]]));
+        if (f[7] >= 0) value.appendChild(el('div', 'fp', S[f[7]]));
+        tr.appendChild(value);
         tbody.appendChild(tr);
       }
     });
@@ -273,7 +279,8 @@
     }
     folderMatches = Object.keys(byFolder).map(Number).sort(function (a, b) { return a - b; })
       .map(function (k) { return byFolder[k]; });
-    var active = filters.category || filters.flag || filters.process || filters.folder || filters.search;
+    var active = filters.category || filters.flag || filters.process || filters.folder || filters.search ||
+      filters.onlyNew;
     byId('filter-status').textContent = active
       ? 'Showing ' + count(flaggedShown.length) + ' of ' + count(D.flagged.length) + ' flagged records and ' +
         count(shownRecords) + ' of ' + count(D.records.length) + ' records in the folders below.'
@@ -303,9 +310,13 @@
   bind('f-process', 'process', 'change');
   bind('f-folder', 'folder', 'change');
   bind('f-search', 'search', 'input');
+  if (byId('f-new')) {
+    byId('f-new').addEventListener('change', function (ev) { filters.onlyNew = ev.target.checked; apply(); });
+  }
   byId('f-clear').addEventListener('click', function () {
     ['f-category', 'f-flag', 'f-process', 'f-folder', 'f-search'].forEach(function (id) { byId(id).value = ''; });
-    filters = { category: '', flag: '', process: '', folder: '', search: '' };
+    if (byId('f-new')) byId('f-new').checked = false;
+    filters = { category: '', flag: '', process: '', folder: '', search: '', onlyNew: false };
     apply();
   });
   var buttons = document.querySelectorAll('button.flag-count');

@@ -1,0 +1,261 @@
+//! A scan with `--state`: reuse what the state knows of unchanged files,
+//! store what was read, forget removed files, and record the run with what
+//! is new and what was resolved since the last completed one.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::report::{HistoryInfo, Progress, ScanReport};
+use crate::scan::{scan_with, Prepared, ScanOptions};
+use crate::state::{self, Change, ItemKind, RunSummary, State, StoredFile};
+
+/// Stored results are written in batches of this many files, or after this
+/// long, each batch one transaction: a run killed part-way loses at most
+/// one batch of work and never leaves a half-written file entry.
+const BATCH_FILES: usize = 500;
+const BATCH_TIME: Duration = Duration::from_secs(2);
+
+/// Where a run's messages go (`--log`), if anywhere.
+pub trait Log {
+    fn line(&self, message: &str);
+}
+
+/// Runs the scan against the state at `state`.
+pub fn scan_with_state(
+    prepared: &Prepared,
+    opts: &ScanOptions,
+    progress: &Progress,
+    state: &mut State,
+    rehash: bool,
+    log: &dyn Log,
+) -> Result<ScanReport> {
+    let started = jiff::Timestamp::now();
+    let clock = Instant::now();
+    let rules = prepared.engine.rules();
+    // What stored results depend on: reading is redone when any changes.
+    let made_with = crate::digest::sha256_hex(
+        format!(
+            "trawl {}\nrules {}\npolicy {}\nlimits {:?}\nmax_file_size {}",
+            env!("CARGO_PKG_VERSION"),
+            rules.sha256(),
+            crate::digest::sha256_hex(prepared.classifier.policy.text.as_bytes()),
+            opts.limits,
+            opts.max_file_size
+        )
+        .as_bytes(),
+    );
+    let memory = state.memory(&made_with, rehash)?;
+    if !memory.reusable && !memory.known.is_empty() {
+        log.line(
+            "the rules, policy, limits or trawl version changed since the stored results were made: every file is read again",
+        );
+        state.forget_results()?;
+    }
+    let roots: Vec<String> = opts.roots.iter().map(|r| r.display().to_string()).collect();
+    let run = state.begin_run(
+        &started.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        &roots,
+        &opts.as_of.to_string(),
+    )?;
+    let previous = state.previous_completed(run)?;
+    log.line(&format!(
+        "run {run}: {} files known to the state{}",
+        memory.known.len(),
+        previous.map_or(" (no completed run before)".to_string(), |p| format!(
+            ", comparing with run {p}"
+        ))
+    ));
+
+    let mut walked: HashSet<String> = HashSet::new();
+    let mut files_read = 0u64;
+    let mut files_reused = 0u64;
+    let mut batch: Vec<StoredFile> = Vec::new();
+    let mut last_flush = Instant::now();
+    let result = {
+        let mut on_file = |r: &mut crate::scan::FileResult| -> Result<()> {
+            if let Some(rel) = r.walked.take() {
+                if r.read {
+                    files_read += 1;
+                } else {
+                    files_reused += 1;
+                }
+                walked.insert(rel);
+            }
+            if let Some(s) = r.store.take() {
+                batch.push(s);
+            }
+            if batch.len() >= BATCH_FILES
+                || (!batch.is_empty() && last_flush.elapsed() > BATCH_TIME)
+            {
+                state.store(run, &made_with, &batch)?;
+                batch.clear();
+                last_flush = Instant::now();
+            }
+            Ok(())
+        };
+        scan_with(
+            &prepared.engine,
+            &prepared.classifier,
+            opts,
+            progress,
+            Some(&memory),
+            &mut on_file,
+        )
+    };
+    // What was read is kept even when the scan failed or was stopped.
+    let stored = state.store(run, &made_with, &batch);
+    let mut report = match (result, stored) {
+        (Ok(report), Ok(())) => report,
+        (Err(e), _) | (Ok(_), Err(e)) => {
+            let summary = RunSummary {
+                run,
+                finished: Some(now()),
+                outcome: "failed".into(),
+                files_read,
+                files_reused,
+                duration_ms: clock.elapsed().as_millis() as u64,
+                ..RunSummary::default()
+            };
+            let _ = state.finish_run(&summary, &[]);
+            return Err(e);
+        }
+    };
+
+    // Files gone since the state last saw them: only a whole walk can tell.
+    let mut files_removed = 0;
+    if !report.partial {
+        let gone: Vec<String> = memory
+            .known
+            .keys()
+            .filter(|p| !walked.contains(*p))
+            .cloned()
+            .collect();
+        files_removed = state.remove_files(&gone)?;
+    }
+
+    let items = items(&report);
+    let before = match previous {
+        Some(p) => state.items(p)?,
+        None => Default::default(),
+    };
+    let now_items = items
+        .iter()
+        .map(|c| (c.fingerprint.clone(), c.clone()))
+        .collect();
+    let (added, mut resolved) = state::history::changes(&before, &now_items);
+    if report.partial {
+        // Files not reached are not resolved.
+        resolved.clear();
+    }
+    let new = if previous.is_some() {
+        let added: HashSet<&str> = added.iter().map(|c| c.fingerprint.as_str()).collect();
+        for f in &mut report.findings {
+            f.new = f
+                .fingerprint
+                .as_deref()
+                .is_some_and(|fp| added.contains(fp));
+        }
+        for r in &mut report.records {
+            r.new = added.contains(record_item_key(r).as_str());
+        }
+        added.len() as u64
+    } else {
+        0
+    };
+    let summary = RunSummary {
+        run,
+        started: String::new(),
+        finished: Some(now()),
+        roots,
+        as_of: opts.as_of.to_string(),
+        outcome: if report.partial {
+            "interrupted".into()
+        } else {
+            "completed".into()
+        },
+        files_seen: report.summary.files_seen,
+        files_read,
+        files_reused,
+        files_removed,
+        findings: report.summary.findings,
+        records_flagged: report.summary.records_flagged,
+        new,
+        resolved: resolved.len() as u64,
+        duration_ms: clock.elapsed().as_millis() as u64,
+    };
+    state.finish_run(&summary, &items)?;
+    log.line(&format!(
+        "run {run} {}: {} files ({} read, {} unchanged and reused, {} removed), {} findings, {} records flagged, {} new, {} resolved",
+        summary.outcome,
+        summary.files_seen,
+        files_read,
+        files_reused,
+        files_removed,
+        summary.findings,
+        summary.records_flagged,
+        new,
+        summary.resolved
+    ));
+    report.history = Some(HistoryInfo {
+        run,
+        previous_run: previous,
+        files_read,
+        files_reused,
+        files_removed,
+        new,
+        resolved,
+    });
+    Ok(report)
+}
+
+/// A record as a run reports it: the record and its flags, so a record that
+/// gains a flag (say, passes its retention date) is new, and one that loses
+/// it is resolved. Triage names the record alone (its fingerprint).
+fn record_item_key(r: &crate::classify::Record) -> String {
+    let fp = r.fingerprint.as_deref().unwrap_or("");
+    if r.flags.is_empty() {
+        fp.to_string()
+    } else {
+        let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
+        format!("{fp}/{}", flags.join("+"))
+    }
+}
+
+fn now() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// What a run reports, by fingerprint, described with masked values only.
+fn items(report: &ScanReport) -> Vec<Change> {
+    let mut out = Vec::with_capacity(report.findings.len() + report.records.len());
+    for f in &report.findings {
+        if let (Some(fp), None) = (&f.fingerprint, &f.triage) {
+            out.push(Change {
+                kind: ItemKind::Finding,
+                fingerprint: fp.clone(),
+                path: f.path.clone(),
+                label: format!("{} · {} · {}", f.location, f.detector, f.masked),
+            });
+        }
+    }
+    for r in &report.records {
+        if let (Some(_), None) = (&r.fingerprint, &r.triage) {
+            let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
+            out.push(Change {
+                kind: ItemKind::Record,
+                fingerprint: record_item_key(r),
+                path: r.path.clone(),
+                label: if flags.is_empty() {
+                    r.record.clone()
+                } else {
+                    format!("{} · {}", r.record, flags.join(", "))
+                },
+            });
+        }
+    }
+    out
+}
