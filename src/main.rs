@@ -169,6 +169,7 @@ enum ListFormat {
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum TriageStatus {
     /// Not personal data after all.
+    #[value(name = "false_positive", alias = "false-positive")]
     FalsePositive,
     /// Personal data, held knowingly: a risk accepted.
     Accepted,
@@ -389,7 +390,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     for signal in [SIGINT, SIGTERM] {
         signal_hook::flag::register_conditional_shutdown(
             signal,
-            128 + signal as i32,
+            128 + signal,
             Arc::clone(&stop),
         )
         .context("installing the signal handler")?;

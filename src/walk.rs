@@ -5,12 +5,16 @@
 //! exclude; symlinks are followed only when asked (with loop detection); only
 //! regular files are handed on.
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::{WalkBuilder, WalkState};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkBuilder, WalkState};
 
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -118,20 +122,21 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Entry>) -> Result<()> {
         .parents(false)
         .require_git(false)
         .follow_links(opts.follow)
-        .threads(opts.threads)
-        .add_custom_ignore_filename(".trawlignore");
+        .threads(opts.threads);
     let roots = opts.roots.clone();
     let excludes = std::sync::Arc::new(excludes);
     {
         let roots = roots.clone();
         let excludes = std::sync::Arc::clone(&excludes);
+        let ignores = TrawlIgnores::default();
         builder.filter_entry(move |e| {
             if e.depth() == 0 {
                 return true;
             }
             let rel = relative(e.path(), &roots);
             let name = e.file_name().to_string_lossy();
-            !excludes.excludes(&rel, &name)
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !excludes.excludes(&rel, &name) && !ignores.ignored(e.path(), is_dir, &roots)
         });
     }
     let max = opts.max_file_size;
@@ -200,6 +205,69 @@ fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> 
             modified: m.modified().ok(),
             identity: identity(&m),
         }),
+    }
+}
+
+/// `.trawlignore` files (gitignore syntax), each applying to its folder and
+/// below. Read here, with [`crate::extract::open_input`], rather than by the
+/// walker library, so that reading them leaves their access times alone as
+/// for every other file.
+#[derive(Default)]
+struct TrawlIgnores {
+    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+}
+
+/// A `.trawlignore` larger than this is not a list of exclusions.
+const MAX_IGNORE_FILE: u64 = 1 << 20;
+
+impl TrawlIgnores {
+    fn load(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        if let Some(known) = self.by_dir.lock().ok()?.get(dir) {
+            return known.clone();
+        }
+        let file = dir.join(".trawlignore");
+        let text = crate::extract::open_input(&file).ok().and_then(|f| {
+            let mut text = String::new();
+            f.take(MAX_IGNORE_FILE).read_to_string(&mut text).ok()?;
+            Some(text)
+        });
+        let matcher = text.and_then(|text| {
+            let mut builder = GitignoreBuilder::new(dir);
+            for line in text.lines() {
+                // A bad line is skipped, as git does.
+                let _ = builder.add_line(Some(file.clone()), line);
+            }
+            builder.build().ok().map(Arc::new)
+        });
+        if let Ok(mut cache) = self.by_dir.lock() {
+            cache.insert(dir.to_path_buf(), matcher.clone());
+        }
+        matcher
+    }
+
+    /// Whether the nearest `.trawlignore` that has a say, from the path's
+    /// folder up to its root, excludes it.
+    fn ignored(&self, path: &Path, is_dir: bool, roots: &[PathBuf]) -> bool {
+        let Some(root) = roots
+            .iter()
+            .filter(|r| path.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len())
+        else {
+            return false;
+        };
+        for dir in path.ancestors().skip(1) {
+            if let Some(gi) = self.load(dir) {
+                match gi.matched(path, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+            if dir == root.as_path() {
+                break;
+            }
+        }
+        false
     }
 }
 

@@ -1,0 +1,676 @@
+//! Nightly runs with `--state`: incremental rescans, history, new and
+//! resolved, triage, the lock, signals, `--log`, and a scanned tree left
+//! exactly as it was.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const AS_OF: &str = "2026-01-01";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn trawl() -> Command {
+    Command::cargo_bin("trawl").unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the fixtures in `dir/share`.
+fn share(dir: &Path) -> PathBuf {
+    let share = dir.join("share");
+    copy_dir(&root().join("fixtures"), &share);
+    share
+}
+
+/// Scans `share` with the state `dir/state.db`; returns the JSON output.
+fn nightly(dir: &Path, share: &Path, extra: &[&str]) -> Value {
+    let out = trawl()
+        .arg("scan")
+        .arg(share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .arg("--state")
+        .arg(dir.join("state.db"))
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// (kind, path, label) of each new or resolved item.
+fn items(list: &Value) -> BTreeSet<(String, String, String)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_string(),
+                c["path"].as_str().unwrap().to_string(),
+                c["label"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn new_items(report: &Value) -> BTreeSet<(String, String, String)> {
+    let mut out = BTreeSet::new();
+    for f in report["findings"].as_array().unwrap() {
+        if f["new"] == true {
+            out.insert((
+                "finding".to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["detector"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    for r in report["records"].as_array().unwrap() {
+        if r["new"] == true {
+            out.insert((
+                "record".to_string(),
+                r["path"].as_str().unwrap().to_string(),
+                r["record"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_second_run_reads_nothing_and_reports_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let second = nightly(dir.path(), &share, &[]);
+    let files = first["summary"]["files_seen"].as_u64().unwrap();
+    assert_eq!(first["history"]["files_read"].as_u64(), Some(files));
+    assert_eq!(second["history"]["files_read"].as_u64(), Some(0));
+    assert_eq!(second["history"]["files_reused"].as_u64(), Some(files));
+    assert_eq!(second["history"]["previous_run"].as_i64(), Some(1));
+    for part in ["findings", "records", "errors", "summary"] {
+        assert_eq!(first[part], second[part], "{part} differ between runs");
+    }
+    assert_eq!(second["history"]["new"].as_u64(), Some(0));
+    assert_eq!(second["history"]["resolved"], serde_json::json!([]));
+    // Every finding and record has a fingerprint, for triage.
+    assert!(second["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["fingerprint"].as_str().is_some_and(|s| s.len() == 32)));
+    assert!(second["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["fingerprint"].as_str().is_some_and(|s| s.len() == 32)));
+    // Without a state, the same findings as with one.
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .output()
+        .unwrap();
+    let plain: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plain["summary"], second["summary"]);
+
+    // The history lists both runs.
+    let out = trawl()
+        .args(["history", "--format", "json", "--state"])
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    let runs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1]["outcome"], "completed");
+    assert_eq!(runs[1]["files_read"], 0);
+    assert_eq!(runs[0]["files_read"].as_u64(), Some(files));
+}
+
+#[test]
+fn changed_added_and_deleted_files_show_as_new_and_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    // Change one tenant's email, add a note with an email, delete a file.
+    let tenants = share.join("tables/no_header.csv");
+    let deleted: Vec<(String, String, String)> = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "tables/no_header.csv")
+        .map(|f| {
+            (
+                "finding".into(),
+                "tables/no_header.csv".into(),
+                f["detector"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(!deleted.is_empty());
+    std::fs::remove_file(&tenants).unwrap();
+    std::fs::write(
+        share.join("text/new_note.txt"),
+        "Please write to robin.new@example.com\n",
+    )
+    .unwrap();
+    let contacts = share.join("tables/tenants.csv");
+    let text = std::fs::read_to_string(&contacts).unwrap();
+    let old_email = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(5)
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &contacts,
+        text.replacen(&old_email, "changed.person@example.com", 1),
+    )
+    .unwrap();
+
+    let second = nightly(dir.path(), &share, &[]);
+    assert_eq!(
+        second["history"]["files_read"].as_u64(),
+        Some(2),
+        "only the changed and the new file are read"
+    );
+    assert_eq!(second["history"]["files_removed"].as_u64(), Some(1));
+    let new = new_items(&second);
+    let expected_new: BTreeSet<(String, String, String)> = [
+        ("finding", "tables/tenants.csv", "email"),
+        ("finding", "text/new_note.txt", "email"),
+        ("record", "text/new_note.txt", "document"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(new, expected_new);
+    assert_eq!(second["history"]["new"].as_u64(), Some(3));
+    let resolved = items(&second["history"]["resolved"]);
+    let findings_resolved: BTreeSet<(String, String)> = resolved
+        .iter()
+        .filter(|(k, _, _)| k == "finding")
+        .map(|(_, p, l)| (p.clone(), l.split(" · ").nth(1).unwrap().to_string()))
+        .collect();
+    let mut expected: BTreeSet<(String, String)> = deleted
+        .iter()
+        .map(|(_, p, d)| (p.clone(), d.clone()))
+        .collect();
+    expected.insert(("tables/tenants.csv".into(), "email".into()));
+    assert_eq!(findings_resolved, expected);
+    // The deleted file's records are resolved; the changed row's record
+    // stays (same record, same flags).
+    let records_resolved: BTreeSet<&str> = resolved
+        .iter()
+        .filter(|(k, _, _)| k == "record")
+        .map(|(_, p, _)| p.as_str())
+        .collect();
+    assert_eq!(records_resolved, BTreeSet::from(["tables/no_header.csv"]));
+
+    // `trawl diff` says the same, from the stored runs.
+    let out = trawl()
+        .args(["diff", "1", "2", "--format", "json", "--state"])
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items(&diff["resolved"]), resolved);
+    assert_eq!(diff["new"].as_array().unwrap().len(), 3);
+    let text = trawl()
+        .args(["diff", "1", "2", "--state"])
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.starts_with("run 1 → run 2: 3 new,"), "{text}");
+    assert!(text.contains("+ finding text/new_note.txt"), "{text}");
+    assert!(
+        !text.contains("robin.new@example.com"),
+        "a raw value in the diff"
+    );
+}
+
+#[test]
+fn a_triage_decision_survives_rescans() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let finding = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "tables/tenants.csv" && f["detector"] == "uk_phone")
+        .unwrap()
+        .clone();
+    let fp = finding["fingerprint"].as_str().unwrap();
+    trawl()
+        .args([
+            "triage",
+            fp,
+            "--status",
+            "false_positive",
+            "--note",
+            "office switchboard",
+            "--by",
+            "A. DPO",
+            "--state",
+        ])
+        .arg(dir.path().join("state.db"))
+        .assert()
+        .success();
+    // Rescan, with a change elsewhere so the run is not a no-op.
+    std::fs::write(share.join("text/other.txt"), "nothing here\n").unwrap();
+    let second = nightly(dir.path(), &share, &[]);
+    let listed = second["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["fingerprint"] == fp);
+    assert!(!listed, "a false positive is hidden by default");
+    assert_eq!(second["summary"]["findings_suppressed"], 1);
+    assert_eq!(
+        second["summary"]["findings"].as_u64().unwrap() + 1,
+        first["summary"]["findings"].as_u64().unwrap()
+    );
+    // Shown on request, with the decision.
+    let third = nightly(dir.path(), &share, &["--show-suppressed"]);
+    let shown = third["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fingerprint"] == fp)
+        .expect("listed with --show-suppressed");
+    assert_eq!(shown["triage"]["status"], "false_positive");
+    assert_eq!(shown["triage"]["by"], "A. DPO");
+    assert_eq!(shown["triage"]["note"], "office switchboard");
+    // A fingerprint must look like one.
+    let out = trawl()
+        .args([
+            "triage",
+            "not-a-fingerprint",
+            "--status",
+            "accepted",
+            "--note",
+            "n",
+            "--by",
+            "b",
+            "--state",
+        ])
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn rehash_finds_a_change_that_kept_size_and_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&share).unwrap();
+    let note = share.join("note.txt");
+    std::fs::write(&note, "Contact: aaaa.bbbb@example.com\n").unwrap();
+    let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&note)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    nightly(dir.path(), &share, &[]);
+    std::fs::write(&note, "Contact: cccc.dddd@example.com\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&note)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    let quick = nightly(dir.path(), &share, &[]);
+    assert_eq!(
+        quick["history"]["files_read"], 0,
+        "size and time alone cannot tell"
+    );
+    let thorough = nightly(dir.path(), &share, &["--rehash"]);
+    assert_eq!(thorough["history"]["files_read"], 1);
+    assert_eq!(thorough["findings"][0]["masked"], "c***.****@*******.com");
+    assert_eq!(
+        thorough["history"]["new"], 1,
+        "the new value (its record is the same)"
+    );
+}
+
+#[test]
+fn a_busy_state_is_refused_with_its_own_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    nightly(dir.path(), &share, &[]);
+    let held = trawl::state::State::open(&dir.path().join("state.db")).unwrap();
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--state"])
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another trawl run"), "{err}");
+    assert!(out.stdout.is_empty());
+    drop(held);
+    nightly(dir.path(), &share, &[]);
+}
+
+#[test]
+fn a_state_from_elsewhere_is_refused_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    // Not a state at all: left exactly as it was.
+    let other = dir.path().join("other.db");
+    std::fs::write(&other, b"just some file, not SQLite").unwrap();
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--state"])
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(&other).unwrap(),
+        b"just some file, not SQLite"
+    );
+    // A state written by a newer trawl.
+    nightly(dir.path(), &share, &[]);
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    conn.execute(
+        "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--state"])
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("newer trawl (state version 99"), "{err}");
+}
+
+/// A share big enough to stop part-way: many files of generated text.
+fn big_share(dir: &Path) -> PathBuf {
+    let share = dir.join("big");
+    for folder in 0..20 {
+        let d = share.join(format!("f{folder:02}"));
+        std::fs::create_dir_all(&d).unwrap();
+        for file in 0..100 {
+            let text = trawl::synth::mixed_text(24 << 10, (folder * 100 + file) as u64, 6);
+            std::fs::write(d.join(format!("n{file:03}.txt")), text).unwrap();
+        }
+    }
+    share
+}
+
+fn wait_for_log(log: &Path, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .contains(what)
+    {
+        assert!(Instant::now() < deadline, "{what:?} never logged");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_stopped_or_killed_scan_leaves_a_usable_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = big_share(dir.path());
+    let state = dir.path().join("state.db");
+    let log = dir.path().join("trawl.log");
+    let start = |extra: &[&str]| {
+        Process::new(env!("CARGO_BIN_EXE_trawl"))
+            .arg("scan")
+            .arg(&share)
+            .args([
+                "--quiet",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "json",
+                "--threads",
+                "1",
+                "--state",
+            ])
+            .arg(&state)
+            .arg("--log")
+            .arg(&log)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // SIGTERM: stops cleanly, writes a partial report, exits 5.
+    let child = start(&[]);
+    wait_for_log(&log, "run 1:");
+    std::thread::sleep(Duration::from_millis(150));
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "stopped runs exit 5");
+    let partial: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(partial["partial"], true);
+    let read_before_stop = partial["history"]["files_read"].as_u64().unwrap();
+    assert!(
+        read_before_stop < 2000,
+        "the scan finished before it was stopped"
+    );
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("stopped by a signal"));
+
+    // SIGKILL part-way through the next run: nothing to clean up with.
+    let child = start(&["--rehash"]);
+    wait_for_log(&log, "run 2:");
+    std::thread::sleep(Duration::from_millis(100));
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGKILL);
+    }
+    let _ = child.wait_with_output().unwrap();
+
+    // The state still works: the next run completes, reuses what was
+    // stored, and gives what a scan without a state gives.
+    let out = start(&[]).wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let done: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(done.get("partial").is_none());
+    assert!(done["history"]["files_reused"].as_u64().unwrap() >= read_before_stop);
+    assert_eq!(done["summary"]["files_seen"], 2000);
+    let plain = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json"])
+        .output()
+        .unwrap();
+    let plain: Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert_eq!(plain["summary"], done["summary"]);
+    let strip = |v: &Value| -> Vec<Value> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let mut f = f.clone();
+                f.as_object_mut().unwrap().remove("fingerprint");
+                f
+            })
+            .collect()
+    };
+    assert!(
+        strip(&plain) == strip(&done),
+        "findings differ after the interruptions"
+    );
+    let runs = trawl()
+        .args(["history", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    let runs = String::from_utf8_lossy(&runs.stdout);
+    assert!(runs.contains("interrupted"), "{runs}");
+    assert!(
+        runs.contains("running"),
+        "the killed run is listed as it was left: {runs}"
+    );
+}
+
+/// Every file's bytes, size, modification and access times, and every
+/// folder's listing.
+fn snapshot(p: &Path) -> Vec<(String, Vec<u8>, u64, SystemTime, SystemTime)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(p).unwrap() {
+        let e = e.unwrap();
+        let m = std::fs::symlink_metadata(e.path()).unwrap();
+        let bytes = if m.is_file() {
+            std::fs::read(e.path()).unwrap()
+        } else {
+            Vec::new()
+        };
+        // Read the times before reading the bytes changed nothing we check:
+        // the metadata was taken first.
+        out.push((
+            e.path().display().to_string(),
+            bytes,
+            m.len(),
+            m.modified().unwrap(),
+            if m.is_file() {
+                m.accessed().unwrap()
+            } else {
+                SystemTime::UNIX_EPOCH
+            },
+        ));
+        if m.is_dir() {
+            out.extend(snapshot(&e.path()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_scan_leaves_the_share_byte_and_timestamp_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    // Old access times, so that any read that updated them would show
+    // (relatime updates an access time older than a day).
+    let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+    fn age(p: &Path, when: SystemTime) {
+        for e in std::fs::read_dir(p).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                age(&e.path(), when);
+            } else {
+                let f = std::fs::File::options().write(true).open(e.path()).unwrap();
+                f.set_times(
+                    std::fs::FileTimes::new()
+                        .set_accessed(when)
+                        .set_modified(when),
+                )
+                .unwrap();
+            }
+        }
+    }
+    age(&share, old);
+    let before = snapshot(&share);
+    // Snapshots read every file: age them again so the scan's reads are
+    // what is tested.
+    age(&share, old);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    for extra in [&[][..], &["--rehash"][..]] {
+        trawl()
+            .arg("scan")
+            .arg(&share)
+            .args(["--quiet", "--format", "json", "--out"])
+            .arg(out.join("scan.json"))
+            .arg("--html")
+            .arg(out.join("report.html"))
+            .arg("--manifest")
+            .arg(out.join("manifest.json"))
+            .arg("--log")
+            .arg(out.join("trawl.log"))
+            .arg("--state")
+            .arg(out.join("state.db"))
+            .args(extra)
+            .assert()
+            .code(1);
+    }
+    let after = snapshot(&share);
+    assert_eq!(before.len(), after.len(), "files were added or removed");
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(b.0, a.0);
+        assert!(b.1 == a.1, "{} changed", b.0);
+        assert_eq!(b.2, a.2, "{} changed size", b.0);
+        assert_eq!(b.3, a.3, "{} changed modification time", b.0);
+        if b.4 != SystemTime::UNIX_EPOCH {
+            assert_eq!(a.4, old, "{}: its access time changed", b.0);
+        }
+    }
+}
+
+#[test]
+fn the_log_says_what_happened_without_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let log = dir.path().join("trawl.log");
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--reveal", "--log"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("scan started: "), "{text}");
+    assert!(
+        text.contains("not read: documents/encrypted.pdf: encrypted"),
+        "{text}"
+    );
+    assert!(text.contains("scan finished: 57 files, "), "{text}");
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        if let Some(value) = v["value"].as_str() {
+            assert!(!text.contains(value), "raw value {value:?} in the log");
+        }
+    }
+}
