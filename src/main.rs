@@ -388,12 +388,8 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // trawl at once (the state survives that too: SQLite transactions).
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [SIGINT, SIGTERM] {
-        signal_hook::flag::register_conditional_shutdown(
-            signal,
-            128 + signal,
-            Arc::clone(&stop),
-        )
-        .context("installing the signal handler")?;
+        signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&stop))
+            .context("installing the signal handler")?;
         signal_hook::flag::register(signal, Arc::clone(&stop))
             .context("installing the signal handler")?;
     }

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::report::{HistoryInfo, Progress, ScanReport};
 use crate::scan::{scan_with, Prepared, ScanOptions};
-use crate::state::{self, Change, ItemKind, RunSummary, State, StoredFile};
+use crate::state::{Change, ItemKind, RunSummary, State, StoredFile};
 
 /// Stored results are written in batches of this many files, or after this
 /// long, each batch one transaction: a run killed part-way loses at most
@@ -59,7 +59,7 @@ pub fn scan_with_state(
         &roots,
         &opts.as_of.to_string(),
     )?;
-    let previous = state.previous_completed(run)?;
+    let previous = state.previous_run(run)?;
     log.line(&format!(
         "run {run}: {} files known to the state{}",
         memory.known.len(),
@@ -118,7 +118,7 @@ pub fn scan_with_state(
                 duration_ms: clock.elapsed().as_millis() as u64,
                 ..RunSummary::default()
             };
-            let _ = state.finish_run(&summary, &[]);
+            let _ = state.finish_run(&summary, &[], &[]);
             return Err(e);
         }
     };
@@ -135,20 +135,28 @@ pub fn scan_with_state(
         files_removed = state.remove_files(&gone)?;
     }
 
-    let items = items(&report);
-    let before = match previous {
-        Some(p) => state.items(p)?,
-        None => Default::default(),
-    };
-    let now_items = items
+    // Compared by key alone; only what changed is described.
+    let live = state.live_keys()?;
+    let keys = item_keys(&report);
+    let now_keys: HashSet<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+    let added: Vec<Change> = keys
         .iter()
-        .map(|c| (c.fingerprint.clone(), c.clone()))
+        .filter(|(k, _)| !live.contains(k.as_str()))
+        .map(|(k, at)| describe(&report, k, *at))
         .collect();
-    let (added, mut resolved) = state::history::changes(&before, &now_items);
-    if report.partial {
+    let resolved: Vec<Change> = if report.partial {
         // Files not reached are not resolved.
-        resolved.clear();
-    }
+        Vec::new()
+    } else {
+        let gone: Vec<&str> = live
+            .iter()
+            .map(String::as_str)
+            .filter(|k| !now_keys.contains(k))
+            .collect();
+        let mut gone = state.live_items_of(&gone)?;
+        gone.sort_by(|x, y| (&x.path, &x.label).cmp(&(&y.path, &y.label)));
+        gone
+    };
     let new = if previous.is_some() {
         let added: HashSet<&str> = added.iter().map(|c| c.fingerprint.as_str()).collect();
         for f in &mut report.findings {
@@ -185,7 +193,7 @@ pub fn scan_with_state(
         resolved: resolved.len() as u64,
         duration_ms: clock.elapsed().as_millis() as u64,
     };
-    state.finish_run(&summary, &items)?;
+    state.finish_run(&summary, &added, &resolved)?;
     log.line(&format!(
         "run {run} {}: {} files ({} read, {} unchanged and reused, {} removed), {} findings, {} records flagged, {} new, {} resolved",
         summary.outcome,
@@ -229,33 +237,54 @@ fn now() -> String {
         .to_string()
 }
 
-/// What a run reports, by fingerprint, described with masked values only.
-fn items(report: &ScanReport) -> Vec<Change> {
+/// Where an item is in the report: a finding's or a record's index.
+#[derive(Clone, Copy)]
+enum At {
+    Finding(usize),
+    Record(usize),
+}
+
+/// The key of each item the report holds (suppressed ones aside).
+fn item_keys(report: &ScanReport) -> Vec<(String, At)> {
     let mut out = Vec::with_capacity(report.findings.len() + report.records.len());
-    for f in &report.findings {
+    for (i, f) in report.findings.iter().enumerate() {
         if let (Some(fp), None) = (&f.fingerprint, &f.triage) {
-            out.push(Change {
-                kind: ItemKind::Finding,
-                fingerprint: fp.clone(),
-                path: f.path.clone(),
-                label: format!("{} · {} · {}", f.location, f.detector, f.masked),
-            });
+            out.push((fp.clone(), At::Finding(i)));
         }
     }
-    for r in &report.records {
+    for (i, r) in report.records.iter().enumerate() {
         if let (Some(_), None) = (&r.fingerprint, &r.triage) {
+            out.push((record_item_key(r), At::Record(i)));
+        }
+    }
+    out
+}
+
+/// An item described with masked values only.
+fn describe(report: &ScanReport, key: &str, at: At) -> Change {
+    match at {
+        At::Finding(i) => {
+            let f = &report.findings[i];
+            Change {
+                kind: ItemKind::Finding,
+                fingerprint: key.to_string(),
+                path: f.path.clone(),
+                label: format!("{} · {} · {}", f.location, f.detector, f.masked),
+            }
+        }
+        At::Record(i) => {
+            let r = &report.records[i];
             let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
-            out.push(Change {
+            Change {
                 kind: ItemKind::Record,
-                fingerprint: record_item_key(r),
+                fingerprint: key.to_string(),
                 path: r.path.clone(),
                 label: if flags.is_empty() {
                     r.record.clone()
                 } else {
                     format!("{} · {}", r.record, flags.join(", "))
                 },
-            });
+            }
         }
     }
-    out
 }

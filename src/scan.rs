@@ -157,8 +157,8 @@ pub fn scan_with(
         ..ScanReport::default()
     };
     let mut summary = Summary::default();
-    let (tx, rx) = mpsc::sync_channel::<Entry>(4096);
-    let (done_tx, done_rx) = mpsc::sync_channel::<FileResult>(256);
+    let (tx, rx) = mpsc::sync_channel::<Vec<Entry>>(64);
+    let (done_tx, done_rx) = mpsc::sync_channel::<Vec<FileResult>>(16);
     let mut failure: Option<anyhow::Error> = None;
     let walked = std::thread::scope(|s| {
         let walker = s.spawn(move || walk::walk(&walk_opts, tx));
@@ -167,16 +167,19 @@ pub fn scan_with(
             pool.install(|| {
                 rx.into_iter()
                     .par_bridge()
-                    .for_each_with(done_tx, |done, entry| {
-                        if stop_workers.load(Ordering::Relaxed) {
-                            return;
+                    .for_each_with(done_tx, |done, batch| {
+                        let results: Vec<FileResult> = batch
+                            .into_iter()
+                            .take_while(|_| !stop_workers.load(Ordering::Relaxed))
+                            .map(|entry| process(engine, classifier, entry, opts, progress, memory))
+                            .collect();
+                        if !results.is_empty() {
+                            let _ = done.send(results);
                         }
-                        let r = process(engine, classifier, entry, opts, progress, memory);
-                        let _ = done.send(r);
                     })
             })
         });
-        for mut r in done_rx {
+        for mut r in done_rx.into_iter().flatten() {
             if failure.is_none() {
                 if let Err(e) = on_file(&mut r) {
                     failure = Some(e);
@@ -211,11 +214,14 @@ pub fn scan_with(
 fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
     summary.files_seen += 1;
     summary.files.add(r.outcome);
-    summary
-        .files_by_format
-        .entry(r.format.clone())
-        .or_default()
-        .add(r.outcome);
+    match summary.files_by_format.get_mut(&r.format) {
+        Some(counts) => counts.add(r.outcome),
+        None => summary
+            .files_by_format
+            .entry(r.format.clone())
+            .or_default()
+            .add(r.outcome),
+    }
     if r.outcome != Outcome::Skipped {
         summary.bytes_scanned += r.bytes;
     }
@@ -350,11 +356,18 @@ fn process(
                             Some(h) => h.sha256.clone(),
                             None => fingerprint(&path, &rel, size).sha256,
                         };
+                        let result = if stored.is_empty() {
+                            None
+                        } else {
+                            Some(serde_json::to_string(&stored).ok()?)
+                        };
                         Some(StoredFile {
                             path: rel.clone(),
                             meta,
                             sha256,
-                            result: serde_json::to_string(&stored).ok()?,
+                            format: stored.format.clone(),
+                            outcome: stored.outcome,
+                            result,
                         })
                     });
                     (stored, true, store)

@@ -71,6 +71,10 @@ impl Excludes {
         })
     }
 
+    fn is_empty(&self) -> bool {
+        self.by_name.is_empty() && self.by_path.is_empty()
+    }
+
     fn excludes(&self, rel: &str, name: &str) -> bool {
         self.by_name.is_match(name) || self.by_path.is_match(rel)
     }
@@ -105,7 +109,44 @@ pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
 }
 
 /// Walks every root and sends what it finds; returns when the walk is done.
-pub fn walk(opts: &WalkOptions, tx: SyncSender<Entry>) -> Result<()> {
+/// Entries go out in batches of this many: one channel operation per batch
+/// rather than per file, which matters on a rescan where each file costs
+/// little else.
+const BATCH: usize = 64;
+
+/// A walker thread's entries not yet sent; what is left goes when the
+/// thread is done.
+struct Batch {
+    entries: Vec<Entry>,
+    tx: SyncSender<Vec<Entry>>,
+}
+
+impl Batch {
+    /// False when the receiver has gone (the scan is over).
+    fn push(&mut self, entry: Entry) -> bool {
+        self.entries.push(entry);
+        self.entries.len() < BATCH || self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        self.entries.is_empty()
+            || self
+                .tx
+                .send(std::mem::replace(
+                    &mut self.entries,
+                    Vec::with_capacity(BATCH),
+                ))
+                .is_ok()
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>) -> Result<()> {
     let excludes = Excludes::new(&opts.excludes)?;
     let mut roots = opts.roots.iter();
     let first = roots.next().context("no path to scan")?;
@@ -133,15 +174,21 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Entry>) -> Result<()> {
             if e.depth() == 0 {
                 return true;
             }
-            let rel = relative(e.path(), &roots);
-            let name = e.file_name().to_string_lossy();
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            !excludes.excludes(&rel, &name) && !ignores.ignored(e.path(), is_dir, &roots)
+            // Most scans exclude nothing: then no path need be worked out.
+            let excluded = !excludes.is_empty() && {
+                let rel = relative(e.path(), &roots);
+                excludes.excludes(&rel, &e.file_name().to_string_lossy())
+            };
+            !excluded && !ignores.ignored(e.path(), is_dir, &roots)
         });
     }
     let max = opts.max_file_size;
     builder.build_parallel().run(|| {
-        let tx = tx.clone();
+        let mut batch = Batch {
+            entries: Vec::with_capacity(BATCH),
+            tx: tx.clone(),
+        };
         let roots = roots.clone();
         let stop = opts.stop.clone();
         Box::new(move |result| {
@@ -155,9 +202,9 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Entry>) -> Result<()> {
                 Err(err) => Some(failed_walk(&err, &roots)),
                 Ok(e) => classify(&e, &roots, max),
             };
-            match entry.map(|e| tx.send(e)) {
+            match entry.map(|e| batch.push(e)) {
                 // The receiver has gone: the scan is over.
-                Some(Err(_)) => WalkState::Quit,
+                Some(false) => WalkState::Quit,
                 _ => WalkState::Continue,
             }
         })
@@ -214,15 +261,19 @@ fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> 
 /// for every other file.
 #[derive(Default)]
 struct TrawlIgnores {
-    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// Each folder's own `.trawlignore`, if it has one.
+    own: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// Each folder's applicable files, nearest first: worked out once a
+    /// folder, so a file costs one look-up.
+    chain: Mutex<HashMap<PathBuf, Arc<[Arc<Gitignore>]>>>,
 }
 
 /// A `.trawlignore` larger than this is not a list of exclusions.
 const MAX_IGNORE_FILE: u64 = 1 << 20;
 
 impl TrawlIgnores {
-    fn load(&self, dir: &Path) -> Option<Arc<Gitignore>> {
-        if let Some(known) = self.by_dir.lock().ok()?.get(dir) {
+    fn own(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        if let Some(known) = self.own.lock().ok()?.get(dir) {
             return known.clone();
         }
         let file = dir.join(".trawlignore");
@@ -239,32 +290,48 @@ impl TrawlIgnores {
             }
             builder.build().ok().map(Arc::new)
         });
-        if let Ok(mut cache) = self.by_dir.lock() {
+        if let Ok(mut cache) = self.own.lock() {
             cache.insert(dir.to_path_buf(), matcher.clone());
         }
         matcher
     }
 
+    /// The `.trawlignore` files that apply in `dir`, nearest first, up to
+    /// and including `root`.
+    fn chain(&self, dir: &Path, root: &Path) -> Arc<[Arc<Gitignore>]> {
+        if let Some(known) = self.chain.lock().ok().and_then(|c| c.get(dir).cloned()) {
+            return known;
+        }
+        let mut list: Vec<Arc<Gitignore>> = self.own(dir).into_iter().collect();
+        if dir != root {
+            if let Some(parent) = dir.parent() {
+                list.extend(self.chain(parent, root).iter().cloned());
+            }
+        }
+        let list: Arc<[Arc<Gitignore>]> = list.into();
+        if let Ok(mut cache) = self.chain.lock() {
+            cache.insert(dir.to_path_buf(), Arc::clone(&list));
+        }
+        list
+    }
+
     /// Whether the nearest `.trawlignore` that has a say, from the path's
     /// folder up to its root, excludes it.
     fn ignored(&self, path: &Path, is_dir: bool, roots: &[PathBuf]) -> bool {
-        let Some(root) = roots
-            .iter()
-            .filter(|r| path.starts_with(r))
-            .max_by_key(|r| r.as_os_str().len())
-        else {
+        let (Some(root), Some(dir)) = (
+            roots
+                .iter()
+                .filter(|r| path.starts_with(r))
+                .max_by_key(|r| r.as_os_str().len()),
+            path.parent(),
+        ) else {
             return false;
         };
-        for dir in path.ancestors().skip(1) {
-            if let Some(gi) = self.load(dir) {
-                match gi.matched(path, is_dir) {
-                    Match::Ignore(_) => return true,
-                    Match::Whitelist(_) => return false,
-                    Match::None => {}
-                }
-            }
-            if dir == root.as_path() {
-                break;
+        for gi in self.chain(dir, root).iter() {
+            match gi.matched(path, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
             }
         }
         false

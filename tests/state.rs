@@ -532,6 +532,7 @@ fn a_stopped_or_killed_scan_leaves_a_usable_state() {
             .map(|f| {
                 let mut f = f.clone();
                 f.as_object_mut().unwrap().remove("fingerprint");
+                f.as_object_mut().unwrap().remove("new");
                 f
             })
             .collect()

@@ -1,7 +1,7 @@
 //! Runs and what each reported, for `trawl history`, "new since the last
 //! run", "resolved since it", and `trawl diff`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
 use rusqlite::{params, OptionalExtension};
@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::State;
 
-/// How many runs keep their list of reported items (the runs themselves are
-/// kept for ever): enough for a quarter of nightly runs.
+/// Items resolved more than this many runs ago are forgotten (the runs
+/// themselves are kept for ever): a quarter of nightly runs.
 const RUNS_WITH_ITEMS: i64 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,12 +60,12 @@ pub struct RunSummary {
 }
 
 impl State {
-    /// The last completed run before `run`.
-    pub fn previous_completed(&self, run: i64) -> Result<Option<i64>> {
+    /// The last run before `run` that finished (completed or stopped).
+    pub fn previous_run(&self, run: i64) -> Result<Option<i64>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT max(id) FROM runs WHERE id < ?1 AND outcome = 'completed'",
+                "SELECT max(id) FROM runs WHERE id < ?1 AND outcome IN ('completed', 'interrupted')",
                 [run],
                 |r| r.get::<_, Option<i64>>(0),
             )
@@ -73,11 +73,11 @@ impl State {
             .flatten())
     }
 
-    pub fn items(&self, run: i64) -> Result<HashMap<String, Change>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT fingerprint, kind, path, label FROM run_items WHERE run = ?1")?;
-        let rows = stmt.query_map([run], |r| {
+    fn items_where(&self, condition: &str, run: Option<i64>) -> Result<HashMap<String, Change>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT fingerprint, kind, path, label FROM items WHERE {condition}"
+        ))?;
+        let map = |r: &rusqlite::Row| {
             let kind: String = r.get(1)?;
             Ok(Change {
                 fingerprint: r.get(0)?,
@@ -89,7 +89,11 @@ impl State {
                 path: r.get(2)?,
                 label: r.get(3)?,
             })
-        })?;
+        };
+        let rows = match run {
+            Some(run) => stmt.query_map([run], map)?.collect::<Vec<_>>(),
+            None => stmt.query_map([], map)?.collect::<Vec<_>>(),
+        };
         let mut out = HashMap::new();
         for row in rows {
             let c = row?;
@@ -98,21 +102,81 @@ impl State {
         Ok(out)
     }
 
-    /// Ends a run: stores what it reported and its counts.
-    pub fn finish_run(&mut self, summary: &RunSummary, items: &[Change]) -> Result<()> {
+    /// What the runs so far report now: each item from the run that first
+    /// reported it, until one no longer did.
+    pub fn live_items(&self) -> Result<HashMap<String, Change>> {
+        self.items_where("until IS NULL", None)
+    }
+
+    /// The keys of what is reported now (see [`State::live_items`]).
+    pub fn live_keys(&self) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT fingerprint FROM items WHERE until IS NULL")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<HashSet<_>>>()
+            .context("reading the items")
+    }
+
+    /// The live items with these keys, described.
+    pub fn live_items_of(&self, keys: &[&str]) -> Result<Vec<Change>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT fingerprint, kind, path, label FROM items WHERE fingerprint = ?1 AND until IS NULL",
+        )?;
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            let mut rows = stmt.query_map([k], |r| {
+                let kind: String = r.get(1)?;
+                Ok(Change {
+                    fingerprint: r.get(0)?,
+                    kind: if kind == "record" {
+                        ItemKind::Record
+                    } else {
+                        ItemKind::Finding
+                    },
+                    path: r.get(2)?,
+                    label: r.get(3)?,
+                })
+            })?;
+            if let Some(c) = rows.next() {
+                out.push(c?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// What was reported as of run `run`.
+    pub fn items_at(&self, run: i64) -> Result<HashMap<String, Change>> {
+        self.items_where("since <= ?1 AND (until IS NULL OR until > ?1)", Some(run))
+    }
+
+    /// Ends a run: records what appeared and what went, and its counts.
+    /// Items unchanged since the last run cost nothing.
+    pub fn finish_run(
+        &mut self,
+        summary: &RunSummary,
+        added: &[Change],
+        resolved: &[Change],
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut put = tx.prepare_cached(
-                "INSERT OR IGNORE INTO run_items (run, fingerprint, kind, path, label) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO items (fingerprint, kind, path, label, since) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for c in items {
+            for c in added {
                 put.execute(params![
-                    summary.run,
                     c.fingerprint,
                     c.kind.as_str(),
                     c.path,
-                    c.label
+                    c.label,
+                    summary.run
                 ])?;
+            }
+            let mut end = tx.prepare_cached(
+                "UPDATE items SET until = ?2 WHERE fingerprint = ?1 AND until IS NULL",
+            )?;
+            for c in resolved {
+                end.execute(params![c.fingerprint, summary.run])?;
             }
         }
         tx.execute(
@@ -135,7 +199,7 @@ impl State {
             ],
         )?;
         tx.execute(
-            "DELETE FROM run_items WHERE run <= (SELECT max(id) FROM runs) - ?1",
+            "DELETE FROM items WHERE until IS NOT NULL AND until <= (SELECT max(id) FROM runs) - ?1",
             [RUNS_WITH_ITEMS],
         )?;
         tx.commit()?;
@@ -173,7 +237,8 @@ impl State {
     }
 
     /// What run `b` reported that `a` did not (new), and the reverse
-    /// (resolved), each sorted by path.
+    /// (resolved), each sorted by path. Runs older than the last
+    /// hundred may have lost their resolved items.
     pub fn diff(&self, a: i64, b: i64) -> Result<(Vec<Change>, Vec<Change>)> {
         for run in [a, b] {
             let has: i64 =
@@ -185,8 +250,8 @@ impl State {
                 anyhow::bail!("there is no run {run} in this state (see `trawl history`)");
             }
         }
-        let old = self.items(a)?;
-        let new = self.items(b)?;
+        let old = self.items_at(a)?;
+        let new = self.items_at(b)?;
         Ok(changes(&old, &new))
     }
 }

@@ -38,7 +38,10 @@ CREATE TABLE IF NOT EXISTS files (
     dev INTEGER NOT NULL,
     ino INTEGER NOT NULL,
     sha256 TEXT,
-    result TEXT NOT NULL,
+    format TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    -- JSON of what reading it gave; NULL when that was nothing at all.
+    result TEXT,
     run INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS runs (
@@ -59,14 +62,19 @@ CREATE TABLE IF NOT EXISTS runs (
     duration_ms INTEGER NOT NULL DEFAULT 0,
     trawl_version TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS run_items (
-    run INTEGER NOT NULL,
+-- What runs reported, as intervals: an item reported from run `since` on,
+-- until run `until` (exclusive) no longer reported it. Unchanged items cost
+-- no writes from one run to the next.
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY,
     fingerprint TEXT NOT NULL,
     kind TEXT NOT NULL,
     path TEXT NOT NULL,
     label TEXT NOT NULL,
-    PRIMARY KEY (run, fingerprint)
-) WITHOUT ROWID;
+    since INTEGER NOT NULL,
+    until INTEGER
+);
+CREATE INDEX IF NOT EXISTS items_live ON items (fingerprint) WHERE until IS NULL;
 CREATE TABLE IF NOT EXISTS triage (
     fingerprint TEXT PRIMARY KEY,
     status TEXT NOT NULL,
@@ -90,7 +98,36 @@ pub struct FileMeta {
 #[derive(Debug, Clone)]
 pub struct KnownFile {
     pub meta: FileMeta,
+    /// Loaded only for `--rehash`.
     pub sha256: Option<String>,
+    pub format: std::sync::Arc<str>,
+    pub outcome: Outcome,
+    /// Whether reading it gave anything (else nothing is stored but this).
+    pub has_result: bool,
+}
+
+fn outcome_name(o: Outcome) -> String {
+    o.to_string()
+}
+
+fn outcome_from(name: &str) -> Outcome {
+    match name {
+        "scanned" => Outcome::Scanned,
+        "skipped" => Outcome::Skipped,
+        "encrypted" => Outcome::Encrypted,
+        "no_text" => Outcome::NoText,
+        _ => Outcome::Failed,
+    }
+}
+
+impl StoredResult {
+    /// Nothing found, nothing inside, nothing to say.
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+            && self.records.is_empty()
+            && self.members.is_empty()
+            && self.reason.is_none()
+    }
 }
 
 /// One member of a container as stored.
@@ -184,6 +221,18 @@ pub struct Memory {
 impl Memory {
     /// The stored result of a file, if it is still there and readable.
     pub fn load(&self, rel: &str) -> Option<StoredResult> {
+        let known = self.known.get(rel)?;
+        if !known.has_result {
+            return Some(StoredResult {
+                format: known.format.to_string(),
+                outcome: known.outcome,
+                reason: None,
+                findings: Vec::new(),
+                finding_keys: Vec::new(),
+                records: Vec::new(),
+                members: Vec::new(),
+            });
+        }
         let conn = self.readers.lock().ok()?.pop();
         let conn = match conn {
             Some(c) => c,
@@ -404,8 +453,15 @@ impl State {
         let mut known = HashMap::new();
         let mut stmt = self
             .conn
-            .prepare("SELECT path, size, mtime_ns, dev, ino, sha256 FROM files")?;
-        let rows = stmt.query_map([], |r| {
+            .prepare("SELECT path, size, mtime_ns, dev, ino, CASE WHEN ?1 THEN sha256 END, format, outcome, result IS NOT NULL FROM files")?;
+        // A few formats, named by every row: one string each.
+        let mut formats: HashMap<String, std::sync::Arc<str>> = HashMap::new();
+        let rows = stmt.query_map([rehash], |r| {
+            let format: String = r.get(6)?;
+            let format = formats
+                .entry(format)
+                .or_insert_with_key(|f| std::sync::Arc::from(f.as_str()))
+                .clone();
             Ok((
                 r.get::<_, String>(0)?,
                 KnownFile {
@@ -416,6 +472,9 @@ impl State {
                         ino: r.get::<_, i64>(4)? as u64,
                     },
                     sha256: r.get(5)?,
+                    format,
+                    outcome: outcome_from(&r.get::<_, String>(7)?),
+                    has_result: r.get(8)?,
                 },
             ))
         })?;
@@ -448,9 +507,11 @@ impl State {
         let tx = self.conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO files (path, size, mtime_ns, dev, ino, sha256, result, run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO files (path, size, mtime_ns, dev, ino, sha256, format, outcome, result, run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, dev = excluded.dev,
-                   ino = excluded.ino, sha256 = excluded.sha256, result = excluded.result, run = excluded.run",
+                   ino = excluded.ino, sha256 = excluded.sha256, format = excluded.format, outcome = excluded.outcome,
+                   result = excluded.result, run = excluded.run",
             )?;
             for f in batch {
                 stmt.execute(params![
@@ -460,6 +521,8 @@ impl State {
                     f.meta.dev as i64,
                     f.meta.ino as i64,
                     f.sha256,
+                    f.format,
+                    outcome_name(f.outcome),
                     f.result,
                     run
                 ])?;
@@ -524,8 +587,9 @@ impl State {
         let tx = self.conn.transaction()?;
         let mut unknown = Vec::new();
         {
-            let mut seen =
-                tx.prepare_cached("SELECT 1 FROM run_items WHERE fingerprint = ?1 LIMIT 1")?;
+            let mut seen = tx.prepare_cached(
+                "SELECT 1 FROM items WHERE fingerprint = ?1 OR fingerprint LIKE ?1 || '/%' LIMIT 1",
+            )?;
             let mut put = tx.prepare_cached(
                 "INSERT INTO triage (fingerprint, status, note, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(fingerprint) DO UPDATE SET status = excluded.status, note = excluded.note,
@@ -562,6 +626,8 @@ pub struct StoredFile {
     pub path: String,
     pub meta: FileMeta,
     pub sha256: Option<String>,
-    /// JSON of a [`StoredResult`].
-    pub result: String,
+    pub format: String,
+    pub outcome: Outcome,
+    /// JSON of a [`StoredResult`], or none when it is empty.
+    pub result: Option<String>,
 }

@@ -1,0 +1,162 @@
+//! Nightly rescans: the first scan of a tree of 100,000 small files with a
+//! fresh `--state`, against a rescan of the same, unchanged tree. Prints
+//! the medians and their ratio, for two trees: plain text notes of about
+//! 4 KB (the cheapest files to read, so the hardest case for a rescan to
+//! beat), and Word documents of the same text (what a housing office's
+//! share mostly holds).
+//!
+//! `cargo bench --bench rescan` (the trees are generated once, in
+//! `target/bench-rescan/`; set TRAWL_RESCAN_FILES for another size). Not
+//! criterion: one first scan takes seconds, and the ratio is the figure.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use trawl::extract::Limits;
+use trawl::nightly::{scan_with_state, Log};
+use trawl::report::{self, Format, Progress};
+use trawl::scan::{prepare, ScanOptions};
+use trawl::state::State;
+
+struct NoLog;
+
+impl Log for NoLog {
+    fn line(&self, _: &str) {}
+}
+
+/// A small Word document holding `text`, a paragraph a line.
+fn docx(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut body = String::new();
+    for line in text.lines() {
+        let line = line
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        body.push_str(&format!(
+            "<w:p><w:r><w:t xml:space=\"preserve\">{line}</w:t></w:r></w:p>"
+        ));
+    }
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    w.start_file("[Content_Types].xml", options).unwrap();
+    w.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#).unwrap();
+    w.start_file("word/document.xml", options).unwrap();
+    write!(
+        w,
+        r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    )
+    .unwrap();
+    w.finish().unwrap().into_inner()
+}
+
+/// Small files of about 4 KB of text: notes and minutes, one in five with
+/// personal values in it; as `.txt` or as `.docx`.
+fn tree(files: usize, office: bool) -> PathBuf {
+    let kind = if office { "docx" } else { "txt" };
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-rescan/{files}-{kind}"));
+    let done = root.with_extension("complete");
+    if done.exists() {
+        return root;
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    for i in 0..files {
+        let dir = root.join(format!("area{:03}/team{:02}", i / 1000, (i / 50) % 20));
+        if i % 50 == 0 {
+            std::fs::create_dir_all(&dir).unwrap();
+        }
+        // A personal value in about one line in 20, or none.
+        let one_in = if i % 5 == 0 { 20 } else { 1 << 40 };
+        let text = trawl::synth::mixed_text(4 << 10, i as u64, one_in);
+        if office {
+            std::fs::write(dir.join(format!("note{i:06}.docx")), docx(&text)).unwrap();
+        } else {
+            std::fs::write(dir.join(format!("note{i:06}.txt")), text).unwrap();
+        }
+    }
+    std::fs::write(&done, b"").unwrap();
+    root
+}
+
+fn run(share: &Path, state: &Path) -> (Duration, u64, u64) {
+    let as_of = "2026-01-01".parse().unwrap();
+    let prepared = prepare(None, None, as_of).unwrap();
+    let opts = ScanOptions {
+        roots: vec![share.to_path_buf()],
+        excludes: Vec::new(),
+        follow: false,
+        max_file_size: 4 << 30,
+        reveal: false,
+        threads: None,
+        as_of,
+        limits: Limits::default(),
+        record_times: false,
+        hash_files: false,
+        stop: None,
+        show_suppressed: false,
+    };
+    let started = Instant::now();
+    let mut state = State::open(state).unwrap();
+    let report = scan_with_state(
+        &prepared,
+        &opts,
+        &Progress::new(false),
+        &mut state,
+        false,
+        &NoLog,
+    )
+    .unwrap();
+    report::write(&report, Format::Jsonl, &mut std::io::sink()).unwrap();
+    let elapsed = started.elapsed();
+    let h = report.history.unwrap();
+    (elapsed, h.files_read, report.summary.findings)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` runs us too: be
+    // quick there.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let files: usize = std::env::var("TRAWL_RESCAN_FILES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(if quick { 500 } else { 100_000 });
+    for office in [false, true] {
+        compare(files, office, if quick { 1 } else { 3 });
+    }
+}
+
+fn compare(files: usize, office: bool, rounds: usize) {
+    let share = tree(files, office);
+    let work = tempfile::tempdir().unwrap();
+    let (mut firsts, mut rescans) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let state = work.path().join(format!("state{round}.db"));
+        let (first, read, findings) = run(&share, &state);
+        assert_eq!(read as usize, files, "the first scan reads every file");
+        let (again, reread, refound) = run(&share, &state);
+        assert_eq!(reread, 0, "a rescan of an unchanged tree reads nothing");
+        assert_eq!(findings, refound);
+        println!(
+            "round {}: first scan {:.2} s, rescan {:.3} s ({findings} findings)",
+            round + 1,
+            first.as_secs_f64(),
+            again.as_secs_f64()
+        );
+        firsts.push(first);
+        rescans.push(again);
+    }
+    let (first, again) = (median(firsts), median(rescans));
+    println!(
+        "{files} {} files: first scan {:.2} s, unchanged rescan {:.3} s (medians of {rounds}): rescan {:.1}x faster",
+        if office { "Word (.docx)" } else { "text (.txt)" },
+        first.as_secs_f64(),
+        again.as_secs_f64(),
+        first.as_secs_f64() / again.as_secs_f64()
+    );
+}
