@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS files (
     -- JSON of what reading it gave; NULL when that was nothing at all.
     result TEXT,
     run INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     started TEXT NOT NULL,
@@ -241,10 +241,8 @@ impl Memory {
             }
         };
         let text: Option<String> = conn
-            .query_row("SELECT result FROM files WHERE path = ?1", [rel], |r| {
-                r.get(0)
-            })
-            .optional()
+            .prepare_cached("SELECT result FROM files WHERE path = ?1")
+            .and_then(|mut stmt| stmt.query_row([rel], |r| r.get(0)).optional())
             .ok()
             .flatten();
         if let Ok(mut pool) = self.readers.lock() {
