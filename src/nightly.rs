@@ -3,6 +3,7 @@
 //! is new and what was resolved since the last completed one.
 
 use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -46,12 +47,17 @@ pub fn scan_with_state(
         )
         .as_bytes(),
     );
-    let memory = state.memory(&made_with, rehash)?;
+    let mut memory = state.memory(&made_with, rehash)?;
     if !memory.reusable && !memory.known.is_empty() {
         log.line(
             "the rules, policy, limits or trawl version changed since the stored results were made: every file is read again",
         );
         state.forget_results()?;
+    }
+    if opts.reveal && memory.reusable {
+        // The state holds no raw values: to show them, every file is read.
+        log.line("--reveal: every file is read again (the state keeps no raw values)");
+        memory.reusable = false;
     }
     let roots: Vec<String> = opts.roots.iter().map(|r| r.display().to_string()).collect();
     let run = state.begin_run(
@@ -68,20 +74,18 @@ pub fn scan_with_state(
         ))
     ));
 
-    let mut walked: HashSet<String> = HashSet::new();
     let mut files_read = 0u64;
     let mut files_reused = 0u64;
     let mut batch: Vec<StoredFile> = Vec::new();
     let mut last_flush = Instant::now();
     let result = {
         let mut on_file = |r: &mut crate::scan::FileResult| -> Result<()> {
-            if let Some(rel) = r.walked.take() {
+            if r.walked.is_some() {
                 if r.read {
                     files_read += 1;
                 } else {
                     files_reused += 1;
                 }
-                walked.insert(rel);
             }
             if let Some(s) = r.store.take() {
                 batch.push(s);
@@ -123,14 +127,20 @@ pub fn scan_with_state(
         }
     };
 
+    // Unchanged files with nothing in them were settled by the walk alone.
+    files_reused += memory
+        .known
+        .values()
+        .filter(|k| k.settled.load(Ordering::Relaxed))
+        .count() as u64;
     // Files gone since the state last saw them: only a whole walk can tell.
     let mut files_removed = 0;
     if !report.partial {
         let gone: Vec<String> = memory
             .known
-            .keys()
-            .filter(|p| !walked.contains(*p))
-            .cloned()
+            .iter()
+            .filter(|(_, k)| !k.seen.load(Ordering::Relaxed))
+            .map(|(p, _)| p.clone())
             .collect();
         files_removed = state.remove_files(&gone)?;
     }

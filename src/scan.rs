@@ -160,8 +160,37 @@ pub fn scan_with(
     let (tx, rx) = mpsc::sync_channel::<Vec<Entry>>(64);
     let (done_tx, done_rx) = mpsc::sync_channel::<Vec<FileResult>>(16);
     let mut failure: Option<anyhow::Error> = None;
+    // On a rescan, an unchanged file whose stored result is empty costs the
+    // walk a look-up, and nothing else: it is counted from the state after.
+    let settled = |entry: &Entry| -> bool {
+        let (
+            Some(m),
+            Entry::File {
+                rel,
+                size,
+                modified,
+                identity,
+                ..
+            },
+        ) = (memory, entry)
+        else {
+            return false;
+        };
+        if !m.reusable || m.rehash {
+            return false;
+        }
+        match m.known.get(rel) {
+            Some(k) if !k.has_result && k.meta == file_meta(*size, *modified, *identity) => {
+                k.seen.store(true, Ordering::Relaxed);
+                k.settled.store(true, Ordering::Relaxed);
+                progress.file_done(*size, 0);
+                true
+            }
+            _ => false,
+        }
+    };
     let walked = std::thread::scope(|s| {
-        let walker = s.spawn(move || walk::walk(&walk_opts, tx));
+        let walker = s.spawn(|| walk::walk(&walk_opts, tx, &settled));
         let stop_workers = Arc::clone(&stop);
         s.spawn(move || {
             pool.install(|| {
@@ -196,6 +225,22 @@ pub fn scan_with(
         return Err(e);
     }
     walked?;
+    if let Some(m) = memory {
+        for k in m.known.values() {
+            if k.settled.load(Ordering::Relaxed) {
+                summary.files_seen += 1;
+                summary.files.add(k.outcome);
+                summary
+                    .files_by_format
+                    .entry(k.format.to_string())
+                    .or_default()
+                    .add(k.outcome);
+                if k.outcome != Outcome::Skipped {
+                    summary.bytes_scanned += k.meta.size;
+                }
+            }
+        }
+    }
     report.partial = stop.load(Ordering::Relaxed);
     report.summary = summary;
     report.sort();
@@ -333,14 +378,10 @@ fn process(
             modified,
             identity,
         } => {
-            let meta = FileMeta {
-                size,
-                mtime_ns: modified
-                    .and_then(|t| jiff::Timestamp::try_from(t).ok())
-                    .map_or(0, |t| t.as_nanosecond() as i64),
-                dev: identity.map_or(0, |i| i.0),
-                ino: identity.map_or(0, |i| i.1),
-            };
+            let meta = file_meta(size, modified, identity);
+            if let Some(k) = memory.and_then(|m| m.known.get(&rel)) {
+                k.seen.store(true, Ordering::Relaxed);
+            }
             let modified = modified.and_then(|t| {
                 let ts = jiff::Timestamp::try_from(t).ok()?;
                 Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
@@ -384,6 +425,21 @@ fn process(
     };
     progress.file_done(result.bytes, result.findings.len() as u64);
     result
+}
+
+fn file_meta(
+    size: u64,
+    modified: Option<std::time::SystemTime>,
+    identity: Option<(u64, u64)>,
+) -> FileMeta {
+    FileMeta {
+        size,
+        mtime_ns: modified
+            .and_then(|t| jiff::Timestamp::try_from(t).ok())
+            .map_or(0, |t| t.as_nanosecond() as i64),
+        dev: identity.map_or(0, |i| i.0),
+        ino: identity.map_or(0, |i| i.1),
+    }
 }
 
 /// The stored result of an unchanged file: same size, time and identity

@@ -146,7 +146,11 @@ impl Drop for Batch {
     }
 }
 
-pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>) -> Result<()> {
+/// Says whether a regular file needs nothing more (an unchanged file whose
+/// stored result is empty, on a rescan): it is then not handed on at all.
+pub type Settled<'a> = dyn Fn(&Entry) -> bool + Sync + 'a;
+
+pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -> Result<()> {
     let excludes = Excludes::new(&opts.excludes)?;
     let mut roots = opts.roots.iter();
     let first = roots.next().context("no path to scan")?;
@@ -202,6 +206,7 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>) -> Result<()> {
                 Err(err) => Some(failed_walk(&err, &roots)),
                 Ok(e) => classify(&e, &roots, max),
             };
+            let entry = entry.filter(|e| !settled(e));
             match entry.map(|e| batch.push(e)) {
                 // The receiver has gone: the scan is over.
                 Some(false) => WalkState::Quit,

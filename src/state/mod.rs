@@ -40,9 +40,15 @@ CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT,
     format TEXT NOT NULL,
     outcome TEXT NOT NULL,
-    -- JSON of what reading it gave; NULL when that was nothing at all.
-    result TEXT,
+    -- Whether reading it gave anything (then in `results`).
+    has_result INTEGER NOT NULL,
     run INTEGER NOT NULL
+) WITHOUT ROWID;
+-- JSON of what reading a file gave, apart, so that the file table a rescan
+-- reads whole stays small.
+CREATE TABLE IF NOT EXISTS results (
+    path TEXT PRIMARY KEY,
+    result TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -95,7 +101,7 @@ pub struct FileMeta {
     pub ino: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct KnownFile {
     pub meta: FileMeta,
     /// Loaded only for `--rehash`.
@@ -104,6 +110,10 @@ pub struct KnownFile {
     pub outcome: Outcome,
     /// Whether reading it gave anything (else nothing is stored but this).
     pub has_result: bool,
+    /// Set by the run: the walk found it (else it has gone).
+    pub seen: std::sync::atomic::AtomicBool,
+    /// Set by the run: unchanged and empty, so the walk settled it alone.
+    pub settled: std::sync::atomic::AtomicBool,
 }
 
 fn outcome_name(o: Outcome) -> String {
@@ -241,7 +251,7 @@ impl Memory {
             }
         };
         let text: Option<String> = conn
-            .prepare_cached("SELECT result FROM files WHERE path = ?1")
+            .prepare_cached("SELECT result FROM results WHERE path = ?1")
             .and_then(|mut stmt| stmt.query_row([rel], |r| r.get(0)).optional())
             .ok()
             .flatten();
@@ -297,6 +307,15 @@ pub struct State {
     _lock: Option<Lock>,
 }
 
+/// Reads through a memory map and a larger cache: a rescan reads the whole
+/// file table and many results, and a system call a page would dominate.
+fn tune(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    Ok(())
+}
+
 fn random_key() -> Result<[u8; 32]> {
     use std::io::Read;
     let mut key = [0u8; 32];
@@ -350,7 +369,7 @@ impl State {
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        tune(&conn)?;
         let version: Option<i64> = if existed {
             conn.query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -451,7 +470,7 @@ impl State {
         let mut known = HashMap::new();
         let mut stmt = self
             .conn
-            .prepare("SELECT path, size, mtime_ns, dev, ino, CASE WHEN ?1 THEN sha256 END, format, outcome, result IS NOT NULL FROM files")?;
+            .prepare("SELECT path, size, mtime_ns, dev, ino, CASE WHEN ?1 THEN sha256 END, format, outcome, has_result FROM files")?;
         // A few formats, named by every row: one string each.
         let mut formats: HashMap<String, std::sync::Arc<str>> = HashMap::new();
         let rows = stmt.query_map([rehash], |r| {
@@ -473,6 +492,8 @@ impl State {
                     format,
                     outcome: outcome_from(&r.get::<_, String>(7)?),
                     has_result: r.get(8)?,
+                    seen: Default::default(),
+                    settled: Default::default(),
                 },
             ))
         })?;
@@ -505,12 +526,17 @@ impl State {
         let tx = self.conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO files (path, size, mtime_ns, dev, ino, sha256, format, outcome, result, run)
+                "INSERT INTO files (path, size, mtime_ns, dev, ino, sha256, format, outcome, has_result, run)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, dev = excluded.dev,
                    ino = excluded.ino, sha256 = excluded.sha256, format = excluded.format, outcome = excluded.outcome,
-                   result = excluded.result, run = excluded.run",
+                   has_result = excluded.has_result, run = excluded.run",
             )?;
+            let mut put_result = tx.prepare_cached(
+                "INSERT INTO results (path, result) VALUES (?1, ?2)
+                 ON CONFLICT(path) DO UPDATE SET result = excluded.result",
+            )?;
+            let mut drop_result = tx.prepare_cached("DELETE FROM results WHERE path = ?1")?;
             for f in batch {
                 stmt.execute(params![
                     f.path,
@@ -521,9 +547,13 @@ impl State {
                     f.sha256,
                     f.format,
                     outcome_name(f.outcome),
-                    f.result,
+                    f.result.is_some(),
                     run
                 ])?;
+                match &f.result {
+                    Some(result) => put_result.execute(params![f.path, result])?,
+                    None => drop_result.execute([&f.path])?,
+                };
             }
         }
         tx.execute(
@@ -540,8 +570,10 @@ impl State {
         let mut n = 0;
         {
             let mut stmt = tx.prepare_cached("DELETE FROM files WHERE path = ?1")?;
+            let mut result = tx.prepare_cached("DELETE FROM results WHERE path = ?1")?;
             for p in paths {
                 n += stmt.execute([p])? as u64;
+                result.execute([p])?;
             }
         }
         tx.commit()?;
@@ -552,6 +584,7 @@ impl State {
     /// that they are never misread.
     pub fn forget_results(&mut self) -> Result<()> {
         self.conn.execute("DELETE FROM files", [])?;
+        self.conn.execute("DELETE FROM results", [])?;
         self.set_meta("results_made_with", "")?;
         Ok(())
     }
