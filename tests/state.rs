@@ -309,6 +309,36 @@ fn a_triage_decision_survives_rescans() {
     assert_eq!(shown["triage"]["status"], "false_positive");
     assert_eq!(shown["triage"]["by"], "A. DPO");
     assert_eq!(shown["triage"]["note"], "office switchboard");
+    // A record's decision hides the record, and survives too.
+    let record = third["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "tables/tenants.csv" && r["triage"].is_null())
+        .unwrap();
+    let record_fp = record["fingerprint"].as_str().unwrap().to_string();
+    trawl()
+        .args([
+            "triage",
+            &record_fp,
+            "--status",
+            "accepted",
+            "--note",
+            "kept under the tenancy contract",
+            "--by",
+            "A. DPO",
+            "--state",
+        ])
+        .arg(dir.path().join("state.db"))
+        .assert()
+        .success();
+    let fourth = nightly(dir.path(), &share, &[]);
+    assert_eq!(fourth["summary"]["records_suppressed"], 1);
+    assert!(!fourth["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["fingerprint"] == record_fp.as_str()));
     // A fingerprint must look like one.
     let out = trawl()
         .args([
@@ -480,7 +510,8 @@ fn a_stopped_or_killed_scan_leaves_a_usable_state() {
             .unwrap()
     };
     // SIGTERM: stops cleanly, writes a partial report, exits 5.
-    let child = start(&[]);
+    let html = dir.path().join("partial.html");
+    let child = start(&["--html", html.to_str().unwrap()]);
     wait_for_log(&log, "run 1:");
     std::thread::sleep(Duration::from_millis(150));
     unsafe {
