@@ -15,6 +15,19 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// 64 hexadecimal digits (a SHA-256 or a key) as bytes.
+pub fn parse_hex32(text: &str) -> Option<[u8; 32]> {
+    let text = text.trim();
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
@@ -82,6 +95,10 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+        let digest = sha256_hex(b"abc");
+        assert_eq!(parse_hex32(&digest).map(|b| hex(&b)), Some(digest));
+        assert_eq!(parse_hex32("abc"), None);
+        assert_eq!(parse_hex32(&"zz".repeat(32)), None);
         let (streamed, n) = sha256_reader(&b"abc"[..]).unwrap();
         assert_eq!((streamed.as_str(), n), (sha256_hex(b"abc").as_str(), 3));
     }

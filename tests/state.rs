@@ -61,6 +61,17 @@ fn nightly(dir: &Path, share: &Path, extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A plain scan with a state, for its exit code and messages.
+fn scan_with_state(share: &Path, state: &Path) -> std::process::Output {
+    trawl()
+        .arg("scan")
+        .arg(share)
+        .args(["--quiet", "--state"])
+        .arg(state)
+        .output()
+        .unwrap()
+}
+
 /// (kind, path, label) of each new or resolved item.
 fn items(list: &Value) -> BTreeSet<(String, String, String)> {
     list.as_array()
@@ -400,13 +411,7 @@ fn a_busy_state_is_refused_with_its_own_exit_code() {
     let share = share(dir.path());
     nightly(dir.path(), &share, &[]);
     let held = trawl::state::State::open(&dir.path().join("state.db")).unwrap();
-    let out = trawl()
-        .arg("scan")
-        .arg(&share)
-        .args(["--quiet", "--state"])
-        .arg(dir.path().join("state.db"))
-        .output()
-        .unwrap();
+    let out = scan_with_state(&share, &dir.path().join("state.db"));
     assert_eq!(out.status.code(), Some(4));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("another trawl run"), "{err}");
@@ -443,13 +448,7 @@ fn a_state_from_elsewhere_is_refused_not_misread() {
     )
     .unwrap();
     drop(conn);
-    let out = trawl()
-        .arg("scan")
-        .arg(&share)
-        .args(["--quiet", "--state"])
-        .arg(dir.path().join("state.db"))
-        .output()
-        .unwrap();
+    let out = scan_with_state(&share, &dir.path().join("state.db"));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("newer trawl (state version 99"), "{err}");

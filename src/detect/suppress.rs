@@ -44,18 +44,6 @@ impl Suppression {
     }
 }
 
-fn parse_hex32(text: &str) -> Option<[u8; 32]> {
-    let text = text.trim();
-    if text.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 /// Reads a suppressions file; `detectors` are the known detector ids.
 pub fn parse(source: &str, text: &str, detectors: &[&str]) -> Result<Vec<Suppression>> {
     let file: File = toml::from_str(text)
@@ -94,7 +82,8 @@ pub fn parse(source: &str, text: &str, detectors: &[&str]) -> Result<Vec<Suppres
         };
         let value_sha256 = match &e.value_sha256 {
             Some(h) => Some(
-                parse_hex32(h).with_context(|| at("value_sha256 must be 64 hexadecimal digits"))?,
+                crate::digest::parse_hex32(h)
+                    .with_context(|| at("value_sha256 must be 64 hexadecimal digits"))?,
             ),
             None => None,
         };

@@ -59,6 +59,21 @@ pub struct RunSummary {
     pub duration_ms: u64,
 }
 
+/// A row of `fingerprint, kind, path, label`.
+fn change_from_row(r: &rusqlite::Row) -> rusqlite::Result<Change> {
+    let kind: String = r.get(1)?;
+    Ok(Change {
+        fingerprint: r.get(0)?,
+        kind: if kind == "record" {
+            ItemKind::Record
+        } else {
+            ItemKind::Finding
+        },
+        path: r.get(2)?,
+        label: r.get(3)?,
+    })
+}
+
 impl State {
     /// The last run before `run` that finished (completed or stopped).
     pub fn previous_run(&self, run: i64) -> Result<Option<i64>> {
@@ -77,19 +92,7 @@ impl State {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT fingerprint, kind, path, label FROM items WHERE {condition}"
         ))?;
-        let map = |r: &rusqlite::Row| {
-            let kind: String = r.get(1)?;
-            Ok(Change {
-                fingerprint: r.get(0)?,
-                kind: if kind == "record" {
-                    ItemKind::Record
-                } else {
-                    ItemKind::Finding
-                },
-                path: r.get(2)?,
-                label: r.get(3)?,
-            })
-        };
+        let map = change_from_row;
         let rows = match run {
             Some(run) => stmt.query_map([run], map)?.collect::<Vec<_>>(),
             None => stmt.query_map([], map)?.collect::<Vec<_>>(),
@@ -125,19 +128,7 @@ impl State {
         )?;
         let mut out = Vec::with_capacity(keys.len());
         for k in keys {
-            let mut rows = stmt.query_map([k], |r| {
-                let kind: String = r.get(1)?;
-                Ok(Change {
-                    fingerprint: r.get(0)?,
-                    kind: if kind == "record" {
-                        ItemKind::Record
-                    } else {
-                        ItemKind::Finding
-                    },
-                    path: r.get(2)?,
-                    label: r.get(3)?,
-                })
-            })?;
+            let mut rows = stmt.query_map([k], change_from_row)?;
             if let Some(c) = rows.next() {
                 out.push(c?);
             }

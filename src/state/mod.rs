@@ -325,17 +325,6 @@ fn random_key() -> Result<[u8; 32]> {
     Ok(key)
 }
 
-fn parse_key(hex: &str) -> Option<[u8; 32]> {
-    let mut key = [0u8; 32];
-    if hex.len() != 64 {
-        return None;
-    }
-    for (i, b) in key.iter_mut().enumerate() {
-        *b = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
-    }
-    Some(key)
-}
-
 impl State {
     /// Opens (or creates) the state at `path`, taking its lock: a second run
     /// on the same state gets [`LockError`].
@@ -406,7 +395,8 @@ impl State {
                 |r| r.get(0),
             )
             .context("the state has no fingerprint key")?;
-        let key = parse_key(&key).context("the state's fingerprint key is damaged")?;
+        let key =
+            crate::digest::parse_hex32(&key).context("the state's fingerprint key is damaged")?;
         Ok(State {
             conn,
             path: path.to_path_buf(),
