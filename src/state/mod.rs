@@ -247,7 +247,11 @@ impl Memory {
         let conn = match conn {
             Some(c) => c,
             None => {
-                Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?
+                let conn =
+                    Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                        .ok()?;
+                tune(&conn).ok()?;
+                conn
             }
         };
         let text: Option<String> = conn
