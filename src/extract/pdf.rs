@@ -30,6 +30,7 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
             "encrypted PDF (password required)".into(),
         ));
     }
+    sink.document = document_meta(&doc);
     let pages = doc.get_pages();
     if pages.is_empty() {
         return Err(Problem::Failed("PDF has no pages".into()));
@@ -64,6 +65,63 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
         )));
     }
     Ok(())
+}
+
+/// The document information dictionary's dates (and author): the created
+/// date is what a policy's `document_date` retention trigger reads.
+fn document_meta(doc: &Document) -> Option<super::DocumentMeta> {
+    let info = match doc.trailer.get(b"Info").ok()? {
+        Object::Reference(id) => doc.get_object(*id).ok()?,
+        other => other,
+    };
+    let info = info.as_dict().ok()?;
+    let text = |key: &[u8]| match info.get(key).ok()? {
+        Object::String(bytes, _) => Some(pdf_text(bytes)),
+        _ => None,
+    };
+    let meta = super::DocumentMeta {
+        author: text(b"Author").filter(|a| !a.trim().is_empty()),
+        created: text(b"CreationDate").and_then(|d| pdf_date(&d)),
+        modified: text(b"ModDate").and_then(|d| pdf_date(&d)),
+    };
+    (meta != super::DocumentMeta::default()).then_some(meta)
+}
+
+/// A PDF text string: UTF-16BE after a byte-order mark, else one byte a
+/// character.
+fn pdf_text(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => {
+            let units: Vec<u16> = utf16
+                .chunks_exact(2)
+                .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+/// `D:YYYYMMDDHHmmSS…` (month and day optional) as `YYYY-MM-DD`, if it is
+/// a real date.
+fn pdf_date(text: &str) -> Option<String> {
+    let t = text.trim();
+    let digits: String = t
+        .strip_prefix("D:")
+        .unwrap_or(t)
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(8)
+        .collect();
+    let part = |range: std::ops::Range<usize>, default: i8| -> Option<i8> {
+        match digits.get(range) {
+            Some(p) => p.parse().ok(),
+            None => Some(default),
+        }
+    };
+    let year: i16 = digits.get(0..4)?.parse().ok()?;
+    let date = jiff::civil::Date::new(year, part(4..6, 1)?, part(6..8, 1)?).ok()?;
+    Some(date.to_string())
 }
 
 /// Why lopdf could not open a file, for people (never quoting content).
@@ -251,6 +309,52 @@ mod tests {
     }
 
     type Found = Vec<(u64, u64, String)>;
+
+    #[test]
+    fn pdf_dates_read_as_iso_dates() {
+        // ISO 32000-1, 7.9.4: D:YYYYMMDDHHmmSSOHH'mm, all but the year optional.
+        assert_eq!(
+            pdf_date("D:20150312093000+00'00'").as_deref(),
+            Some("2015-03-12")
+        );
+        assert_eq!(pdf_date("D:20150312").as_deref(), Some("2015-03-12"));
+        assert_eq!(pdf_date("D:2015").as_deref(), Some("2015-01-01"));
+        assert_eq!(pdf_date("20190701120000Z").as_deref(), Some("2019-07-01"));
+        assert_eq!(pdf_date("D:20150231"), None, "no 31 February");
+        assert_eq!(pdf_date("D:2015131"), None, "no month 13");
+        assert_eq!(pdf_date("yesterday"), None);
+        assert_eq!(pdf_date(""), None);
+        assert_eq!(pdf_text(&[0xFE, 0xFF, 0, b'D', 0, b':']), "D:");
+    }
+
+    #[test]
+    fn the_information_dictionary_gives_the_documents_dates() {
+        let mut doc = Document::load_mem(&pdf_with_pages(&[&["Case notes"]])).unwrap();
+        let info = doc.add_object(dictionary! {
+            "CreationDate" => Object::string_literal("D:20150312093000Z"),
+            "ModDate" => Object::string_literal("D:20160101"),
+            "Author" => Object::string_literal("Housing Officer"),
+        });
+        doc.trailer.set("Info", info);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let engine =
+            Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        let mut sink = Sink::new(&engine, "t.pdf".into(), false);
+        scan(Box::new(std::io::Cursor::new(bytes)), &mut sink).unwrap();
+        let meta = sink.document.expect("the PDF's own metadata");
+        assert_eq!(meta.created.as_deref(), Some("2015-03-12"));
+        assert_eq!(meta.modified.as_deref(), Some("2016-01-01"));
+        assert_eq!(meta.author.as_deref(), Some("Housing Officer"));
+        // Without one, nothing.
+        let mut sink = Sink::new(&engine, "t.pdf".into(), false);
+        scan(
+            Box::new(std::io::Cursor::new(pdf_with_pages(&[&["Case notes"]]))),
+            &mut sink,
+        )
+        .unwrap();
+        assert!(sink.document.is_none());
+    }
 
     fn run(bytes: Vec<u8>) -> (Found, Result<(), Problem>) {
         let engine =
