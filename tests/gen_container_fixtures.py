@@ -21,6 +21,8 @@ import tarfile
 import zipfile
 import zlib
 
+from fixture_pdf import pdf
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 rng = random.Random(3033)
 planted = []
@@ -276,50 +278,6 @@ write(P, "\n".join(csv_rows) + "\n")
 
 
 # --- documents/*.pdf -----------------------------------------------------------------------------
-def pdf(pages):
-    """A PDF whose pages draw `lines` with Helvetica, kerning words apart as
-    word processors do; an empty list draws an image only."""
-    objs = []
-
-    def add(body):
-        objs.append(body)
-        return len(objs)
-
-    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    image = add(b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream")
-    pages_id = len(objs) + 1
-    objs.append(None)
-    kids = []
-    for lines in pages:
-        if lines:
-            ops = [b"BT /F1 11 Tf 72 760 Td"]
-            for i, line in enumerate(lines):
-                if i:
-                    ops.append(b"0 -15 Td")
-                words = line.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)").split(b" ")
-                ops.append(b"[" + b" -278 ".join(b"(" + w + b")" for w in words) + b"] TJ")
-            ops.append(b"ET")
-        else:
-            ops = [b"q 500 0 0 700 50 50 cm /Im1 Do Q"]
-        stream = b"\n".join(ops)
-        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
-                        b"/Resources << /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >> >>" % (pages_id, content, font, image)))
-    objs[pages_id - 1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
-    catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for o in offsets:
-        out += b"%010d 00000 n \n" % o
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
-    return bytes(out)
-
-
 P = "documents/letter.pdf"
 f, l = person()
 n = nino(" ")

@@ -12,6 +12,9 @@ import csv
 import io
 import json
 import os
+import zlib
+
+from fixture_pdf import pdf
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 HOUSING = os.path.join(ROOT, "housing")
@@ -28,6 +31,13 @@ def write(path, text):
     os.makedirs(os.path.dirname(full), exist_ok=True)
     with open(full, "w", newline="") as f:
         f.write(text)
+
+
+def write_bytes(path, data):
+    full = os.path.join(HOUSING, path)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "wb") as f:
+        f.write(data)
 
 
 def table(rows):
@@ -87,7 +97,7 @@ expect(P, "row 2", "no_lawful_basis", False, "repairs records contract")
 # --- Support: health under 9(2)(h); 6 years after the document's own date.
 def eml(date, sender, subject, body):
     return (f"From: {sender}\nTo: support.team@example.org\nSubject: {subject}\n"
-            f"Date: {date}\nMessage-ID: <{abs(hash(subject)) % 10**8}@mail.example.org>\n"
+            f"Date: {date}\nMessage-ID: <{zlib.crc32(subject.encode()) % 10**8}@mail.example.org>\n"
             "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n" + body)
 
 
@@ -111,6 +121,23 @@ expect("support/2014-03_case_closed.eml", "message 1", "special_category_without
 expect("support/2025-09_visit.eml", "message 1", "past_retention", False, "dated September 2025")
 expect("support/2025-09_visit.eml", "message 1", "special_category_without_condition", False,
        "support records the 9(2)(h) condition for health")
+# PDFs date themselves in their information dictionary.
+write_bytes("support/2016-02_case_review.pdf", pdf(
+    [["Case review (synthetic; all people invented)",
+      "Reviewed the support plan for Idris Falconer, NI number JK 31 22 08 D.",
+      "His asthma is well controlled; no further visits are planned."]],
+    info={b"CreationDate": b"D:20160205103000Z", b"Title": b"Case review"}))
+write_bytes("support/2024-06_case_review.pdf", pdf(
+    [["Case review (synthetic; all people invented)",
+      "Reviewed the support plan for Esme Calloway, NI number HR 62 19 47 B.",
+      "Her arthritis limits the stairs; a stairlift assessment is booked."]],
+    info={b"CreationDate": b"D:20240611090000Z"}))
+expect("support/2016-02_case_review.pdf", "document", "past_retention", True,
+       "the PDF says it was created on 5 February 2016: 6 years passed on 5 February 2022")
+expect("support/2016-02_case_review.pdf", "document", "retention_unknown", False,
+       "a PDF's creation date is its document date")
+expect("support/2024-06_case_review.pdf", "document", "past_retention", False,
+       "created June 2024: kept until June 2030")
 expect("support/visit_notes.txt", "document", "retention_unknown", True,
        "a text file has no date of its own, and support keeps records after the document's date")
 expect("support/visit_notes.txt", "document", "undeclared_category", False, "support declares health")

@@ -697,7 +697,7 @@ fn the_log_says_what_happened_without_values() {
         text.contains("not read: documents/encrypted.pdf: encrypted"),
         "{text}"
     );
-    assert!(text.contains("scan finished: 57 files, "), "{text}");
+    assert!(text.contains("scan finished: 59 files, "), "{text}");
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = serde_json::from_str(line).unwrap();
         if let Some(value) = v["value"].as_str() {
