@@ -195,6 +195,10 @@ struct PolicyArgs {
     /// Check detector names against this rules directory instead of the embedded rules.
     #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
+    /// Also scan DIR (repeatable) and say how many records each process
+    /// claims there, warning of processes that claim none.
+    #[arg(long, value_name = "DIR")]
+    against: Vec<PathBuf>,
 }
 
 #[derive(Parser)]
@@ -614,12 +618,17 @@ fn run_policy_check(args: PolicyArgs) -> Result<ExitCode> {
         let (policy, checked) = Policy::parse(&name, &text, &rules);
         eprint!("{}", checked.describe(&name));
         match policy {
-            Some(p) if checked.errors.is_empty() => println!(
-                "{name}: valid: {} categories, {} processes ({} warnings)",
-                p.categories.len(),
-                p.processes.len(),
-                checked.warnings.len()
-            ),
+            Some(p) if checked.errors.is_empty() => {
+                println!(
+                    "{name}: valid: {} categories, {} processes ({} warnings)",
+                    p.categories.len(),
+                    p.processes.len(),
+                    checked.warnings.len()
+                );
+                if !args.against.is_empty() {
+                    check_against(file, &p, &args)?;
+                }
+            }
             _ => {
                 invalid = true;
                 println!("{name}: INVALID: {} errors", checked.errors.len());
@@ -631,6 +640,69 @@ fn run_policy_check(args: PolicyArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Scans the `--against` folders under the policy and reports what each
+/// process claims there: a process that claims nothing is misdescribed, or
+/// describes data that is not there.
+fn check_against(file: &Path, policy: &Policy, args: &PolicyArgs) -> Result<()> {
+    for dir in &args.against {
+        if std::fs::symlink_metadata(dir).is_err() {
+            bail!("{}: no such file or folder", dir.display());
+        }
+    }
+    let as_of = jiff::Zoned::now().date();
+    let prepared = prepare(args.rules.as_deref(), Some(file), as_of)?;
+    let opts = ScanOptions {
+        roots: args.against.clone(),
+        excludes: Vec::new(),
+        follow: false,
+        max_file_size: 4 << 30,
+        reveal: false,
+        threads: None,
+        as_of,
+        limits: Limits::default(),
+        record_times: false,
+        hash_files: false,
+        stop: None,
+        show_suppressed: false,
+    };
+    let report = scan(
+        &prepared.engine,
+        &prepared.classifier,
+        &opts,
+        &Progress::new(false),
+    )?;
+    let mut claimed: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    let mut unclaimed = 0;
+    for r in &report.records {
+        match &r.process {
+            Some(p) => *claimed.entry(p.as_str()).or_default() += 1,
+            None => unclaimed += u64::from(r.personal),
+        }
+    }
+    let name = file.display();
+    let dirs = args
+        .against
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!(
+        "{name}: against {dirs}: {} records hold findings, {} of them personal data that no process claims",
+        report.records.len(),
+        unclaimed
+    );
+    for p in &policy.processes {
+        match claimed.get(p.id.as_str()) {
+            Some(n) => println!("  {:<20} claims {n} records", p.id),
+            None => eprintln!(
+                "{name}: warning: process {:?} claims no record holding findings under {dirs}: check its match rules",
+                p.id
+            ),
+        }
+    }
+    Ok(())
 }
 
 fn run_policy_show(args: PolicyShowArgs) -> Result<ExitCode> {

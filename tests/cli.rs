@@ -431,7 +431,35 @@ fn policy_check_and_show() {
             .assert()
             .code(0);
     }
+    // Against a tree: what each process claims, and a warning for one that
+    // claims nothing there.
     let dir = tempfile::tempdir().unwrap();
+    let with_stray = dir.path().join("stray.toml");
+    let mut text = fs::read_to_string(root.join("example_housing.toml")).unwrap();
+    text.push_str("\n[[process]]\nid = \"garages\"\nname = \"Garage lettings\"\ncategories = [\"contact_details\"]\nlawful_bases = [\"contract\"]\nretention = { period = \"2 years\", after = \"modified\" }\nmatch = { paths = [\"**/garages/**\"] }\n");
+    fs::write(&with_stray, text).unwrap();
+    let out = trawl()
+        .args(["policy", "check"])
+        .arg(&with_stray)
+        .arg("--against")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "warnings do not fail a check");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for process in ["rents", "tenancy", "support", "repairs", "engagement"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(process) && l.contains("claims")),
+            "{process} not counted:\n{stdout}"
+        );
+    }
+    assert!(
+        stderr.contains("warning: process \"garages\" claims no record holding findings"),
+        "{stderr}"
+    );
     let bad = dir.path().join("bad.toml");
     fs::write(
         &bad,
