@@ -400,7 +400,7 @@ fn process(
                         let result = if stored.is_empty() {
                             None
                         } else {
-                            Some(serde_json::to_string(&stored).ok()?)
+                            Some(serde_json::to_string(&without_values(&stored)).ok()?)
                         };
                         Some(StoredFile {
                             path: rel.clone(),
@@ -425,6 +425,19 @@ fn process(
     };
     progress.file_done(result.bytes, result.findings.len() as u64);
     result
+}
+
+/// What a state may keep of a read file: never a raw value, even when this
+/// run shows them (`--reveal`).
+fn without_values(stored: &StoredResult) -> std::borrow::Cow<'_, StoredResult> {
+    if stored.findings.iter().all(|f| f.value.is_none()) {
+        return std::borrow::Cow::Borrowed(stored);
+    }
+    let mut masked = stored.clone();
+    for f in &mut masked.findings {
+        f.value = None;
+    }
+    std::borrow::Cow::Owned(masked)
 }
 
 fn file_meta(

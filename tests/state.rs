@@ -403,6 +403,24 @@ fn rehash_finds_a_change_that_kept_size_and_time() {
         thorough["history"]["new"], 1,
         "the new value (its record is the same)"
     );
+    // Raw values are never stored: to reveal them, every file is read, and
+    // what is stored of it is still masked.
+    let revealed = nightly(dir.path(), &share, &["--reveal"]);
+    assert_eq!(revealed["history"]["files_read"], 1);
+    assert_eq!(revealed["findings"][0]["value"], "cccc.dddd@example.com");
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    let stored: String = conn
+        .query_row("SELECT group_concat(result) FROM results", [], |r| r.get(0))
+        .unwrap();
+    assert!(stored.contains("c***.****@*******.com"), "{stored}");
+    assert!(
+        !stored.contains("cccc.dddd@example.com"),
+        "a raw value in the state"
+    );
+    // And the next run, without --reveal, reuses it.
+    let after = nightly(dir.path(), &share, &[]);
+    assert_eq!(after["history"]["files_read"], 0);
+    assert!(after["findings"][0].get("value").is_none());
 }
 
 #[test]
