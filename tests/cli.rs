@@ -510,3 +510,99 @@ fn policy_check_and_show() {
         "{shown}"
     );
 }
+
+/// `suppressions.toml` in a rules directory: what it names is counted, not
+/// listed, and listed with its reason on request.
+#[test]
+fn suppressions_in_the_rules_are_counted_not_listed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir_all(&rules).unwrap();
+    for name in ["detectors.toml", "health_terms.txt"] {
+        fs::copy(root.join("rules").join(name), rules.join(name)).unwrap();
+    }
+    let scan = |extra: &[&str]| -> Value {
+        let out = trawl()
+            .arg("scan")
+            .arg(root.join("fixtures"))
+            .args([
+                "--quiet",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-01-01",
+                "--rules",
+            ])
+            .arg(&rules)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let emails_in_tables = |v: &Value| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["detector"] == "email" && f["path"].as_str().unwrap().starts_with("tables/")
+            })
+            .count()
+    };
+    let before = scan(&[]);
+    let n = emails_in_tables(&before);
+    assert!(n > 0);
+    fs::write(
+        rules.join("suppressions.toml"),
+        "version = 1\n[[suppress]]\nreason = \"test addresses in the sample tables\"\npath = \"tables/**\"\ndetector = \"email\"\n",
+    )
+    .unwrap();
+    let after = scan(&[]);
+    assert_eq!(emails_in_tables(&after), 0);
+    assert_eq!(
+        after["summary"]["findings_suppressed"].as_u64(),
+        Some(n as u64)
+    );
+    assert_eq!(
+        after["summary"]["findings"].as_u64().unwrap() + n as u64,
+        before["summary"]["findings"].as_u64().unwrap()
+    );
+    assert_ne!(
+        after["rules_sha256"], before["rules_sha256"],
+        "the rules' fingerprint covers it"
+    );
+    let shown = scan(&["--show-suppressed"]);
+    let listed: Vec<&Value> = shown["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["triage"]["status"] == "suppressed")
+        .collect();
+    assert_eq!(listed.len(), n);
+    assert_eq!(
+        listed[0]["triage"]["note"],
+        "test addresses in the sample tables"
+    );
+    // A suppression without a reason is refused.
+    fs::write(
+        rules.join("suppressions.toml"),
+        "version = 1\n[[suppress]]\nreason = \"\"\ndetector = \"email\"\n",
+    )
+    .unwrap();
+    let out = trawl()
+        .arg("scan")
+        .arg(root.join("fixtures"))
+        .args(["--quiet", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a reason"));
+}
