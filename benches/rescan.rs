@@ -12,7 +12,6 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use trawl::extract::Limits;
 use trawl::nightly::{scan_with_state, Log};
 use trawl::report::{self, Format, Progress};
 use trawl::scan::{prepare, ScanOptions};
@@ -82,20 +81,7 @@ fn tree(files: usize, office: bool) -> PathBuf {
 fn run(share: &Path, state: &Path) -> (Duration, u64, u64) {
     let as_of = "2026-01-01".parse().unwrap();
     let prepared = prepare(None, None, as_of).unwrap();
-    let opts = ScanOptions {
-        roots: vec![share.to_path_buf()],
-        excludes: Vec::new(),
-        follow: false,
-        max_file_size: 4 << 30,
-        reveal: false,
-        threads: None,
-        as_of,
-        limits: Limits::default(),
-        record_times: false,
-        hash_files: false,
-        stop: None,
-        show_suppressed: false,
-    };
+    let opts = ScanOptions::new(vec![share.to_path_buf()], as_of);
     let started = Instant::now();
     let mut state = State::open(state).unwrap();
     let report = scan_with_state(

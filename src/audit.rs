@@ -14,7 +14,6 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::extract::Limits;
 use crate::report::manifest::{Manifest, ScanSpec};
 use crate::report::{self, Format, Progress, ScanReport};
 use crate::scan::{prepare, scan, ScanOptions};
@@ -77,18 +76,12 @@ pub fn run(spec: &ScanSpec, threads: Option<usize>) -> Result<ScanReport> {
         }
     }
     let opts = ScanOptions {
-        roots: spec.roots.iter().map(PathBuf::from).collect(),
         excludes: spec.excludes.clone(),
         follow: spec.follow,
         max_file_size: spec.max_file_size,
-        reveal: false,
         threads,
-        as_of,
-        limits: Limits::default(),
-        record_times: false,
         hash_files: true,
-        stop: None,
-        show_suppressed: false,
+        ..ScanOptions::new(spec.roots.iter().map(PathBuf::from).collect(), as_of)
     };
     scan(
         &prepared.engine,

@@ -653,20 +653,7 @@ fn check_against(file: &Path, policy: &Policy, args: &PolicyArgs) -> Result<()> 
     }
     let as_of = jiff::Zoned::now().date();
     let prepared = prepare(args.rules.as_deref(), Some(file), as_of)?;
-    let opts = ScanOptions {
-        roots: args.against.clone(),
-        excludes: Vec::new(),
-        follow: false,
-        max_file_size: 4 << 30,
-        reveal: false,
-        threads: None,
-        as_of,
-        limits: Limits::default(),
-        record_times: false,
-        hash_files: false,
-        stop: None,
-        show_suppressed: false,
-    };
+    let opts = ScanOptions::new(args.against.clone(), as_of);
     let report = scan(
         &prepared.engine,
         &prepared.classifier,

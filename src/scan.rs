@@ -47,6 +47,28 @@ pub struct ScanOptions {
     pub show_suppressed: bool,
 }
 
+impl ScanOptions {
+    /// The defaults `trawl scan` has: no exclusions, links not followed,
+    /// files up to 4 GiB, values masked, one thread a core, no times, no
+    /// hashes, no state.
+    pub fn new(roots: Vec<PathBuf>, as_of: Date) -> ScanOptions {
+        ScanOptions {
+            roots,
+            excludes: Vec::new(),
+            follow: false,
+            max_file_size: 4 << 30,
+            reveal: false,
+            threads: None,
+            as_of,
+            limits: Limits::default(),
+            record_times: false,
+            hash_files: false,
+            stop: None,
+            show_suppressed: false,
+        }
+    }
+}
+
 /// What one walked path gave.
 pub struct FileResult {
     format: String,

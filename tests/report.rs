@@ -2,20 +2,14 @@
 //! verify`, run as a user runs them. (The report in a real browser is
 //! tests/browser.rs.)
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::{copy_dir, root, trawl};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-01-01";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn trawl() -> Command {
-    Command::cargo_bin("trawl").unwrap()
-}
 
 fn policy() -> PathBuf {
     root().join("rules/policies/example_housing.toml")
@@ -24,18 +18,6 @@ fn policy() -> PathBuf {
 /// Copies the fixture tree and the policy its pins name into `to`, keeping
 /// their relative places.
 fn copy_fixtures(to: &Path) {
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), &target).unwrap();
-            }
-        }
-    }
     copy_dir(&root().join("fixtures"), &to.join("fixtures"));
     std::fs::create_dir_all(to.join("rules/policies")).unwrap();
     std::fs::copy(policy(), to.join("rules/policies/example_housing.toml")).unwrap();

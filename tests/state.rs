@@ -7,31 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use assert_cmd::Command;
+use common::{copy_dir, root, trawl};
 use serde_json::Value;
 
+mod common;
+
 const AS_OF: &str = "2026-01-01";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn trawl() -> Command {
-    Command::cargo_bin("trawl").unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A copy of the fixtures in `dir/share`.
 fn share(dir: &Path) -> PathBuf {
