@@ -252,11 +252,7 @@ pub fn scan_with(
             if k.settled.load(Ordering::Relaxed) {
                 summary.files_seen += 1;
                 summary.files.add(k.outcome);
-                summary
-                    .files_by_format
-                    .entry(k.format.to_string())
-                    .or_default()
-                    .add(k.outcome);
+                count_format(&mut summary, &k.format, k.outcome);
                 if k.outcome != Outcome::Skipped {
                     summary.bytes_scanned += k.meta.size;
                 }
@@ -277,18 +273,24 @@ pub fn scan_with(
     Ok(report)
 }
 
+/// Counts a file or member under its format (allocating only for a format
+/// not seen before: this runs once a file).
+fn count_format(summary: &mut Summary, format: &str, outcome: Outcome) {
+    match summary.files_by_format.get_mut(format) {
+        Some(counts) => counts.add(outcome),
+        None => summary
+            .files_by_format
+            .entry(format.to_string())
+            .or_default()
+            .add(outcome),
+    }
+}
+
 /// Adds one file's result to the report and its summary.
 fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
     summary.files_seen += 1;
     summary.files.add(r.outcome);
-    match summary.files_by_format.get_mut(&r.format) {
-        Some(counts) => counts.add(r.outcome),
-        None => summary
-            .files_by_format
-            .entry(r.format.clone())
-            .or_default()
-            .add(r.outcome),
-    }
+    count_format(summary, &r.format, r.outcome);
     if r.outcome != Outcome::Skipped {
         summary.bytes_scanned += r.bytes;
     }
@@ -311,11 +313,7 @@ fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
     }
     for (format, outcome, record) in r.members {
         summary.members.add(outcome);
-        summary
-            .files_by_format
-            .entry(format)
-            .or_default()
-            .add(outcome);
+        count_format(summary, &format, outcome);
         report.errors.extend(record);
     }
     for rec in &r.records {
@@ -413,7 +411,7 @@ fn process(
             let (stored, read, store) = match reused {
                 Some(stored) => (stored, false, None),
                 None => {
-                    let stored = read_file(engine, &path, &rel, opts, memory);
+                    let stored = read_file(engine, classifier, &path, &rel, opts, memory);
                     let store = memory.and_then(|_| {
                         let sha256 = match &hashed {
                             Some(h) => h.sha256.clone(),
@@ -506,9 +504,10 @@ fn reuse(
 }
 
 /// Reads a file: extraction and detection, with the fingerprints a state
-/// needs, as it is stored.
+/// needs and the rules' suppressions decided, as it is stored.
 fn read_file(
     engine: &Engine,
+    classifier: &Classifier,
     path: &Path,
     rel: &str,
     opts: &ScanOptions,
@@ -528,10 +527,23 @@ fn read_file(
         document: None,
     });
     let mut findings = extracted.findings;
-    if let Some(m) = memory {
-        for f in &mut findings {
+    for f in &mut findings {
+        if let Some(m) = memory {
             f.fingerprint = Some(m.fingerprint_finding(f));
         }
+        // Decided here, while the value's hash is at hand: it is never
+        // kept, so a stored finding carries the decision instead. (The
+        // suppressions are part of the rules: when they change, every
+        // file is read again.)
+        if let Some(s) = classifier.suppressions.iter().find(|s| s.matches(f)) {
+            f.triage = Some(Triage {
+                status: "suppressed".into(),
+                note: s.reason.clone(),
+                by: "suppressions.toml".into(),
+                at: String::new(),
+            });
+        }
+        f.value_sha256 = None;
     }
     StoredResult {
         format: extracted.format.to_string(),
@@ -552,8 +564,8 @@ fn read_file(
     }
 }
 
-/// Suppressions, triage and the policy, applied to what a file gave (read
-/// now, or stored): the same whichever it was.
+/// Triage and the policy, applied to what a file gave (read now, or
+/// stored): the same whichever it was.
 fn judge(
     classifier: &Classifier,
     memory: Option<&Memory>,
@@ -563,22 +575,13 @@ fn judge(
     modified: Option<Date>,
 ) -> FileResult {
     let mut findings = stored.findings;
-    for f in &mut findings {
-        if let Some(s) = classifier.suppressions.iter().find(|s| s.matches(f)) {
-            f.triage = Some(Triage {
-                status: "suppressed".into(),
-                note: s.reason.clone(),
-                by: "suppressions.toml".into(),
-                at: String::new(),
-            });
-        } else if let Some(t) = memory
+    for f in findings.iter_mut().filter(|f| f.triage.is_none()) {
+        if let Some(t) = memory
             .zip(f.fingerprint.as_ref())
             .and_then(|(m, fp)| m.triage.get(fp))
         {
             f.triage = Some(t.clone());
         }
-        // Raw values are for the output only; never beyond it.
-        f.value_sha256 = None;
     }
     let drafts: Vec<RecordDraft> = stored.records.into_iter().map(RecordDraft::from).collect();
     let mut records = classifier.classify(drafts, &mut findings, modified);

@@ -404,6 +404,46 @@ fn rehash_finds_a_change_that_kept_size_and_time() {
     assert!(after["findings"][0].get("value").is_none());
 }
 
+/// A suppression by the value's hash holds on a rescan too, though the state
+/// keeps no hash of any value.
+#[test]
+fn a_value_suppression_holds_when_the_file_is_not_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&share).unwrap();
+    std::fs::write(
+        share.join("note.txt"),
+        "Test address aaaa.bbbb@example.com; real one cccc.dddd@example.com\n",
+    )
+    .unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    for name in ["detectors.toml", "health_terms.txt"] {
+        std::fs::copy(root().join("rules").join(name), rules.join(name)).unwrap();
+    }
+    std::fs::write(
+        rules.join("suppressions.toml"),
+        format!(
+            "version = 1\n[[suppress]]\nreason = \"our test address\"\nvalue_sha256 = \"{}\"\n",
+            trawl::digest::sha256_hex(b"aaaa.bbbb@example.com")
+        ),
+    )
+    .unwrap();
+    let rules = rules.to_str().unwrap();
+    for (run, read) in [(1, 1), (2, 0)] {
+        let report = nightly(dir.path(), &share, &["--rules", rules]);
+        assert_eq!(report["history"]["files_read"], read, "run {run}");
+        assert_eq!(report["summary"]["findings_suppressed"], 1, "run {run}");
+        let masked: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["masked"].as_str().unwrap())
+            .collect();
+        assert_eq!(masked, ["c***.****@*******.com"], "run {run}");
+    }
+}
+
 #[test]
 fn a_busy_state_is_refused_with_its_own_exit_code() {
     let dir = tempfile::tempdir().unwrap();
