@@ -105,14 +105,6 @@ fn each_line(report: &ScanReport, mut line: impl FnMut(Option<&str>, &[u8])) -> 
     Ok(())
 }
 
-/// The SHA-256 of the report's masked JSONL output, as `scan --format
-/// jsonl` writes it without `--reveal`.
-pub fn output_digest(report: &ScanReport) -> Result<String> {
-    let mut all = Hasher::default();
-    each_line(report, |_, bytes| all.update(bytes))?;
-    Ok(all.finish_hex())
-}
-
 impl Manifest {
     /// Builds the manifest of a scan run with `--manifest` (its files hashed).
     pub fn new(report: &ScanReport, scan: ScanSpec) -> Result<Manifest> {

@@ -88,30 +88,8 @@ impl State {
             .flatten())
     }
 
-    fn items_where(&self, condition: &str, run: Option<i64>) -> Result<HashMap<String, Change>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT fingerprint, kind, path, label FROM items WHERE {condition}"
-        ))?;
-        let map = change_from_row;
-        let rows = match run {
-            Some(run) => stmt.query_map([run], map)?.collect::<Vec<_>>(),
-            None => stmt.query_map([], map)?.collect::<Vec<_>>(),
-        };
-        let mut out = HashMap::new();
-        for row in rows {
-            let c = row?;
-            out.insert(c.fingerprint.clone(), c);
-        }
-        Ok(out)
-    }
-
-    /// What the runs so far report now: each item from the run that first
-    /// reported it, until one no longer did.
-    pub fn live_items(&self) -> Result<HashMap<String, Change>> {
-        self.items_where("until IS NULL", None)
-    }
-
-    /// The keys of what is reported now (see [`State::live_items`]).
+    /// The keys of what the runs so far report now: each item from the run
+    /// that first reported it, until one no longer did.
     pub fn live_keys(&self) -> Result<HashSet<String>> {
         let mut stmt = self
             .conn
@@ -138,7 +116,17 @@ impl State {
 
     /// What was reported as of run `run`.
     pub fn items_at(&self, run: i64) -> Result<HashMap<String, Change>> {
-        self.items_where("since <= ?1 AND (until IS NULL OR until > ?1)", Some(run))
+        let mut stmt = self.conn.prepare(
+            "SELECT fingerprint, kind, path, label FROM items
+             WHERE since <= ?1 AND (until IS NULL OR until > ?1)",
+        )?;
+        let rows = stmt.query_map([run], change_from_row)?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let c = row?;
+            out.insert(c.fingerprint.clone(), c);
+        }
+        Ok(out)
     }
 
     /// Ends a run: records what appeared and what went, and its counts.

@@ -634,14 +634,6 @@ impl State {
         tx.commit()?;
         Ok(unknown)
     }
-
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
-    pub fn connection_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
 }
 
 /// A read file's result, ready to store.
