@@ -407,16 +407,21 @@ fn process(
                 Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
             });
             let hashed = opts.hash_files.then(|| fingerprint(&path, &rel, size));
-            let reused = memory.and_then(|m| reuse(m, &path, &rel, meta, hashed.as_ref()));
+            // The content's hash, read at most once (for --rehash, and for
+            // the state when the file is read).
+            let mut content_sha = hashed.as_ref().map(|h| h.sha256.clone());
+            let mut content = || {
+                content_sha
+                    .get_or_insert_with(|| fingerprint(&path, &rel, size).sha256)
+                    .clone()
+            };
+            let reused = memory.and_then(|m| reuse(m, &rel, meta, &mut content));
             let (stored, read, store) = match reused {
                 Some(stored) => (stored, false, None),
                 None => {
                     let stored = read_file(engine, classifier, &path, &rel, opts, memory);
                     let store = memory.and_then(|_| {
-                        let sha256 = match &hashed {
-                            Some(h) => h.sha256.clone(),
-                            None => fingerprint(&path, &rel, size).sha256,
-                        };
+                        let sha256 = content();
                         let result = if stored.is_empty() {
                             None
                         } else {
@@ -479,10 +484,9 @@ fn file_meta(
 /// (and, with `--rehash`, the same content).
 fn reuse(
     memory: &Memory,
-    path: &Path,
     rel: &str,
     meta: FileMeta,
-    hashed: Option<&ScannedFile>,
+    content: &mut dyn FnMut() -> Option<String>,
 ) -> Option<StoredResult> {
     if !memory.reusable {
         return None;
@@ -492,10 +496,7 @@ fn reuse(
         return None;
     }
     if memory.rehash {
-        let now = match hashed {
-            Some(h) => h.sha256.clone(),
-            None => fingerprint(path, rel, meta.size).sha256,
-        };
+        let now = content();
         if now.is_none() || now != known.sha256 {
             return None;
         }
