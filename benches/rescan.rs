@@ -23,32 +23,6 @@ impl Log for NoLog {
     fn line(&self, _: &str) {}
 }
 
-/// A small Word document holding `text`, a paragraph a line.
-fn docx(text: &str) -> Vec<u8> {
-    use std::io::Write;
-    let mut body = String::new();
-    for line in text.lines() {
-        let line = line
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        body.push_str(&format!(
-            "<w:p><w:r><w:t xml:space=\"preserve\">{line}</w:t></w:r></w:p>"
-        ));
-    }
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    w.start_file("[Content_Types].xml", options).unwrap();
-    w.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#).unwrap();
-    w.start_file("word/document.xml", options).unwrap();
-    write!(
-        w,
-        r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
-    )
-    .unwrap();
-    w.finish().unwrap().into_inner()
-}
-
 /// Small files of about 4 KB of text: notes and minutes, one in five with
 /// personal values in it; as `.txt` or as `.docx`.
 fn tree(files: usize, office: bool) -> PathBuf {
@@ -69,7 +43,11 @@ fn tree(files: usize, office: bool) -> PathBuf {
         let one_in = if i % 5 == 0 { 20 } else { 1 << 40 };
         let text = trawl::synth::mixed_text(4 << 10, i as u64, one_in);
         if office {
-            std::fs::write(dir.join(format!("note{i:06}.docx")), docx(&text)).unwrap();
+            std::fs::write(
+                dir.join(format!("note{i:06}.docx")),
+                trawl::synth::docx(&text),
+            )
+            .unwrap();
         } else {
             std::fs::write(dir.join(format!("note{i:06}.txt")), text).unwrap();
         }

@@ -79,6 +79,7 @@ pub fn run(spec: &ScanSpec, threads: Option<usize>) -> Result<ScanReport> {
         excludes: spec.excludes.clone(),
         follow: spec.follow,
         max_file_size: spec.max_file_size,
+        min_confidence: spec.min_confidence,
         threads,
         hash_files: true,
         ..ScanOptions::new(spec.roots.iter().map(PathBuf::from).collect(), as_of)
@@ -169,6 +170,7 @@ pub fn audit(dir: &Path, threads: Option<usize>) -> Result<AuditOutcome> {
         rules: pin.rules.as_deref().map(resolve),
         policy: pin.policy.as_deref().map(resolve),
         as_of: pin.as_of.clone(),
+        min_confidence: crate::detect::Confidence::Low,
     };
     let expected_path = tidy(&base.join(&pin.expected));
     let expected = std::fs::read_to_string(&expected_path).with_context(|| {

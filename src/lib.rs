@@ -10,6 +10,7 @@ pub mod audit;
 pub mod classify;
 pub mod detect;
 pub mod digest;
+pub mod eval;
 pub mod extract;
 pub mod nightly;
 pub mod report;

@@ -14,7 +14,7 @@ use jiff::civil::Date;
 
 use trawl::audit;
 use trawl::classify::{policy::Policy, show};
-use trawl::detect::{Matcher, Rules};
+use trawl::detect::{Confidence, Matcher, Rules};
 use trawl::extract::Limits;
 use trawl::nightly::{self, Log};
 use trawl::report::manifest::{Manifest, ScanSpec};
@@ -65,6 +65,10 @@ enum Command {
     Diff(DiffArgs),
     /// Record a DPO's decision on findings or records, by fingerprint.
     Triage(TriageArgs),
+    /// Score every detector on the labelled corpus: precision, recall and
+    /// F1, failing any below its threshold.
+    #[command(after_help = EVAL_CODES)]
+    Eval(EvalArgs),
     /// Write synthetic housing-office text with invented personal values
     /// (for benchmarks and tests).
     #[command(hide = true)]
@@ -82,6 +86,12 @@ Exit codes:
   0  pass: the findings, records and flags are exactly the expected ones
   1  fail: they differ (each difference is printed)
   2  the audit could not run (no pin file, unreadable policy or expected output)";
+
+const EVAL_CODES: &str = "\
+Exit codes:
+  0  every detector reaches its F1 threshold
+  1  one or more do not (marked FAIL)
+  2  the evaluation could not run";
 
 const VERIFY_CODES: &str = "\
 Exit codes:
@@ -109,6 +119,26 @@ struct AuditArgs {
     /// Worker threads (default: one per core). The result must not depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+}
+
+#[derive(Parser)]
+struct EvalArgs {
+    /// The corpus's seed: another seed, another corpus of the same kinds.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Keep the corpus and its truth (`truth.jsonl`) in DIR, which must not
+    /// exist yet; by default they go in a temporary folder.
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+    /// Rules to score instead of the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// The operating point: the lowest confidence counted as reported.
+    #[arg(long, value_name = "LEVEL", default_value = "medium")]
+    min_confidence: Confidence,
+    /// Print the scores as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Parser)]
@@ -291,6 +321,11 @@ struct ScanArgs {
     /// counting them.
     #[arg(long)]
     show_suppressed: bool,
+    /// Report only findings of this confidence or higher (low, medium,
+    /// high): low reports every mention; high only values with their
+    /// check and their context. Records are judged on what is reported.
+    #[arg(long, value_name = "LEVEL", default_value = "low")]
+    min_confidence: Confidence,
 }
 
 #[derive(Parser)]
@@ -353,6 +388,7 @@ fn main() -> ExitCode {
         Command::History(args) => run_history(args),
         Command::Diff(args) => run_diff(args),
         Command::Triage(args) => run_triage(args),
+        Command::Eval(args) => run_eval(args),
         Command::Synth(args) => run_synth(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
@@ -419,6 +455,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         hash_files: manifest.is_some(),
         stop: Some(Arc::clone(&stop)),
         show_suppressed: args.show_suppressed,
+        min_confidence: args.min_confidence,
     };
     log.line(&format!(
         "scan started: {} (policy {}, as of {as_of}{})",
@@ -480,6 +517,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             rules: args.rules.as_ref().map(|p| p.display().to_string()),
             policy: args.policy.as_ref().map(|p| p.display().to_string()),
             as_of: as_of.to_string(),
+            min_confidence: args.min_confidence,
         };
         Manifest::new(&report, spec)?.write(file.writer())?;
         file.commit()?;
@@ -537,6 +575,40 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode> {
     report::output::write_private(&args.manifest, |out| outcome.manifest.write(out))?;
     println!("manifest: {}", args.manifest.display());
     Ok(if outcome.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn run_eval(args: EvalArgs) -> Result<ExitCode> {
+    let corpus = trawl::eval::corpus::generate(args.seed);
+    let temp;
+    let dir = match &args.keep {
+        Some(dir) => {
+            if dir.exists() {
+                bail!("{} exists: --keep writes a new folder", dir.display());
+            }
+            dir.clone()
+        }
+        None => {
+            temp = tempfile::tempdir().context("creating a temporary folder")?;
+            temp.path().to_path_buf()
+        }
+    };
+    trawl::eval::write_corpus(&corpus, &dir)?;
+    let as_of: Date = "2026-01-01".parse()?;
+    let prepared = prepare(args.rules.as_deref(), None, as_of)?;
+    let scores = trawl::eval::evaluate(&prepared, &dir, &corpus.truth, args.min_confidence)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+    } else {
+        print!("{}", trawl::eval::table(&scores, args.min_confidence));
+    }
+    if args.keep.is_some() {
+        eprintln!("corpus and truth kept in {}", dir.display());
+    }
+    Ok(if scores.iter().all(|s| s.passes()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

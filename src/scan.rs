@@ -45,6 +45,9 @@ pub struct ScanOptions {
     /// List suppressed findings and records (with why) instead of only
     /// counting them.
     pub show_suppressed: bool,
+    /// The operating point: findings below it are not reported, and records
+    /// are judged without them.
+    pub min_confidence: crate::detect::Confidence,
 }
 
 impl ScanOptions {
@@ -65,6 +68,7 @@ impl ScanOptions {
             hash_files: false,
             stop: None,
             show_suppressed: false,
+            min_confidence: crate::detect::Confidence::Low,
         }
     }
 }
@@ -576,6 +580,7 @@ fn judge(
     modified: Option<Date>,
 ) -> FileResult {
     let mut findings = stored.findings;
+    findings.retain(|f| f.confidence >= opts.min_confidence);
     for f in findings.iter_mut().filter(|f| f.triage.is_none()) {
         if let Some(t) = memory
             .zip(f.fingerprint.as_ref())

@@ -28,7 +28,7 @@ impl Rng {
         &items[self.below(items.len() as u64) as usize]
     }
 
-    fn digits(&mut self, n: usize) -> String {
+    pub fn digits(&mut self, n: usize) -> String {
         (0..n)
             .map(|_| char::from(b'0' + self.below(10) as u8))
             .collect()
@@ -55,7 +55,12 @@ pub fn nino(rng: &mut Rng) -> String {
         let a = *rng.pick(FIRST_OK) as char;
         let b = *rng.pick(SECOND_OK) as char;
         let prefix = format!("{a}{b}");
-        if ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&prefix.as_str()) {
+        // Never issued, or administrative (not a person's own).
+        if [
+            "BG", "GB", "KN", "NK", "NT", "TN", "ZZ", "CR", "FY", "MW", "NC", "PP", "PY", "PZ",
+        ]
+        .contains(&prefix.as_str())
+        {
             continue;
         }
         let d = rng.digits(6);
@@ -67,7 +72,8 @@ pub fn nino(rng: &mut Rng) -> String {
 pub fn nhs_number(rng: &mut Rng) -> String {
     loop {
         let mut d: Vec<u32> = (0..9).map(|_| rng.below(10) as u32).collect();
-        d[0] = 4 + rng.below(4) as u32; // 4xx–7xx: allocated in England and Wales
+        // 4xx, 6xx and 7xx: the ranges allocated in England and Wales.
+        d[0] = *rng.pick(&[4, 6, 7]);
         let sum: u32 = d.iter().zip((2..=10).rev()).map(|(x, w)| x * w).sum();
         let check = match 11 - sum % 11 {
             11 => 0,
@@ -82,12 +88,80 @@ pub fn nhs_number(rng: &mut Rng) -> String {
 
 /// A Luhn-valid 16-digit Visa number, grouped in fours.
 pub fn visa(rng: &mut Rng) -> String {
-    let mut d: Vec<u8> = std::iter::once(4)
-        .chain((0..14).map(|_| rng.below(10) as u8))
-        .collect();
+    card(rng, "4", 16)
+}
+
+/// A Luhn-valid card number of `len` digits starting with `prefix`,
+/// grouped as printed (4-6-5 for 15 digits, else fours).
+pub fn card(rng: &mut Rng, prefix: &str, len: usize) -> String {
+    let mut d: Vec<u8> = prefix.bytes().map(|b| b - b'0').collect();
+    while d.len() < len - 1 {
+        d.push(rng.below(10) as u8);
+    }
     d.push(crate::detect::validators::luhn_check_digit(&d));
     let s: String = d.iter().map(|x| char::from(b'0' + x)).collect();
-    format!("{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
+    if len == 15 {
+        format!("{} {} {}", &s[0..4], &s[4..10], &s[10..15])
+    } else {
+        let groups: Vec<&str> = (0..len)
+            .step_by(4)
+            .map(|i| &s[i..(i + 4).min(len)])
+            .collect();
+        groups.join(" ")
+    }
+}
+
+/// A Mastercard number from the 51–55 or the 2221–2720 range.
+pub fn mastercard(rng: &mut Rng) -> String {
+    let prefix = if rng.below(2) == 0 {
+        format!("5{}", 1 + rng.below(5))
+    } else {
+        (2221 + rng.below(500)).to_string()
+    };
+    card(rng, &prefix, 16)
+}
+
+/// ISO 7064 MOD 97-10 check digits for `country` and `bban`.
+pub fn iban_from(country: &str, bban: &str) -> String {
+    let rearranged = format!("{bban}{country}00");
+    let mut rem: u32 = 0;
+    for c in rearranged.chars() {
+        let v = c.to_digit(36).unwrap_or(0);
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    let check = 98 - rem;
+    let plain = format!("{country}{check:02}{bban}");
+    // Printed in groups of four.
+    let chars: Vec<char> = plain.chars().collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A valid IBAN from one of a few countries, each with its own BBAN shape.
+pub fn iban(rng: &mut Rng) -> String {
+    let upper = |rng: &mut Rng, n: usize| -> String {
+        (0..n)
+            .map(|_| char::from(b'A' + rng.below(26) as u8))
+            .collect()
+    };
+    match rng.below(5) {
+        0 | 1 => {
+            let bank = rng
+                .pick(&["NWBK", "BARC", "LOYD", "HBUK", "MIDL"])
+                .to_string();
+            iban_from("GB", &format!("{bank}{}", rng.digits(14)))
+        }
+        2 => iban_from("DE", &rng.digits(18)),
+        3 => iban_from("IE", &format!("{}{}", upper(rng, 4), rng.digits(14))),
+        _ => iban_from("NL", &format!("{}{}", upper(rng, 4), rng.digits(10))),
+    }
 }
 
 pub fn sort_code(rng: &mut Rng) -> String {
@@ -101,6 +175,17 @@ pub fn account(rng: &mut Rng) -> String {
 
 pub fn phone(rng: &mut Rng) -> String {
     format!("07700 900{:03}", rng.below(1000))
+}
+
+/// A number from one of Ofcom's drama ranges, mobile or landline.
+pub fn any_phone(rng: &mut Rng) -> String {
+    match rng.below(5) {
+        0 => phone(rng),
+        1 => format!("0113 496 0{:03}", rng.below(1000)),
+        2 => format!("020 7946 0{:03}", rng.below(1000)),
+        3 => format!("01632 960{:03}", rng.below(1000)),
+        _ => format!("+44 7700 900{:03}", rng.below(1000)),
+    }
 }
 
 pub fn email(rng: &mut Rng) -> String {
@@ -125,6 +210,34 @@ pub fn birth_date(rng: &mut Rng) -> String {
         1 + rng.below(12),
         1940 + rng.below(65)
     )
+}
+
+/// A small Word document holding `text`, a paragraph a line.
+pub fn docx(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut body = String::new();
+    for line in text.lines() {
+        let line = line
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        body.push_str(&format!(
+            "<w:p><w:r><w:t xml:space=\"preserve\">{line}</w:t></w:r></w:p>"
+        ));
+    }
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    w.start_file("[Content_Types].xml", options)
+        .expect("writing to memory");
+    w.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#).expect("writing to memory");
+    w.start_file("word/document.xml", options)
+        .expect("writing to memory");
+    write!(
+        w,
+        r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    )
+    .expect("writing to memory");
+    w.finish().expect("writing to memory").into_inner()
 }
 
 const FILLER: &[&str] = &[

@@ -61,6 +61,28 @@ fn normalise_plain(text: &str) -> String {
     out
 }
 
+/// The positive and negative keywords `haystack` holds (the longest of
+/// each). A negative keyword that contains the positive one is the more
+/// specific reading and cancels it: "rent account" is not "account".
+pub fn weigh<'k>(
+    haystack: &str,
+    positive: &'k [String],
+    negative: &'k [String],
+) -> (Option<&'k str>, Option<&'k str>) {
+    let longest = |keywords: &'k [String]| {
+        keywords
+            .iter()
+            .filter(|k| haystack.contains(k.as_str()))
+            .max_by_key(|k| k.len())
+            .map(String::as_str)
+    };
+    let (pos, neg) = (longest(positive), longest(negative));
+    match (pos, neg) {
+        (Some(p), Some(n)) if n.contains(p) && n != p => (None, Some(n)),
+        _ => (pos, neg),
+    }
+}
+
 /// Whether normalised `haystack` holds any normalised keyword as whole words.
 /// Both sides carry a space at each end (see [`normalise`]), so a plain
 /// substring test matches whole words.
@@ -81,6 +103,26 @@ mod tests {
         assert_eq!(normalise("NINumber"), " ni number ");
         assert_eq!(normalise("NI No."), " ni no ");
         assert_eq!(normalise("s/c"), " s c ");
+    }
+
+    #[test]
+    fn the_more_specific_keyword_wins() {
+        let pos = vec![normalise("account"), normalise("account number")];
+        let neg = vec![normalise("rent account")];
+        assert_eq!(
+            weigh(&normalise("Rent account"), &pos, &neg),
+            (None, Some(" rent account "))
+        );
+        assert_eq!(
+            weigh(&normalise("Account number"), &pos, &neg).0,
+            Some(" account number ")
+        );
+        // Both stand when neither contains the other: resolve decides.
+        let neg = vec![normalise("invoice")];
+        assert_eq!(
+            weigh(&normalise("invoice account"), &pos, &neg),
+            (Some(" account "), Some(" invoice "))
+        );
     }
 
     #[test]

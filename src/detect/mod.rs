@@ -7,6 +7,7 @@
 //! findings: pairing (a sort code beside an account number) and linkage (a
 //! health term beside a person's identifier) happen there.
 
+pub mod allow;
 pub mod context;
 pub mod rules;
 pub mod suppress;
@@ -38,6 +39,10 @@ pub struct Hit {
     pub not_personal: bool,
     /// Decided by [`Engine::resolve`].
     pub confidence: Confidence,
+    /// Why it is believed, as the finding records it: the check passed
+    /// ("checksum"), the context ("header:DOB", "context:sort code"), a
+    /// partner ("paired:uk_bank_account"), a person nearby ("linked:uk_nino").
+    pub evidence: Vec<String>,
 }
 
 /// How candidates in one call to [`Engine::resolve`] relate to each other.
@@ -56,6 +61,8 @@ pub enum Scope {
 pub struct HeaderContext {
     /// The header, normalised (lower case, words single-spaced).
     pub name: String,
+    /// As written, for evidence.
+    pub original: String,
     /// Whether the policy reads this column's values (see
     /// [`Engine::set_record_columns`]).
     pub wanted: bool,
@@ -119,21 +126,19 @@ impl Engine {
     pub fn header_context(&self, header: &str) -> HeaderContext {
         let norm = context::normalise(header);
         let name = norm.trim().to_string();
+        let (positive, negative) = self
+            .rules
+            .detectors
+            .iter()
+            .map(|d| context::weigh(&norm, &d.header_context, &d.negative_context))
+            .map(|(p, n)| (p.is_some(), n.is_some()))
+            .unzip();
         HeaderContext {
             wanted: self.record_columns.contains(&name),
             name,
-            positive: self
-                .rules
-                .detectors
-                .iter()
-                .map(|d| context::has_keyword(&norm, &d.header_context))
-                .collect(),
-            negative: self
-                .rules
-                .detectors
-                .iter()
-                .map(|d| context::has_keyword(&norm, &d.negative_context))
-                .collect(),
+            original: header.trim().chars().take(40).collect(),
+            positive,
+            negative,
         }
     }
 
@@ -200,6 +205,11 @@ impl Engine {
     ) {
         let d = &self.rules.detectors[detector];
         let window_floor = last_end[detector];
+        // A detector's values never overlap: an email address does not
+        // start again inside the local part of the one before.
+        if start < window_floor {
+            return;
+        }
         last_end[detector] = last_end[detector].max(end);
         if !boundary_ok(text, start, end, d.boundary)
             || !word_edges_ok(text, start, end, &d.matcher)
@@ -223,6 +233,12 @@ impl Engine {
                 }
             }
         };
+        if !d.allowed.is_empty()
+            && std::str::from_utf8(&text[start..end])
+                .is_ok_and(|v| d.allowed.contains(&allow::canonical(v)))
+        {
+            return;
+        }
         let before = window(
             text,
             start
@@ -239,15 +255,47 @@ impl Engine {
         let (header_pos, header_neg) = header
             .map(|h| (h.positive[detector], h.negative[detector]))
             .unwrap_or((false, false));
+        let (near_pos, near_neg) = context::weigh(&near, &d.context, &d.negative_context);
+        let mut evidence = vec![match d.validator {
+            Some(v) => v.evidence().to_string(),
+            None if matches!(d.matcher, Matcher::Words { .. }) => "term".to_string(),
+            None => "pattern".to_string(),
+        }];
+        if let (true, Some(h)) = (header_pos, header) {
+            evidence.push(format!("header:{}", h.original));
+        }
+        if let Some(k) = near_pos {
+            evidence.push(format!("context:{}", k.trim()));
+        }
+        let negative = header_neg || near_neg.is_some();
+        if let Some(k) = near_neg {
+            evidence.push(format!("negative:{}", k.trim()));
+        } else if header_neg {
+            if let Some(h) = header {
+                evidence.push(format!("negative_header:{}", h.original));
+            }
+        }
+        let weak = d.validator.and_then(|v| {
+            std::str::from_utf8(&text[start..end])
+                .ok()
+                .and_then(|value| v.weak(value))
+        });
+        let not_personal = not_personal(start, end) || weak.is_some();
+        if let Some(why) = weak {
+            evidence.push(why.into());
+        } else if not_personal {
+            evidence.push("not_personal".into());
+        }
         out.push(Hit {
             detector,
             start,
             end,
             field,
-            context: header_pos || context::has_keyword(&near, &d.context),
-            negative: header_neg || context::has_keyword(&near, &d.negative_context),
-            not_personal: not_personal(start, end),
+            context: header_pos || near_pos.is_some(),
+            negative,
+            not_personal,
             confidence: d.confidence,
+            evidence,
         });
     }
 
@@ -290,32 +338,41 @@ impl Engine {
             .collect();
         for i in paired {
             keep[i] = true;
-            hits[i].confidence = dets[hits[i].detector].confidence;
+            let d = &dets[hits[i].detector];
+            hits[i].confidence = d.confidence;
+            if let Some(partner) = d.pairs_with {
+                hits[i]
+                    .evidence
+                    .push(format!("paired:{}", dets[partner].id));
+            }
         }
         // Linkage: a word-list mention is about a person only beside one.
-        let linked: Vec<(usize, bool)> = (0..hits.len())
+        let linked: Vec<(usize, Option<usize>)> = (0..hits.len())
             .filter_map(|i| {
                 let h = &hits[i];
                 let distance = dets[h.detector].link_distance?;
                 if ruled_out(h) {
                     return None;
                 }
-                let is_linked = hits.iter().enumerate().any(|(j, o)| {
+                let person = hits.iter().enumerate().position(|(j, o)| {
                     keep[j]
                         && dets[o.detector].identifies_person
                         && !o.not_personal
                         && near(h, o, scope, distance, false)
                 });
-                Some((i, is_linked))
+                Some((i, person))
             })
             .collect();
-        for (i, is_linked) in linked {
+        for (i, person) in linked {
             keep[i] = true;
             let d = &dets[hits[i].detector];
-            hits[i].confidence = if is_linked {
-                d.confidence_with_context
-            } else {
-                d.confidence
+            hits[i].confidence = match person {
+                Some(j) => {
+                    let by = format!("linked:{}", dets[hits[j].detector].id);
+                    hits[i].evidence.push(by);
+                    d.confidence_with_context
+                }
+                None => d.confidence,
             };
         }
         let mut i = 0;

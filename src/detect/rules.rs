@@ -13,10 +13,37 @@ use super::validators::Validator;
 /// The embedded default rules, so a bare `trawl scan` needs no files.
 const DEFAULT_DETECTORS: &str = include_str!("../../rules/detectors.toml");
 const DEFAULT_SUPPRESSIONS: &str = include_str!("../../rules/suppressions.toml");
-const DEFAULT_WORD_LISTS: &[(&str, &str)] = &[(
-    "health_terms.txt",
-    include_str!("../../rules/health_terms.txt"),
-)];
+const DEFAULT_ALLOWLIST: &str = include_str!("../../rules/allowlist.toml");
+const DEFAULT_WORD_LISTS: &[(&str, &str)] = &[
+    (
+        "health_terms.txt",
+        include_str!("../../rules/health_terms.txt"),
+    ),
+    (
+        "ethnic_origin.txt",
+        include_str!("../../rules/ethnic_origin.txt"),
+    ),
+    ("religion.txt", include_str!("../../rules/religion.txt")),
+    (
+        "political_opinion.txt",
+        include_str!("../../rules/political_opinion.txt"),
+    ),
+    (
+        "trade_union.txt",
+        include_str!("../../rules/trade_union.txt"),
+    ),
+    ("sex_life.txt", include_str!("../../rules/sex_life.txt")),
+    (
+        "genetic_biometric.txt",
+        include_str!("../../rules/genetic_biometric.txt"),
+    ),
+    (
+        "criminal_offence.txt",
+        include_str!("../../rules/criminal_offence.txt"),
+    ),
+    ("forenames.txt", include_str!("../../rules/forenames.txt")),
+    ("surnames.txt", include_str!("../../rules/surnames.txt")),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,6 +51,19 @@ pub enum Confidence {
     Low,
     Medium,
     High,
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Confidence, String> {
+        match s {
+            "low" => Ok(Confidence::Low),
+            "medium" => Ok(Confidence::Medium),
+            "high" => Ok(Confidence::High),
+            _ => Err(format!("{s:?} is not a confidence: low, medium or high")),
+        }
+    }
 }
 
 impl fmt::Display for Confidence {
@@ -143,6 +183,8 @@ pub struct Detector {
     /// Values that are not about a person (a role mailbox): reported as
     /// low-confidence mentions only.
     pub not_personal: Option<regex::Regex>,
+    /// Values known not to be anyone's (`allowlist.toml`), canonical.
+    pub allowed: HashSet<String>,
 }
 
 /// The whole rule set, plus the source text it came from (for fingerprints).
@@ -156,6 +198,9 @@ pub struct Rules {
     /// From `suppressions.toml`.
     pub suppressions: Vec<super::suppress::Suppression>,
 }
+
+/// The optional rules files beside `detectors.toml`, by name.
+type LoadOptional<'a> = &'a dyn Fn(&str) -> Result<Option<String>>;
 
 impl Rules {
     /// SHA-256 over every rules file's name, length and text, in order: it
@@ -183,7 +228,13 @@ impl Rules {
                     .map(|(_, text)| text.to_string())
                     .with_context(|| format!("no embedded word list named {name}"))
             },
-            &|| Ok(Some(DEFAULT_SUPPRESSIONS.to_string())),
+            &|name: &str| {
+                Ok(match name {
+                    "suppressions.toml" => Some(DEFAULT_SUPPRESSIONS.to_string()),
+                    "allowlist.toml" => Some(DEFAULT_ALLOWLIST.to_string()),
+                    _ => None,
+                })
+            },
         )
     }
 
@@ -203,9 +254,9 @@ impl Rules {
                 std::fs::read_to_string(&path)
                     .with_context(|| format!("cannot read word list {}", path.display()))
             },
-            // Optional: a rules directory need not suppress anything.
-            &|| {
-                let path = dir.join("suppressions.toml");
+            // Optional: a rules directory need not suppress or allow anything.
+            &|name: &str| {
+                let path = dir.join(name);
                 match std::fs::read_to_string(&path) {
                     Ok(text) => Ok(Some(text)),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -219,7 +270,7 @@ impl Rules {
         source: &str,
         text: &str,
         load_words: &dyn Fn(&str) -> Result<String>,
-        load_suppressions: &dyn Fn() -> Result<Option<String>>,
+        load_optional: LoadOptional,
     ) -> Result<Rules> {
         let file: RulesFile = toml::from_str(text)
             .with_context(|| format!("{source}: detectors.toml is not valid"))?;
@@ -317,20 +368,32 @@ impl Rules {
                 mask_keep_start: spec.mask_keep_start,
                 mask_keep_end: spec.mask_keep_end,
                 not_personal,
+                allowed: Default::default(),
             });
         }
         if detectors.is_empty() {
             bail!("{source}: detectors.toml defines no detectors");
         }
-        let suppressions = match load_suppressions()? {
+        let ids: Vec<&str> = detectors.iter().map(|d| d.id.as_str()).collect();
+        let mut allowed = match load_optional("allowlist.toml")? {
             Some(text) => {
-                let ids: Vec<&str> = detectors.iter().map(|d| d.id.as_str()).collect();
+                let parsed = super::allow::parse(source, &text, &ids)?;
+                files.push(("allowlist.toml".to_string(), text));
+                parsed
+            }
+            None => Default::default(),
+        };
+        let suppressions = match load_optional("suppressions.toml")? {
+            Some(text) => {
                 let parsed = super::suppress::parse(source, &text, &ids)?;
                 files.push(("suppressions.toml".to_string(), text));
                 parsed
             }
             None => Vec::new(),
         };
+        for (i, d) in detectors.iter_mut().enumerate() {
+            d.allowed = allowed.remove(&i).unwrap_or_default();
+        }
         Ok(Rules {
             detectors,
             source: source.to_string(),

@@ -696,6 +696,7 @@ impl<'e> Sink<'e> {
             detector: d.id.clone(),
             category: d.category.clone(),
             confidence: hit.confidence,
+            evidence: hit.evidence.clone(),
             masked: mask(&value, d.mask_keep_start, d.mask_keep_end),
             value_sha256: Some(crate::digest::sha256(raw)),
             value: self.reveal.then(|| value.into_owned()),

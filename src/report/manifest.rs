@@ -9,6 +9,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use super::{write_jsonl_line, Finding, ScanReport};
+use crate::detect::Confidence;
 use crate::digest::Hasher;
 
 /// Bumped when the manifest's meaning changes; `verify` refuses others.
@@ -30,6 +31,17 @@ pub struct ScanSpec {
     /// A policy file, or none for the embedded default policy.
     pub policy: Option<String>,
     pub as_of: String,
+    /// The operating point (`--min-confidence`); low reports everything.
+    #[serde(default = "lowest", skip_serializing_if = "is_lowest")]
+    pub min_confidence: Confidence,
+}
+
+fn lowest() -> Confidence {
+    Confidence::Low
+}
+
+fn is_lowest(c: &Confidence) -> bool {
+    *c == Confidence::Low
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +261,7 @@ mod tests {
                 rules: None,
                 policy: Some("p.toml".into()),
                 as_of: "2026-01-01".into(),
+                min_confidence: Confidence::Low,
             },
             rules_sha256: "r".into(),
             policy_sha256: "p".into(),

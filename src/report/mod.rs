@@ -169,6 +169,9 @@ pub struct Finding {
     /// The policy's category its detector evidences.
     pub category: String,
     pub confidence: Confidence,
+    /// Why: the check passed, the context, a partner or person nearby.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
     pub masked: String,
     /// The raw value: only with `--reveal`.
     #[serde(skip_serializing_if = "Option::is_none")]

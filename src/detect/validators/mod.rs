@@ -8,6 +8,7 @@ mod card;
 pub mod dates;
 mod email;
 mod iban;
+mod identity;
 mod nhs;
 mod nino;
 mod phone;
@@ -39,6 +40,8 @@ pub enum Validator {
     UkPhone,
     UkPostcode,
     Email,
+    UkPassport,
+    UkDrivingLicence,
 }
 
 impl Validator {
@@ -53,6 +56,8 @@ impl Validator {
         "uk_phone",
         "uk_postcode",
         "email",
+        "uk_passport",
+        "uk_driving_licence",
     ];
 
     pub fn by_name(name: &str) -> Option<Validator> {
@@ -67,8 +72,35 @@ impl Validator {
             "uk_phone" => Validator::UkPhone,
             "uk_postcode" => Validator::UkPostcode,
             "email" => Validator::Email,
+            "uk_passport" => Validator::UkPassport,
+            "uk_driving_licence" => Validator::UkDrivingLicence,
             _ => return None,
         })
+    }
+
+    /// What passing says, as a finding's evidence records it.
+    pub fn evidence(self) -> &'static str {
+        match self {
+            Validator::Iban | Validator::LuhnCard => "checksum",
+            Validator::NhsNumber => "checksum_and_range",
+            Validator::UkNino => "nino_rules",
+            Validator::DateOfBirth => "plausible_birth_date",
+            Validator::UkSortCode | Validator::UkBankAccount => "bank_format",
+            Validator::UkPhone => "numbering_plan",
+            Validator::UkPostcode => "postcode_format",
+            Validator::Email => "address_format",
+            Validator::UkPassport => "passport_format",
+            Validator::UkDrivingLicence => "licence_structure",
+        }
+    }
+
+    /// Valid, but weak evidence of a person: HMRC's administrative NINO
+    /// prefixes. Reported at low confidence, and links nothing.
+    pub fn weak(self, value: &str) -> Option<&'static str> {
+        match self {
+            Validator::UkNino if nino::is_administrative(value) => Some("administrative_prefix"),
+            _ => None,
+        }
     }
 
     /// The valid part of `value`, as a byte range within it.
@@ -85,6 +117,8 @@ impl Validator {
             Validator::UkPhone => phone::is_valid(value),
             Validator::UkPostcode => postcode::is_valid(value),
             Validator::Email => email::is_valid(value),
+            Validator::UkPassport => identity::is_valid_passport(value),
+            Validator::UkDrivingLicence => identity::is_valid_driving_licence(value),
         };
         ok.then_some(whole)
     }

@@ -2,12 +2,39 @@
 
 use super::{all_same, consistent_separators, digits};
 
+/// Ten digits, the modulus-11 check, and a number from an allocated range:
+/// England, Wales and the Isle of Man 400–499 and 600–799 million; Northern
+/// Ireland's Health and Care numbers 320–399 million; Scotland's CHI numbers
+/// 010–311 million, which begin with the holder's birth date (DDMMYY). The
+/// 999 range is for testing and never issued; the rest is unallocated.
 pub fn is_valid(value: &str) -> bool {
     if !consistent_separators(value) {
         return false;
     }
     let d = digits(value);
-    d.len() == 10 && !all_same(&d) && check_digit(&d[..9]) == Some(d[9])
+    d.len() == 10 && !all_same(&d) && check_digit(&d[..9]) == Some(d[9]) && in_range(&d)
+}
+
+fn in_range(d: &[u8]) -> bool {
+    let first3 = u32::from(d[0]) * 100 + u32::from(d[1]) * 10 + u32::from(d[2]);
+    match first3 {
+        10..=311 => chi_birth_date_ok(d),
+        320..=399 | 400..=499 | 600..=799 => true,
+        _ => false,
+    }
+}
+
+/// A CHI number starts with a real day and month.
+fn chi_birth_date_ok(d: &[u8]) -> bool {
+    let day = d[0] * 10 + d[1];
+    let month = d[2] * 10 + d[3];
+    let days = match month {
+        2 => 29,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 /// Weights 10 down to 2; 11 − (sum mod 11); 11 means 0; 10 is never valid.

@@ -5,9 +5,48 @@ use super::consistent_separators;
 /// Prefixes HMRC never allocates.
 const NEVER_VALID: [&str; 7] = ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"];
 
+/// Prefixes HMRC uses for administrative numbers, not people's own: valid,
+/// but weak evidence of a person.
+const ADMINISTRATIVE: [&str; 7] = ["CR", "FY", "MW", "NC", "PP", "PY", "PZ"];
+
+pub fn is_administrative(value: &str) -> bool {
+    let prefix: String = value
+        .chars()
+        .take(2)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    ADMINISTRATIVE.contains(&prefix.as_str())
+}
+
+/// The temporary references employers and the DWP once used: TN, the
+/// holder's birth date as DDMMYY, then M or F ("TN 03 04 85 F").
+pub fn is_temporary(value: &str) -> bool {
+    if !consistent_separators(value) {
+        return false;
+    }
+    let compact: Vec<u8> = value
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if compact.len() != 9 || &compact[..2] != b"TN" || !b"MF".contains(&compact[8]) {
+        return false;
+    }
+    let d = &compact[2..8];
+    if !d.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let two = |i: usize| (d[i] - b'0') * 10 + (d[i + 1] - b'0');
+    let (day, month) = (two(0), two(2));
+    (1..=31).contains(&day) && (1..=12).contains(&month)
+}
+
 /// Two prefix letters, six digits, a suffix A–D; separators (space or
-/// hyphen) allowed between pairs; any case.
+/// hyphen) allowed between pairs; any case. Temporary references count.
 pub fn is_valid(value: &str) -> bool {
+    if is_temporary(value) {
+        return true;
+    }
     if !consistent_separators(value) {
         return false;
     }
@@ -33,6 +72,25 @@ pub fn is_valid(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporary_references() {
+        // The form described in HMRC's National Insurance Manual (NIM39110).
+        assert!(is_valid("TN 03 04 85 F"));
+        assert!(is_valid("TN030485M"));
+        assert!(!is_valid("TN 33 04 85 F"), "no 33rd day");
+        assert!(!is_valid("TN 03 13 85 M"), "no 13th month");
+        assert!(
+            !is_valid("TN 03 04 85 A"),
+            "TN with a normal suffix is never issued"
+        );
+    }
+
+    #[test]
+    fn administrative_prefixes_are_weak() {
+        assert!(is_valid("PZ 12 34 56 A") && is_administrative("PZ 12 34 56 A"));
+        assert!(!is_administrative("AB 12 34 56 C"));
+    }
 
     #[test]
     fn valid_forms() {

@@ -1,0 +1,882 @@
+//! The labelled evaluation corpus: a housing association's files, invented
+//! from a seed, in every format trawl reads, with the truth about every
+//! value planted in them — those a scanner must report, and the hard
+//! negatives it must not (dates that are not birth dates, references shaped
+//! like sort codes, job numbers, Luhn failures, issuers' test cards, NHS
+//! checks passing inside phone numbers, invalid NINO prefixes, category
+//! words in notices and blank forms, Message-IDs).
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::synth::{self, Rng};
+
+/// One planted value.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Truth {
+    /// As trawl names it: archive members as `outer.zip!/member`.
+    pub path: String,
+    pub detector: String,
+    pub value: String,
+    /// Whether a scanner should report it (else a hard negative).
+    pub personal: bool,
+    /// How it was planted ("header", "label", "paired", "linked") or what
+    /// trap it is ("invoice_ref", "luhn_fail", "message_id").
+    pub kind: String,
+}
+
+pub struct Corpus {
+    /// Relative path and bytes of each file to write.
+    pub files: Vec<(String, Vec<u8>)>,
+    pub truth: Vec<Truth>,
+}
+
+/// Records truth for one file as its text is built.
+struct Plant<'a> {
+    path: String,
+    truth: &'a mut Vec<Truth>,
+}
+
+impl Plant<'_> {
+    fn put(&mut self, detector: &str, kind: &str, value: String, personal: bool) -> String {
+        self.truth.push(Truth {
+            path: self.path.clone(),
+            detector: detector.into(),
+            value: value.clone(),
+            personal,
+            kind: kind.into(),
+        });
+        value
+    }
+
+    /// A value that must be reported.
+    fn pos(&mut self, detector: &str, kind: &str, value: String) -> String {
+        self.put(detector, kind, value, true)
+    }
+
+    /// A trap: `detector` must not report it.
+    fn neg(&mut self, detector: &str, kind: &str, value: String) -> String {
+        self.put(detector, kind, value, false)
+    }
+}
+
+/// Health terms and the other special categories, as a case note says them
+/// of a tenant; each must be in its word list in rules/.
+const HEALTH: &[&str] = &[
+    "epilepsy",
+    "type 2 diabetes",
+    "schizophrenia",
+    "multiple sclerosis",
+    "copd",
+    "bipolar disorder",
+    "dementia",
+    "asthma",
+];
+const SPECIAL: &[(&str, &[&str])] = &[
+    (
+        "ethnic_origin",
+        &[
+            "white british",
+            "black caribbean",
+            "gypsy or irish traveller",
+        ],
+    ),
+    ("religion", &["muslim", "sikh", "jehovah's witness"]),
+    (
+        "political_opinion",
+        &["labour party member", "green party member"],
+    ),
+    ("trade_union", &["union rep", "unison", "shop steward"]),
+    ("sex_life", &["bisexual", "lesbian"]),
+    ("genetic_biometric", &["dna test", "genetic testing"]),
+    (
+        "criminal_offence",
+        &["probation", "conviction", "on bail", "mappa"],
+    ),
+];
+
+/// Issuers' published test card numbers: Luhn-valid, never a person's.
+const TEST_CARDS: &[&str] = &[
+    "4111 1111 1111 1111",
+    "4242 4242 4242 4242",
+    "5555 5555 5555 4444",
+    "5105 1051 0510 5100",
+    "3782 822463 10005",
+    "2223 0031 2200 3222",
+];
+
+/// Builds the corpus for `seed`.
+pub fn generate(seed: u64) -> Corpus {
+    let mut rng = Rng::new(seed);
+    let mut files = Vec::new();
+    let mut truth = Vec::new();
+    for n in 0..3 {
+        let path = format!("tenancy/tenants_export_{n}.csv");
+        let text = tenancy_csv(
+            &mut rng,
+            &mut Plant {
+                path: path.clone(),
+                truth: &mut truth,
+            },
+            60,
+        );
+        files.push((path, text.into_bytes()));
+    }
+    for n in 0..2 {
+        let path = format!("rents/direct_debits_{n}.xlsx");
+        let rows = debit_rows(
+            &mut rng,
+            &mut Plant {
+                path: path.clone(),
+                truth: &mut truth,
+            },
+            50,
+        );
+        files.push((path, xlsx(&rows)));
+    }
+    for n in 0..40 {
+        let path = format!("casenotes/case_{n:03}.txt");
+        let text = case_note(
+            &mut rng,
+            &mut Plant {
+                path: path.clone(),
+                truth: &mut truth,
+            },
+        );
+        files.push((path, text.into_bytes()));
+    }
+    for n in 0..16 {
+        let path = format!("letters/letter_{n:03}.docx");
+        let text = letter(
+            &mut rng,
+            &mut Plant {
+                path: path.clone(),
+                truth: &mut truth,
+            },
+        );
+        files.push((path, synth::docx(&text)));
+    }
+    for n in 0..8 {
+        let path = format!("letters/scanned_{n:03}.pdf");
+        let text = letter(
+            &mut rng,
+            &mut Plant {
+                path: path.clone(),
+                truth: &mut truth,
+            },
+        );
+        files.push((path, pdf(&text)));
+    }
+    for n in 0..2 {
+        let path = format!("exports/tenants_{n}.json");
+        let text = tenants_json(
+            &mut rng,
+            &mut Plant {
+                path: path.clone(),
+                truth: &mut truth,
+            },
+            40,
+        );
+        files.push((path, text.into_bytes()));
+    }
+    for n in 0..15 {
+        let path = format!("mail/msg_{n:03}.eml");
+        let text = email(
+            &mut rng,
+            &mut Plant {
+                path: path.clone(),
+                truth: &mut truth,
+            },
+            n,
+        );
+        files.push((path, text.into_bytes()));
+    }
+    {
+        let path = "archive/old_exports_2019.zip".to_string();
+        let csv_path = format!("{path}!/2019/tenants.csv");
+        let json_path = format!("{path}!/2019/tenants.json");
+        let csv = tenancy_csv(
+            &mut rng,
+            &mut Plant {
+                path: csv_path,
+                truth: &mut truth,
+            },
+            30,
+        );
+        let json = tenants_json(
+            &mut rng,
+            &mut Plant {
+                path: json_path,
+                truth: &mut truth,
+            },
+            15,
+        );
+        files.push((
+            path,
+            zip(&[
+                ("2019/tenants.csv", csv.as_bytes()),
+                ("2019/tenants.json", json.as_bytes()),
+            ]),
+        ));
+    }
+    // Documents about personal data that hold none of it.
+    for (n, notice) in NOTICES.iter().enumerate() {
+        let path = format!("public/notice_{n}.txt");
+        let mut plant = Plant {
+            path: path.clone(),
+            truth: &mut truth,
+        };
+        let text = notice_text(&mut plant, notice);
+        files.push((path, text.into_bytes()));
+    }
+    {
+        let path = "forms/blank_application.docx".to_string();
+        let text = blank_form(&mut Plant {
+            path: path.clone(),
+            truth: &mut truth,
+        });
+        files.push((path, synth::docx(&text)));
+    }
+    {
+        let path = "public/newsletter_autumn.txt".to_string();
+        let text = newsletter(
+            &mut rng,
+            &mut Plant {
+                path: path.clone(),
+                truth: &mut truth,
+            },
+        );
+        files.push((path, text.into_bytes()));
+    }
+    Corpus { files, truth }
+}
+
+fn date(rng: &mut Rng, from_year: u64, years: u64) -> String {
+    format!(
+        "{:02}/{:02}/{}",
+        1 + rng.below(28),
+        1 + rng.below(12),
+        from_year + rng.below(years)
+    )
+}
+
+fn eight_digits(rng: &mut Rng) -> String {
+    format!("{}{}", 1 + rng.below(9), rng.digits(7))
+}
+
+fn sort_code_shaped(rng: &mut Rng) -> String {
+    let d = rng.digits(6);
+    format!("{}-{}-{}", &d[0..2], &d[2..4], &d[4..6])
+}
+
+/// A special-category term and its detector.
+fn special(rng: &mut Rng) -> (&'static str, &'static str) {
+    let (detector, terms) = rng.pick(SPECIAL);
+    (detector, *rng.pick(terms))
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A housing management system's tenancy export: a person a row, with the
+/// references and dates beside them that look like personal values.
+fn tenancy_csv(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
+    let mut out = String::from(
+        "Tenant ref,Full name,Date of birth,NI No,Mobile,Email,Address,Postcode,Tenancy start,Sort code,Account no,Support needs,Invoice ref,Job no\n",
+    );
+    for _ in 0..rows {
+        let support = match rng.below(4) {
+            0 => {
+                let t = rng.pick(HEALTH).to_string();
+                p.pos("health_term", "linked_row", t)
+            }
+            1 => {
+                let (det, term) = special(rng);
+                p.pos(det, "linked_row", term.to_string())
+            }
+            _ => "None".into(),
+        };
+        let cells = [
+            format!("T{}", rng.digits(6)),
+            synth::name(rng),
+            p.pos("date_of_birth", "header", synth::birth_date(rng)),
+            p.pos("uk_nino", "header", synth::nino(rng)),
+            p.pos("uk_phone", "header", synth::any_phone(rng)),
+            p.pos("email", "header", synth::email(rng)),
+            format!("{} Mill Lane", 1 + rng.below(120)),
+            p.pos("uk_postcode", "header", synth::postcode(rng)),
+            p.neg("date_of_birth", "tenancy_start", date(rng, 2005, 20)),
+            p.pos("uk_sort_code", "header", synth::sort_code(rng)),
+            p.pos("uk_bank_account", "header", synth::account(rng)),
+            support,
+            p.neg("uk_sort_code", "invoice_ref", sort_code_shaped(rng)),
+            p.neg("uk_bank_account", "job_no", eight_digits(rng)),
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A direct-debit and card-payment sheet.
+fn debit_rows(rng: &mut Rng, p: &mut Plant, rows: usize) -> Vec<Vec<String>> {
+    let mut out = vec![[
+        "Payer",
+        "Sort Code",
+        "Account Number",
+        "IBAN",
+        "Last card payment",
+        "Amount",
+        "Collection date",
+        "Rent account",
+        "Order no",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for _ in 0..rows {
+        let card = match rng.below(4) {
+            0 => p.pos("payment_card", "header", synth::visa(rng)),
+            1 => p.pos("payment_card", "header", synth::mastercard(rng)),
+            2 => {
+                let prefix = *rng.pick(&["34", "37"]);
+                p.pos("payment_card", "header", synth::card(rng, prefix, 15))
+            }
+            _ => p.neg(
+                "payment_card",
+                "test_card",
+                rng.pick(TEST_CARDS).to_string(),
+            ),
+        };
+        out.push(vec![
+            synth::name(rng),
+            p.pos("uk_sort_code", "header", synth::sort_code(rng)),
+            p.pos("uk_bank_account", "header", synth::account(rng)),
+            p.pos("iban", "header", synth::iban(rng)),
+            card,
+            format!("£{}.{:02}", 100 + rng.below(600), rng.below(100)),
+            p.neg("date_of_birth", "collection_date", date(rng, 2020, 6)),
+            p.neg("uk_bank_account", "rent_account", eight_digits(rng)),
+            p.neg("uk_bank_account", "order_no", eight_digits(rng)),
+        ]);
+    }
+    out
+}
+
+/// A Luhn failure: a card number with its last digit changed.
+fn luhn_fail(rng: &mut Rng) -> String {
+    let good = synth::visa(rng);
+    let mut chars: Vec<char> = good.chars().collect();
+    let last = chars.len() - 1;
+    let d = chars[last].to_digit(10).unwrap_or(0);
+    chars[last] = char::from_digit((d + 1 + rng.below(8) as u32) % 10, 10).unwrap_or('0');
+    chars.into_iter().collect()
+}
+
+/// Ten digits that pass the NHS check, from a phone number's digits.
+fn phone_passing_nhs_check(rng: &mut Rng) -> String {
+    loop {
+        let phone = format!("0161 496 0{:03}", rng.below(1000));
+        let digits: Vec<u32> = phone
+            .chars()
+            .filter_map(|c| c.to_digit(10))
+            .skip(1)
+            .collect();
+        let sum: u32 = digits[..9]
+            .iter()
+            .zip((2..=10).rev())
+            .map(|(d, w)| d * w)
+            .sum();
+        let check = (11 - sum % 11) % 11;
+        if check != 10 && check == digits[9] {
+            return phone;
+        }
+    }
+}
+
+/// A NINO that fails: a prefix never issued, or a letter never used.
+fn bad_nino(rng: &mut Rng) -> String {
+    let prefix = rng.pick(&["GB", "BG", "NK", "KN", "NT", "ZZ", "DA", "FA", "QQ", "AO"]);
+    let d = rng.digits(6);
+    format!(
+        "{prefix} {} {} {} {}",
+        &d[0..2],
+        &d[2..4],
+        &d[4..6],
+        rng.pick(&["A", "B", "C", "D"])
+    )
+}
+
+/// A temporary reference of the old kind: TN, the birth date, M or F.
+fn temporary_nino(rng: &mut Rng) -> String {
+    format!(
+        "TN {:02} {:02} {:02} {}",
+        1 + rng.below(28),
+        1 + rng.below(12),
+        rng.below(100),
+        rng.pick(&["M", "F"])
+    )
+}
+
+/// A DVLA driving licence number: surname (5, padded with 9), decade,
+/// month (+50 for women), day, year, initials (2, padded), 9, two checks.
+fn driving_licence(rng: &mut Rng) -> String {
+    let surname = rng.pick(&[
+        "MORGA", "SMITH", "JONES", "PATEL", "OKAFO", "LEE99", "KHAN9",
+    ]);
+    let year = 40 + rng.below(60);
+    let month = 1 + rng.below(12) + if rng.below(2) == 0 { 50 } else { 0 };
+    let initials = rng.pick(&["JA", "SM", "PK", "A9", "RT"]);
+    let check = format!(
+        "{}{}",
+        char::from(b'A' + rng.below(26) as u8),
+        char::from(b'A' + rng.below(26) as u8)
+    );
+    format!(
+        "{surname}{}{month:02}{:02}{}{initials}9{check}",
+        year / 10,
+        1 + rng.below(28),
+        year % 10
+    )
+}
+
+/// A case note: running text about one tenant, with what officers write
+/// beside the personal values.
+fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
+    let mut lines = Vec::new();
+    lines.push(format!(
+        "Case note for {} — visit on {}.",
+        synth::name(rng),
+        p.neg("date_of_birth", "visit_date", date(rng, 2022, 4))
+    ));
+    lines.push(format!(
+        "Tenant NI number: {}. Date of birth: {}.",
+        p.pos("uk_nino", "label", synth::nino(rng)),
+        p.pos("date_of_birth", "label", synth::birth_date(rng))
+    ));
+    lines.push(format!(
+        "Tenant says she was diagnosed with {} last year and asked for an adaptation.",
+        p.pos("health_term", "linked_text", rng.pick(HEALTH).to_string())
+    ));
+    for _ in 0..3 {
+        let (det, term) = special(rng);
+        lines.push(format!(
+            "She told the officer about {} in confidence; noted for the support plan.",
+            p.pos(det, "linked_text", term.to_string())
+        ));
+    }
+    if rng.below(2) == 0 {
+        lines.push(format!(
+            "Passport no {} checked for right to rent.",
+            p.pos(
+                "uk_passport",
+                "label",
+                format!("{}{}", 1 + rng.below(9), rng.digits(8))
+            )
+        ));
+    } else {
+        lines.push(format!(
+            "Licence number {} recorded for the parking permit.",
+            p.pos("uk_driving_licence", "label", driving_licence(rng))
+        ));
+    }
+    lines.push(format!(
+        "Call back on {} or email {}.",
+        p.pos("uk_phone", "label", synth::any_phone(rng)),
+        p.pos("email", "label", synth::email(rng))
+    ));
+    lines.push(format!(
+        "Repair completed on {}; invoice ref {} and job no {} closed.",
+        p.neg("date_of_birth", "repair_date", date(rng, 2021, 5)),
+        p.neg("uk_sort_code", "invoice_ref", sort_code_shaped(rng)),
+        p.neg("uk_bank_account", "job_no", eight_digits(rng))
+    ));
+    match rng.below(4) {
+        0 => lines.push(format!(
+            "Refund to sort code {} account number {}.",
+            p.pos("uk_sort_code", "label", synth::sort_code(rng)),
+            p.pos("uk_bank_account", "label", synth::account(rng))
+        )),
+        1 => lines.push(format!(
+            "Bank details: {} {}.",
+            p.pos("uk_sort_code", "paired", synth::sort_code(rng)),
+            p.pos("uk_bank_account", "paired", synth::account(rng))
+        )),
+        2 => lines.push(format!(
+            "Paid arrears by card {} today.",
+            p.pos("payment_card", "label", synth::mastercard(rng))
+        )),
+        _ => lines.push(format!(
+            "Card {} was declined; tried {} instead.",
+            p.neg("payment_card", "luhn_fail", luhn_fail(rng)),
+            p.pos("payment_card", "label", synth::visa(rng))
+        )),
+    }
+    match rng.below(3) {
+        0 => lines.push(format!(
+            "GP letter attached, NHS number {}.",
+            p.pos("nhs_number", "label", synth::nhs_number(rng))
+        )),
+        1 => {
+            // A phone number, and a trap for the NHS check.
+            let phone = p.neg(
+                "nhs_number",
+                "phone_passing_check",
+                phone_passing_nhs_check(rng),
+            );
+            lines.push(format!(
+                "The surgery's number is {}.",
+                p.pos("uk_phone", "label", phone)
+            ))
+        }
+        _ => lines.push(format!(
+            "NHS number field shows {}, a placeholder.",
+            p.neg("nhs_number", "placeholder", "999 999 9999".into())
+        )),
+    }
+    match rng.below(5) {
+        0 => lines.push(format!(
+            "Passport number {} seen for the right-to-rent check.",
+            p.pos(
+                "uk_passport",
+                "label",
+                format!("{}{}", 1 + rng.below(9), rng.digits(8))
+            )
+        )),
+        1 => lines.push(format!(
+            "Driving licence {} seen as proof of identity.",
+            p.pos("uk_driving_licence", "label", driving_licence(rng))
+        )),
+        2 => lines.push(format!(
+            "Previous landlord quoted a temporary number {}.",
+            p.pos("uk_nino", "temporary", temporary_nino(rng))
+        )),
+        3 => lines.push(format!(
+            "The old system showed {} which is not a valid number.",
+            p.neg("uk_nino", "invalid_prefix", bad_nino(rng))
+        )),
+        _ => lines.push(format!(
+            "Order {} placed for the new boiler.",
+            p.neg("uk_bank_account", "order_no", eight_digits(rng))
+        )),
+    }
+    lines.push(format!(
+        "Lives at {} Station Road, {}.",
+        1 + rng.below(200),
+        p.pos("uk_postcode", "label", synth::postcode(rng))
+    ));
+    lines.push(format!(
+        "Tenancy start {}; next rent review due {}.",
+        p.neg("date_of_birth", "tenancy_start", date(rng, 2010, 15)),
+        p.neg("date_of_birth", "due_date", date(rng, 2026, 2))
+    ));
+    lines.join("\n") + "\n"
+}
+
+/// A letter to a tenant.
+fn letter(rng: &mut Rng, p: &mut Plant) -> String {
+    let mut lines = vec![
+        format!(
+            "Date of letter: {}",
+            p.neg("date_of_birth", "letter_date", date(rng, 2023, 3))
+        ),
+        format!(
+            "Our ref: {}",
+            p.neg("uk_sort_code", "reference", sort_code_shaped(rng))
+        ),
+        format!(
+            "{} Park Avenue, Leeds {}",
+            1 + rng.below(90),
+            p.pos("uk_postcode", "label", synth::postcode(rng))
+        ),
+        "Dear tenant,".to_string(),
+        format!(
+            "We have your National Insurance number as {} and your date of birth as {}.",
+            p.pos("uk_nino", "label", synth::nino(rng)),
+            p.pos("date_of_birth", "label", synth::birth_date(rng))
+        ),
+    ];
+    if rng.below(2) == 0 {
+        lines.push(format!(
+            "As you told us about your {}, we have arranged a ground-floor transfer.",
+            p.pos("health_term", "linked_text", rng.pick(HEALTH).to_string())
+        ));
+    }
+    lines.push(format!(
+        "Your tenancy started on {} and your rent is due on {}.",
+        p.neg("date_of_birth", "tenancy_start", date(rng, 2012, 12)),
+        p.neg("date_of_birth", "due_date", date(rng, 2026, 2))
+    ));
+    lines.push(format!(
+        "Please call us on {} if anything has changed.",
+        p.pos("uk_phone", "label", synth::any_phone(rng))
+    ));
+    lines.push("Yours sincerely, Tenancy Services".into());
+    lines.join("\n") + "\n"
+}
+
+/// A JSON export of tenants, nested as such exports are.
+fn tenants_json(rng: &mut Rng, p: &mut Plant, count: usize) -> String {
+    let mut tenants = Vec::new();
+    for _ in 0..count {
+        let needs: Vec<String> = if rng.below(3) == 0 {
+            vec![p.pos("health_term", "linked_row", rng.pick(HEALTH).to_string())]
+        } else {
+            Vec::new()
+        };
+        tenants.push(serde_json::json!({
+            "tenantRef": format!("T{}", rng.digits(6)),
+            "name": synth::name(rng),
+            "dateOfBirth": p.pos("date_of_birth", "key", synth::birth_date(rng)),
+            "niNumber": p.pos("uk_nino", "key", synth::nino(rng)),
+            "contact": {
+                "email": p.pos("email", "key", synth::email(rng)),
+                "mobile": p.pos("uk_phone", "key", synth::any_phone(rng)),
+                "postcode": p.pos("uk_postcode", "key", synth::postcode(rng)),
+            },
+            "bank": {
+                "sortCode": p.pos("uk_sort_code", "key", synth::sort_code(rng)),
+                "accountNumber": p.pos("uk_bank_account", "key", synth::account(rng)),
+            },
+            "nhsNumber": p.pos("nhs_number", "key", synth::nhs_number(rng)),
+            "tenancyStart": p.neg("date_of_birth", "tenancy_start", date(rng, 2008, 17)),
+            "jobNo": p.neg("uk_bank_account", "job_no", eight_digits(rng)),
+            "invoiceRef": p.neg("uk_sort_code", "invoice_ref", sort_code_shaped(rng)),
+            "supportNeeds": needs,
+        }));
+    }
+    serde_json::to_string_pretty(
+        &serde_json::json!({ "exported": "2019-06-30", "tenants": tenants }),
+    )
+    .unwrap_or_default()
+}
+
+/// An email between officers about a tenant, with a forwarded header block.
+fn email(rng: &mut Rng, p: &mut Plant, n: usize) -> String {
+    let from = p.pos("email", "header", synth::email(rng));
+    let to = p.pos("email", "header", synth::email(rng));
+    let message_id = format!(
+        "{}.{}@mail.housing.example.org",
+        rng.digits(14),
+        rng.digits(6)
+    );
+    let mut body = vec![
+        "Hi,".to_string(),
+        format!(
+            "Tenant's NI number is {} and mobile {}.",
+            p.pos("uk_nino", "label", synth::nino(rng)),
+            p.pos("uk_phone", "label", synth::any_phone(rng))
+        ),
+        format!(
+            "She mentioned {} when we spoke.",
+            p.pos("health_term", "linked_text", rng.pick(HEALTH).to_string())
+        ),
+        format!(
+            "Copying the data protection team at {}.",
+            p.neg("email", "role_mailbox", "dpo@housing.example.org".into())
+        ),
+        "---------- Forwarded message ----------".into(),
+        format!("Message-ID: <{}>", p.neg("email", "message_id", message_id)),
+        format!(
+            "Sent: {}",
+            p.neg("date_of_birth", "sent_date", date(rng, 2024, 2))
+        ),
+    ];
+    if n % 3 == 0 {
+        let (det, term) = special(rng);
+        body.insert(
+            3,
+            format!(
+                "Also noted: {}.",
+                p.pos(det, "linked_text", term.to_string())
+            ),
+        );
+    }
+    format!(
+        "From: Officer <{from}>\r\nTo: Team <{to}>\r\nSubject: Tenancy update {n}\r\nDate: Mon, 3 Mar 2025 10:00:00 +0000\r\nMessage-ID: <{}.{n}@mail.housing.example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
+        rng.digits(12),
+        body.join("\r\n")
+    )
+}
+
+const NOTICES: &[&str] = &[
+    "We collect special category data where you give it to us: information about your health (for example epilepsy, asthma or dementia), your ethnic origin, your religion, trade union membership, sexual orientation and any criminal convictions or probation. Contact our Data Protection Officer at {dpo}.",
+    "Equality monitoring: you may tell us your ethnic origin (for example White British or Black Caribbean), religion (for example Muslim or Sikh) and sexual orientation. This is optional. We keep records of conviction and caution checks for staff under Article 10.",
+];
+
+/// A privacy notice: category words and role mailboxes, no person.
+fn notice_text(p: &mut Plant, notice: &str) -> String {
+    let text = notice.replace("{dpo}", "dpo@housing.example.org");
+    p.neg("email", "role_mailbox", "dpo@housing.example.org".into());
+    for term in ["epilepsy", "asthma", "dementia"] {
+        if text.contains(term) {
+            p.neg("health_term", "notice", term.to_string());
+        }
+    }
+    for (det, terms) in SPECIAL {
+        for term in *terms {
+            if text.to_lowercase().contains(term) {
+                p.neg(det, "notice", term.to_string());
+            }
+        }
+    }
+    text + "\n"
+}
+
+/// A blank application form: labels with nothing after them.
+fn blank_form(p: &mut Plant) -> String {
+    p.neg("date_of_birth", "blank_form", "DD/MM/YYYY".into());
+    [
+        "Application for housing",
+        "Full name: ____________________",
+        "Date of birth: DD/MM/YYYY",
+        "National Insurance number: __ __ __ __ _",
+        "Sort code: __-__-__   Account number: ________",
+        "Do you have a disability or long-term health condition such as asthma or epilepsy? Yes / No",
+        "Ethnic origin (optional): ______",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+/// A newsletter: it names a staff member and health words, about no tenant.
+fn newsletter(rng: &mut Rng, p: &mut Plant) -> String {
+    let staff = synth::name(rng);
+    let text = format!(
+        "Autumn newsletter\nOur new dementia-friendly garden opens in October, led by {staff} from the community team.\nJoin our asthma awareness coffee morning on {}.\nFor questions write to {}.\n",
+        p.neg("date_of_birth", "event_date", date(rng, 2026, 1)),
+        p.neg("email", "role_mailbox", "community@housing.example.org".into())
+    );
+    p.neg("health_term", "newsletter", "dementia".into());
+    p.neg("health_term", "newsletter", "asthma".into());
+    text
+}
+
+/// A workbook of one sheet, cells as inline strings.
+fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for (r, row) in rows.iter().enumerate() {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, cell) in row.iter().enumerate() {
+            let col = char::from(b'A' + c as u8);
+            sheet.push_str(&format!(
+                "<c r=\"{col}{}\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+                r + 1,
+                xml_escape(cell)
+            ));
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    zip(&[
+        ("[Content_Types].xml", br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
+        ("_rels/.rels", br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        ("xl/workbook.xml", br#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Debits" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+        ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ])
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A one-page PDF with a line of Helvetica text per line of `text`.
+fn pdf(text: &str) -> Vec<u8> {
+    let mut content = String::from("BT /F1 10 Tf 50 780 Td 14 TL\n");
+    for line in text.lines() {
+        let escaped = line
+            .replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)")
+            .replace('—', "-")
+            .replace('£', "GBP ");
+        content.push_str(&format!("({escaped}) Tj T*\n"));
+    }
+    content.push_str("ET\n");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        let _ = write!(out, "{} 0 obj\n{body}\nendobj\n", i + 1);
+    }
+    let xref = out.len();
+    let _ = write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for o in offsets {
+        let _ = write!(out, "{o:010} 00000 n \n");
+    }
+    let _ = write!(
+        out,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    );
+    out
+}
+
+/// A zip archive of `members`.
+fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().last_modified_time(zip::DateTime::default());
+    for (name, bytes) in members {
+        if w.start_file(*name, options).is_ok() {
+            let _ = w.write_all(bytes);
+        }
+    }
+    w.finish().map(|c| c.into_inner()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_corpus() {
+        let (a, b) = (generate(1), generate(1));
+        assert_eq!(a.truth, b.truth);
+        assert_eq!(a.files, b.files);
+        assert_ne!(generate(2).truth, a.truth);
+    }
+
+    #[test]
+    fn every_kind_of_file_and_trap_is_there() {
+        let c = generate(1);
+        for ext in ["csv", "xlsx", "txt", "docx", "pdf", "json", "eml", "zip"] {
+            assert!(c.files.iter().any(|(p, _)| p.ends_with(ext)), "{ext}");
+        }
+        for kind in [
+            "invoice_ref",
+            "job_no",
+            "tenancy_start",
+            "luhn_fail",
+            "test_card",
+            "phone_passing_check",
+            "invalid_prefix",
+            "message_id",
+            "notice",
+            "blank_form",
+        ] {
+            assert!(
+                c.truth.iter().any(|t| t.kind == kind && !t.personal),
+                "{kind}"
+            );
+        }
+    }
+}
