@@ -463,7 +463,7 @@ fn policy_check_and_show() {
     let bad = dir.path().join("bad.toml");
     fs::write(
         &bad,
-        "[policy]\nname = \"Bad\"\n\n[[category]]\nid = \"x\"\nlabel = \"X\"\nkind = \"personal\"\nevidence = [\"uk_passport\"]\n\n[[process]]\nid = \"p\"\nname = \"P\"\ncategories = [\"x\"]\nlawful_bases = [\"contract\"]\nretention = { period = \"six years\", after = \"modified\" }\nmatch = { paths = [\"**/p/**\"] }\n",
+        "[policy]\nname = \"Bad\"\n\n[[category]]\nid = \"x\"\nlabel = \"X\"\nkind = \"personal\"\nevidence = [\"uk_bogus_number\"]\n\n[[process]]\nid = \"p\"\nname = \"P\"\ncategories = [\"x\"]\nlawful_bases = [\"contract\"]\nretention = { period = \"six years\", after = \"modified\" }\nmatch = { paths = [\"**/p/**\"] }\n",
     )
     .unwrap();
     let out = trawl()
@@ -476,7 +476,7 @@ fn policy_check_and_show() {
     let name = bad.display().to_string();
     assert!(
         err.contains(&format!(
-            "{name}:8: error: category \"x\": unknown detector \"uk_passport\""
+            "{name}:8: error: category \"x\": unknown detector \"uk_bogus_number\""
         )),
         "{err}"
     );
@@ -519,8 +519,11 @@ fn suppressions_in_the_rules_are_counted_not_listed() {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules");
     fs::create_dir_all(&rules).unwrap();
-    for name in ["detectors.toml", "health_terms.txt"] {
-        fs::copy(root.join("rules").join(name), rules.join(name)).unwrap();
+    for entry in fs::read_dir(root.join("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") || path.ends_with("detectors.toml") {
+            fs::copy(&path, rules.join(path.file_name().unwrap())).unwrap();
+        }
     }
     let scan = |extra: &[&str]| -> Value {
         let out = trawl()

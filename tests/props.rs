@@ -153,6 +153,7 @@ proptest! {
             detector: "email".into(),
             category: String::new(),
             confidence: Confidence::High,
+            evidence: Vec::new(),
             masked: "*".into(),
             value: None,
             fingerprint: None,

@@ -532,12 +532,16 @@ mod tests {
     #[test]
     fn nhs_numbers() {
         assert_eq!(
-            found("NHS number 943 476 5919"),
-            vec![("nhs_number".into(), "943 476 5919".into(), Confidence::High)]
+            found("NHS number 401 023 2137"),
+            vec![("nhs_number".into(), "401 023 2137".into(), Confidence::High)]
+        );
+        assert!(
+            ids("NHS number 943 476 5919").is_empty(),
+            "documentation's example is in no allocated range"
         );
         assert_eq!(
-            found("9434765919"),
-            vec![("nhs_number".into(), "9434765919".into(), Confidence::Low)]
+            found("4010232137"),
+            vec![("nhs_number".into(), "4010232137".into(), Confidence::Low)]
         );
         assert!(ids("NHS 943 476 5918").is_empty());
     }

@@ -457,15 +457,15 @@ mod tests {
 
     #[test]
     fn bad_rules_are_refused_with_reason() {
-        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='('\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|| Ok(None)).unwrap_err();
+        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='('\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|_| Ok(None)).unwrap_err();
         assert!(format!("{err:#}").contains("bad pattern"), "{err:#}");
-        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nvalidator='nope'\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|| Ok(None)).unwrap_err();
+        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nvalidator='nope'\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|_| Ok(None)).unwrap_err();
         assert!(format!("{err:#}").contains("unknown validator"), "{err:#}");
         let err = Rules::parse(
             "t",
             "version = 2\ndetector = []\n",
             &|_| unreachable!(),
-            &|| Ok(None),
+            &|_| Ok(None),
         )
         .unwrap_err();
         assert!(format!("{err:#}").contains("version 2"), "{err:#}");

@@ -112,6 +112,7 @@ mod tests {
             detector: detector.into(),
             category: String::new(),
             confidence: Confidence::High,
+            evidence: Vec::new(),
             masked: String::new(),
             value: None,
             fingerprint: None,

@@ -79,7 +79,7 @@ mod tests {
         assert!(is_valid_driving_licence("JONES561019J99AB"));
         for bad in [
             "MORGA713116SM9IJ", // month 13
-            "MORGA753136SM9IJ", // day 31 in November
+            "MORGA761316SM9IJ", // day 31 in November
             "M9RGA753116SM9IJ", // 9 before letters in the surname
             "MORGA753116SM9I",  // 15 characters
             "morga753116sm9ij", // printed in capitals

@@ -2,11 +2,14 @@
 
 use super::{all_same, consistent_separators, digits};
 
-/// Ten digits, the modulus-11 check, and a number from an allocated range:
-/// England, Wales and the Isle of Man 400–499 and 600–799 million; Northern
-/// Ireland's Health and Care numbers 320–399 million; Scotland's CHI numbers
-/// 010–311 million, which begin with the holder's birth date (DDMMYY). The
-/// 999 range is for testing and never issued; the rest is unallocated.
+/// Ten digits, the modulus-11 check, and a number from an allocated range
+/// (NHS England's ranges, as Wikipedia's "NHS number" article lists them):
+/// England, Wales and the Isle of Man 400–499 and 600–799 million, and in
+/// England 3xx; Northern Ireland's Health and Care numbers 320–399 million;
+/// Scotland's CHI numbers 010–311 million, which begin with the holder's
+/// birth date (DDMMYY). The 999 range is for testing and never issued; the
+/// rest (documentation's 943 476 5919 and 987 654 4321 among it) is not
+/// allocated.
 pub fn is_valid(value: &str) -> bool {
     if !consistent_separators(value) {
         return false;
@@ -18,8 +21,8 @@ pub fn is_valid(value: &str) -> bool {
 fn in_range(d: &[u8]) -> bool {
     let first3 = u32::from(d[0]) * 100 + u32::from(d[1]) * 10 + u32::from(d[2]);
     match first3 {
-        10..=311 => chi_birth_date_ok(d),
-        320..=399 | 400..=499 | 600..=799 => true,
+        10..=299 => chi_birth_date_ok(d),
+        300..=499 | 600..=799 => true,
         _ => false,
     }
 }
@@ -58,7 +61,15 @@ mod tests {
     #[test]
     fn valid() {
         // Published examples of valid NHS numbers (NHS Digital's test data set).
-        for v in ["943 476 5919", "9434765919", "401-023-2137", "4010232137"] {
+        // England; a CHI number (born 15/03/85); a Northern Irish H&C number.
+        for v in [
+            "401 023 2137",
+            "4010232137",
+            "401-023-2137",
+            "6208424593",
+            "150 385 1230",
+            "320 000 1232",
+        ] {
             assert!(is_valid(v), "{v}");
         }
     }
@@ -66,7 +77,11 @@ mod tests {
     #[test]
     fn invalid() {
         for v in [
-            "9434765918", // wrong check digit
+            "943 476 5919", // Wikipedia's checksum example: the 9xx range is not allocated
+            "987 654 4321", // NHS's syntax example: likewise
+            "999 000 0018", // the test range
+            "291 385 1231", // a CHI number needs a real date: no 13th month
+            "4010232138",   // wrong check digit
             "943 476 5910",
             "1234567890",   // remainder 10: never valid
             "0000000000",   // placeholder
