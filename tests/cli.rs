@@ -7,6 +7,9 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[allow(dead_code)]
+mod common;
+
 fn trawl() -> Command {
     let mut cmd = Command::cargo_bin("trawl").unwrap();
     cmd.env_remove("RUST_LOG");
@@ -518,13 +521,7 @@ fn suppressions_in_the_rules_are_counted_not_listed() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules");
-    fs::create_dir_all(&rules).unwrap();
-    for entry in fs::read_dir(root.join("rules")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "txt") || path.ends_with("detectors.toml") {
-            fs::copy(&path, rules.join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    common::copy_rules(&rules);
     let scan = |extra: &[&str]| -> Value {
         let out = trawl()
             .arg("scan")

@@ -2,6 +2,7 @@
 //! verify`, run as a user runs them. (The report in a real browser is
 //! tests/browser.rs.)
 
+#[allow(dead_code)]
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -417,10 +417,7 @@ fn a_value_suppression_holds_when_the_file_is_not_read_again() {
     )
     .unwrap();
     let rules = dir.path().join("rules");
-    std::fs::create_dir_all(&rules).unwrap();
-    for name in ["detectors.toml", "health_terms.txt"] {
-        std::fs::copy(root().join("rules").join(name), rules.join(name)).unwrap();
-    }
+    common::copy_rules(&rules);
     std::fs::write(
         rules.join("suppressions.toml"),
         format!(

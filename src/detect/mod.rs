@@ -372,6 +372,8 @@ impl Engine {
                     hits[i].evidence.push(by);
                     d.confidence_with_context
                 }
+                // Its own context can say it is a person's ("lives at").
+                None if hits[i].context => d.confidence_with_context,
                 None => d.confidence,
             };
         }

@@ -1,0 +1,85 @@
+//! `trawl eval` in CI: every detector reaches its F1 threshold on the
+//! labelled corpus, and the harness fails when a detector gets worse.
+
+#[allow(dead_code)]
+mod common;
+
+use common::{copy_rules, trawl};
+
+#[test]
+fn every_detector_reaches_its_threshold() {
+    let out = trawl().arg("eval").output().unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    println!("{table}");
+    assert_eq!(out.status.code(), Some(0), "{table}");
+    for (detector, _) in trawl::eval::THRESHOLDS {
+        assert!(
+            table.contains(&format!("| {detector} |")),
+            "{detector} is not scored"
+        );
+    }
+    assert!(!table.contains("FAIL"));
+}
+
+/// Rules that drop the negative context of account numbers let job and
+/// order numbers through: precision falls and the evaluation fails.
+#[test]
+fn a_worse_detector_fails_the_evaluation() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    copy_rules(&rules);
+    let detectors = rules.join("detectors.toml");
+    let text = std::fs::read_to_string(&detectors).unwrap();
+    // The account detector's negative context, emptied.
+    let weakened: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("negative_context = [\"invoice\", \"inv\", \"order\", \"reference\", \"ref\", \"job\", \"po\", \"vat\", \"company\", \"case\"") {
+                "negative_context = []".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(weakened, text, "the rules changed shape: update this test");
+    std::fs::write(&detectors, weakened).unwrap();
+    let out = trawl()
+        .args(["eval", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{table}{err}");
+    assert!(
+        table.contains("| uk_bank_account |") && table.contains("FAIL"),
+        "{table}"
+    );
+}
+
+/// The published privacy notices name categories of data about no one.
+#[test]
+fn the_notices_raise_only_low_confidence_mentions_of_special_data() {
+    let notices = common::root().join("../shared/notices");
+    assert!(notices.is_dir(), "{} is missing", notices.display());
+    let out = trawl()
+        .args([
+            "scan",
+            "--quiet",
+            "--format",
+            "jsonl",
+            "--min-confidence",
+            "medium",
+        ])
+        .arg(&notices)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let above_low: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"finding\""))
+        .filter(|l| !l.contains("\"detector\":\"uk_postcode\""))
+        .collect();
+    assert!(above_low.is_empty(), "{above_low:#?}");
+}
