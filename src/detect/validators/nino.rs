@@ -18,18 +18,23 @@ pub fn is_administrative(value: &str) -> bool {
     ADMINISTRATIVE.contains(&prefix.as_str())
 }
 
-/// The temporary references employers and the DWP once used: TN, the
-/// holder's birth date as DDMMYY, then M or F ("TN 03 04 85 F").
-pub fn is_temporary(value: &str) -> bool {
-    if !consistent_separators(value) {
-        return false;
-    }
+/// The nine letters and digits, upper case, if separated consistently.
+fn compact(value: &str) -> Option<Vec<u8>> {
     let compact: Vec<u8> = value
         .bytes()
         .filter(u8::is_ascii_alphanumeric)
         .map(|b| b.to_ascii_uppercase())
         .collect();
-    if compact.len() != 9 || &compact[..2] != b"TN" || !b"MF".contains(&compact[8]) {
+    (consistent_separators(value) && compact.len() == 9).then_some(compact)
+}
+
+/// The temporary references employers and the DWP once used: TN, the
+/// holder's birth date as DDMMYY, then M or F ("TN 03 04 85 F").
+pub fn is_temporary(value: &str) -> bool {
+    let Some(compact) = compact(value) else {
+        return false;
+    };
+    if &compact[..2] != b"TN" || !b"MF".contains(&compact[8]) {
         return false;
     }
     let d = &compact[2..8];
@@ -47,17 +52,9 @@ pub fn is_valid(value: &str) -> bool {
     if is_temporary(value) {
         return true;
     }
-    if !consistent_separators(value) {
+    let Some(compact) = compact(value) else {
         return false;
-    }
-    let compact: Vec<u8> = value
-        .bytes()
-        .filter(u8::is_ascii_alphanumeric)
-        .map(|b| b.to_ascii_uppercase())
-        .collect();
-    if compact.len() != 9 {
-        return false;
-    }
+    };
     let (first, second) = (compact[0], compact[1]);
     let letters_ok = first.is_ascii_uppercase()
         && second.is_ascii_uppercase()
