@@ -224,7 +224,14 @@ def tenancy_letter():
     plant(name, "date_of_birth", "25/06/2004", "table 1, row 3, column DOB")
     plant(name, "uk_nino", "NY183652D", "table 1, row 3, column NI Number")
     plant(name, "uk_phone", "020 7946 0418", "part header1, paragraph 1")
-    plant(name, "uk_postcode", "BS1 4DJ", "part footer1, paragraph 1")
+    plant(
+        name,
+        "uk_postcode",
+        "BS1 4DJ",
+        "part footer1, paragraph 1",
+        "not_found",
+        "the organisation's own office address in a footer: no person's home",
+    )
     plant(name, "email", "m.achebe@example.org", "part comments, paragraph 1")
     return members
 
@@ -391,7 +398,14 @@ def case_review():
     )
     plant(name, "date_of_birth", "30/01/1962", "table 1, row 2, column Date of birth")
     plant(name, "uk_phone", "020 7946 0733", "table 1, row 2, column Phone")
-    plant(name, "uk_postcode", "LS2 8HD", "part footer1, paragraph 1")
+    plant(
+        name,
+        "uk_postcode",
+        "LS2 8HD",
+        "part footer1, paragraph 1",
+        "not_found",
+        "the organisation's own office address in a footer: no person's home",
+    )
 
 
 def briefing_odp():

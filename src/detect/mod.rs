@@ -114,6 +114,24 @@ impl Engine {
             .collect();
     }
 
+    /// How far around a value anything that judges it may look, plus room
+    /// for the longest value: context windows, pairing and linkage.
+    pub fn reach(&self) -> usize {
+        let widest = self
+            .rules
+            .detectors
+            .iter()
+            .map(|d| {
+                d.context_before
+                    .max(d.context_after)
+                    .max(d.pair_distance)
+                    .max(d.link_distance.unwrap_or(0))
+            })
+            .max()
+            .unwrap_or(0);
+        widest + 256
+    }
+
     pub fn rules(&self) -> &Rules {
         &self.rules
     }
@@ -347,14 +365,14 @@ impl Engine {
             }
         }
         // Linkage: a word-list mention is about a person only beside one.
-        let linked: Vec<(usize, Option<usize>)> = (0..hits.len())
+        let linked: Vec<(usize, bool)> = (0..hits.len())
             .filter_map(|i| {
                 let h = &hits[i];
                 let distance = dets[h.detector].link_distance?;
                 if ruled_out(h) {
                     return None;
                 }
-                let person = hits.iter().enumerate().position(|(j, o)| {
+                let person = hits.iter().enumerate().any(|(j, o)| {
                     keep[j]
                         && dets[o.detector].identifies_person
                         && !o.not_personal
@@ -366,15 +384,17 @@ impl Engine {
         for (i, person) in linked {
             keep[i] = true;
             let d = &dets[hits[i].detector];
-            hits[i].confidence = match person {
-                Some(j) => {
-                    let by = format!("linked:{}", dets[hits[j].detector].id);
-                    hits[i].evidence.push(by);
-                    d.confidence_with_context
-                }
+            hits[i].confidence = if person {
+                // Not which identifier: at the edge of a block of text
+                // that could change with the block's size; whether one is
+                // near does not.
+                hits[i].evidence.push("linked:person".into());
+                d.confidence_with_context
+            } else if hits[i].context {
                 // Its own context can say it is a person's ("lives at").
-                None if hits[i].context => d.confidence_with_context,
-                None => d.confidence,
+                d.confidence_with_context
+            } else {
+                d.confidence
             };
         }
         let mut i = 0;

@@ -34,9 +34,6 @@ use crate::report::{Column, Location};
 const MAX_PART_BYTES: u64 = 256 << 20;
 /// The most one XML part may unpack to per byte stored.
 const MAX_RATIO: u64 = 200;
-/// How much of the previous paragraph is context for the next (the widest
-/// reach of any detector's context, pairing or linkage).
-const CONTEXT_TAIL: usize = 400;
 /// Elements nested deeper than this are not read.
 const MAX_DEPTH: usize = 4096;
 
@@ -67,6 +64,7 @@ pub fn scan(src: Box<dyn ReadSeek>, doc: Doc, sink: &mut Sink) -> Result<(), Pro
         Doc::Odt => scan_odf(&mut package, &mut out, true),
         Doc::Odp => scan_odf(&mut package, &mut out, false),
     }
+    out.finish();
     if package.problems.is_empty() {
         Ok(())
     } else {
@@ -540,6 +538,9 @@ struct Scope {
     tables: u64,
     /// The end of the last paragraph, context for the next.
     prev: String,
+    /// Paragraphs waiting for the text after them, their context after (an
+    /// address block above "Dear tenant, your NI number…" is that tenant's).
+    pending: std::collections::VecDeque<(u64, String)>,
 }
 
 /// Hands paragraphs and table rows to the sink.
@@ -563,6 +564,7 @@ impl Emitter<'_, '_> {
             paragraphs: 0,
             tables: 0,
             prev: String::new(),
+            pending: Default::default(),
         });
         self.scopes.len() - 1
     }
@@ -576,11 +578,55 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// A paragraph outside tables, scanned after the end of the one before.
+    /// A paragraph outside tables: scanned when the next one arrives (or the
+    /// document ends), between the end of the one before and the start of
+    /// the one after.
     fn paragraph(&mut self, scope: usize, number: u64, text: &str) {
         if text.trim().is_empty() {
             return;
         }
+        self.scopes[scope]
+            .pending
+            .push_back((number, text.to_string()));
+        // Each waits until the engine's reach of text follows it.
+        let reach = self.sink.engine().reach();
+        loop {
+            let pending = &self.scopes[scope].pending;
+            let after: usize = pending.iter().skip(1).map(|(_, t)| t.len() + 1).sum();
+            if pending.len() < 2 || after < reach {
+                break;
+            }
+            self.emit_first(scope);
+        }
+    }
+
+    /// Scans the first waiting paragraph with what follows it.
+    fn emit_first(&mut self, scope: usize) {
+        let Some((number, text)) = self.scopes[scope].pending.pop_front() else {
+            return;
+        };
+        let after: Vec<&str> = self.scopes[scope]
+            .pending
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect();
+        let after = after.join("\n");
+        self.emit(scope, number, &text, &after);
+    }
+
+    /// Scans the paragraphs still waiting, with what text follows them.
+    fn finish(&mut self) {
+        for scope in 0..self.scopes.len() {
+            while !self.scopes[scope].pending.is_empty() {
+                self.emit_first(scope);
+            }
+        }
+    }
+
+    fn emit(&mut self, scope: usize, number: u64, text: &str, next: &str) {
+        // Context before and after: the engine's reach (context windows,
+        // pairing, linkage), whatever the paragraphs' lengths.
+        let reach = self.sink.engine().reach();
         let base = Location {
             paragraph: Some(number),
             ..self.base(scope)
@@ -594,12 +640,14 @@ impl Emitter<'_, '_> {
         let start = block.len();
         let context_lines = block.matches('\n').count() as u64;
         block.push_str(text);
+        let end = block.len();
+        if !next.is_empty() {
+            block.push('\n');
+            block.push_str(head(next, reach));
+        }
         let first = self.sink.findings.len();
-        self.sink.text_block(
-            block.as_bytes(),
-            start..block.len(),
-            TextPos { line: 1, column: 0 },
-        );
+        self.sink
+            .text_block(block.as_bytes(), start..end, TextPos { line: 1, column: 0 });
         for f in &mut self.sink.findings[first..] {
             let line = f.location.line.map(|l| l.saturating_sub(context_lines));
             let column = f.location.column.take();
@@ -611,7 +659,15 @@ impl Emitter<'_, '_> {
                 ..base.clone()
             };
         }
-        self.scopes[scope].prev = tail(text, CONTEXT_TAIL).to_string();
+        // The text before the next: this paragraph's end, and before it
+        // the end of those before, up to the engine's reach in all.
+        let before = &self.scopes[scope].prev;
+        let joined = if before.is_empty() || text.len() >= reach {
+            text.to_string()
+        } else {
+            format!("{before}\n{text}")
+        };
+        self.scopes[scope].prev = tail(&joined, reach).to_string();
     }
 
     /// One table row as a record; the first row may name the columns.
@@ -685,6 +741,15 @@ impl Emitter<'_, '_> {
             self.sink.record(&fields);
         }
     }
+}
+
+/// The first `max` bytes of `text` (to a character boundary).
+fn head(text: &str, max: usize) -> &str {
+    let mut to = text.len().min(max);
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    &text[..to]
 }
 
 /// The last `max` bytes of `text` (from a character boundary).

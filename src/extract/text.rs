@@ -11,9 +11,6 @@ use crate::report::Finding;
 
 /// New bytes read per block.
 const BLOCK: usize = 1 << 20;
-/// Text kept from the previous block as context for the next, and how far a
-/// block is scanned past its reported end so values there are whole.
-const TAIL: usize = 256;
 
 pub fn scan(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem> {
     scan_with_block(reader, sink, BLOCK)
@@ -32,6 +29,11 @@ struct Block {
 struct Blocks {
     reader: Box<dyn Read>,
     block: usize,
+    /// Text kept from the previous block as context for the next, and read
+    /// past a block's reported end as its context after: the engine's
+    /// reach, so what a value's context, pairing and linkage see does not
+    /// depend on where blocks fall.
+    tail: usize,
     buf: Vec<u8>,
     /// Bytes at the start of `buf` that were reported already (context only).
     prefix: usize,
@@ -41,11 +43,12 @@ struct Blocks {
 }
 
 impl Blocks {
-    fn new(reader: Box<dyn Read>, block: usize) -> Blocks {
+    fn new(reader: Box<dyn Read>, block: usize, tail: usize) -> Blocks {
         Blocks {
             reader,
             block,
-            buf: Vec::with_capacity(block + 2 * TAIL),
+            tail,
+            buf: Vec::with_capacity(block + 2 * tail),
             prefix: 0,
             at: TextPos { line: 1, column: 0 },
             eof: false,
@@ -59,9 +62,10 @@ impl Blocks {
         if self.done {
             return None;
         }
-        while !self.eof && self.buf.len() < self.prefix + self.block {
+        let want = self.prefix + self.block + self.tail;
+        while !self.eof && self.buf.len() < want {
             let old = self.buf.len();
-            self.buf.resize(self.prefix + self.block, 0);
+            self.buf.resize(want, 0);
             match self.reader.read(&mut self.buf[old..]) {
                 Ok(0) => {
                     self.buf.truncate(old);
@@ -89,13 +93,15 @@ impl Blocks {
         let report_end = if self.eof {
             buf.len()
         } else {
-            match memchr::memrchr(b'\n', &buf[self.prefix..]) {
+            // A full tail stays unreported, as context after.
+            let limit = buf.len() - self.tail;
+            match memchr::memrchr(b'\n', &buf[self.prefix..limit]) {
                 Some(i) => self.prefix + i + 1,
-                // One enormous line: cut it, leaving the tail for next time.
-                None => floor_char(buf, buf.len() - TAIL),
+                // One enormous line: cut it anywhere but inside a character.
+                None => floor_char(buf, limit).max(self.prefix + 1).min(limit),
             }
         };
-        let scan_end = (report_end + TAIL).min(buf.len());
+        let scan_end = (report_end + self.tail).min(buf.len());
         let block = Block {
             bytes: buf[..scan_end].to_vec(),
             report: self.prefix..report_end,
@@ -104,7 +110,7 @@ impl Blocks {
         if self.eof {
             self.done = true;
         } else {
-            let keep_from = floor_char(buf, report_end.saturating_sub(TAIL));
+            let keep_from = floor_char(buf, report_end.saturating_sub(self.tail));
             self.at = advance(self.at, &buf[..keep_from]);
             self.buf.drain(..keep_from);
             self.prefix = report_end - keep_from;
@@ -120,7 +126,7 @@ pub fn scan_with_block(
     sink: &mut Sink,
     block: usize,
 ) -> Result<(), Problem> {
-    let mut blocks = Blocks::new(reader, block);
+    let mut blocks = Blocks::new(reader, block, sink.engine().reach());
     let batch_size = rayon::current_num_threads().max(1);
     let mut failure = None;
     loop {
