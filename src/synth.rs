@@ -44,6 +44,10 @@ const LAST: &[&str] = &[
     "Jessop", "Kowalski", "Lomax", "Mensah", "Nuttall", "Okafor", "Pryce",
 ];
 
+pub fn surname(rng: &mut Rng) -> String {
+    rng.pick(LAST).to_string()
+}
+
 pub fn name(rng: &mut Rng) -> String {
     format!("{} {}", rng.pick(FIRST), rng.pick(LAST))
 }
@@ -291,9 +295,9 @@ mod tests {
 
     #[test]
     fn generated_values_validate() {
-        let ctx = crate::detect::validators::ValidateCtx {
-            as_of: jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        };
+        let ctx = crate::detect::validators::ValidateCtx::new(
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        );
         let mut rng = Rng::new(7);
         for _ in 0..200 {
             assert!(Validator::UkNino.validate(&nino(&mut rng), &ctx).is_some());

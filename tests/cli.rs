@@ -385,7 +385,7 @@ fn default_policy_flags_records_without_a_process() {
     write(
         dir.path(),
         "people.csv",
-        b"Name,Email,Notes\nAnn Example,ann@example.com,has asthma\nBob Example,,\n",
+        b"Name,Email,Notes\nAnn Example,ann@example.com,has asthma\n,,no contact\n",
     );
     let (code, lines) = scan_lines(dir.path(), &[]);
     assert_eq!(code, 1);
@@ -399,7 +399,7 @@ fn default_policy_flags_records_without_a_process() {
     assert_eq!(r["record"], "row 2");
     assert_eq!(
         r["categories"],
-        serde_json::json!(["contact_details", "health"])
+        serde_json::json!(["contact_details", "health", "name"])
     );
     let flags: Vec<&str> = r["flags"]
         .as_array()

@@ -78,7 +78,7 @@ proptest! {
 
     #[test]
     fn validators_never_panic(s in ".{0,40}") {
-        let ctx = ValidateCtx { as_of: Date::new(2026, 1, 1).unwrap() };
+        let ctx = ValidateCtx::new(Date::new(2026, 1, 1).unwrap());
         for name in Validator::NAMES {
             let _ = Validator::by_name(name).unwrap().validate(&s, &ctx);
         }

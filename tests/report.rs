@@ -215,7 +215,7 @@ fn audit_passes_on_the_fixtures_and_names_each_difference_when_one_changes() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("PASS: 336 findings"), "{stdout}");
+    assert!(stdout.contains("PASS: 387 findings"), "{stdout}");
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).unwrap()).unwrap();
     assert_eq!(manifest["scan"]["as_of"], AS_OF);
@@ -262,7 +262,7 @@ fn audit_passes_on_the_fixtures_and_names_each_difference_when_one_changes() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("changed: summary: findings: expected 336, got"),
+        stdout.contains("changed: summary: findings: expected 387, got"),
         "{stdout}"
     );
 
@@ -306,7 +306,7 @@ fn verify_proves_a_rerun_identical_and_shows_what_changed() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(
-        stdout.starts_with("IDENTICAL: 59 files, 336 findings"),
+        stdout.starts_with("IDENTICAL: 59 files, 387 findings"),
         "{stdout}"
     );
 

@@ -37,6 +37,14 @@ pub struct Hit {
     /// The value is not about a person (the detector's `not_personal`, such
     /// as a role mailbox): a low-confidence mention that links nothing.
     pub not_personal: bool,
+    /// Whether it identifies a person for linkage: its detector's
+    /// `identifies_person`, unless its only support cannot carry that (a
+    /// name known only from the gazetteer).
+    pub links: bool,
+    /// The value carries its own evidence in place of the context its
+    /// detector requires (a listed forename and surname): admitted, but at
+    /// the confidence without context.
+    pub self_supported: bool,
     /// Decided by [`Engine::resolve`].
     pub confidence: Confidence,
     /// Why it is believed, as the finding records it: the check passed
@@ -92,6 +100,12 @@ impl Engine {
             });
             pattern_owner.push(i);
         }
+        let surnames = rules
+            .detectors
+            .iter()
+            .find(|d| d.validator == Some(validators::Validator::PersonName))
+            .map(|d| d.validator_words.clone())
+            .unwrap_or_default();
         let regex = meta::Regex::builder()
             .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
             .build_many(&patterns)
@@ -100,7 +114,10 @@ impl Engine {
             rules,
             regex,
             pattern_owner,
-            validate_ctx: ValidateCtx { as_of },
+            validate_ctx: ValidateCtx {
+                surnames: std::sync::Arc::new(surnames),
+                ..ValidateCtx::new(as_of)
+            },
             record_columns: Default::default(),
         })
     }
@@ -239,6 +256,9 @@ impl Engine {
                 .as_ref()
                 .is_some_and(|re| std::str::from_utf8(&text[s..e]).is_ok_and(|v| re.is_match(v)))
         };
+        // Judged on the whole match: "Dear Mrs Okafor" is a name by its
+        // title, though the value is "Okafor".
+        let mut self_evident = None;
         let (start, end) = match d.validator {
             None => (start, end),
             Some(v) => {
@@ -246,7 +266,10 @@ impl Engine {
                     return;
                 };
                 match v.validate(value, &self.validate_ctx) {
-                    Some(r) => (start + r.start, start + r.end),
+                    Some(r) => {
+                        self_evident = v.self_evident(value, &self.validate_ctx);
+                        (start + r.start, start + r.end)
+                    }
                     None => return,
                 }
             }
@@ -293,6 +316,12 @@ impl Engine {
                 evidence.push(format!("negative_header:{}", h.original));
             }
         }
+        if let Some((why, _)) = self_evident {
+            evidence.push(why.into());
+        }
+        let has_context = header_pos || near_pos.is_some();
+        let links =
+            d.identifies_person && (has_context || self_evident.is_none_or(|(_, links)| links));
         let weak = d.validator.and_then(|v| {
             std::str::from_utf8(&text[start..end])
                 .ok()
@@ -309,9 +338,11 @@ impl Engine {
             start,
             end,
             field,
-            context: header_pos || near_pos.is_some(),
+            context: has_context || self_evident.is_some_and(|(_, strong)| strong),
             negative,
             not_personal,
+            links,
+            self_supported: self_evident.is_some(),
             confidence: d.confidence,
             evidence,
         });
@@ -325,7 +356,9 @@ impl Engine {
             .iter()
             .map(|h| {
                 let d = &dets[h.detector];
-                !ruled_out(h) && d.link_distance.is_none() && (h.context || !d.requires_context)
+                !ruled_out(h)
+                    && d.link_distance.is_none()
+                    && (h.context || h.self_supported || !d.requires_context)
             })
             .collect();
         for (i, h) in hits.iter_mut().enumerate() {
@@ -373,10 +406,7 @@ impl Engine {
                     return None;
                 }
                 let person = hits.iter().enumerate().any(|(j, o)| {
-                    keep[j]
-                        && dets[o.detector].identifies_person
-                        && !o.not_personal
-                        && near(h, o, scope, distance, false)
+                    keep[j] && o.links && !o.not_personal && near(h, o, scope, distance, false)
                 });
                 Some((i, person))
             })

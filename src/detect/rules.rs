@@ -107,6 +107,8 @@ struct DetectorSpec {
     pattern: Option<String>,
     words: Option<String>,
     validator: Option<String>,
+    /// A word list the validator reads (person_name: surnames).
+    validator_words: Option<String>,
     #[serde(default)]
     context: Vec<String>,
     header_context: Option<Vec<String>>,
@@ -185,6 +187,8 @@ pub struct Detector {
     pub not_personal: Option<regex::Regex>,
     /// Values known not to be anyone's (`allowlist.toml`), canonical.
     pub allowed: HashSet<String>,
+    /// The word list its validator reads, lower case.
+    pub validator_words: HashSet<String>,
 }
 
 /// The whole rule set, plus the source text it came from (for fingerprints).
@@ -293,9 +297,15 @@ impl Rules {
             let at = |msg: String| format!("{source}: detector {:?}: {msg}", spec.id);
             let matcher = match (&spec.pattern, &spec.words) {
                 (Some(p), None) => {
-                    regex::Regex::new(p)
+                    let p = expand_word_lists(p, &mut |name: &str| {
+                        let text = load_words(name).with_context(|| at("word list".into()))?;
+                        let terms = parse_word_list(&text);
+                        files.push((name.to_string(), text));
+                        Ok(terms)
+                    })?;
+                    regex::Regex::new(&p)
                         .map_err(|e| anyhow::anyhow!(at(format!("bad pattern: {e}"))))?;
-                    Matcher::Pattern(p.clone())
+                    Matcher::Pattern(p)
                 }
                 (None, Some(file_name)) => {
                     let text = load_words(file_name).with_context(|| at("word list".into()))?;
@@ -369,6 +379,18 @@ impl Rules {
                 mask_keep_end: spec.mask_keep_end,
                 not_personal,
                 allowed: Default::default(),
+                validator_words: match &spec.validator_words {
+                    None => HashSet::new(),
+                    Some(name) => {
+                        let text =
+                            load_words(name).with_context(|| at("validator word list".into()))?;
+                        let terms = parse_word_list(&text);
+                        if !files.iter().any(|(n, _)| n == name) {
+                            files.push((name.clone(), text));
+                        }
+                        terms.into_iter().collect()
+                    }
+                },
             });
         }
         if detectors.is_empty() {
@@ -405,6 +427,48 @@ impl Rules {
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.detectors.iter().position(|d| d.id == id)
     }
+}
+
+/// `{words:FILE}` in a pattern stands for the terms of a word list, each
+/// capitalised ("jane" → `Jane`), as an alternation: a pattern can require
+/// a listed forename before a surname without a code path of its own.
+fn expand_word_lists(
+    pattern: &str,
+    load: &mut dyn FnMut(&str) -> Result<Vec<String>>,
+) -> Result<String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find("{words:") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "{words:".len()..];
+        let Some(end) = after.find('}') else {
+            bail!("unclosed {{words:…}} in a pattern");
+        };
+        let name = &after[..end];
+        if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+            bail!("word list {name:?} must be a plain file name beside detectors.toml");
+        }
+        let mut terms = load(name)?;
+        if terms.is_empty() {
+            bail!("word list {name} has no terms");
+        }
+        terms.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        let alternatives: Vec<String> = terms
+            .iter()
+            .map(|t| {
+                let mut chars = t.chars();
+                let capitalised: String = chars
+                    .next()
+                    .map(|c| c.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default();
+                regex_syntax::escape(&capitalised)
+            })
+            .collect();
+        out.push_str(&format!("(?:{})", alternatives.join("|")));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// A word list: one term a line, `#` comments, case-insensitive.

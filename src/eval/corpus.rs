@@ -304,7 +304,7 @@ fn tenancy_csv(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
         };
         let cells = [
             format!("T{}", rng.digits(6)),
-            synth::name(rng),
+            p.pos("person_name", "header", synth::name(rng)),
             p.pos("date_of_birth", "header", synth::birth_date(rng)),
             p.pos("uk_nino", "header", synth::nino(rng)),
             p.pos("uk_phone", "header", synth::any_phone(rng)),
@@ -355,7 +355,7 @@ fn debit_rows(rng: &mut Rng, p: &mut Plant, rows: usize) -> Vec<Vec<String>> {
             ),
         };
         out.push(vec![
-            synth::name(rng),
+            p.pos("person_name", "header", synth::name(rng)),
             p.pos("uk_sort_code", "header", synth::sort_code(rng)),
             p.pos("uk_bank_account", "header", synth::account(rng)),
             p.pos("iban", "header", synth::iban(rng)),
@@ -451,8 +451,8 @@ fn driving_licence(rng: &mut Rng) -> String {
 fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
     let mut lines = Vec::new();
     lines.push(format!(
-        "Case note for {} — visit on {}.",
-        synth::name(rng),
+        "Case note. Tenant name: {}; visit on {}.",
+        p.pos("person_name", "label", synth::name(rng)),
         p.neg("date_of_birth", "visit_date", date(rng, 2022, 4))
     ));
     lines.push(format!(
@@ -595,7 +595,10 @@ fn letter(rng: &mut Rng, p: &mut Plant) -> String {
             1 + rng.below(90),
             p.pos("uk_postcode", "label", synth::postcode(rng))
         ),
-        "Dear tenant,".to_string(),
+        format!(
+            "Dear Mrs {},",
+            p.pos("person_name", "title", synth::surname(rng))
+        ),
         format!(
             "We have your National Insurance number as {} and your date of birth as {}.",
             p.pos("uk_nino", "label", synth::nino(rng)),
@@ -632,7 +635,7 @@ fn tenants_json(rng: &mut Rng, p: &mut Plant, count: usize) -> String {
         };
         tenants.push(serde_json::json!({
             "tenantRef": format!("T{}", rng.digits(6)),
-            "name": synth::name(rng),
+            "name": p.pos("person_name", "key", synth::name(rng)),
             "dateOfBirth": p.pos("date_of_birth", "key", synth::birth_date(rng)),
             "niNumber": p.pos("uk_nino", "key", synth::nino(rng)),
             "contact": {
@@ -747,7 +750,8 @@ fn blank_form(p: &mut Plant) -> String {
 
 /// A newsletter: it names a staff member and health words, about no tenant.
 fn newsletter(rng: &mut Rng, p: &mut Plant) -> String {
-    let staff = synth::name(rng);
+    // Both names listed in the gazetteer: a name, but it links nothing.
+    let staff = p.pos("person_name", "gazetteer", "Sarah Johnson".into());
     let text = format!(
         "Autumn newsletter\nOur new dementia-friendly garden opens in October, led by {staff} from the community team.\nJoin our asthma awareness coffee morning on {}.\nFor questions write to {}.\n",
         p.neg("date_of_birth", "event_date", date(rng, 2026, 1)),

@@ -37,6 +37,7 @@ pub const THRESHOLDS: &[(&str, f64)] = &[
     ("uk_phone", 0.95),
     ("uk_passport", 0.95),
     ("uk_driving_licence", 0.95),
+    ("person_name", 0.90),
     ("health_term", 0.90),
     ("ethnic_origin", 0.90),
     ("religion", 0.90),

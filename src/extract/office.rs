@@ -1506,7 +1506,17 @@ mod tests {
             "{:?}",
             s.found
         );
-        assert_eq!(s.found.len(), 5, "{:?}", s.found);
+        // The Name column's cells are names.
+        assert!(
+            s.has(
+                "person_name",
+                "Sam Smith",
+                r#"table 1, row 3, column "Name", cell 1"#
+            ),
+            "{:?}",
+            s.found
+        );
+        assert_eq!(s.found.len(), 7, "{:?}", s.found);
     }
 
     #[test]

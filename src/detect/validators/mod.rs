@@ -9,6 +9,7 @@ pub mod dates;
 mod email;
 mod iban;
 mod identity;
+mod names;
 mod nhs;
 mod nino;
 mod phone;
@@ -22,10 +23,21 @@ pub use card::luhn_check_digit;
 pub use dates::parse_uk_date;
 
 /// What a validator may need beyond the value.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ValidateCtx {
     /// Dates after this are not birth dates; nor are those over 120 years before.
     pub as_of: Date,
+    /// Surnames, for person_name (its detector's `validator_words`).
+    pub surnames: std::sync::Arc<std::collections::HashSet<String>>,
+}
+
+impl ValidateCtx {
+    pub fn new(as_of: Date) -> ValidateCtx {
+        ValidateCtx {
+            as_of,
+            surnames: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +54,7 @@ pub enum Validator {
     Email,
     UkPassport,
     UkDrivingLicence,
+    PersonName,
 }
 
 impl Validator {
@@ -58,6 +71,7 @@ impl Validator {
         "email",
         "uk_passport",
         "uk_driving_licence",
+        "person_name",
     ];
 
     pub fn by_name(name: &str) -> Option<Validator> {
@@ -74,6 +88,7 @@ impl Validator {
             "email" => Validator::Email,
             "uk_passport" => Validator::UkPassport,
             "uk_driving_licence" => Validator::UkDrivingLicence,
+            "person_name" => Validator::PersonName,
             _ => return None,
         })
     }
@@ -91,6 +106,7 @@ impl Validator {
             Validator::Email => "address_format",
             Validator::UkPassport => "passport_format",
             Validator::UkDrivingLicence => "licence_structure",
+            Validator::PersonName => "name_form",
         }
     }
 
@@ -99,6 +115,22 @@ impl Validator {
     pub fn weak(self, value: &str) -> Option<&'static str> {
         match self {
             Validator::UkNino if nino::is_administrative(value) => Some("administrative_prefix"),
+            _ => None,
+        }
+    }
+
+    /// Evidence in the value itself that stands for context, and whether it
+    /// is enough to link other mentions to a person: a title before a name
+    /// is ("Mrs Okafor has epilepsy"); a listed forename and surname alone
+    /// is not (a newsletter naming a colleague beside "dementia-friendly
+    /// garden" is not about that colleague's health).
+    pub fn self_evident(self, value: &str, ctx: &ValidateCtx) -> Option<(&'static str, bool)> {
+        match self {
+            Validator::PersonName => match names::judge(value, &ctx.surnames)? {
+                "title" => Some(("title", true)),
+                "gazetteer" => Some(("gazetteer", false)),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -119,6 +151,9 @@ impl Validator {
             Validator::Email => email::is_valid(value),
             Validator::UkPassport => identity::is_valid_passport(value),
             Validator::UkDrivingLicence => identity::is_valid_driving_licence(value),
+            Validator::PersonName => {
+                return names::judge(value, &ctx.surnames).map(|_| names::name_range(value))
+            }
         };
         ok.then_some(whole)
     }
