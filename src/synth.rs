@@ -150,6 +150,12 @@ pub fn iban_from(country: &str, bban: &str) -> String {
 
 /// A valid IBAN from one of a few countries, each with its own BBAN shape.
 pub fn iban(rng: &mut Rng) -> String {
+    iban_parts(rng).0
+}
+
+/// An IBAN, and for a GB one the sort code ("60-16-13") and account number
+/// it holds.
+pub fn iban_parts(rng: &mut Rng) -> (String, Option<(String, String)>) {
     let upper = |rng: &mut Rng, n: usize| -> String {
         (0..n)
             .map(|_| char::from(b'A' + rng.below(26) as u8))
@@ -160,11 +166,25 @@ pub fn iban(rng: &mut Rng) -> String {
             let bank = rng
                 .pick(&["NWBK", "BARC", "LOYD", "HBUK", "MIDL"])
                 .to_string();
-            iban_from("GB", &format!("{bank}{}", rng.digits(14)))
+            let (sort, account) = (rng.digits(6), rng.digits(8));
+            let parts = (
+                format!("{}-{}-{}", &sort[0..2], &sort[2..4], &sort[4..6]),
+                account.clone(),
+            );
+            (
+                iban_from("GB", &format!("{bank}{sort}{account}")),
+                Some(parts),
+            )
         }
-        2 => iban_from("DE", &rng.digits(18)),
-        3 => iban_from("IE", &format!("{}{}", upper(rng, 4), rng.digits(14))),
-        _ => iban_from("NL", &format!("{}{}", upper(rng, 4), rng.digits(10))),
+        2 => (iban_from("DE", &rng.digits(18)), None),
+        3 => (
+            iban_from("IE", &format!("{}{}", upper(rng, 4), rng.digits(14))),
+            None,
+        ),
+        _ => (
+            iban_from("NL", &format!("{}{}", upper(rng, 4), rng.digits(10))),
+            None,
+        ),
     }
 }
 

@@ -45,6 +45,10 @@ pub struct Hit {
     /// detector requires (a listed forename and surname): admitted, but at
     /// the confidence without context.
     pub self_supported: bool,
+    /// A value held inside another detector's value (a GB IBAN's sort
+    /// code): the value itself, and that detector; it stands or falls, at
+    /// the same confidence, with the value it came from.
+    pub derived: Option<(String, usize)>,
     /// Decided by [`Engine::resolve`].
     pub confidence: Confidence,
     /// Why it is believed, as the finding records it: the check passed
@@ -333,18 +337,43 @@ impl Engine {
         } else if not_personal {
             evidence.push("not_personal".into());
         }
+        let context = has_context || self_evident.is_some_and(|(_, strong)| strong);
+        if let (Some(v), Ok(value)) = (d.validator, std::str::from_utf8(&text[start..end])) {
+            for &target in &d.yields {
+                let Some(derived) =
+                    v.derive(value, &self.rules.detectors[target].id, &self.validate_ctx)
+                else {
+                    continue;
+                };
+                out.push(Hit {
+                    detector: target,
+                    start,
+                    end,
+                    field,
+                    context: true,
+                    negative: false,
+                    not_personal,
+                    links: self.rules.detectors[target].identifies_person,
+                    self_supported: false,
+                    confidence: d.confidence,
+                    evidence: vec![format!("derived:{}", d.id)],
+                    derived: Some((derived, detector)),
+                });
+            }
+        }
         out.push(Hit {
             detector,
             start,
             end,
             field,
-            context: has_context || self_evident.is_some_and(|(_, strong)| strong),
+            context,
             negative,
             not_personal,
             links,
             self_supported: self_evident.is_some(),
             confidence: d.confidence,
             evidence,
+            derived: None,
         });
     }
 
@@ -426,6 +455,23 @@ impl Engine {
             } else {
                 d.confidence
             };
+        }
+        // A derived value follows the value it came from.
+        for i in 0..hits.len() {
+            let Some((_, from)) = hits[i].derived else {
+                continue;
+            };
+            let parent = (0..hits.len()).find(|&j| {
+                hits[j].detector == from
+                    && hits[j].start == hits[i].start
+                    && hits[j].end == hits[i].end
+                    && hits[j].field == hits[i].field
+                    && hits[j].derived.is_none()
+            });
+            keep[i] = parent.is_some_and(|j| keep[j]);
+            if let Some(j) = parent {
+                hits[i].confidence = hits[j].confidence;
+            }
         }
         let mut i = 0;
         hits.retain(|_| {

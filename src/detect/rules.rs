@@ -109,6 +109,10 @@ struct DetectorSpec {
     validator: Option<String>,
     /// A word list the validator reads (person_name: surnames).
     validator_words: Option<String>,
+    /// Detectors whose values this one's values hold (a GB IBAN: a sort
+    /// code and an account number), reported beside it.
+    #[serde(default)]
+    yields: Vec<String>,
     #[serde(default)]
     context: Vec<String>,
     header_context: Option<Vec<String>>,
@@ -189,6 +193,8 @@ pub struct Detector {
     pub allowed: HashSet<String>,
     /// The word list its validator reads, lower case.
     pub validator_words: HashSet<String>,
+    /// Detectors (by index) its values yield values for.
+    pub yields: Vec<usize>,
 }
 
 /// The whole rule set, plus the source text it came from (for fingerprints).
@@ -330,6 +336,12 @@ impl Rules {
                     )))
                 })?),
             };
+            let mut yields = Vec::new();
+            for other in &spec.yields {
+                yields.push(index_of(other).ok_or_else(|| {
+                    anyhow::anyhow!(at(format!("yields names unknown detector {other:?}")))
+                })?);
+            }
             let pairs_with = match &spec.pairs_with {
                 None => None,
                 Some(other) => Some(index_of(other).ok_or_else(|| {
@@ -379,6 +391,7 @@ impl Rules {
                 mask_keep_end: spec.mask_keep_end,
                 not_personal,
                 allowed: Default::default(),
+                yields,
                 validator_words: match &spec.validator_words {
                     None => HashSet::new(),
                     Some(name) => {

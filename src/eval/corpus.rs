@@ -358,7 +358,14 @@ fn debit_rows(rng: &mut Rng, p: &mut Plant, rows: usize) -> Vec<Vec<String>> {
             p.pos("person_name", "header", synth::name(rng)),
             p.pos("uk_sort_code", "header", synth::sort_code(rng)),
             p.pos("uk_bank_account", "header", synth::account(rng)),
-            p.pos("iban", "header", synth::iban(rng)),
+            {
+                let (iban, parts) = synth::iban_parts(rng);
+                if let Some((sort, account)) = parts {
+                    p.pos("uk_sort_code", "from_iban", sort);
+                    p.pos("uk_bank_account", "from_iban", account);
+                }
+                p.pos("iban", "header", iban)
+            },
             card,
             format!("£{}.{:02}", 100 + rng.below(600), rng.below(100)),
             p.neg("date_of_birth", "collection_date", date(rng, 2020, 6)),
@@ -413,20 +420,22 @@ fn bad_nino(rng: &mut Rng) -> String {
     )
 }
 
-/// A temporary reference of the old kind: TN, the birth date, M or F.
-fn temporary_nino(rng: &mut Rng) -> String {
-    format!(
-        "TN {:02} {:02} {:02} {}",
-        1 + rng.below(28),
-        1 + rng.below(12),
-        rng.below(100),
-        rng.pick(&["M", "F"])
+/// A temporary reference of the old kind: TN, the birth date, M or F; and
+/// that birth date (the holder 16 or more at 2026).
+fn temporary_nino(rng: &mut Rng) -> (String, String) {
+    let (day, month, yy) = (1 + rng.below(28), 1 + rng.below(12), rng.below(100));
+    let year = if yy <= 10 { 2000 + yy } else { 1900 + yy };
+    let sex = rng.pick(&["M", "F"]);
+    (
+        format!("TN {day:02} {month:02} {yy:02} {sex}"),
+        format!("{day:02}/{month:02}/{year}"),
     )
 }
 
 /// A DVLA driving licence number: surname (5, padded with 9), decade,
-/// month (+50 for women), day, year, initials (2, padded), 9, two checks.
-fn driving_licence(rng: &mut Rng) -> String {
+/// month (+50 for women), day, year, initials (2, padded), 9, two checks;
+/// and the birth date it holds.
+fn driving_licence(rng: &mut Rng) -> (String, String) {
     let surname = rng.pick(&[
         "MORGA", "SMITH", "JONES", "PATEL", "OKAFO", "LEE99", "KHAN9",
     ]);
@@ -438,11 +447,14 @@ fn driving_licence(rng: &mut Rng) -> String {
         char::from(b'A' + rng.below(26) as u8),
         char::from(b'A' + rng.below(26) as u8)
     );
-    format!(
-        "{surname}{}{month:02}{:02}{}{initials}9{check}",
-        year / 10,
-        1 + rng.below(28),
-        year % 10
+    let day = 1 + rng.below(28);
+    (
+        format!(
+            "{surname}{}{month:02}{day:02}{}{initials}9{check}",
+            year / 10,
+            year % 10
+        ),
+        format!("{day:02}/{:02}/19{year}", month % 50),
     )
 }
 
@@ -481,9 +493,11 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
             )
         ));
     } else {
+        let (licence, born) = driving_licence(rng);
+        p.pos("date_of_birth", "from_licence", born);
         lines.push(format!(
             "Licence number {} recorded for the parking permit.",
-            p.pos("uk_driving_licence", "label", driving_licence(rng))
+            p.pos("uk_driving_licence", "label", licence)
         ));
     }
     lines.push(format!(
@@ -549,14 +563,22 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
                 format!("{}{}", 1 + rng.below(9), rng.digits(8))
             )
         )),
-        1 => lines.push(format!(
-            "Driving licence {} seen as proof of identity.",
-            p.pos("uk_driving_licence", "label", driving_licence(rng))
-        )),
-        2 => lines.push(format!(
-            "Previous landlord quoted a temporary number {}.",
-            p.pos("uk_nino", "temporary", temporary_nino(rng))
-        )),
+        1 => {
+            let (licence, born) = driving_licence(rng);
+            p.pos("date_of_birth", "from_licence", born);
+            lines.push(format!(
+                "Driving licence {} seen as proof of identity.",
+                p.pos("uk_driving_licence", "label", licence)
+            ))
+        }
+        2 => {
+            let (tn, born) = temporary_nino(rng);
+            p.pos("date_of_birth", "from_temporary_nino", born);
+            lines.push(format!(
+                "Previous landlord quoted a temporary number {}.",
+                p.pos("uk_nino", "temporary", tn)
+            ))
+        }
         3 => lines.push(format!(
             "The old system showed {} which is not a valid number.",
             p.neg("uk_nino", "invalid_prefix", bad_nino(rng))

@@ -682,6 +682,10 @@ impl<'e> Sink<'e> {
 
     fn push(&mut self, hit: &Hit, raw: &[u8], location: Location) {
         let d = self.engine.detector(hit.detector);
+        let raw = match &hit.derived {
+            Some((value, _)) => value.as_bytes(),
+            None => raw,
+        };
         let value = String::from_utf8_lossy(raw);
         let record = match (self.in_row, location.message) {
             (true, _) => String::new(),

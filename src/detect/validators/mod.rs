@@ -6,6 +6,7 @@
 mod bank;
 mod card;
 pub mod dates;
+pub mod derive;
 mod email;
 mod iban;
 mod identity;
@@ -115,6 +116,23 @@ impl Validator {
     pub fn weak(self, value: &str) -> Option<&'static str> {
         match self {
             Validator::UkNino if nino::is_administrative(value) => Some("administrative_prefix"),
+            _ => None,
+        }
+    }
+
+    /// A value held inside this one for another detector (`yields` in the
+    /// rules): a GB IBAN's sort code and account, an identifier's birth date.
+    pub fn derive(self, value: &str, target: &str, ctx: &ValidateCtx) -> Option<String> {
+        match (self, target) {
+            (Validator::Iban, "uk_sort_code") => derive::gb_iban_bank(value).map(|(s, _)| s),
+            (Validator::Iban, "uk_bank_account") => derive::gb_iban_bank(value).map(|(_, a)| a),
+            (Validator::NhsNumber, "date_of_birth") => derive::chi_birth_date(value, ctx.as_of),
+            (Validator::UkDrivingLicence, "date_of_birth") => {
+                derive::licence_birth_date(value, ctx.as_of)
+            }
+            (Validator::UkNino, "date_of_birth") => {
+                derive::temporary_nino_birth_date(value, ctx.as_of)
+            }
             _ => None,
         }
     }
