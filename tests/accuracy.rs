@@ -6,19 +6,24 @@ mod common;
 
 use common::{copy_rules, trawl};
 
+/// Seed 1 is the README's table; other seeds are other corpora of the same
+/// kinds (other headers, key names and date forms), so a detector tuned to
+/// one corpus fails here.
 #[test]
 fn every_detector_reaches_its_threshold() {
-    let out = trawl().arg("eval").output().unwrap();
-    let table = String::from_utf8(out.stdout).unwrap();
-    println!("{table}");
-    assert_eq!(out.status.code(), Some(0), "{table}");
-    for (detector, _) in trawl::eval::THRESHOLDS {
-        assert!(
-            table.contains(&format!("| {detector} |")),
-            "{detector} is not scored"
-        );
+    for seed in ["1", "2", "3"] {
+        let out = trawl().args(["eval", "--seed", seed]).output().unwrap();
+        let table = String::from_utf8(out.stdout).unwrap();
+        println!("seed {seed}:\n{table}");
+        assert_eq!(out.status.code(), Some(0), "seed {seed}:\n{table}");
+        for (detector, _) in trawl::eval::THRESHOLDS {
+            assert!(
+                table.contains(&format!("| {detector} |")),
+                "{detector} is not scored"
+            );
+        }
+        assert!(!table.contains("FAIL"));
     }
-    assert!(!table.contains("FAIL"));
 }
 
 /// Rules that drop the negative context of account numbers let job and

@@ -261,6 +261,41 @@ fn date(rng: &mut Rng, from_year: u64, years: u64) -> String {
     )
 }
 
+/// A birth date as people write them: 03/04/1985, 3/4/1985, 1985-04-03,
+/// 03.04.1985, 3 April 1985, 3rd Apr 1985.
+fn birth_date_varied(rng: &mut Rng) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (d, m, y) = (1 + rng.below(28), 1 + rng.below(12), 1940 + rng.below(65));
+    let month = MONTHS[(m - 1) as usize];
+    let suffix = match d {
+        1 | 21 => "st",
+        2 | 22 => "nd",
+        3 | 23 => "rd",
+        _ => "th",
+    };
+    match rng.below(6) {
+        0 => format!("{d:02}/{m:02}/{y}"),
+        1 => format!("{d}/{m}/{y}"),
+        2 => format!("{y}-{m:02}-{d:02}"),
+        3 => format!("{d:02}.{m:02}.{y}"),
+        4 => format!("{d} {month} {y}"),
+        _ => format!("{d}{suffix} {} {y}", &month[..3]),
+    }
+}
+
 fn eight_digits(rng: &mut Rng) -> String {
     format!("{}{}", 1 + rng.below(9), rng.digits(7))
 }
@@ -287,9 +322,36 @@ fn csv_field(s: &str) -> String {
 /// A housing management system's tenancy export: a person a row, with the
 /// references and dates beside them that look like personal values.
 fn tenancy_csv(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
-    let mut out = String::from(
-        "Tenant ref,Full name,Date of birth,NI No,Mobile,Email,Address,Postcode,Tenancy start,Sort code,Account no,Support needs,Invoice ref,Job no\n",
-    );
+    // Each export names its columns its own way.
+    let headers = [
+        "Tenant ref",
+        *rng.pick(&["Full name", "Tenant name", "Name"]),
+        *rng.pick(&[
+            "Date of birth",
+            "DOB",
+            "D.O.B.",
+            "BirthDate",
+            "Date Of Birth",
+        ]),
+        *rng.pick(&[
+            "NI No",
+            "N.I. Number",
+            "NINO",
+            "National Insurance No",
+            "NI_Number",
+        ]),
+        *rng.pick(&["Mobile", "Tel", "Phone", "Contact number"]),
+        *rng.pick(&["Email", "E-mail", "Email address"]),
+        "Address",
+        *rng.pick(&["Postcode", "Post Code"]),
+        *rng.pick(&["Tenancy start", "Start date", "Tenancy Start Date"]),
+        *rng.pick(&["Sort code", "S/C", "Bank sort code", "SortCode"]),
+        *rng.pick(&["Account no", "A/C No", "Account Number", "Bank account"]),
+        "Support needs",
+        *rng.pick(&["Invoice ref", "Inv. No", "Invoice #", "Order ref"]),
+        *rng.pick(&["Job no", "Job #", "Works order", "PO number"]),
+    ];
+    let mut out = headers.join(",") + "\n";
     for _ in 0..rows {
         let support = match rng.below(4) {
             0 => {
@@ -305,7 +367,7 @@ fn tenancy_csv(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
         let cells = [
             format!("T{}", rng.digits(6)),
             p.pos("person_name", "header", synth::name(rng)),
-            p.pos("date_of_birth", "header", synth::birth_date(rng)),
+            p.pos("date_of_birth", "header", birth_date_varied(rng)),
             p.pos("uk_nino", "header", synth::nino(rng)),
             p.pos("uk_phone", "header", synth::any_phone(rng)),
             p.pos("email", "header", synth::email(rng)),
@@ -470,7 +532,7 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
     lines.push(format!(
         "Tenant NI number: {}. Date of birth: {}.",
         p.pos("uk_nino", "label", synth::nino(rng)),
-        p.pos("date_of_birth", "label", synth::birth_date(rng))
+        p.pos("date_of_birth", "label", birth_date_varied(rng))
     ));
     lines.push(format!(
         "Tenant says she was diagnosed with {} last year and asked for an adaptation.",
@@ -648,6 +710,36 @@ fn letter(rng: &mut Rng, p: &mut Plant) -> String {
 
 /// A JSON export of tenants, nested as such exports are.
 fn tenants_json(rng: &mut Rng, p: &mut Plant, count: usize) -> String {
+    // Each system names its keys its own way.
+    let keys = *rng.pick(&[
+        [
+            "dateOfBirth",
+            "niNumber",
+            "sortCode",
+            "accountNumber",
+            "jobNo",
+            "invoiceRef",
+            "tenancyStart",
+        ],
+        [
+            "date_of_birth",
+            "ni_number",
+            "sort_code",
+            "account_number",
+            "job_no",
+            "invoice_ref",
+            "tenancy_start",
+        ],
+        [
+            "DOB",
+            "NINO",
+            "SortCode",
+            "AccountNo",
+            "JobNumber",
+            "InvoiceNo",
+            "StartDate",
+        ],
+    ]);
     let mut tenants = Vec::new();
     for _ in 0..count {
         let needs: Vec<String> = if rng.below(3) == 0 {
@@ -655,26 +747,56 @@ fn tenants_json(rng: &mut Rng, p: &mut Plant, count: usize) -> String {
         } else {
             Vec::new()
         };
-        tenants.push(serde_json::json!({
-            "tenantRef": format!("T{}", rng.digits(6)),
-            "name": p.pos("person_name", "key", synth::name(rng)),
-            "dateOfBirth": p.pos("date_of_birth", "key", synth::birth_date(rng)),
-            "niNumber": p.pos("uk_nino", "key", synth::nino(rng)),
-            "contact": {
+        let [dob, ni, sort, account, job, invoice, start] = keys;
+        let mut bank = serde_json::Map::new();
+        bank.insert(
+            sort.into(),
+            p.pos("uk_sort_code", "key", synth::sort_code(rng)).into(),
+        );
+        bank.insert(
+            account.into(),
+            p.pos("uk_bank_account", "key", synth::account(rng)).into(),
+        );
+        let mut t = serde_json::Map::new();
+        t.insert("tenantRef".into(), format!("T{}", rng.digits(6)).into());
+        t.insert(
+            "name".into(),
+            p.pos("person_name", "key", synth::name(rng)).into(),
+        );
+        t.insert(
+            dob.into(),
+            p.pos("date_of_birth", "key", birth_date_varied(rng)).into(),
+        );
+        t.insert(ni.into(), p.pos("uk_nino", "key", synth::nino(rng)).into());
+        t.insert(
+            "contact".into(),
+            serde_json::json!({
                 "email": p.pos("email", "key", synth::email(rng)),
                 "mobile": p.pos("uk_phone", "key", synth::any_phone(rng)),
                 "postcode": p.pos("uk_postcode", "key", synth::postcode(rng)),
-            },
-            "bank": {
-                "sortCode": p.pos("uk_sort_code", "key", synth::sort_code(rng)),
-                "accountNumber": p.pos("uk_bank_account", "key", synth::account(rng)),
-            },
-            "nhsNumber": p.pos("nhs_number", "key", synth::nhs_number(rng)),
-            "tenancyStart": p.neg("date_of_birth", "tenancy_start", date(rng, 2008, 17)),
-            "jobNo": p.neg("uk_bank_account", "job_no", eight_digits(rng)),
-            "invoiceRef": p.neg("uk_sort_code", "invoice_ref", sort_code_shaped(rng)),
-            "supportNeeds": needs,
-        }));
+            }),
+        );
+        t.insert("bank".into(), bank.into());
+        t.insert(
+            "nhsNumber".into(),
+            p.pos("nhs_number", "key", synth::nhs_number(rng)).into(),
+        );
+        t.insert(
+            start.into(),
+            p.neg("date_of_birth", "tenancy_start", date(rng, 2008, 17))
+                .into(),
+        );
+        t.insert(
+            job.into(),
+            p.neg("uk_bank_account", "job_no", eight_digits(rng)).into(),
+        );
+        t.insert(
+            invoice.into(),
+            p.neg("uk_sort_code", "invoice_ref", sort_code_shaped(rng))
+                .into(),
+        );
+        t.insert("supportNeeds".into(), needs.into());
+        tenants.push(serde_json::Value::Object(t));
     }
     serde_json::to_string_pretty(
         &serde_json::json!({ "exported": "2019-06-30", "tenants": tenants }),
