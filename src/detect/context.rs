@@ -61,6 +61,47 @@ fn normalise_plain(text: &str) -> String {
     out
 }
 
+/// Bytes that make up words: ASCII letters and digits, and any byte of a
+/// non-ASCII character.
+fn word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Where the window of `words` words before `start` begins, no more than
+/// `cap` bytes back.
+pub fn words_back(text: &[u8], start: usize, words: usize, cap: usize) -> usize {
+    let floor = start.saturating_sub(cap);
+    let mut i = start.min(text.len());
+    for _ in 0..words {
+        while i > floor && !word_byte(text[i - 1]) {
+            i -= 1;
+        }
+        while i > floor && word_byte(text[i - 1]) {
+            i -= 1;
+        }
+        if i == floor {
+            break;
+        }
+    }
+    i
+}
+
+/// Where the window of `words` words after `end` ends, no more than `cap`
+/// bytes on.
+pub fn words_forward(text: &[u8], end: usize, words: usize, cap: usize) -> usize {
+    let ceiling = (end + cap).min(text.len());
+    let mut i = end.min(ceiling);
+    for _ in 0..words {
+        while i < ceiling && !word_byte(text[i]) {
+            i += 1;
+        }
+        while i < ceiling && word_byte(text[i]) {
+            i += 1;
+        }
+    }
+    i
+}
+
 /// The positive and negative keywords `haystack` holds (the longest of
 /// each). A negative keyword that contains the positive one is the more
 /// specific reading and cancels it: "rent account" is not "account".
@@ -103,6 +144,23 @@ mod tests {
         assert_eq!(normalise("NINumber"), " ni number ");
         assert_eq!(normalise("NI No."), " ni no ");
         assert_eq!(normalise("s/c"), " s c ");
+    }
+
+    #[test]
+    fn windows_count_words() {
+        let t = b"Tenant's N.I. No.: AB123456C (verified)";
+        let start = 19;
+        // Words are runs of letters and digits: "N.I." is two.
+        assert_eq!(&t[words_back(t, start, 1, 100)..start], b"No.: ");
+        assert_eq!(&t[words_back(t, start, 3, 100)..start], b"N.I. No.: ");
+        assert_eq!(
+            &t[words_back(t, start, 4, 6)..start],
+            b" No.: ",
+            "capped in bytes"
+        );
+        let end = 28;
+        assert_eq!(&t[end..words_forward(t, end, 1, 100)], b" (verified");
+        assert_eq!(words_forward(t, end, 5, 100), t.len());
     }
 
     #[test]

@@ -284,15 +284,17 @@ impl Engine {
         {
             return;
         }
-        let before = window(
-            text,
-            start
-                .saturating_sub(d.context_before)
-                .max(window_floor.min(start)),
-            start,
-        );
-        let after = window(text, end, (end + d.context_after).min(text.len()));
-        let near = if d.context_after > 0 {
+        let from = match d.context_words_before {
+            Some(n) => context::words_back(text, start, n, d.context_before),
+            None => start.saturating_sub(d.context_before),
+        };
+        let before = window(text, from.max(window_floor.min(start)), start);
+        let to = match d.context_words_after {
+            Some(n) => context::words_forward(text, end, n, d.context_after),
+            None => (end + d.context_after).min(text.len()),
+        };
+        let after = window(text, end, to);
+        let near = if to > end {
             context::normalise(&format!("{before} | {after}"))
         } else {
             context::normalise(&before)

@@ -122,6 +122,11 @@ struct DetectorSpec {
     context_before: usize,
     #[serde(default)]
     context_after: usize,
+    /// Windows in words (then `context_before`/`context_after` cap them in
+    /// bytes): "NI No." and "National Insurance number:" are both two or
+    /// three words from the value, whatever their length.
+    context_words_before: Option<usize>,
+    context_words_after: Option<usize>,
     #[serde(default)]
     requires_context: bool,
     pairs_with: Option<String>,
@@ -174,6 +179,8 @@ pub struct Detector {
     pub negative_context: Vec<String>,
     pub context_before: usize,
     pub context_after: usize,
+    pub context_words_before: Option<usize>,
+    pub context_words_after: Option<usize>,
     pub requires_context: bool,
     /// Index of the detector whose value nearby stands in for context.
     pub pairs_with: Option<usize>,
@@ -379,6 +386,8 @@ impl Rules {
                 negative_context: norm(&spec.negative_context),
                 context_before: spec.context_before,
                 context_after: spec.context_after,
+                context_words_before: spec.context_words_before,
+                context_words_after: spec.context_words_after,
                 requires_context: spec.requires_context,
                 pairs_with,
                 pair_distance: spec.pair_distance,
