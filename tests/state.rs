@@ -741,3 +741,51 @@ fn the_log_says_what_happened_without_values() {
         }
     }
 }
+
+/// A state written by the first trawl to keep one (version 1, its results
+/// in a WITHOUT ROWID table) is migrated, and what it stored still counts.
+#[test]
+fn a_version_1_state_is_migrated_and_its_results_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    // Put the state back as version 1 left it.
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE results_v1 (path TEXT PRIMARY KEY, result TEXT NOT NULL) WITHOUT ROWID;
+         INSERT INTO results_v1 SELECT path, result FROM results;
+         DROP TABLE results;
+         ALTER TABLE results_v1 RENAME TO results;
+         UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+    )
+    .unwrap();
+    let stored: i64 = conn
+        .query_row("SELECT count(*) FROM results", [], |r| r.get(0))
+        .unwrap();
+    assert!(stored > 0);
+    drop(conn);
+    let second = nightly(dir.path(), &share, &[]);
+    assert_eq!(second["history"]["files_read"], 0, "stored results reused");
+    assert_eq!(first["findings"], second["findings"]);
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    let version: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, "2");
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'results'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!sql.contains("WITHOUT ROWID"), "{sql}");
+    let kept: i64 = conn
+        .query_row("SELECT count(*) FROM results", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, stored);
+}
