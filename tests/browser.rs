@@ -296,6 +296,18 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
     let opened = opened.as_str().unwrap_or("");
     assert!(opened.contains(HOSTILE), "{opened}");
     assert!(opened.contains("<svg onload=alert(3)>"), "{opened}");
+    // Each finding says why it is believed (its evidence), as text.
+    let evidence = driver.run(
+        "return Array.from(document.querySelectorAll('#folders .evidence')).map(function (e) { return e.textContent; });",
+    );
+    let evidence = evidence.as_array().cloned().unwrap_or_default();
+    assert!(
+        !evidence.is_empty()
+            && evidence
+                .iter()
+                .all(|e| e.as_str().is_some_and(|t| !t.is_empty())),
+        "{evidence:?}"
+    );
     let injected = driver.run(
         "return { img: document.querySelectorAll('img').length, \
                   handlers: document.querySelectorAll('[onload],[onerror]').length, \

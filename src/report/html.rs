@@ -458,8 +458,8 @@ type RecordRow = (
     u8,
 );
 /// [record, location, detector, category, confidence 0–2, masked, new,
-/// fingerprint or -1, triage or -1]
-type FindingRow = (usize, usize, usize, usize, u8, usize, u8, i64, i64);
+/// fingerprint or -1, triage or -1, evidence or -1]
+type FindingRow = (usize, usize, usize, usize, u8, usize, u8, i64, i64, i64);
 
 /// The findings and records for the page's script, compact: each row is an
 /// array of string-table indices and numbers (the layout is documented in
@@ -550,6 +550,11 @@ fn data_block(report: &ScanReport, label_of: &dyn Fn(&str) -> String) -> Result<
                     let note = format!("{} by {}: {}", t.status.replace('_', " "), t.by, t.note);
                     strings.id(&note) as i64
                 }),
+                if f.evidence.is_empty() {
+                    -1
+                } else {
+                    strings.id(&f.evidence.join(", ")) as i64
+                },
             ));
         };
     for (ri, r) in report.records.iter().enumerate() {

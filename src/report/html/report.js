@@ -6,7 +6,7 @@
   var D = JSON.parse(document.getElementById('trawl-data').textContent);
   var S = D.s;
   // records: [file, name, process or -1, [category], [[flag, reason]], personal, first finding, findings, new]
-  // findings: [record, location, detector, category, confidence, masked, new, fingerprint or -1, triage or -1]
+  // findings: [record, location, detector, category, confidence, masked, new, fingerprint or -1, triage or -1, evidence or -1]
   // files: [path, folder]
   var CONF = ['low', 'medium', 'high'];
   var PAGE = 100;
@@ -195,7 +195,9 @@
         tr.appendChild(el('td', null, S[f[1]]));
         tr.appendChild(el('td', null, S[f[2]]));
         tr.appendChild(el('td', null, S[f[3]]));
-        tr.appendChild(el('td', null, CONF[f[4]]));
+        var conf = el('td', null, CONF[f[4]]);
+        if (f[9] >= 0) conf.appendChild(el('div', 'evidence', S[f[9]]));
+        tr.appendChild(conf);
         var value = el('td', 'values', S[f[5]]);
         if (f[6]) value.appendChild(el('span', 'badge new', 'New'));
         if (f[8] >= 0) value.appendChild(el('div', 'triaged', S[f[8]]));
