@@ -34,6 +34,8 @@ use crate::report::{Column, Location};
 const MAX_PART_BYTES: u64 = 256 << 20;
 /// The most one XML part may unpack to per byte stored.
 const MAX_RATIO: u64 = 200;
+/// Paragraph text scanned in one block.
+const PARAGRAPH_BATCH: usize = 64 << 10;
 /// Elements nested deeper than this are not read.
 const MAX_DEPTH: usize = 4096;
 
@@ -541,6 +543,8 @@ struct Scope {
     /// Paragraphs waiting for the text after them, their context after (an
     /// address block above "Dear tenant, your NI number…" is that tenant's).
     pending: std::collections::VecDeque<(u64, String)>,
+    /// Their bytes (with a separator each).
+    pending_bytes: usize,
 }
 
 /// Hands paragraphs and table rows to the sink.
@@ -565,6 +569,7 @@ impl Emitter<'_, '_> {
             tables: 0,
             prev: String::new(),
             pending: Default::default(),
+            pending_bytes: 0,
         });
         self.scopes.len() - 1
     }
@@ -585,89 +590,103 @@ impl Emitter<'_, '_> {
         if text.trim().is_empty() {
             return;
         }
-        self.scopes[scope]
-            .pending
-            .push_back((number, text.to_string()));
-        // Each waits until the engine's reach of text follows it.
+        let scope_ref = &mut self.scopes[scope];
+        scope_ref.pending_bytes += text.len() + 1;
+        scope_ref.pending.push_back((number, text.to_string()));
+        // Paragraphs are scanned a batch at a time: one pass over each
+        // paragraph's bytes, and over the engine's reach either side.
         let reach = self.sink.engine().reach();
-        loop {
-            let pending = &self.scopes[scope].pending;
-            let after: usize = pending.iter().skip(1).map(|(_, t)| t.len() + 1).sum();
-            if pending.len() < 2 || after < reach {
-                break;
-            }
-            self.emit_first(scope);
+        if self.scopes[scope].pending_bytes >= PARAGRAPH_BATCH + reach {
+            self.emit_batch(scope, false);
         }
-    }
-
-    /// Scans the first waiting paragraph with what follows it.
-    fn emit_first(&mut self, scope: usize) {
-        let Some((number, text)) = self.scopes[scope].pending.pop_front() else {
-            return;
-        };
-        let after: Vec<&str> = self.scopes[scope]
-            .pending
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect();
-        let after = after.join("\n");
-        self.emit(scope, number, &text, &after);
     }
 
     /// Scans the paragraphs still waiting, with what text follows them.
     fn finish(&mut self) {
         for scope in 0..self.scopes.len() {
-            while !self.scopes[scope].pending.is_empty() {
-                self.emit_first(scope);
-            }
+            self.emit_batch(scope, true);
         }
     }
 
-    fn emit(&mut self, scope: usize, number: u64, text: &str, next: &str) {
-        // Context before and after: the engine's reach (context windows,
-        // pairing, linkage), whatever the paragraphs' lengths.
+    /// Scans the waiting paragraphs as one block, between the end of the
+    /// text before them and the start of the text after: all of them at the
+    /// end (`last`), else those with the engine's reach of text after them,
+    /// which stay waiting as that context.
+    fn emit_batch(&mut self, scope: usize, last: bool) {
         let reach = self.sink.engine().reach();
-        let base = Location {
-            paragraph: Some(number),
-            ..self.base(scope)
-        };
+        let pending = &mut self.scopes[scope].pending;
+        let mut after = 0;
+        let mut keep = 0;
+        if !last {
+            for (_, t) in pending.iter().rev() {
+                if after >= reach {
+                    break;
+                }
+                after += t.len() + 1;
+                keep += 1;
+            }
+        }
+        let count = pending.len().saturating_sub(keep);
+        if count == 0 {
+            return;
+        }
+        let batch: Vec<(u64, String)> = pending.drain(..count).collect();
+        let next: Vec<&str> = pending.iter().map(|(_, t)| t.as_str()).collect();
+        let next = next.join("\n");
+        self.scopes[scope].pending_bytes = self.scopes[scope]
+            .pending
+            .iter()
+            .map(|(_, t)| t.len() + 1)
+            .sum();
         let prev = &self.scopes[scope].prev;
-        let mut block = String::with_capacity(prev.len() + 1 + text.len());
+        let mut block = String::new();
         if !prev.is_empty() {
             block.push_str(prev);
             block.push('\n');
         }
         let start = block.len();
         let context_lines = block.matches('\n').count() as u64;
-        block.push_str(text);
+        // Each paragraph's first line in the block (1-based, after context).
+        let mut first_lines = Vec::with_capacity(batch.len());
+        let mut line = 1u64;
+        for (i, (number, text)) in batch.iter().enumerate() {
+            if i > 0 {
+                block.push('\n');
+            }
+            first_lines.push((line, *number));
+            line += 1 + text.matches('\n').count() as u64;
+            block.push_str(text);
+        }
         let end = block.len();
         if !next.is_empty() {
             block.push('\n');
-            block.push_str(head(next, reach));
+            block.push_str(head(&next, reach));
         }
         let first = self.sink.findings.len();
         self.sink
             .text_block(block.as_bytes(), start..end, TextPos { line: 1, column: 0 });
+        let base = self.base(scope);
         for f in &mut self.sink.findings[first..] {
-            let line = f.location.line.map(|l| l.saturating_sub(context_lines));
+            let in_batch = f.location.line.unwrap_or(1).saturating_sub(context_lines);
+            let (para_first, number) = first_lines
+                .iter()
+                .rev()
+                .find(|(l, _)| *l <= in_batch)
+                .copied()
+                .unwrap_or((1, batch[0].0));
             let column = f.location.column.take();
             let column_index = f.location.column_index;
             f.location = Location {
-                line,
+                paragraph: Some(number),
+                line: Some(in_batch - para_first + 1),
                 column,
                 column_index,
                 ..base.clone()
             };
         }
-        // The text before the next: this paragraph's end, and before it
-        // the end of those before, up to the engine's reach in all.
-        let before = &self.scopes[scope].prev;
-        let joined = if before.is_empty() || text.len() >= reach {
-            text.to_string()
-        } else {
-            format!("{before}\n{text}")
-        };
-        self.scopes[scope].prev = tail(&joined, reach).to_string();
+        // The text before the next batch: the end of this one.
+        let reported = &block[start..end];
+        self.scopes[scope].prev = tail(reported, reach).to_string();
     }
 
     /// One table row as a record; the first row may name the columns.
