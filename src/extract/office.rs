@@ -1475,6 +1475,33 @@ mod tests {
         assert_eq!(s.values(), vec!["14/07/1983"]);
     }
 
+    /// Long documents are scanned in batches of paragraphs: values past the
+    /// first batch keep their own paragraph, line and column.
+    #[test]
+    fn paragraphs_past_the_first_batch_keep_their_numbers() {
+        let filler = "The repair to the kitchen window was completed on schedule.";
+        let mut body = String::new();
+        let n = (PARAGRAPH_BATCH / filler.len()) * 2;
+        for i in 1..=n {
+            body.push_str(&match i {
+                _ if i == n - 5 => para("Address: 12 Mill Lane, Leeds"),
+                _ if i == n - 4 => para("Lives at the flat with LS6 2AB on the door"),
+                _ if i == n - 1 => para("Contact: ann.example@example.org please"),
+                _ => para(filler),
+            });
+        }
+        let s = scan_bytes(docx(&body, &[]), Doc::Docx);
+        let at = format!("paragraph {}, line 1, column 10", n - 1);
+        assert!(
+            s.has("email", "ann.example@example.org", &at),
+            "{:?}",
+            s.found
+        );
+        let at = format!("paragraph {}, line 1, column 24", n - 4);
+        assert!(s.has("uk_postcode", "LS6 2AB", &at), "{:?}", s.found);
+        assert_eq!(s.found.len(), 2, "{:?}", s.found);
+    }
+
     #[test]
     fn deleted_text_is_left_out_and_insertions_kept() {
         let body = r#"<w:p><w:r><w:t xml:space="preserve">NI number </w:t></w:r><w:ins w:id="1" w:author="x"><w:r><w:t>JK 98 76 54 B</w:t></w:r></w:ins><w:del w:id="2" w:author="x"><w:r><w:delText>old.address@example.com</w:delText></w:r></w:del><w:moveFrom w:id="3"><w:r><w:t>moved.away@example.org</w:t></w:r></w:moveFrom></w:p>"#;
