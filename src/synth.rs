@@ -250,7 +250,10 @@ pub fn docx(text: &str) -> Vec<u8> {
         ));
     }
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
+    // A fixed time: the same text makes the same bytes (the eval corpus
+    // and the benches' trees are compared and reused by their bytes).
+    let options =
+        zip::write::SimpleFileOptions::default().last_modified_time(zip::DateTime::default());
     w.start_file("[Content_Types].xml", options)
         .expect("writing to memory");
     w.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#).expect("writing to memory");
