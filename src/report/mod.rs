@@ -396,33 +396,94 @@ pub struct ScannedFile {
     pub sha256: Option<String>,
 }
 
-fn finding_key(f: &Finding) -> (&str, SortKey<'_>, &str, &str) {
+fn finding_key(f: &Finding) -> (SortKey<'_>, &str, &str) {
     (
-        f.path.as_str(),
         f.location.sort_key(),
         f.detector.as_str(),
         f.masked.as_str(),
     )
 }
 
+/// The order that sorts items by path, then by `cmp` within a path. A
+/// file's items arrive together and mostly in order already, so the runs
+/// of one path are put in path order and each is sorted only if it is not
+/// sorted yet: on a rescan of 100,000 files, comparing long paths that
+/// share their start was most of the time a plain sort took.
+fn order_by_path<T>(
+    items: &[T],
+    path: impl Fn(&T) -> &str,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<usize> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match runs.last_mut() {
+            Some(run) if path(&items[run.start]) == path(item) => run.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
+    runs.sort_by(|a, b| path(&items[a.start]).cmp(path(&items[b.start])));
+    let split = runs
+        .windows(2)
+        .any(|w| path(&items[w[0].start]) == path(&items[w[1].start]));
+    let mut order: Vec<usize> = Vec::with_capacity(items.len());
+    if split {
+        // One path in several runs: not how a scan adds items, but sorted
+        // all the same.
+        order.extend(0..items.len());
+        order.sort_by(|&a, &b| {
+            path(&items[a])
+                .cmp(path(&items[b]))
+                .then_with(|| cmp(&items[a], &items[b]))
+        });
+        return order;
+    }
+    for run in runs {
+        let start = order.len();
+        order.extend(run);
+        let slice = &mut order[start..];
+        if !slice.is_sorted_by(|&a, &b| cmp(&items[a], &items[b]).is_le()) {
+            slice.sort_by(|&a, &b| cmp(&items[a], &items[b]));
+        }
+    }
+    order
+}
+
+/// Puts `items` into the order given (item `i` becomes the one at
+/// `order[i]`), in place: findings are large, and copying them all into a
+/// new vector twice cost more than sorting them.
+fn reorder<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        // Follow each cycle of the permutation once; a done place points
+        // at itself.
+        let mut here = start;
+        while order[here] != here {
+            let from = order[here];
+            order[here] = here;
+            if from == start {
+                break;
+            }
+            items.swap(here, from);
+            here = from;
+        }
+    }
+}
+
 impl ScanReport {
     /// Sorts findings by (path, location, detector) and file records by path.
     pub fn sort(&mut self) {
         // Findings are large: sort their indices, then move each once.
-        let mut order: Vec<usize> = (0..self.findings.len()).collect();
-        order.sort_by(|&a, &b| finding_key(&self.findings[a]).cmp(&finding_key(&self.findings[b])));
-        let mut slots: Vec<Option<Finding>> = std::mem::take(&mut self.findings)
-            .into_iter()
-            .map(Some)
-            .collect();
-        self.findings = order.into_iter().filter_map(|i| slots[i].take()).collect();
-        self.records.sort_by(|a, b| {
-            (&a.path, a.location.sort_key(), &a.record).cmp(&(
-                &b.path,
-                b.location.sort_key(),
-                &b.record,
-            ))
-        });
+        let order = order_by_path(
+            &self.findings,
+            |f| f.path.as_str(),
+            |a, b| finding_key(a).cmp(&finding_key(b)),
+        );
+        reorder(&mut self.findings, order);
+        let order = order_by_path(
+            &self.records,
+            |r| r.path.as_str(),
+            |a, b| (a.location.sort_key(), &a.record).cmp(&(b.location.sort_key(), &b.record)),
+        );
+        reorder(&mut self.records, order);
         self.errors
             .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
         self.scanned_files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -468,15 +529,80 @@ pub(crate) fn write_jsonl_line<T: Serialize>(
     Ok(())
 }
 
+/// Items a worker serialises at a time, and how many such chunks are held
+/// before they are written: output is made in parallel, written in order,
+/// and never held whole.
+const JSONL_CHUNK: usize = 2048;
+const JSONL_WINDOW: usize = 8;
+
+fn write_jsonl_items<T: Serialize + Sync>(
+    out: &mut dyn Write,
+    kind: &str,
+    items: &[T],
+) -> Result<()> {
+    use rayon::prelude::*;
+    for window in items.chunks(JSONL_CHUNK * JSONL_WINDOW) {
+        let parts: Vec<Result<Vec<u8>>> = window
+            .par_chunks(JSONL_CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 256);
+                for item in chunk {
+                    write_jsonl_line(&mut buf, kind, item)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for part in parts {
+            out.write_all(&part?)?;
+        }
+    }
+    Ok(())
+}
+
 fn write_jsonl(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
-    for f in &report.findings {
-        write_jsonl_line(out, "finding", f)?;
-    }
-    for r in &report.records {
-        write_jsonl_line(out, "record", r)?;
-    }
+    write_jsonl_items(out, "finding", &report.findings)?;
+    write_jsonl_items(out, "record", &report.records)?;
     for e in &report.errors {
         write_jsonl_line(out, "file", e)?;
     }
     write_jsonl_line(out, "summary", &report.summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The order is a stable sort by (path, then the rest), however the
+        /// items come: grouped by path or not, sorted within or not.
+        #[test]
+        fn order_by_path_is_a_stable_sort(items in proptest::collection::vec(("[ab/]{0,3}", 0u8..4, 0u8..3), 0..40)) {
+            let order = order_by_path(&items, |i| i.0.as_str(), |a, b| a.1.cmp(&b.1));
+            let mut expected: Vec<usize> = (0..items.len()).collect();
+            expected.sort_by(|&a, &b| (&items[a].0, items[a].1).cmp(&(&items[b].0, items[b].1)));
+            prop_assert_eq!(order, expected);
+        }
+
+        /// Grouped items, the way a scan adds them, take the fast path.
+        #[test]
+        fn grouped_items_sort_the_same(mut items in proptest::collection::vec(("[ab/]{0,3}", 0u8..4, 0u8..3), 0..40)) {
+            items.sort_by(|a, b| a.0.cmp(&b.0));
+            items.reverse();
+            let order = order_by_path(&items, |i| i.0.as_str(), |a, b| a.1.cmp(&b.1));
+            let mut expected: Vec<usize> = (0..items.len()).collect();
+            expected.sort_by(|&a, &b| (&items[a].0, items[a].1).cmp(&(&items[b].0, items[b].1)));
+            prop_assert_eq!(order, expected);
+        }
+
+        /// Reordering in place gives what copying in that order gives.
+        #[test]
+        fn reorder_applies_the_permutation(order in Just((0..30).collect::<Vec<usize>>()).prop_shuffle()) {
+            let items: Vec<String> = (0..30).map(|i| i.to_string()).collect();
+            let expected: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let mut got = items;
+            reorder(&mut got, order);
+            prop_assert_eq!(got, expected);
+        }
+    }
 }
