@@ -2,7 +2,7 @@
 //! store what was read, forget removed files, and record the run with what
 //! is new and what was resolved since the last completed one.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Runs and what each reported, for `trawl history`, "new since the last
 //! run", "resolved since it", and `trawl diff`.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
 use rusqlite::{params, OptionalExtension};
@@ -121,7 +121,7 @@ impl State {
              WHERE since <= ?1 AND (until IS NULL OR until > ?1)",
         )?;
         let rows = stmt.query_map([run], change_from_row)?;
-        let mut out = HashMap::new();
+        let mut out = HashMap::default();
         for row in rows {
             let c = row?;
             out.insert(c.fingerprint.clone(), c);
