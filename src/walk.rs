@@ -83,6 +83,9 @@ impl Excludes {
 /// A path relative to its root, with `/` separators. With several roots,
 /// the root as given is kept in front so paths stay distinct.
 pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
+    if let Some(rel) = relative_fast(path, roots) {
+        return rel;
+    }
     let root = roots
         .iter()
         .filter(|r| path.starts_with(r))
@@ -106,6 +109,55 @@ pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
         }
         _ => rel,
     }
+}
+
+/// [`relative`] for the usual case, a path the walker made below a single
+/// root, by bytes rather than by components: it ran once an entry, and
+/// comparing paths component by component was a tenth of a rescan's walk.
+/// `None` for anything else, which the general way handles.
+/// The root a path is below (the longest, should roots nest).
+fn root_of<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<&'r PathBuf> {
+    #[cfg(unix)]
+    if let [root] = roots {
+        // The walker's paths start with their root as given: bytes first.
+        use std::os::unix::ffi::OsStrExt;
+        let (p, r) = (path.as_os_str().as_bytes(), root.as_os_str().as_bytes());
+        if p.starts_with(r) && (r.ends_with(b"/") || p.get(r.len()).is_none_or(|&b| b == b'/')) {
+            return Some(root);
+        }
+    }
+    roots
+        .iter()
+        .filter(|r| path.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len())
+}
+
+#[cfg(unix)]
+fn relative_fast(path: &Path, roots: &[PathBuf]) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let [root] = roots else { return None };
+    let root = root.as_os_str().as_bytes();
+    let rest = path.as_os_str().as_bytes().strip_prefix(root)?;
+    let rest = if root.ends_with(b"/") {
+        rest
+    } else {
+        rest.strip_prefix(b"/")?
+    };
+    let plain = !rest.is_empty()
+        && !rest.starts_with(b"/")
+        && !rest.starts_with(b"./")
+        && !rest.ends_with(b"/")
+        && !rest.ends_with(b"/.")
+        && rest != b"."
+        && memchr::memmem::find(rest, b"//").is_none()
+        && memchr::memmem::find(rest, b"/./").is_none()
+        && !rest.contains(&b'\\');
+    plain.then(|| std::str::from_utf8(rest).ok().map(str::to_string))?
+}
+
+#[cfg(not(unix))]
+fn relative_fast(_: &Path, _: &[PathBuf]) -> Option<String> {
+    None
 }
 
 /// Walks every root and sends what it finds; returns when the walk is done.
@@ -173,7 +225,7 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
     {
         let roots = roots.clone();
         let excludes = std::sync::Arc::clone(&excludes);
-        let ignores = TrawlIgnores::default();
+        let ignores = TrawlIgnores::new();
         builder.filter_entry(move |e| {
             if e.depth() == 0 {
                 return true;
@@ -193,6 +245,7 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
             entries: Vec::with_capacity(BATCH),
             tx: tx.clone(),
         };
+        let mut dir = DirHandle::default();
         let roots = roots.clone();
         let stop = opts.stop.clone();
         Box::new(move |result| {
@@ -204,7 +257,7 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
             }
             let entry = match result {
                 Err(err) => Some(failed_walk(&err, &roots)),
-                Ok(e) => classify(&e, &roots, max),
+                Ok(e) => classify(&e, &roots, max, &mut dir),
             };
             let entry = entry.filter(|e| !settled(e));
             match entry.map(|e| batch.push(e)) {
@@ -217,7 +270,12 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
     Ok(())
 }
 
-fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> {
+fn classify(
+    e: &ignore::DirEntry,
+    roots: &[PathBuf],
+    max: u64,
+    dir: &mut DirHandle,
+) -> Option<Entry> {
     let rel = || relative(e.path(), roots);
     let Some(ft) = e.file_type() else {
         // stdin; never produced for paths.
@@ -238,24 +296,32 @@ fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> 
             reason: "not a regular file (FIFO, socket or device)".into(),
         });
     }
-    match e.metadata() {
+    let stat = match dir.stat(e) {
+        Some(stat) => stat.map_err(ignore::Error::Io),
+        None => e.metadata().map(|m| Stat {
+            size: m.len(),
+            modified: m.modified().ok(),
+            identity: identity(&m),
+        }),
+    };
+    match stat {
         Err(err) => Some(Entry::Failed {
             rel: rel(),
             reason: format!("cannot read metadata: {}", io_reason(&err)),
         }),
-        Ok(m) if m.len() > max => Some(Entry::Skipped {
+        Ok(m) if m.size > max => Some(Entry::Skipped {
             rel: rel(),
             reason: format!(
                 "{} bytes, larger than --max-file-size ({max} bytes)",
-                m.len()
+                m.size
             ),
         }),
         Ok(m) => Some(Entry::File {
             path: e.path().to_path_buf(),
             rel: rel(),
-            size: m.len(),
-            modified: m.modified().ok(),
-            identity: identity(&m),
+            size: m.size,
+            modified: m.modified,
+            identity: m.identity,
         }),
     }
 }
@@ -264,8 +330,9 @@ fn classify(e: &ignore::DirEntry, roots: &[PathBuf], max: u64) -> Option<Entry> 
 /// below. Read here, with [`crate::extract::open_input`], rather than by the
 /// walker library, so that reading them leaves their access times alone as
 /// for every other file.
-#[derive(Default)]
 struct TrawlIgnores {
+    /// Which walk this is, for the per-thread cache in [`Self::ignored`].
+    id: u64,
     /// Each folder's own `.trawlignore`, if it has one.
     own: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
     /// Each folder's applicable files, nearest first: worked out once a
@@ -276,7 +343,41 @@ struct TrawlIgnores {
 /// A `.trawlignore` larger than this is not a list of exclusions.
 const MAX_IGNORE_FILE: u64 = 1 << 20;
 
+static WALKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+type Chain = Arc<[Arc<Gitignore>]>;
+
+thread_local! {
+    /// The folder this thread last looked at, in which walk, and its chain:
+    /// a folder's entries come one after another, and a look-up in the
+    /// shared map (a lock and a hash of the whole path) cost a rescan more
+    /// than the rest of the walker's own work on a file.
+    static LAST_CHAIN: std::cell::RefCell<Option<(u64, PathBuf, Chain)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 impl TrawlIgnores {
+    fn new() -> TrawlIgnores {
+        TrawlIgnores {
+            id: WALKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            own: Mutex::default(),
+            chain: Mutex::default(),
+        }
+    }
+
+    /// [`Self::chain`], through this thread's cache of its last folder.
+    fn chain_cached(&self, dir: &Path, root: &Path) -> Chain {
+        let hit = LAST_CHAIN.with_borrow(|last| match last {
+            Some((id, d, chain)) if *id == self.id && d == dir => Some(Arc::clone(chain)),
+            _ => None,
+        });
+        hit.unwrap_or_else(|| {
+            let chain = self.chain(dir, root);
+            LAST_CHAIN.set(Some((self.id, dir.to_path_buf(), Arc::clone(&chain))));
+            chain
+        })
+    }
+
     fn own(&self, dir: &Path) -> Option<Arc<Gitignore>> {
         if let Some(known) = self.own.lock().ok()?.get(dir) {
             return known.clone();
@@ -323,16 +424,10 @@ impl TrawlIgnores {
     /// Whether the nearest `.trawlignore` that has a say, from the path's
     /// folder up to its root, excludes it.
     fn ignored(&self, path: &Path, is_dir: bool, roots: &[PathBuf]) -> bool {
-        let (Some(root), Some(dir)) = (
-            roots
-                .iter()
-                .filter(|r| path.starts_with(r))
-                .max_by_key(|r| r.as_os_str().len()),
-            path.parent(),
-        ) else {
+        let (Some(root), Some(dir)) = (root_of(path, roots), path.parent()) else {
             return false;
         };
-        for gi in self.chain(dir, root).iter() {
+        for gi in self.chain_cached(dir, root).iter() {
             match gi.matched(path, is_dir) {
                 Match::Ignore(_) => return true,
                 Match::Whitelist(_) => return false,
@@ -340,6 +435,98 @@ impl TrawlIgnores {
             }
         }
         false
+    }
+}
+
+/// What the walk needs of a file's metadata.
+struct Stat {
+    size: u64,
+    modified: Option<std::time::SystemTime>,
+    identity: Option<(u64, u64)>,
+}
+
+/// A walker thread's handle on the folder whose entries it is visiting, to
+/// look files up by name in it (`fstatat`) rather than by whole path: on a
+/// rescan, where a file costs little but its metadata, the kernel's walk
+/// down every path was a third of that. Kept per thread and per walk, so
+/// it is closed when the walk ends.
+#[derive(Default)]
+struct DirHandle {
+    #[cfg(unix)]
+    open: Option<(PathBuf, std::os::fd::OwnedFd)>,
+}
+
+impl DirHandle {
+    /// The entry's metadata, looked up in its folder; `None` when this way
+    /// cannot be used (a symlink to follow, a folder that cannot be
+    /// opened), and the caller asks the usual way.
+    #[cfg(unix)]
+    fn stat(&mut self, e: &ignore::DirEntry) -> Option<std::io::Result<Stat>> {
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+        use std::os::unix::ffi::OsStrExt;
+        if e.path_is_symlink() {
+            return None;
+        }
+        let (parent, name) = (e.path().parent()?, e.path().file_name()?);
+        if parent.as_os_str().is_empty() {
+            return None;
+        }
+        if self.open.as_ref().is_none_or(|(p, _)| p != parent) {
+            self.open = None;
+            let c = std::ffi::CString::new(parent.as_os_str().as_bytes()).ok()?;
+            // O_PATH: a handle to look names up in, not to read; it leaves
+            // the folder's access time alone.
+            let fd = unsafe {
+                libc::open(
+                    c.as_ptr(),
+                    libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+                )
+            };
+            if fd < 0 {
+                return None;
+            }
+            // SAFETY: just opened, and owned by nothing else.
+            self.open = Some((parent.to_path_buf(), unsafe { OwnedFd::from_raw_fd(fd) }));
+        }
+        let (_, fd) = self.open.as_ref()?;
+        let name = std::ffi::CString::new(name.as_bytes()).ok()?;
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: a valid folder handle, a NUL-terminated name, and room
+        // for the answer, which is read only when the call succeeded.
+        let rc = unsafe {
+            libc::fstatat(
+                fd.as_raw_fd(),
+                name.as_ptr(),
+                st.as_mut_ptr(),
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        };
+        if rc != 0 {
+            return Some(Err(std::io::Error::last_os_error()));
+        }
+        let st = unsafe { st.assume_init() };
+        let modified = if st.st_mtime >= 0 {
+            std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(
+                st.st_mtime as u64,
+                st.st_mtime_nsec as u32,
+            ))
+        } else {
+            std::time::UNIX_EPOCH
+                .checked_sub(std::time::Duration::from_secs(st.st_mtime.unsigned_abs()))
+                .and_then(|t| {
+                    t.checked_add(std::time::Duration::from_nanos(st.st_mtime_nsec as u64))
+                })
+        };
+        Some(Ok(Stat {
+            size: st.st_size as u64,
+            modified,
+            identity: Some((st.st_dev, st.st_ino)),
+        }))
+    }
+
+    #[cfg(not(unix))]
+    fn stat(&mut self, _: &ignore::DirEntry) -> Option<std::io::Result<Stat>> {
+        None
     }
 }
 
@@ -390,6 +577,39 @@ fn io_reason(err: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_paths_fast_and_general_agree() {
+        let cases = [
+            ("share", "share/a/b.txt"),
+            ("share/", "share/a/b.txt"),
+            ("./share", "./share/a.txt"),
+            ("/srv/share", "/srv/share/x y/z.csv"),
+            ("share", "share//a.txt"),
+            ("share", "share/./a.txt"),
+            ("share", "share/a\\b.txt"),
+            ("share", "share"),
+            ("share", "sharex/a.txt"),
+            ("share", "other/a.txt"),
+        ];
+        for (root, path) in cases {
+            let roots = [PathBuf::from(root)];
+            let general = {
+                // What relative() gives with the fast path unable to help.
+                let two = [PathBuf::from(root), PathBuf::from("/nonexistent-root")];
+                let rel = relative(Path::new(path), &two);
+                rel.strip_prefix(&format!("{}/", root.trim_end_matches('/')))
+                    .map(str::to_string)
+                    .unwrap_or(rel)
+            };
+            if let Some(fast) = relative_fast(Path::new(path), &roots) {
+                assert_eq!(fast, general, "{root} {path}");
+            }
+            assert_eq!(relative(Path::new(path), &roots), general, "{root} {path}");
+        }
+        // The usual case does take the fast path.
+        assert!(relative_fast(Path::new("share/a/b.txt"), &[PathBuf::from("share")]).is_some());
+    }
 
     #[test]
     fn relative_paths() {
