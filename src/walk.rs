@@ -620,6 +620,41 @@ mod tests {
         assert_eq!(relative(Path::new("two/x.txt"), &two), "two/x.txt");
     }
 
+    /// Metadata looked up in the folder is what the standard library gives
+    /// for the path: a state written before that change must still match.
+    #[cfg(unix)]
+    #[test]
+    fn folder_lookup_matches_path_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.txt", "b c.csv"] {
+            std::fs::write(dir.path().join(name), b"some bytes").unwrap();
+        }
+        let mut handle = DirHandle::default();
+        let mut seen = 0;
+        for e in ignore::WalkBuilder::new(dir.path()).build() {
+            let e = e.unwrap();
+            if !e.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let got = handle.stat(&e).expect("looked up in its folder").unwrap();
+            let m = std::fs::symlink_metadata(e.path()).unwrap();
+            assert_eq!(got.size, m.len());
+            assert_eq!(got.modified, m.modified().ok());
+            assert_eq!(got.identity, identity(&m));
+            seen += 1;
+        }
+        assert_eq!(seen, 2);
+        // A file gone between the listing and the look-up is an error, not
+        // a silent fallback.
+        let e = ignore::WalkBuilder::new(dir.path().join("a.txt"))
+            .build()
+            .next()
+            .unwrap()
+            .unwrap();
+        std::fs::remove_file(dir.path().join("a.txt")).unwrap();
+        assert!(DirHandle::default().stat(&e).unwrap().is_err());
+    }
+
     #[test]
     fn exclude_globs() {
         let ex = Excludes::new(&["*.bak".into(), "archive/**".into()]).unwrap();
