@@ -331,11 +331,7 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
 /// were measured: no faster on a rescan of 100,000 files, and they raised
 /// its peak memory from about 150 MB to 320 MB.)
 fn tune(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    // A rescan reads the whole file table and every stored result: mapped,
-    // the pages are read where they lie rather than copied in a call each.
-    conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
-    conn.pragma_update(None, "cache_size", -65536)
+    conn.busy_timeout(std::time::Duration::from_secs(10))
 }
 
 fn random_key() -> Result<[u8; 32]> {
