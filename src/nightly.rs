@@ -2,6 +2,8 @@
 //! store what was read, forget removed files, and record the run with what
 //! is new and what was resolved since the last completed one.
 
+use std::borrow::Cow;
+
 use foldhash::HashSet;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -146,12 +148,12 @@ pub fn scan_with_state(
     }
 
     // Compared by key alone; only what changed is described.
-    let live = state.live_keys()?;
+    let live = &memory.live;
     let keys = item_keys(&report);
-    let now_keys: HashSet<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+    let now_keys: HashSet<&str> = keys.iter().map(|(k, _)| k.as_ref()).collect();
     let added: Vec<Change> = keys
         .iter()
-        .filter(|(k, _)| !live.contains(k.as_str()))
+        .filter(|(k, _)| !live.contains(k.as_ref()))
         .map(|(k, at)| describe(&report, k, *at))
         .collect();
     let resolved: Vec<Change> = if report.partial {
@@ -176,7 +178,7 @@ pub fn scan_with_state(
                 .is_some_and(|fp| added.contains(fp));
         }
         for r in &mut report.records {
-            r.new = added.contains(record_item_key(r).as_str());
+            r.new = added.contains(record_item_key(r).as_ref());
         }
         added.len() as u64
     } else {
@@ -231,13 +233,13 @@ pub fn scan_with_state(
 /// A record as a run reports it: the record and its flags, so a record that
 /// gains a flag (say, passes its retention date) is new, and one that loses
 /// it is resolved. Triage names the record alone (its fingerprint).
-fn record_item_key(r: &crate::classify::Record) -> String {
+fn record_item_key(r: &crate::classify::Record) -> Cow<'_, str> {
     let fp = r.fingerprint.as_deref().unwrap_or("");
     if r.flags.is_empty() {
-        fp.to_string()
+        Cow::Borrowed(fp)
     } else {
         let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
-        format!("{fp}/{}", flags.join("+"))
+        Cow::Owned(format!("{fp}/{}", flags.join("+")))
     }
 }
 
@@ -255,11 +257,11 @@ enum At {
 }
 
 /// The key of each item the report holds (suppressed ones aside).
-fn item_keys(report: &ScanReport) -> Vec<(String, At)> {
+fn item_keys(report: &ScanReport) -> Vec<(Cow<'_, str>, At)> {
     let mut out = Vec::with_capacity(report.findings.len() + report.records.len());
     for (i, f) in report.findings.iter().enumerate() {
         if let (Some(fp), None) = (&f.fingerprint, &f.triage) {
-            out.push((fp.clone(), At::Finding(i)));
+            out.push((Cow::Borrowed(fp.as_str()), At::Finding(i)));
         }
     }
     for (i, r) in report.records.iter().enumerate() {

@@ -91,12 +91,7 @@ impl State {
     /// The keys of what the runs so far report now: each item from the run
     /// that first reported it, until one no longer did.
     pub fn live_keys(&self) -> Result<HashSet<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT fingerprint FROM items WHERE until IS NULL")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.collect::<rusqlite::Result<HashSet<_>>>()
-            .context("reading the items")
+        read_live_keys(&self.conn)
     }
 
     /// The live items with these keys, described.
@@ -258,4 +253,12 @@ pub fn changes(
         .cloned()
         .collect();
     (sort(added), sort(gone))
+}
+
+/// The keys of the items reported last (see [`State::live_keys`]).
+pub(super) fn read_live_keys(conn: &rusqlite::Connection) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT fingerprint FROM items WHERE until IS NULL")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect::<rusqlite::Result<HashSet<_>>>()
+        .context("reading the items")
 }

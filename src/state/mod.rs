@@ -231,6 +231,9 @@ pub struct Memory {
     pub rehash: bool,
     key: [u8; 32],
     pub triage: HashMap<String, Triage>,
+    /// The keys of the items the last run reported (see
+    /// [`State::live_keys`]), read with the rest.
+    pub live: foldhash::HashSet<String>,
 }
 
 impl Memory {
@@ -330,9 +333,12 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
 /// Settings for every connection. (A memory map and a larger page cache
 /// were measured: no faster on a rescan of 100,000 files, and they raised
 /// its peak memory from about 150 MB to 320 MB.)
+/// Each file's path and stored result (JSON).
+type StoredResults = Vec<(String, Box<str>)>;
+
 /// Every stored result, in one scan of the table in its own order (no seek
 /// per file).
-fn read_results(conn: &Connection) -> Result<Vec<(String, Box<str>)>> {
+fn read_results(conn: &Connection) -> Result<StoredResults> {
     let mut stmt = conn.prepare("SELECT path, result FROM results")?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
@@ -488,32 +494,40 @@ impl State {
     /// none is reused.
     pub fn memory(&self, made_with: &str, rehash: bool) -> Result<Memory> {
         let reusable = self.meta("results_made_with")?.as_deref() == Some(made_with);
-        // The stored results are read on a connection of their own, beside
-        // the file list: a rescan waits for both before it starts.
+        // The stored results and the items reported last time are read on
+        // a connection of their own, beside the file list: a rescan waits
+        // for all three before it starts, or needs them at its end.
         let db = self
             .conn
             .path()
             .filter(|p| !p.is_empty())
             .map(PathBuf::from);
-        let (known, results) = std::thread::scope(|s| {
-            let apart = db.filter(|_| reusable).map(|db| {
+        let read_rest = |conn: &Connection| -> Result<(StoredResults, _)> {
+            let results = if reusable {
+                read_results(conn)?
+            } else {
+                Vec::new()
+            };
+            Ok((results, history::read_live_keys(conn)?))
+        };
+        let (known, rest) = std::thread::scope(|s| {
+            let apart = db.map(|db| {
                 s.spawn(move || {
                     let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
                     tune(&conn)?;
-                    read_results(&conn)
+                    read_rest(&conn)
                 })
             });
             let known = self.read_files(rehash);
-            let results = match apart.map(|h| h.join()) {
-                Some(Ok(Ok(results))) => Ok(results),
+            let rest = match apart.map(|h| h.join()) {
+                Some(Ok(Ok(rest))) => Ok(rest),
                 // Not readable apart: read here instead.
-                _ if reusable => read_results(&self.conn),
-                _ => Ok(Vec::new()),
+                _ => read_rest(&self.conn),
             };
-            (known, results)
+            (known, rest)
         });
-        let mut known = known?;
-        for (path, result) in results? {
+        let (mut known, (results, live)) = (known?, rest?);
+        for (path, result) in results {
             if let Some(file) = known.get_mut(&path) {
                 *file.result.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(result);
             }
@@ -524,6 +538,7 @@ impl State {
             rehash,
             key: self.key,
             triage: self.triage_all()?,
+            live,
         })
     }
 
