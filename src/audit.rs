@@ -15,8 +15,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::report::manifest::{Manifest, ScanSpec};
-use crate::report::{self, Format, Progress, ScanReport};
-use crate::scan::{prepare, scan, ScanOptions};
+use crate::report::{self, Format, ScanReport};
+use crate::scan::{prepare, ScanOptions};
 
 /// Where a fixture tree keeps its pins.
 pub const PIN_FILE: &str = "expected/audit.toml";
@@ -84,12 +84,7 @@ pub fn run(spec: &ScanSpec, threads: Option<usize>) -> Result<ScanReport> {
         hash_files: true,
         ..ScanOptions::new(spec.roots.iter().map(PathBuf::from).collect(), as_of)
     };
-    scan(
-        &prepared.engine,
-        &prepared.classifier,
-        &opts,
-        &Progress::new(false),
-    )
+    prepared.scan_quietly(&opts)
 }
 
 /// Reruns a manifest's scan and returns the new manifest.

@@ -726,12 +726,7 @@ fn check_against(file: &Path, policy: &Policy, args: &PolicyArgs) -> Result<()> 
     let as_of = jiff::Zoned::now().date();
     let prepared = prepare(args.rules.as_deref(), Some(file), as_of)?;
     let opts = ScanOptions::new(args.against.clone(), as_of);
-    let report = scan(
-        &prepared.engine,
-        &prepared.classifier,
-        &opts,
-        &Progress::new(false),
-    )?;
+    let report = prepared.scan_quietly(&opts)?;
     let mut claimed: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
     let mut unclaimed = 0;
     for r in &report.records {

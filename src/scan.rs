@@ -101,6 +101,14 @@ pub struct Prepared {
     pub policy_warnings: String,
 }
 
+impl Prepared {
+    /// Scans with no progress line and no state: for the commands that
+    /// scan to answer a question (audit, eval, policy check --against).
+    pub fn scan_quietly(&self, opts: &ScanOptions) -> Result<ScanReport> {
+        scan(&self.engine, &self.classifier, opts, &Progress::new(false))
+    }
+}
+
 /// Loads the rules (a directory, or the embedded ones) and the policy (a
 /// file, or the embedded default), refusing a policy with errors.
 pub fn prepare(rules_dir: Option<&Path>, policy: Option<&Path>, as_of: Date) -> Result<Prepared> {

@@ -106,150 +106,108 @@ const TEST_CARDS: &[&str] = &[
     "2223 0031 2200 3222",
 ];
 
+/// The corpus as it is built: every file made from the one random stream,
+/// in a fixed order, its planted values recorded under its path.
+struct Build {
+    rng: Rng,
+    files: Vec<(String, Vec<u8>)>,
+    truth: Vec<Truth>,
+}
+
+impl Build {
+    /// Adds the file `make` writes, planting under `path`.
+    fn file(&mut self, path: String, make: impl FnOnce(&mut Rng, &mut Plant) -> Vec<u8>) {
+        let mut plant = Plant {
+            path: path.clone(),
+            truth: &mut self.truth,
+        };
+        let bytes = make(&mut self.rng, &mut plant);
+        self.files.push((path, bytes));
+    }
+
+    /// A plant under `path`, with the random stream, for a file made of
+    /// several (an archive's members).
+    fn plant(&mut self, path: String) -> (&mut Rng, Plant<'_>) {
+        (
+            &mut self.rng,
+            Plant {
+                path,
+                truth: &mut self.truth,
+            },
+        )
+    }
+}
+
 /// Builds the corpus for `seed`.
 pub fn generate(seed: u64) -> Corpus {
-    let mut rng = Rng::new(seed);
-    let mut files = Vec::new();
-    let mut truth = Vec::new();
+    let mut b = Build {
+        rng: Rng::new(seed),
+        files: Vec::new(),
+        truth: Vec::new(),
+    };
     for n in 0..3 {
-        let path = format!("tenancy/tenants_export_{n}.csv");
-        let text = tenancy_csv(
-            &mut rng,
-            &mut Plant {
-                path: path.clone(),
-                truth: &mut truth,
-            },
-            60,
-        );
-        files.push((path, text.into_bytes()));
+        b.file(format!("tenancy/tenants_export_{n}.csv"), |rng, p| {
+            tenancy_csv(rng, p, 60).into_bytes()
+        });
     }
     for n in 0..2 {
-        let path = format!("rents/direct_debits_{n}.xlsx");
-        let rows = debit_rows(
-            &mut rng,
-            &mut Plant {
-                path: path.clone(),
-                truth: &mut truth,
-            },
-            50,
-        );
-        files.push((path, xlsx(&rows)));
+        b.file(format!("rents/direct_debits_{n}.xlsx"), |rng, p| {
+            xlsx(&debit_rows(rng, p, 50))
+        });
     }
     for n in 0..40 {
-        let path = format!("casenotes/case_{n:03}.txt");
-        let text = case_note(
-            &mut rng,
-            &mut Plant {
-                path: path.clone(),
-                truth: &mut truth,
-            },
-        );
-        files.push((path, text.into_bytes()));
+        b.file(format!("casenotes/case_{n:03}.txt"), |rng, p| {
+            case_note(rng, p).into_bytes()
+        });
     }
     for n in 0..16 {
-        let path = format!("letters/letter_{n:03}.docx");
-        let text = letter(
-            &mut rng,
-            &mut Plant {
-                path: path.clone(),
-                truth: &mut truth,
-            },
-        );
-        files.push((path, synth::docx(&text)));
+        b.file(format!("letters/letter_{n:03}.docx"), |rng, p| {
+            synth::docx(&letter(rng, p))
+        });
     }
     for n in 0..8 {
-        let path = format!("letters/scanned_{n:03}.pdf");
-        let text = letter(
-            &mut rng,
-            &mut Plant {
-                path: path.clone(),
-                truth: &mut truth,
-            },
-        );
-        files.push((path, pdf(&text)));
+        b.file(format!("letters/scanned_{n:03}.pdf"), |rng, p| {
+            pdf(&letter(rng, p))
+        });
     }
     for n in 0..2 {
-        let path = format!("exports/tenants_{n}.json");
-        let text = tenants_json(
-            &mut rng,
-            &mut Plant {
-                path: path.clone(),
-                truth: &mut truth,
-            },
-            40,
-        );
-        files.push((path, text.into_bytes()));
+        b.file(format!("exports/tenants_{n}.json"), |rng, p| {
+            tenants_json(rng, p, 40).into_bytes()
+        });
     }
     for n in 0..15 {
-        let path = format!("mail/msg_{n:03}.eml");
-        let text = email(
-            &mut rng,
-            &mut Plant {
-                path: path.clone(),
-                truth: &mut truth,
-            },
-            n,
-        );
-        files.push((path, text.into_bytes()));
+        b.file(format!("mail/msg_{n:03}.eml"), |rng, p| {
+            email(rng, p, n).into_bytes()
+        });
     }
     {
-        let path = "archive/old_exports_2019.zip".to_string();
-        let csv_path = format!("{path}!/2019/tenants.csv");
-        let json_path = format!("{path}!/2019/tenants.json");
-        let csv = tenancy_csv(
-            &mut rng,
-            &mut Plant {
-                path: csv_path,
-                truth: &mut truth,
-            },
-            30,
-        );
-        let json = tenants_json(
-            &mut rng,
-            &mut Plant {
-                path: json_path,
-                truth: &mut truth,
-            },
-            15,
-        );
-        files.push((
-            path,
-            zip(&[
-                ("2019/tenants.csv", csv.as_bytes()),
-                ("2019/tenants.json", json.as_bytes()),
-            ]),
-        ));
+        let path = "archive/old_exports_2019.zip";
+        let (rng, mut p) = b.plant(format!("{path}!/2019/tenants.csv"));
+        let csv = tenancy_csv(rng, &mut p, 30);
+        let (rng, mut p) = b.plant(format!("{path}!/2019/tenants.json"));
+        let json = tenants_json(rng, &mut p, 15);
+        let bytes = zip(&[
+            ("2019/tenants.csv", csv.as_bytes()),
+            ("2019/tenants.json", json.as_bytes()),
+        ]);
+        b.files.push((path.to_string(), bytes));
     }
     // Documents about personal data that hold none of it.
     for (n, notice) in NOTICES.iter().enumerate() {
-        let path = format!("public/notice_{n}.txt");
-        let mut plant = Plant {
-            path: path.clone(),
-            truth: &mut truth,
-        };
-        let text = notice_text(&mut plant, notice);
-        files.push((path, text.into_bytes()));
-    }
-    {
-        let path = "forms/blank_application.docx".to_string();
-        let text = blank_form(&mut Plant {
-            path: path.clone(),
-            truth: &mut truth,
+        b.file(format!("public/notice_{n}.txt"), |_, p| {
+            notice_text(p, notice).into_bytes()
         });
-        files.push((path, synth::docx(&text)));
     }
-    {
-        let path = "public/newsletter_autumn.txt".to_string();
-        let text = newsletter(
-            &mut rng,
-            &mut Plant {
-                path: path.clone(),
-                truth: &mut truth,
-            },
-        );
-        files.push((path, text.into_bytes()));
+    b.file("forms/blank_application.docx".into(), |_, p| {
+        synth::docx(&blank_form(p))
+    });
+    b.file("public/newsletter_autumn.txt".into(), |rng, p| {
+        newsletter(rng, p).into_bytes()
+    });
+    Corpus {
+        files: b.files,
+        truth: b.truth,
     }
-    Corpus { files, truth }
 }
 
 fn date(rng: &mut Rng, from_year: u64, years: u64) -> String {

@@ -17,8 +17,8 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::detect::Confidence;
-use crate::report::{Progress, ScanReport};
-use crate::scan::{scan, Prepared, ScanOptions};
+use crate::report::ScanReport;
+use crate::scan::{Prepared, ScanOptions};
 use corpus::Truth;
 
 /// The lowest F1 each detector must reach. The special-category lists each
@@ -101,12 +101,7 @@ pub fn evaluate(
     let mut opts = ScanOptions::new(vec![dir.join("files")], prepared.classifier.as_of());
     opts.reveal = true;
     opts.record_times = false;
-    let report = scan(
-        &prepared.engine,
-        &prepared.classifier,
-        &opts,
-        &Progress::new(false),
-    )?;
+    let report = prepared.scan_quietly(&opts)?;
     let mut detectors: Vec<String> = prepared
         .engine
         .rules()
