@@ -413,6 +413,13 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
+    if let Some(n) = args.threads {
+        // Work outside the scan (writing the output in parallel) keeps to
+        // the same number of threads.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
     let as_of = match args.as_of {
         Some(d) => d,
         None => jiff::Zoned::now().date(),
