@@ -111,10 +111,6 @@ pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
     }
 }
 
-/// [`relative`] for the usual case, a path the walker made below a single
-/// root, by bytes rather than by components: it ran once an entry, and
-/// comparing paths component by component was a tenth of a rescan's walk.
-/// `None` for anything else, which the general way handles.
 /// The root a path is below (the longest, should roots nest).
 fn root_of<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<&'r PathBuf> {
     #[cfg(unix)]
@@ -132,6 +128,10 @@ fn root_of<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<&'r PathBuf> {
         .max_by_key(|r| r.as_os_str().len())
 }
 
+/// [`relative`] for the usual case, a path the walker made below a single
+/// root, by bytes rather than by components: it ran once an entry, and
+/// comparing paths component by component was a tenth of a rescan's walk.
+/// `None` for anything else, which the general way handles.
 #[cfg(unix)]
 fn relative_fast(path: &Path, roots: &[PathBuf]) -> Option<String> {
     use std::os::unix::ffi::OsStrExt;
