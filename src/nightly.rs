@@ -3,10 +3,10 @@
 //! is new and what was resolved since the last completed one.
 
 use std::borrow::Cow;
-
-use foldhash::HashSet;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
+
+use foldhash::HashSet;
 
 use anyhow::Result;
 
