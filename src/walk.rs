@@ -83,13 +83,12 @@ impl Excludes {
 /// A path relative to its root, with `/` separators. With several roots,
 /// the root as given is kept in front so paths stay distinct.
 pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
-    if let Some(rel) = relative_fast(path, roots) {
-        return rel;
+    let root = root_of(path, roots);
+    if let (Some(r), [_]) = (root, roots) {
+        if let Some(rel) = relative_fast(path, r) {
+            return rel;
+        }
     }
-    let root = roots
-        .iter()
-        .filter(|r| path.starts_with(r))
-        .max_by_key(|r| r.as_os_str().len());
     let rel = match root {
         Some(r) if path == r.as_path() => path
             .file_name()
@@ -128,14 +127,13 @@ fn root_of<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<&'r PathBuf> {
         .max_by_key(|r| r.as_os_str().len())
 }
 
-/// [`relative`] for the usual case, a path the walker made below a single
+/// [`relative`] for the usual case, a path the walker made below its one
 /// root, by bytes rather than by components: it ran once an entry, and
 /// comparing paths component by component was a tenth of a rescan's walk.
 /// `None` for anything else, which the general way handles.
 #[cfg(unix)]
-fn relative_fast(path: &Path, roots: &[PathBuf]) -> Option<String> {
+fn relative_fast(path: &Path, root: &Path) -> Option<String> {
     use std::os::unix::ffi::OsStrExt;
-    let [root] = roots else { return None };
     let root = root.as_os_str().as_bytes();
     let rest = path.as_os_str().as_bytes().strip_prefix(root)?;
     let rest = if root.ends_with(b"/") {
@@ -156,7 +154,7 @@ fn relative_fast(path: &Path, roots: &[PathBuf]) -> Option<String> {
 }
 
 #[cfg(not(unix))]
-fn relative_fast(_: &Path, _: &[PathBuf]) -> Option<String> {
+fn relative_fast(_: &Path, _: &Path) -> Option<String> {
     None
 }
 
@@ -602,13 +600,13 @@ mod tests {
                     .map(str::to_string)
                     .unwrap_or(rel)
             };
-            if let Some(fast) = relative_fast(Path::new(path), &roots) {
+            if let Some(fast) = relative_fast(Path::new(path), &roots[0]) {
                 assert_eq!(fast, general, "{root} {path}");
             }
             assert_eq!(relative(Path::new(path), &roots), general, "{root} {path}");
         }
         // The usual case does take the fast path.
-        assert!(relative_fast(Path::new("share/a/b.txt"), &[PathBuf::from("share")]).is_some());
+        assert!(relative_fast(Path::new("share/a/b.txt"), Path::new("share")).is_some());
     }
 
     #[test]

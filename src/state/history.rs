@@ -88,12 +88,6 @@ impl State {
             .flatten())
     }
 
-    /// The keys of what the runs so far report now: each item from the run
-    /// that first reported it, until one no longer did.
-    pub fn live_keys(&self) -> Result<HashSet<String>> {
-        read_live_keys(&self.conn)
-    }
-
     /// The live items with these keys, described.
     pub fn live_items_of(&self, keys: &[&str]) -> Result<Vec<Change>> {
         let mut stmt = self.conn.prepare_cached(
@@ -255,7 +249,8 @@ pub fn changes(
     (sort(added), sort(gone))
 }
 
-/// The keys of the items reported last (see [`State::live_keys`]).
+/// The keys of what the runs so far report now: each item from the run
+/// that first reported it, until one no longer did.
 pub(super) fn read_live_keys(conn: &rusqlite::Connection) -> Result<HashSet<String>> {
     let mut stmt = conn.prepare("SELECT fingerprint FROM items WHERE until IS NULL")?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;

@@ -231,8 +231,8 @@ pub struct Memory {
     pub rehash: bool,
     key: [u8; 32],
     pub triage: HashMap<String, Triage>,
-    /// The keys of the items the last run reported (see
-    /// [`State::live_keys`]), read with the rest.
+    /// The keys of the items the runs so far report now, read with the
+    /// rest (the new and resolved of this run are reckoned against them).
     pub live: foldhash::HashSet<String>,
 }
 
