@@ -562,6 +562,11 @@ impl Emitter<'_, '_> {
         {
             return i;
         }
+        // A new part or page: what waits in the others is scanned now, so
+        // a presentation's slides are not all held until its end.
+        for i in 0..self.scopes.len() {
+            self.emit_batch(i, true);
+        }
         self.scopes.push(Scope {
             part: part.map(str::to_string),
             page,
@@ -668,17 +673,15 @@ impl Emitter<'_, '_> {
         let base = self.base(scope);
         for f in &mut self.sink.findings[first..] {
             let in_batch = f.location.line.unwrap_or(1).saturating_sub(context_lines);
-            let (para_first, number) = first_lines
-                .iter()
-                .rev()
-                .find(|(l, _)| *l <= in_batch)
-                .copied()
-                .unwrap_or((1, batch[0].0));
+            // The last paragraph starting at or before the line (the first
+            // starts at line 1, so there is one).
+            let at = first_lines.partition_point(|(l, _)| *l <= in_batch);
+            let (para_first, number) = first_lines[at.saturating_sub(1)];
             let column = f.location.column.take();
             let column_index = f.location.column_index;
             f.location = Location {
                 paragraph: Some(number),
-                line: Some(in_batch - para_first + 1),
+                line: Some(in_batch.saturating_sub(para_first) + 1),
                 column,
                 column_index,
                 ..base.clone()
@@ -1218,6 +1221,9 @@ impl<'o, 's, 'e> Walker<'o, 's, 'e> {
     }
 
     fn open_table(&mut self) -> Frame {
+        // Context stops at a table: the paragraphs before it are scanned
+        // without the text after it.
+        self.out.emit_batch(self.scope, true);
         let s = &mut self.out.scopes[self.scope];
         s.tables += 1;
         s.prev.clear();
