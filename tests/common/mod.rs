@@ -26,13 +26,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Copies the rules (detectors and word lists, not the optional files) to
-/// `dest`, for tests that change them.
+/// Copies the rules (every file of `rules/`: detectors, word lists, the
+/// allowlist and the suppressions; not the policies) to `dest`, for tests
+/// that change them.
 pub fn copy_rules(dest: &Path) {
     std::fs::create_dir_all(dest).unwrap();
     for entry in std::fs::read_dir(root().join("rules")).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "txt") || path.ends_with("detectors.toml") {
+        if path.is_file() {
             std::fs::copy(&path, dest.join(path.file_name().unwrap())).unwrap();
         }
     }
