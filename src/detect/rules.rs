@@ -150,6 +150,9 @@ struct DetectorSpec {
 fn default_before() -> usize {
     40
 }
+/// The widest context, pairing or linkage distance a rule may ask for.
+const MAX_DISTANCE: usize = 4096;
+
 fn default_pair_distance() -> usize {
     24
 }
@@ -369,6 +372,19 @@ impl Rules {
                         anyhow::anyhow!(at(format!("bad not_personal pattern: {e}")))
                     })?)
                 };
+            // Text is read ahead and kept behind by the widest of these
+            // (see `Engine::reach`): bounded, so rules cannot make a scan
+            // hold megabytes around every block.
+            let widest = spec
+                .context_before
+                .max(spec.context_after)
+                .max(spec.pair_distance)
+                .max(spec.link_distance.unwrap_or(0));
+            if widest > MAX_DISTANCE {
+                bail!(at(format!(
+                    "context and pairing distances are at most {MAX_DISTANCE} characters (this one is {widest})"
+                )));
+            }
             let norm = |list: &[String]| -> Vec<String> {
                 list.iter()
                     .map(|k| super::context::normalise(k))
@@ -555,5 +571,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(format!("{err:#}").contains("version 2"), "{err:#}");
+        let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nlink_distance=100000000\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|_| Ok(None)).unwrap_err();
+        assert!(format!("{err:#}").contains("at most 4096"), "{err:#}");
     }
 }

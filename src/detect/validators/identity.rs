@@ -41,13 +41,7 @@ pub fn is_valid_driving_licence(value: &str) -> bool {
         m @ 51..=62 => m - 50,
         _ => return false,
     };
-    let day = two(8);
-    let days = match month {
-        2 => 29,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    (1..=days).contains(&day) && b[13].is_ascii_digit()
+    super::day_fits_month(two(8), month) && b[13].is_ascii_digit()
 }
 
 #[cfg(test)]

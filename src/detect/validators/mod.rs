@@ -177,6 +177,18 @@ impl Validator {
     }
 }
 
+/// Whether `day` can fall in `month` in some year (29 February allowed: the
+/// identifiers that hold a birth date hold no century).
+pub fn day_fits_month(day: u8, month: u8) -> bool {
+    let days = match month {
+        2 => 29,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
 /// The ASCII digits of `s`, in order.
 fn digits(s: &str) -> Vec<u8> {
     s.bytes()

@@ -48,9 +48,14 @@ pub fn judge(value: &str, surnames: &HashSet<String>) -> Option<&'static str> {
     let first = words.first()?.trim_end_matches('.').to_lowercase();
     if TITLES.contains(&first.as_str()) {
         let rest = words.get(1..).filter(|r| !r.is_empty())?;
-        let named = rest
+        // "Dear Mr/Mrs", "Dear Miss": titles only, no name.
+        let has_name = rest
             .iter()
-            .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+            .any(|w| !TITLES.contains(&w.trim_end_matches(['.', ',']).to_lowercase().as_str()));
+        let named = has_name
+            && rest
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
             && !rest
                 .iter()
                 .any(|w| GENERIC.contains(&w.to_lowercase().as_str()));
@@ -98,6 +103,8 @@ mod tests {
         assert_eq!(judge("Dear Tenant", &surnames()), None);
         assert_eq!(judge("Dear Sir", &surnames()), None);
         assert_eq!(judge("Mr", &surnames()), None);
+        assert_eq!(judge("Dear Mrs", &surnames()), None, "titles, no name");
+        assert_eq!(judge("Dear Mr Dr", &surnames()), None);
     }
 
     #[test]

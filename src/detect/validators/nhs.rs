@@ -29,15 +29,7 @@ fn in_range(d: &[u8]) -> bool {
 
 /// A CHI number starts with a real day and month.
 fn chi_birth_date_ok(d: &[u8]) -> bool {
-    let day = d[0] * 10 + d[1];
-    let month = d[2] * 10 + d[3];
-    let days = match month {
-        2 => 29,
-        4 | 6 | 9 | 11 => 30,
-        1..=12 => 31,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
+    super::day_fits_month(d[0] * 10 + d[1], d[2] * 10 + d[3])
 }
 
 /// Weights 10 down to 2; 11 − (sum mod 11); 11 means 0; 10 is never valid.
@@ -81,12 +73,12 @@ mod tests {
             "987 654 4321", // NHS's syntax example: likewise
             "999 000 0018", // the test range
             "291 385 1231", // a CHI number needs a real date: no 13th month
+            // In an allocated range, so that each fails for its own reason:
             "4010232138",   // wrong check digit
-            "943 476 5910",
-            "1234567890",   // remainder 10: never valid
-            "0000000000",   // placeholder
-            "943 476-5919", // mixed separators
-            "943476591",
+            "4010232030",   // remainder 10: never valid
+            "4444444444",   // a placeholder (its check digit holds)
+            "401 023-2137", // mixed separators
+            "401023213",    // nine digits
         ] {
             assert!(!is_valid(v), "{v}");
         }

@@ -43,7 +43,7 @@ pub fn is_temporary(value: &str) -> bool {
     }
     let two = |i: usize| (d[i] - b'0') * 10 + (d[i + 1] - b'0');
     let (day, month) = (two(0), two(2));
-    (1..=31).contains(&day) && (1..=12).contains(&month)
+    super::day_fits_month(day, month)
 }
 
 /// Two prefix letters, six digits, a suffix A–D; separators (space or
@@ -77,6 +77,8 @@ mod tests {
         assert!(is_valid("TN030485M"));
         assert!(!is_valid("TN 33 04 85 F"), "no 33rd day");
         assert!(!is_valid("TN 03 13 85 M"), "no 13th month");
+        assert!(!is_valid("TN 31 02 85 F"), "no 31 February");
+        assert!(is_valid("TN 29 02 84 F"), "29 February, in some year");
         assert!(
             !is_valid("TN 03 04 85 A"),
             "TN with a normal suffix is never issued"
