@@ -2,17 +2,14 @@
 //! store what was read, forget removed files, and record the run with what
 //! is new and what was resolved since the last completed one.
 
-use std::borrow::Cow;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-
-use foldhash::HashSet;
 
 use anyhow::Result;
 
 use crate::report::{HistoryInfo, Progress, ScanReport};
 use crate::scan::{scan_with, Prepared, ScanOptions};
-use crate::state::{Change, ItemKind, RunSummary, State, StoredFile};
+use crate::state::{record_item_key, Change, ItemKind, RunSummary, State, StoredFile};
 
 /// Stored results are written in batches of this many files, or after this
 /// long, each batch one transaction: a run killed part-way loses at most
@@ -147,41 +144,28 @@ pub fn scan_with_state(
         files_removed = state.remove_files(&gone)?;
     }
 
-    // Compared by key alone; only what changed is described.
-    let live = &memory.live;
-    let keys = item_keys(&report);
-    let now_keys: HashSet<&str> = keys.iter().map(|(k, _)| k.as_ref()).collect();
-    let added: Vec<Change> = keys
-        .iter()
-        .filter(|(k, _)| !live.contains(k.as_ref()))
-        .map(|(k, at)| describe(&report, k, *at))
-        .collect();
+    // The workers marked what was not reported before (`new`) and which
+    // earlier items are still reported; only what changed is described.
+    let added = added_items(&report);
     let resolved: Vec<Change> = if report.partial {
         // Files not reached are not resolved.
         Vec::new()
     } else {
-        let gone: Vec<&str> = live
-            .iter()
-            .map(String::as_str)
-            .filter(|k| !now_keys.contains(k))
-            .collect();
+        let gone: Vec<&str> = memory.not_reported().collect();
         let mut gone = state.live_items_of(&gone)?;
         gone.sort_by(|x, y| (&x.path, &x.label).cmp(&(&y.path, &y.label)));
         gone
     };
     let new = if previous.is_some() {
-        let added: HashSet<&str> = added.iter().map(|c| c.fingerprint.as_str()).collect();
-        for f in &mut report.findings {
-            f.new = f
-                .fingerprint
-                .as_deref()
-                .is_some_and(|fp| added.contains(fp));
-        }
-        for r in &mut report.records {
-            r.new = added.contains(record_item_key(r).as_ref());
-        }
         added.len() as u64
     } else {
+        // Nothing to be new against.
+        for f in &mut report.findings {
+            f.new = false;
+        }
+        for r in &mut report.records {
+            r.new = false;
+        }
         0
     };
     let summary = RunSummary {
@@ -230,19 +214,6 @@ pub fn scan_with_state(
     Ok(report)
 }
 
-/// A record as a run reports it: the record and its flags, so a record that
-/// gains a flag (say, passes its retention date) is new, and one that loses
-/// it is resolved. Triage names the record alone (its fingerprint).
-fn record_item_key(r: &crate::classify::Record) -> Cow<'_, str> {
-    let fp = r.fingerprint.as_deref().unwrap_or("");
-    if r.flags.is_empty() {
-        Cow::Borrowed(fp)
-    } else {
-        let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
-        Cow::Owned(format!("{fp}/{}", flags.join("+")))
-    }
-}
-
 fn now() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -256,20 +227,18 @@ enum At {
     Record(usize),
 }
 
-/// The key of each item the report holds (suppressed ones aside).
-fn item_keys(report: &ScanReport) -> Vec<(Cow<'_, str>, At)> {
-    let mut out = Vec::with_capacity(report.findings.len() + report.records.len());
-    for (i, f) in report.findings.iter().enumerate() {
-        if let (Some(fp), None) = (&f.fingerprint, &f.triage) {
-            out.push((Cow::Borrowed(fp.as_str()), At::Finding(i)));
-        }
-    }
-    for (i, r) in report.records.iter().enumerate() {
-        if let (Some(_), None) = (&r.fingerprint, &r.triage) {
-            out.push((record_item_key(r), At::Record(i)));
-        }
-    }
-    out
+/// The items the workers found were not reported before, in report order
+/// (suppressed ones aside).
+fn added_items(report: &ScanReport) -> Vec<Change> {
+    let findings = report.findings.iter().enumerate().filter_map(|(i, f)| {
+        let fp = f.fingerprint.as_deref()?;
+        (f.new && f.triage.is_none()).then(|| describe(report, fp, At::Finding(i)))
+    });
+    let records = report.records.iter().enumerate().filter_map(|(i, r)| {
+        r.fingerprint.as_ref()?;
+        (r.new && r.triage.is_none()).then(|| describe(report, &record_item_key(r), At::Record(i)))
+    });
+    findings.chain(records).collect()
 }
 
 /// An item described with masked values only.

@@ -620,6 +620,21 @@ fn judge(
         findings.retain(|f| f.triage.is_none());
         records.retain(|r| r.triage.is_none());
     }
+    if let Some(m) = memory {
+        // Reckoned here, on the workers: `new` says not reported before
+        // (the caller clears it when there is no run to compare with).
+        for f in findings.iter_mut().filter(|f| f.triage.is_none()) {
+            if let Some(fp) = &f.fingerprint {
+                f.new = !m.still_live(fp);
+            }
+        }
+        for r in records
+            .iter_mut()
+            .filter(|r| r.triage.is_none() && r.fingerprint.is_some())
+        {
+            r.new = !m.still_live(&crate::state::record_item_key(r));
+        }
+    }
     FileResult {
         record: stored.reason.map(|reason| FileRecord {
             path: rel.to_string(),

@@ -23,10 +23,14 @@ fn share(dir: &Path) -> PathBuf {
 
 /// Scans `share` with the state `dir/state.db`; returns the JSON output.
 fn nightly(dir: &Path, share: &Path, extra: &[&str]) -> Value {
+    nightly_as_of(dir, share, AS_OF, extra)
+}
+
+fn nightly_as_of(dir: &Path, share: &Path, as_of: &str, extra: &[&str]) -> Value {
     let out = trawl()
         .arg("scan")
         .arg(share)
-        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .args(["--quiet", "--as-of", as_of, "--format", "json", "--policy"])
         .arg(root().join("rules/policies/example_housing.toml"))
         .arg("--state")
         .arg(dir.join("state.db"))
@@ -246,6 +250,73 @@ fn changed_added_and_deleted_files_show_as_new_and_resolved() {
         !text.contains("robin.new@example.com"),
         "a raw value in the diff"
     );
+}
+
+/// A record can pass its retention date while its file stays as it was:
+/// the rescan reads nothing, yet the record now flagged is new and the same
+/// record as it was reported (without the flag) is resolved.
+#[test]
+fn a_record_past_its_retention_date_is_new_without_its_file_changing() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let later = nightly_as_of(dir.path(), &share, "2045-01-01", &[]);
+    assert_eq!(later["history"]["files_read"].as_u64(), Some(0));
+    let past = |report: &Value| -> BTreeSet<(String, String)> {
+        report["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| {
+                r["flags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["flag"] == "past_retention")
+            })
+            .map(|r| {
+                (
+                    r["path"].as_str().unwrap().to_string(),
+                    r["record"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let newly_past: BTreeSet<_> = past(&later).difference(&past(&first)).cloned().collect();
+    assert!(
+        !newly_past.is_empty(),
+        "no record passed its retention date"
+    );
+    // Each is new now, and its earlier self resolved.
+    let new: BTreeSet<(String, String)> = new_items(&later)
+        .into_iter()
+        .filter(|(kind, _, _)| kind == "record")
+        .map(|(_, path, record)| (path, record))
+        .collect();
+    assert!(
+        newly_past.is_subset(&new),
+        "{newly_past:?} not all in {new:?}"
+    );
+    assert_eq!(later["history"]["new"].as_u64(), Some(new.len() as u64));
+    let resolved: BTreeSet<&str> = later["history"]["resolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "record")
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    for (path, _) in &newly_past {
+        assert!(resolved.contains(path.as_str()), "{path} not resolved");
+    }
+    // Findings are what they were: none new, none resolved.
+    assert!(new_items(&later)
+        .iter()
+        .all(|(kind, _, _)| kind == "record"));
+    assert!(later["history"]["resolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["kind"] == "record"));
 }
 
 #[test]

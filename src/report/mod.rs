@@ -471,19 +471,29 @@ fn reorder<T>(items: &mut [T], mut order: Vec<usize>) {
 impl ScanReport {
     /// Sorts findings by (path, location, detector) and file records by path.
     pub fn sort(&mut self) {
-        // Findings are large: sort their indices, then move each once.
-        let order = order_by_path(
-            &self.findings,
-            |f| f.path.as_str(),
-            |a, b| finding_key(a).cmp(&finding_key(b)),
+        // Findings beside records: a rescan waits for this.
+        let (findings, records) = (&mut self.findings, &mut self.records);
+        rayon::join(
+            || {
+                // Findings are large: sort their indices, then move each once.
+                let order = order_by_path(
+                    findings,
+                    |f| f.path.as_str(),
+                    |a, b| finding_key(a).cmp(&finding_key(b)),
+                );
+                reorder(findings, order);
+            },
+            || {
+                let order = order_by_path(
+                    records,
+                    |r| r.path.as_str(),
+                    |a, b| {
+                        (a.location.sort_key(), &a.record).cmp(&(b.location.sort_key(), &b.record))
+                    },
+                );
+                reorder(records, order);
+            },
         );
-        reorder(&mut self.findings, order);
-        let order = order_by_path(
-            &self.records,
-            |r| r.path.as_str(),
-            |a, b| (a.location.sort_key(), &a.record).cmp(&(b.location.sort_key(), &b.record)),
-        );
-        reorder(&mut self.records, order);
         self.errors
             .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
         self.scanned_files.sort_by(|a, b| a.path.cmp(&b.path));

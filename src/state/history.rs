@@ -1,7 +1,9 @@
 //! Runs and what each reported, for `trawl history`, "new since the last
 //! run", "resolved since it", and `trawl diff`.
 
-use foldhash::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
+
+use foldhash::HashMap;
 
 use anyhow::{Context, Result};
 use rusqlite::{params, OptionalExtension};
@@ -251,9 +253,11 @@ pub fn changes(
 
 /// The keys of what the runs so far report now: each item from the run
 /// that first reported it, until one no longer did.
-pub(super) fn read_live_keys(conn: &rusqlite::Connection) -> Result<HashSet<String>> {
+pub(super) fn read_live_keys(
+    conn: &rusqlite::Connection,
+) -> Result<foldhash::HashMap<String, AtomicBool>> {
     let mut stmt = conn.prepare("SELECT fingerprint FROM items WHERE until IS NULL")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    rows.collect::<rusqlite::Result<HashSet<_>>>()
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, AtomicBool::new(false))))?;
+    rows.collect::<rusqlite::Result<_>>()
         .context("reading the items")
 }

@@ -16,6 +16,7 @@ mod lock;
 // up once a file on a rescan; SipHash was a noticeable part of one.
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
@@ -113,9 +114,9 @@ pub struct KnownFile {
     /// Whether reading it gave anything (else nothing is stored but this).
     pub has_result: bool,
     /// Set by the run: the walk found it (else it has gone).
-    pub seen: std::sync::atomic::AtomicBool,
+    pub seen: AtomicBool,
     /// Set by the run: unchanged and empty, so the walk settled it alone.
-    pub settled: std::sync::atomic::AtomicBool,
+    pub settled: AtomicBool,
     /// The stored result (JSON), loaded with the file list when results are
     /// reusable, and taken by the one worker that reuses it. Read in one
     /// pass in path order: a lookup per file cost a rescan a fifth of its
@@ -232,11 +233,33 @@ pub struct Memory {
     key: [u8; 32],
     pub triage: HashMap<String, Triage>,
     /// The keys of the items the runs so far report now, read with the
-    /// rest (the new and resolved of this run are reckoned against them).
-    pub live: foldhash::HashSet<String>,
+    /// rest, each with whether this run reports it too: the workers mark
+    /// them as they judge files, so what is new and what was resolved is
+    /// known when the walk ends, not reckoned after it.
+    pub live: foldhash::HashMap<String, AtomicBool>,
 }
 
 impl Memory {
+    /// Whether an item this run reports was reported before (live), noting
+    /// that it still is.
+    pub fn still_live(&self, key: &str) -> bool {
+        match self.live.get(key) {
+            Some(seen) => {
+                seen.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The items reported before that this run has not reported.
+    pub fn not_reported(&self) -> impl Iterator<Item = &str> {
+        self.live
+            .iter()
+            .filter(|(_, seen)| !seen.load(Ordering::Relaxed))
+            .map(|(k, _)| k.as_str())
+    }
+
     /// The stored result of a file, if it is still there and readable.
     pub fn load(&self, rel: &str) -> Option<StoredResult> {
         let known = self.known.get(rel)?;
@@ -278,6 +301,19 @@ impl Memory {
 
     pub fn fingerprint_record(&self, path: &str, record: &str) -> String {
         fingerprint(&self.key, &[b"record", path.as_bytes(), record.as_bytes()])
+    }
+}
+
+/// A record as a run reports it: the record and its flags, so a record that
+/// gains a flag (say, passes its retention date) is new, and one that loses
+/// it is resolved. Triage names the record alone (its fingerprint).
+pub fn record_item_key(r: &crate::classify::Record) -> std::borrow::Cow<'_, str> {
+    let fp = r.fingerprint.as_deref().unwrap_or("");
+    if r.flags.is_empty() {
+        std::borrow::Cow::Borrowed(fp)
+    } else {
+        let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
+        std::borrow::Cow::Owned(format!("{fp}/{}", flags.join("+")))
     }
 }
 
@@ -544,7 +580,21 @@ impl State {
 
     /// Every file the state knows, without its stored result.
     fn read_files(&self, rehash: bool) -> Result<HashMap<String, KnownFile>> {
-        let mut known: HashMap<String, KnownFile> = HashMap::default();
+        // Sized from the last run: growing a map of 100,000 files rehashes
+        // it a dozen times.
+        let last_seen: i64 = self
+            .conn
+            .query_row(
+                "SELECT files_seen FROM runs WHERE outcome = 'completed' ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        let mut known: HashMap<String, KnownFile> = HashMap::with_capacity_and_hasher(
+            last_seen.clamp(0, 1 << 24) as usize,
+            Default::default(),
+        );
         let mut stmt = self
             .conn
             .prepare("SELECT path, size, mtime_ns, dev, ino, CASE WHEN ?1 THEN sha256 END, format, outcome, has_result FROM files")?;
