@@ -1,6 +1,7 @@
 //! The scan: walk → extract → detect → classify → report, in parallel, with
 //! a deterministic result.
 
+use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -295,14 +296,17 @@ pub fn scan_with(
 /// Counts a file or member under its format (allocating only for a format
 /// not seen before: this runs once a file).
 fn count_format(summary: &mut Summary, format: &str, outcome: Outcome) {
-    match summary.files_by_format.get_mut(format) {
-        Some(counts) => counts.add(outcome),
-        None => summary
-            .files_by_format
-            .entry(format.to_string())
-            .or_default()
-            .add(outcome),
+    count_of(&mut summary.files_by_format, format).add(outcome);
+}
+
+/// The count kept under `key`, its key allocated only the first time (this
+/// runs for every finding and record of a scan, on the thread that gathers
+/// them).
+fn count_of<'m, V: Default>(counts: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+    if !counts.contains_key(key) {
+        counts.insert(key.to_string(), V::default());
     }
+    counts.get_mut(key).expect("inserted above")
 }
 
 /// Adds one file's result to the report and its summary.
@@ -321,10 +325,7 @@ fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
             continue;
         }
         summary.findings += 1;
-        *summary
-            .findings_by_detector
-            .entry(f.detector.clone())
-            .or_default() += 1;
+        *count_of(&mut summary.findings_by_detector, &f.detector) += 1;
         *summary
             .findings_by_confidence
             .entry(f.confidence)
@@ -342,14 +343,16 @@ fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
         summary.records += 1;
         summary.records_personal += u64::from(rec.personal);
         summary.records_flagged += u64::from(!rec.flags.is_empty());
+        if rec.flags.is_empty() {
+            continue;
+        }
+        let by_process = count_of(
+            &mut summary.flags_by_process,
+            rec.process.as_deref().unwrap_or("(none)"),
+        );
         for f in &rec.flags {
             *summary.flags_by_type.entry(f.flag).or_default() += 1;
-            *summary
-                .flags_by_process
-                .entry(rec.process.clone().unwrap_or_else(|| "(none)".into()))
-                .or_default()
-                .entry(f.flag)
-                .or_default() += 1;
+            *by_process.entry(f.flag).or_default() += 1;
         }
     }
     report.findings.extend(r.findings);

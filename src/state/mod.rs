@@ -230,7 +230,7 @@ pub struct Memory {
     /// results were stored: every file is read again.
     pub reusable: bool,
     pub rehash: bool,
-    key: [u8; 32],
+    keyed: Keyed,
     pub triage: HashMap<String, Triage>,
     /// The keys of the items the runs so far report now, read with the
     /// rest, each with whether this run reports it too: the workers mark
@@ -288,7 +288,7 @@ impl Memory {
     pub fn fingerprint_finding(&self, f: &Finding) -> String {
         let value = f.value_sha256.unwrap_or([0; 32]);
         fingerprint(
-            &self.key,
+            &self.keyed,
             &[
                 b"finding",
                 f.path.as_bytes(),
@@ -300,7 +300,10 @@ impl Memory {
     }
 
     pub fn fingerprint_record(&self, path: &str, record: &str) -> String {
-        fingerprint(&self.key, &[b"record", path.as_bytes(), record.as_bytes()])
+        fingerprint(
+            &self.keyed,
+            &[b"record", path.as_bytes(), record.as_bytes()],
+        )
     }
 }
 
@@ -317,10 +320,17 @@ pub fn record_item_key(r: &crate::classify::Record) -> std::borrow::Cow<'_, str>
     }
 }
 
+/// HMAC-SHA-256 with the state's key set up once: each fingerprint then
+/// starts from a copy (a rescan makes one for every record it judges).
+type Keyed = hmac::Hmac<sha2::Sha256>;
+
+fn keyed(key: &[u8; 32]) -> Keyed {
+    <Keyed as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length")
+}
+
 /// HMAC-SHA-256 over the parts (each length-prefixed), shortened to 128 bits.
-fn fingerprint(key: &[u8; 32], parts: &[&[u8]]) -> String {
-    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
-        .expect("HMAC takes a key of any length");
+fn fingerprint(keyed: &Keyed, parts: &[&[u8]]) -> String {
+    let mut mac = keyed.clone();
     for p in parts {
         mac.update(&(p.len() as u64).to_le_bytes());
         mac.update(p);
@@ -572,7 +582,7 @@ impl State {
             known,
             reusable,
             rehash,
-            key: self.key,
+            keyed: keyed(&self.key),
             triage: self.triage_all()?,
             live,
         })
@@ -776,4 +786,26 @@ pub struct StoredFile {
     pub outcome: Outcome,
     /// JSON of a [`StoredResult`], or none when it is empty.
     pub result: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fingerprints name triage decisions kept in states already written:
+    /// the same key and parts must always give the same fingerprint.
+    #[test]
+    fn a_fingerprint_is_stable() {
+        let key: [u8; 32] = std::array::from_fn(|i| i as u8);
+        assert_eq!(
+            fingerprint(&keyed(&key), &[b"record", b"tables/a.csv", b"row 2"]),
+            // Python: hmac.new(key, b"".join(struct.pack("<Q", len(p)) + p for p in parts), sha256)
+            "febc6b98c3959aa56c3dd04321b7fa31"
+        );
+        // Each part is length-prefixed: moving a byte between parts tells.
+        assert_ne!(
+            fingerprint(&keyed(&key), &[b"record", b"tables/a.csv", b"row 2"]),
+            fingerprint(&keyed(&key), &[b"record", b"tables/a.csvr", b"ow 2"])
+        );
+    }
 }
