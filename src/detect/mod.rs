@@ -554,13 +554,15 @@ fn follow_parents(hits: &mut [Hit], keep: &mut [bool]) {
         let Some((_, from)) = hits[i].derived else {
             continue;
         };
-        let parent = (0..hits.len()).find(|&j| {
-            hits[j].detector == from
-                && hits[j].start == hits[i].start
-                && hits[j].end == hits[i].end
-                && hits[j].field == hits[i].field
-                && hits[j].derived.is_none()
-        });
+        // A field's hits are in order of start (`scan_unit`): the parent is
+        // among the few beside this one at the same place, so a text full
+        // of IBANs costs no look through every hit for each.
+        let (start, end, field) = (hits[i].start, hits[i].end, hits[i].field);
+        let same_place = |j: &usize| hits[*j].start == start && hits[*j].field == field;
+        let parent = (i + 1..hits.len())
+            .take_while(same_place)
+            .chain((0..i).rev().take_while(same_place))
+            .find(|&j| hits[j].detector == from && hits[j].end == end && hits[j].derived.is_none());
         keep[i] = parent.is_some_and(|j| keep[j]);
         if let Some(j) = parent {
             hits[i].confidence = hits[j].confidence;

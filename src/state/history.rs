@@ -253,9 +253,7 @@ pub fn changes(
 
 /// The keys of what the runs so far report now: each item from the run
 /// that first reported it, until one no longer did.
-pub(super) fn read_live_keys(
-    conn: &rusqlite::Connection,
-) -> Result<foldhash::HashMap<String, AtomicBool>> {
+pub(super) fn read_live_keys(conn: &rusqlite::Connection) -> Result<HashMap<String, AtomicBool>> {
     let mut stmt = conn.prepare("SELECT fingerprint FROM items WHERE until IS NULL")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, AtomicBool::new(false))))?;
     rows.collect::<rusqlite::Result<_>>()

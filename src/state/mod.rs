@@ -236,7 +236,7 @@ pub struct Memory {
     /// rest, each with whether this run reports it too: the workers mark
     /// them as they judge files, so what is new and what was resolved is
     /// known when the walk ends, not reckoned after it.
-    pub live: foldhash::HashMap<String, AtomicBool>,
+    pub live: HashMap<String, AtomicBool>,
 }
 
 impl Memory {
@@ -311,13 +311,19 @@ impl Memory {
 /// gains a flag (say, passes its retention date) is new, and one that loses
 /// it is resolved. Triage names the record alone (its fingerprint).
 pub fn record_item_key(r: &crate::classify::Record) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write;
     let fp = r.fingerprint.as_deref().unwrap_or("");
     if r.flags.is_empty() {
-        std::borrow::Cow::Borrowed(fp)
-    } else {
-        let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
-        std::borrow::Cow::Owned(format!("{fp}/{}", flags.join("+")))
+        return std::borrow::Cow::Borrowed(fp);
     }
+    // One string: this runs for every flagged record of a rescan.
+    let mut key = String::with_capacity(fp.len() + 32 * r.flags.len());
+    key.push_str(fp);
+    for (i, f) in r.flags.iter().enumerate() {
+        key.push(if i == 0 { '/' } else { '+' });
+        let _ = write!(key, "{}", f.flag);
+    }
+    std::borrow::Cow::Owned(key)
 }
 
 /// HMAC-SHA-256 with the state's key set up once: each fingerprint then
@@ -806,6 +812,37 @@ mod tests {
         assert_ne!(
             fingerprint(&keyed(&key), &[b"record", b"tables/a.csv", b"row 2"]),
             fingerprint(&keyed(&key), &[b"record", b"tables/a.csvr", b"ow 2"])
+        );
+    }
+
+    /// Record keys are kept in states' item lists: the form must not drift,
+    /// or every flagged record would come out new (and resolved) once.
+    #[test]
+    fn a_record_key_is_its_fingerprint_and_flags() {
+        use crate::classify::{Flag, FlagKind, Record};
+        let flag = |flag| Flag {
+            flag,
+            reason: String::new(),
+        };
+        let mut r = Record {
+            path: "tables/a.csv".into(),
+            record: "row 2".into(),
+            location: Default::default(),
+            process: None,
+            matched_by: None,
+            categories: Vec::new(),
+            mentions: Vec::new(),
+            personal: true,
+            flags: Vec::new(),
+            fingerprint: Some("0123abcd".into()),
+            new: false,
+            triage: None,
+        };
+        assert_eq!(record_item_key(&r), "0123abcd");
+        r.flags = vec![flag(FlagKind::NoLawfulBasis), flag(FlagKind::PastRetention)];
+        assert_eq!(
+            record_item_key(&r),
+            "0123abcd/no_lawful_basis+past_retention"
         );
     }
 }
