@@ -550,7 +550,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         report.summary.files.unreadable() + report.summary.members.unreadable(),
         progress.elapsed().as_secs_f64()
     ));
-    Ok(if report.partial {
+    let code = if report.partial {
         ExitCode::from(5)
     } else if args.strict
         && report.summary.files.unreadable() + report.summary.members.unreadable() > 0
@@ -560,7 +560,12 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process ends here: its memory goes back whole. Freeing a large
+    // scan's findings one by one took a rescan of 100,000 files longer than
+    // sorting them.
+    std::mem::forget(report);
+    Ok(code)
 }
 
 fn run_report(args: ReportArgs) -> Result<ExitCode> {

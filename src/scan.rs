@@ -204,28 +204,21 @@ pub fn scan_with(
     let mut failure: Option<anyhow::Error> = None;
     // On a rescan, an unchanged file whose stored result is empty costs the
     // walk a look-up, and nothing else: it is counted from the state after.
-    let settled = |entry: &Entry| -> bool {
-        let (
-            Some(m),
-            Entry::File {
-                rel,
-                size,
-                modified,
-                identity,
-                ..
-            },
-        ) = (memory, entry)
-        else {
+    let settled = |rel: &str, stat: &walk::Stat| -> bool {
+        let Some(m) = memory else {
             return false;
         };
         if !m.reusable || m.rehash {
             return false;
         }
         match m.known.get(rel) {
-            Some(k) if !k.has_result && k.meta == file_meta(*size, *modified, *identity) => {
+            Some(k)
+                if !k.has_result
+                    && k.meta == file_meta(stat.size, stat.modified, stat.identity) =>
+            {
                 k.seen.store(true, Ordering::Relaxed);
                 k.settled.store(true, Ordering::Relaxed);
-                progress.file_done(*size, 0);
+                progress.file_done(stat.size, 0);
                 true
             }
             _ => false,

@@ -86,7 +86,7 @@ pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
     let root = root_of(path, roots);
     if let (Some(r), [_]) = (root, roots) {
         if let Some(rel) = relative_fast(path, r) {
-            return rel;
+            return rel.to_string();
         }
     }
     let rel = match root {
@@ -132,7 +132,7 @@ fn root_of<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<&'r PathBuf> {
 /// comparing paths component by component was a tenth of a rescan's walk.
 /// `None` for anything else, which the general way handles.
 #[cfg(unix)]
-fn relative_fast(path: &Path, root: &Path) -> Option<String> {
+fn relative_fast<'p>(path: &'p Path, root: &Path) -> Option<&'p str> {
     use std::os::unix::ffi::OsStrExt;
     let root = root.as_os_str().as_bytes();
     let rest = path.as_os_str().as_bytes().strip_prefix(root)?;
@@ -150,12 +150,22 @@ fn relative_fast(path: &Path, root: &Path) -> Option<String> {
         && memchr::memmem::find(rest, b"//").is_none()
         && memchr::memmem::find(rest, b"/./").is_none()
         && !rest.contains(&b'\\');
-    plain.then(|| std::str::from_utf8(rest).ok().map(str::to_string))?
+    plain.then(|| std::str::from_utf8(rest).ok())?
 }
 
 #[cfg(not(unix))]
-fn relative_fast(_: &Path, _: &Path) -> Option<String> {
+fn relative_fast<'p>(_: &'p Path, _: &Path) -> Option<&'p str> {
     None
+}
+
+/// [`relative`], borrowed from the path where it can be.
+fn relative_cow<'p>(path: &'p Path, roots: &[PathBuf]) -> std::borrow::Cow<'p, str> {
+    match roots {
+        [root] if root_of(path, roots).is_some() => relative_fast(path, root)
+            .map(std::borrow::Cow::Borrowed)
+            .unwrap_or_else(|| relative(path, roots).into()),
+        _ => relative(path, roots).into(),
+    }
 }
 
 /// Walks every root and sends what it finds; returns when the walk is done.
@@ -196,9 +206,10 @@ impl Drop for Batch {
     }
 }
 
-/// Says whether a regular file needs nothing more (an unchanged file whose
-/// stored result is empty, on a rescan): it is then not handed on at all.
-pub type Settled<'a> = dyn Fn(&Entry) -> bool + Sync + 'a;
+/// Says whether a regular file (its path below its root, and its metadata)
+/// needs nothing more (an unchanged file whose stored result is empty, on a
+/// rescan): it is then not handed on at all, and nothing is allocated for it.
+pub type Settled<'a> = dyn Fn(&str, &Stat) -> bool + Sync + 'a;
 
 pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -> Result<()> {
     let excludes = Excludes::new(&opts.excludes)?;
@@ -255,9 +266,8 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
             }
             let entry = match result {
                 Err(err) => Some(failed_walk(&err, &roots)),
-                Ok(e) => classify(&e, &roots, max, &mut dir),
+                Ok(e) => classify(&e, &roots, max, &mut dir, settled),
             };
-            let entry = entry.filter(|e| !settled(e));
             match entry.map(|e| batch.push(e)) {
                 // The receiver has gone: the scan is over.
                 Some(false) => WalkState::Quit,
@@ -273,6 +283,7 @@ fn classify(
     roots: &[PathBuf],
     max: u64,
     dir: &mut DirHandle,
+    settled: &Settled,
 ) -> Option<Entry> {
     let rel = || relative(e.path(), roots);
     let Some(ft) = e.file_type() else {
@@ -314,13 +325,21 @@ fn classify(
                 m.size
             ),
         }),
-        Ok(m) => Some(Entry::File {
-            path: e.path().to_path_buf(),
-            rel: rel(),
-            size: m.size,
-            modified: m.modified,
-            identity: m.identity,
-        }),
+        Ok(m) => {
+            // Settled before anything is allocated for it: on a rescan, most
+            // files are.
+            let rel = relative_cow(e.path(), roots);
+            if settled(&rel, &m) {
+                return None;
+            }
+            Some(Entry::File {
+                path: e.path().to_path_buf(),
+                rel: rel.into_owned(),
+                size: m.size,
+                modified: m.modified,
+                identity: m.identity,
+            })
+        }
     }
 }
 
@@ -437,10 +456,12 @@ impl TrawlIgnores {
 }
 
 /// What the walk needs of a file's metadata.
-struct Stat {
-    size: u64,
-    modified: Option<std::time::SystemTime>,
-    identity: Option<(u64, u64)>,
+#[derive(Debug, Clone, Copy)]
+pub struct Stat {
+    pub size: u64,
+    pub modified: Option<std::time::SystemTime>,
+    /// Device and inode, where the OS has them.
+    pub identity: Option<(u64, u64)>,
 }
 
 /// A walker thread's handle on the folder whose entries it is visiting, to
@@ -487,7 +508,20 @@ impl DirHandle {
             self.open = Some((parent.to_path_buf(), unsafe { OwnedFd::from_raw_fd(fd) }));
         }
         let (_, fd) = self.open.as_ref()?;
-        let name = std::ffi::CString::new(name.as_bytes()).ok()?;
+        // The name NUL-terminated, on the stack when it fits (it nearly
+        // always does: names are at most 255 bytes on most file systems).
+        let mut buf = [0u8; 256];
+        let heap;
+        let name = match name.as_bytes() {
+            b if b.len() < buf.len() => {
+                buf[..b.len()].copy_from_slice(b);
+                std::ffi::CStr::from_bytes_with_nul(&buf[..=b.len()]).ok()?
+            }
+            b => {
+                heap = std::ffi::CString::new(b).ok()?;
+                heap.as_c_str()
+            }
+        };
         let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
         // SAFETY: a valid folder handle, a NUL-terminated name, and room
         // for the answer, which is read only when the call succeeded.
