@@ -37,8 +37,9 @@ pub fn scan_with_state(
     // What stored results depend on: reading is redone when any changes.
     let made_with = crate::digest::sha256_hex(
         format!(
-            "trawl {}\nrules {}\npolicy {}\nlimits {:?}\nmax_file_size {}",
+            "trawl {}\nlayout {}\nrules {}\npolicy {}\nlimits {:?}\nmax_file_size {}",
             env!("CARGO_PKG_VERSION"),
+            crate::state::packed::LAYOUT,
             rules.sha256(),
             crate::digest::sha256_hex(prepared.classifier.policy.text.as_bytes()),
             opts.limits,
@@ -49,7 +50,7 @@ pub fn scan_with_state(
     let mut memory = state.memory(&made_with, rehash)?;
     if !memory.reusable && !memory.known.is_empty() {
         log.line(
-            "the rules, policy, limits or trawl version changed since the stored results were made: every file is read again",
+            "the rules, policy, limits, trawl version or state layout changed since the stored results were made: every file is read again",
         );
         state.forget_results()?;
     }

@@ -14,14 +14,12 @@ use rayon::prelude::*;
 use crate::classify::Kind;
 use crate::classify::{Classifier, Policy, Record};
 use crate::detect::{Engine, Rules};
-use crate::extract::{extract_file, Extracted, Limits, RecordDraft};
+use crate::extract::{extract_file, Extracted, Limits};
 use crate::report::{
     CategoryInfo, FileRecord, Finding, Outcome, PolicyInfo, Progress, RunInfo, ScanReport,
     ScannedFile, Summary, Triage,
 };
-use crate::state::{
-    sort_keys, FileMeta, Memory, StoredDraft, StoredFile, StoredMember, StoredResult,
-};
+use crate::state::{packed, FileMeta, Memory, StoredFile, StoredMember, StoredResult};
 use crate::walk::{self, Entry, WalkOptions};
 
 #[derive(Debug, Clone)]
@@ -435,21 +433,14 @@ fn process(
                 Some(stored) => (stored, false, None),
                 None => {
                     let stored = read_file(engine, classifier, &path, &rel, opts, memory);
-                    let store = memory.and_then(|_| {
-                        let sha256 = content();
-                        let result = if stored.is_empty() {
-                            None
-                        } else {
-                            Some(serde_json::to_string(&without_values(&stored)).ok()?)
-                        };
-                        Some(StoredFile {
-                            path: rel.clone(),
-                            meta,
-                            sha256,
-                            format: stored.format.clone(),
-                            outcome: stored.outcome,
-                            result,
-                        })
+                    let store = memory.map(|_| StoredFile {
+                        path: rel.clone(),
+                        meta,
+                        sha256: content(),
+                        format: stored.format.clone(),
+                        outcome: stored.outcome,
+                        // Never a raw value, even when this run shows them.
+                        result: (!stored.is_empty()).then(|| packed::pack(&stored, &rel)),
                     });
                     (stored, true, store)
                 }
@@ -465,19 +456,6 @@ fn process(
     };
     progress.file_done(result.bytes, result.findings.len() as u64);
     result
-}
-
-/// What a state may keep of a read file: never a raw value, even when this
-/// run shows them (`--reveal`).
-fn without_values(stored: &StoredResult) -> std::borrow::Cow<'_, StoredResult> {
-    if stored.findings.iter().all(|f| f.value.is_none()) {
-        return std::borrow::Cow::Borrowed(stored);
-    }
-    let mut masked = stored.clone();
-    for f in &mut masked.findings {
-        f.value = None;
-    }
-    std::borrow::Cow::Owned(masked)
 }
 
 fn file_meta(
@@ -565,9 +543,8 @@ fn read_file(
         format: extracted.format.to_string(),
         outcome: extracted.outcome,
         reason: extracted.reason,
-        finding_keys: findings.iter().map(|f| sort_keys(&f.location)).collect(),
         findings,
-        records: extracted.records.iter().map(StoredDraft::from).collect(),
+        records: extracted.records,
         members: extracted
             .members
             .into_iter()
@@ -600,8 +577,7 @@ fn judge(
             f.triage = Some(t.clone());
         }
     }
-    let drafts: Vec<RecordDraft> = stored.records.into_iter().map(RecordDraft::from).collect();
-    let mut records = classifier.classify(drafts, &mut findings, modified);
+    let mut records = classifier.classify(stored.records, &mut findings, modified);
     let mut records_suppressed = 0;
     if let Some(m) = memory {
         for r in &mut records {

@@ -65,6 +65,25 @@ proptest! {
         let _ = json::scan_lines(reader(&bytes), &mut sink);
     }
 
+    /// What the state keeps is decoded on every rescan: arbitrary bytes, or
+    /// a real result damaged here and there, decode or are refused, never
+    /// panic.
+    #[test]
+    fn stored_results_decode_or_are_refused(
+        bytes in proptest::collection::vec(any::<u8>(), 0..400),
+        damage in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+    ) {
+        use trawl::state::packed::{pack, unpack};
+        let _ = unpack(&bytes, "a.txt");
+        let mut packed = pack(&stored_result(), "a.txt");
+        prop_assert!(unpack(&packed, "a.txt").is_some());
+        for (at, byte) in damage {
+            let n = packed.len();
+            packed[at % n] = byte;
+        }
+        let _ = unpack(&packed, "a.txt");
+    }
+
     #[test]
     fn block_size_does_not_change_findings(bytes in share_bytes(), block in 260usize..2000) {
         let e = engine();
@@ -163,5 +182,43 @@ proptest! {
         }];
         let records = classifier.classify(vec![draft], &mut findings, None);
         prop_assert_eq!(records.len(), 1);
+    }
+}
+
+/// A stored result with one finding and one record, as a read file gives.
+fn stored_result() -> trawl::state::StoredResult {
+    let finding = Finding {
+        path: "a.txt".into(),
+        location: Location {
+            line: Some(2),
+            ..Location::default()
+        },
+        record: "document".into(),
+        process: None,
+        detector: "email".into(),
+        category: "contact_details".into(),
+        confidence: Confidence::High,
+        evidence: vec!["address_format".into()],
+        masked: "j***@*******.com".into(),
+        value: None,
+        fingerprint: Some("0011".into()),
+        new: false,
+        triage: None,
+        value_sha256: None,
+    };
+    trawl::state::StoredResult {
+        format: "text".into(),
+        outcome: trawl::report::Outcome::Scanned,
+        reason: None,
+        findings: vec![finding],
+        records: vec![RecordDraft {
+            path: "a.txt".into(),
+            locator: "document".into(),
+            location: Location::default(),
+            headers: std::sync::Arc::from(Vec::<String>::new()),
+            fields: vec![("date".into(), "2020-01-01".into())],
+            document_date: None,
+        }],
+        members: Vec::new(),
     }
 }

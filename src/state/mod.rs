@@ -11,6 +11,7 @@
 
 pub mod history;
 mod lock;
+pub mod packed;
 
 // foldhash: maps keyed by every path and fingerprint of a share are looked
 // up once a file on a rescan; SipHash was a noticeable part of one.
@@ -30,7 +31,7 @@ use crate::extract::RecordDraft;
 use crate::report::{FileRecord, Finding, Outcome, Triage};
 
 /// Bumped when the tables change; older states are migrated, newer refused.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,11 +48,11 @@ CREATE TABLE IF NOT EXISTS files (
     has_result INTEGER NOT NULL,
     run INTEGER NOT NULL
 ) WITHOUT ROWID;
--- JSON of what reading a file gave, apart, so that the file table a rescan
--- reads whole stays small.
+-- What reading a file gave (packed: see packed.rs), apart, so that the file
+-- table a rescan reads whole stays small.
 CREATE TABLE IF NOT EXISTS results (
     path TEXT PRIMARY KEY,
-    result TEXT NOT NULL
+    result BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -117,11 +118,11 @@ pub struct KnownFile {
     pub seen: AtomicBool,
     /// Set by the run: unchanged and empty, so the walk settled it alone.
     pub settled: AtomicBool,
-    /// The stored result (JSON), loaded with the file list when results are
-    /// reusable, and taken by the one worker that reuses it. Read in one
+    /// The stored result (packed), loaded with the file list when results
+    /// are reusable, and taken by the one worker that reuses it. Read in one
     /// pass in path order: a lookup per file cost a rescan a fifth of its
     /// time.
-    result: Mutex<Option<Box<str>>>,
+    result: Mutex<Option<Box<[u8]>>>,
 }
 
 fn outcome_name(o: Outcome) -> String {
@@ -149,77 +150,24 @@ impl StoredResult {
 }
 
 /// One member of a container as stored.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone)]
 pub struct StoredMember {
     pub format: String,
     pub outcome: Outcome,
     pub record: Option<FileRecord>,
 }
 
-/// What reading a file gave, before classification.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// What reading a file gave, before classification: what the state keeps of
+/// it ([`packed`]), less the raw values.
+#[derive(Debug, Clone)]
 pub struct StoredResult {
     pub format: String,
     pub outcome: Outcome,
     pub reason: Option<String>,
     /// Masked, with fingerprints; raw values are never stored.
     pub findings: Vec<Finding>,
-    /// Each finding's location sort keys (not part of the outputs, so not
-    /// serialised with it), so that reused findings sort as read ones do.
-    pub finding_keys: Vec<[u64; 3]>,
-    pub records: Vec<StoredDraft>,
+    pub records: Vec<RecordDraft>,
     pub members: Vec<StoredMember>,
-}
-
-pub fn sort_keys(l: &crate::report::Location) -> [u64; 3] {
-    [l.column_index, l.ordinal, l.offset]
-}
-
-pub fn set_sort_keys(l: &mut crate::report::Location, keys: [u64; 3]) {
-    l.column_index = keys[0];
-    l.ordinal = keys[1];
-    l.offset = keys[2];
-}
-
-/// A record draft as stored (see [`RecordDraft`]).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct StoredDraft {
-    pub path: String,
-    pub locator: String,
-    pub location: crate::report::Location,
-    pub location_keys: [u64; 3],
-    pub headers: std::sync::Arc<[String]>,
-    pub fields: Vec<(String, String)>,
-    pub document_date: Option<String>,
-}
-
-impl From<&RecordDraft> for StoredDraft {
-    fn from(d: &RecordDraft) -> StoredDraft {
-        StoredDraft {
-            path: d.path.clone(),
-            locator: d.locator.clone(),
-            location: d.location.clone(),
-            location_keys: sort_keys(&d.location),
-            headers: d.headers.clone(),
-            fields: d.fields.clone(),
-            document_date: d.document_date.clone(),
-        }
-    }
-}
-
-impl From<StoredDraft> for RecordDraft {
-    fn from(d: StoredDraft) -> RecordDraft {
-        let mut location = d.location;
-        set_sort_keys(&mut location, d.location_keys);
-        RecordDraft {
-            path: d.path,
-            locator: d.locator,
-            location,
-            headers: d.headers,
-            fields: d.fields,
-            document_date: d.document_date,
-        }
-    }
 }
 
 /// What a scan may reuse, shared by the worker threads: the files known,
@@ -269,20 +217,12 @@ impl Memory {
                 outcome: known.outcome,
                 reason: None,
                 findings: Vec::new(),
-                finding_keys: Vec::new(),
                 records: Vec::new(),
                 members: Vec::new(),
             });
         }
-        let text = known.result.lock().ok()?.take()?;
-        let mut stored: StoredResult = serde_json::from_str(&text).ok()?;
-        if stored.finding_keys.len() != stored.findings.len() {
-            return None;
-        }
-        for (f, keys) in stored.findings.iter_mut().zip(&stored.finding_keys) {
-            set_sort_keys(&mut f.location, *keys);
-        }
-        Some(stored)
+        let bytes = known.result.lock().ok()?.take()?;
+        packed::unpack(&bytes, rel)
     }
 
     pub fn fingerprint_finding(&self, f: &Finding) -> String {
@@ -367,6 +307,15 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
                  DROP TABLE results;
                  ALTER TABLE results_v2 RENAME TO results;"
             }
+            // 2 → 3: results are packed, not JSON. Those kept are dropped
+            // (and every file read again, once) rather than converted: a new
+            // trawl reads every file again anyway, its version being part of
+            // what results are made with.
+            2 => {
+                "DROP TABLE results;
+                 CREATE TABLE results (path TEXT PRIMARY KEY, result BLOB NOT NULL);
+                 UPDATE meta SET value = '' WHERE key = 'results_made_with';"
+            }
             other => bail!("no migration from state version {other}"),
         };
         conn.execute_batch(&format!(
@@ -382,8 +331,8 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
     Ok(())
 }
 
-/// Each file's path and stored result (JSON).
-type StoredResults = Vec<(String, Box<str>)>;
+/// Each file's path and stored result (packed).
+type StoredResults = Vec<(String, Box<[u8]>)>;
 
 /// Every stored result, in one scan of the table in its own order (no seek
 /// per file).
@@ -394,7 +343,7 @@ fn read_results(conn: &Connection) -> Result<StoredResults> {
     while let Some(row) = rows.next()? {
         out.push((
             row.get_ref(0)?.as_str()?.to_string(),
-            row.get_ref(1)?.as_str()?.into(),
+            row.get_ref(1)?.as_blob()?.into(),
         ));
     }
     Ok(out)
@@ -790,8 +739,8 @@ pub struct StoredFile {
     pub sha256: Option<String>,
     pub format: String,
     pub outcome: Outcome,
-    /// JSON of a [`StoredResult`], or none when it is empty.
-    pub result: Option<String>,
+    /// A [`StoredResult`], packed, or none when it is empty.
+    pub result: Option<Vec<u8>>,
 }
 
 #[cfg(test)]
