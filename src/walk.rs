@@ -83,10 +83,16 @@ impl Excludes {
 /// A path relative to its root, with `/` separators. With several roots,
 /// the root as given is kept in front so paths stay distinct.
 pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
+    relative_cow(path, roots).into_owned()
+}
+
+/// [`relative`], borrowed from the path where it can be (the walk settles
+/// most files of a rescan without allocating their paths).
+fn relative_cow<'p>(path: &'p Path, roots: &[PathBuf]) -> std::borrow::Cow<'p, str> {
     let root = root_of(path, roots);
     if let (Some(r), [_]) = (root, roots) {
         if let Some(rel) = relative_fast(path, r) {
-            return rel.to_string();
+            return rel.into();
         }
     }
     let rel = match root {
@@ -104,9 +110,9 @@ pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
     match root {
         Some(r) if roots.len() > 1 => {
             let r = r.to_string_lossy();
-            format!("{}/{rel}", r.trim_end_matches('/'))
+            format!("{}/{rel}", r.trim_end_matches('/')).into()
         }
-        _ => rel,
+        _ => rel.into(),
     }
 }
 
@@ -156,16 +162,6 @@ fn relative_fast<'p>(path: &'p Path, root: &Path) -> Option<&'p str> {
 #[cfg(not(unix))]
 fn relative_fast<'p>(_: &'p Path, _: &Path) -> Option<&'p str> {
     None
-}
-
-/// [`relative`], borrowed from the path where it can be.
-fn relative_cow<'p>(path: &'p Path, roots: &[PathBuf]) -> std::borrow::Cow<'p, str> {
-    match roots {
-        [root] if root_of(path, roots).is_some() => relative_fast(path, root)
-            .map(std::borrow::Cow::Borrowed)
-            .unwrap_or_else(|| relative(path, roots).into()),
-        _ => relative(path, roots).into(),
-    }
 }
 
 /// Walks every root and sends what it finds; returns when the walk is done.

@@ -816,6 +816,33 @@ fn the_log_says_what_happened_without_values() {
     }
 }
 
+/// A stored result that is damaged (bytes that do not decode, or not bytes
+/// at all) is never guessed at: its file alone is read again, and the run
+/// reports what a clean one does.
+#[test]
+fn a_damaged_stored_result_has_its_file_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    let damaged = conn
+        .execute(
+            "UPDATE results SET result = CASE WHEN rowid % 2 = 0 THEN x'00ff' ELSE 'not packed' END
+             WHERE rowid IN (SELECT rowid FROM results ORDER BY rowid LIMIT 2)",
+            [],
+        )
+        .unwrap();
+    assert_eq!(damaged, 2);
+    drop(conn);
+    let second = nightly(dir.path(), &share, &[]);
+    assert_eq!(second["history"]["files_read"], 2, "{}", second["history"]);
+    for part in ["findings", "records", "errors"] {
+        assert_eq!(first[part], second[part], "{part}");
+    }
+    assert_eq!(second["history"]["new"], 0);
+    assert_eq!(second["history"]["resolved"], serde_json::json!([]));
+}
+
 /// A state written by the first trawl to keep one (version 1: its results
 /// as JSON, in a WITHOUT ROWID table) is migrated step by step to this
 /// version. Its JSON results are dropped, not misread as packed ones: every

@@ -341,10 +341,11 @@ fn read_results(conn: &Connection) -> Result<StoredResults> {
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        out.push((
-            row.get_ref(0)?.as_str()?.to_string(),
-            row.get_ref(1)?.as_blob()?.into(),
-        ));
+        // Anything but bytes (a damaged row) is left out: its file is read
+        // again, as for bytes that do not decode.
+        if let rusqlite::types::ValueRef::Blob(result) = row.get_ref(1)? {
+            out.push((row.get_ref(0)?.as_str()?.to_string(), result.into()));
+        }
     }
     Ok(out)
 }
