@@ -16,7 +16,7 @@
 //! bombs; what a broken part held up to the break is still scanned.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read;
 use std::rc::Rc;
 
@@ -59,6 +59,7 @@ pub fn scan(src: Box<dyn ReadSeek>, doc: Doc, sink: &mut Sink) -> Result<(), Pro
     let mut out = Emitter {
         sink,
         scopes: Vec::new(),
+        index: ScopeIndex::default(),
     };
     match doc {
         Doc::Docx => scan_docx(&mut package, &mut out),
@@ -547,26 +548,53 @@ struct Scope {
     pending_bytes: usize,
 }
 
+/// Which scope each part and page is, and which have paragraphs waiting:
+/// a presentation can have thousands of slides, each a scope or more, so
+/// neither finding a scope nor flushing the waiting ones may look at every
+/// scope (a deck of 40,000 empty slides took 22 s when they did).
+#[derive(Default)]
+struct ScopeIndex {
+    by_key: HashMap<(Option<String>, Option<u64>), usize>,
+    waiting: BTreeSet<usize>,
+}
+
+impl ScopeIndex {
+    /// The scope of `part` and `page`, if there is one yet.
+    fn find(&self, part: Option<&str>, page: Option<u64>) -> Option<usize> {
+        self.by_key.get(&(part.map(str::to_string), page)).copied()
+    }
+
+    fn add(&mut self, part: Option<&str>, page: Option<u64>, scope: usize) {
+        self.by_key.insert((part.map(str::to_string), page), scope);
+    }
+
+    /// Notes that `scope` has a paragraph waiting.
+    fn wait(&mut self, scope: usize) {
+        self.waiting.insert(scope);
+    }
+
+    /// The scopes that may have paragraphs waiting, in the order they were
+    /// made, no longer listed.
+    fn take_waiting(&mut self) -> BTreeSet<usize> {
+        std::mem::take(&mut self.waiting)
+    }
+}
+
 /// Hands paragraphs and table rows to the sink.
 struct Emitter<'s, 'e> {
     sink: &'s mut Sink<'e>,
     scopes: Vec<Scope>,
+    index: ScopeIndex,
 }
 
 impl Emitter<'_, '_> {
     fn scope(&mut self, part: Option<&str>, page: Option<u64>) -> usize {
-        if let Some(i) = self
-            .scopes
-            .iter()
-            .position(|s| s.part.as_deref() == part && s.page == page)
-        {
+        if let Some(i) = self.index.find(part, page) {
             return i;
         }
         // A new part or page: what waits in the others is scanned now, so
         // a presentation's slides are not all held until its end.
-        for i in 0..self.scopes.len() {
-            self.emit_batch(i, true);
-        }
+        self.flush_waiting();
         self.scopes.push(Scope {
             part: part.map(str::to_string),
             page,
@@ -576,7 +604,17 @@ impl Emitter<'_, '_> {
             pending: Default::default(),
             pending_bytes: 0,
         });
-        self.scopes.len() - 1
+        let scope = self.scopes.len() - 1;
+        self.index.add(part, page, scope);
+        scope
+    }
+
+    /// Scans every paragraph still waiting, scope by scope in the order
+    /// they were made (a scope with nothing waiting has nothing to do).
+    fn flush_waiting(&mut self) {
+        for scope in self.index.take_waiting() {
+            self.emit_batch(scope, true);
+        }
     }
 
     fn base(&self, scope: usize) -> Location {
@@ -598,6 +636,7 @@ impl Emitter<'_, '_> {
         let scope_ref = &mut self.scopes[scope];
         scope_ref.pending_bytes += text.len() + 1;
         scope_ref.pending.push_back((number, text.to_string()));
+        self.index.wait(scope);
         // Paragraphs are scanned a batch at a time: one pass over each
         // paragraph's bytes, and over the engine's reach either side.
         let reach = self.sink.engine().reach();
@@ -608,9 +647,7 @@ impl Emitter<'_, '_> {
 
     /// Scans the paragraphs still waiting, with what text follows them.
     fn finish(&mut self) {
-        for scope in 0..self.scopes.len() {
-            self.emit_batch(scope, true);
-        }
+        self.flush_waiting();
     }
 
     /// Scans the waiting paragraphs as one block, between the end of the
@@ -1952,6 +1989,87 @@ mod tests {
             "{:?}",
             s.found
         );
+    }
+
+    #[test]
+    fn a_scope_is_found_by_its_part_and_page_and_only_waiting_ones_are_flushed() {
+        let mut index = ScopeIndex::default();
+        for page in 1..=1000u64 {
+            index.add(None, Some(page), page as usize - 1);
+            index.add(Some("notes"), Some(page), 1000 + page as usize - 1);
+        }
+        assert_eq!(index.find(None, Some(7)), Some(6));
+        assert_eq!(index.find(Some("notes"), Some(7)), Some(1006));
+        assert_eq!(index.find(Some("comments"), Some(7)), None);
+        assert_eq!(index.find(None, None), None);
+        // Of 2,000 scopes, a flush visits the two with paragraphs waiting,
+        // in the order the scopes were made, and then none.
+        index.wait(1500);
+        index.wait(3);
+        index.wait(1500);
+        assert_eq!(
+            index.take_waiting().into_iter().collect::<Vec<_>>(),
+            [3, 1500]
+        );
+        assert!(index.take_waiting().is_empty());
+    }
+
+    #[test]
+    fn a_long_deck_places_each_value_on_its_slide() {
+        // Thousands of slides, each a scope: values on the first, a middle
+        // and the last slide, one in a note, found where they are.
+        let pages = 3000;
+        let mut body = String::new();
+        for n in 1..=pages {
+            let text = match n {
+                1 => "Contact: first@example.org".to_string(),
+                1500 => "Contact: middle@example.org".to_string(),
+                n if n == pages => "Contact: last@example.org".to_string(),
+                n => format!("Slide {n}"),
+            };
+            body.push_str(&format!(
+                r#"<draw:page draw:name="p{n}"><draw:frame><draw:text-box><text:p>{text}</text:p></draw:text-box></draw:frame>"#
+            ));
+            if n == 2 {
+                body.push_str(
+                    "<presentation:notes><draw:frame><draw:text-box><text:p>Call note@example.org</text:p></draw:text-box></draw:frame></presentation:notes>",
+                );
+            }
+            body.push_str("</draw:page>");
+        }
+        let content = format!(
+            r#"<office:document-content {ODF}><office:body><office:presentation>{body}</office:presentation></office:body></office:document-content>"#
+        );
+        let bytes = zip_of(&[
+            (
+                "mimetype",
+                "application/vnd.oasis.opendocument.presentation",
+            ),
+            ("content.xml", &content),
+        ]);
+        let s = scan_bytes(bytes, Doc::Odp);
+        assert!(s.result.is_ok(), "{:?}", s.result);
+        assert_eq!(s.found.len(), 4, "{:?}", s.found);
+        for (value, location) in [
+            (
+                "first@example.org",
+                "page 1, paragraph 1, line 1, column 10",
+            ),
+            (
+                "middle@example.org",
+                "page 1500, paragraph 1, line 1, column 10",
+            ),
+            (
+                "last@example.org",
+                "page 3000, paragraph 1, line 1, column 10",
+            ),
+            (
+                "note@example.org",
+                "part notes, page 2, paragraph 1, line 1, column 6",
+            ),
+        ] {
+            assert!(s.has("email", value, location), "{value}: {:?}", s.found);
+        }
     }
 
     #[test]
