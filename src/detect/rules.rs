@@ -301,6 +301,16 @@ impl Rules {
             );
         }
         let mut files = vec![("detectors.toml".to_string(), text.to_string())];
+        // A word list's terms; its text goes into the rules' digest once,
+        // however many detectors use it.
+        let mut read_list = |name: &str| -> Result<Vec<String>> {
+            let text = load_words(name)?;
+            let terms = parse_word_list(&text);
+            if !files.iter().any(|(n, _)| n == name) {
+                files.push((name.to_string(), text));
+            }
+            Ok(terms)
+        };
         let mut seen = HashSet::new();
         for spec in &file.detectors {
             if !seen.insert(spec.id.clone()) {
@@ -314,22 +324,17 @@ impl Rules {
             let matcher = match (&spec.pattern, &spec.words) {
                 (Some(p), None) => {
                     let p = expand_word_lists(p, &mut |name: &str| {
-                        let text = load_words(name).with_context(|| at("word list".into()))?;
-                        let terms = parse_word_list(&text);
-                        files.push((name.to_string(), text));
-                        Ok(terms)
+                        read_list(name).with_context(|| at("word list".into()))
                     })?;
                     regex::Regex::new(&p)
                         .map_err(|e| anyhow::anyhow!(at(format!("bad pattern: {e}"))))?;
                     Matcher::Pattern(p)
                 }
                 (None, Some(file_name)) => {
-                    let text = load_words(file_name).with_context(|| at("word list".into()))?;
-                    let terms = parse_word_list(&text);
+                    let terms = read_list(file_name).with_context(|| at("word list".into()))?;
                     if terms.is_empty() {
                         bail!(at(format!("word list {file_name} has no terms")));
                     }
-                    files.push((file_name.clone(), text));
                     Matcher::Words {
                         file: file_name.clone(),
                         terms,
@@ -419,15 +424,10 @@ impl Rules {
                 yields,
                 validator_words: match &spec.validator_words {
                     None => HashSet::new(),
-                    Some(name) => {
-                        let text =
-                            load_words(name).with_context(|| at("validator word list".into()))?;
-                        let terms = parse_word_list(&text);
-                        if !files.iter().any(|(n, _)| n == name) {
-                            files.push((name.clone(), text));
-                        }
-                        terms.into_iter().collect()
-                    }
+                    Some(name) => read_list(name)
+                        .with_context(|| at("validator word list".into()))?
+                        .into_iter()
+                        .collect(),
                 },
             });
         }
@@ -555,6 +555,38 @@ mod tests {
     fn word_list_ignores_comments_and_case() {
         let terms = parse_word_list("# heading\nAsthma\n\n  Type 2   Diabetes \nasthma\n");
         assert_eq!(terms, vec!["asthma", "type 2 diabetes"]);
+    }
+
+    #[test]
+    fn a_word_list_used_twice_is_in_the_digest_once() {
+        let detector = |id: &str, matcher: &str| {
+            format!("[[detector]]\nid='{id}'\nlabel='{id}'\ncategory='c'\n{matcher}\nconfidence='low'\nconfidence_with_context='low'\n")
+        };
+        let text = [
+            "version = 1\n".to_string(),
+            detector("listed", "words='terms.txt'"),
+            detector("named", "pattern='{words:terms.txt} Smith'"),
+            detector(
+                "checked",
+                "pattern='x'\nvalidator='person_name'\nvalidator_words='terms.txt'",
+            ),
+        ]
+        .concat();
+        let load = |name: &str| -> Result<String> {
+            assert_eq!(name, "terms.txt");
+            Ok("Ann\nBea\n".to_string())
+        };
+        let rules = Rules::parse("t", &text, &load, &|_| Ok(None)).unwrap();
+        let names: Vec<&str> = rules.files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["detectors.toml", "terms.txt"]);
+        let Matcher::Words { terms, .. } = &rules.detectors[0].matcher else {
+            panic!("a word list detector");
+        };
+        assert_eq!(terms, &["ann", "bea"]);
+        assert!(
+            matches!(&rules.detectors[1].matcher, Matcher::Pattern(p) if p == "(?:Ann|Bea) Smith")
+        );
+        assert!(rules.detectors[2].validator_words.contains("bea"));
     }
 
     #[test]
