@@ -231,6 +231,16 @@ write(P, buf.getvalue())
 
 # --- spreadsheets/legacy.xls (BIFF, via xlwt) ---------------------------------------------
 P = "spreadsheets/legacy.xls"
+# Drawn and planted whether or not xlwt is here to write them, so that what
+# follows draws the same values either way.
+legacy = []
+for i in range(2):
+    f, l = person()
+    d, m, y = dob_parts()
+    e = email(f, l, "example.org")
+    legacy.append((f"{f} {l}", (d, m, y), e))
+    plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"sheet Legacy cell B{i + 2}")
+    plant(P, "email", e, f"sheet Legacy cell C{i + 2}")
 try:
     import xlwt
     import datetime
@@ -239,15 +249,10 @@ try:
     date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
     for c, h in enumerate(["Name", "DOB", "Email"]):
         ws.write(0, c, h)
-    for i in range(2):
-        f, l = person()
-        d, m, y = dob_parts()
-        e = email(f, l, "example.org")
-        ws.write(i + 1, 0, f"{f} {l}")
+    for i, (name, (d, m, y), e) in enumerate(legacy):
+        ws.write(i + 1, 0, name)
         ws.write(i + 1, 1, datetime.date(y, m, d), date_style)
         ws.write(i + 1, 2, e)
-        plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"sheet Legacy cell B{i + 2}")
-        plant(P, "email", e, f"sheet Legacy cell C{i + 2}")
     out = io.BytesIO()
     wb.save(out)
     write(P, out.getvalue())
@@ -305,12 +310,14 @@ x = bytes(bad).rfind(b"xref")
 bad[x:x + 40] = b"X" * 40
 bad[bytes(bad).rfind(b"startxref") + 10:bytes(bad).rfind(b"startxref") + 14] = b"9999"
 write("malformed/badxref.pdf", bytes(bad))
-# qpdf salts encryption randomly, so encrypted PDFs are made once and kept.
+# qpdf salts encryption randomly, so encrypted PDFs are made once and kept;
+# their values are drawn all the same, so that what follows draws the same.
 enc_done = os.path.exists(os.path.join(ROOT, "documents/encrypted.pdf"))
 e2 = email(*person(), "example.org")
 plant("documents/empty_password.pdf", "email", e2, "page 1 line 1", why="opens with the empty password")
+e_locked = email(*person())
 if shutil.which("qpdf") and not enc_done:
-    src = write("documents/_plain.pdf", pdf([[f"Contact {email(*person())} about the key safe."]]))
+    src = write("documents/_plain.pdf", pdf([[f"Contact {e_locked} about the key safe."]]))
     enc = os.path.join(ROOT, "documents/encrypted.pdf")
     subprocess.run(["qpdf", "--encrypt", "userpw", "ownerpw", "256", "--", src, enc], check=True)
     src2 = write("documents/_plain.pdf", pdf([[f"Contact {e2} about the key safe."]]))
