@@ -310,8 +310,10 @@ fn sniff_delimiter(text: &str, named_csv: bool) -> Option<u8> {
         return None;
     }
     let mut best: Option<(u8, usize)> = None;
-    for &d in b",\t|;" {
-        let counts: Vec<usize> = lines.iter().map(|l| count_unquoted(l, d)).collect();
+    // Every line's count of each delimiter, in one pass over its bytes.
+    let per_line: Vec<[usize; 4]> = lines.iter().map(|l| count_unquoted(l)).collect();
+    for (i, &d) in DELIMITERS.iter().enumerate() {
+        let counts: Vec<usize> = per_line.iter().map(|c| c[i]).collect();
         let first = counts[0];
         let consistent = counts.iter().filter(|&&c| c == first).count();
         // Prose has commas; a table has the same number on every line, and
@@ -329,21 +331,44 @@ fn sniff_delimiter(text: &str, named_csv: bool) -> Option<u8> {
     best.map(|(d, _)| d)
 }
 
-fn count_unquoted(line: &str, d: u8) -> usize {
+/// The delimiters a delimited file may use, in order of preference.
+const DELIMITERS: [u8; 4] = [b',', b'\t', b'|', b';'];
+
+/// How many of each of [`DELIMITERS`] a line has outside quotes.
+fn count_unquoted(line: &str) -> [usize; 4] {
     let mut quoted = false;
-    line.bytes()
-        .filter(|&b| {
-            if b == b'"' {
-                quoted = !quoted;
-            }
-            b == d && !quoted
-        })
-        .count()
+    let mut counts = [0; 4];
+    for b in line.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            b',' => counts[0] += 1,
+            b'\t' => counts[1] += 1,
+            b'|' => counts[2] += 1,
+            b';' => counts[3] += 1,
+            _ => {}
+        }
+    }
+    counts
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delimiters_are_counted_outside_quotes_only() {
+        assert_eq!(count_unquoted("a,\"b,c;d\",e\tf|g;h;i"), [2, 1, 1, 2]);
+        assert_eq!(count_unquoted(r#""unclosed, quote; here"#), [0, 0, 0, 0]);
+        assert_eq!(count_unquoted(""), [0, 0, 0, 0]);
+        // The delimiter most fields agree on, when several appear.
+        let text = "a;b;c,d\ne;f;g,h\ni;j;k,l\nm;n;o,p\n";
+        assert_eq!(sniff_delimiter(text, false), Some(b';'));
+        assert_eq!(
+            sniff_delimiter("Dear tenant, thank you, and see you.\nYes.\nNo.\n", false),
+            None
+        );
+    }
 
     #[test]
     fn formats_by_content_and_name() {
