@@ -500,19 +500,23 @@ impl<'e> Sink<'e> {
         self.engine.scan_unit(block, None, 0, &mut self.hits);
         self.engine.resolve(&mut self.hits, Scope::Text);
         let hits = std::mem::take(&mut self.hits);
+        // Line and column at `pos`, carried from hit to hit: counting each
+        // hit's column from the start of its line made a long line (minified
+        // HTML, one-line JSON) cost its length once per hit.
         let mut line = at.line;
-        let mut line_start: Option<usize> = None;
+        let mut column = at.column;
         let mut pos = 0;
         for h in hits.iter().filter(|h| report.contains(&h.start)) {
-            for nl in memchr::memchr_iter(b'\n', &block[pos..h.start]) {
-                line += 1;
-                line_start = Some(pos + nl + 1);
+            let gap = &block[pos..h.start];
+            match memchr::memrchr(b'\n', gap) {
+                Some(last) => {
+                    line += memchr::memchr_iter(b'\n', gap).count() as u64;
+                    column = char_count(&gap[last + 1..]);
+                }
+                None => column += char_count(gap),
             }
             pos = h.start;
-            let column = match line_start {
-                Some(ls) => char_count(&block[ls..h.start]),
-                None => at.column + char_count(&block[..h.start]),
-            } + 1;
+            let column = column + 1;
             let location = Location {
                 line: Some(line),
                 column: Some(Column::Number(column)),

@@ -248,6 +248,30 @@ mod tests {
         assert_eq!(whole.len(), 601);
     }
 
+    #[test]
+    fn many_values_on_one_long_line_each_have_their_column() {
+        // Columns count characters, not bytes; the second line starts over.
+        let mut text = String::from("pr\u{e9}ambule\n");
+        let mut expected = Vec::new();
+        for i in 0..300 {
+            let value = format!("p{i}@example.org");
+            text.push_str("\u{e9}\u{e9} mail ");
+            let column = text.rsplit('\n').next().unwrap().chars().count() as u64 + 1;
+            expected.push((2, column, value.clone()));
+            text.push_str(&value);
+            text.push(' ');
+        }
+        text.push_str("\nlast mail z@example.org\n");
+        expected.push((3, 11, "z@example.org".into()));
+        for block in [BLOCK, 1000] {
+            assert_eq!(
+                positions(&scan_str(&text, block)),
+                expected,
+                "block {block}"
+            );
+        }
+    }
+
     /// A reader that hands out a few bytes at a time, is interrupted every
     /// third call, and fails for good after `fail_after` bytes.
     struct Flaky {
