@@ -13,6 +13,8 @@ pub mod rules;
 pub mod suppress;
 pub mod validators;
 
+use std::collections::HashSet;
+
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
 use regex_automata::{meta, Anchored, Input, PatternID};
@@ -91,7 +93,7 @@ pub struct Engine {
     pattern_owner: Vec<usize>,
     validate_ctx: ValidateCtx,
     /// Normalised column names whose values records keep for the policy.
-    record_columns: std::collections::HashSet<String>,
+    record_columns: HashSet<String>,
 }
 
 impl Engine {
@@ -411,16 +413,22 @@ impl Engine {
         // ("Tel 150 385 1230") must not pair or link a person.
         follow_parents(hits, &mut keep);
         // Pairing: a value that needs context takes it from its partner.
+        // Each partner's candidates are indexed once, so a unit dense with
+        // values costs no look through every hit for each.
+        let mut partners: Vec<Option<Nearby>> = vec![None; dets.len()];
         let paired: Vec<usize> = (0..hits.len())
             .filter(|&i| !keep[i] && !ruled_out(&hits[i]))
             .filter(|&i| {
                 let d = &dets[hits[i].detector];
                 d.pairs_with.is_some_and(|partner| {
-                    hits.iter().any(|o| {
-                        o.detector == partner
-                            && !ruled_out(o)
-                            && near(&hits[i], o, scope, d.pair_distance, true)
-                    })
+                    partners[partner]
+                        .get_or_insert_with(|| {
+                            Nearby::new(
+                                hits.iter()
+                                    .filter(|o| o.detector == partner && !ruled_out(o)),
+                            )
+                        })
+                        .any_near(&hits[i], scope, d.pair_distance, true)
                 })
             })
             .collect();
@@ -435,6 +443,12 @@ impl Engine {
             }
         }
         // Linkage: a word-list mention is about a person only beside one.
+        let people = Nearby::new(
+            hits.iter()
+                .enumerate()
+                .filter(|&(j, o)| keep[j] && o.links && !o.not_personal)
+                .map(|(_, o)| o),
+        );
         let linked: Vec<(usize, bool)> = (0..hits.len())
             .filter_map(|i| {
                 let h = &hits[i];
@@ -442,10 +456,7 @@ impl Engine {
                 if ruled_out(h) {
                     return None;
                 }
-                let person = hits.iter().enumerate().any(|(j, o)| {
-                    keep[j] && o.links && !o.not_personal && near(h, o, scope, distance, false)
-                });
-                Some((i, person))
+                Some((i, people.any_near(h, scope, distance, false)))
             })
             .collect();
         for (i, person) in linked {
@@ -474,18 +485,63 @@ impl Engine {
     }
 }
 
-/// Whether two candidates are near enough to pair or link.
-fn near(a: &Hit, b: &Hit, scope: Scope, distance: usize, adjacent_fields: bool) -> bool {
-    match scope {
-        Scope::Record if adjacent_fields => a.field.abs_diff(b.field) <= 1,
-        Scope::Record => true,
-        Scope::Text => {
-            // Overlapping spans have no gap.
-            let gap = b
-                .start
-                .saturating_sub(a.end)
-                .max(a.start.saturating_sub(b.end));
-            gap <= distance
+/// Candidates indexed to answer "is one of them near this hit?" without a
+/// look through them all: in text, near means a gap of at most the
+/// distance between the spans (none when they overlap); in a record, in
+/// the same or an adjacent field, or anywhere in it.
+#[derive(Clone, Default)]
+struct Nearby {
+    /// Spans sorted by start, with the furthest end of each prefix.
+    starts: Vec<usize>,
+    furthest_end: Vec<usize>,
+    fields: HashSet<u32>,
+}
+
+impl Nearby {
+    fn new<'h>(candidates: impl Iterator<Item = &'h Hit>) -> Nearby {
+        let mut spans = Vec::new();
+        let mut fields = HashSet::new();
+        for h in candidates {
+            spans.push((h.start, h.end));
+            fields.insert(h.field);
+        }
+        spans.sort_unstable();
+        let mut furthest = 0;
+        let furthest_end = spans
+            .iter()
+            .map(|&(_, end)| {
+                furthest = furthest.max(end);
+                furthest
+            })
+            .collect();
+        Nearby {
+            starts: spans.iter().map(|&(start, _)| start).collect(),
+            furthest_end,
+            fields,
+        }
+    }
+
+    fn any_near(&self, h: &Hit, scope: Scope, distance: usize, adjacent_fields: bool) -> bool {
+        match scope {
+            Scope::Record if adjacent_fields => {
+                let f = h.field;
+                [f.checked_sub(1), Some(f), f.checked_add(1)]
+                    .into_iter()
+                    .flatten()
+                    .any(|g| self.fields.contains(&g))
+            }
+            Scope::Record => !self.fields.is_empty(),
+            Scope::Text => {
+                // A candidate is near when it starts no further than the
+                // distance past this hit's end, and ends no further than the
+                // distance before its start: of those starting early enough,
+                // the one ending last decides.
+                let starting_in_reach = self
+                    .starts
+                    .partition_point(|&s| s <= h.end.saturating_add(distance));
+                starting_in_reach > 0
+                    && self.furthest_end[starting_in_reach - 1].saturating_add(distance) >= h.start
+            }
         }
     }
 }
@@ -573,6 +629,76 @@ fn follow_parents(hits: &mut [Hit], keep: &mut [bool]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn span(start: usize, len: usize, field: u32) -> Hit {
+        Hit {
+            detector: 0,
+            start,
+            end: start + len,
+            field,
+            context: false,
+            negative: false,
+            not_personal: false,
+            links: true,
+            self_supported: false,
+            derived: None,
+            confidence: Confidence::Low,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Nearness as defined, one pair at a time: what [`Nearby`] must give.
+    fn near(a: &Hit, b: &Hit, scope: Scope, distance: usize, adjacent_fields: bool) -> bool {
+        match scope {
+            Scope::Record if adjacent_fields => a.field.abs_diff(b.field) <= 1,
+            Scope::Record => true,
+            Scope::Text => {
+                let gap = b
+                    .start
+                    .saturating_sub(a.end)
+                    .max(a.start.saturating_sub(b.end));
+                gap <= distance
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn nearby_agrees_with_nearness_pair_by_pair(
+            candidates in proptest::collection::vec((0usize..400, 0usize..30, 0u32..6), 0..25),
+            probe in (0usize..400, 0usize..30, 0u32..6),
+            distance in 0usize..120,
+            adjacent in any::<bool>(),
+        ) {
+            let candidates: Vec<Hit> = candidates.into_iter().map(|(s, l, f)| span(s, l, f)).collect();
+            let probe = span(probe.0, probe.1, probe.2);
+            let index = Nearby::new(candidates.iter());
+            for scope in [Scope::Text, Scope::Record] {
+                let expected = candidates.iter().any(|c| near(&probe, c, scope, distance, adjacent));
+                prop_assert_eq!(index.any_near(&probe, scope, distance, adjacent), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn nearby_at_the_edges() {
+        let index = Nearby::new([span(100, 10, 3)].iter());
+        // A gap of exactly the distance is near; one more is not.
+        assert!(index.any_near(&span(60, 20, 3), Scope::Text, 20, true));
+        assert!(!index.any_near(&span(60, 19, 3), Scope::Text, 20, true));
+        assert!(index.any_near(&span(130, 5, 3), Scope::Text, 20, true));
+        assert!(!index.any_near(&span(131, 5, 3), Scope::Text, 20, true));
+        // Overlapping spans have no gap.
+        assert!(index.any_near(&span(105, 50, 9), Scope::Text, 0, true));
+        // Fields: the same or an adjacent one, or anywhere in the record.
+        assert!(index.any_near(&span(0, 1, 4), Scope::Record, 0, true));
+        assert!(!index.any_near(&span(0, 1, 5), Scope::Record, 0, true));
+        assert!(index.any_near(&span(0, 1, 5), Scope::Record, 0, false));
+        let none = Nearby::new([].iter());
+        assert!(!none.any_near(&span(0, 1, 0), Scope::Record, 0, false));
+        assert!(!none.any_near(&span(0, 1, 0), Scope::Text, usize::MAX, false));
+    }
 
     fn engine() -> Engine {
         Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap()
