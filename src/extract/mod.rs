@@ -455,8 +455,9 @@ pub struct Sink<'e> {
     /// The current table's header names (normalised), set by extractors of
     /// tables so that a row's signature includes its empty columns.
     table_headers: Option<Arc<[String]>>,
-    /// Each mailbox message's own date (ISO 8601).
-    message_dates: Vec<(u64, String)>,
+    /// Each mailbox message's own date (ISO 8601), by its number: looked up
+    /// for every record of a mailbox of any size.
+    message_dates: std::collections::HashMap<u64, String>,
     /// Whether the fields being judged are a row (a record of its own).
     in_row: bool,
     hits: Vec<Hit>,
@@ -472,7 +473,7 @@ impl<'e> Sink<'e> {
             document: None,
             records: Vec::new(),
             table_headers: None,
-            message_dates: Vec::new(),
+            message_dates: Default::default(),
             in_row: false,
             hits: Vec::new(),
         }
@@ -620,7 +621,8 @@ impl<'e> Sink<'e> {
 
     /// A mailbox message's own date, for the record it makes.
     pub fn set_message_date(&mut self, message: u64, date: String) {
-        self.message_dates.push((message, date));
+        // The first date given for a message stands.
+        self.message_dates.entry(message).or_insert(date);
     }
 
     /// Makes a record of each document (or mailbox message) that holds
@@ -642,11 +644,7 @@ impl<'e> Sink<'e> {
             known.insert((f.path.clone(), f.record.clone()));
             let message = f.location.message;
             let document_date = match message {
-                Some(m) => self
-                    .message_dates
-                    .iter()
-                    .find(|(n, _)| *n == m)
-                    .map(|(_, d)| d.clone()),
+                Some(m) => self.message_dates.get(&m).cloned(),
                 None => own_date.clone(),
             };
             self.records.push(RecordDraft {
@@ -757,4 +755,48 @@ pub fn header_contexts<S: AsRef<str>>(
 /// Characters in UTF-8 bytes (continuation bytes do not start one).
 fn char_count(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Rules;
+
+    #[test]
+    fn a_message_record_takes_its_own_messages_date() {
+        let engine = Engine::new(
+            Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap();
+        let mut sink = Sink::new(&engine, "inbox.mbox".into(), false);
+        for m in 1..=500 {
+            sink.set_message_date(m, format!("2020-01-01 message {m}"));
+        }
+        // A second date for a message does not replace its first.
+        sink.set_message_date(321, "1999-09-09".into());
+        for m in [321, 7] {
+            let at = Location {
+                message: Some(m),
+                part: Some("body".into()),
+                ..Location::default()
+            };
+            sink.text_unit("Contact me at pat@example.org", &at);
+        }
+        sink.text_unit("No message: ann@example.org", &Location::default());
+        sink.close_documents();
+        let dates: Vec<(Option<u64>, Option<&str>)> = sink
+            .records
+            .iter()
+            .map(|r| (r.location.message, r.document_date.as_deref()))
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                (Some(321), Some("2020-01-01 message 321")),
+                (Some(7), Some("2020-01-01 message 7")),
+                (None, None)
+            ]
+        );
+    }
 }
