@@ -9,8 +9,9 @@ pub mod policy;
 mod retention;
 pub mod show;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -159,16 +160,27 @@ impl Classifier {
             }
         }
         let mut records = Vec::with_capacity(drafts.len());
+        let mut tables: HashMap<(String, usize), TableFacts> = HashMap::new();
         for (draft, member) in drafts.into_iter().zip(members) {
             if member.is_empty() {
                 continue;
             }
-            let claim = self
-                .policy
-                .processes
-                .iter()
-                .find_map(|p| p.claims(&draft.path, &draft.headers).map(|rule| (p, rule)));
-            let process = claim.as_ref().map(|(p, _)| *p);
+            // A table's rows share one header list: what it answers is
+            // worked out once a table, not looked through for every row.
+            let table = tables
+                .entry((
+                    draft.path.clone(),
+                    Arc::as_ptr(&draft.headers) as *const () as usize,
+                ))
+                .or_insert_with(|| TableFacts {
+                    claim: self.policy.processes.iter().enumerate().find_map(|(i, p)| {
+                        p.claims(&draft.path, &draft.headers).map(|rule| (i, rule))
+                    }),
+                    names: draft.headers.iter().cloned().collect(),
+                    _headers: Arc::clone(&draft.headers),
+                });
+            let claim = table.claim.clone();
+            let process = claim.as_ref().map(|(i, _)| &self.policy.processes[*i]);
             let mut categories = BTreeSet::new();
             let mut mentions = BTreeSet::new();
             let mut personal = false;
@@ -204,7 +216,7 @@ impl Classifier {
             let mentions: Vec<String> = mentions.difference(&categories).cloned().collect();
             let categories: Vec<String> = categories.into_iter().collect();
             let flags = if personal {
-                self.flags(&draft, process, &categories, modified)
+                self.flags(&draft, &table.names, process, &categories, modified)
             } else {
                 Vec::new()
             };
@@ -229,13 +241,14 @@ impl Classifier {
     fn flags(
         &self,
         draft: &RecordDraft,
+        headers: &HashSet<String>,
         process: Option<&Process>,
         categories: &[String],
         modified: Option<Date>,
     ) -> Vec<Flag> {
         let mut flags = Vec::new();
         let mut flag = |flag: FlagKind, reason: String| flags.push(Flag { flag, reason });
-        let fields = Fields(draft);
+        let fields = Fields { draft, headers };
         let declared: Vec<&policy::Category> = categories
             .iter()
             .filter_map(|c| self.policy.category(c))
@@ -351,8 +364,22 @@ impl Classifier {
     }
 }
 
+/// What a table's header list answers, for all its rows.
+struct TableFacts {
+    /// The process that claims its records (by index), and by which rule.
+    claim: Option<(usize, String)>,
+    /// Its header names, to look one up.
+    names: HashSet<String>,
+    /// Held so that no other list can take its address, the cache's key.
+    _headers: Arc<[String]>,
+}
+
 /// A record's columns, as the policy reads them.
-struct Fields<'a>(&'a RecordDraft);
+struct Fields<'a> {
+    draft: &'a RecordDraft,
+    /// Its table's header names.
+    headers: &'a HashSet<String>,
+}
 
 impl<'a> Fields<'a> {
     /// The first of `names` that the record has as a column, with its value
@@ -360,9 +387,9 @@ impl<'a> Fields<'a> {
     fn first(&self, names: &[String]) -> Option<(String, Option<&'a str>)> {
         names.iter().find_map(|n| {
             let key = crate::detect::context::normalise(n).trim().to_string();
-            let value = match self.0.fields.iter().find(|(k, _)| *k == key) {
+            let value = match self.draft.fields.iter().find(|(k, _)| *k == key) {
                 Some((_, v)) => Some(v.as_str()).filter(|v| !v.is_empty()),
-                None if self.0.headers.contains(&key) => None,
+                None if self.headers.contains(&key) => None,
                 None => return None,
             };
             Some((n.clone(), value))

@@ -61,7 +61,7 @@ pub(super) fn judge(
             },
         },
         Trigger::DocumentDate => match fields
-            .0
+            .draft
             .document_date
             .as_deref()
             .and_then(|d| parse_date(d, as_of))

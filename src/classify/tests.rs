@@ -276,6 +276,50 @@ fn first_matching_process_claims_and_says_how() {
 }
 
 #[test]
+fn each_table_of_a_file_is_judged_by_its_own_headers() {
+    // Two sheets of one workbook: only the first names a Rent Ref column,
+    // and only the second has a Lawful Basis column, empty in its row.
+    let classifier = Classifier::new(policy(RENTS), &rules(), as_of());
+    let rents = row("book.xlsx", &["Rent Ref", "Email"], &[]);
+    let mut rents_too = row("book.xlsx", &[], &[]);
+    rents_too.headers = Arc::clone(&rents.headers);
+    rents_too.locator = "row 3".into();
+    let mut other = row("book.xlsx", &["Email", "Lawful Basis"], &[]);
+    other.locator = "row 4".into();
+    let mut findings: Vec<Finding> = ["row 2", "row 3", "row 4"]
+        .iter()
+        .map(|r| finding("book.xlsx", r, "email", Confidence::High))
+        .collect();
+    let records = classifier.classify(vec![rents, rents_too, other], &mut findings, None);
+    let judged: Vec<(&str, Option<&str>, Vec<String>)> = records
+        .iter()
+        .map(|r| {
+            let flags = r.flags.iter().map(|f| f.flag.to_string()).collect();
+            (r.record.as_str(), r.matched_by.as_deref(), flags)
+        })
+        .collect();
+    assert_eq!(
+        judged,
+        [
+            // Claimed by the header; no Lawful Basis column: retention
+            // unknown (no Tenancy End column either), and no basis missing.
+            (
+                "row 2",
+                Some("headers [rent ref]"),
+                vec!["retention_unknown".to_string()]
+            ),
+            (
+                "row 3",
+                Some("headers [rent ref]"),
+                vec!["retention_unknown".to_string()]
+            ),
+            // Claimed by no process: no lawful basis recorded.
+            ("row 4", None, vec!["no_lawful_basis".to_string()]),
+        ]
+    );
+}
+
+#[test]
 fn retention_flags() {
     let p = || policy(RENTS);
     let headers = ["Email", "Tenancy End", "Arrears", "Lawful Basis"];
