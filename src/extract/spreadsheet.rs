@@ -12,20 +12,70 @@
 
 use std::rc::Rc;
 
-use calamine::{Data, Ods, Reader, Xls, Xlsb, Xlsx};
+use calamine::{Cell, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::sniff::Book;
 use super::{header_contexts, looks_like_header, Field, Problem, ReadSeek, Sink};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
+/// A sheet's non-empty cells: row, column (0-based) and value.
+type Cells = Vec<(u32, u32, Data)>;
+
 pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), Problem> {
+    // XLSX and XLSB cells are read as they are stored: a grid from the first
+    // used cell to the last is what calamine's ranges hold, and one cell at
+    // XFD1048576 in a 1.5 KB file asked for 512 GiB and aborted the scan.
     match book {
-        Book::Xlsx => scan_book(open::<Xlsx<_>>(src)?, sink),
-        Book::Xlsb => scan_book(open::<Xlsb<_>>(src)?, sink),
-        Book::Xls => scan_book(open::<Xls<_>>(src)?, sink),
-        Book::Ods => scan_book(open::<Ods<_>>(src)?, sink),
+        Book::Xlsx => scan_book(open::<Xlsx<_>>(src)?, sink, |book, name| {
+            match book.worksheet_cells_reader(name) {
+                // A chart sheet has no cells.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => Ok(Vec::new()),
+                Err(e) => Err(e.to_string()),
+                Ok(mut reader) => stored_cells(|| reader.next_cell().map_err(|e| e.to_string())),
+            }
+        }),
+        Book::Xlsb => scan_book(open::<Xlsb<_>>(src)?, sink, |book, name| {
+            let mut reader = book
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            stored_cells(|| reader.next_cell().map_err(|e| e.to_string()))
+        }),
+        // These hold every sheet's grid once opened: the cells are taken
+        // from it.
+        Book::Xls => scan_book(open::<Xls<_>>(src)?, sink, grid_cells),
+        Book::Ods => scan_book(open::<Ods<_>>(src)?, sink, grid_cells),
     }
+}
+
+/// The non-empty cells a cell reader gives, in the order stored.
+fn stored_cells<'a>(
+    mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, String>,
+) -> Result<Cells, String> {
+    let mut cells = Vec::new();
+    while let Some(cell) = next()? {
+        if cell.get_value() != &DataRef::Empty {
+            let (row, col) = cell.get_position();
+            cells.push((row, col, Data::from(cell.get_value().clone())));
+        }
+    }
+    Ok(cells)
+}
+
+/// The non-empty cells of a sheet calamine holds as a grid.
+fn grid_cells<R>(book: &mut R, name: &str) -> Result<Cells, String>
+where
+    R: Reader<Box<dyn ReadSeek>>,
+    R::Error: std::fmt::Display,
+{
+    let range = book.worksheet_range(name).map_err(|e| e.to_string())?;
+    let Some((row0, col0)) = range.start() else {
+        return Ok(Vec::new());
+    };
+    Ok(range
+        .used_cells()
+        .map(|(r, c, v)| (row0 + r as u32, col0 + c as u32, v.clone()))
+        .collect())
 }
 
 fn open<R>(src: Box<dyn ReadSeek>) -> Result<R, Problem>
@@ -46,16 +96,19 @@ fn classify(message: &str, what: &str) -> Problem {
     }
 }
 
-fn scan_book<R>(mut book: R, sink: &mut Sink) -> Result<(), Problem>
+fn scan_book<R>(
+    mut book: R,
+    sink: &mut Sink,
+    mut read_sheet: impl FnMut(&mut R, &str) -> Result<Cells, String>,
+) -> Result<(), Problem>
 where
     R: Reader<Box<dyn ReadSeek>>,
-    R::Error: std::fmt::Display,
 {
     let mut failed = Vec::new();
     for name in book.sheet_names() {
-        // One sheet at a time: the range is dropped before the next is read.
-        match book.worksheet_range(&name) {
-            Ok(range) => scan_sheet(&name, &range, sink),
+        // One sheet at a time: its cells are dropped before the next is read.
+        match read_sheet(&mut book, &name) {
+            Ok(cells) => scan_sheet(&name, cells, sink),
             Err(e) => failed.push(format!("sheet {name:?}: {e}")),
         }
     }
@@ -69,35 +122,51 @@ where
     }
 }
 
-fn scan_sheet(name: &str, range: &calamine::Range<Data>, sink: &mut Sink) {
-    let Some((row0, col0)) = range.start() else {
+/// A sheet's rows, each a record, read from its non-empty cells: columns
+/// count from the leftmost used one, as on a grid of the used cells, but
+/// only cells that hold something are ever made.
+fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) {
+    // In row order; a cell stored twice keeps its last value, as a grid
+    // written in order would.
+    cells.reverse();
+    cells.sort_by_key(|&(row, col, _)| (row, col));
+    cells.dedup_by_key(|&mut (row, col, _)| (row, col));
+    let (Some(col0), Some(col_end)) = (
+        cells.iter().map(|c| c.1).min(),
+        cells.iter().map(|c| c.1).max(),
+    ) else {
         return;
     };
     let sheet = Rc::new(name.to_string());
     let mut headers: Vec<Option<(String, Rc<HeaderContext>)>> = Vec::new();
     let mut header_seen = false;
     sink.set_table_headers::<String>(None);
-    for (r, row) in range.rows().enumerate() {
-        let cells: Vec<String> = row.iter().map(cell_text).collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
+    for row in cells.chunk_by(|a, b| a.0 == b.0) {
+        let texts: Vec<(u32, String)> = row.iter().map(|(_, c, v)| (*c, cell_text(v))).collect();
+        if texts.iter().all(|(_, t)| t.trim().is_empty()) {
             continue;
         }
-        let row_number = u64::from(row0) + r as u64 + 1;
-        // The first non-empty row names the columns if it looks like names.
+        let row_number = u64::from(row[0].0) + 1;
+        // The first non-empty row names the columns if it looks like names
+        // (read across every used column, empty ones too).
         if !header_seen {
             header_seen = true;
-            if looks_like_header(&cells) {
-                headers = header_contexts(sink.engine(), &cells);
-                sink.set_table_headers(Some(&cells));
+            let mut names = vec![String::new(); (col_end - col0) as usize + 1];
+            for (c, t) in &texts {
+                names[(c - col0) as usize] = t.clone();
+            }
+            if looks_like_header(&names) {
+                headers = header_contexts(sink.engine(), &names);
+                sink.set_table_headers(Some(&names));
                 continue;
             }
         }
-        let fields: Vec<Field> = cells
+        let fields: Vec<Field> = texts
             .into_iter()
-            .enumerate()
             .filter(|(_, c)| !c.trim().is_empty())
-            .map(|(i, text)| {
-                let col = u64::from(col0) + i as u64;
+            .map(|(c, text)| {
+                let i = (c - col0) as usize;
+                let col = u64::from(c);
                 let header = headers.get(i).and_then(Option::as_ref);
                 Field {
                     text: text.into(),
@@ -169,6 +238,125 @@ pub fn column_letters(mut col: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::{Engine, Rules};
+    use std::collections::BTreeMap;
+    use std::io::{Cursor, Write};
+
+    fn engine() -> Engine {
+        Engine::new(
+            Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// (value, cell) of each finding.
+    fn found(sink: &Sink) -> Vec<(String, String)> {
+        sink.findings
+            .iter()
+            .map(|f| {
+                let cell = f.location.cell.clone().unwrap_or_default();
+                (f.value.clone().unwrap_or_default(), cell)
+            })
+            .collect()
+    }
+
+    /// A one-sheet workbook of inline strings at the given cells.
+    fn xlsx(cells: &[(&str, &str)]) -> Vec<u8> {
+        let row_of = |cell: &str| -> u32 {
+            cell.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .parse()
+                .unwrap()
+        };
+        let mut rows: BTreeMap<u32, String> = BTreeMap::new();
+        for (cell, text) in cells {
+            rows.entry(row_of(cell)).or_default().push_str(&format!(
+                r#"<c r="{cell}" t="inlineStr"><is><t>{text}</t></is></c>"#
+            ));
+        }
+        let data: String = rows
+            .iter()
+            .map(|(r, cs)| format!(r#"<row r="{r}">{cs}</row>"#))
+            .collect();
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let parts = [
+            ("[Content_Types].xml".to_string(), r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_string()),
+            ("_rels/.rels".into(), format!(r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
+            ("xl/workbook.xml".into(), format!(r#"<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+            ("xl/_rels/workbook.xml.rels".into(), format!(r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#)),
+            ("xl/worksheets/sheet1.xml".into(), format!(r#"<worksheet xmlns="{main}"><sheetData>{data}</sheetData></worksheet>"#)),
+        ];
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in parts {
+            w.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(text.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_far_corner_cell_costs_its_cells_not_a_grid() {
+        // A grid from A1 to XFD1048576 would be 17 billion cells.
+        let bytes = xlsx(&[
+            ("A1", "Email"),
+            ("A2", "ann@example.org"),
+            ("XFD1048576", "zed@example.org"),
+        ]);
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "far.xlsx".into(), true);
+        scan(Box::new(Cursor::new(bytes)), Book::Xlsx, &mut sink).unwrap();
+        assert_eq!(
+            found(&sink),
+            [
+                ("ann@example.org".to_string(), "A2".to_string()),
+                ("zed@example.org".to_string(), "XFD1048576".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_are_read_in_order_from_the_leftmost_used_column() {
+        // Out of order, a cell stored twice (the last value stands), and a
+        // header row that starts a column to the right of the data.
+        let cells: Cells = vec![
+            (4, 1, Data::String("old@example.org".into())),
+            (2, 2, Data::String("Email".into())),
+            (3, 2, Data::String("bea@example.org".into())),
+            (4, 1, Data::String("cal@example.org".into())),
+            (3, 1, Data::String("Notes only".into())),
+        ];
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "book.xlsx".into(), true);
+        scan_sheet("S", cells, &mut sink);
+        let at: Vec<(String, String, Option<String>)> = sink
+            .findings
+            .iter()
+            .map(|f| {
+                let column = f.location.column.as_ref().map(|c| match c {
+                    Column::Name(n) => n.clone(),
+                    Column::Number(n) => n.to_string(),
+                });
+                (
+                    f.value.clone().unwrap_or_default(),
+                    f.location.cell.clone().unwrap_or_default(),
+                    column,
+                )
+            })
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (
+                    "bea@example.org".to_string(),
+                    "C4".to_string(),
+                    Some("Email".to_string())
+                ),
+                ("cal@example.org".to_string(), "B5".to_string(), None),
+            ]
+        );
+    }
 
     #[test]
     fn a1_columns() {
