@@ -144,16 +144,40 @@ fn first_line(s: &str) -> &str {
     }
 }
 
+/// The font a page names `name`: from its own resources first, then those
+/// it inherits, nearest first (as lopdf's `get_page_fonts` gathers them).
+fn page_font<'d>(
+    doc: &'d Document,
+    resources: &(Option<&'d lopdf::Dictionary>, Vec<lopdf::ObjectId>),
+    name: &[u8],
+) -> Option<&'d lopdf::Dictionary> {
+    let dictionary = |object: &'d Object| match object {
+        Object::Reference(id) => doc.get_dictionary(*id).ok(),
+        Object::Dictionary(dict) => Some(dict),
+        _ => None,
+    };
+    let in_resources = |res: &'d lopdf::Dictionary| {
+        dictionary(dictionary(res.get(b"Font").ok()?)?.get(name).ok()?)
+    };
+    let (own, inherited) = resources;
+    own.and_then(in_resources).or_else(|| {
+        inherited
+            .iter()
+            .filter_map(|id| doc.get_dictionary(*id).ok())
+            .find_map(in_resources)
+    })
+}
+
 /// The text of one page, line by line.
 fn page_text(doc: &Document, page: lopdf::ObjectId) -> Result<String, lopdf::Error> {
-    let encodings: BTreeMap<Vec<u8>, Encoding> = doc
-        .get_page_fonts(page)?
-        .into_iter()
-        .filter_map(|(name, font)| font.get_font_encoding(doc).ok().map(|e| (name, e)))
-        .collect();
+    let resources = doc.get_page_resources(page)?;
+    // A font is looked up, and its encoding worked out, when the page first
+    // sets it: pages can inherit hundreds of fonts they never use, and
+    // gathering every one for every page made such a file quadratic.
+    let mut encodings: BTreeMap<Vec<u8>, Option<Encoding>> = BTreeMap::new();
     let content = Content::decode(&doc.get_page_content(page)?)?;
     let mut text = String::new();
-    let mut encoding: Option<&Encoding> = None;
+    let mut font: Option<Vec<u8>> = None;
     // The text line's vertical position, to tell a new line from a move
     // along the same one.
     let mut y: Option<f32> = None;
@@ -166,18 +190,25 @@ fn page_text(doc: &Document, page: lopdf::ObjectId) -> Result<String, lopdf::Err
         let operands = &op.operands;
         match op.operator.as_str() {
             "Tf" => {
-                encoding = operands
+                font = operands
                     .first()
                     .and_then(|o| o.as_name().ok())
-                    .and_then(|name| encodings.get(name));
+                    .map(<[u8]>::to_vec);
+                if let Some(name) = font.as_ref().filter(|n| !encodings.contains_key(*n)) {
+                    let encoding = page_font(doc, &resources, name)
+                        .and_then(|f| f.get_font_encoding(doc).ok());
+                    encodings.insert(name.clone(), encoding);
+                }
             }
             "Tj" | "TJ" => {
+                let encoding = font.as_ref().and_then(|n| encodings.get(n)?.as_ref());
                 if let Some(enc) = encoding {
                     show(&mut text, enc, operands);
                 }
             }
             "'" | "\"" => {
                 new_line(&mut text);
+                let encoding = font.as_ref().and_then(|n| encodings.get(n)?.as_ref());
                 if let Some(enc) = encoding {
                     show(
                         &mut text,
@@ -394,6 +425,42 @@ mod tests {
                 (2, 2, "jo.bloggs@example.com".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn a_page_font_is_its_own_before_an_inherited_one() {
+        let mut doc = Document::with_version("1.5");
+        let font = |doc: &mut Document, base: &str| {
+            doc.add_object(dictionary! { "Type" => "Font", "BaseFont" => base.to_string() })
+        };
+        let (own, inherited, other) = (
+            font(&mut doc, "Own"),
+            font(&mut doc, "Inherited"),
+            font(&mut doc, "Other"),
+        );
+        let shared = doc.add_object(dictionary! {
+            "Font" => dictionary! { "F1" => inherited, "F2" => other },
+        });
+        let pages_id = doc.new_object_id();
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => own } },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1, "Resources" => shared,
+            }),
+        );
+        let resources = doc.get_page_resources(page_id).unwrap();
+        let base = |name: &[u8]| {
+            page_font(&doc, &resources, name)
+                .and_then(|f| f.get(b"BaseFont").ok()?.as_name().ok())
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+        };
+        assert_eq!(base(b"F1").as_deref(), Some("Own"));
+        assert_eq!(base(b"F2").as_deref(), Some("Other"));
+        assert_eq!(base(b"F3"), None);
     }
 
     #[test]
