@@ -85,16 +85,25 @@ fn json_reason(e: &serde_json::Error, ndjson_line: Option<u64>) -> String {
     format!("{what} at line {line}, column {}: {e}", e.column())
 }
 
-#[derive(Debug, Clone)]
+/// Where the walk is, one step at a time.
 enum Seg {
-    Key(String),
-    Index(u64),
+    /// A member, and its key's header context.
+    Key(Rc<HeaderContext>),
+    Index,
 }
+
+/// A pointer longer than this is shown by its start and end: a value under
+/// keys of thousands of characters held a copy of them all, once per value.
+const MAX_POINTER: usize = 512;
 
 struct JsonWalker<'s, 'e> {
     sink: &'s mut Sink<'e>,
     ndjson_line: Option<u64>,
     path: Vec<Seg>,
+    /// The RFC 6901 pointer of `path`, kept as the walk goes (each step's
+    /// length before it in `marks`), not rebuilt for every value.
+    pointer: String,
+    marks: Vec<usize>,
     /// Depth of the object that is the current record.
     record_depth: Option<usize>,
     record: Vec<Field<'static>>,
@@ -109,11 +118,45 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
             sink,
             ndjson_line,
             path: Vec::new(),
+            pointer: String::new(),
+            marks: Vec::new(),
             record_depth: None,
             record: Vec::new(),
             loose: Vec::new(),
             ordinal: 0,
             headers: HashMap::new(),
+        }
+    }
+
+    /// Steps into a member: its key's header context is worked out here,
+    /// once, not for every value under it.
+    fn enter_key(&mut self, key: &str) {
+        let header = match self.headers.get(key) {
+            Some(h) => Rc::clone(h),
+            None => {
+                let h = Rc::new(self.sink.engine().header_context(key));
+                self.headers.insert(key.to_string(), Rc::clone(&h));
+                h
+            }
+        };
+        self.marks.push(self.pointer.len());
+        self.pointer.push('/');
+        self.pointer
+            .push_str(&key.replace('~', "~0").replace('/', "~1"));
+        self.path.push(Seg::Key(header));
+    }
+
+    fn enter_index(&mut self, i: u64) {
+        self.marks.push(self.pointer.len());
+        self.pointer.push('/');
+        self.pointer.push_str(&i.to_string());
+        self.path.push(Seg::Index);
+    }
+
+    fn leave(&mut self) {
+        self.path.pop();
+        if let Some(mark) = self.marks.pop() {
+            self.pointer.truncate(mark);
         }
     }
 
@@ -123,24 +166,16 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
         }
         self.ordinal += 1;
         // The nearest key names the value ("phones": ["…", "…"]).
-        let key = self.path.iter().rev().find_map(|s| match s {
-            Seg::Key(k) => Some(k.as_str()),
-            Seg::Index(_) => None,
-        });
-        let header = key.map(|k| match self.headers.get(k) {
-            Some(h) => Rc::clone(h),
-            None => {
-                let h = Rc::new(self.sink.engine().header_context(k));
-                self.headers.insert(k.to_string(), Rc::clone(&h));
-                h
-            }
+        let header = self.path.iter().rev().find_map(|s| match s {
+            Seg::Key(h) => Some(Rc::clone(h)),
+            Seg::Index => None,
         });
         let field = Field {
             text: Cow::Owned(text),
             header,
             location: Location {
                 line: self.ndjson_line,
-                pointer: Some(pointer(&self.path)),
+                pointer: Some(shown_pointer(&self.pointer)),
                 ordinal: self.ordinal,
                 ..Location::default()
             },
@@ -161,7 +196,10 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
             // by its pointer.
             let at = Location {
                 line: self.ndjson_line,
-                pointer: self.ndjson_line.is_none().then(|| pointer(&self.path)),
+                pointer: self
+                    .ndjson_line
+                    .is_none()
+                    .then(|| shown_pointer(&self.pointer)),
                 ..Location::default()
             };
             self.sink.row(&self.record, at);
@@ -177,17 +215,21 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
     }
 }
 
-/// An RFC 6901 JSON pointer.
-fn pointer(path: &[Seg]) -> String {
-    let mut p = String::new();
-    for seg in path {
-        p.push('/');
-        match seg {
-            Seg::Key(k) => p.push_str(&k.replace('~', "~0").replace('/', "~1")),
-            Seg::Index(i) => p.push_str(&i.to_string()),
-        }
+/// A pointer as findings carry it: whole, or when longer than
+/// [`MAX_POINTER`], its start and its end (where the value is) around "…".
+fn shown_pointer(pointer: &str) -> String {
+    if pointer.len() <= MAX_POINTER {
+        return pointer.to_string();
     }
-    p
+    let mut head = MAX_POINTER / 4;
+    while !pointer.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = pointer.len() - MAX_POINTER * 3 / 4;
+    while !pointer.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{}…{}", &pointer[..head], &pointer[tail..])
 }
 
 struct Walk<'a, 's, 'e> {
@@ -238,9 +280,9 @@ impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i = 0;
         loop {
-            self.w.path.push(Seg::Index(i));
+            self.w.enter_index(i);
             let more = seq.next_element_seed(Walk { w: &mut *self.w });
-            self.w.path.pop();
+            self.w.leave();
             if more?.is_none() {
                 return Ok(());
             }
@@ -252,7 +294,7 @@ impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
         // An object that is an element of an array, outside any record, is a
         // record: the tenant in {"tenants": [{…}, {…}]}.
         let starts_record =
-            self.w.record_depth.is_none() && matches!(self.w.path.last(), Some(Seg::Index(_)));
+            self.w.record_depth.is_none() && matches!(self.w.path.last(), Some(Seg::Index));
         if starts_record {
             self.w.record_depth = Some(self.w.path.len());
         }
@@ -260,9 +302,9 @@ impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
         loop {
             match map.next_key::<String>() {
                 Ok(Some(key)) => {
-                    self.w.path.push(Seg::Key(key));
+                    self.w.enter_key(&key);
                     let r = map.next_value_seed(Walk { w: &mut *self.w });
-                    self.w.path.pop();
+                    self.w.leave();
                     if let Err(e) = r {
                         result = Err(e);
                         break;
@@ -314,6 +356,40 @@ mod tests {
             })
             .collect();
         (found, result)
+    }
+
+    #[test]
+    fn a_value_under_a_very_long_key_keeps_the_ends_of_its_pointer() {
+        // Siblings and a key with both escapes around it keep whole pointers.
+        let long = "k".repeat(5000);
+        let doc = format!(
+            r#"{{"a~/b": ["x@example.com"], "{long}": [1, 2, "email y@example.com"], "z": "z@example.org"}}"#
+        );
+        let (found, result) = run(&doc, false);
+        assert!(result.is_ok(), "{result:?}");
+        let pointers: Vec<&str> = found.iter().map(|(_, p, _)| p.as_str()).collect();
+        assert_eq!(pointers[0], "/a~0~1b/0");
+        assert_eq!(pointers[2], "/z");
+        let capped = pointers[1];
+        assert!(
+            capped.len() <= MAX_POINTER + '…'.len_utf8(),
+            "{}",
+            capped.len()
+        );
+        assert!(capped.starts_with("/kkk") && capped.contains('…') && capped.ends_with("kkk/2"));
+    }
+
+    #[test]
+    fn long_pointers_are_cut_between_characters() {
+        assert_eq!(shown_pointer("/a/0"), "/a/0");
+        let exact = format!("/{}", "é".repeat((MAX_POINTER - 1) / 2));
+        assert_eq!(shown_pointer(&exact), exact);
+        for n in [300, 301, 1000] {
+            let pointer = format!("/{}/7", "é".repeat(n));
+            let shown = shown_pointer(&pointer);
+            assert!(shown.starts_with("/é") && shown.ends_with("é/7"), "{shown}");
+            assert!(shown.len() <= MAX_POINTER + '…'.len_utf8());
+        }
     }
 
     #[test]
