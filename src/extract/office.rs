@@ -1414,6 +1414,20 @@ mod tests {
         zip_of(&members)
     }
 
+    /// A presentation whose body (its pages) is `body`.
+    fn odp(body: &str) -> Vec<u8> {
+        let content = format!(
+            r#"<office:document-content {ODF}><office:body><office:presentation>{body}</office:presentation></office:body></office:document-content>"#
+        );
+        zip_of(&[
+            (
+                "mimetype",
+                "application/vnd.oasis.opendocument.presentation",
+            ),
+            ("content.xml", &content),
+        ])
+    }
+
     fn para(text: &str) -> String {
         format!(r#"<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>"#)
     }
@@ -1965,19 +1979,12 @@ mod tests {
                 r#"<draw:page draw:name="{name}"><draw:frame><draw:text-box><text:p>Heading</text:p><text:p>{text}</text:p></draw:text-box></draw:frame></draw:page>"#
             )
         };
-        let content = format!(
-            r#"<office:document-content {ODF}><office:body><office:presentation>{}{}</office:presentation></office:body></office:document-content>"#,
+        let body = [
             page("one", "Agenda"),
             page("two", "Contact: lead@example.org"),
-        );
-        let bytes = zip_of(&[
-            (
-                "mimetype",
-                "application/vnd.oasis.opendocument.presentation",
-            ),
-            ("content.xml", &content),
-        ]);
-        let s = scan_bytes(bytes, Doc::Odp);
+        ]
+        .concat();
+        let s = scan_bytes(odp(&body), Doc::Odp);
         assert!(s.result.is_ok(), "{:?}", s.result);
         assert_eq!(s.found.len(), 1);
         assert!(
@@ -2037,17 +2044,7 @@ mod tests {
             }
             body.push_str("</draw:page>");
         }
-        let content = format!(
-            r#"<office:document-content {ODF}><office:body><office:presentation>{body}</office:presentation></office:body></office:document-content>"#
-        );
-        let bytes = zip_of(&[
-            (
-                "mimetype",
-                "application/vnd.oasis.opendocument.presentation",
-            ),
-            ("content.xml", &content),
-        ]);
-        let s = scan_bytes(bytes, Doc::Odp);
+        let s = scan_bytes(odp(&body), Doc::Odp);
         assert!(s.result.is_ok(), "{:?}", s.result);
         assert_eq!(s.found.len(), 4, "{:?}", s.found);
         for (value, location) in [
