@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::rc::Rc;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 
 use super::{header_contexts, looks_like_header, Field, Problem, Sink, TextPos};
 use crate::detect::HeaderContext;
@@ -68,9 +68,7 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
             continue;
         }
         if !closing && (name == "script" || name == "style") {
-            let end = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&end) {
+            rest = match find_closing_tag(rest, &name) {
                 Some(i) => rest[i..].find('>').map_or("", |j| &rest[i + j + 1..]),
                 None => "",
             };
@@ -85,6 +83,18 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
     out
 }
 
+/// Where `</name` first begins in `html`, in any case. Compared in place:
+/// lowercasing the rest of the document at each script made many small
+/// scripts quadratic.
+fn find_closing_tag(html: &str, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    html.match_indices("</").map(|(i, _)| i).find(|&i| {
+        bytes
+            .get(i + 2..i + 2 + name.len())
+            .is_some_and(|tag| tag.eq_ignore_ascii_case(name.as_bytes()))
+    })
+}
+
 /// Decodes the common character references.
 fn unescape(text: &str) -> String {
     if !text.contains('&') {
@@ -95,7 +105,9 @@ fn unescape(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // Bytes, not a `str` slice: twelve bytes on may fall inside a
+        // character. A ';' found there is whole, so `rest[1..e]` is too.
+        let end = rest.as_bytes().iter().take(12).position(|&b| b == b';');
         let decoded = end.and_then(|e| {
             let name = &rest[1..e];
             let c = match name {
@@ -261,110 +273,241 @@ fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
     sink.set_table_headers::<String>(None);
 }
 
+/// Elements nested deeper than this are not read, as in office documents: a
+/// record's fields are all held until the record ends.
+const MAX_DEPTH: usize = 4096;
+
 fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut path: Vec<(String, u64)> = Vec::new();
-    // Per parent path, how many of each child name were seen (for [n]).
-    let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new()];
-    let mut record: Vec<Field> = Vec::new();
-    let mut headers: HashMap<String, Rc<HeaderContext>> = HashMap::new();
-    let mut ordinal = 0u64;
-    // quick-xml hands text, entity references and CDATA over in pieces;
-    // an element's text is gathered whole before it is judged.
-    let mut pending = String::new();
-    loop {
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            Err(e) => {
-                let text = std::mem::take(&mut pending);
-                push_xml_field(&mut record, &mut headers, &mut ordinal, &path, text, sink);
-                sink.record(&record);
-                return Err(Problem::Failed(format!(
-                    "invalid XML at byte {}: {e}",
-                    reader.buffer_position()
-                )));
-            }
-        };
-        if matches!(
-            event,
-            Event::Start(_) | Event::End(_) | Event::Empty(_) | Event::Eof
-        ) {
-            let text = std::mem::take(&mut pending);
-            push_xml_field(&mut record, &mut headers, &mut ordinal, &path, text, sink);
-        }
-        match event {
-            Event::Start(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                let n = {
-                    let c = counts
-                        .last_mut()
-                        .expect("root counts")
-                        .entry(name.clone())
-                        .or_insert(0);
-                    *c += 1;
-                    *c
-                };
-                path.push((name, n));
-                counts.push(HashMap::new());
-            }
-            Event::End(_) => {
-                // A child of the root is ending: that was a record.
-                let record_at = (path.len() == 2).then(|| Location {
-                    pointer: Some(path.iter().map(|(n, i)| format!("/{n}[{i}]")).collect()),
-                    ..Location::default()
-                });
-                path.pop();
-                counts.pop();
-                if counts.is_empty() {
-                    counts.push(HashMap::new());
-                }
-                match record_at {
-                    Some(at) => sink.row(&record, at),
-                    None if path.len() <= 1 => sink.record(&record),
-                    None => continue,
-                }
-                record.clear();
-            }
-            Event::Text(t) => pending.push_str(&unescape(&String::from_utf8_lossy(t.as_ref()))),
-            Event::CData(t) => pending.push_str(&String::from_utf8_lossy(t.as_ref())),
-            Event::GeneralRef(r) => pending.extend(super::office::reference(&r)),
-            Event::Eof => break,
-            _ => {}
-        }
+    let mut walker = XmlWalker::new(sink);
+    let result = walker.walk(xml);
+    let too_deep = walker
+        .too_deep
+        .then(|| format!("elements nested deeper than {MAX_DEPTH} were not read"));
+    match (result, too_deep) {
+        (Ok(()), None) => Ok(()),
+        (Ok(()), Some(deep)) => Err(Problem::Failed(format!("{deep}; the rest was scanned"))),
+        (Err(why), None) => Err(Problem::Failed(why)),
+        (Err(why), Some(deep)) => Err(Problem::Failed(format!("{why}; {deep}"))),
     }
-    sink.record(&record);
-    Ok(())
 }
 
-fn push_xml_field(
-    record: &mut Vec<Field>,
-    headers: &mut HashMap<String, Rc<HeaderContext>>,
-    ordinal: &mut u64,
-    path: &[(String, u64)],
-    text: String,
-    sink: &Sink,
-) {
-    if text.trim().is_empty() {
-        return;
+/// An element of the record being read, or one still open around it.
+struct Element {
+    /// Index of the element it is in.
+    parent: Option<usize>,
+    name: String,
+    /// Which of its parent's children of this name it is, from 1.
+    nth: u64,
+}
+
+struct XmlWalker<'s, 'e> {
+    sink: &'s mut Sink<'e>,
+    /// Elements opened since the last record was judged, and the open ones.
+    elements: Vec<Element>,
+    /// Indices into `elements` of the open elements, outermost first.
+    open: Vec<usize>,
+    /// Per open element (and the document), how many of each child name
+    /// were seen (for [n]).
+    counts: Vec<HashMap<String, u64>>,
+    record: Vec<Field<'static>>,
+    /// The element each field of `record` is the text of. Fields carry no
+    /// pointer while judged: a field's pointer grows with its depth, and a
+    /// record can hold a field at every level, so only findings get one.
+    field_elements: Vec<Option<usize>>,
+    headers: HashMap<String, Rc<HeaderContext>>,
+    ordinal: u64,
+    /// quick-xml hands text, entity references and CDATA over in pieces;
+    /// an element's text is gathered whole before it is judged.
+    pending: String,
+    /// Elements open below `MAX_DEPTH`, whose text is not read.
+    skipped: usize,
+    too_deep: bool,
+}
+
+impl<'s, 'e> XmlWalker<'s, 'e> {
+    fn new(sink: &'s mut Sink<'e>) -> Self {
+        XmlWalker {
+            sink,
+            elements: Vec::new(),
+            open: Vec::new(),
+            counts: vec![HashMap::new()],
+            record: Vec::new(),
+            field_elements: Vec::new(),
+            headers: HashMap::new(),
+            ordinal: 0,
+            pending: String::new(),
+            skipped: 0,
+            too_deep: false,
+        }
     }
-    *ordinal += 1;
-    let header = path.last().map(|(name, _)| {
-        Rc::clone(
-            headers
-                .entry(name.clone())
-                .or_insert_with(|| Rc::new(sink.engine().header_context(name))),
-        )
-    });
-    let pointer: String = path.iter().map(|(n, i)| format!("/{n}[{i}]")).collect();
-    record.push(Field {
-        text: text.into(),
-        header,
-        location: Location {
-            pointer: Some(pointer),
-            ordinal: *ordinal,
+
+    fn walk(&mut self, xml: &str) -> Result<(), String> {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        loop {
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    self.push_pending();
+                    self.judge(None);
+                    return Err(format!(
+                        "invalid XML at byte {}: {e}",
+                        reader.buffer_position()
+                    ));
+                }
+            };
+            if matches!(
+                event,
+                Event::Start(_) | Event::End(_) | Event::Empty(_) | Event::Eof
+            ) {
+                self.push_pending();
+            }
+            match event {
+                Event::Start(e) => self.open(&e),
+                Event::End(_) => self.close(),
+                Event::Eof => break,
+                _ if self.skipped > 0 => {}
+                Event::Text(t) => self
+                    .pending
+                    .push_str(&unescape(&String::from_utf8_lossy(t.as_ref()))),
+                Event::CData(t) => self.pending.push_str(&String::from_utf8_lossy(t.as_ref())),
+                Event::GeneralRef(r) => self.pending.extend(super::office::reference(&r)),
+                _ => {}
+            }
+        }
+        self.judge(None);
+        Ok(())
+    }
+
+    fn open(&mut self, e: &BytesStart) {
+        if self.skipped > 0 || self.open.len() >= MAX_DEPTH {
+            self.too_deep = true;
+            self.skipped += 1;
+            return;
+        }
+        let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+        let nth = self.counts.last_mut().map_or(1, |seen| {
+            let n = seen.entry(name.clone()).or_insert(0);
+            *n += 1;
+            *n
+        });
+        self.elements.push(Element {
+            parent: self.open.last().copied(),
+            name,
+            nth,
+        });
+        self.open.push(self.elements.len() - 1);
+        self.counts.push(HashMap::new());
+    }
+
+    fn close(&mut self) {
+        if self.skipped > 0 {
+            self.skipped -= 1;
+            return;
+        }
+        // A child of the root is ending: that was a record.
+        let record_at = (self.open.len() == 2).then(|| Location {
+            pointer: Some(pointer(&self.elements, self.open.last().copied())),
             ..Location::default()
-        },
-    });
+        });
+        self.open.pop();
+        self.counts.pop();
+        if self.counts.is_empty() {
+            self.counts.push(HashMap::new());
+        }
+        if record_at.is_some() || self.open.len() <= 1 {
+            self.judge(record_at);
+        }
+    }
+
+    fn push_pending(&mut self) {
+        let text = std::mem::take(&mut self.pending);
+        if text.trim().is_empty() {
+            return;
+        }
+        self.ordinal += 1;
+        let element = self.open.last().copied();
+        let header = element.and_then(|i| self.elements.get(i)).map(|e| {
+            let engine = self.sink.engine();
+            Rc::clone(
+                self.headers
+                    .entry(e.name.clone())
+                    .or_insert_with(|| Rc::new(engine.header_context(&e.name))),
+            )
+        });
+        self.record.push(Field {
+            text: text.into(),
+            header,
+            location: Location {
+                ordinal: self.ordinal,
+                ..Location::default()
+            },
+        });
+        self.field_elements.push(element);
+    }
+
+    /// Judges the fields gathered, as a row located at `at` or as part of
+    /// the document, and gives each finding its field's pointer.
+    fn judge(&mut self, at: Option<Location>) {
+        let before = self.sink.findings.len();
+        match at {
+            Some(at) => self.sink.row(&self.record, at),
+            None => self.sink.record(&self.record),
+        }
+        // A finding keeps its field's ordinal, and a record's fields have
+        // consecutive ordinals.
+        let first_ordinal = self.record.first().map_or(0, |f| f.location.ordinal);
+        for finding in &mut self.sink.findings[before..] {
+            let element = finding
+                .location
+                .ordinal
+                .checked_sub(first_ordinal)
+                .and_then(|i| self.field_elements.get(usize::try_from(i).ok()?))
+                .copied()
+                .flatten();
+            finding.location.pointer = Some(pointer(&self.elements, element));
+        }
+        self.record.clear();
+        self.field_elements.clear();
+        self.forget_closed_elements();
+    }
+
+    /// No field refers to a closed element once its record is judged.
+    fn forget_closed_elements(&mut self) {
+        let mut kept: Vec<Element> = Vec::with_capacity(self.open.len());
+        for &i in &self.open {
+            let Some(e) = self.elements.get_mut(i) else {
+                continue;
+            };
+            let parent = kept.len().checked_sub(1);
+            kept.push(Element {
+                parent,
+                name: std::mem::take(&mut e.name),
+                nth: e.nth,
+            });
+        }
+        self.open = (0..kept.len()).collect();
+        self.elements = kept;
+    }
+}
+
+/// The path of elements down to `innermost`, as `/name[n]/name[n]`.
+fn pointer(elements: &[Element], innermost: Option<usize>) -> String {
+    let mut chain = Vec::new();
+    // A parent comes before its children, so this ends.
+    let mut at = innermost.and_then(|i| elements.get(i));
+    while let Some(e) = at {
+        chain.push(e);
+        at = e.parent.and_then(|i| elements.get(i));
+    }
+    let mut out = String::new();
+    for e in chain.iter().rev() {
+        out.push('/');
+        out.push_str(&e.name);
+        out.push('[');
+        out.push_str(&e.nth.to_string());
+        out.push(']');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -418,6 +561,233 @@ mod tests {
                 )
             ]
         );
+    }
+
+    fn engine() -> crate::detect::Engine {
+        crate::detect::Engine::new(
+            crate::detect::Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// A finding's pointer, record and value.
+    type Located = (String, String, String);
+
+    /// Each finding, and the outcome.
+    fn xml_findings(xml: &str) -> (Vec<Located>, Result<(), Problem>) {
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "t.xml".into(), true);
+        let result = scan_xml(xml, &mut sink);
+        let found = sink
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.pointer.clone().unwrap(),
+                    f.record.clone(),
+                    f.value.clone().unwrap(),
+                )
+            })
+            .collect();
+        (found, result)
+    }
+
+    #[test]
+    fn xml_findings_are_located_by_their_own_element() {
+        let xml = "<people><person><name>x</name><contact>\
+                   <email>a.one@example.com</email><email>b.two@example.com</email>\
+                   </contact></person>root.text@example.com<person><contact>\
+                   <email>c.three@example.com</email></contact></person></people>";
+        let (found, result) = xml_findings(xml);
+        assert!(result.is_ok());
+        let row = |n: u32, p: &str, v: &str| {
+            (
+                p.to_string(),
+                format!("pointer /people[1]/person[{n}]"),
+                v.to_string(),
+            )
+        };
+        assert_eq!(
+            found,
+            vec![
+                row(
+                    1,
+                    "/people[1]/person[1]/contact[1]/email[1]",
+                    "a.one@example.com"
+                ),
+                row(
+                    1,
+                    "/people[1]/person[1]/contact[1]/email[2]",
+                    "b.two@example.com"
+                ),
+                // Text between records is judged with the record after it.
+                row(2, "/people[1]", "root.text@example.com"),
+                row(
+                    2,
+                    "/people[1]/person[2]/contact[1]/email[1]",
+                    "c.three@example.com"
+                ),
+            ]
+        );
+    }
+
+    /// `<r><rec>`, then `<a>` nested `levels` deep, each holding `text(level)`,
+    /// then an email after the deep part.
+    fn deep_xml(levels: usize, text: impl Fn(usize) -> String) -> String {
+        let mut xml = String::from("<r><rec>");
+        for level in 1..=levels {
+            xml.push_str("<a>");
+            xml.push_str(&text(level));
+        }
+        xml.push_str(&"</a>".repeat(levels));
+        xml.push_str("<email>after.deep@example.com</email></rec></r>");
+        xml
+    }
+
+    #[test]
+    fn deep_xml_is_read_down_to_the_depth_limit() {
+        // `r` and `rec` are two levels, so the `a` at level MAX_DEPTH - 2 is
+        // the deepest element read.
+        let last_read = MAX_DEPTH - 2;
+        let xml = deep_xml(10_000, |level| match level {
+            l if l == last_read => "last.read@example.com".into(),
+            l if l == last_read + 1 => "first.unread@example.com".into(),
+            9_999 => "very.deep@example.com".into(),
+            _ => "x".into(),
+        });
+        let (found, result) = xml_findings(&xml);
+        match result {
+            Err(Problem::Failed(why)) => assert_eq!(
+                why,
+                "elements nested deeper than 4096 were not read; the rest was scanned"
+            ),
+            _ => panic!("the depth limit is reported"),
+        }
+        let record = "pointer /r[1]/rec[1]".to_string();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    format!("/r[1]/rec[1]{}", "/a[1]".repeat(last_read)),
+                    record.clone(),
+                    "last.read@example.com".to_string()
+                ),
+                (
+                    "/r[1]/rec[1]/email[1]".to_string(),
+                    record,
+                    "after.deep@example.com".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn deep_xml_within_the_limit_is_read_whole() {
+        let xml = deep_xml(MAX_DEPTH - 2, |level| {
+            if level == MAX_DEPTH - 2 {
+                "deepest@example.com".into()
+            } else {
+                "x".into()
+            }
+        });
+        let (found, result) = xml_findings(&xml);
+        assert!(result.is_ok());
+        let values: Vec<&str> = found.iter().map(|(_, _, v)| v.as_str()).collect();
+        assert_eq!(values, ["deepest@example.com", "after.deep@example.com"]);
+    }
+
+    #[test]
+    fn unclosed_deep_xml_ends() {
+        let xml = format!("<r><rec>{}", "<a>x".repeat(5_000));
+        let (_, result) = xml_findings(&xml);
+        assert!(
+            matches!(&result, Err(Problem::Failed(why)) if why.contains("nested deeper than 4096")),
+            "{:?}",
+            result.err().map(|p| p.split().1)
+        );
+    }
+
+    #[test]
+    fn script_and_style_end_at_their_closing_tag_in_any_case() {
+        assert_eq!(
+            html_pieces("<p>a<script>x='</b>'</SCRIPT >b<style>€{}</Style>c</p>"),
+            vec![
+                Piece::Open("p".into()),
+                Piece::Text("a"),
+                Piece::Text("b"),
+                Piece::Text("c"),
+                Piece::Close("p".into())
+            ]
+        );
+        assert_eq!(
+            html_pieces(&"<script>x</script>t".repeat(1000)),
+            (0..1000).map(|_| Piece::Text("t")).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn script_without_closing_tag_hides_the_rest() {
+        assert_eq!(
+            html_pieces("<p>a<script>var s = 'jo@example.com';</p>"),
+            vec![Piece::Open("p".into()), Piece::Text("a")]
+        );
+        // Closed but for its '>'.
+        assert_eq!(html_pieces("a<STYLE>b</style"), vec![Piece::Text("a")]);
+    }
+
+    #[test]
+    fn multibyte_text_after_an_ampersand_is_kept() {
+        assert_eq!(unescape("&a€€€€"), "&a€€€€");
+        // The twelfth byte after '&' is inside the '€'.
+        assert_eq!(unescape("&abcdefghij€;"), "&abcdefghij€;");
+        assert_eq!(unescape("&#x20AC;&amp;€"), "€&€");
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "t.html".into(), true);
+        scan_html("<p>&a€€€€ jo.bloggs@example.com</p>", &mut sink);
+        let values: Vec<_> = sink
+            .findings
+            .iter()
+            .filter_map(|f| f.value.clone())
+            .collect();
+        assert_eq!(values, ["jo.bloggs@example.com"]);
+    }
+
+    #[test]
+    fn unescape_takes_any_text() {
+        let pieces = [
+            "&",
+            "€",
+            "𝄞",
+            "é",
+            "a",
+            ";",
+            "#",
+            "x",
+            "1",
+            "&#x110000;",
+            "&#;",
+            "&#xD800;",
+            "&amp;",
+        ];
+        let mut inputs = vec![String::new()];
+        for _ in 0..4 {
+            inputs = inputs
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            for input in &inputs {
+                let out = unescape(input);
+                // A reference decodes to one character, never more.
+                assert!(out.chars().count() <= input.chars().count(), "{input}");
+                if !input.contains(';') {
+                    assert_eq!(out, *input);
+                }
+            }
+        }
+        for kept in ["&", "&#x110000;", "&#;", "&#x;", "&#xD800;", "&€;", "&;"] {
+            assert_eq!(unescape(kept), kept);
+        }
     }
 
     #[test]
