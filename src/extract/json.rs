@@ -11,7 +11,9 @@ use std::rc::Rc;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::{Field, Problem, Sink};
+#[cfg(test)]
+use super::MAX_POINTER;
+use super::{shown_pointer, Field, Problem, Sink};
 use crate::detect::HeaderContext;
 use crate::report::Location;
 
@@ -91,10 +93,6 @@ enum Seg {
     Key(Rc<HeaderContext>),
     Index,
 }
-
-/// A pointer longer than this is shown by its start and end: a value under
-/// keys of thousands of characters held a copy of them all, once per value.
-const MAX_POINTER: usize = 512;
 
 struct JsonWalker<'s, 'e> {
     sink: &'s mut Sink<'e>,
@@ -213,23 +211,6 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
             self.loose.clear();
         }
     }
-}
-
-/// A pointer as findings carry it: whole, or when longer than
-/// [`MAX_POINTER`], its start and its end (where the value is) around "…".
-fn shown_pointer(pointer: &str) -> String {
-    if pointer.len() <= MAX_POINTER {
-        return pointer.to_string();
-    }
-    let mut head = MAX_POINTER / 4;
-    while !pointer.is_char_boundary(head) {
-        head -= 1;
-    }
-    let mut tail = pointer.len() - MAX_POINTER * 3 / 4;
-    while !pointer.is_char_boundary(tail) {
-        tail += 1;
-    }
-    format!("{}…{}", &pointer[..head], &pointer[tail..])
 }
 
 struct Walk<'a, 's, 'e> {

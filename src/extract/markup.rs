@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{header_contexts, looks_like_header, Field, Problem, Sink, TextPos};
+use super::{header_contexts, looks_like_header, shown_pointer, Field, Problem, Sink, TextPos};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -406,7 +406,10 @@ impl<'s, 'e> XmlWalker<'s, 'e> {
         }
         // A child of the root is ending: that was a record.
         let record_at = (self.open.len() == 2).then(|| Location {
-            pointer: Some(pointer(&self.elements, self.open.last().copied())),
+            pointer: Some(shown_pointer(&pointer(
+                &self.elements,
+                self.open.last().copied(),
+            ))),
             ..Location::default()
         });
         self.open.pop();
@@ -456,6 +459,8 @@ impl<'s, 'e> XmlWalker<'s, 'e> {
         // A finding keeps its field's ordinal, and a record's fields have
         // consecutive ordinals.
         let first_ordinal = self.record.first().map_or(0, |f| f.location.ordinal);
+        // Worked out once an element, however many findings its text holds.
+        let mut pointers: HashMap<Option<usize>, String> = HashMap::new();
         for finding in &mut self.sink.findings[before..] {
             let element = finding
                 .location
@@ -464,7 +469,10 @@ impl<'s, 'e> XmlWalker<'s, 'e> {
                 .and_then(|i| self.field_elements.get(usize::try_from(i).ok()?))
                 .copied()
                 .flatten();
-            finding.location.pointer = Some(pointer(&self.elements, element));
+            let shown = pointers
+                .entry(element)
+                .or_insert_with(|| shown_pointer(&pointer(&self.elements, element)));
+            finding.location.pointer = Some(shown.clone());
         }
         self.record.clear();
         self.field_elements.clear();
@@ -574,6 +582,29 @@ mod tests {
     /// A finding's pointer, record and value.
     type Located = (String, String, String);
 
+    #[test]
+    fn values_deep_under_long_names_keep_the_ends_of_their_pointer() {
+        // 300 levels of 100-character names: each value's whole pointer
+        // would be 32 KB, once per value.
+        let name = "e".repeat(100);
+        let emails: Vec<String> = (0..50).map(|i| format!("p{i}@example.org")).collect();
+        let xml = format!(
+            "<root>{}{}{}<short>z@example.org</short></root>",
+            format!("<{name}>").repeat(300),
+            emails.join(" "),
+            format!("</{name}>").repeat(300),
+        );
+        let (found, result) = xml_findings(&xml);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(found.len(), 51);
+        for (pointer, _, _) in &found[..50] {
+            assert!(pointer.len() <= crate::extract::MAX_POINTER + '…'.len_utf8());
+            assert!(pointer.starts_with("/root[1]/eee") && pointer.contains('…'));
+            assert!(pointer.ends_with(&format!("/{name}[1]")), "{pointer}");
+        }
+        assert_eq!(found[50].0, "/root[1]/short[1]");
+    }
+
     /// Each finding, and the outcome.
     fn xml_findings(xml: &str) -> (Vec<Located>, Result<(), Problem>) {
         let engine = engine();
@@ -669,7 +700,8 @@ mod tests {
             found,
             vec![
                 (
-                    format!("/r[1]/rec[1]{}", "/a[1]".repeat(last_read)),
+                    // Shown by its ends: it is 20 KB whole.
+                    shown_pointer(&format!("/r[1]/rec[1]{}", "/a[1]".repeat(last_read))),
                     record.clone(),
                     "last.read@example.com".to_string()
                 ),

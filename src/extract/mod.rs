@@ -752,6 +752,28 @@ pub fn header_contexts<S: AsRef<str>>(
         .collect()
 }
 
+/// A location pointer (JSON, XML) longer than this is shown by its start and
+/// end: a value under keys or elements of thousands of characters held a
+/// copy of them all, once per value.
+pub(crate) const MAX_POINTER: usize = 512;
+
+/// A pointer as findings carry it: whole, or when longer than
+/// [`MAX_POINTER`], its start and its end (where the value is) around "…".
+pub(crate) fn shown_pointer(pointer: &str) -> String {
+    if pointer.len() <= MAX_POINTER {
+        return pointer.to_string();
+    }
+    let mut head = MAX_POINTER / 4;
+    while !pointer.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = pointer.len() - MAX_POINTER * 3 / 4;
+    while !pointer.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{}…{}", &pointer[..head], &pointer[tail..])
+}
+
 /// Characters in UTF-8 bytes (continuation bytes do not start one).
 fn char_count(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
