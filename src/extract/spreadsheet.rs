@@ -42,10 +42,103 @@ pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), P
             stored_cells(|| reader.next_cell().map_err(|e| e.to_string()))
         }),
         // These hold every sheet's grid once opened: the cells are taken
-        // from it.
+        // from it. XLS grids are bounded by the format (65,536 × 256).
         Book::Xls => scan_book(open::<Xls<_>>(src)?, sink, grid_cells),
-        Book::Ods => scan_book(open::<Ods<_>>(src)?, sink, grid_cells),
+        Book::Ods => {
+            let mut src = src;
+            let cells = ods_grid_cells(&mut src)?;
+            if cells > MAX_ODS_CELLS {
+                return Err(Problem::Skipped(format!(
+                    "its repeated rows and columns spread over {cells} cells, more than the {MAX_ODS_CELLS} trawl unpacks from one OpenDocument spreadsheet"
+                )));
+            }
+            scan_book(open::<Ods<_>>(src)?, sink, grid_cells)
+        }
     }
+}
+
+/// The most cells an ODS file's sheets may spread over once their repeat
+/// counts are unpacked: calamine holds them all as soon as it opens the
+/// file, and an 805-byte file repeating a cell a million times took 1.6 GB.
+const MAX_ODS_CELLS: u64 = 5_000_000;
+
+/// How many cells calamine's grids of an ODS file would hold, at most: for
+/// each sheet, its rows up to the last that holds something, by its widest
+/// such row up to the last cell that holds something, repeats unpacked. Read
+/// from `content.xml` as it streams; the source is left at its start.
+fn ods_grid_cells(src: &mut Box<dyn ReadSeek>) -> Result<u64, Problem> {
+    use quick_xml::events::Event;
+    // Calamine caps repeats at a sheet's largest size.
+    const MAX_ROWS: u64 = 1_048_576;
+    const MAX_COLUMNS: u64 = 16_384;
+    let repeats = |e: &quick_xml::events::BytesStart, name: &[u8]| -> u64 {
+        e.try_get_attribute(name)
+            .ok()
+            .flatten()
+            .and_then(|a| std::str::from_utf8(&a.value).ok()?.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    let total = {
+        let mut zip = zip::ZipArchive::new(&mut *src)
+            .map_err(|e| Problem::Failed(format!("corrupt zip: {e}")))?;
+        let Ok(content) = zip.by_name("content.xml") else {
+            // Calamine says what is wrong with it.
+            return Ok(0);
+        };
+        let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+        let mut buf = Vec::new();
+        let (mut total, mut sheet_rows, mut used_rows, mut used_width) = (0u64, 0u64, 0u64, 0u64);
+        let (mut row_repeats, mut row_width, mut used_row_width) = (1u64, 0u64, 0u64);
+        loop {
+            let event = match reader.read_event_into(&mut buf) {
+                Ok(Event::Eof) | Err(_) => break,
+                Ok(e) => e,
+            };
+            let opens = matches!(event, Event::Start(_));
+            match event {
+                Event::Start(e) if e.name().as_ref() == b"table:table" => {
+                    (sheet_rows, used_rows, used_width) = (0, 0, 0);
+                }
+                Event::End(e) if e.name().as_ref() == b"table:table" => {
+                    total = total.saturating_add(used_rows.saturating_mul(used_width));
+                }
+                Event::Start(e) if e.name().as_ref() == b"table:table-row" => {
+                    row_repeats = repeats(&e, b"table:number-rows-repeated");
+                    (row_width, used_row_width) = (0, 0);
+                }
+                Event::End(e) if e.name().as_ref() == b"table:table-row" => {
+                    sheet_rows = sheet_rows.saturating_add(row_repeats).min(MAX_ROWS);
+                    if used_row_width > 0 {
+                        used_rows = sheet_rows;
+                        used_width = used_width.max(used_row_width.min(MAX_COLUMNS));
+                    }
+                }
+                // A cell with content (or, written empty, a value).
+                Event::Start(e) | Event::Empty(e)
+                    if matches!(
+                        e.name().as_ref(),
+                        b"table:table-cell" | b"table:covered-table-cell"
+                    ) =>
+                {
+                    let holds = opens
+                        || e.try_get_attribute(b"office:value-type")
+                            .ok()
+                            .flatten()
+                            .is_some();
+                    row_width =
+                        row_width.saturating_add(repeats(&e, b"table:number-columns-repeated"));
+                    if holds {
+                        used_row_width = row_width;
+                    }
+                }
+                _ => {}
+            }
+            buf.clear();
+        }
+        total
+    };
+    src.seek(std::io::SeekFrom::Start(0))?;
+    Ok(total)
 }
 
 /// The non-empty cells a cell reader gives, in the order stored.
@@ -294,6 +387,65 @@ mod tests {
             w.write_all(text.as_bytes()).unwrap();
         }
         w.finish().unwrap().into_inner()
+    }
+
+    /// An ODS file with one sheet whose body is `rows`.
+    fn ods(rows: &str) -> Vec<u8> {
+        let content = format!(
+            r#"<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        );
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in [
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+            ("content.xml", content.as_str()),
+            (
+                "META-INF/manifest.xml",
+                r#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>"#,
+            ),
+        ] {
+            w.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(text.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn scan_ods(rows: &str) -> (Vec<(String, String)>, Result<(), Problem>) {
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "s.ods".into(), true);
+        let result = scan(Box::new(Cursor::new(ods(rows))), Book::Ods, &mut sink);
+        (found(&sink), result)
+    }
+
+    #[test]
+    fn ods_repeats_are_counted_before_they_are_unpacked() {
+        let cell = |text: &str, repeat: u64| {
+            format!(
+                r#"<table:table-cell office:value-type="string" table:number-columns-repeated="{repeat}"><text:p>{text}</text:p></table:table-cell>"#
+            )
+        };
+        // As LibreOffice writes every sheet: the rest of the sheet, empty,
+        // as one repeated row of repeated empty cells. Read as usual.
+        let usual = format!(
+            r#"<table:table-row>{}</table:table-row><table:table-row>{}<table:table-cell table:number-columns-repeated="1023"/></table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+            cell("Email", 1),
+            cell("ann@example.org", 1),
+        );
+        let (found, result) = scan_ods(&usual);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(found, [("ann@example.org".to_string(), "A2".to_string())]);
+        // One cell with content, repeated over 3,000 rows and 2,000 columns:
+        // six million cells from a few hundred bytes. Not unpacked: said so.
+        let spread = format!(
+            r#"<table:table-row table:number-rows-repeated="3000">{}</table:table-row>"#,
+            cell("ann@example.org", 2000)
+        );
+        let (found, result) = scan_ods(&spread);
+        assert!(found.is_empty());
+        assert!(
+            matches!(&result, Err(Problem::Skipped(why)) if why.contains("6000000 cells")),
+            "{result:?}"
+        );
     }
 
     #[test]
