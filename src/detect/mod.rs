@@ -415,14 +415,17 @@ impl Engine {
         // Pairing: a value that needs context takes it from its partner.
         // Each partner's candidates are indexed once, so a unit dense with
         // values costs no look through every hit for each.
-        let mut partners: Vec<Option<Nearby>> = vec![None; dets.len()];
+        // Built when first asked for: most units pair and link nothing, and
+        // this runs for every row of a table.
+        let mut partners: std::collections::BTreeMap<usize, Nearby> = Default::default();
         let paired: Vec<usize> = (0..hits.len())
             .filter(|&i| !keep[i] && !ruled_out(&hits[i]))
             .filter(|&i| {
                 let d = &dets[hits[i].detector];
                 d.pairs_with.is_some_and(|partner| {
-                    partners[partner]
-                        .get_or_insert_with(|| {
+                    partners
+                        .entry(partner)
+                        .or_insert_with(|| {
                             Nearby::new(
                                 hits.iter()
                                     .filter(|o| o.detector == partner && !ruled_out(o)),
@@ -443,12 +446,7 @@ impl Engine {
             }
         }
         // Linkage: a word-list mention is about a person only beside one.
-        let people = Nearby::new(
-            hits.iter()
-                .enumerate()
-                .filter(|&(j, o)| keep[j] && o.links && !o.not_personal)
-                .map(|(_, o)| o),
-        );
+        let mut people: Option<Nearby> = None;
         let linked: Vec<(usize, bool)> = (0..hits.len())
             .filter_map(|i| {
                 let h = &hits[i];
@@ -456,6 +454,14 @@ impl Engine {
                 if ruled_out(h) {
                     return None;
                 }
+                let people = people.get_or_insert_with(|| {
+                    Nearby::new(
+                        hits.iter()
+                            .enumerate()
+                            .filter(|&(j, o)| keep[j] && o.links && !o.not_personal)
+                            .map(|(_, o)| o),
+                    )
+                });
                 Some((i, people.any_near(h, scope, distance, false)))
             })
             .collect();
@@ -489,7 +495,6 @@ impl Engine {
 /// look through them all: in text, near means a gap of at most the
 /// distance between the spans (none when they overlap); in a record, in
 /// the same or an adjacent field, or anywhere in it.
-#[derive(Clone, Default)]
 struct Nearby {
     /// Spans sorted by start, with the furthest end of each prefix.
     starts: Vec<usize>,
