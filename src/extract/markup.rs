@@ -11,7 +11,9 @@ use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{header_contexts, looks_like_header, shown_pointer, Field, Problem, Sink, TextPos};
+use super::{
+    header_contexts, looks_like_header, shown_pointer, Field, Problem, Sink, TextPos, MAX_XML_DEPTH,
+};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -273,16 +275,12 @@ fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
     sink.set_table_headers::<String>(None);
 }
 
-/// Elements nested deeper than this are not read, as in office documents: a
-/// record's fields are all held until the record ends.
-const MAX_DEPTH: usize = 4096;
-
 fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
     let mut walker = XmlWalker::new(sink);
     let result = walker.walk(xml);
     let too_deep = walker
         .too_deep
-        .then(|| format!("elements nested deeper than {MAX_DEPTH} were not read"));
+        .then(|| format!("elements nested deeper than {MAX_XML_DEPTH} were not read"));
     match (result, too_deep) {
         (Ok(()), None) => Ok(()),
         (Ok(()), Some(deep)) => Err(Problem::Failed(format!("{deep}; the rest was scanned"))),
@@ -319,7 +317,7 @@ struct XmlWalker<'s, 'e> {
     /// quick-xml hands text, entity references and CDATA over in pieces;
     /// an element's text is gathered whole before it is judged.
     pending: String,
-    /// Elements open below `MAX_DEPTH`, whose text is not read.
+    /// Elements open below `MAX_XML_DEPTH`, whose text is not read.
     skipped: usize,
     too_deep: bool,
 }
@@ -379,7 +377,7 @@ impl<'s, 'e> XmlWalker<'s, 'e> {
     }
 
     fn open(&mut self, e: &BytesStart) {
-        if self.skipped > 0 || self.open.len() >= MAX_DEPTH {
+        if self.skipped > 0 || self.open.len() >= MAX_XML_DEPTH {
             self.too_deep = true;
             self.skipped += 1;
             return;
@@ -678,9 +676,9 @@ mod tests {
 
     #[test]
     fn deep_xml_is_read_down_to_the_depth_limit() {
-        // `r` and `rec` are two levels, so the `a` at level MAX_DEPTH - 2 is
+        // `r` and `rec` are two levels, so the `a` at level MAX_XML_DEPTH - 2 is
         // the deepest element read.
-        let last_read = MAX_DEPTH - 2;
+        let last_read = MAX_XML_DEPTH - 2;
         let xml = deep_xml(10_000, |level| match level {
             l if l == last_read => "last.read@example.com".into(),
             l if l == last_read + 1 => "first.unread@example.com".into(),
@@ -716,8 +714,8 @@ mod tests {
 
     #[test]
     fn deep_xml_within_the_limit_is_read_whole() {
-        let xml = deep_xml(MAX_DEPTH - 2, |level| {
-            if level == MAX_DEPTH - 2 {
+        let xml = deep_xml(MAX_XML_DEPTH - 2, |level| {
+            if level == MAX_XML_DEPTH - 2 {
                 "deepest@example.com".into()
             } else {
                 "x".into()

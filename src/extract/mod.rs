@@ -757,6 +757,11 @@ pub fn header_contexts<S: AsRef<str>>(
 /// copy of them all, once per value.
 pub(crate) const MAX_POINTER: usize = 512;
 
+/// Elements nested deeper than this are not read, in office parts and in
+/// XML alike: each open element holds a frame, and a file of nothing but
+/// opening tags must not make millions of them.
+pub(crate) const MAX_XML_DEPTH: usize = 4096;
+
 /// A pointer as findings carry it: whole, or when longer than
 /// [`MAX_POINTER`], its start and its end (where the value is) around "…".
 pub(crate) fn shown_pointer(pointer: &str) -> String {

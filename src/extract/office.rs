@@ -26,7 +26,7 @@ use quick_xml::NsReader;
 use zip::ZipArchive;
 
 use super::sniff::Doc;
-use super::{DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos};
+use super::{DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos, MAX_XML_DEPTH};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -36,8 +36,6 @@ const MAX_PART_BYTES: u64 = 256 << 20;
 const MAX_RATIO: u64 = 200;
 /// Paragraph text scanned in one block.
 const PARAGRAPH_BATCH: usize = 64 << 10;
-/// Elements nested deeper than this are not read.
-const MAX_DEPTH: usize = 4096;
 
 pub fn scan(src: Box<dyn ReadSeek>, doc: Doc, sink: &mut Sink) -> Result<(), Problem> {
     let zip = ZipArchive::new(src).map_err(|e| Problem::Failed(format!("corrupt zip: {e}")))?;
@@ -258,7 +256,7 @@ impl Package {
         let result = walker.walk(&part.text);
         if walker.too_deep {
             self.problems.push(format!(
-                "{}: elements nested deeper than {MAX_DEPTH} were not read",
+                "{}: elements nested deeper than {MAX_XML_DEPTH} were not read",
                 part.name
             ));
         }
@@ -1014,7 +1012,7 @@ impl<'o, 's, 'e> Walker<'o, 's, 'e> {
             }
             return;
         }
-        let frame = if self.stack.len() >= MAX_DEPTH {
+        let frame = if self.stack.len() >= MAX_XML_DEPTH {
             self.too_deep = true;
             Frame::Skip
         } else {
