@@ -375,22 +375,13 @@ fn policy_info(policy: &crate::classify::Policy) -> PolicyInfo {
     }
 }
 
-/// Reads a file once more to fingerprint it for the manifest. A file that
-/// vanished or cannot be read gets no fingerprint and says why.
-fn fingerprint(path: &std::path::Path, rel: &str, size: u64) -> ScannedFile {
-    let hashed = crate::extract::open_input(path).and_then(crate::digest::sha256_reader);
-    match hashed {
-        Ok((sha256, read)) => ScannedFile {
-            path: rel.to_string(),
-            size: read,
-            sha256: Some(sha256),
-        },
-        Err(_) => ScannedFile {
-            path: rel.to_string(),
-            size,
-            sha256: None,
-        },
-    }
+/// Reads a file for its SHA-256 and length alone (a file not read for its
+/// content, or whose reading could not hash it). A file that vanished or
+/// cannot be read has none.
+fn content_digest(path: &std::path::Path) -> Option<(String, u64)> {
+    crate::extract::open_input(path)
+        .and_then(crate::digest::sha256_reader)
+        .ok()
 }
 
 fn process(
@@ -419,24 +410,32 @@ fn process(
                 let ts = jiff::Timestamp::try_from(t).ok()?;
                 Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date())
             });
-            let hashed = opts.hash_files.then(|| fingerprint(&path, &rel, size));
-            // The content's hash, read at most once (for --rehash, and for
-            // the state when the file is read).
-            let mut content_sha = hashed.as_ref().map(|h| h.sha256.clone());
-            let mut content = || {
-                content_sha
-                    .get_or_insert_with(|| fingerprint(&path, &rel, size).sha256)
-                    .clone()
-            };
-            let reused = memory.and_then(|m| reuse(m, &rel, meta, &mut content));
+            // The content's hash and length, taken at most once (for
+            // --rehash, the manifest, and the state when the file is read),
+            // and as the file is read where it is.
+            let mut content: Option<Option<(String, u64)>> = None;
+            let reused = memory.and_then(|m| {
+                reuse(m, &rel, meta, &mut || {
+                    let digest = content.get_or_insert_with(|| content_digest(&path));
+                    digest.as_ref().map(|(sha, _)| sha.clone())
+                })
+            });
             let (stored, read, store) = match reused {
                 Some(stored) => (stored, false, None),
                 None => {
-                    let stored = read_file(engine, classifier, &path, &rel, opts, memory);
+                    let hash = content.is_none() && (opts.hash_files || memory.is_some());
+                    let (stored, taken) =
+                        read_file(engine, classifier, &path, &rel, opts, memory, hash);
+                    if hash {
+                        content = Some(taken.or_else(|| content_digest(&path)));
+                    }
                     let store = memory.map(|_| StoredFile {
                         path: rel.clone(),
                         meta,
-                        sha256: content(),
+                        sha256: content
+                            .as_ref()
+                            .and_then(|c| c.as_ref())
+                            .map(|c| c.0.clone()),
                         format: stored.format.clone(),
                         outcome: stored.outcome,
                         // Never a raw value, even when this run shows them.
@@ -445,6 +444,14 @@ fn process(
                     (stored, true, store)
                 }
             };
+            let hashed = opts.hash_files.then(|| {
+                let digest = content.get_or_insert_with(|| content_digest(&path));
+                ScannedFile {
+                    path: rel.clone(),
+                    size: digest.as_ref().map_or(size, |d| d.1),
+                    sha256: digest.as_ref().map(|d| d.0.clone()),
+                }
+            });
             let mut result = judge(classifier, memory, opts, &rel, stored, modified);
             result.bytes = size;
             result.hashed = hashed;
@@ -498,7 +505,9 @@ fn reuse(
 }
 
 /// Reads a file: extraction and detection, with the fingerprints a state
-/// needs and the rules' suppressions decided, as it is stored.
+/// needs and the rules' suppressions decided, as it is stored; with `hash`,
+/// also the content's SHA-256 and length, where the reading could take
+/// them.
 fn read_file(
     engine: &Engine,
     classifier: &Classifier,
@@ -506,10 +515,11 @@ fn read_file(
     rel: &str,
     opts: &ScanOptions,
     memory: Option<&Memory>,
-) -> StoredResult {
+    hash: bool,
+) -> (StoredResult, Option<(String, u64)>) {
     // A bug tripped by one file must cost that file only.
     let extracted = catch_unwind(AssertUnwindSafe(|| {
-        extract_file(engine, path, rel, opts.reveal, opts.limits)
+        extract_file(engine, path, rel, opts.reveal, opts.limits, hash)
     }))
     .unwrap_or_else(|_| Extracted {
         records: Vec::new(),
@@ -519,6 +529,7 @@ fn read_file(
         findings: Vec::new(),
         members: Vec::new(),
         document: None,
+        content: None,
     });
     let mut findings = extracted.findings;
     for f in &mut findings {
@@ -539,7 +550,7 @@ fn read_file(
         }
         f.value_sha256 = None;
     }
-    StoredResult {
+    let stored = StoredResult {
         format: extracted.format.to_string(),
         outcome: extracted.outcome,
         reason: extracted.reason,
@@ -554,7 +565,8 @@ fn read_file(
                 record: m.record,
             })
             .collect(),
-    }
+    };
+    (stored, extracted.content)
 }
 
 /// Triage and the policy, applied to what a file gave (read now, or

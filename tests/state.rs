@@ -480,6 +480,44 @@ fn rehash_finds_a_change_that_kept_size_and_time() {
 
 /// A suppression by the value's hash holds on a rescan too, though the state
 /// keeps no hash of any value.
+/// Content hashes are taken as files are read (a text file is read once,
+/// a zip's skipped parts again at the end): every one must be its file's.
+#[test]
+fn stored_content_hashes_are_the_files_and_rehash_reads_nothing_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    let stored: Vec<(String, Option<String>, String)> = conn
+        .prepare("SELECT path, sha256, format FROM files ORDER BY path")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    drop(conn);
+    assert_eq!(
+        stored.len() as u64,
+        first["summary"]["files_seen"].as_u64().unwrap()
+    );
+    let mut formats = BTreeSet::new();
+    for (path, sha256, format) in &stored {
+        let bytes = std::fs::read(share.join(path)).unwrap();
+        assert_eq!(
+            sha256.as_deref(),
+            Some(trawl::digest::sha256_hex(&bytes).as_str()),
+            "{path}"
+        );
+        formats.insert(format.as_str());
+    }
+    // Formats read in order and formats read from their end alike.
+    for format in ["text", "csv", "json", "xlsx", "docx", "pdf", "zip"] {
+        assert!(formats.contains(format), "no {format} file: {formats:?}");
+    }
+    let rehashed = nightly(dir.path(), &share, &["--rehash"]);
+    assert_eq!(rehashed["history"]["files_read"].as_u64(), Some(0));
+}
+
 #[test]
 fn a_value_suppression_holds_when_the_file_is_not_read_again() {
     let dir = tempfile::tempdir().unwrap();

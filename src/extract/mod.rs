@@ -80,6 +80,9 @@ pub struct Extracted {
     pub document: Option<DocumentMeta>,
     /// The records that hold findings, for the policy stage.
     pub records: Vec<RecordDraft>,
+    /// The file's SHA-256 and length, when asked for and it could be read:
+    /// taken as the file was read, from the same open file.
+    pub content: Option<(String, u64)>,
 }
 
 /// A record that holds findings, as extraction saw it: a row of a table or
@@ -220,22 +223,33 @@ impl Nest {
     }
 }
 
-/// Scans one file. Never panics on the file's content: every problem becomes
-/// an outcome with a reason.
+/// Scans one file, and with `hash` takes its SHA-256 as it goes. Never
+/// panics on the file's content: every problem becomes an outcome with a
+/// reason.
 pub fn extract_file(
     engine: &Engine,
     path: &Path,
     rel: &str,
     reveal: bool,
     limits: Limits,
+    hash: bool,
 ) -> Extracted {
     let mut sink = Sink::new(engine, rel.to_string(), reveal);
     let mut nest = Nest::new(limits);
+    let mut content = None;
     let (format, result) = match open_input(path) {
         Err(e) => ("unknown", Err(Problem::Failed(format!("cannot open: {e}")))),
+        Ok(file) if hash => {
+            let hashed = crate::digest::HashedSource::new(file);
+            let read = extract_source(&mut sink, &mut nest, Box::new(hashed.share()), path);
+            content = hashed.finish().ok();
+            read
+        }
         Ok(file) => extract_source(&mut sink, &mut nest, Box::new(file), path),
     };
-    finish(sink, nest, format, result)
+    let mut extracted = finish(sink, nest, format, result);
+    extracted.content = content;
+    extracted
 }
 
 fn finish(
@@ -260,6 +274,7 @@ fn finish(
         members: nest.members,
         document: sink.document,
         records: sink.records,
+        content: None,
     }
 }
 
