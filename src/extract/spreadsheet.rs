@@ -201,7 +201,20 @@ where
     for name in book.sheet_names() {
         // One sheet at a time: its cells are dropped before the next is read.
         match read_sheet(&mut book, &name) {
-            Ok(cells) => scan_sheet(&name, cells, sink),
+            Ok(cells) => {
+                let beyond = scan_sheet(&name, cells, sink);
+                if beyond > 0 {
+                    let (cells, were) = if beyond == 1 {
+                        ("cell", "was")
+                    } else {
+                        ("cells", "were")
+                    };
+                    failed.push(format!(
+                        "sheet {name:?}: {beyond} {cells} past column {}, the last a sheet can have, {were} not read; its other cells were",
+                        column_letters(u64::from(MAX_COLUMNS) - 1)
+                    ));
+                }
+            }
             Err(e) => failed.push(format!("sheet {name:?}: {e}")),
         }
     }
@@ -215,10 +228,19 @@ where
     }
 }
 
+/// Columns a sheet can have (XLSX, XLSB and ODS: A to XFD; XLS fewer).
+const MAX_COLUMNS: u32 = 16_384;
+
 /// A sheet's rows, each a record, read from its non-empty cells: columns
 /// count from the leftmost used one, as on a grid of the used cells, but
-/// only cells that hold something are ever made.
-fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) {
+/// only cells that hold something are ever made. Returns how many cells
+/// claimed a column past the last a sheet can have: those are not read, as
+/// the header row is spread over the columns in use (a 600-byte file with a
+/// cell at column ZZZZZZ asked for gigabytes).
+fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
+    let before = cells.len();
+    cells.retain(|&(_, col, _)| col < MAX_COLUMNS);
+    let beyond = before - cells.len();
     // In row order; a cell stored twice keeps its last value, as a grid
     // written in order would.
     cells.reverse();
@@ -228,7 +250,7 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) {
         cells.iter().map(|c| c.1).min(),
         cells.iter().map(|c| c.1).max(),
     ) else {
-        return;
+        return beyond;
     };
     let sheet = Rc::new(name.to_string());
     let mut headers: Vec<Option<(String, Rc<HeaderContext>)>> = Vec::new();
@@ -283,6 +305,7 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) {
         sink.row(&fields, at);
     }
     sink.set_table_headers::<String>(None);
+    beyond
 }
 
 /// A cell as a person reads it.
@@ -466,6 +489,37 @@ mod tests {
                 ("zed@example.org".to_string(), "XFD1048576".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn a_cell_past_the_last_column_is_not_read_and_said_so() {
+        // Column ZZZZZZ is 321 million columns in; the header row was spread
+        // over every column in use, gigabytes of it.
+        for far in ["ZZZZZZ1", "XFE2"] {
+            let bytes = xlsx(&[
+                ("A1", "Email"),
+                ("A2", "ann@example.org"),
+                (far, "zed@example.org"),
+                ("XFD3", "bob@example.org"),
+            ]);
+            let engine = engine();
+            let mut sink = Sink::new(&engine, "far.xlsx".into(), true);
+            let result = scan(Box::new(Cursor::new(bytes)), Book::Xlsx, &mut sink);
+            assert_eq!(
+                found(&sink),
+                [
+                    ("ann@example.org".to_string(), "A2".to_string()),
+                    ("bob@example.org".to_string(), "XFD3".to_string())
+                ]
+            );
+            match result {
+                Err(Problem::Failed(why)) => assert!(
+                    why.starts_with("sheet \"S\": 1 cell past column XFD"),
+                    "{why}"
+                ),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
