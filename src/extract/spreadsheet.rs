@@ -89,12 +89,32 @@ fn ods_grid_cells(src: &mut Box<dyn ReadSeek>) -> Result<u64, Problem> {
         let mut buf = Vec::new();
         let (mut total, mut sheet_rows, mut used_rows, mut used_width) = (0u64, 0u64, 0u64, 0u64);
         let (mut row_repeats, mut row_width, mut used_row_width) = (1u64, 0u64, 0u64);
+        // Elements open: calamine loops for ever on a table that never
+        // closes, so content.xml must be whole before calamine reads it.
+        let mut open = 0usize;
         loop {
             let event = match reader.read_event_into(&mut buf) {
-                Ok(Event::Eof) | Err(_) => break,
+                Ok(Event::Eof) if open == 0 => break,
+                Ok(Event::Eof) => {
+                    return Err(Problem::Failed(
+                        "content.xml ends inside an element (cut short?)".into(),
+                    ))
+                }
+                // Not quick-xml's message: it quotes the document.
+                Err(_) => {
+                    return Err(Problem::Failed(format!(
+                        "content.xml is not well-formed XML (at byte {})",
+                        reader.error_position()
+                    )))
+                }
                 Ok(e) => e,
             };
             let opens = matches!(event, Event::Start(_));
+            match &event {
+                Event::Start(_) => open += 1,
+                Event::End(_) => open = open.saturating_sub(1),
+                _ => {}
+            }
             match event {
                 Event::Start(e) if e.name().as_ref() == b"table:table" => {
                     (sheet_rows, used_rows, used_width) = (0, 0, 0);
@@ -198,11 +218,27 @@ where
     R: Reader<Box<dyn ReadSeek>>,
 {
     let mut failed = Vec::new();
-    for name in book.sheet_names() {
+    let names = book.sheet_names();
+    let mut sharing = std::collections::HashMap::new();
+    for name in &names {
+        *sharing.entry(name).or_insert(0usize) += 1;
+    }
+    for name in &names {
+        // calamine finds a sheet by its name: of sheets that share one, only
+        // one can be read, and it is read once (100,000 sheets of one name
+        // were read 100,000 times).
+        let Some(sharing) = sharing.remove(name) else {
+            continue;
+        };
+        if sharing > 1 {
+            failed.push(format!(
+                "{sharing} sheets are named {name:?}: only one of them could be read"
+            ));
+        }
         // One sheet at a time: its cells are dropped before the next is read.
-        match read_sheet(&mut book, &name) {
+        match read_sheet(&mut book, name) {
             Ok(cells) => {
-                let beyond = scan_sheet(&name, cells, sink);
+                let beyond = scan_sheet(name, cells, sink);
                 if beyond > 0 {
                     let (cells, were) = if beyond == 1 {
                         ("cell", "was")
@@ -414,13 +450,16 @@ mod tests {
 
     /// An ODS file with one sheet whose body is `rows`.
     fn ods(rows: &str) -> Vec<u8> {
-        let content = format!(
+        ods_content(&format!(
             r#"<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
-        );
+        ))
+    }
+
+    fn ods_content(content: &str) -> Vec<u8> {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         for (name, text) in [
             ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
-            ("content.xml", content.as_str()),
+            ("content.xml", content),
             (
                 "META-INF/manifest.xml",
                 r#"<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>"#,
@@ -438,6 +477,68 @@ mod tests {
         let mut sink = Sink::new(&engine, "s.ods".into(), true);
         let result = scan(Box::new(Cursor::new(ods(rows))), Book::Ods, &mut sink);
         (found(&sink), result)
+    }
+
+    fn row(text: &str) -> String {
+        format!(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
+        )
+    }
+
+    #[test]
+    fn an_ods_cut_short_or_ill_formed_is_refused_before_calamine_loops_on_it() {
+        // calamine read a table that never closes for ever; a mismatched
+        // end tag (which quick-xml's message would quote) is refused too.
+        let content = format!(
+            r#"<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S">{}"#,
+            row("ann@example.org")
+        );
+        let engine = engine();
+        for (content, why) in [
+            (
+                content.clone(),
+                "content.xml ends inside an element (cut short?)",
+            ),
+            (
+                format!("{content}</table:tablx>"),
+                "content.xml is not well-formed XML (at byte",
+            ),
+        ] {
+            let mut sink = Sink::new(&engine, "s.ods".into(), true);
+            match scan(
+                Box::new(Cursor::new(ods_content(&content))),
+                Book::Ods,
+                &mut sink,
+            ) {
+                // The reason quotes nothing of the document.
+                Err(Problem::Failed(reason)) => {
+                    assert!(
+                        reason.starts_with(why) && !reason.contains("tablx"),
+                        "{reason}"
+                    )
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn sheets_that_share_a_name_are_read_once_and_said_so() {
+        let two = format!(
+            r#"{}</table:table><table:table table:name="S">{}"#,
+            row("ann@example.org"),
+            row("bob@example.org")
+        );
+        let (found, result) = scan_ods(&two);
+        // calamine keeps one of them; its findings come once.
+        assert_eq!(found.len(), 1, "{found:?}");
+        match result {
+            Err(Problem::Failed(why)) => assert!(
+                why.starts_with("2 sheets are named \"S\": only one of them could be read"),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
