@@ -27,14 +27,20 @@ pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), P
     // used cell to the last is what calamine's ranges hold, and one cell at
     // XFD1048576 in a 1.5 KB file asked for 512 GiB and aborted the scan.
     match book {
-        Book::Xlsx => scan_book(open::<Xlsx<_>>(src)?, sink, |book, name| {
-            match book.worksheet_cells_reader(name) {
-                // A chart sheet has no cells.
-                Err(calamine::XlsxError::NotAWorksheet(_)) => Ok(Vec::new()),
-                Err(e) => Err(e.to_string()),
-                Ok(mut reader) => stored_cells(|| reader.next_cell().map_err(|e| e.to_string())),
-            }
-        }),
+        Book::Xlsx => scan_book(
+            open::<Xlsx<_>>(shared_strings_checked(src)?)?,
+            sink,
+            |book, name| {
+                match book.worksheet_cells_reader(name) {
+                    // A chart sheet has no cells.
+                    Err(calamine::XlsxError::NotAWorksheet(_)) => Ok(Vec::new()),
+                    Err(e) => Err(e.to_string()),
+                    Ok(mut reader) => {
+                        stored_cells(|| reader.next_cell().map_err(|e| e.to_string()))
+                    }
+                }
+            },
+        ),
         Book::Xlsb => scan_book(open::<Xlsb<_>>(src)?, sink, |book, name| {
             let mut reader = book
                 .worksheet_cells_reader(name)
@@ -55,6 +61,68 @@ pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), P
             scan_book(open::<Ods<_>>(src)?, sink, grid_cells)
         }
     }
+}
+
+/// Refuses an XLSX whose shared-strings table claims more strings than its
+/// bytes could hold: calamine reserves room for the claim as it opens the
+/// file, and a 1 KB file claiming 4,294,967,295 strings asked for 103 GB
+/// and aborted the scan. The source is left at its start.
+fn shared_strings_checked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Problem> {
+    use quick_xml::events::Event;
+    {
+        let mut zip = zip::ZipArchive::new(&mut src)
+            .map_err(|e| Problem::Failed(format!("corrupt zip: {e}")))?;
+        // Found as calamine finds it: by name, whatever the case or slashes.
+        let Some(index) = (0..zip.len()).find(|&i| {
+            zip.name_for_index(i).is_some_and(|n| {
+                n.replace('\\', "/")
+                    .eq_ignore_ascii_case("xl/sharedStrings.xml")
+            })
+        }) else {
+            return rewound(src);
+        };
+        let Ok(part) = zip.by_index(index) else {
+            // Calamine says what is wrong with it.
+            return rewound(src);
+        };
+        let bytes = part.size();
+        let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+        let mut buf = Vec::new();
+        loop {
+            match reader.read_event_into(&mut buf) {
+                Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"sst" => {
+                    let claimed =
+                        e.try_get_attribute(b"uniqueCount")
+                            .ok()
+                            .flatten()
+                            .and_then(|a| {
+                                std::str::from_utf8(&a.value)
+                                    .ok()?
+                                    .trim()
+                                    .parse::<u64>()
+                                    .ok()
+                            });
+                    // `<si/>`, the least a string takes, is five bytes.
+                    if let Some(claimed) = claimed.filter(|&n| n > bytes / 5) {
+                        return Err(Problem::Failed(format!(
+                            "corrupt workbook: its shared strings claim {claimed} strings in {bytes} bytes"
+                        )));
+                    }
+                    break;
+                }
+                Ok(Event::Eof) | Err(_) => break,
+                // Before the table: the declaration, comments.
+                Ok(_) => {}
+            }
+            buf.clear();
+        }
+    }
+    rewound(src)
+}
+
+fn rewound(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Problem> {
+    src.seek(std::io::SeekFrom::Start(0))?;
+    Ok(src)
 }
 
 /// The most cells an ODS file's sheets may spread over once their repeat
@@ -415,6 +483,11 @@ mod tests {
 
     /// A one-sheet workbook of inline strings at the given cells.
     fn xlsx(cells: &[(&str, &str)]) -> Vec<u8> {
+        xlsx_with(cells, None)
+    }
+
+    /// [`xlsx`], with a shared-strings part.
+    fn xlsx_with(cells: &[(&str, &str)], shared_strings: Option<&str>) -> Vec<u8> {
         let row_of = |cell: &str| -> u32 {
             cell.trim_start_matches(|c: char| c.is_ascii_alphabetic())
                 .parse()
@@ -440,7 +513,8 @@ mod tests {
             ("xl/worksheets/sheet1.xml".into(), format!(r#"<worksheet xmlns="{main}"><sheetData>{data}</sheetData></worksheet>"#)),
         ];
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (name, text) in parts {
+        let strings = shared_strings.map(|s| ("xl/sharedStrings.xml".to_string(), s.to_string()));
+        for (name, text) in parts.into_iter().chain(strings) {
             w.start_file(name, zip::write::SimpleFileOptions::default())
                 .unwrap();
             w.write_all(text.as_bytes()).unwrap();
@@ -590,6 +664,39 @@ mod tests {
                 ("zed@example.org".to_string(), "XFD1048576".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn shared_strings_claiming_more_than_their_bytes_hold_are_refused() {
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        let cells = [("A1", "ann@example.org")];
+        let engine = engine();
+        let scan_with = |sst: String| {
+            let mut sink = Sink::new(&engine, "s.xlsx".into(), true);
+            let bytes = xlsx_with(&cells, Some(&sst));
+            (
+                scan(Box::new(Cursor::new(bytes)), Book::Xlsx, &mut sink),
+                found(&sink).len(),
+            )
+        };
+        // calamine reserved room for 4,294,967,295 strings and aborted.
+        let (result, found) = scan_with(format!(
+            r#"<?xml version="1.0"?><sst xmlns="{main}" uniqueCount="4294967295"><si><t>x</t></si></sst>"#
+        ));
+        match result {
+            Err(Problem::Failed(why)) => assert!(
+                why.starts_with("corrupt workbook: its shared strings claim 4294967295 strings in"),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(found, 0);
+        // A true count is read as usual.
+        let (result, found) = scan_with(format!(
+            r#"<?xml version="1.0"?><sst xmlns="{main}" count="2" uniqueCount="2"><si><t>x</t></si><si><t>y</t></si></sst>"#
+        ));
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(found, 1);
     }
 
     #[test]
