@@ -478,8 +478,6 @@ fn rehash_finds_a_change_that_kept_size_and_time() {
     assert!(after["findings"][0].get("value").is_none());
 }
 
-/// A suppression by the value's hash holds on a rescan too, though the state
-/// keeps no hash of any value.
 /// Content hashes are taken as files are read (a text file is read once,
 /// a zip's skipped parts again at the end): every one must be its file's.
 #[test]
@@ -518,6 +516,8 @@ fn stored_content_hashes_are_the_files_and_rehash_reads_nothing_again() {
     assert_eq!(rehashed["history"]["files_read"].as_u64(), Some(0));
 }
 
+/// A suppression by the value's hash holds on a rescan too, though the state
+/// keeps no hash of any value.
 #[test]
 fn a_value_suppression_holds_when_the_file_is_not_read_again() {
     let dir = tempfile::tempdir().unwrap();
