@@ -92,7 +92,8 @@ fn metadata_walk(root: &Path) -> (Duration, usize) {
             if meta.is_dir() {
                 visit(&entry.path(), files);
             } else {
-                *files += std::hint::black_box(meta.len()).min(1) as usize;
+                std::hint::black_box((meta.len(), meta.modified().ok()));
+                *files += 1;
             }
         }
     }

@@ -777,6 +777,11 @@ pub(crate) const MAX_POINTER: usize = 512;
 /// opening tags must not make millions of them.
 pub(crate) const MAX_XML_DEPTH: usize = 4096;
 
+/// The most one XML part of an office package (Word, Excel, OpenDocument)
+/// may unpack to per byte stored: more is a zip bomb, whatever its header
+/// says its size is.
+pub(crate) const MAX_PART_RATIO: u64 = 200;
+
 /// A pointer as findings carry it: whole, or when longer than
 /// [`MAX_POINTER`], its start and its end (where the value is) around "…".
 pub(crate) fn shown_pointer(pointer: &str) -> String {

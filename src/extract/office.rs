@@ -26,14 +26,12 @@ use quick_xml::NsReader;
 use zip::ZipArchive;
 
 use super::sniff::Doc;
-use super::{DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos, MAX_XML_DEPTH};
+use super::{DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos, MAX_PART_RATIO, MAX_XML_DEPTH};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
 /// The most one XML part may unpack to.
 const MAX_PART_BYTES: u64 = 256 << 20;
-/// The most one XML part may unpack to per byte stored.
-const MAX_RATIO: u64 = 200;
 /// Paragraph text scanned in one block.
 const PARAGRAPH_BATCH: usize = 64 << 10;
 
@@ -288,10 +286,10 @@ fn read_part(
             None,
         ));
     }
-    if size > 0 && (compressed == 0 || size / compressed > MAX_RATIO) {
+    if size > 0 && (compressed == 0 || size / compressed > MAX_PART_RATIO) {
         return Err((
             format!(
-                "{size} bytes from {compressed} compressed, over the {MAX_RATIO}:1 ratio allowed (zip bomb guard)"
+                "{size} bytes from {compressed} compressed, over the {MAX_PART_RATIO}:1 ratio allowed (zip bomb guard)"
             ),
             None,
         ));

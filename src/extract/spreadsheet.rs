@@ -15,7 +15,7 @@ use std::rc::Rc;
 use calamine::{Cell, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::sniff::Book;
-use super::{header_contexts, looks_like_header, Field, Problem, ReadSeek, Sink};
+use super::{header_contexts, looks_like_header, Field, Problem, ReadSeek, Sink, MAX_PART_RATIO};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -85,7 +85,10 @@ fn shared_strings_checked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek
             // Calamine says what is wrong with it.
             return rewound(src);
         };
-        let bytes = part.size();
+        // What the part can hold: its size as its header states it, and no
+        // more than its stored bytes could unpack to, as a header can lie.
+        let (bytes, compressed) = (part.size(), part.compressed_size());
+        let room = bytes.min(compressed.saturating_mul(MAX_PART_RATIO));
         let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
         let mut buf = Vec::new();
         loop {
@@ -103,9 +106,9 @@ fn shared_strings_checked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek
                                     .ok()
                             });
                     // `<si/>`, the least a string takes, is five bytes.
-                    if let Some(claimed) = claimed.filter(|&n| n > bytes / 5) {
+                    if let Some(claimed) = claimed.filter(|&n| n > room / 5) {
                         return Err(Problem::Failed(format!(
-                            "corrupt workbook: its shared strings claim {claimed} strings in {bytes} bytes"
+                            "corrupt workbook: its shared strings claim {claimed} strings in {bytes} bytes ({compressed} stored)"
                         )));
                     }
                     break;
@@ -553,6 +556,14 @@ mod tests {
         (found(&sink), result)
     }
 
+    /// The file failed, for a reason that begins with `why`.
+    fn assert_failed_with(result: Result<(), Problem>, why: &str) {
+        match result {
+            Err(Problem::Failed(reason)) => assert!(reason.starts_with(why), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn row(text: &str) -> String {
         format!(
             r#"<table:table-row><table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell></table:table-row>"#
@@ -606,13 +617,10 @@ mod tests {
         let (found, result) = scan_ods(&two);
         // calamine keeps one of them; its findings come once.
         assert_eq!(found.len(), 1, "{found:?}");
-        match result {
-            Err(Problem::Failed(why)) => assert!(
-                why.starts_with("2 sheets are named \"S\": only one of them could be read"),
-                "{why}"
-            ),
-            other => panic!("{other:?}"),
-        }
+        assert_failed_with(
+            result,
+            "2 sheets are named \"S\": only one of them could be read",
+        );
     }
 
     #[test]
@@ -683,14 +691,22 @@ mod tests {
         let (result, found) = scan_with(format!(
             r#"<?xml version="1.0"?><sst xmlns="{main}" uniqueCount="4294967295"><si><t>x</t></si></sst>"#
         ));
-        match result {
-            Err(Problem::Failed(why)) => assert!(
-                why.starts_with("corrupt workbook: its shared strings claim 4294967295 strings in"),
-                "{why}"
-            ),
-            other => panic!("{other:?}"),
-        }
+        assert_failed_with(
+            result,
+            "corrupt workbook: its shared strings claim 4294967295 strings in",
+        );
         assert_eq!(found, 0);
+        // A count the part's size allows, but not what its stored bytes
+        // could unpack to (200:1): 100,000 strings in 1 MB of spaces.
+        let padded = format!(
+            r#"<?xml version="1.0"?><sst xmlns="{main}" uniqueCount="100000">{}<si><t>x</t></si></sst>"#,
+            " ".repeat(1 << 20)
+        );
+        let (result, _) = scan_with(padded);
+        assert_failed_with(
+            result,
+            "corrupt workbook: its shared strings claim 100000 strings in",
+        );
         // A true count is read as usual.
         let (result, found) = scan_with(format!(
             r#"<?xml version="1.0"?><sst xmlns="{main}" count="2" uniqueCount="2"><si><t>x</t></si><si><t>y</t></si></sst>"#
@@ -720,13 +736,7 @@ mod tests {
                     ("bob@example.org".to_string(), "XFD3".to_string())
                 ]
             );
-            match result {
-                Err(Problem::Failed(why)) => assert!(
-                    why.starts_with("sheet \"S\": 1 cell past column XFD"),
-                    "{why}"
-                ),
-                other => panic!("{other:?}"),
-            }
+            assert_failed_with(result, "sheet \"S\": 1 cell past column XFD");
         }
     }
 
