@@ -108,6 +108,11 @@ fn relative_cow<'p>(path: &'p Path, roots: &[PathBuf]) -> std::borrow::Cow<'p, s
     };
     let rel = rel.to_string_lossy().replace('\\', "/");
     match root {
+        // A file given as one of several roots is named as given (it was
+        // named by the root and its own name again: `a/x.xls/x.xls`).
+        Some(r) if roots.len() > 1 && path == r.as_path() => {
+            r.to_string_lossy().replace('\\', "/").into()
+        }
         Some(r) if roots.len() > 1 => {
             let r = r.to_string_lossy();
             format!("{}/{rel}", r.trim_end_matches('/')).into()
@@ -646,6 +651,8 @@ mod tests {
         assert_eq!(relative(Path::new("share"), &roots), "share");
         let two = vec![PathBuf::from("one/"), PathBuf::from("two")];
         assert_eq!(relative(Path::new("two/x.txt"), &two), "two/x.txt");
+        let files = vec![PathBuf::from("one/a.xls"), PathBuf::from("two/b.xls")];
+        assert_eq!(relative(Path::new("two/b.xls"), &files), "two/b.xls");
     }
 
     /// Metadata looked up in the folder is what the standard library gives
