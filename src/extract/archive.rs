@@ -267,6 +267,34 @@ mod tests {
     }
 
     #[test]
+    fn a_member_that_trips_a_reader_bug_costs_that_member_only() {
+        // calamine 0.35 panics on this XLSB (a cell record shorter than it says).
+        let broken: &[u8] =
+            include_bytes!("../../tests/hostile/xlsb_short_cell_record_panic_cells138.xlsb");
+        let outer = zip_of(&[
+            ("a.csv", b"Name,Email\nA,a@example.com\n"),
+            ("broken.xlsb", broken),
+            ("b.txt", b"mail b@example.com\n"),
+        ]);
+        let (found, nest, result) = scan_bytes(outer, Limits::default());
+        assert!(result.is_ok(), "{result:?}");
+        let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["a.zip!/a.csv", "a.zip!/b.txt"]);
+        let failed: Vec<_> = nest
+            .members
+            .iter()
+            .filter_map(|m| m.record.as_ref())
+            .collect();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].path, "a.zip!/broken.xlsb");
+        assert_eq!(failed[0].status, Outcome::Failed);
+        assert_eq!(
+            failed[0].reason,
+            "internal error while reading this xlsb file (please report it)"
+        );
+    }
+
+    #[test]
     fn limits_are_reported_not_silent() {
         let zeros = vec![0u8; 1 << 20];
         let bomb = zip_of(&[("zeros.bin", &zeros)]);

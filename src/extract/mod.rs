@@ -359,7 +359,19 @@ fn extract_source(
             return (kind.name(), Err(Problem::Skipped(why)));
         }
     }
-    let result = run_extractor(kind, &head, src, sink, nest);
+    // A bug a file trips in a reader (calamine's, say) costs that file or
+    // member alone: its format is still named, what was found before it is
+    // kept, and an archive's other members are still read. The panic hook
+    // prints nothing of the value being read.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_extractor(kind, &head, src, sink, nest)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Problem::Failed(format!(
+            "internal error while reading this {} file (please report it)",
+            kind.name()
+        )))
+    });
     (kind.name(), result)
 }
 
