@@ -49,7 +49,7 @@ pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), P
         }),
         // These hold every sheet's grid once opened: the cells are taken
         // from it. XLS grids are bounded by the format (65,536 × 256).
-        Book::Xls => scan_book(open::<Xls<_>>(src)?, sink, grid_cells),
+        Book::Xls => scan_book(open::<Xls<_>>(workbook_repacked(src)?)?, sink, grid_cells),
         Book::Ods => {
             let mut src = src;
             let cells = ods_grid_cells(&mut src)?;
@@ -121,6 +121,55 @@ fn shared_strings_checked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek
         }
     }
     rewound(src)
+}
+
+/// Streams calamine looks for an XLS workbook under, in its order: Excel
+/// 97 and later, then Excel 5 and 95.
+const WORKBOOK_STREAMS: [&str; 2] = ["Workbook", "Book"];
+
+/// An XLS file's workbook stream, copied into a compound file of trawl's own
+/// making for calamine to read. Calamine's container reader trusts the
+/// file's sector chains and sizes: a 1.5 KB file whose directory chain
+/// looped grew a buffer until the process was killed (24 GB), and sizes in
+/// a header asked for 17 GB. The `cfb` crate checks chains and counts
+/// against the file as it opens it, and the copy calamine reads is
+/// well-formed by construction. The copy is held in memory: about the
+/// stream's size, which is no more than the file's.
+fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Problem> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = src.seek(SeekFrom::End(0))?;
+    src.seek(SeekFrom::Start(0))?;
+    let damaged = |e: std::io::Error| {
+        Problem::Failed(format!(
+            "corrupt workbook: its compound file is damaged ({e})"
+        ))
+    };
+    let mut file = cfb::CompoundFile::open(&mut src).map_err(damaged)?;
+    // A password-protected XLSX, DOCX or PPTX is a compound file holding the
+    // encrypted package; it is sniffed as a workbook by its signature.
+    if file.is_stream("EncryptedPackage") {
+        return Err(Problem::Encrypted(
+            "password-protected Office document (encrypted package)".into(),
+        ));
+    }
+    let Some(name) = WORKBOOK_STREAMS.into_iter().find(|n| file.is_stream(n)) else {
+        return Err(Problem::Failed(
+            "not a workbook: a compound file (OLE) with no Workbook stream".into(),
+        ));
+    };
+    // Version 3 (512-byte sectors), as Excel writes: calamine refuses a
+    // version 4 file whose root holds no mini stream, as a small copy's may not.
+    let mut copy =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))?;
+    {
+        let mut from = file.open_stream(name).map_err(damaged)?.take(len);
+        let mut to = copy.create_stream(name)?;
+        std::io::copy(&mut from, &mut to).map_err(damaged)?;
+    }
+    copy.flush()?;
+    let mut copy = copy.into_inner();
+    copy.set_position(0);
+    Ok(Box::new(copy))
 }
 
 fn rewound(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Problem> {
@@ -562,6 +611,83 @@ mod tests {
             Err(Problem::Failed(reason)) => assert!(reason.starts_with(why), "{reason}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    const LEGACY_XLS: &[u8] = include_bytes!("../../fixtures/spreadsheets/legacy.xls");
+
+    fn scan_xls(bytes: Vec<u8>) -> (Vec<(String, String)>, Result<(), Problem>) {
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "s.xls".into(), true);
+        let result = scan(Box::new(Cursor::new(bytes)), Book::Xls, &mut sink);
+        (found(&sink), result)
+    }
+
+    /// A compound file (version 3) holding the given streams.
+    fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut file =
+            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))
+                .unwrap();
+        for (name, bytes) in streams {
+            file.create_stream(name).unwrap().write_all(bytes).unwrap();
+        }
+        file.flush().unwrap();
+        file.into_inner().into_inner()
+    }
+
+    /// Sets entry `sector` of a version 3 compound file's first FAT sector.
+    fn set_fat_entry(file: &mut [u8], sector: u32, next: u32) {
+        let u32_at =
+            |file: &[u8], at: usize| u32::from_le_bytes(file[at..at + 4].try_into().unwrap());
+        let first_fat_sector = u32_at(file, 0x4C) as usize;
+        let at = (first_fat_sector + 1) * 512 + sector as usize * 4;
+        file[at..at + 4].copy_from_slice(&next.to_le_bytes());
+    }
+
+    #[test]
+    fn an_xls_is_read_from_a_clean_copy_of_its_workbook_stream() {
+        let (repacked, result) = scan_xls(LEGACY_XLS.to_vec());
+        assert!(result.is_ok(), "{result:?}");
+        // The same cells as calamine reads from the file itself.
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "s.xls".into(), true);
+        let original = open::<Xls<_>>(Box::new(Cursor::new(LEGACY_XLS.to_vec()))).unwrap();
+        scan_book(original, &mut sink, grid_cells).unwrap();
+        assert!(!repacked.is_empty());
+        assert_eq!(repacked, found(&sink));
+    }
+
+    #[test]
+    fn an_xls_whose_sector_chain_loops_is_refused_before_calamine_reads_it() {
+        // Calamine follows a looping directory chain until memory runs out.
+        let mut looping = LEGACY_XLS.to_vec();
+        let directory = u32::from_le_bytes(looping[0x30..0x34].try_into().unwrap());
+        set_fat_entry(&mut looping, directory, directory);
+        let (found, result) = scan_xls(looping);
+        assert!(found.is_empty());
+        assert_failed_with(result, "corrupt workbook: its compound file is damaged");
+        // And cut short, past its header.
+        let (_, result) = scan_xls(LEGACY_XLS[..1024].to_vec());
+        assert_failed_with(result, "corrupt workbook: its compound file is damaged");
+    }
+
+    #[test]
+    fn a_password_protected_office_document_is_encrypted_not_a_broken_workbook() {
+        // How Office saves an XLSX, DOCX or PPTX under a password.
+        let protected = compound(&[
+            ("EncryptionInfo", b"\x04\x00\x04\x00"),
+            ("EncryptedPackage", &[7; 5000]),
+        ]);
+        let (_, result) = scan_xls(protected);
+        assert!(
+            matches!(&result, Err(Problem::Encrypted(r)) if r.starts_with("password-protected Office document")),
+            "{result:?}"
+        );
+        // Another compound file says what it is not.
+        let (_, result) = scan_xls(compound(&[("WordDocument", b"text")]));
+        assert_failed_with(
+            result,
+            "not a workbook: a compound file (OLE) with no Workbook stream",
+        );
     }
 
     fn row(text: &str) -> String {
