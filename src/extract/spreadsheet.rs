@@ -48,7 +48,8 @@ pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), P
             stored_cells(|| reader.next_cell().map_err(|e| e.to_string()))
         }),
         // These hold every sheet's grid once opened: the cells are taken
-        // from it. XLS grids are bounded by the format (65,536 × 256).
+        // from it. XLS grids are bounded by the format (65,536 × 256), not
+        // by what a file claims: see `workbook_repacked`.
         Book::Xls => scan_book(open::<Xls<_>>(workbook_repacked(src)?)?, sink, grid_cells),
         Book::Ods => {
             let mut src = src;
@@ -133,10 +134,11 @@ const WORKBOOK_STREAMS: [&str; 2] = ["Workbook", "Book"];
 /// looped grew a buffer until the process was killed (24 GB), and sizes in
 /// a header asked for 17 GB. The `cfb` crate checks chains and counts
 /// against the file as it opens it, and the copy calamine reads is
-/// well-formed by construction. The copy is held in memory: about the
-/// stream's size, which is no more than the file's.
+/// well-formed by construction, its DIMENSIONS records emptied (see
+/// [`dimensions_cleared`]). The copy is held in memory: about the stream's
+/// size, which is no more than the file's.
 fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Problem> {
-    use std::io::{Read, Seek, SeekFrom};
+    use std::io::{Read, Seek, SeekFrom, Write};
     let len = src.seek(SeekFrom::End(0))?;
     src.seek(SeekFrom::Start(0))?;
     let damaged = |e: std::io::Error| {
@@ -159,17 +161,42 @@ fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Pr
     };
     // Version 3 (512-byte sectors), as Excel writes: calamine refuses a
     // version 4 file whose root holds no mini stream, as a small copy's may not.
+    let mut workbook = Vec::new();
+    file.open_stream(name)
+        .map_err(damaged)?
+        .take(len)
+        .read_to_end(&mut workbook)
+        .map_err(damaged)?;
+    dimensions_cleared(&mut workbook);
     let mut copy =
         cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))?;
-    {
-        let mut from = file.open_stream(name).map_err(damaged)?.take(len);
-        let mut to = copy.create_stream(name)?;
-        std::io::copy(&mut from, &mut to).map_err(damaged)?;
-    }
+    copy.create_stream(name)?.write_all(&workbook)?;
+    drop(workbook);
     copy.flush()?;
     let mut copy = copy.into_inner();
     copy.set_position(0);
     Ok(Box::new(copy))
+}
+
+/// Empties every DIMENSIONS record of a BIFF workbook stream. Calamine
+/// reserves a sheet's cells from it before reading them, and its rows are
+/// 32-bit: a damaged record asked for 515 GB and aborted the scan (found by
+/// `tests/mutants.rs`); one whose last row is before its first underflows.
+/// The record is only that hint, and an empty range reserves one cell.
+fn dimensions_cleared(stream: &mut [u8]) {
+    const DIMENSIONS: u16 = 0x0200;
+    let mut at = 0;
+    // Records: type and length (little-endian u16s), then the data.
+    while let Some(header) = stream.get(at..at + 4) {
+        let kind = u16::from_le_bytes([header[0], header[1]]);
+        let data = at + 4..(at + 4 + usize::from(u16::from_le_bytes([header[2], header[3]])));
+        if kind == DIMENSIONS {
+            if let Some(data) = stream.get_mut(data.clone()) {
+                data.fill(0);
+            }
+        }
+        at = data.end;
+    }
 }
 
 fn rewound(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Problem> {
@@ -512,7 +539,7 @@ mod tests {
     use super::*;
     use crate::detect::{Engine, Rules};
     use std::collections::BTreeMap;
-    use std::io::{Cursor, Write};
+    use std::io::{Cursor, Read, Write};
 
     fn engine() -> Engine {
         Engine::new(
@@ -668,6 +695,83 @@ mod tests {
         // And cut short, past its header.
         let (_, result) = scan_xls(LEGACY_XLS[..1024].to_vec());
         assert_failed_with(result, "corrupt workbook: its compound file is damaged");
+    }
+
+    /// Each BIFF record of a workbook stream: (type, data range).
+    fn records(stream: &[u8]) -> Vec<(u16, std::ops::Range<usize>)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at + 4 <= stream.len() {
+            let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
+            out.push((
+                u16::from_le_bytes([stream[at], stream[at + 1]]),
+                at + 4..at + 4 + len,
+            ));
+            at += 4 + len;
+        }
+        out
+    }
+
+    #[test]
+    fn a_sheet_claiming_billions_of_rows_costs_only_its_cells() {
+        let mut file = cfb::CompoundFile::open(Cursor::new(LEGACY_XLS)).unwrap();
+        let mut stream = Vec::new();
+        file.open_stream("Workbook")
+            .unwrap()
+            .read_to_end(&mut stream)
+            .unwrap();
+        // Each sheet's DIMENSIONS record claims rows 0 to 16,777,215 of 256
+        // columns: calamine reserved room for all of them (128 GB).
+        let mut claimed = 0;
+        for (kind, data) in records(&stream) {
+            if kind == 0x0200 {
+                assert_eq!(data.len(), 14);
+                stream[data.start..data.start + 4].copy_from_slice(&0u32.to_le_bytes());
+                stream[data.start + 4..data.start + 8]
+                    .copy_from_slice(&0x00FF_FFFFu32.to_le_bytes());
+                stream[data.start + 8..data.start + 10].copy_from_slice(&0u16.to_le_bytes());
+                stream[data.start + 10..data.start + 12].copy_from_slice(&256u16.to_le_bytes());
+                claimed += 1;
+            }
+        }
+        assert!(claimed > 0);
+        let (claiming, result) = scan_xls(compound(&[("Workbook", &stream)]));
+        assert!(result.is_ok(), "{result:?}");
+        let (original, _) = scan_xls(LEGACY_XLS.to_vec());
+        assert_eq!(claiming, original);
+    }
+
+    proptest::proptest! {
+        /// Records of any kinds and lengths, DIMENSIONS among them, cut
+        /// anywhere: only DIMENSIONS records' data change, to zeros.
+        #[test]
+        fn clearing_dimensions_changes_nothing_else(
+            parts in proptest::collection::vec(
+                (
+                    proptest::prop_oneof![proptest::strategy::Just(0x0200u16), proptest::prelude::any::<u16>()],
+                    proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
+                ),
+                0..12,
+            ),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let mut stream = Vec::new();
+            for (kind, data) in &parts {
+                stream.extend_from_slice(&kind.to_le_bytes());
+                stream.extend_from_slice(&(data.len() as u16).to_le_bytes());
+                stream.extend_from_slice(data);
+            }
+            stream.truncate(cut.index(stream.len() + 1));
+            let mut cleared = stream.clone();
+            dimensions_cleared(&mut cleared);
+            let mut expected = stream.clone();
+            for (kind, data) in records(&stream) {
+                if kind == 0x0200 && data.end <= expected.len() {
+                    expected[data].fill(0);
+                }
+            }
+            proptest::prop_assert_eq!(cleared, expected);
+        }
     }
 
     #[test]
