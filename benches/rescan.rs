@@ -68,7 +68,7 @@ fn run(share: &Path, state: &Path) -> (Duration, u64, u64) {
     let report = scan_with_state(
         &prepared,
         &opts,
-        &Progress::new(false),
+        &std::sync::Arc::new(Progress::new(false)),
         &mut state,
         false,
         &NoLog,

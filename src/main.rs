@@ -317,6 +317,12 @@ struct ScanArgs {
     /// Append a plain log of the run to FILE (no values, masked or raw).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// After SIGINT or SIGTERM, how many seconds files already being read
+    /// may take to finish; any still being read then are abandoned, named in
+    /// the partial report, and read again next time. Keep it under a
+    /// service manager's stop timeout (systemd's is 90 s).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    stop_grace: u64,
     /// List suppressed findings and records, with why, instead of only
     /// counting them.
     #[arg(long)]
@@ -461,6 +467,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         record_times: args.as_of.is_none(),
         hash_files: manifest.is_some(),
         stop: Some(Arc::clone(&stop)),
+        stop_grace: std::time::Duration::from_secs(args.stop_grace),
         show_suppressed: args.show_suppressed,
         min_confidence: args.min_confidence,
     };
@@ -477,7 +484,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             .map(|s| format!(", state {}", s.display()))
             .unwrap_or_default()
     ));
-    let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
+    let progress = Arc::new(Progress::new(
+        !args.quiet && std::io::stderr().is_terminal(),
+    ));
     let result = match state.as_mut() {
         Some(state) => {
             nightly::scan_with_state(&prepared, &opts, &progress, state, args.rehash, &log)

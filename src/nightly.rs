@@ -3,6 +3,7 @@
 //! is new and what was resolved since the last completed one.
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -26,7 +27,7 @@ pub trait Log {
 pub fn scan_with_state(
     prepared: &Prepared,
     opts: &ScanOptions,
-    progress: &Progress,
+    progress: &Arc<Progress>,
     state: &mut State,
     rehash: bool,
     log: &dyn Log,
@@ -74,6 +75,8 @@ pub fn scan_with_state(
         ))
     ));
 
+    // Shared with the workers, which may outlive a stopped scan.
+    let memory = Arc::new(memory);
     let mut files_read = 0u64;
     let mut files_reused = 0u64;
     let mut batch: Vec<StoredFile> = Vec::new();

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use jiff::civil::Date;
@@ -41,6 +42,11 @@ pub struct ScanOptions {
     /// Set from outside (a signal) to stop early: files not yet begun are
     /// left, and the report is marked partial.
     pub stop: Option<Arc<AtomicBool>>,
+    /// After a stop, how long files already being read may take to finish:
+    /// those still being read then are abandoned (named in the report,
+    /// read again next time), so a reader that never returns cannot keep
+    /// a stopped scan from writing its partial report.
+    pub stop_grace: Duration,
     /// List suppressed findings and records (with why) instead of only
     /// counting them.
     pub show_suppressed: bool,
@@ -66,11 +72,16 @@ impl ScanOptions {
             record_times: false,
             hash_files: false,
             stop: None,
+            stop_grace: DEFAULT_STOP_GRACE,
             show_suppressed: false,
             min_confidence: crate::detect::Confidence::Low,
         }
     }
 }
+
+/// How long a stopped scan waits for the files being read: well inside
+/// systemd's 90 s between SIGTERM and SIGKILL.
+pub const DEFAULT_STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// What one walked path gave.
 pub struct FileResult {
@@ -94,8 +105,8 @@ pub struct FileResult {
 
 /// What a scan judges with: the detectors and the policy.
 pub struct Prepared {
-    pub engine: Engine,
-    pub classifier: Classifier,
+    pub engine: Arc<Engine>,
+    pub classifier: Arc<Classifier>,
     /// The policy's warnings, described for the terminal (empty when none).
     pub policy_warnings: String,
 }
@@ -104,7 +115,8 @@ impl Prepared {
     /// Scans with no progress line and no state: for the commands that
     /// scan to answer a question (audit, eval, policy check --against).
     pub fn scan_quietly(&self, opts: &ScanOptions) -> Result<ScanReport> {
-        scan(&self.engine, &self.classifier, opts, &Progress::new(false))
+        let progress = Arc::new(Progress::new(false));
+        scan(&self.engine, &self.classifier, opts, &progress)
     }
 }
 
@@ -131,8 +143,8 @@ pub fn prepare(rules_dir: Option<&Path>, policy: Option<&Path>, as_of: Date) -> 
     let mut engine = Engine::new(rules, as_of)?;
     engine.set_record_columns(&classifier.policy.record_columns());
     Ok(Prepared {
-        engine,
-        classifier,
+        engine: Arc::new(engine),
+        classifier: Arc::new(classifier),
         policy_warnings,
     })
 }
@@ -140,10 +152,10 @@ pub fn prepare(rules_dir: Option<&Path>, policy: Option<&Path>, as_of: Date) -> 
 /// Scans the roots. The engine must have been told the policy's record
 /// columns (see [`Engine::set_record_columns`]).
 pub fn scan(
-    engine: &Engine,
-    classifier: &Classifier,
+    engine: &Arc<Engine>,
+    classifier: &Arc<Classifier>,
     opts: &ScanOptions,
-    progress: &Progress,
+    progress: &Arc<Progress>,
 ) -> Result<ScanReport> {
     scan_with(engine, classifier, opts, progress, None, &mut |_| Ok(()))
 }
@@ -158,12 +170,16 @@ const WALK_THREADS_PER_WORKER: usize = 4;
 /// Scans the roots, reusing what `memory` (a state) knows of unchanged
 /// files. `on_file` sees each file's result on the calling thread, as it
 /// comes (to store it); an error from it stops the scan.
+///
+/// The walker and the workers own what they use (hence the `Arc`s): after a
+/// stop, files still being read when [`ScanOptions::stop_grace`] ends are
+/// abandoned to their threads, which end with the process.
 pub fn scan_with(
-    engine: &Engine,
-    classifier: &Classifier,
+    engine: &Arc<Engine>,
+    classifier: &Arc<Classifier>,
     opts: &ScanOptions,
-    progress: &Progress,
-    memory: Option<&Memory>,
+    progress: &Arc<Progress>,
+    memory: Option<&Arc<Memory>>,
     on_file: &mut dyn FnMut(&mut FileResult) -> Result<()>,
 ) -> Result<ScanReport> {
     let started = jiff::Timestamp::now();
@@ -200,60 +216,120 @@ pub fn scan_with(
     let (tx, rx) = mpsc::sync_channel::<Vec<Entry>>(64);
     let (done_tx, done_rx) = mpsc::sync_channel::<Vec<FileResult>>(16);
     let mut failure: Option<anyhow::Error> = None;
-    // On a rescan, an unchanged file whose stored result is empty costs the
-    // walk a look-up, and nothing else: it is counted from the state after.
-    let settled = |rel: &str, stat: &walk::Stat| -> bool {
-        let Some(m) = memory else {
-            return false;
-        };
-        if !m.reusable || m.rehash {
-            return false;
-        }
-        match m.known.get(rel) {
-            Some(k)
-                if !k.has_result
-                    && k.meta == file_meta(stat.size, stat.modified, stat.identity) =>
-            {
-                k.seen.store(true, Ordering::Relaxed);
-                k.settled.store(true, Ordering::Relaxed);
-                progress.file_done(stat.size, 0);
-                true
+    let walker = {
+        let (memory, progress) = (memory.cloned(), Arc::clone(progress));
+        // On a rescan, an unchanged file whose stored result is empty costs
+        // the walk a look-up, and nothing else: it is counted from the state
+        // after.
+        let settled = move |rel: &str, stat: &walk::Stat| -> bool {
+            let Some(m) = &memory else {
+                return false;
+            };
+            if !m.reusable || m.rehash {
+                return false;
             }
-            _ => false,
-        }
+            match m.known.get(rel) {
+                Some(k)
+                    if !k.has_result
+                        && k.meta == file_meta(stat.size, stat.modified, stat.identity) =>
+                {
+                    k.seen.store(true, Ordering::Relaxed);
+                    k.settled.store(true, Ordering::Relaxed);
+                    progress.file_done(stat.size, 0);
+                    true
+                }
+                _ => false,
+            }
+        };
+        std::thread::Builder::new()
+            .name("trawl-walk".into())
+            .spawn(move || walk::walk(&walk_opts, tx, &settled))
+            .context("starting the walk")?
     };
-    let walked = std::thread::scope(|s| {
-        let walker = s.spawn(|| walk::walk(&walk_opts, tx, &settled));
-        let stop_workers = Arc::clone(&stop);
-        s.spawn(move || {
-            pool.install(|| {
-                rx.into_iter()
-                    .par_bridge()
-                    .for_each_with(done_tx, |done, batch| {
-                        let results: Vec<FileResult> = batch
-                            .into_iter()
-                            .take_while(|_| !stop_workers.load(Ordering::Relaxed))
-                            .map(|entry| process(engine, classifier, entry, opts, progress, memory))
-                            .collect();
-                        if !results.is_empty() {
-                            let _ = done.send(results);
-                        }
-                    })
+    let reading = Arc::new(Reading::new());
+    {
+        let (engine, classifier, opts) = (
+            Arc::clone(engine),
+            Arc::clone(classifier),
+            Arc::new(opts.clone()),
+        );
+        let (progress, memory) = (Arc::clone(progress), memory.cloned());
+        let (stop, reading) = (Arc::clone(&stop), Arc::clone(&reading));
+        std::thread::Builder::new()
+            .name("trawl-workers".into())
+            .spawn(move || {
+                pool.install(|| {
+                    rx.into_iter()
+                        .par_bridge()
+                        .for_each_with(done_tx, |done, batch| {
+                            let results: Vec<FileResult> = batch
+                                .into_iter()
+                                .take_while(|_| !stop.load(Ordering::Relaxed))
+                                .map(|entry| {
+                                    process(
+                                        &engine,
+                                        &classifier,
+                                        entry,
+                                        &opts,
+                                        &progress,
+                                        memory.as_deref(),
+                                        &reading,
+                                    )
+                                })
+                                .collect();
+                            if !results.is_empty() {
+                                let _ = done.send(results);
+                            }
+                        })
+                })
             })
-        });
-        for mut r in done_rx.into_iter().flatten() {
-            if failure.is_none() {
-                if let Err(e) = on_file(&mut r) {
-                    failure = Some(e);
-                    stop.store(true, Ordering::Relaxed);
+            .context("starting worker threads")?;
+    }
+    // Results come until the workers are done; after a stop, for as long as
+    // the grace lets them.
+    let mut stopped: Option<Instant> = None;
+    let out_of_grace = loop {
+        match done_rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(results) => {
+                for mut r in results {
+                    if failure.is_none() {
+                        if let Err(e) = on_file(&mut r) {
+                            failure = Some(e);
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    add(&mut report, &mut summary, r);
                 }
             }
-            add(&mut report, &mut summary, r);
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break false,
         }
+        if stop.load(Ordering::Relaxed)
+            && stopped.get_or_insert_with(Instant::now).elapsed() >= opts.stop_grace
+        {
+            break true;
+        }
+    };
+    let walked = if out_of_grace {
+        // Neither the workers nor the walker (a share that stopped
+        // answering, say) are waited for any longer.
+        let secs = opts.stop_grace.as_secs_f64();
+        for rel in reading.now() {
+            let why = format!(
+                "still being read {secs:.0} s after the scan was stopped: abandoned, to be read again next time"
+            );
+            add(
+                &mut report,
+                &mut summary,
+                not_scanned(rel, Outcome::Failed, why),
+            );
+        }
+        Ok(())
+    } else {
         walker
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the walker stopped unexpectedly")))
-    });
+    };
     if let Some(e) = failure {
         return Err(e);
     }
@@ -391,6 +467,7 @@ fn process(
     opts: &ScanOptions,
     progress: &Progress,
     memory: Option<&Memory>,
+    reading: &Reading,
 ) -> FileResult {
     let result = match entry {
         Entry::Skipped { rel, reason } => not_scanned(rel, Outcome::Skipped, reason),
@@ -416,6 +493,7 @@ fn process(
             let mut content: Option<Option<(String, u64)>> = None;
             let reused = memory.and_then(|m| {
                 reuse(m, &rel, meta, &mut || {
+                    let _reading = reading.enter(&rel);
                     let digest = content.get_or_insert_with(|| content_digest(&path));
                     digest.as_ref().map(|(sha, _)| sha.clone())
                 })
@@ -423,6 +501,7 @@ fn process(
             let (stored, read, store) = match reused {
                 Some(stored) => (stored, false, None),
                 None => {
+                    let _reading = reading.enter(&rel);
                     let hash = content.is_none() && (opts.hash_files || memory.is_some());
                     let (stored, taken) =
                         read_file(engine, classifier, &path, &rel, opts, memory, hash);
@@ -445,7 +524,10 @@ fn process(
                 }
             };
             let hashed = opts.hash_files.then(|| {
-                let digest = content.get_or_insert_with(|| content_digest(&path));
+                let digest = content.get_or_insert_with(|| {
+                    let _reading = reading.enter(&rel);
+                    content_digest(&path)
+                });
                 ScannedFile {
                     path: rel.clone(),
                     size: digest.as_ref().map_or(size, |d| d.1),
@@ -463,6 +545,60 @@ fn process(
     };
     progress.file_done(result.bytes, result.findings.len() as u64);
     result
+}
+
+/// The files being read now: what a stopped scan names as abandoned when
+/// they outlast its grace. Not one slot a worker thread: a worker waiting
+/// inside a reader's own parallel work (a large text file's blocks) may
+/// take up another file meanwhile, so one thread can be reading two.
+struct Reading {
+    next: std::sync::atomic::AtomicU64,
+    now: Mutex<BTreeMap<u64, String>>,
+}
+
+impl Reading {
+    fn new() -> Reading {
+        Reading {
+            next: std::sync::atomic::AtomicU64::new(0),
+            now: Mutex::default(),
+        }
+    }
+
+    /// Notes that `rel` is being read until the guard is dropped (or
+    /// unwound).
+    fn enter(&self, rel: &str) -> ReadingGuard<'_> {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.now
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, rel.to_string());
+        ReadingGuard(self, id)
+    }
+
+    /// What is being read, in order.
+    fn now(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .now
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        paths.sort();
+        paths
+    }
+}
+
+struct ReadingGuard<'r>(&'r Reading, u64);
+
+impl Drop for ReadingGuard<'_> {
+    fn drop(&mut self) {
+        self.0
+            .now
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.1);
+    }
 }
 
 fn file_meta(
@@ -665,5 +801,63 @@ fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
         walked: None,
         read: false,
         store: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_being_read_are_named_until_their_reading_ends() {
+        use std::sync::Barrier;
+        let reading = Arc::new(Reading::new());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (entered, release, left) = (
+            Arc::new(Barrier::new(3)),
+            Arc::new(Barrier::new(3)),
+            Arc::new(Barrier::new(3)),
+        );
+        for rel in ["b/slow.xlsx", "a/stuck.pdf"] {
+            let (reading, entered, release, left) = (
+                Arc::clone(&reading),
+                Arc::clone(&entered),
+                Arc::clone(&release),
+                Arc::clone(&left),
+            );
+            pool.spawn(move || {
+                {
+                    let _reading = reading.enter(rel);
+                    entered.wait();
+                    release.wait();
+                }
+                left.wait();
+            });
+        }
+        entered.wait();
+        assert_eq!(reading.now(), ["a/stuck.pdf", "b/slow.xlsx"]);
+        release.wait();
+        left.wait();
+        assert!(reading.now().is_empty());
+        // Two files on one thread (one taken up while the other waits), the
+        // inner one done first: the outer one is still named.
+        {
+            let _outer = reading.enter("big.txt");
+            {
+                let _inner = reading.enter("big.txt");
+            }
+            assert_eq!(reading.now(), ["big.txt"]);
+        }
+        assert!(reading.now().is_empty());
+        // Unwound: no longer named.
+        let unwound = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let _reading = reading.enter("c.txt");
+            panic!("a reader's bug");
+        }));
+        assert!(unwound.is_err());
+        assert!(reading.now().is_empty());
     }
 }

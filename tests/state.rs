@@ -732,6 +732,87 @@ fn a_stopped_or_killed_scan_leaves_a_usable_state() {
     );
 }
 
+/// An XLSX whose one cell carries `attributes` attributes: calamine leaves
+/// quick-xml's duplicate-attribute check on, which is quadratic, so 200,000
+/// take it about a minute (see `tests/hostile/`). A reader that does not
+/// return in time, made to order.
+fn slow_workbook(attributes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let cell_attributes: String = (0..attributes).map(|i| format!(r#" a{i}="1""#)).collect();
+    let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let parts = [
+        ("[Content_Types].xml", r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_string()),
+        ("_rels/.rels", format!(r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
+        ("xl/workbook.xml", format!(r#"<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+        ("xl/_rels/workbook.xml.rels", format!(r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#)),
+        ("xl/worksheets/sheet1.xml", format!(r#"<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr"{cell_attributes}><is><t>x</t></is></c></row></sheetData></worksheet>"#)),
+    ];
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_reader_that_does_not_return_cannot_keep_a_stopped_scan_from_finishing() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    std::fs::create_dir(&share).unwrap();
+    std::fs::write(share.join("slow.xlsx"), slow_workbook(200_000)).unwrap();
+    let state = dir.path().join("state.db");
+    let log = dir.path().join("trawl.log");
+    let child = Process::new(env!("CARGO_BIN_EXE_trawl"))
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json"])
+        .args(["--threads", "1", "--stop-grace", "1", "--state"])
+        .arg(&state)
+        .arg("--log")
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_log(&log, "run 1:");
+    // Well into the minute the workbook takes.
+    std::thread::sleep(Duration::from_secs(2));
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    // Without the grace, this waits for the reader: a minute, not a second.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "stopped runs exit 5");
+    let partial: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(partial["partial"], true);
+    let errors = partial["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "slow.xlsx");
+    assert_eq!(errors[0]["status"], "failed");
+    let reason = errors[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("still being read 1 s after the scan was stopped: abandoned"),
+        "{reason}"
+    );
+    // The state is usable, and does not hold the abandoned file: the next
+    // run reads it again.
+    let conn = rusqlite::Connection::open(&state).unwrap();
+    let stored: i64 = conn
+        .query_row("SELECT count(*) FROM files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 0);
+    let runs = trawl()
+        .args(["history", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    let runs = String::from_utf8_lossy(&runs.stdout);
+    assert!(runs.contains("interrupted"), "{runs}");
+}
+
 /// Every file's bytes, size, modification and access times, and every
 /// folder's listing.
 fn snapshot(p: &Path) -> Vec<(String, Vec<u8>, u64, SystemTime, SystemTime)> {
