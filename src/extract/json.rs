@@ -46,7 +46,8 @@ pub fn scan_lines(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem>
             Ok(_) => {}
             Err(e) => {
                 return Err(Problem::Failed(format!(
-                    "read error after line {number}: {e}"
+                    "read error after line {number}: {}",
+                    super::foreign(e)
                 )))
             }
         }
@@ -84,7 +85,11 @@ fn json_reason(e: &serde_json::Error, ndjson_line: Option<u64>) -> String {
         _ => "invalid JSON",
     };
     let line = ndjson_line.unwrap_or(e.line() as u64);
-    format!("{what} at line {line}, column {}: {e}", e.column())
+    format!(
+        "{what} at line {line}, column {}: {}",
+        e.column(),
+        super::foreign(e)
+    )
 }
 
 /// Where the walk is, one step at a time.

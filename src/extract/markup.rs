@@ -348,8 +348,9 @@ impl<'s, 'e> XmlWalker<'s, 'e> {
                     self.push_pending();
                     self.judge(None);
                     return Err(format!(
-                        "invalid XML at byte {}: {e}",
-                        reader.buffer_position()
+                        "invalid XML at byte {}: {}",
+                        reader.buffer_position(),
+                        super::foreign(e)
                     ));
                 }
             };
@@ -532,6 +533,25 @@ mod tests {
                 Piece::Close("p".into())
             ]
         );
+    }
+
+    #[test]
+    fn invalid_xml_is_described_without_quoting_it() {
+        let engine = crate::detect::Engine::new(
+            crate::detect::Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap();
+        let mut sink = Sink::new(&engine, "t.xml".into(), false);
+        // Element names in an export can be anything, a person's among them.
+        let xml = "<tenants><JaneSmith>x</JohnSmith></tenants>";
+        match scan_xml(xml, &mut sink) {
+            Err(Problem::Failed(reason)) => {
+                assert!(reason.starts_with("invalid XML at byte "), "{reason}");
+                assert!(!reason.contains("Smith"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

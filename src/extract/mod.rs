@@ -145,7 +145,7 @@ impl Problem {
 
 impl From<io::Error> for Problem {
     fn from(e: io::Error) -> Problem {
-        Problem::Failed(format!("read error: {e}"))
+        Problem::Failed(format!("read error: {}", foreign(e)))
     }
 }
 
@@ -811,6 +811,52 @@ pub(crate) fn shown_pointer(pointer: &str) -> String {
     format!("{}…{}", &pointer[..head], &pointer[tail..])
 }
 
+/// A library's error message fit for a reason: what is quoted in it ('…',
+/// "…" or `…`) is left out, and so is what follows "Unrecognized THING:".
+/// Readers quote what they choke on, and that can be the document itself:
+/// calamine put a cell's whole value in "Unsupported cell error value
+/// '…'", and reasons go unmasked into every report and the log. An
+/// apostrophe inside a word ("sheet's") does not open a quote; a quote
+/// never closed hides the rest.
+pub(crate) fn foreign(message: impl std::fmt::Display) -> String {
+    let message = message.to_string();
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    let mut previous: Option<char> = None;
+    while let Some(c) = chars.next() {
+        let opens =
+            matches!(c, '"' | '`') || (c == '\'' && !previous.is_some_and(char::is_alphanumeric));
+        if !opens {
+            out.push(c);
+            previous = Some(c);
+            continue;
+        }
+        out.push(c);
+        out.push('…');
+        // Skip to the closing quote (Debug-quoted text escapes with '\\').
+        let mut closed = false;
+        while let Some(q) = chars.next() {
+            if q == '\\' {
+                chars.next();
+            } else if q == c {
+                closed = true;
+                break;
+            }
+        }
+        if !closed {
+            return out;
+        }
+        out.push(c);
+        previous = Some(c);
+    }
+    if let Some(at) = out.find("Unrecognized ") {
+        if let Some(colon) = out[at..].find(": ") {
+            out.truncate(at + colon);
+        }
+    }
+    out
+}
+
 /// Characters in UTF-8 bytes (continuation bytes do not start one).
 fn char_count(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
@@ -820,6 +866,40 @@ fn char_count(bytes: &[u8]) -> u64 {
 mod tests {
     use super::*;
     use crate::detect::Rules;
+
+    #[test]
+    fn a_librarys_message_keeps_its_words_and_drops_what_it_quotes() {
+        // What calamine, quick-xml and Debug formatting quote.
+        for (message, reason) in [
+            (
+                "Unsupported cell error value 'Jane Smith AB123456C'",
+                "Unsupported cell error value '…'",
+            ),
+            (
+                "ill-formed document: expected `</Surname>`, but `</Jo>` was found",
+                "ill-formed document: expected `…`, but `…` was found",
+            ),
+            (
+                r#"Unknown cell 't' attribute: "x \" AB123456C""#,
+                "Unknown cell '…' attribute: \"…\"",
+            ),
+            // Unquoted, but a value all the same.
+            (
+                "Unrecognized sheet:state: Jane Smith",
+                "Unrecognized sheet:state",
+            ),
+            // A quote never closed hides the rest.
+            ("Expecting 'Jane Smith, 12 High St", "Expecting '…"),
+            // Nothing quoted: as it was, apostrophes in words and all.
+            (
+                "invalid Zip archive: the workbook's end record is missing",
+                "invalid Zip archive: the workbook's end record is missing",
+            ),
+            ("", ""),
+        ] {
+            assert_eq!(foreign(message), reason, "{message}");
+        }
+    }
 
     #[test]
     fn a_message_record_takes_its_own_messages_date() {

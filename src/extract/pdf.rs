@@ -132,7 +132,10 @@ fn load_problem(e: &lopdf::Error, bytes: &[u8]) -> Problem {
     if has_encrypt_dict || lower.contains("password") || lower.contains("decrypt") {
         Problem::Encrypted("encrypted PDF (password required)".into())
     } else {
-        Problem::Failed(format!("unreadable PDF: {}", first_line(&message)))
+        Problem::Failed(format!(
+            "unreadable PDF: {}",
+            super::foreign(first_line(&message))
+        ))
     }
 }
 

@@ -15,7 +15,9 @@ use std::rc::Rc;
 use calamine::{Cell, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::sniff::Book;
-use super::{header_contexts, looks_like_header, Field, Problem, ReadSeek, Sink, MAX_PART_RATIO};
+use super::{
+    foreign, header_contexts, looks_like_header, Field, Problem, ReadSeek, Sink, MAX_PART_RATIO,
+};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -34,18 +36,14 @@ pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), P
                 match book.worksheet_cells_reader(name) {
                     // A chart sheet has no cells.
                     Err(calamine::XlsxError::NotAWorksheet(_)) => Ok(Vec::new()),
-                    Err(e) => Err(e.to_string()),
-                    Ok(mut reader) => {
-                        stored_cells(|| reader.next_cell().map_err(|e| e.to_string()))
-                    }
+                    Err(e) => Err(foreign(e)),
+                    Ok(mut reader) => stored_cells(|| reader.next_cell().map_err(foreign)),
                 }
             },
         ),
         Book::Xlsb => scan_book(open::<Xlsb<_>>(src)?, sink, |book, name| {
-            let mut reader = book
-                .worksheet_cells_reader(name)
-                .map_err(|e| e.to_string())?;
-            stored_cells(|| reader.next_cell().map_err(|e| e.to_string()))
+            let mut reader = book.worksheet_cells_reader(name).map_err(foreign)?;
+            stored_cells(|| reader.next_cell().map_err(foreign))
         }),
         // These hold every sheet's grid once opened: the cells are taken
         // from it. XLS grids are bounded by the format (65,536 × 256), not
@@ -143,7 +141,8 @@ fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Pr
     src.seek(SeekFrom::Start(0))?;
     let damaged = |e: std::io::Error| {
         Problem::Failed(format!(
-            "corrupt workbook: its compound file is damaged ({e})"
+            "corrupt workbook: its compound file is damaged ({})",
+            foreign(e)
         ))
     };
     let mut file = cfb::CompoundFile::open(&mut src).map_err(damaged)?;
@@ -328,7 +327,7 @@ where
     R: Reader<Box<dyn ReadSeek>>,
     R::Error: std::fmt::Display,
 {
-    let range = book.worksheet_range(name).map_err(|e| e.to_string())?;
+    let range = book.worksheet_range(name).map_err(foreign)?;
     let Some((row0, col0)) = range.start() else {
         return Ok(Vec::new());
     };
@@ -352,7 +351,7 @@ fn classify(message: &str, what: &str) -> Problem {
     if lower.contains("password") || lower.contains("encrypt") {
         Problem::Encrypted(format!("{what}: encrypted workbook"))
     } else {
-        Problem::Failed(format!("{what}: {message}"))
+        Problem::Failed(format!("{what}: {}", foreign(message)))
     }
 }
 
@@ -636,6 +635,29 @@ mod tests {
     fn assert_failed_with(result: Result<(), Problem>, why: &str) {
         match result {
             Err(Problem::Failed(reason)) => assert!(reason.starts_with(why), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cell_calamine_cannot_read_is_not_quoted_in_the_reason() {
+        // An error cell (t="e") whose value is not an error code: calamine's
+        // message quoted the whole value, and reasons are never masked. The
+        // helper writes inline strings, so the cell is written inside one.
+        let cell = r#"x</t></is></c><c r="B1" t="e"><v>Jane Smith AB123456C</v></c><c r="C1" t="inlineStr"><is><t>y"#;
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "s.xlsx".into(), false);
+        let result = scan(
+            Box::new(Cursor::new(xlsx(&[("A1", cell)]))),
+            Book::Xlsx,
+            &mut sink,
+        );
+        match result {
+            Err(Problem::Failed(reason)) => {
+                assert!(reason.starts_with(r#"sheet "S": "#), "{reason}");
+                assert!(!reason.contains("Smith"), "{reason}");
+                assert!(!reason.contains("123456"), "{reason}");
+            }
             other => panic!("{other:?}"),
         }
     }
