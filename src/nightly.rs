@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::report::{HistoryInfo, Progress, ScanReport};
+use crate::report::{FileRecord, HistoryInfo, Outcome, Progress, ScanReport};
 use crate::scan::{scan_with, Prepared, ScanOptions};
 use crate::state::{record_item_key, Change, ItemKind, RunSummary, State, StoredFile};
 
@@ -136,13 +136,16 @@ pub fn scan_with_state(
         .values()
         .filter(|k| k.settled.load(Ordering::Relaxed))
         .count() as u64;
-    // Files gone since the state last saw them: only a whole walk can tell.
+    note_empty_roots(&mut report, opts, &memory.known);
+    let unreached = Unreached::of(&report, opts);
+    // Files gone since the state last saw them: only a whole walk can tell,
+    // and only where it could look.
     let mut files_removed = 0;
     if !report.partial {
         let gone: Vec<String> = memory
             .known
             .iter()
-            .filter(|(_, k)| !k.seen.load(Ordering::Relaxed))
+            .filter(|(p, k)| !k.seen.load(Ordering::Relaxed) && !unreached.covers(p))
             .map(|(p, _)| p.clone())
             .collect();
         files_removed = state.remove_files(&gone)?;
@@ -157,6 +160,9 @@ pub fn scan_with_state(
     } else {
         let gone: Vec<&str> = memory.not_reported().collect();
         let mut gone = state.live_items_of(&gone)?;
+        // Not seen is not gone: what is in a folder or file this run could
+        // not read stays open until a run reads it.
+        gone.retain(|c| !unreached.covers(&c.path));
         gone.sort_by(|x, y| (&x.path, &x.label).cmp(&(&y.path, &y.label)));
         gone
     };
@@ -221,6 +227,98 @@ pub fn scan_with_state(
     Ok(report)
 }
 
+/// What a run could not look at: folders it could not list, files (and
+/// archive members) it could not read (failed, encrypted, no text), roots
+/// found empty where the state knew files. What is in them is neither removed from the state nor
+/// resolved: "resolved" must mean gone, not unseen, or one night's network
+/// error or unmounted share would resolve every finding on it, and the next
+/// night report them all as new.
+struct Unreached(std::collections::HashSet<String>);
+
+impl Unreached {
+    fn of(report: &ScanReport, opts: &ScanOptions) -> Unreached {
+        let mut paths: std::collections::HashSet<String> = report
+            .errors
+            .iter()
+            .filter(|e| e.status.is_unreadable())
+            .map(|e| e.path.clone())
+            .collect();
+        // With one root, paths are named below it: the root itself failing
+        // (its error named by its own name) hides everything.
+        if let [root] = opts.roots.as_slice() {
+            if root.is_dir() && paths.contains(&crate::walk::relative(root, &opts.roots)) {
+                paths.insert(String::new());
+            }
+        }
+        Unreached(paths)
+    }
+
+    /// Whether `path` (a file's, an item's) is, or is in, something this run
+    /// could not read: below a folder, or inside an archive (`a.zip!/m`).
+    fn covers(&self, path: &str) -> bool {
+        let set = &self.0;
+        if set.is_empty() {
+            return false;
+        }
+        set.contains("")
+            || set.contains(path)
+            || path.match_indices('/').any(|(i, _)| {
+                let head = &path[..i];
+                set.contains(head) || head.strip_suffix('!').is_some_and(|h| set.contains(h))
+            })
+    }
+}
+
+/// A root that is an empty folder where the state knew files is most likely
+/// a share that is not mounted tonight: it is reported as not read (so
+/// `--strict` fails, and the log and report say so), and [`Unreached`] then
+/// keeps what the state knew of it.
+fn note_empty_roots(
+    report: &mut ScanReport,
+    opts: &ScanOptions,
+    known: &foldhash::HashMap<String, crate::state::KnownFile>,
+) {
+    let mut noted = false;
+    for root in &opts.roots {
+        let empty = std::fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_none());
+        if !empty {
+            continue;
+        }
+        let name = crate::walk::relative(root, &opts.roots);
+        let knew = if opts.roots.len() == 1 {
+            known.len()
+        } else {
+            let prefix = format!("{}/", name.trim_end_matches('/'));
+            known.keys().filter(|p| p.starts_with(&prefix)).count()
+        };
+        if knew == 0 {
+            continue;
+        }
+        report.errors.push(FileRecord {
+            path: name,
+            status: Outcome::Failed,
+            format: "unknown".into(),
+            reason: format!(
+                "the folder is empty, where the state knew {knew} files in it: is the share mounted? None of them is taken for removed, nor their findings for resolved"
+            ),
+        });
+        report.summary.files_seen += 1;
+        report.summary.files.add(Outcome::Failed);
+        report
+            .summary
+            .files_by_format
+            .entry("unknown".into())
+            .or_default()
+            .add(Outcome::Failed);
+        noted = true;
+    }
+    if noted {
+        report
+            .errors
+            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+    }
+}
+
 fn now() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -274,5 +372,42 @@ fn describe(report: &ScanReport, key: &str, at: At) -> Change {
                 },
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unreached(paths: &[&str]) -> Unreached {
+        Unreached(paths.iter().map(|p| p.to_string()).collect())
+    }
+
+    #[test]
+    fn what_a_run_could_not_read_covers_what_is_in_it_and_nothing_beside() {
+        let u = unreached(&["tables", "archives/old.zip", "a/b.txt"]);
+        for inside in [
+            "tables",
+            "tables/tenants.csv",
+            "tables/2019/x.csv",
+            "archives/old.zip",
+            "archives/old.zip!/exports/t.csv",
+            "a/b.txt",
+        ] {
+            assert!(u.covers(inside), "{inside}");
+        }
+        for beside in [
+            "tables2/x.csv",
+            "tablesx",
+            "archives/old.zip2",
+            "archives/old.zipper!/t.csv",
+            "a/b.txt.bak",
+            "a/c.txt",
+            "other/tables/x.csv",
+        ] {
+            assert!(!u.covers(beside), "{beside}");
+        }
+        assert!(!unreached(&[]).covers("x"));
+        assert!(unreached(&[""]).covers("anything/at/all"));
     }
 }

@@ -1014,3 +1014,134 @@ fn a_version_1_state_is_migrated_and_its_files_read_once_more() {
         "{sql}"
     );
 }
+
+/// `trawl scan` of `share` with the state `dir/state.db`, as a user without
+/// root's right to read any folder (root reads a folder whatever its mode:
+/// then the scan runs as `nobody`, through util-linux's `setpriv`).
+fn unprivileged_scan(dir: &Path, share: &Path) -> (Option<i32>, Value) {
+    let mut cmd = if unsafe { libc::geteuid() } == 0 {
+        let mut cmd = Process::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_trawl"));
+        cmd
+    } else {
+        Process::new(env!("CARGO_BIN_EXE_trawl"))
+    };
+    let out = cmd
+        .arg("scan")
+        .arg(share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .arg("--state")
+        .arg(dir.join("state.db"))
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The paths of a report's findings under `folder/`.
+fn findings_under(report: &Value, folder: &str) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .filter(|p| p.starts_with(&format!("{folder}/")))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_folder_that_cannot_be_read_tonight_is_neither_removed_nor_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    // The state's folder, writable by the unprivileged scan.
+    set_mode(dir.path(), 0o777);
+    let share = share(dir.path());
+    let (code, first) = unprivileged_scan(dir.path(), &share);
+    assert_eq!(code, Some(1));
+    let tables = findings_under(&first, "tables");
+    assert!(!tables.is_empty());
+
+    // A folder that cannot be listed tonight (a permission changed, a share
+    // that stopped answering).
+    set_mode(&share.join("tables"), 0o000);
+    let (code, second) = unprivileged_scan(dir.path(), &share);
+    set_mode(&share.join("tables"), 0o755);
+    assert_eq!(code, Some(1));
+    let failed: Vec<&Value> = second["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"] == "tables")
+        .collect();
+    assert_eq!(failed.len(), 1, "{:?}", second["errors"]);
+    assert_eq!(failed[0]["status"], "failed");
+    assert!(findings_under(&second, "tables").is_empty());
+    assert_eq!(second["history"]["files_removed"].as_u64(), Some(0));
+    let resolved = items(&second["history"]["resolved"]);
+    assert!(resolved.is_empty(), "not seen is not gone: {resolved:?}");
+    assert_eq!(second["history"]["new"].as_u64(), Some(0));
+
+    // Readable again: nothing is new, nothing is read (the state kept it).
+    let (_, third) = unprivileged_scan(dir.path(), &share);
+    assert_eq!(third["history"]["new"].as_u64(), Some(0));
+    assert_eq!(third["history"]["files_read"].as_u64(), Some(0));
+    assert!(items(&third["history"]["resolved"]).is_empty());
+    assert_eq!(findings_under(&third, "tables"), tables);
+    assert_eq!(third["findings"], first["findings"]);
+}
+
+#[test]
+fn an_empty_root_is_taken_for_an_unmounted_share_not_for_removed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    // The share is not mounted tonight: its mount point is an empty folder.
+    let away = dir.path().join("away");
+    std::fs::rename(&share, &away).unwrap();
+    std::fs::create_dir(&share).unwrap();
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--strict"])
+        .args(["--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .arg("--state")
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "--strict: something was not read"
+    );
+    let second: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = second["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "share");
+    assert_eq!(errors[0]["status"], "failed");
+    let reason = errors[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("the folder is empty, where the state knew "),
+        "{reason}"
+    );
+    assert!(reason.contains("is the share mounted?"), "{reason}");
+    assert_eq!(second["history"]["files_removed"].as_u64(), Some(0));
+    assert!(items(&second["history"]["resolved"]).is_empty());
+
+    // Mounted again: the same files, read from the state, nothing new.
+    std::fs::remove_dir(&share).unwrap();
+    std::fs::rename(&away, &share).unwrap();
+    let third = nightly(dir.path(), &share, &[]);
+    assert_eq!(third["history"]["files_read"].as_u64(), Some(0));
+    assert_eq!(third["history"]["new"].as_u64(), Some(0));
+    assert!(items(&third["history"]["resolved"]).is_empty());
+    assert_eq!(third["findings"], first["findings"]);
+}
