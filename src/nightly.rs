@@ -241,7 +241,8 @@ impl Unreached {
             .errors
             .iter()
             .filter(|e| e.status.is_unreadable())
-            .map(|e| e.path.clone())
+            // A root given with a trailing '/' names its files without it.
+            .map(|e| e.path.trim_end_matches('/').to_string())
             .collect();
         // With one root, paths are named below it: the root itself failing
         // (its error named by its own name) hides everything.
@@ -409,5 +410,44 @@ mod tests {
         }
         assert!(!unreached(&[]).covers("x"));
         assert!(unreached(&[""]).covers("anything/at/all"));
+    }
+
+    #[test]
+    fn a_root_that_could_not_be_read_covers_what_is_below_it() {
+        let as_of = jiff::civil::Date::new(2026, 1, 1).unwrap();
+        let failed = |path: &str, status: Outcome| FileRecord {
+            path: path.into(),
+            status,
+            format: "unknown".into(),
+            reason: "cannot read".into(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        // One root: its files are named below it, its error by its name.
+        let report = ScanReport {
+            errors: vec![failed("a", Outcome::Failed)],
+            ..ScanReport::default()
+        };
+        let one = Unreached::of(&report, &ScanOptions::new(vec![a.clone()], as_of));
+        assert!(one.covers("x.txt") && one.covers("sub/x.txt"));
+        // Several: each named as given, a trailing '/' or not.
+        let given = format!("{}/", a.display());
+        let report = ScanReport {
+            errors: vec![
+                failed(&given, Outcome::Failed),
+                failed("skipped.bin", Outcome::Skipped),
+            ],
+            ..ScanReport::default()
+        };
+        let two = Unreached::of(
+            &report,
+            &ScanOptions::new(vec![given.into(), b.clone()], as_of),
+        );
+        assert!(two.covers(&format!("{}/x.txt", a.display())));
+        assert!(!two.covers(&format!("{}/x.txt", b.display())));
+        // A deliberate skip is not something the run could not read.
+        assert!(!two.covers("skipped.bin"));
     }
 }
