@@ -627,6 +627,39 @@ fn wait_for_log(log: &Path, what: &str) {
     }
 }
 
+/// `trawl history` of a state, as text.
+fn history(state: &Path) -> String {
+    let out = trawl()
+        .args(["history", "--state"])
+        .arg(state)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The report's one file that could not be read: it must be `path`, and
+/// have failed; returns why.
+fn only_failure(report: &Value, path: &str) -> String {
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], path);
+    assert_eq!(errors[0]["status"], "failed");
+    errors[0]["reason"].as_str().unwrap().to_string()
+}
+
+/// Sends SIGTERM to a scan under way: it must stop cleanly, exit 5 and
+/// write its JSON report marked partial, which is returned.
+fn terminate(child: std::process::Child) -> Value {
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "stopped runs exit 5");
+    let partial: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(partial["partial"], true);
+    partial
+}
+
 #[test]
 fn a_stopped_or_killed_scan_leaves_a_usable_state() {
     let dir = tempfile::tempdir().unwrap();
@@ -661,13 +694,7 @@ fn a_stopped_or_killed_scan_leaves_a_usable_state() {
     let child = start(&["--html", html.to_str().unwrap()]);
     wait_for_log(&log, "run 1:");
     std::thread::sleep(Duration::from_millis(150));
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGTERM);
-    }
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(5), "stopped runs exit 5");
-    let partial: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(partial["partial"], true);
+    let partial = terminate(child);
     let read_before_stop = partial["history"]["files_read"].as_u64().unwrap();
     assert!(
         read_before_stop < 2000,
@@ -719,12 +746,7 @@ fn a_stopped_or_killed_scan_leaves_a_usable_state() {
         strip(&plain) == strip(&done),
         "findings differ after the interruptions"
     );
-    let runs = trawl()
-        .args(["history", "--state"])
-        .arg(&state)
-        .output()
-        .unwrap();
-    let runs = String::from_utf8_lossy(&runs.stdout);
+    let runs = history(&state);
     assert!(runs.contains("interrupted"), "{runs}");
     assert!(
         runs.contains("running"),
@@ -780,19 +802,9 @@ fn a_reader_that_does_not_return_cannot_keep_a_stopped_scan_from_finishing() {
     wait_for_log(&log, "run 1:");
     // Well into the minute the workbook takes.
     std::thread::sleep(Duration::from_secs(2));
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGTERM);
-    }
     // Without the grace, this waits for the reader: a minute, not a second.
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(5), "stopped runs exit 5");
-    let partial: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(partial["partial"], true);
-    let errors = partial["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0]["path"], "slow.xlsx");
-    assert_eq!(errors[0]["status"], "failed");
-    let reason = errors[0]["reason"].as_str().unwrap();
+    let partial = terminate(child);
+    let reason = only_failure(&partial, "slow.xlsx");
     assert!(
         reason.starts_with("still being read 1 s after the scan was stopped: abandoned"),
         "{reason}"
@@ -804,12 +816,7 @@ fn a_reader_that_does_not_return_cannot_keep_a_stopped_scan_from_finishing() {
         .query_row("SELECT count(*) FROM files", [], |r| r.get(0))
         .unwrap();
     assert_eq!(stored, 0);
-    let runs = trawl()
-        .args(["history", "--state"])
-        .arg(&state)
-        .output()
-        .unwrap();
-    let runs = String::from_utf8_lossy(&runs.stdout);
+    let runs = history(&state);
     assert!(runs.contains("interrupted"), "{runs}");
 }
 
@@ -1123,11 +1130,7 @@ fn an_empty_root_is_taken_for_an_unmounted_share_not_for_removed_files() {
         "--strict: something was not read"
     );
     let second: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let errors = second["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(errors[0]["path"], "share");
-    assert_eq!(errors[0]["status"], "failed");
-    let reason = errors[0]["reason"].as_str().unwrap();
+    let reason = only_failure(&second, "share");
     assert!(
         reason.starts_with("the folder is empty, where the state knew "),
         "{reason}"

@@ -537,11 +537,7 @@ mod tests {
 
     #[test]
     fn invalid_xml_is_described_without_quoting_it() {
-        let engine = crate::detect::Engine::new(
-            crate::detect::Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap();
+        let engine = engine();
         let mut sink = Sink::new(&engine, "t.xml".into(), false);
         // Element names in an export can be anything, a person's among them.
         let xml = "<tenants><JaneSmith>x</JohnSmith></tenants>";
@@ -556,11 +552,7 @@ mod tests {
 
     #[test]
     fn xml_text_is_gathered_across_entity_references() {
-        let engine = crate::detect::Engine::new(
-            crate::detect::Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap();
+        let engine = engine();
         let mut sink = Sink::new(&engine, "t.xml".into(), true);
         let xml = "<tenants><tenant><email>jo.bloggs&#64;example.com</email><dob>14/02/1979</dob></tenant></tenants>";
         scan_xml(xml, &mut sink).unwrap();
