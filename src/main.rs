@@ -323,6 +323,13 @@ struct ScanArgs {
     /// service manager's stop timeout (systemd's is 90 s).
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     stop_grace: u64,
+    /// How many seconds one file may take to read (0: no limit). A file
+    /// still being read then is abandoned, listed as not read with why, and
+    /// read again next run, and the scan goes on; if every worker is held
+    /// so, the scan stops as after SIGTERM. A stuck reader or share then
+    /// cannot hold a nightly run (and its state's lock) for ever.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    file_timeout: u64,
     /// List suppressed findings and records, with why, instead of only
     /// counting them.
     #[arg(long)]
@@ -468,6 +475,8 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         hash_files: manifest.is_some(),
         stop: Some(Arc::clone(&stop)),
         stop_grace: std::time::Duration::from_secs(args.stop_grace),
+        file_timeout: (args.file_timeout > 0)
+            .then(|| std::time::Duration::from_secs(args.file_timeout)),
         show_suppressed: args.show_suppressed,
         min_confidence: args.min_confidence,
     };
@@ -507,7 +516,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         }
     }
     if report.partial {
-        log.line("stopped by a signal: the outputs are partial");
+        log.line("stopped before every file was read (by a signal, or with every worker held by a file past --file-timeout): the outputs are partial");
     }
     match out.as_mut() {
         Some(file) => report::write(&report, args.format, file.writer())?,
@@ -542,7 +551,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         report::print_summary(&report.summary, progress.elapsed(), &mut std::io::stderr());
         if report.partial {
             eprintln!(
-                "trawl: stopped by a signal; the outputs cover only the files scanned so far"
+                "trawl: stopped early (a signal, or every worker held past --file-timeout); the outputs cover only the files scanned so far"
             );
         }
     }

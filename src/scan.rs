@@ -47,6 +47,12 @@ pub struct ScanOptions {
     /// read again next time), so a reader that never returns cannot keep
     /// a stopped scan from writing its partial report.
     pub stop_grace: Duration,
+    /// How long one file may be read (`None`: for ever). One still being
+    /// read then is abandoned to its worker, reported as not read, and read
+    /// again next run: a reader caught in a loop, or a share that stopped
+    /// answering, cannot hold an unattended run for ever. When every worker
+    /// is held so, the scan stops as if by a signal.
+    pub file_timeout: Option<Duration>,
     /// List suppressed findings and records (with why) instead of only
     /// counting them.
     pub show_suppressed: bool,
@@ -73,6 +79,7 @@ impl ScanOptions {
             hash_files: false,
             stop: None,
             stop_grace: DEFAULT_STOP_GRACE,
+            file_timeout: Some(DEFAULT_FILE_TIMEOUT),
             show_suppressed: false,
             min_confidence: crate::detect::Confidence::Low,
         }
@@ -82,6 +89,10 @@ impl ScanOptions {
 /// How long a stopped scan waits for the files being read: well inside
 /// systemd's 90 s between SIGTERM and SIGKILL.
 pub const DEFAULT_STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// How long one file may be read by default: far beyond any file trawl
+/// reads whole (a 1 GB text file takes seconds), short of a night.
+pub const DEFAULT_FILE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// What one walked path gave.
 pub struct FileResult {
@@ -195,6 +206,9 @@ pub fn scan_with(
         .stop
         .clone()
         .unwrap_or_else(|| Arc::new(AtomicBool::new(false)));
+    // How many entries the walk handed on: with files abandoned to their
+    // workers, the scan is done when every other one has given its result.
+    let walked_entries = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let walk_opts = WalkOptions {
         roots: opts.roots.clone(),
         excludes: opts.excludes.clone(),
@@ -202,6 +216,7 @@ pub fn scan_with(
         max_file_size: opts.max_file_size,
         threads: threads.saturating_mul(WALK_THREADS_PER_WORKER).min(64),
         stop: Some(Arc::clone(&stop)),
+        sent: Some(Arc::clone(&walked_entries)),
     };
     let mut report = ScanReport {
         trawl_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -214,7 +229,7 @@ pub fn scan_with(
     };
     let mut summary = Summary::default();
     let (tx, rx) = mpsc::sync_channel::<Vec<Entry>>(64);
-    let (done_tx, done_rx) = mpsc::sync_channel::<Vec<FileResult>>(16);
+    let (done_tx, done_rx) = mpsc::sync_channel::<FileResult>(256);
     let mut failure: Option<anyhow::Error> = None;
     let walker = {
         let (memory, progress) = (memory.cloned(), Arc::clone(progress));
@@ -258,28 +273,26 @@ pub fn scan_with(
         std::thread::Builder::new()
             .name("trawl-workers".into())
             .spawn(move || {
+                // A file at a time, each result sent as it comes: a file
+                // that never returns holds its worker alone, not the files
+                // walked beside it, nor the results of those before it.
                 pool.install(|| {
                     rx.into_iter()
+                        .flatten()
                         .par_bridge()
-                        .for_each_with(done_tx, |done, batch| {
-                            let results: Vec<FileResult> = batch
-                                .into_iter()
-                                .take_while(|_| !stop.load(Ordering::Relaxed))
-                                .map(|entry| {
-                                    process(
-                                        &engine,
-                                        &classifier,
-                                        entry,
-                                        &opts,
-                                        &progress,
-                                        memory.as_deref(),
-                                        &reading,
-                                    )
-                                })
-                                .collect();
-                            if !results.is_empty() {
-                                let _ = done.send(results);
+                        .for_each_with(done_tx, |done, entry| {
+                            if stop.load(Ordering::Relaxed) {
+                                return;
                             }
+                            let _ = done.send(process(
+                                &engine,
+                                &classifier,
+                                entry,
+                                &opts,
+                                &progress,
+                                memory.as_deref(),
+                                &reading,
+                            ));
                         })
                 })
             })
@@ -288,10 +301,17 @@ pub fn scan_with(
     // Results come until the workers are done; after a stop, for as long as
     // the grace lets them.
     let mut stopped: Option<Instant> = None;
+    // Files given up on for --file-timeout: reported already, so what their
+    // workers give, should they ever finish, is dropped (and not stored).
+    let mut abandoned: std::collections::HashSet<String> = Default::default();
+    let mut received = 0u64;
     let out_of_grace = loop {
         match done_rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(results) => {
-                for mut r in results {
+            Ok(mut r) => {
+                let late = !abandoned.is_empty()
+                    && r.walked.as_ref().is_some_and(|rel| abandoned.contains(rel));
+                if !late {
+                    received += 1;
                     if failure.is_none() {
                         if let Err(e) = on_file(&mut r) {
                             failure = Some(e);
@@ -303,6 +323,33 @@ pub fn scan_with(
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break false,
+        }
+        // The workers holding abandoned files never say they are done: the
+        // scan is, once the walk is and every other file has its result.
+        if !abandoned.is_empty()
+            && walker.is_finished()
+            && received + abandoned.len() as u64 >= walked_entries.load(Ordering::Relaxed)
+        {
+            break false;
+        }
+        if let Some(limit) = opts.file_timeout {
+            for rel in reading.overdue(limit) {
+                let why = format!(
+                    "still being read after {} s (--file-timeout): abandoned, to be read again next run (is the file, or its share, stuck?)",
+                    limit.as_secs()
+                );
+                abandoned.insert(rel.clone());
+                add(
+                    &mut report,
+                    &mut summary,
+                    not_scanned(rel, Outcome::Failed, why),
+                );
+            }
+            // Every worker is held by a file that does not return: nothing
+            // more can be read, so the scan stops, its outputs partial.
+            if reading.held() >= threads {
+                stop.store(true, Ordering::Relaxed);
+            }
         }
         if stop.load(Ordering::Relaxed)
             && stopped.get_or_insert_with(Instant::now).elapsed() >= opts.stop_grace
@@ -553,7 +600,14 @@ fn process(
 /// take up another file meanwhile, so one thread can be reading two.
 struct Reading {
     next: std::sync::atomic::AtomicU64,
-    now: Mutex<BTreeMap<u64, String>>,
+    now: Mutex<BTreeMap<u64, Being>>,
+}
+
+/// A file being read: since when, and whether it was given up on.
+struct Being {
+    rel: String,
+    since: Instant,
+    abandoned: bool,
 }
 
 impl Reading {
@@ -568,24 +622,52 @@ impl Reading {
     /// unwound).
     fn enter(&self, rel: &str) -> ReadingGuard<'_> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.now
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, rel.to_string());
+        self.now.lock().unwrap_or_else(|e| e.into_inner()).insert(
+            id,
+            Being {
+                rel: rel.to_string(),
+                since: Instant::now(),
+                abandoned: false,
+            },
+        );
         ReadingGuard(self, id)
     }
 
-    /// What is being read, in order.
+    /// What is being read and was not given up on, in order.
     fn now(&self) -> Vec<String> {
         let mut paths: Vec<String> = self
             .now
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .values()
-            .cloned()
+            .filter(|b| !b.abandoned)
+            .map(|b| b.rel.clone())
             .collect();
         paths.sort();
         paths
+    }
+
+    /// What has been read for `limit` or longer and was not given up on
+    /// before, in order: given up on now.
+    fn overdue(&self, limit: Duration) -> Vec<String> {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        let mut paths: Vec<String> = now
+            .values_mut()
+            .filter(|b| !b.abandoned && b.since.elapsed() >= limit)
+            .map(|b| {
+                b.abandoned = true;
+                b.rel.clone()
+            })
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    /// How many files given up on are still being read: the workers they
+    /// hold.
+    fn held(&self) -> usize {
+        let now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        now.values().filter(|b| b.abandoned).count()
     }
 }
 
@@ -807,6 +889,22 @@ fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_read_too_long_is_given_up_on_once_and_holds_its_worker_until_it_ends() {
+        let reading = Reading::new();
+        let slow = reading.enter("slow.xlsx");
+        std::thread::sleep(Duration::from_millis(1100));
+        let _quick = reading.enter("quick.txt");
+        let limit = Duration::from_secs(1);
+        assert_eq!(reading.overdue(limit), ["slow.xlsx"]);
+        assert!(reading.overdue(limit).is_empty(), "given up on once");
+        assert_eq!(reading.held(), 1);
+        // A stopped scan names only what it has not given up on already.
+        assert_eq!(reading.now(), ["quick.txt"]);
+        drop(slow);
+        assert_eq!(reading.held(), 0);
+    }
 
     #[test]
     fn files_being_read_are_named_until_their_reading_ends() {

@@ -702,7 +702,7 @@ fn a_stopped_or_killed_scan_leaves_a_usable_state() {
     );
     assert!(std::fs::read_to_string(&log)
         .unwrap()
-        .contains("stopped by a signal"));
+        .contains("stopped before every file was read"));
 
     // SIGKILL part-way through the next run: nothing to clean up with.
     let child = start(&["--rehash"]);
@@ -818,6 +818,78 @@ fn a_reader_that_does_not_return_cannot_keep_a_stopped_scan_from_finishing() {
     assert_eq!(stored, 0);
     let runs = history(&state);
     assert!(runs.contains("interrupted"), "{runs}");
+}
+
+/// A scan with `--file-timeout 1` and a state of a share holding the slow
+/// workbook beside a note with an email: its exit code and JSON report.
+fn scan_with_a_file_that_does_not_return(dir: &Path, threads: &str) -> (Option<i32>, Value) {
+    let share = dir.join("share");
+    std::fs::create_dir(&share).unwrap();
+    std::fs::write(share.join("slow.xlsx"), slow_workbook(200_000)).unwrap();
+    std::fs::write(share.join("note.txt"), "Write to robin.new@example.com\n").unwrap();
+    let started = Instant::now();
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json"])
+        .args([
+            "--file-timeout",
+            "1",
+            "--stop-grace",
+            "1",
+            "--threads",
+            threads,
+        ])
+        .arg("--state")
+        .arg(dir.join("state.db"))
+        .output()
+        .unwrap();
+    // The workbook takes about a minute; the scan does not wait for it.
+    assert!(started.elapsed() < Duration::from_secs(30));
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn a_file_read_past_file_timeout_is_abandoned_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report) = scan_with_a_file_that_does_not_return(dir.path(), "2");
+    assert_eq!(code, Some(1), "the note's email is found");
+    assert_ne!(report["partial"], true, "the other worker read the rest");
+    assert_eq!(report["findings"][0]["path"], "note.txt");
+    let reason = only_failure(&report, "slow.xlsx");
+    assert!(
+        reason.starts_with("still being read after 1 s (--file-timeout): abandoned"),
+        "{reason}"
+    );
+    // Not stored: the next run reads it again.
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    let stored: Vec<String> = conn
+        .prepare("SELECT path FROM files")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored, ["note.txt"]);
+}
+
+#[test]
+fn a_scan_whose_every_worker_is_held_past_file_timeout_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, report) = scan_with_a_file_that_does_not_return(dir.path(), "1");
+    assert_eq!(code, Some(5), "stopped, as after a signal");
+    assert_eq!(report["partial"], true);
+    let abandoned: Vec<&Value> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"] == "slow.xlsx")
+        .collect();
+    assert_eq!(abandoned.len(), 1, "reported once: {abandoned:?}");
+    assert!(history(&dir.path().join("state.db")).contains("interrupted"));
 }
 
 /// Every file's bytes, size, modification and access times, and every
