@@ -637,6 +637,16 @@ fn history(state: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The report's records of `path` not read (or read in part).
+fn errors_at<'r>(report: &'r Value, path: &str) -> Vec<&'r Value> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"] == path)
+        .collect()
+}
+
 /// The report's one file that could not be read: it must be `path`, and
 /// have failed; returns why.
 fn only_failure(report: &Value, path: &str) -> String {
@@ -882,12 +892,7 @@ fn a_scan_whose_every_worker_is_held_past_file_timeout_stops() {
     let (code, report) = scan_with_a_file_that_does_not_return(dir.path(), "1");
     assert_eq!(code, Some(5), "stopped, as after a signal");
     assert_eq!(report["partial"], true);
-    let abandoned: Vec<&Value> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["path"] == "slow.xlsx")
-        .collect();
+    let abandoned = errors_at(&report, "slow.xlsx");
     assert_eq!(abandoned.len(), 1, "reported once: {abandoned:?}");
     assert!(history(&dir.path().join("state.db")).contains("interrupted"));
 }
@@ -1154,12 +1159,7 @@ fn a_folder_that_cannot_be_read_tonight_is_neither_removed_nor_resolved() {
     let (code, second) = unprivileged_scan(dir.path(), &share);
     set_mode(&share.join("tables"), 0o755);
     assert_eq!(code, Some(1));
-    let failed: Vec<&Value> = second["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["path"] == "tables")
-        .collect();
+    let failed = errors_at(&second, "tables");
     assert_eq!(failed.len(), 1, "{:?}", second["errors"]);
     assert_eq!(failed[0]["status"], "failed");
     assert!(findings_under(&second, "tables").is_empty());
