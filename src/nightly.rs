@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::report::{FileRecord, HistoryInfo, Outcome, Progress, ScanReport};
+use crate::report::{HistoryInfo, Progress, ScanReport};
 use crate::scan::{scan_with, Prepared, ScanOptions};
 use crate::state::{record_item_key, Change, ItemKind, RunSummary, State, StoredFile};
 
@@ -279,7 +279,6 @@ fn note_empty_roots(
     opts: &ScanOptions,
     known: &foldhash::HashMap<String, crate::state::KnownFile>,
 ) {
-    let mut noted = false;
     for root in &opts.roots {
         let empty = std::fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_none());
         if !empty {
@@ -295,28 +294,13 @@ fn note_empty_roots(
         if knew == 0 {
             continue;
         }
-        report.errors.push(FileRecord {
-            path: name,
-            status: Outcome::Failed,
-            format: "unknown".into(),
-            reason: format!(
+        crate::scan::add_failed(
+            report,
+            name,
+            format!(
                 "the folder is empty, where the state knew {knew} files in it: is the share mounted? None of them is taken for removed, nor their findings for resolved"
             ),
-        });
-        report.summary.files_seen += 1;
-        report.summary.files.add(Outcome::Failed);
-        report
-            .summary
-            .files_by_format
-            .entry("unknown".into())
-            .or_default()
-            .add(Outcome::Failed);
-        noted = true;
-    }
-    if noted {
-        report
-            .errors
-            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+        );
     }
 }
 
@@ -379,6 +363,7 @@ fn describe(report: &ScanReport, key: &str, at: At) -> Change {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{FileRecord, Outcome};
 
     fn unreached(paths: &[&str]) -> Unreached {
         Unreached(paths.iter().map(|p| p.to_string()).collect())

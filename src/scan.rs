@@ -205,9 +205,6 @@ pub fn scan_with(
         .stop
         .clone()
         .unwrap_or_else(|| Arc::new(AtomicBool::new(false)));
-    // How many entries the walk handed on: with files abandoned to their
-    // workers, the scan is done when every other one has given its result.
-    let walked_entries = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let walk_opts = WalkOptions {
         roots: opts.roots.clone(),
         excludes: opts.excludes.clone(),
@@ -215,7 +212,6 @@ pub fn scan_with(
         max_file_size: opts.max_file_size,
         threads: threads.saturating_mul(WALK_THREADS_PER_WORKER).min(64),
         stop: Some(Arc::clone(&stop)),
-        sent: Some(Arc::clone(&walked_entries)),
     };
     let mut report = ScanReport {
         trawl_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -261,6 +257,7 @@ pub fn scan_with(
             .context("starting the walk")?
     };
     let reading = Arc::new(Reading::new());
+    let shares = Arc::new(Shares::new(rx, threads));
     {
         let (engine, classifier, opts) = (
             Arc::clone(engine),
@@ -269,7 +266,7 @@ pub fn scan_with(
         );
         let (progress, memory) = (Arc::clone(progress), memory.cloned());
         let (stop, reading) = (Arc::clone(&stop), Arc::clone(&reading));
-        let finished = Arc::clone(&finished);
+        let (finished, shares) = (Arc::clone(&finished), Arc::clone(&shares));
         std::thread::Builder::new()
             .name("trawl-workers".into())
             .spawn(move || {
@@ -277,21 +274,25 @@ pub fn scan_with(
                 // file that never returns holds its worker alone, not the
                 // files walked beside it (see `Shares`), nor the results of
                 // those before it.
-                let shares = Shares::new(rx, threads);
-                pool.broadcast(|worker| {
-                    while let Some(entry) = shares.next(worker.index(), &stop) {
-                        finished.push(process(
-                            &engine,
-                            &classifier,
-                            entry,
-                            &opts,
-                            &progress,
-                            memory.as_deref(),
-                            &reading,
-                        ));
-                    }
-                });
-                finished.close();
+                // Readers' panics are caught around each file; one of
+                // trawl's own still ends the scan, as an error, not a hang.
+                let panicked = catch_unwind(AssertUnwindSafe(|| {
+                    pool.broadcast(|worker| {
+                        while let Some(entry) = shares.next(worker.index(), &stop) {
+                            finished.push(process(
+                                &engine,
+                                &classifier,
+                                entry,
+                                &opts,
+                                &progress,
+                                memory.as_deref(),
+                                &reading,
+                            ));
+                        }
+                    })
+                }))
+                .is_err();
+                finished.close(panicked);
             })
             .context("starting worker threads")?;
     }
@@ -304,7 +305,7 @@ pub fn scan_with(
     let mut received = 0u64;
     let mut results = Vec::new();
     let out_of_grace = loop {
-        let all_in = finished.take(Duration::from_millis(100), &mut results);
+        let (all_in, panicked) = finished.take(Duration::from_millis(100), &mut results);
         for mut r in results.drain(..) {
             let late = !abandoned.is_empty()
                 && r.walked.as_ref().is_some_and(|rel| abandoned.contains(rel));
@@ -320,14 +321,19 @@ pub fn scan_with(
             }
             add(&mut report, &mut summary, r);
         }
+        if panicked && failure.is_none() {
+            failure = Some(anyhow::anyhow!(
+                "a worker thread stopped unexpectedly (a bug in trawl: please report it)"
+            ));
+        }
         if all_in {
             break false;
         }
         // The workers holding abandoned files never say they are done: the
         // scan is, once the walk is and every other file has its result.
         if !abandoned.is_empty()
-            && walker.is_finished()
-            && received + abandoned.len() as u64 >= walked_entries.load(Ordering::Relaxed)
+            && shares.all_taken()
+            && received + abandoned.len() as u64 >= shares.taken()
         {
             break false;
         }
@@ -602,6 +608,9 @@ fn process(
 struct Shares {
     walked: Mutex<mpsc::Receiver<Vec<Entry>>>,
     own: Vec<Mutex<std::collections::VecDeque<Entry>>>,
+    /// Entries taken from the walk, and whether that was the last of them.
+    taken: std::sync::atomic::AtomicU64,
+    all_taken: AtomicBool,
 }
 
 impl Shares {
@@ -609,7 +618,19 @@ impl Shares {
         Shares {
             walked: Mutex::new(walked),
             own: (0..workers.max(1)).map(|_| Mutex::default()).collect(),
+            taken: Default::default(),
+            all_taken: AtomicBool::new(false),
         }
+    }
+
+    /// How many entries the walk has handed on so far: all of them once
+    /// [`Self::all_taken`].
+    fn taken(&self) -> u64 {
+        self.taken.load(Ordering::Acquire)
+    }
+
+    fn all_taken(&self) -> bool {
+        self.all_taken.load(Ordering::Acquire)
     }
 
     /// Worker `me`'s next entry: `None` when there is none left, or the
@@ -630,15 +651,19 @@ impl Shares {
             }
             let batch = self.walked.lock().unwrap_or_else(|e| e.into_inner()).recv();
             match batch {
-                Ok(batch) => lock(&self.own[me]).extend(batch),
+                Ok(batch) => {
+                    self.taken.fetch_add(batch.len() as u64, Ordering::AcqRel);
+                    lock(&self.own[me]).extend(batch);
+                }
                 // The walk is done: what others have not begun.
                 Err(_) => {
+                    self.all_taken.store(true, Ordering::Release);
                     return self
                         .own
                         .iter()
                         .enumerate()
                         .filter(|(other, _)| *other != me)
-                        .find_map(|(_, share)| lock(share).pop_back())
+                        .find_map(|(_, share)| lock(share).pop_back());
                 }
             }
         }
@@ -655,6 +680,7 @@ struct Finished {
     queue: Mutex<Vec<FileResult>>,
     ready: std::sync::Condvar,
     closed: AtomicBool,
+    panicked: AtomicBool,
 }
 
 impl Finished {
@@ -668,16 +694,18 @@ impl Finished {
         }
     }
 
-    /// Every worker is done: nothing more will be pushed.
-    fn close(&self) {
+    /// Every worker is done (or one panicked): nothing more will be pushed.
+    fn close(&self, panicked: bool) {
         let _queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        self.panicked.store(panicked, Ordering::Relaxed);
         self.closed.store(true, Ordering::Relaxed);
         self.ready.notify_one();
     }
 
     /// Moves what has come into `into`, waiting up to `wait` for a
-    /// wake-up first; true when that was the last of it.
-    fn take(&self, wait: Duration, into: &mut Vec<FileResult>) -> bool {
+    /// wake-up first; says whether that was the last of it, and whether a
+    /// worker panicked.
+    fn take(&self, wait: Duration, into: &mut Vec<FileResult>) -> (bool, bool) {
         let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         if queue.len() < Self::WAKE_EVERY && !self.closed.load(Ordering::Relaxed) {
             queue = self
@@ -689,7 +717,7 @@ impl Finished {
         // Closed under the lock: everything pushed before is in the queue.
         let last = self.closed.load(Ordering::Relaxed);
         std::mem::swap(&mut *queue, into);
-        last
+        (last, self.panicked.load(Ordering::Relaxed))
     }
 }
 
@@ -734,29 +762,25 @@ impl Reading {
 
     /// What is being read and was not given up on, in order.
     fn now(&self) -> Vec<String> {
-        let mut paths: Vec<String> = self
-            .now
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .filter(|b| !b.abandoned)
-            .map(|b| b.rel.clone())
-            .collect();
-        paths.sort();
-        paths
+        self.paths(|b| !b.abandoned)
     }
 
     /// What has been read for `limit` or longer and was not given up on
     /// before, in order: given up on now.
     fn overdue(&self, limit: Duration) -> Vec<String> {
+        self.paths(|b| {
+            let due = !b.abandoned && b.since.elapsed() >= limit;
+            b.abandoned |= due;
+            due
+        })
+    }
+
+    /// The files being read that `pick` picks (it may mark them), in order.
+    fn paths(&self, mut pick: impl FnMut(&mut Being) -> bool) -> Vec<String> {
         let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
         let mut paths: Vec<String> = now
             .values_mut()
-            .filter(|b| !b.abandoned && b.since.elapsed() >= limit)
-            .map(|b| {
-                b.abandoned = true;
-                b.rel.clone()
-            })
+            .filter_map(|b| pick(b).then(|| b.rel.clone()))
             .collect();
         paths.sort();
         paths
@@ -962,6 +986,19 @@ fn judge(
     }
 }
 
+/// Adds a path that could not be read to a finished report, counted and
+/// listed as the walk's own failures are.
+pub(crate) fn add_failed(report: &mut ScanReport, rel: String, reason: String) {
+    let mut summary = std::mem::take(&mut report.summary);
+    add(
+        report,
+        &mut summary,
+        not_scanned(rel, Outcome::Failed, reason),
+    );
+    report.summary = summary;
+    report.sort_errors();
+}
+
 fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
     FileResult {
         format: "unknown".to_string(),
@@ -1007,7 +1044,9 @@ mod tests {
         // Worker 0 takes the batch, begins its first file and is held by it;
         // worker 1, the walk done, takes the rest from the back.
         assert_eq!(rel(shares.next(0, &go)), "a");
+        assert_eq!((shares.taken(), shares.all_taken()), (3, false));
         assert_eq!(rel(shares.next(1, &go)), "c");
+        assert_eq!((shares.taken(), shares.all_taken()), (3, true));
         assert_eq!(rel(shares.next(1, &go)), "b");
         assert!(shares.next(1, &go).is_none());
         assert!(shares.next(0, &go).is_none());
@@ -1016,6 +1055,22 @@ mod tests {
         tx.send(vec![entry("a")]).unwrap();
         let shares = Shares::new(rx, 1);
         assert!(shares.next(0, &AtomicBool::new(true)).is_none());
+    }
+
+    #[test]
+    fn results_are_gathered_whole_and_a_workers_panic_is_told() {
+        let finished = Finished::default();
+        for rel in ["a", "b"] {
+            finished.push(not_scanned(rel.into(), Outcome::Skipped, String::new()));
+        }
+        let mut into = Vec::new();
+        // Fewer than a wake-up's worth: taken after the wait.
+        let (last, panicked) = finished.take(Duration::from_millis(1), &mut into);
+        assert_eq!((into.len(), last, panicked), (2, false, false));
+        into.clear();
+        finished.close(true);
+        let (last, panicked) = finished.take(Duration::from_secs(60), &mut into);
+        assert_eq!((into.len(), last, panicked), (0, true, true));
     }
 
     #[test]

@@ -25,9 +25,6 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Set from outside (a signal) to end the walk early.
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    /// Counts the entries handed on, when given: final once the walk has
-    /// returned.
-    pub sent: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// A path found by the walk.
@@ -183,7 +180,6 @@ const BATCH: usize = 64;
 struct Batch {
     entries: Vec<Entry>,
     tx: SyncSender<Vec<Entry>>,
-    sent: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Batch {
@@ -194,21 +190,14 @@ impl Batch {
     }
 
     fn flush(&mut self) -> bool {
-        if self.entries.is_empty() {
-            return true;
-        }
-        let n = self.entries.len() as u64;
-        let sent = self
-            .tx
-            .send(std::mem::replace(
-                &mut self.entries,
-                Vec::with_capacity(BATCH),
-            ))
-            .is_ok();
-        if let (true, Some(count)) = (sent, &self.sent) {
-            count.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-        }
-        sent
+        self.entries.is_empty()
+            || self
+                .tx
+                .send(std::mem::replace(
+                    &mut self.entries,
+                    Vec::with_capacity(BATCH),
+                ))
+                .is_ok()
     }
 }
 
@@ -265,7 +254,6 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
         let mut batch = Batch {
             entries: Vec::with_capacity(BATCH),
             tx: tx.clone(),
-            sent: opts.sent.clone(),
         };
         let mut dir = DirHandle::default();
         let roots = roots.clone();

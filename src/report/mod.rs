@@ -494,9 +494,14 @@ impl ScanReport {
                 reorder(records, order);
             },
         );
+        self.sort_errors();
+        self.scanned_files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
+    /// Sorts the records of files not (wholly) read by path and reason.
+    pub fn sort_errors(&mut self) {
         self.errors
             .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
-        self.scanned_files.sort_by(|a, b| a.path.cmp(&b.path));
     }
 }
 
