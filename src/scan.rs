@@ -241,7 +241,8 @@ pub fn scan_with(
             match m.known.get(rel) {
                 Some(k)
                     if !k.has_result
-                        && k.meta == file_meta(stat.size, stat.modified, stat.identity) =>
+                        && file_meta(stat.size, stat.modified, stat.identity)
+                            .unchanged_since(&k.meta) =>
                 {
                     k.seen.store(true, Ordering::Relaxed);
                     k.settled.store(true, Ordering::Relaxed);
@@ -833,7 +834,7 @@ fn reuse(
         return None;
     }
     let known = memory.known.get(rel)?;
-    if known.meta != meta {
+    if !meta.unchanged_since(&known.meta) {
         return None;
     }
     if memory.rehash {

@@ -147,6 +147,42 @@ fn a_second_run_reads_nothing_and_reports_the_same() {
     assert_eq!(runs[0]["files_read"].as_u64(), Some(files));
 }
 
+/// A share mounted again (after a reboot, say) gets a new device number:
+/// its files are the same files, and are not read again. A file replaced by
+/// another (a new inode) of the same size and time is read again.
+#[test]
+fn a_share_mounted_again_is_not_read_again_but_a_replaced_file_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let replaced = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .find(|p| !p.contains('!'))
+        .unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    let files = conn.execute("UPDATE files SET dev = dev + 1", []).unwrap();
+    assert_eq!(
+        Some(files as u64),
+        first["summary"]["files_seen"].as_u64(),
+        "every file the first run saw is stored"
+    );
+    let one = conn
+        .execute("UPDATE files SET ino = ino + 1 WHERE path = ?1", [replaced])
+        .unwrap();
+    assert_eq!(one, 1, "{replaced}");
+    drop(conn);
+    let second = nightly(dir.path(), &share, &[]);
+    assert_eq!(second["history"]["files_read"].as_u64(), Some(1));
+    for part in ["findings", "records", "errors", "summary"] {
+        assert_eq!(first[part], second[part], "{part}");
+    }
+    assert_eq!(second["history"]["new"].as_u64(), Some(0));
+    assert_eq!(second["history"]["resolved"], serde_json::json!([]));
+}
+
 #[test]
 fn changed_added_and_deleted_files_show_as_new_and_resolved() {
     let dir = tempfile::tempdir().unwrap();

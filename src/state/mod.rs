@@ -95,14 +95,26 @@ CREATE TABLE IF NOT EXISTS triage (
 ";
 
 /// A file as the walk saw it: what decides whether it changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct FileMeta {
     pub size: u64,
     pub mtime_ns: i64,
-    /// Device and inode: a file replaced by another of the same size and
-    /// time is still a different file.
+    /// Kept, but not compared: see [`FileMeta::unchanged_since`].
     pub dev: u64,
+    /// A file replaced by another of the same size and time is still a
+    /// different file.
     pub ino: u64,
+}
+
+impl FileMeta {
+    /// Whether the file the walk sees now is the one `before` was taken of,
+    /// unchanged: the same size, modification time and inode. Not the
+    /// device number: a network share or a snapshot mounted again (after a
+    /// reboot, say) gets a new one, and comparing it had every file of the
+    /// share read again.
+    pub fn unchanged_since(&self, before: &FileMeta) -> bool {
+        (self.size, self.mtime_ns, self.ino) == (before.size, before.mtime_ns, before.ino)
+    }
 }
 
 #[derive(Debug)]
@@ -763,6 +775,37 @@ mod tests {
             fingerprint(&keyed(&key), &[b"record", b"tables/a.csv", b"row 2"]),
             fingerprint(&keyed(&key), &[b"record", b"tables/a.csvr", b"ow 2"])
         );
+    }
+
+    #[test]
+    fn a_file_is_unchanged_whatever_device_its_share_is_mounted_as_now() {
+        let before = FileMeta {
+            size: 4096,
+            mtime_ns: 1_700_000_000_123_456_789,
+            dev: 0x2d,
+            ino: 81_234,
+        };
+        let remounted = FileMeta {
+            dev: 0x31,
+            ..before
+        };
+        assert!(remounted.unchanged_since(&before));
+        for changed in [
+            FileMeta {
+                size: 4097,
+                ..before
+            },
+            FileMeta {
+                mtime_ns: before.mtime_ns + 1,
+                ..before
+            },
+            FileMeta {
+                ino: 81_235,
+                ..remounted
+            },
+        ] {
+            assert!(!changed.unchanged_since(&before), "{changed:?}");
+        }
     }
 
     /// Record keys are kept in states' item lists: the form must not drift,
