@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use trawl::nightly::{scan_with_state, Log};
+use trawl::nightly::{scan_with_state, Log, StateOptions};
 use trawl::report::{self, Format, Progress};
 use trawl::scan::{prepare, ScanOptions};
 use trawl::state::State;
@@ -70,7 +70,7 @@ fn run(share: &Path, state: &Path) -> (Duration, u64, u64) {
         &opts,
         &std::sync::Arc::new(Progress::new(false)),
         &mut state,
-        false,
+        StateOptions::default(),
         &NoLog,
     )
     .unwrap();

@@ -314,6 +314,12 @@ struct ScanArgs {
     /// unchanged.
     #[arg(long, requires = "state")]
     rehash: bool,
+    /// With --state: scan roots other than those the state last followed
+    /// (a share mounted elsewhere, a root added or dropped). Without it,
+    /// such a run is refused: the state's files would all be taken for
+    /// removed and their findings resolved.
+    #[arg(long, requires = "state")]
+    roots_changed: bool,
     /// Append a plain log of the run to FILE (no values, masked or raw).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
@@ -498,7 +504,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     ));
     let result = match state.as_mut() {
         Some(state) => {
-            nightly::scan_with_state(&prepared, &opts, &progress, state, args.rehash, &log)
+            let how = nightly::StateOptions {
+                rehash: args.rehash,
+                roots_changed: args.roots_changed,
+            };
+            nightly::scan_with_state(&prepared, &opts, &progress, state, how, &log)
         }
         None => scan(&prepared.engine, &prepared.classifier, &opts, &progress),
     };

@@ -23,17 +23,28 @@ pub trait Log {
     fn line(&self, message: &str);
 }
 
+/// How a scan uses its state.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StateOptions {
+    /// Compare content hashes even when size and time are unchanged.
+    pub rehash: bool,
+    /// Scan roots other than those the state last followed (`--roots-changed`).
+    pub roots_changed: bool,
+}
+
 /// Runs the scan against the state at `state`.
 pub fn scan_with_state(
     prepared: &Prepared,
     opts: &ScanOptions,
     progress: &Arc<Progress>,
     state: &mut State,
-    rehash: bool,
+    how: StateOptions,
     log: &dyn Log,
 ) -> Result<ScanReport> {
     let started = jiff::Timestamp::now();
     let clock = Instant::now();
+    follow_roots(state, opts, how.roots_changed, log)?;
+    let rehash = how.rehash;
     let rules = prepared.engine.rules();
     // What stored results depend on: reading is redone when any changes.
     let made_with = crate::digest::sha256_hex(
@@ -225,6 +236,61 @@ pub fn scan_with_state(
     // files' entries took longer to free than the diff took to make.
     let _ = std::thread::Builder::new().spawn(move || drop(memory));
     Ok(report)
+}
+
+/// A state names its files below its roots (with one root, by their paths
+/// under it): scanned with others, every file it knows would be taken for
+/// removed and every finding resolved, and what the roots hold reported as
+/// new, its triage lost. So a run whose roots are not those the state last
+/// followed is refused, unless `roots_changed` says the change is meant (a
+/// share mounted elsewhere: with one root, its files keep their names and
+/// are reused). One root named otherwise (relative, through a link, with a
+/// trailing '/') is the same root; several are named as given too, since
+/// their files' paths start with that.
+fn follow_roots(
+    state: &State,
+    opts: &ScanOptions,
+    roots_changed: bool,
+    log: &dyn Log,
+) -> Result<()> {
+    let several = opts.roots.len() > 1;
+    let mut now: Vec<String> = opts
+        .roots
+        .iter()
+        .map(|r| {
+            let found = std::fs::canonicalize(r)
+                .or_else(|_| std::path::absolute(r))
+                .unwrap_or_else(|_| r.clone())
+                .display()
+                .to_string();
+            if several {
+                let given = r.display().to_string();
+                format!("{found} (named {})", given.trim_end_matches('/'))
+            } else {
+                found
+            }
+        })
+        .collect();
+    now.sort();
+    now.dedup();
+    match state.roots()? {
+        Some(before) if before != now => {
+            if !roots_changed {
+                anyhow::bail!(
+                    "this state follows {}, and this run names {}. The state names its files below its roots: scanned with others, it would take every file it knows for removed and resolve their findings. Keep a state for each share; or, if this share has moved (mounted elsewhere, a root added or dropped), run once with --roots-changed",
+                    before.join(", "),
+                    now.join(", ")
+                );
+            }
+            log.line(&format!(
+                "--roots-changed: the state followed {}, and follows {} from now on",
+                before.join(", "),
+                now.join(", ")
+            ));
+        }
+        _ => {}
+    }
+    state.set_roots(&now)
 }
 
 /// What a run could not look at: folders it could not list, files (and

@@ -183,6 +183,73 @@ fn a_share_mounted_again_is_not_read_again_but_a_replaced_file_is() {
     assert_eq!(second["history"]["resolved"], serde_json::json!([]));
 }
 
+/// A state follows its roots: pointed at another share by mistake it is
+/// refused, not emptied (every file removed, every finding resolved); the
+/// same share named otherwise is the same; a share that has moved is
+/// followed once told, and its files keep their names and results.
+#[test]
+fn a_state_is_not_turned_on_another_share_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let state = dir.path().join("state.db");
+
+    let other = dir.path().join("other");
+    copy_dir(&root().join("fixtures/text"), &other);
+    let out = scan_with_state(&other, &state);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("this state follows "), "{said}");
+    assert!(said.contains("--roots-changed"), "{said}");
+    for root in [&share, &other] {
+        let named = std::fs::canonicalize(root).unwrap();
+        assert!(said.contains(&named.display().to_string()), "{said}");
+    }
+    assert_eq!(history(&state).lines().count(), 2, "no run was recorded");
+
+    // The same folder, through a link and with a trailing '/'.
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&share, &link).unwrap();
+    let again = nightly(dir.path(), Path::new(&format!("{}/", link.display())), &[]);
+    assert_eq!(again["history"]["files_read"].as_u64(), Some(0));
+    assert_eq!(again["findings"], first["findings"]);
+
+    // Mounted elsewhere: followed once told, then without.
+    let moved = dir.path().join("moved");
+    std::fs::rename(&share, &moved).unwrap();
+    assert_eq!(scan_with_state(&moved, &state).status.code(), Some(2));
+    for extra in [&["--roots-changed"][..], &[]] {
+        let report = nightly(dir.path(), &moved, extra);
+        assert_eq!(report["history"]["files_read"].as_u64(), Some(0));
+        assert_eq!(report["history"]["new"].as_u64(), Some(0));
+        assert_eq!(report["history"]["resolved"], serde_json::json!([]));
+        assert_eq!(report["findings"], first["findings"]);
+    }
+}
+
+/// With several roots, files are named by their root as given: the same
+/// folders named otherwise would rename every file, so that is refused too.
+#[test]
+fn several_roots_are_followed_as_named() {
+    let dir = tempfile::tempdir().unwrap();
+    share(dir.path());
+    let scan = |roots: [&str; 2]| {
+        trawl()
+            .current_dir(dir.path())
+            .arg("scan")
+            .args(roots)
+            .args(["--quiet", "--state", "state.db"])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(scan(["share/text", "share/tables"]), Some(1));
+    assert_eq!(scan(["share/tables/", "share/text"]), Some(1));
+    let absolute = dir.path().join("share/text").display().to_string();
+    assert_eq!(scan([&absolute, "share/tables"]), Some(2));
+}
+
 #[test]
 fn changed_added_and_deleted_files_show_as_new_and_resolved() {
     let dir = tempfile::tempdir().unwrap();

@@ -504,6 +504,21 @@ impl State {
         Ok(())
     }
 
+    /// The roots this state's files are named below (canonical paths,
+    /// sorted), once a run has scanned any.
+    pub fn roots(&self) -> Result<Option<Vec<String>>> {
+        match self.meta("roots")? {
+            Some(json) => Ok(Some(
+                serde_json::from_str(&json).context("reading the state's roots")?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    pub fn set_roots(&self, roots: &[String]) -> Result<()> {
+        self.set_meta("roots", &serde_json::to_string(roots)?)
+    }
+
     /// What the stored results were made with; when it differs from now,
     /// none is reused.
     pub fn memory(&self, made_with: &str, rehash: bool) -> Result<Memory> {
