@@ -556,12 +556,21 @@ fn process(
                 None => {
                     let _reading = reading.enter(&rel);
                     let hash = content.is_none() && (opts.hash_files || memory.is_some());
-                    let (stored, taken) =
-                        read_file(engine, classifier, &path, &rel, opts, memory, hash);
+                    let FileRead {
+                        stored,
+                        content: taken,
+                        file_system_failed,
+                    } = read_file(engine, classifier, &path, &rel, opts, memory, hash);
                     if hash {
                         content = Some(taken.or_else(|| content_digest(&path)));
                     }
-                    let store = memory.map(|_| StoredFile {
+                    // What the file system would not give (permission
+                    // denied, a share that stopped answering) may be given
+                    // next time, the file unchanged: it is not kept, so the
+                    // next run reads the file again, as a file never read
+                    // (or the unchanged file stored before it failed).
+                    let keep = memory.filter(|_| !file_system_failed);
+                    let store = keep.map(|_| StoredFile {
                         path: rel.clone(),
                         meta,
                         sha256: content
@@ -846,6 +855,15 @@ fn reuse(
     memory.load(rel)
 }
 
+/// What reading a file gave.
+struct FileRead {
+    stored: StoredResult,
+    /// The content's SHA-256 and length, when asked for and taken.
+    content: Option<(String, u64)>,
+    /// See [`Extracted::file_system_failed`].
+    file_system_failed: bool,
+}
+
 /// Reads a file: extraction and detection, with the fingerprints a state
 /// needs and the rules' suppressions decided, as it is stored; with `hash`,
 /// also the content's SHA-256 and length, where the reading could take
@@ -858,12 +876,13 @@ fn read_file(
     opts: &ScanOptions,
     memory: Option<&Memory>,
     hash: bool,
-) -> (StoredResult, Option<(String, u64)>) {
+) -> FileRead {
     // A bug tripped by one file must cost that file only.
     let extracted = catch_unwind(AssertUnwindSafe(|| {
         extract_file(engine, path, rel, opts.reveal, opts.limits, hash)
     }))
     .unwrap_or_else(|_| Extracted {
+        file_system_failed: false,
         records: Vec::new(),
         outcome: Outcome::Failed,
         format: "unknown",
@@ -908,7 +927,11 @@ fn read_file(
             })
             .collect(),
     };
-    (stored, extracted.content)
+    FileRead {
+        stored,
+        content: extracted.content,
+        file_system_failed: extracted.file_system_failed,
+    }
 }
 
 /// Triage and the policy, applied to what a file gave (read now, or

@@ -1280,6 +1280,55 @@ fn a_folder_that_cannot_be_read_tonight_is_neither_removed_nor_resolved() {
     assert_eq!(third["findings"], first["findings"]);
 }
 
+/// A file changed and then not given by the file system tonight (its
+/// permissions wrong, a share that stopped answering) is not stored as
+/// failed: stored, it would stay failed while unchanged, through the fix and
+/// for ever after. It is read again next run, and what it holds is not new.
+#[test]
+fn a_file_the_file_system_would_not_give_is_read_once_it_does() {
+    let dir = tempfile::tempdir().unwrap();
+    set_mode(dir.path(), 0o777);
+    let share = share(dir.path());
+    let notes = "text/case_notes.txt";
+    let (_, first) = unprivileged_scan(dir.path(), &share);
+    let found = |report: &Value| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == notes)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(!found(&first).is_empty());
+
+    let file = share.join(notes);
+    let later = SystemTime::now() + Duration::from_secs(60);
+    std::fs::File::options()
+        .append(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    set_mode(&file, 0o000);
+    let (_, second) = unprivileged_scan(dir.path(), &share);
+    set_mode(&file, 0o644);
+    let failed = errors_at(&second, notes);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let reason = failed[0]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("cannot open: "), "{reason}");
+    assert!(found(&second).is_empty());
+    assert!(items(&second["history"]["resolved"]).is_empty());
+
+    // Readable again, and unchanged since: read, not taken from the state.
+    let (_, third) = unprivileged_scan(dir.path(), &share);
+    assert_eq!(third["history"]["files_read"].as_u64(), Some(1));
+    assert!(errors_at(&third, notes).is_empty());
+    assert_eq!(found(&third), found(&first));
+    assert_eq!(third["history"]["new"].as_u64(), Some(0));
+    assert!(items(&third["history"]["resolved"]).is_empty());
+}
+
 #[test]
 fn an_empty_root_is_taken_for_an_unmounted_share_not_for_removed_files() {
     let dir = tempfile::tempdir().unwrap();

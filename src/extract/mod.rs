@@ -19,6 +19,7 @@ pub mod spreadsheet;
 pub mod text;
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
@@ -83,6 +84,10 @@ pub struct Extracted {
     /// The file's SHA-256 and length, when asked for and it could be read:
     /// taken as the file was read, from the same open file.
     pub content: Option<(String, u64)>,
+    /// Whether the file system failed to open the file or a read or seek of
+    /// it (permission denied, a share that stopped answering, a bad
+    /// sector): what came of the reading then says nothing of the content.
+    pub file_system_failed: bool,
 }
 
 /// A record that holds findings, as extraction saw it: a row of a table or
@@ -237,8 +242,16 @@ pub fn extract_file(
     let mut sink = Sink::new(engine, rel.to_string(), reveal);
     let mut nest = Nest::new(limits);
     let mut content = None;
-    let (format, result) = match open_input(path) {
-        Err(e) => ("unknown", Err(Problem::Failed(format!("cannot open: {e}")))),
+    let failed = Rc::new(Cell::new(false));
+    let opened = open_input(path).map(|file| Watched {
+        src: file,
+        failed: Rc::clone(&failed),
+    });
+    let (format, result) = match opened {
+        Err(e) => {
+            failed.set(true);
+            ("unknown", Err(Problem::Failed(format!("cannot open: {e}"))))
+        }
         Ok(file) if hash => {
             let hashed = crate::digest::HashedSource::new(file);
             let read = extract_source(&mut sink, &mut nest, Box::new(hashed.share()), path);
@@ -249,7 +262,47 @@ pub fn extract_file(
     };
     let mut extracted = finish(sink, nest, format, result);
     extracted.content = content;
+    extracted.file_system_failed = failed.get();
     extracted
+}
+
+/// A file being read, noting whether the file system ever failed a read or
+/// seek of it (not a parser: the errors of the bytes it gave are theirs).
+struct Watched<R> {
+    src: R,
+    failed: Rc<Cell<bool>>,
+}
+
+impl<R> Watched<R> {
+    fn note<T>(&self, result: io::Result<T>) -> io::Result<T> {
+        if result
+            .as_ref()
+            .is_err_and(|e| e.kind() != io::ErrorKind::Interrupted)
+        {
+            self.failed.set(true);
+        }
+        result
+    }
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.src.read(buf);
+        self.note(read)
+    }
+
+    // The file's own, which sizes its buffer from the file's length.
+    fn read_to_end(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let read = self.src.read_to_end(buf);
+        self.note(read)
+    }
+}
+
+impl<R: Seek> Seek for Watched<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let sought = self.src.seek(to);
+        self.note(sought)
+    }
 }
 
 fn finish(
@@ -275,6 +328,7 @@ fn finish(
         document: sink.document,
         records: sink.records,
         content: None,
+        file_system_failed: false,
     }
 }
 
@@ -898,6 +952,62 @@ mod tests {
             ("", ""),
         ] {
             assert_eq!(foreign(message), reason, "{message}");
+        }
+    }
+
+    /// A reader whose every read and seek fails with `kind`.
+    struct Refusing(io::ErrorKind);
+
+    impl Read for Refusing {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(self.0.into())
+        }
+    }
+
+    impl Seek for Refusing {
+        fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
+            Err(self.0.into())
+        }
+    }
+
+    #[test]
+    fn only_the_file_systems_own_failures_are_noted() {
+        let watch = |src| {
+            let failed = Rc::new(Cell::new(false));
+            let watched = Watched {
+                src,
+                failed: Rc::clone(&failed),
+            };
+            (watched, failed)
+        };
+        let (mut w, failed) = watch(Refusing(io::ErrorKind::Interrupted));
+        assert!(w.read(&mut [0; 8]).is_err());
+        assert!(!failed.get(), "interrupted is tried again, not a failure");
+        let (mut w, failed) = watch(Refusing(io::ErrorKind::Other));
+        assert!(w.read(&mut [0; 8]).is_err());
+        assert!(failed.get());
+        let (mut w, failed) = watch(Refusing(io::ErrorKind::TimedOut));
+        assert!(w.seek(SeekFrom::End(-22)).is_err());
+        assert!(failed.get());
+        let (mut w, failed) = watch(Refusing(io::ErrorKind::PermissionDenied));
+        assert!(w.read_to_end(&mut Vec::new()).is_err());
+        assert!(failed.get());
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_opened_is_the_file_systems_failure_a_damaged_one_is_not() {
+        let engine = Engine::new(
+            Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let damaged = dir.path().join("tenants.xlsx");
+        std::fs::write(&damaged, b"PK\x03\x04 cut short").unwrap();
+        for (path, file_system) in [(damaged, false), (dir.path().join("gone.txt"), true)] {
+            let got = extract_file(&engine, &path, "x", false, Limits::default(), true);
+            assert_eq!(got.outcome, Outcome::Failed, "{path:?}");
+            assert_eq!(got.file_system_failed, file_system, "{path:?}");
         }
     }
 
