@@ -250,6 +250,134 @@ fn several_roots_are_followed_as_named() {
     assert_eq!(scan([&absolute, "share/tables"]), Some(2));
 }
 
+/// JSONL and CSV tell what JSON tells of a run with a state: each item's
+/// fingerprint and whether it is new, what was resolved, and the run.
+#[test]
+fn every_output_format_tells_what_is_new_and_what_was_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    nightly(dir.path(), &share, &[]);
+    std::fs::remove_file(share.join("tables/no_header.csv")).unwrap();
+    std::fs::write(
+        share.join("text/new.txt"),
+        "Write to robin.new@example.com\n",
+    )
+    .unwrap();
+    // The same run three times over: from copies of the state.
+    let state = dir.path().join("state.db");
+    let run = |format: &str| {
+        let copy = dir.path().join(format!("{format}.db"));
+        std::fs::copy(&state, &copy).unwrap();
+        let out = trawl()
+            .arg("scan")
+            .arg(&share)
+            .args(["--quiet", "--as-of", AS_OF, "--format", format, "--policy"])
+            .arg(root().join("rules/policies/example_housing.toml"))
+            .arg("--state")
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    let tracked = |item: &Value| {
+        (
+            item["fingerprint"].as_str().unwrap().to_string(),
+            item["new"] == true,
+        )
+    };
+    let mut want: Vec<(String, bool)> = ["findings", "records"]
+        .iter()
+        .flat_map(|part| json[part].as_array().unwrap().iter().map(tracked))
+        .collect();
+    let resolved = |kind: &str, fingerprint: &str, path: &str, label: &str| {
+        [kind, fingerprint, path, label].map(str::to_string)
+    };
+    let mut want_resolved: Vec<[String; 4]> = json["history"]["resolved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let field = |k: &str| c[k].as_str().unwrap().to_string();
+            resolved(
+                &field("kind"),
+                &field("fingerprint"),
+                &field("path"),
+                &field("label"),
+            )
+        })
+        .collect();
+    assert!(want.iter().any(|(_, new)| *new));
+    assert!(!want_resolved.is_empty());
+    want.sort();
+    want_resolved.sort();
+
+    let lines: Vec<Value> = run("jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let of = |kind: &'static str| lines.iter().filter(move |l| l["kind"] == kind);
+    let mut got: Vec<(String, bool)> = of("finding").chain(of("record")).map(tracked).collect();
+    got.sort();
+    assert_eq!(got, want);
+    let mut got_resolved: Vec<[String; 4]> = of("resolved")
+        .map(|l| {
+            let field = |k: &str| l[k].as_str().unwrap().to_string();
+            resolved(
+                &field("item"),
+                &field("fingerprint"),
+                &field("path"),
+                &field("label"),
+            )
+        })
+        .collect();
+    got_resolved.sort();
+    assert_eq!(got_resolved, want_resolved);
+    let runs: Vec<&Value> = of("run").collect();
+    assert_eq!(runs.len(), 1);
+    for count in [
+        "run",
+        "previous_run",
+        "files_read",
+        "files_reused",
+        "files_removed",
+        "new",
+    ] {
+        assert_eq!(runs[0][count], json["history"][count], "{count}");
+    }
+    assert_eq!(
+        runs[0]["resolved"].as_u64(),
+        Some(want_resolved.len() as u64)
+    );
+    assert_eq!(lines.last().unwrap()["kind"], "summary");
+
+    let csv = run("csv");
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (kind, fingerprint, new) = (column("kind"), column("fingerprint"), column("new"));
+    let (path, record, reason) = (column("path"), column("record"), column("reason"));
+    let (mut got, mut got_resolved) = (Vec::new(), Vec::new());
+    for row in rows.records() {
+        let row = row.unwrap();
+        match &row[kind] {
+            "finding" | "record" => got.push((row[fingerprint].to_string(), &row[new] == "true")),
+            "resolved" => got_resolved.push(resolved(
+                &row[record],
+                &row[fingerprint],
+                &row[path],
+                &row[reason],
+            )),
+            _ => {}
+        }
+    }
+    got.sort();
+    got_resolved.sort();
+    assert_eq!(got, want);
+    assert_eq!(got_resolved, want_resolved);
+}
+
 #[test]
 fn changed_added_and_deleted_files_show_as_new_and_resolved() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,9 @@
 //! CSV output: one row a finding, then one row a record (its categories in
 //! `category`, its flags in `flags`, their reasons in `reason`), then one row
-//! a skipped or failed file (its `kind` is then `skipped` or `failed`).
+//! a skipped or failed file (its `kind` is then `skipped` or `failed`). With
+//! a state, three more columns (`fingerprint`, `new`, `triage`), and one row
+//! a finding or record resolved since the last run (`kind` `resolved`, what
+//! it was in `record`, described in `reason`).
 
 use std::io::Write;
 
@@ -27,6 +30,10 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     }
     header.push("flags");
     header.push("reason");
+    let state = report.history.is_some();
+    if state {
+        header.extend(["fingerprint", "new", "triage"]);
+    }
     w.write_record(&header)?;
     for f in &report.findings {
         let confidence = f.confidence.to_string();
@@ -47,6 +54,7 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
         }
         row.push("");
         row.push("");
+        tracked(state, &mut row, &f.fingerprint, f.new, &f.triage);
         w.write_record(&row)?;
     }
     for r in &report.records {
@@ -72,6 +80,7 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
         }
         row.push(&flags);
         row.push(&reasons);
+        tracked(state, &mut row, &r.fingerprint, r.new, &r.triage);
         w.write_record(&row)?;
     }
     for e in &report.errors {
@@ -82,8 +91,38 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
         }
         row.push("");
         row.push(&e.reason);
+        tracked(state, &mut row, &None, false, &None);
+        w.write_record(&row)?;
+    }
+    for c in report.history.iter().flat_map(|h| &h.resolved) {
+        let item = match c.kind {
+            crate::state::ItemKind::Finding => "finding",
+            crate::state::ItemKind::Record => "record",
+        };
+        let mut row = vec!["resolved", &c.path, "", item, "", "", "", "", ""];
+        if reveal {
+            row.push("");
+        }
+        row.push("");
+        row.push(&c.label);
+        row.extend([c.fingerprint.as_str(), "", ""]);
         w.write_record(&row)?;
     }
     w.flush()?;
     Ok(())
+}
+
+/// The state's columns of an item, when there is a state.
+fn tracked<'a>(
+    state: bool,
+    row: &mut Vec<&'a str>,
+    fingerprint: &'a Option<String>,
+    new: bool,
+    triage: &'a Option<super::Triage>,
+) {
+    if state {
+        row.push(fingerprint.as_deref().unwrap_or(""));
+        row.push(if new { "true" } else { "" });
+        row.push(triage.as_ref().map_or("", |t| t.status.as_str()));
+    }
 }

@@ -580,7 +580,61 @@ fn write_jsonl(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     for e in &report.errors {
         write_jsonl_line(out, "file", e)?;
     }
+    if let Some(history) = &report.history {
+        // `kind` names the line: the item's own kind is `item`.
+        for c in &history.resolved {
+            write_jsonl_line(out, "resolved", &ResolvedLine::from(c))?;
+        }
+        write_jsonl_line(out, "run", &RunLine::from(history))?;
+    }
     write_jsonl_line(out, "summary", &report.summary)
+}
+
+/// A finding or record resolved since the last run, as a JSONL line.
+#[derive(Serialize)]
+struct ResolvedLine<'a> {
+    item: crate::state::ItemKind,
+    fingerprint: &'a str,
+    path: &'a str,
+    label: &'a str,
+}
+
+impl<'a> From<&'a crate::state::Change> for ResolvedLine<'a> {
+    fn from(c: &'a crate::state::Change) -> Self {
+        ResolvedLine {
+            item: c.kind,
+            fingerprint: &c.fingerprint,
+            path: &c.path,
+            label: &c.label,
+        }
+    }
+}
+
+/// The run, as a JSONL line: [`HistoryInfo`] with its resolved items
+/// counted (they have lines of their own).
+#[derive(Serialize)]
+struct RunLine {
+    run: i64,
+    previous_run: Option<i64>,
+    files_read: u64,
+    files_reused: u64,
+    files_removed: u64,
+    new: u64,
+    resolved: u64,
+}
+
+impl From<&HistoryInfo> for RunLine {
+    fn from(h: &HistoryInfo) -> Self {
+        RunLine {
+            run: h.run,
+            previous_run: h.previous_run,
+            files_read: h.files_read,
+            files_reused: h.files_reused,
+            files_removed: h.files_removed,
+            new: h.new,
+            resolved: h.resolved.len() as u64,
+        }
+    }
 }
 
 #[cfg(test)]
