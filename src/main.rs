@@ -965,7 +965,7 @@ fn run_triage(args: TriageArgs) -> Result<ExitCode> {
     if args.note.trim().is_empty() || args.by.trim().is_empty() {
         bail!("a decision needs a --note saying why and a --by saying who");
     }
-    let mut state = State::open(&args.state)?;
+    let (mut state, run_under_way) = State::open_for_decisions(&args.state)?;
     let decision = trawl::report::Triage {
         status: match args.status {
             TriageStatus::FalsePositive => "false_positive",
@@ -992,6 +992,11 @@ fn run_triage(args: TriageArgs) -> Result<ExitCode> {
         decision.by,
         decision.at
     );
+    if run_under_way {
+        eprintln!(
+            "trawl: note: a run is under way on this state; the decision applies from the next run"
+        );
+    }
     for fp in &unknown {
         eprintln!("trawl: note: no run has reported {fp} yet; the decision applies when one does");
     }

@@ -799,6 +799,57 @@ fn a_busy_state_is_refused_with_its_own_exit_code() {
     nightly(dir.path(), &share, &[]);
 }
 
+/// A DPO's decision does not wait for a run that may last the night: it is
+/// recorded while the run holds the state, and applies from the next run.
+/// A mistyped state is refused, not created with the decision in it.
+#[test]
+fn a_decision_is_recorded_while_a_run_holds_the_state_and_never_into_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let state = dir.path().join("state.db");
+    let first = nightly(dir.path(), &share, &[]);
+    let fp = first["findings"][0]["fingerprint"].as_str().unwrap();
+    let decide = |state: &Path| {
+        trawl()
+            .args(["triage", fp, "--status", "accepted", "--note", "kept"])
+            .args(["--by", "A. DPO", "--state"])
+            .arg(state)
+            .output()
+            .unwrap()
+    };
+    let held = trawl::state::State::open(&state).unwrap();
+    let out = decide(&state);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("a run is under way"), "{said}");
+    assert_eq!(
+        scan_with_state(&share, &state).status.code(),
+        Some(4),
+        "runs still exclude each other"
+    );
+    drop(held);
+    let second = nightly(dir.path(), &share, &["--show-suppressed"]);
+    let decided = second["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fingerprint"] == fp)
+        .unwrap();
+    assert_eq!(decided["triage"]["status"], "accepted");
+
+    let mistyped = dir.path().join("stat.db");
+    let out = decide(&mistyped);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no state at"));
+    assert!(!mistyped.exists());
+    assert!(!dir.path().join("stat.db.lock").exists());
+}
+
 #[test]
 fn a_state_from_elsewhere_is_refused_not_misread() {
     let dir = tempfile::tempdir().unwrap();

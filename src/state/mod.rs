@@ -383,6 +383,29 @@ impl State {
     /// on the same state gets [`LockError`].
     pub fn open(path: &Path) -> Result<State> {
         let lock = Lock::take(path)?;
+        State::connect(path, Some(lock))
+    }
+
+    /// Opens an existing state to record decisions (`trawl triage`), and
+    /// says whether a run is under way: with the lock when it is free, and
+    /// without it when a run holds it, since SQLite keeps the two writers
+    /// apart and a run reads the decisions when it starts (they apply from
+    /// the next). Never creates a state: a decision taken into a new, empty
+    /// one at a mistyped path would be lost.
+    pub fn open_for_decisions(path: &Path) -> Result<(State, bool)> {
+        if !path.is_file() {
+            bail!("no state at {}", path.display());
+        }
+        match Lock::take(path) {
+            Ok(lock) => Ok((State::connect(path, Some(lock))?, false)),
+            Err(e) if e.is::<LockError>() => Ok((State::connect(path, None)?, true)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens (or creates) the state at `path`; without its `lock`, only one
+    /// that needs no migration.
+    fn connect(path: &Path, lock: Option<Lock>) -> Result<State> {
         let existed = path.exists();
         let conn = Connection::open(path)
             .with_context(|| format!("cannot open the state {}", path.display()))?;
@@ -429,6 +452,10 @@ impl State {
                 path.display()
             ),
             Some(v) if v < 1 => bail!("the state {} has an unknown version {v}", path.display()),
+            Some(v) if v < SCHEMA_VERSION && lock.is_none() => bail!(
+                "the state {} is to be brought up to this trawl's version, which waits for the run under way: try again when it has finished",
+                path.display()
+            ),
             Some(v) => migrate(&conn, v)
                 .with_context(|| format!("migrating the state {} from version {v}", path.display()))?,
             None if existed => bail!("the state {} has no version: not a trawl state", path.display()),
@@ -453,7 +480,7 @@ impl State {
         Ok(State {
             conn,
             key,
-            _lock: Some(lock),
+            _lock: lock,
         })
     }
 
