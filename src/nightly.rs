@@ -149,6 +149,7 @@ pub fn scan_with_state(
         .count() as u64;
     note_empty_roots(&mut report, opts, &memory.known);
     let unreached = Unreached::of(&report, opts);
+    unreached.tell_what_stays_open(&mut report, opts, state)?;
     // Files gone since the state last saw them: only a whole walk can tell,
     // and only where it could look.
     let mut files_removed = 0;
@@ -303,36 +304,85 @@ struct Unreached(std::collections::HashSet<String>);
 
 impl Unreached {
     fn of(report: &ScanReport, opts: &ScanOptions) -> Unreached {
-        let mut paths: std::collections::HashSet<String> = report
-            .errors
-            .iter()
-            .filter(|e| e.status.is_unreadable())
-            // A root given with a trailing '/' names its files without it.
-            .map(|e| e.path.trim_end_matches('/').to_string())
-            .collect();
-        // With one root, paths are named below it: the root itself failing
-        // (its error named by its own name) hides everything.
+        Unreached(
+            report
+                .errors
+                .iter()
+                .filter_map(|e| Unreached::key(e, opts))
+                .collect(),
+        )
+    }
+
+    /// What of `e` is held, if it is something not read: its path, without
+    /// the trailing '/' of a root given so (which names its files without
+    /// it); or, for the one root itself (its error named by its own name,
+    /// its files below it), "", which covers everything.
+    fn key(e: &crate::report::FileRecord, opts: &ScanOptions) -> Option<String> {
+        if !e.status.is_unreadable() {
+            return None;
+        }
+        let path = e.path.trim_end_matches('/');
         if let [root] = opts.roots.as_slice() {
-            if root.is_dir() && paths.contains(&crate::walk::relative(root, &opts.roots)) {
-                paths.insert(String::new());
+            if root.is_dir() && path == crate::walk::relative(root, &opts.roots) {
+                return Some(String::new());
             }
         }
-        Unreached(paths)
+        Some(path.to_string())
     }
 
     /// Whether `path` (a file's, an item's) is, or is in, something this run
     /// could not read: below a folder, or inside an archive (`a.zip!/m`).
     fn covers(&self, path: &str) -> bool {
+        self.covering(path).is_some()
+    }
+
+    /// The nearest of what this run could not read that `path` is, or is in.
+    fn covering(&self, path: &str) -> Option<&str> {
         let set = &self.0;
         if set.is_empty() {
-            return false;
+            return None;
         }
-        set.contains("")
-            || set.contains(path)
-            || path.match_indices('/').any(|(i, _)| {
-                let head = &path[..i];
-                set.contains(head) || head.strip_suffix('!').is_some_and(|h| set.contains(h))
+        let held = |p: &str| set.get(p).map(String::as_str);
+        held(path)
+            .or_else(|| {
+                path.rmatch_indices('/').find_map(|(i, _)| {
+                    let head = &path[..i];
+                    held(head).or_else(|| head.strip_suffix('!').and_then(held))
+                })
             })
+            .or_else(|| held(""))
+    }
+
+    /// Adds to each reason of something not read how many findings earlier
+    /// runs reported in it, which stay open, unchecked tonight: what a DPO
+    /// reading the report would otherwise not know is missing from it.
+    fn tell_what_stays_open(
+        &self,
+        report: &mut ScanReport,
+        opts: &ScanOptions,
+        state: &State,
+    ) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let mut open: std::collections::HashMap<&str, u64> = Default::default();
+        let paths = state.live_paths(ItemKind::Finding)?;
+        for p in &paths {
+            if let Some(at) = self.covering(p) {
+                *open.entry(at).or_default() += 1;
+            }
+        }
+        for e in &mut report.errors {
+            let n = Unreached::key(e, opts).and_then(|k| open.get(k.as_str()).copied());
+            if let Some(n) = n.filter(|&n| n > 0) {
+                let findings = if n == 1 { "finding" } else { "findings" };
+                e.reason = format!(
+                    "{}; {n} {findings} reported before in it stay open until it is read again",
+                    e.reason
+                );
+            }
+        }
+        Ok(())
     }
 }
 
@@ -461,6 +511,17 @@ mod tests {
         }
         assert!(!unreached(&[]).covers("x"));
         assert!(unreached(&[""]).covers("anything/at/all"));
+        // What is nearest holds it (a failed file in a failed folder).
+        let u = unreached(&["", "a", "a/b", "a/b/c.zip"]);
+        for (path, at) in [
+            ("a/b/c.zip!/d/e.csv", "a/b/c.zip"),
+            ("a/b/c.zip", "a/b/c.zip"),
+            ("a/b/x.txt", "a/b"),
+            ("a/bx/y.txt", "a"),
+            ("z.txt", ""),
+        ] {
+            assert_eq!(u.covering(path), Some(at), "{path}");
+        }
     }
 
     #[test]

@@ -1444,6 +1444,20 @@ fn a_folder_that_cannot_be_read_tonight_is_neither_removed_nor_resolved() {
     let failed = errors_at(&second, "tables");
     assert_eq!(failed.len(), 1, "{:?}", second["errors"]);
     assert_eq!(failed[0]["status"], "failed");
+    // The report says what it cannot show tonight.
+    let open = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().starts_with("tables/"))
+        .count();
+    let reason = failed[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with(&format!(
+            "; {open} findings reported before in it stay open until it is read again"
+        )),
+        "{reason}"
+    );
     assert!(findings_under(&second, "tables").is_empty());
     assert_eq!(second["history"]["files_removed"].as_u64(), Some(0));
     let resolved = items(&second["history"]["resolved"]);
@@ -1539,6 +1553,13 @@ fn an_empty_root_is_taken_for_an_unmounted_share_not_for_removed_files() {
         "{reason}"
     );
     assert!(reason.contains("is the share mounted?"), "{reason}");
+    let open = first["summary"]["findings"].as_u64().unwrap();
+    assert!(
+        reason.ends_with(&format!(
+            "; {open} findings reported before in it stay open until it is read again"
+        )),
+        "{reason}"
+    );
     assert_eq!(second["history"]["files_removed"].as_u64(), Some(0));
     assert!(items(&second["history"]["resolved"]).is_empty());
 

@@ -105,6 +105,16 @@ impl State {
         Ok(out)
     }
 
+    /// The path of every item of `kind` the runs so far report now.
+    pub fn live_paths(&self, kind: ItemKind) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path FROM items WHERE until IS NULL AND kind = ?1")?;
+        let rows = stmt.query_map([kind.as_str()], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .context("reading the items")
+    }
+
     /// What was reported as of run `run`.
     pub fn items_at(&self, run: i64) -> Result<HashMap<String, Change>> {
         let mut stmt = self.conn.prepare(
