@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use crate::report::{HistoryInfo, Progress, ScanReport};
 use crate::scan::{scan_with, Prepared, ScanOptions};
-use crate::state::{record_item_key, Change, ItemKind, RunSummary, State, StoredFile};
+use crate::state::{record_item_key, Change, ItemKind, Memory, RunSummary, State, StoredFile};
 
 /// Stored results are written in batches of this many files, or after this
 /// long, each batch one transaction: a run killed part-way loses at most
@@ -149,7 +149,7 @@ pub fn scan_with_state(
         .count() as u64;
     note_empty_roots(&mut report, opts, &memory.known);
     let unreached = Unreached::of(&report, opts);
-    unreached.tell_what_stays_open(&mut report, opts, state)?;
+    unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
     // Files gone since the state last saw them: only a whole walk can tell,
     // and only where it could look.
     let mut files_removed = 0;
@@ -354,21 +354,27 @@ impl Unreached {
     }
 
     /// Adds to each reason of something not read how many findings earlier
-    /// runs reported in it, which stay open, unchecked tonight: what a DPO
-    /// reading the report would otherwise not know is missing from it.
+    /// runs reported in it, and this one did not (a file can fail part-way),
+    /// which stay open: what a DPO reading the report would otherwise not
+    /// know is missing from it.
     fn tell_what_stays_open(
         &self,
         report: &mut ScanReport,
         opts: &ScanOptions,
         state: &State,
+        memory: &Memory,
     ) -> Result<()> {
         if self.0.is_empty() {
             return Ok(());
         }
         let mut open: std::collections::HashMap<&str, u64> = Default::default();
-        let paths = state.live_paths(ItemKind::Finding)?;
-        for p in &paths {
-            if let Some(at) = self.covering(p) {
+        let items = state.live_paths(ItemKind::Finding)?;
+        for (fingerprint, path) in &items {
+            let reported = memory.live.get(fingerprint);
+            if reported.is_none_or(|now| now.load(Ordering::Relaxed)) {
+                continue;
+            }
+            if let Some(at) = self.covering(path) {
                 *open.entry(at).or_default() += 1;
             }
         }

@@ -1522,6 +1522,37 @@ fn a_file_the_file_system_would_not_give_is_read_once_it_does() {
     assert!(items(&third["history"]["resolved"]).is_empty());
 }
 
+/// A file that fails part-way keeps open, and counts, only what it no
+/// longer reports: what it does report tonight is listed as ever.
+#[test]
+fn a_file_read_part_way_counts_what_it_did_not_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    std::fs::create_dir(&share).unwrap();
+    let rows: Vec<String> = (0..40)
+        .map(|i| format!(r#"{{"name": "T{i}", "email": "tenant{i}@example.org"}}"#))
+        .collect();
+    let json = format!("[{}]", rows.join(", "));
+    let file = share.join("tenants.json");
+    std::fs::write(&file, &json).unwrap();
+    let first = nightly(dir.path(), &share, &[]);
+    assert_eq!(first["summary"]["findings"].as_u64(), Some(40));
+    // Cut short after the tenth row, and so changed.
+    let cut = json.match_indices("}, ").nth(9).unwrap().0 + 3;
+    std::fs::write(&file, &json[..cut]).unwrap();
+    let f = std::fs::File::options().append(true).open(&file).unwrap();
+    f.set_modified(SystemTime::now() + Duration::from_secs(60))
+        .unwrap();
+    let second = nightly(dir.path(), &share, &[]);
+    assert_eq!(second["summary"]["findings"].as_u64(), Some(10));
+    let reason = only_failure(&second, "tenants.json");
+    assert!(
+        reason.ends_with("; 30 findings reported before in it stay open until it is read again"),
+        "{reason}"
+    );
+    assert!(items(&second["history"]["resolved"]).is_empty());
+}
+
 #[test]
 fn an_empty_root_is_taken_for_an_unmounted_share_not_for_removed_files() {
     let dir = tempfile::tempdir().unwrap();

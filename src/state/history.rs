@@ -105,12 +105,13 @@ impl State {
         Ok(out)
     }
 
-    /// The path of every item of `kind` the runs so far report now.
-    pub fn live_paths(&self, kind: ItemKind) -> Result<Vec<String>> {
+    /// The fingerprint and path of every item of `kind` the runs so far
+    /// report now.
+    pub fn live_paths(&self, kind: ItemKind) -> Result<Vec<(String, String)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT path FROM items WHERE until IS NULL AND kind = ?1")?;
-        let rows = stmt.query_map([kind.as_str()], |r| r.get(0))?;
+            .prepare("SELECT fingerprint, path FROM items WHERE until IS NULL AND kind = ?1")?;
+        let rows = stmt.query_map([kind.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()
             .context("reading the items")
     }
