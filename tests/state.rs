@@ -869,6 +869,17 @@ fn a_state_from_elsewhere_is_refused_not_misread() {
         std::fs::read(&other).unwrap(),
         b"just some file, not SQLite"
     );
+    // A state damaged (cut short, as by a full disk): said so, and left.
+    nightly(dir.path(), &share, &[]);
+    let damaged = dir.path().join("damaged.db");
+    let bytes = std::fs::read(dir.path().join("state.db")).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() / 3]).unwrap();
+    let out = scan_with_state(&share, &damaged);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is damaged"), "{err}");
+    assert!(err.contains("restore it from a backup"), "{err}");
+    assert_eq!(std::fs::read(&damaged).unwrap(), bytes[..bytes.len() / 3]);
     // A state written by a newer trawl.
     nightly(dir.path(), &share, &[]);
     let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();

@@ -417,8 +417,12 @@ impl State {
                     |r| r.get::<_, i64>(0),
                 )
                 .map(|n| n == 1)
-                .map_err(|e| {
-                    anyhow::anyhow!("{} is not a trawl state file: {e}", path.display())
+                .map_err(|e| match e.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::DatabaseCorrupt) => anyhow::anyhow!(
+                        "the state {} is damaged ({e}): restore it from a backup, or move it aside to start a new one (its history and triage decisions are in it)",
+                        path.display()
+                    ),
+                    _ => anyhow::anyhow!("{} is not a trawl state file: {e}", path.display()),
                 })?;
             if !is_state {
                 bail!(
