@@ -255,23 +255,25 @@ fn follow_roots(
     log: &dyn Log,
 ) -> Result<()> {
     let several = opts.roots.len() > 1;
-    let mut now: Vec<String> = opts
+    let now: Option<Vec<String>> = opts
         .roots
         .iter()
         .map(|r| {
-            let found = std::fs::canonicalize(r)
-                .or_else(|_| std::path::absolute(r))
-                .unwrap_or_else(|_| r.clone())
-                .display()
-                .to_string();
-            if several {
+            let found = std::fs::canonicalize(r).ok()?.display().to_string();
+            Some(if several {
                 let given = r.display().to_string();
                 format!("{found} (named {})", given.trim_end_matches('/'))
             } else {
                 found
-            }
+            })
         })
         .collect();
+    // A root that cannot be resolved tonight (a link to a share that is not
+    // mounted) says nothing of which share it is: the run goes on, reports
+    // the root as not read, and keeps what the state knows.
+    let Some(mut now) = now else {
+        return Ok(());
+    };
     now.sort();
     now.dedup();
     match state.roots()? {
@@ -322,8 +324,10 @@ impl Unreached {
             return None;
         }
         let path = e.path.trim_end_matches('/');
+        // Whatever the root is tonight: a folder, or a link to a share that
+        // is not mounted (a link to nothing).
         if let [root] = opts.roots.as_slice() {
-            if root.is_dir() && path == crate::walk::relative(root, &opts.roots) {
+            if path == crate::walk::relative(root, &opts.roots) {
                 return Some(String::new());
             }
         }

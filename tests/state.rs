@@ -214,9 +214,31 @@ fn a_state_is_not_turned_on_another_share_unless_told() {
     assert_eq!(again["history"]["files_read"].as_u64(), Some(0));
     assert_eq!(again["findings"], first["findings"]);
 
-    // Mounted elsewhere: followed once told, then without.
+    // Not mounted tonight, behind the link: a link to nothing is no other
+    // share, and what it led to is neither removed nor resolved.
     let moved = dir.path().join("moved");
     std::fs::rename(&share, &moved).unwrap();
+    let out = trawl()
+        .arg("scan")
+        .arg(&link)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .arg("--state")
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let away: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(only_failure(&away, "link").contains("stay open"));
+    assert_eq!(away["history"]["files_removed"].as_u64(), Some(0));
+    assert!(items(&away["history"]["resolved"]).is_empty());
+
+    // Mounted elsewhere: followed once told, then without.
     assert_eq!(scan_with_state(&moved, &state).status.code(), Some(2));
     for extra in [&["--roots-changed"][..], &[]] {
         let report = nightly(dir.path(), &moved, extra);
