@@ -315,9 +315,11 @@ struct ScanArgs {
     #[arg(long, requires = "state")]
     rehash: bool,
     /// With --state: scan roots other than those the state last followed
-    /// (a share mounted elsewhere, a root added or dropped). Without it,
-    /// such a run is refused: the state's files would all be taken for
-    /// removed and their findings resolved.
+    /// (a share mounted elsewhere, a root added or dropped), and take a
+    /// share once mounted below a root, and no longer, for gone. Without
+    /// it, such a run is refused, and such a share reported not read: the
+    /// state's files would all be taken for removed and their findings
+    /// resolved.
     #[arg(long, requires = "state")]
     roots_changed: bool,
     /// Append a plain log of the run to FILE (no values, masked or raw).

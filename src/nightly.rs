@@ -148,6 +148,7 @@ pub fn scan_with_state(
         .filter(|k| k.settled.load(Ordering::Relaxed))
         .count() as u64;
     note_empty_roots(&mut report, opts, &memory.known);
+    note_unmounted_shares(&mut report, opts, state, &memory.known, how.roots_changed)?;
     let unreached = Unreached::of(&report, opts);
     unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
     // Files gone since the state last saw them: only a whole walk can tell,
@@ -428,6 +429,46 @@ fn note_empty_roots(
             ),
         );
     }
+}
+
+/// A share mounted below a root (a folder of the scanned tree that is a
+/// mount point) and not mounted tonight leaves its mount point as a folder,
+/// mostly empty: without this, every file the state knew in it would be
+/// taken for removed and every finding resolved, and all come back new
+/// once it is mounted again. So a folder that was a mount point when last
+/// scanned, is not one now, and held files the state knew, is reported as
+/// not read, and [`Unreached`] keeps what the state knew of it; until
+/// `--roots-changed` says the share is gone for good.
+fn note_unmounted_shares(
+    report: &mut ScanReport,
+    opts: &ScanOptions,
+    state: &State,
+    known: &foldhash::HashMap<String, crate::state::KnownFile>,
+    roots_changed: bool,
+) -> Result<()> {
+    let Some(mut now) = crate::walk::mount_points(&opts.roots) else {
+        return Ok(());
+    };
+    let before = state.mount_points()?;
+    let unmounted: Vec<&String> = before.iter().filter(|p| !now.contains(*p)).collect();
+    for point in unmounted {
+        let prefix = format!("{point}/");
+        let knew = known.keys().filter(|p| p.starts_with(&prefix)).count();
+        if knew == 0 || roots_changed {
+            continue;
+        }
+        crate::scan::add_failed(
+            report,
+            point.clone(),
+            format!(
+                "a mount point when last scanned, and not one now: is the share mounted? None of the {knew} files the state knew in it is taken for removed, nor their findings for resolved (if the share is gone for good, run with --roots-changed)"
+            ),
+        );
+        // Still expected, until it is mounted again or let go.
+        now.insert(point.clone());
+    }
+    // Read from the system, not the walk: whole even when the run stopped.
+    state.set_mount_points(&now.into_iter().collect::<Vec<_>>())
 }
 
 fn now() -> String {

@@ -80,6 +80,62 @@ impl Excludes {
     }
 }
 
+/// The folders below the roots that are mount points now (other shares,
+/// mounted inside a root), named as the walk names paths; None where that
+/// cannot be told (not Linux, no `/proc`).
+pub fn mount_points(roots: &[PathBuf]) -> Option<std::collections::BTreeSet<String>> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let table = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let roots_found: Vec<(&PathBuf, PathBuf)> = roots
+        .iter()
+        .filter_map(|r| Some((r, std::fs::canonicalize(r).ok()?)))
+        .collect();
+    let mut below = std::collections::BTreeSet::new();
+    for line in table.lines() {
+        // ID PARENT MAJOR:MINOR ROOT MOUNT-POINT ...: the fifth, with space,
+        // tab, newline and backslash written in octal.
+        let Some(point) = line.split(' ').nth(4) else {
+            continue;
+        };
+        let point = PathBuf::from(unescape_mount_point(point));
+        for (given, found) in &roots_found {
+            if let Ok(rel) = point.strip_prefix(found) {
+                if !rel.as_os_str().is_empty() {
+                    below.insert(relative(&given.join(rel), roots));
+                }
+            }
+        }
+    }
+    Some(below)
+}
+
+/// `/proc/self/mountinfo`'s octal escapes (`\040` for a space) undone.
+fn unescape_mount_point(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let code = bytes
+            .get(i + 1..i + 4)
+            .filter(|_| bytes[i] == b'\\')
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| u8::from_str_radix(d, 8).ok());
+        match code {
+            Some(b) => {
+                out.push(b);
+                i += 4;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// A path relative to its root, with `/` separators. With several roots,
 /// the root as given is kept in front so paths stay distinct.
 pub fn relative(path: &Path, roots: &[PathBuf]) -> String {
@@ -610,6 +666,21 @@ fn io_reason(err: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mount_points_name_is_unescaped_as_the_kernel_wrote_it() {
+        for (field, name) in [
+            ("/srv/shares/finance", "/srv/shares/finance"),
+            (r"/srv/Rent\040Arrears", "/srv/Rent Arrears"),
+            (r"/a\011b\012c\134d", "/a\tb\nc\\d"),
+            // Not an escape: as it is.
+            (r"/odd\8", r"/odd\8"),
+            (r"/end\04", r"/end\04"),
+            (r"/big\777", r"/big\777"),
+        ] {
+            assert_eq!(unescape_mount_point(field), name, "{field}");
+        }
+    }
 
     #[test]
     fn relative_paths_fast_and_general_agree() {

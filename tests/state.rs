@@ -1586,6 +1586,90 @@ fn a_file_read_part_way_counts_what_it_did_not_report() {
     assert!(items(&second["history"]["resolved"]).is_empty());
 }
 
+/// A share mounted inside the scanned tree, not mounted tonight, leaves an
+/// empty folder: its files are not taken for removed nor its findings for
+/// resolved, and it is reported not read; mounted again, nothing is new;
+/// let go with --roots-changed, it is gone. (Run in a user and mount
+/// namespace of its own, where the test may mount a file system.)
+#[test]
+fn a_share_mounted_below_the_root_and_not_mounted_tonight_is_not_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = r#"
+        share="$DIR/share"
+        mkdir -p "$share/office" "$share/finance"
+        printf 'NI number AB123456C\n' > "$share/office/a.txt"
+        populate() {
+            mount -t tmpfs none "$share/finance" || exit 90
+            mkdir -p "$share/finance/sub"
+            printf 'Write to jo@example.org\n' > "$share/finance/b.txt"
+            printf 'Write to al@example.org\n' > "$share/finance/sub/c.txt"
+            touch -d @1700000000 "$share/finance/b.txt" "$share/finance/sub/c.txt"
+        }
+        scan() {
+            n=$1; shift
+            "$TRAWL" scan "$share" --quiet --as-of 2026-01-01 --format json \
+                --state "$DIR/state.db" --out "$DIR/$n.json" "$@"
+            echo $? > "$DIR/$n.code"
+        }
+        populate; scan 1
+        umount "$share/finance" || exit 91; scan 2 --strict
+        populate; scan 3
+        umount "$share/finance" || exit 91; scan 4 --roots-changed
+    "#;
+    let out = Process::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-uc", script])
+        .env("DIR", dir.path())
+        .env("TRAWL", env!("CARGO_BIN_EXE_trawl"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = |n: u32| -> (String, Value) {
+        let code = std::fs::read_to_string(dir.path().join(format!("{n}.code"))).unwrap();
+        let report = std::fs::read(dir.path().join(format!("{n}.json"))).unwrap();
+        (
+            code.trim().to_string(),
+            serde_json::from_slice(&report).unwrap(),
+        )
+    };
+    let (_, first) = run(1);
+    assert_eq!(first["summary"]["findings"].as_u64(), Some(3));
+
+    let (code, second) = run(2);
+    assert_eq!(code, "3", "--strict: the share was not read");
+    let reason = only_failure(&second, "finance");
+    assert!(
+        reason.starts_with("a mount point when last scanned, and not one now: is the share mounted? None of the 2 files"),
+        "{reason}"
+    );
+    assert!(reason.ends_with("; 2 findings reported before in it stay open until it is read again"));
+    assert_eq!(second["history"]["files_removed"].as_u64(), Some(0));
+    assert!(items(&second["history"]["resolved"]).is_empty());
+
+    let (_, third) = run(3);
+    assert_eq!(third["errors"], serde_json::json!([]));
+    assert_eq!(third["history"]["new"].as_u64(), Some(0));
+    assert!(items(&third["history"]["resolved"]).is_empty());
+    assert_eq!(third["summary"]["findings"].as_u64(), Some(3));
+
+    let (_, fourth) = run(4);
+    assert_eq!(fourth["errors"], serde_json::json!([]));
+    assert_eq!(fourth["history"]["files_removed"].as_u64(), Some(2));
+    let gone: BTreeSet<String> = items(&fourth["history"]["resolved"])
+        .into_iter()
+        .filter(|(kind, _, _)| kind == "finding")
+        .map(|(_, path, _)| path)
+        .collect();
+    assert_eq!(
+        gone,
+        BTreeSet::from(["finance/b.txt".to_string(), "finance/sub/c.txt".to_string()])
+    );
+}
+
 #[test]
 fn an_empty_root_is_taken_for_an_unmounted_share_not_for_removed_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -550,6 +550,19 @@ impl State {
         self.set_meta("roots", &serde_json::to_string(roots)?)
     }
 
+    /// The folders below the roots that were mount points (other shares)
+    /// when last scanned, named as files are.
+    pub fn mount_points(&self) -> Result<Vec<String>> {
+        match self.meta("mount_points")? {
+            Some(json) => serde_json::from_str(&json).context("reading the state's mount points"),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub fn set_mount_points(&self, points: &[String]) -> Result<()> {
+        self.set_meta("mount_points", &serde_json::to_string(points)?)
+    }
+
     /// What the stored results were made with; when it differs from now,
     /// none is reused.
     pub fn memory(&self, made_with: &str, rehash: bool) -> Result<Memory> {
