@@ -415,8 +415,7 @@ fn note_empty_roots(
         let knew = if opts.roots.len() == 1 {
             known.len()
         } else {
-            let prefix = format!("{}/", name.trim_end_matches('/'));
-            known.keys().filter(|p| p.starts_with(&prefix)).count()
+            known_in(known, &name)
         };
         if knew == 0 {
             continue;
@@ -446,14 +445,13 @@ fn note_unmounted_shares(
     known: &foldhash::HashMap<String, crate::state::KnownFile>,
     roots_changed: bool,
 ) -> Result<()> {
-    let Some(mut now) = crate::walk::mount_points(&opts.roots) else {
+    let Some(mut mounted) = crate::walk::mount_points(&opts.roots) else {
         return Ok(());
     };
     let before = state.mount_points()?;
-    let unmounted: Vec<&String> = before.iter().filter(|p| !now.contains(*p)).collect();
+    let unmounted: Vec<&String> = before.iter().filter(|p| !mounted.contains(*p)).collect();
     for point in unmounted {
-        let prefix = format!("{point}/");
-        let knew = known.keys().filter(|p| p.starts_with(&prefix)).count();
+        let knew = known_in(known, point);
         if knew == 0 || roots_changed {
             continue;
         }
@@ -465,10 +463,16 @@ fn note_unmounted_shares(
             ),
         );
         // Still expected, until it is mounted again or let go.
-        now.insert(point.clone());
+        mounted.insert(point.clone());
     }
     // Read from the system, not the walk: whole even when the run stopped.
-    state.set_mount_points(&now.into_iter().collect::<Vec<_>>())
+    state.set_mount_points(&mounted.into_iter().collect::<Vec<_>>())
+}
+
+/// How many files the state knew in `folder` (a path as files are named).
+fn known_in(known: &foldhash::HashMap<String, crate::state::KnownFile>, folder: &str) -> usize {
+    let prefix = format!("{}/", folder.trim_end_matches('/'));
+    known.keys().filter(|p| p.starts_with(&prefix)).count()
 }
 
 fn now() -> String {
