@@ -18,7 +18,7 @@ use trawl::detect::{Confidence, Matcher, Rules};
 use trawl::extract::Limits;
 use trawl::nightly::{self, Log};
 use trawl::report::manifest::{Manifest, ScanSpec};
-use trawl::report::output::PrivateFile;
+use trawl::report::output::{PrivateFile, Readers};
 use trawl::report::{self, Format, Progress, ScanReport};
 use trawl::scan::{prepare, scan, ScanOptions};
 use trawl::state::{LockError, State};
@@ -310,6 +310,11 @@ struct ScanArgs {
     /// files, mark what is new and resolved, apply triage decisions.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Write --out, --html and --manifest readable by their group too
+    /// (mode 0640, not 0600): for a DPO in the report folder's group. Never
+    /// by everyone.
+    #[arg(long)]
+    group_readable: bool,
     /// With --state: compare content hashes even when size and time are
     /// unchanged.
     #[arg(long, requires = "state")]
@@ -463,13 +468,15 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     }
     // Create every output before scanning, so a bad path fails fast; each
     // appears, whole, only when the scan is done.
-    let mut out = args.out.as_deref().map(PrivateFile::create).transpose()?;
-    let html = args.html.as_deref().map(PrivateFile::create).transpose()?;
-    let manifest = args
-        .manifest
-        .as_deref()
-        .map(PrivateFile::create)
-        .transpose()?;
+    let readers = if args.group_readable {
+        Readers::OwnerAndGroup
+    } else {
+        Readers::Owner
+    };
+    let create = |path: &Path| PrivateFile::create_for(path, readers);
+    let mut out = args.out.as_deref().map(create).transpose()?;
+    let html = args.html.as_deref().map(create).transpose()?;
+    let manifest = args.manifest.as_deref().map(create).transpose()?;
     let opts = ScanOptions {
         roots: args.paths.clone(),
         excludes: args.exclude.clone(),

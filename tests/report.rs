@@ -105,6 +105,34 @@ fn the_html_report_is_masked_escaped_self_contained_and_private() {
     assert_eq!(names, ["report.html", "revealed.jsonl"]);
 }
 
+/// For a DPO who is not the account trawl runs as: every output readable
+/// by its group, and still by nobody else.
+#[cfg(unix)]
+#[test]
+fn outputs_for_the_group_are_readable_by_the_group_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    scan_fixtures(
+        dir.path(),
+        &[
+            "--group-readable",
+            "--html",
+            "report.html",
+            "--out",
+            "scan.jsonl",
+            "--manifest",
+            "manifest.json",
+        ],
+    );
+    for name in ["report.html", "scan.jsonl", "manifest.json"] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o640, "{name}");
+    }
+}
+
 #[test]
 fn the_report_from_a_saved_scan_is_the_scans_own() {
     let dir = tempfile::tempdir().unwrap();

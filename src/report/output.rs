@@ -1,4 +1,5 @@
-//! Writing output files safely: readable by their owner only, and atomically
+//! Writing output files safely: readable by their owner only (or, when
+//! asked, their group too), and atomically
 //! (a temporary file beside the target, then a rename), so that nobody ever
 //! opens a half-written report, and a failed run leaves the last good one.
 
@@ -21,6 +22,17 @@ pub struct PrivateFile {
     out: Target,
 }
 
+/// Who may read an output file (on Unix; elsewhere, the folder's own
+/// permissions apply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// Mode 0600.
+    Owner,
+    /// Mode 0640: the file's group too (the DPO's, where the report folder
+    /// is theirs and set-group-ID, or trawl runs in it); never everyone.
+    OwnerAndGroup,
+}
+
 enum Target {
     /// A new file, renamed into place on commit.
     Staged(BufWriter<NamedTempFile>),
@@ -33,6 +45,11 @@ impl PrivateFile {
     /// Creates the temporary file now, so an unwritable place fails before
     /// any work is done.
     pub fn create(path: &Path) -> Result<PrivateFile> {
+        PrivateFile::create_for(path, Readers::Owner)
+    }
+
+    /// [`create`](PrivateFile::create), readable by `readers`.
+    pub fn create_for(path: &Path, readers: Readers) -> Result<PrivateFile> {
         // Write through a symbolic link to where it points, not over it.
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let path = path.as_path();
@@ -60,6 +77,13 @@ impl PrivateFile {
             .suffix(".tmp")
             .tempfile_in(dir)
             .with_context(|| format!("cannot write {}", path.display()))?;
+        #[cfg(unix)]
+        if readers == Readers::OwnerAndGroup {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o640))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         Ok(PrivateFile {
             path: path.to_path_buf(),
             out: Target::Staged(BufWriter::new(tmp)),
@@ -128,6 +152,19 @@ mod tests {
         }
         // Nothing left beside it.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_for_its_group_too_is_readable_by_the_group_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.html");
+        let mut file = PrivateFile::create_for(&path, Readers::OwnerAndGroup).unwrap();
+        file.writer().write_all(b"new").unwrap();
+        file.commit().unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
     }
 
     #[cfg(unix)]
