@@ -95,6 +95,22 @@ fn new_items(report: &Value) -> BTreeSet<(String, String, String)> {
     out
 }
 
+/// A later run that read `read` files and reported what `first` did:
+/// nothing new, nothing resolved.
+fn reports_the_same(first: &Value, later: &Value, read: u64) {
+    assert_eq!(
+        later["history"]["files_read"].as_u64(),
+        Some(read),
+        "{}",
+        later["history"]
+    );
+    for part in ["findings", "records", "errors", "summary"] {
+        assert_eq!(first[part], later[part], "{part} differ between runs");
+    }
+    assert_eq!(later["history"]["new"].as_u64(), Some(0));
+    assert_eq!(later["history"]["resolved"], serde_json::json!([]));
+}
+
 #[test]
 fn a_second_run_reads_nothing_and_reports_the_same() {
     let dir = tempfile::tempdir().unwrap();
@@ -103,14 +119,9 @@ fn a_second_run_reads_nothing_and_reports_the_same() {
     let second = nightly(dir.path(), &share, &[]);
     let files = first["summary"]["files_seen"].as_u64().unwrap();
     assert_eq!(first["history"]["files_read"].as_u64(), Some(files));
-    assert_eq!(second["history"]["files_read"].as_u64(), Some(0));
+    reports_the_same(&first, &second, 0);
     assert_eq!(second["history"]["files_reused"].as_u64(), Some(files));
     assert_eq!(second["history"]["previous_run"].as_i64(), Some(1));
-    for part in ["findings", "records", "errors", "summary"] {
-        assert_eq!(first[part], second[part], "{part} differ between runs");
-    }
-    assert_eq!(second["history"]["new"].as_u64(), Some(0));
-    assert_eq!(second["history"]["resolved"], serde_json::json!([]));
     // Every finding and record has a fingerprint, for triage.
     assert!(second["findings"]
         .as_array()
@@ -175,12 +186,7 @@ fn a_share_mounted_again_is_not_read_again_but_a_replaced_file_is() {
     assert_eq!(one, 1, "{replaced}");
     drop(conn);
     let second = nightly(dir.path(), &share, &[]);
-    assert_eq!(second["history"]["files_read"].as_u64(), Some(1));
-    for part in ["findings", "records", "errors", "summary"] {
-        assert_eq!(first[part], second[part], "{part}");
-    }
-    assert_eq!(second["history"]["new"].as_u64(), Some(0));
-    assert_eq!(second["history"]["resolved"], serde_json::json!([]));
+    reports_the_same(&first, &second, 1);
 }
 
 /// A state follows its roots: pointed at another share by mistake it is
@@ -242,10 +248,7 @@ fn a_state_is_not_turned_on_another_share_unless_told() {
     assert_eq!(scan_with_state(&moved, &state).status.code(), Some(2));
     for extra in [&["--roots-changed"][..], &[]] {
         let report = nightly(dir.path(), &moved, extra);
-        assert_eq!(report["history"]["files_read"].as_u64(), Some(0));
-        assert_eq!(report["history"]["new"].as_u64(), Some(0));
-        assert_eq!(report["history"]["resolved"], serde_json::json!([]));
-        assert_eq!(report["findings"], first["findings"]);
+        reports_the_same(&first, &report, 0);
     }
 }
 
@@ -1353,12 +1356,7 @@ fn a_damaged_stored_result_has_its_file_read_again() {
     assert_eq!(damaged, 2);
     drop(conn);
     let second = nightly(dir.path(), &share, &[]);
-    assert_eq!(second["history"]["files_read"], 2, "{}", second["history"]);
-    for part in ["findings", "records", "errors"] {
-        assert_eq!(first[part], second[part], "{part}");
-    }
-    assert_eq!(second["history"]["new"], 0);
-    assert_eq!(second["history"]["resolved"], serde_json::json!([]));
+    reports_the_same(&first, &second, 2);
 }
 
 /// A state written by the first trawl to keep one (version 1: its results
