@@ -965,24 +965,25 @@ fn judge(
         records_suppressed = records.iter().filter(|r| r.triage.is_some()).count() as u64;
     }
     let findings_suppressed = findings.iter().filter(|f| f.triage.is_some()).count() as u64;
+    if let Some(m) = memory {
+        // Reckoned here, on the workers: `new` says not reported before
+        // (the caller clears it when there is no run to compare with). An
+        // item decided on (triaged, suppressed) is still there, hidden: it
+        // stays reported, neither new nor resolved.
+        for f in &mut findings {
+            if let Some(fp) = &f.fingerprint {
+                let before = m.still_live(fp);
+                f.new = !before && f.triage.is_none();
+            }
+        }
+        for r in records.iter_mut().filter(|r| r.fingerprint.is_some()) {
+            let before = m.still_live(&crate::state::record_item_key(r));
+            r.new = !before && r.triage.is_none();
+        }
+    }
     if !opts.show_suppressed {
         findings.retain(|f| f.triage.is_none());
         records.retain(|r| r.triage.is_none());
-    }
-    if let Some(m) = memory {
-        // Reckoned here, on the workers: `new` says not reported before
-        // (the caller clears it when there is no run to compare with).
-        for f in findings.iter_mut().filter(|f| f.triage.is_none()) {
-            if let Some(fp) = &f.fingerprint {
-                f.new = !m.still_live(fp);
-            }
-        }
-        for r in records
-            .iter_mut()
-            .filter(|r| r.triage.is_none() && r.fingerprint.is_some())
-        {
-            r.new = !m.still_live(&crate::state::record_item_key(r));
-        }
     }
     FileResult {
         record: stored.reason.map(|reason| FileRecord {

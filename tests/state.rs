@@ -613,6 +613,9 @@ fn a_triage_decision_survives_rescans() {
         .any(|f| f["fingerprint"] == fp);
     assert!(!listed, "a false positive is hidden by default");
     assert_eq!(second["summary"]["findings_suppressed"], 1);
+    // Decided on, not gone: nothing is resolved, nothing new.
+    assert_eq!(second["history"]["resolved"], serde_json::json!([]));
+    assert_eq!(second["history"]["new"].as_u64(), Some(0));
     assert_eq!(
         second["summary"]["findings"].as_u64().unwrap() + 1,
         first["summary"]["findings"].as_u64().unwrap()
