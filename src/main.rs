@@ -339,8 +339,9 @@ struct ScanArgs {
     /// How many seconds one file may take to read (0: no limit). A file
     /// still being read then is abandoned, listed as not read with why, and
     /// read again next run, and the scan goes on; if every worker is held
-    /// so, the scan stops as after SIGTERM. A stuck reader or share then
-    /// cannot hold a nightly run (and its state's lock) for ever.
+    /// so, or the walk has not moved for as long (a share that stopped
+    /// answering), the scan stops as after SIGTERM. A stuck reader or share
+    /// then cannot hold a nightly run (and its state's lock) for ever.
     #[arg(long, value_name = "SECONDS", default_value_t = 900)]
     file_timeout: u64,
     /// List suppressed findings and records, with why, instead of only

@@ -205,6 +205,7 @@ pub fn scan_with(
         .stop
         .clone()
         .unwrap_or_else(|| Arc::new(AtomicBool::new(false)));
+    let watch = Arc::new(walk::WalkWatch::default());
     let walk_opts = WalkOptions {
         roots: opts.roots.clone(),
         excludes: opts.excludes.clone(),
@@ -212,6 +213,7 @@ pub fn scan_with(
         max_file_size: opts.max_file_size,
         threads: threads.saturating_mul(WALK_THREADS_PER_WORKER).min(64),
         stop: Some(Arc::clone(&stop)),
+        watch: Some(Arc::clone(&watch)),
     };
     let mut report = ScanReport {
         trawl_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -305,6 +307,9 @@ pub fn scan_with(
     let mut abandoned: std::collections::HashSet<String> = Default::default();
     let mut received = 0u64;
     let mut results = Vec::new();
+    // The walk's last move, for --file-timeout's watch on it too.
+    let (mut walk_visited, mut walk_moved) = (0u64, Instant::now());
+    let mut walk_stuck = false;
     let out_of_grace = loop {
         let (all_in, panicked) = finished.take(Duration::from_millis(100), &mut results);
         for mut r in results.drain(..) {
@@ -356,6 +361,21 @@ pub fn scan_with(
             if reading.held() >= threads {
                 stop.store(true, Ordering::Relaxed);
             }
+            // The walk has not moved for as long, with nothing being read
+            // (so it is not waiting for the workers to take what it found):
+            // it waits on a share that stopped answering. The scan stops.
+            let visited = watch.visited();
+            if visited != walk_visited || walker.is_finished() || reading.busy() > 0 {
+                (walk_visited, walk_moved) = (visited, Instant::now());
+            } else if !walk_stuck && walk_moved.elapsed() >= limit {
+                walk_stuck = true;
+                let why = format!(
+                    "the walk has waited {} s here for the file system (--file-timeout; is the share answering?): what is below it, and what the walk had not reached, was not read",
+                    limit.as_secs()
+                );
+                note_stuck_walk(&mut report, &mut summary, &watch, opts, &why);
+                stop.store(true, Ordering::Relaxed);
+            }
         }
         if stop.load(Ordering::Relaxed)
             && stopped.get_or_insert_with(Instant::now).elapsed() >= opts.stop_grace
@@ -363,7 +383,19 @@ pub fn scan_with(
             break true;
         }
     };
-    let walked = if out_of_grace {
+    // A stopped walk is waited for no longer than the grace lets it: it may
+    // be waiting on a share that never answers.
+    let walk_ends = !out_of_grace
+        && !walk_stuck
+        && (!stop.load(Ordering::Relaxed) || {
+            let spent = stopped.map_or(Duration::ZERO, |s| s.elapsed());
+            finishes_within(&walker, opts.stop_grace.saturating_sub(spent))
+        });
+    if !walk_ends && !walk_stuck && !walker.is_finished() {
+        let why = "the walk was still waiting here for the file system when the scan was stopped (is the share answering?)";
+        note_stuck_walk(&mut report, &mut summary, &watch, opts, why);
+    }
+    let walked = if !walk_ends {
         // Neither the workers nor the walker (a share that stopped
         // answering, say) are waited for any longer.
         let secs = opts.stop_grace.as_secs_f64();
@@ -411,6 +443,42 @@ pub fn scan_with(
         });
     }
     Ok(report)
+}
+
+/// Whether `walker` ends within `wait`.
+fn finishes_within<T>(walker: &std::thread::JoinHandle<T>, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    while !walker.is_finished() {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+/// Lists, as not read for `why`, the folders the walk found and could not
+/// list (tried again, each for a moment); or the roots, when it cannot
+/// tell which.
+fn note_stuck_walk(
+    report: &mut ScanReport,
+    summary: &mut Summary,
+    watch: &walk::WalkWatch,
+    opts: &ScanOptions,
+    why: &str,
+) {
+    let mut stuck = watch.not_answering(Duration::from_secs(2));
+    if stuck.is_empty() {
+        stuck = opts.roots.clone();
+    }
+    for folder in stuck {
+        let rel = walk::relative(&folder, &opts.roots);
+        add(
+            report,
+            summary,
+            not_scanned(rel, Outcome::Failed, why.to_string()),
+        );
+    }
 }
 
 /// Counts a file or member under its format (allocating only for a format
@@ -624,6 +692,10 @@ struct Shares {
 }
 
 impl Shares {
+    /// How long a worker with nothing left waits for the walk before it
+    /// helps another with what that one holds.
+    const WALK_WAIT: Duration = Duration::from_millis(100);
+
     fn new(walked: mpsc::Receiver<Vec<Entry>>, workers: usize) -> Shares {
         Shares {
             walked: Mutex::new(walked),
@@ -659,21 +731,35 @@ impl Shares {
             if let Some(entry) = lock(&self.own[me]).pop_front() {
                 return Some(entry);
             }
-            let batch = self.walked.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            // What others have not begun, from the back of their shares.
+            let steal = || {
+                self.own
+                    .iter()
+                    .enumerate()
+                    .filter(|(other, _)| *other != me)
+                    .find_map(|(_, share)| lock(share).pop_back())
+            };
+            let batch = self
+                .walked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .recv_timeout(Self::WALK_WAIT);
             match batch {
                 Ok(batch) => {
                     self.taken.fetch_add(batch.len() as u64, Ordering::AcqRel);
                     lock(&self.own[me]).extend(batch);
                 }
-                // The walk is done: what others have not begun.
-                Err(_) => {
+                // The walk is slow to find more (a share slow to list, or
+                // that stopped answering): meanwhile, help another.
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Some(entry) = steal() {
+                        return Some(entry);
+                    }
+                }
+                // The walk is done.
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
                     self.all_taken.store(true, Ordering::Release);
-                    return self
-                        .own
-                        .iter()
-                        .enumerate()
-                        .filter(|(other, _)| *other != me)
-                        .find_map(|(_, share)| lock(share).pop_back());
+                    return steal();
                 }
             }
         }
@@ -794,6 +880,12 @@ impl Reading {
             .collect();
         paths.sort();
         paths
+    }
+
+    /// How many files are being read and not given up on.
+    fn busy(&self) -> usize {
+        let now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        now.values().filter(|b| !b.abandoned).count()
     }
 
     /// How many files given up on are still being read: the workers they
@@ -1075,6 +1167,15 @@ mod tests {
         assert_eq!(rel(shares.next(1, &go)), "b");
         assert!(shares.next(1, &go).is_none());
         assert!(shares.next(0, &go).is_none());
+        // The walk not done but finding nothing more for now (a share that
+        // stopped answering): worker 1 takes what worker 0 holds meanwhile.
+        let (tx, rx) = mpsc::sync_channel(4);
+        tx.send(vec![entry("a"), entry("b")]).unwrap();
+        let shares = Shares::new(rx, 2);
+        assert_eq!(rel(shares.next(0, &go)), "a");
+        assert_eq!(rel(shares.next(1, &go)), "b");
+        assert!(!shares.all_taken());
+        drop(tx);
         // A stopped scan hands out nothing.
         let (tx, rx) = mpsc::sync_channel(4);
         tx.send(vec![entry("a")]).unwrap();

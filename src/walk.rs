@@ -10,6 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -25,6 +26,83 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Set from outside (a signal) to end the walk early.
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Where the walk is, for whoever watches that it goes on.
+    pub watch: Option<Arc<WalkWatch>>,
+}
+
+/// How far the walk has gone, and the folders it has found and not yet
+/// listed (some waiting their turn, some being listed): so that a walk
+/// that stopped moving, on a share that stopped answering, can be noticed
+/// and said where.
+#[derive(Debug, Default)]
+pub struct WalkWatch {
+    visited: std::sync::atomic::AtomicU64,
+    unlisted: Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+impl WalkWatch {
+    /// Entries visited so far: the walk moves while this grows.
+    pub fn visited(&self) -> u64 {
+        self.visited.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn found_folder(&self, folder: &Path) {
+        let mut unlisted = self.unlisted.lock().unwrap_or_else(|e| e.into_inner());
+        unlisted.insert(folder.to_path_buf());
+    }
+
+    /// An entry visited: a folder is visited once it has been listed.
+    fn visit(&self, folder: Option<&Path>) {
+        self.visited
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(folder) = folder {
+            let mut unlisted = self.unlisted.lock().unwrap_or_else(|e| e.into_inner());
+            unlisted.remove(folder);
+        }
+    }
+
+    /// Of the folders found and not yet listed (the first 64, in order),
+    /// those that do not list within `wait`, each tried from a thread of
+    /// its own (left behind, should the file system never answer it).
+    pub fn not_answering(&self, wait: Duration) -> Vec<PathBuf> {
+        let mut folders: Vec<PathBuf> = self
+            .unlisted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect();
+        folders.sort();
+        folders.truncate(64);
+        let (tx, rx) = std::sync::mpsc::channel();
+        for (i, folder) in folders.iter().enumerate() {
+            let (answer, folder) = (tx.clone(), folder.clone());
+            let tried = std::thread::Builder::new()
+                .name("trawl-walk-check".into())
+                .spawn(move || {
+                    let _ = std::fs::read_dir(&folder).map(|mut entries| entries.next());
+                    let _ = answer.send(i);
+                });
+            // No thread to try it from: not taken for stuck.
+            if tried.is_err() {
+                let _ = tx.send(i);
+            }
+        }
+        drop(tx);
+        let deadline = std::time::Instant::now() + wait;
+        let mut answered = vec![false; folders.len()];
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(i) => answered[i] = true,
+                Err(_) => break,
+            }
+        }
+        folders
+            .into_iter()
+            .zip(answered)
+            .filter_map(|(f, answered)| (!answered).then_some(f))
+            .collect()
+    }
 }
 
 /// A path found by the walk.
@@ -232,34 +310,83 @@ fn relative_fast<'p>(_: &'p Path, _: &Path) -> Option<&'p str> {
 const BATCH: usize = 64;
 
 /// A walker thread's entries not yet sent; what is left goes when the
-/// thread is done.
+/// thread is done, or when the walk stops moving (see [`hand_on_when_idle`]).
 struct Batch {
-    entries: Vec<Entry>,
+    entries: Arc<Mutex<Vec<Entry>>>,
     tx: SyncSender<Vec<Entry>>,
 }
 
+/// Every walker thread's [`Batch`] entries.
+type Batches = Mutex<Vec<Arc<Mutex<Vec<Entry>>>>>;
+
+fn take(entries: &Mutex<Vec<Entry>>) -> Vec<Entry> {
+    let mut entries = entries.lock().unwrap_or_else(|e| e.into_inner());
+    std::mem::replace(&mut entries, Vec::with_capacity(BATCH))
+}
+
 impl Batch {
+    fn new(tx: SyncSender<Vec<Entry>>, all: &Batches) -> Batch {
+        let entries = Arc::new(Mutex::new(Vec::with_capacity(BATCH)));
+        all.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Arc::clone(&entries));
+        Batch { entries, tx }
+    }
+
     /// False when the receiver has gone (the scan is over).
     fn push(&mut self, entry: Entry) -> bool {
-        self.entries.push(entry);
-        self.entries.len() < BATCH || self.flush()
+        let full = {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            entries.push(entry);
+            entries.len() >= BATCH
+        };
+        !full || self.flush()
     }
 
     fn flush(&mut self) -> bool {
-        self.entries.is_empty()
-            || self
-                .tx
-                .send(std::mem::replace(
-                    &mut self.entries,
-                    Vec::with_capacity(BATCH),
-                ))
-                .is_ok()
+        let entries = take(&self.entries);
+        entries.is_empty() || self.tx.send(entries).is_ok()
     }
 }
 
 impl Drop for Batch {
     fn drop(&mut self) {
         self.flush();
+    }
+}
+
+/// While the walk runs, hands on what walker threads hold in their batches
+/// whenever the walk has not moved for a moment: a thread held up listing a
+/// folder on a share that stopped answering, or idle with nothing left to
+/// walk, would otherwise keep the files it found from the workers for as
+/// long. Ends when `done` is set.
+fn hand_on_when_idle(
+    watch: &WalkWatch,
+    batches: &Batches,
+    tx: &SyncSender<Vec<Entry>>,
+    done: &std::sync::atomic::AtomicBool,
+) {
+    let mut last = watch.visited();
+    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = watch.visited();
+        if now != last {
+            last = now;
+            continue;
+        }
+        let all: Vec<_> = batches.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for entries in all {
+            let held = take(&entries);
+            if held.is_empty() {
+                continue;
+            }
+            // The workers have enough to do: kept for later. (Or sent, or
+            // the scan is over.)
+            if let Err(std::sync::mpsc::TrySendError::Full(held)) = tx.try_send(held) {
+                let mut back = entries.lock().unwrap_or_else(|e| e.into_inner());
+                back.extend(held);
+            }
+        }
     }
 }
 
@@ -288,10 +415,17 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
         .threads(opts.threads);
     let roots = opts.roots.clone();
     let excludes = std::sync::Arc::new(excludes);
+    if let Some(watch) = &opts.watch {
+        for root in roots.iter().filter(|r| r.is_dir()) {
+            watch.found_folder(root);
+        }
+    }
     {
         let roots = roots.clone();
         let excludes = std::sync::Arc::clone(&excludes);
         let ignores = TrawlIgnores::new();
+        let watch = opts.watch.clone();
+        // Called as each entry is found, while its folder is listed.
         builder.filter_entry(move |e| {
             if e.depth() == 0 {
                 return true;
@@ -302,18 +436,41 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
                 let rel = relative(e.path(), &roots);
                 excludes.excludes(&rel, &e.file_name().to_string_lossy())
             };
-            !excluded && !ignores.ignored(e.path(), is_dir, &roots)
+            let kept = !excluded && !ignores.ignored(e.path(), is_dir, &roots);
+            if let Some(watch) = watch.as_ref().filter(|_| kept && is_dir) {
+                watch.found_folder(e.path());
+            }
+            kept
         });
     }
     let max = opts.max_file_size;
+    let batches = Batches::default();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        if let Some(watch) = &opts.watch {
+            let (batches, done, tx) = (&batches, &done, tx.clone());
+            s.spawn(move || hand_on_when_idle(watch, batches, &tx, done));
+        }
+        walk_in_parallel(builder, opts, &roots, &batches, &tx, max, settled);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    Ok(())
+}
+
+fn walk_in_parallel(
+    builder: WalkBuilder,
+    opts: &WalkOptions,
+    roots: &[PathBuf],
+    batches: &Batches,
+    tx: &SyncSender<Vec<Entry>>,
+    max: u64,
+    settled: &Settled,
+) {
     builder.build_parallel().run(|| {
-        let mut batch = Batch {
-            entries: Vec::with_capacity(BATCH),
-            tx: tx.clone(),
-        };
+        let mut batch = Batch::new(tx.clone(), batches);
         let mut dir = DirHandle::default();
-        let roots = roots.clone();
         let stop = opts.stop.clone();
+        let watch = opts.watch.clone();
         Box::new(move |result| {
             if stop
                 .as_ref()
@@ -321,9 +478,17 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
             {
                 return WalkState::Quit;
             }
+            if let Some(watch) = &watch {
+                let folder = result
+                    .as_ref()
+                    .ok()
+                    .filter(|e| e.file_type().is_some_and(|t| t.is_dir()))
+                    .map(|e| e.path());
+                watch.visit(folder);
+            }
             let entry = match result {
-                Err(err) => Some(failed_walk(&err, &roots)),
-                Ok(e) => classify(&e, &roots, max, &mut dir, settled),
+                Err(err) => Some(failed_walk(&err, roots)),
+                Ok(e) => classify(&e, roots, max, &mut dir, settled),
             };
             match entry.map(|e| batch.push(e)) {
                 // The receiver has gone: the scan is over.
@@ -332,7 +497,6 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
             }
         })
     });
-    Ok(())
 }
 
 fn classify(

@@ -1,0 +1,244 @@
+//! A share that stops answering, as a network share does when its server
+//! goes away: a file system of the test's own (FUSE) whose folder `stuck`
+//! never lists, and whose file `slow/notes.txt` never gives its bytes, until
+//! the test lets them. A nightly run must not wait for it for ever.
+//!
+//! Mounting needs root (or `fusermount3`) and `/dev/fuse`. Without them the
+//! test says so and passes, unless `TRAWL_REQUIRE_FUSE` is set, as CI sets
+//! it: there, a mount that fails fails the run.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command as Process, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use fuser::{
+    FileAttr, FileType, Filesystem, MountOption, ReplyAttr, ReplyData, ReplyDirectory, ReplyEntry,
+    Request,
+};
+use serde_json::Value;
+
+const ENOENT: i32 = 2;
+const TTL: Duration = Duration::from_secs(1);
+const NOTE: &[u8] = b"Please write to robin.tenant@example.org about the rent.\n";
+
+/// The tree: `/office/note.txt`, `/stuck/` (never lists), `/slow/notes.txt`
+/// (never reads). Inodes are fixed.
+struct Share {
+    /// Set by the test to let what was held answer (so it can unmount).
+    answer: Arc<AtomicBool>,
+}
+
+const ROOT: u64 = 1;
+const OFFICE: u64 = 2;
+const STUCK: u64 = 3;
+const SLOW: u64 = 4;
+const NOTE_TXT: u64 = 5;
+const SLOW_TXT: u64 = 6;
+
+fn attr(ino: u64) -> FileAttr {
+    let dir = matches!(ino, ROOT | OFFICE | STUCK | SLOW);
+    let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    FileAttr {
+        ino,
+        size: if dir { 0 } else { NOTE.len() as u64 },
+        blocks: 1,
+        atime: when,
+        mtime: when,
+        ctime: when,
+        crtime: when,
+        kind: if dir {
+            FileType::Directory
+        } else {
+            FileType::RegularFile
+        },
+        perm: if dir { 0o755 } else { 0o644 },
+        nlink: if dir { 2 } else { 1 },
+        uid: 0,
+        gid: 0,
+        rdev: 0,
+        blksize: 4096,
+        flags: 0,
+    }
+}
+
+fn children(ino: u64) -> &'static [(u64, &'static str)] {
+    match ino {
+        ROOT => &[(OFFICE, "office"), (STUCK, "stuck"), (SLOW, "slow")],
+        OFFICE => &[(NOTE_TXT, "note.txt")],
+        SLOW => &[(SLOW_TXT, "notes.txt")],
+        _ => &[],
+    }
+}
+
+impl Share {
+    /// Answers `reply` once the test lets it, from a thread of its own, so
+    /// the rest of the share goes on answering meanwhile.
+    fn hold<R: Send + 'static>(&self, reply: R, then: impl FnOnce(R) + Send + 'static) {
+        let answer = Arc::clone(&self.answer);
+        std::thread::spawn(move || {
+            while !answer.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            then(reply);
+        });
+    }
+}
+
+impl Filesystem for Share {
+    fn lookup(&mut self, _: &Request<'_>, parent: u64, name: &OsStr, reply: ReplyEntry) {
+        match children(parent).iter().find(|(_, n)| OsStr::new(n) == name) {
+            Some((ino, _)) => reply.entry(&TTL, &attr(*ino), 0),
+            None => reply.error(ENOENT),
+        }
+    }
+
+    fn getattr(&mut self, _: &Request<'_>, ino: u64, _: Option<u64>, reply: ReplyAttr) {
+        reply.attr(&TTL, &attr(ino));
+    }
+
+    fn read(
+        &mut self,
+        _: &Request<'_>,
+        ino: u64,
+        _: u64,
+        offset: i64,
+        size: u32,
+        _: i32,
+        _: Option<u64>,
+        reply: ReplyData,
+    ) {
+        let start = (offset.max(0) as usize).min(NOTE.len());
+        let end = (start + size as usize).min(NOTE.len());
+        if ino == SLOW_TXT {
+            self.hold(reply, move |r| r.data(&NOTE[start..end]));
+        } else {
+            reply.data(&NOTE[start..end]);
+        }
+    }
+
+    fn readdir(&mut self, _: &Request<'_>, ino: u64, _: u64, offset: i64, reply: ReplyDirectory) {
+        let list = move |mut reply: ReplyDirectory| {
+            let entries = [
+                (ino, ".", FileType::Directory),
+                (ROOT, "..", FileType::Directory),
+            ]
+            .into_iter()
+            .chain(children(ino).iter().map(|(i, n)| (*i, *n, attr(*i).kind)));
+            for (i, (child, name, kind)) in entries.enumerate().skip(offset as usize) {
+                if reply.add(child, (i + 1) as i64, kind, name) {
+                    break;
+                }
+            }
+            reply.ok();
+        };
+        if ino == STUCK {
+            self.hold(reply, list);
+        } else {
+            list(reply);
+        }
+    }
+}
+
+/// The share mounted at `at`, or None (said why) where this machine cannot
+/// mount it and the test may pass without.
+fn mount(at: &Path, answer: &Arc<AtomicBool>) -> Option<fuser::BackgroundSession> {
+    let share = Share {
+        answer: Arc::clone(answer),
+    };
+    let options = [MountOption::RO, MountOption::FSName("trawl-test".into())];
+    match fuser::spawn_mount2(share, at, &options) {
+        Ok(session) => Some(session),
+        Err(e) if std::env::var_os("TRAWL_REQUIRE_FUSE").is_none() => {
+            eprintln!(
+                "skipped: cannot mount a FUSE file system here ({e}); CI sets TRAWL_REQUIRE_FUSE"
+            );
+            None
+        }
+        Err(e) => panic!("cannot mount a FUSE file system: {e}"),
+    }
+}
+
+/// A nightly run over a share that stops answering ends by itself: a file
+/// whose bytes never come is given up after --file-timeout, the walk of a
+/// folder that never lists likewise, and the run stops as partial, its
+/// report written and naming both, with what could be read in it.
+#[test]
+fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("share");
+    std::fs::create_dir(&at).unwrap();
+    let answer = Arc::new(AtomicBool::new(false));
+    let Some(session) = mount(&at, &answer) else {
+        return;
+    };
+    let report_at = dir.path().join("report.json");
+    let started = Instant::now();
+    let mut child = Process::new(env!("CARGO_BIN_EXE_trawl"))
+        .arg("scan")
+        .arg(&at)
+        .args(["--quiet", "--as-of", "2026-01-01", "--format", "json"])
+        .args(["--file-timeout", "2", "--stop-grace", "1", "--threads", "2"])
+        .arg("--out")
+        .arg(&report_at)
+        .arg("--state")
+        .arg(dir.path().join("state.db"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The report is written when the run is over. (The process itself may
+    // only end once the share answers: FUSE lets no thread go that waits
+    // on a request its server has taken. A network share's waits end with
+    // the process.) Bounded: a run that hangs fails the test, not CI.
+    let deadline = started + Duration::from_secs(60);
+    while !report_at.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let written = report_at.exists();
+    // Let what was held answer, so the run's threads still waiting on the
+    // share end, and it unmounts.
+    answer.store(true, Ordering::Relaxed);
+    if !written {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    drop(session);
+    assert!(written, "the run was still waiting on the share after 60 s");
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&std::fs::read(&report_at).unwrap()).unwrap();
+    assert_eq!(report["partial"], true);
+    let findings: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(findings, ["office/note.txt"]);
+    let reason = |path: &str| -> String {
+        let errors = report["errors"].as_array().unwrap();
+        let e = errors
+            .iter()
+            .find(|e| e["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not in {errors:?}"));
+        assert_eq!(e["status"], "failed");
+        e["reason"].as_str().unwrap().to_string()
+    };
+    assert!(
+        reason("slow/notes.txt").starts_with("still being read after 2 s"),
+        "{}",
+        reason("slow/notes.txt")
+    );
+    assert!(
+        reason("stuck").starts_with("the walk has waited 2 s here"),
+        "{}",
+        reason("stuck")
+    );
+}
