@@ -359,16 +359,17 @@ impl Drop for Batch {
 /// whenever the walk has not moved for a moment: a thread held up listing a
 /// folder on a share that stopped answering, or idle with nothing left to
 /// walk, would otherwise keep the files it found from the workers for as
-/// long. Ends when `done` is set.
+/// long. Ends as soon as `done` says so (or is dropped).
 fn hand_on_when_idle(
     watch: &WalkWatch,
     batches: &Batches,
     tx: &SyncSender<Vec<Entry>>,
-    done: &std::sync::atomic::AtomicBool,
+    done: &std::sync::mpsc::Receiver<()>,
 ) {
     let mut last = watch.visited();
-    while !done.load(std::sync::atomic::Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(50));
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+        done.recv_timeout(Duration::from_millis(50))
+    {
         let now = watch.visited();
         if now != last {
             last = now;
@@ -445,14 +446,14 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
     }
     let max = opts.max_file_size;
     let batches = Batches::default();
-    let done = std::sync::atomic::AtomicBool::new(false);
+    let (done, walking) = std::sync::mpsc::channel::<()>();
     std::thread::scope(|s| {
         if let Some(watch) = &opts.watch {
-            let (batches, done, tx) = (&batches, &done, tx.clone());
-            s.spawn(move || hand_on_when_idle(watch, batches, &tx, done));
+            let (batches, tx) = (&batches, tx.clone());
+            s.spawn(move || hand_on_when_idle(watch, batches, &tx, &walking));
         }
         walk_in_parallel(builder, opts, &roots, &batches, &tx, max, settled);
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(done);
     });
     Ok(())
 }
