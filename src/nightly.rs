@@ -150,7 +150,7 @@ pub fn scan_with_state(
     note_empty_roots(&mut report, opts, &memory.known);
     note_unmounted_shares(&mut report, opts, state, &memory.known, how.roots_changed)?;
     let unreached = Unreached::of(&report, opts);
-    unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
+    let kept_open = unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
     // Files gone since the state last saw them: only a whole walk can tell,
     // and only where it could look.
     let mut files_removed = 0;
@@ -233,6 +233,7 @@ pub fn scan_with_state(
         files_removed,
         new,
         resolved,
+        kept_open,
     });
     // What the state was is freed beside the output being written: 100,000
     // files' entries took longer to free than the diff took to make.
@@ -361,16 +362,16 @@ impl Unreached {
     /// Adds to each reason of something not read how many findings earlier
     /// runs reported in it, and this one did not (a file can fail part-way),
     /// which stay open: what a DPO reading the report would otherwise not
-    /// know is missing from it.
+    /// know is missing from it. Returns how many in all.
     fn tell_what_stays_open(
         &self,
         report: &mut ScanReport,
         opts: &ScanOptions,
         state: &State,
         memory: &Memory,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         if self.0.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
         let mut open: std::collections::HashMap<&str, u64> = Default::default();
         let items = state.live_paths(ItemKind::Finding)?;
@@ -393,7 +394,7 @@ impl Unreached {
                 );
             }
         }
-        Ok(())
+        Ok(open.values().sum())
     }
 }
 

@@ -368,6 +368,7 @@ fn every_output_format_tells_what_is_new_and_what_was_resolved() {
         "files_reused",
         "files_removed",
         "new",
+        "kept_open",
     ] {
         assert_eq!(runs[0][count], json["history"][count], "{count}");
     }
@@ -1577,13 +1578,18 @@ fn a_file_read_part_way_counts_what_it_did_not_report() {
     let f = std::fs::File::options().append(true).open(&file).unwrap();
     f.set_modified(SystemTime::now() + Duration::from_secs(60))
         .unwrap();
-    let second = nightly(dir.path(), &share, &[]);
+    let html = dir.path().join("report.html");
+    let second = nightly(dir.path(), &share, &["--html", html.to_str().unwrap()]);
     assert_eq!(second["summary"]["findings"].as_u64(), Some(10));
     let reason = only_failure(&second, "tenants.json");
     assert!(
         reason.ends_with("; 30 findings reported before in it stay open until it is read again"),
         "{reason}"
     );
+    // Counted for the DPO at a glance, beside what could not be scanned.
+    assert_eq!(second["history"]["kept_open"].as_u64(), Some(30));
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("holding 30 findings from earlier runs, kept open"));
     assert!(items(&second["history"]["resolved"]).is_empty());
 }
 

@@ -226,13 +226,20 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
             id: "unreadable",
             value: count(unreadable),
             label: "files that could not be scanned",
-            note: if s.files.skipped + s.members.skipped > 0 {
-                format!(
-                    "and {} skipped on purpose",
-                    count(s.files.skipped + s.members.skipped)
-                )
-            } else {
-                String::new()
+            note: {
+                let kept_open = report.history.as_ref().map_or(0, |h| h.kept_open);
+                let skipped = s.files.skipped + s.members.skipped;
+                let mut notes = Vec::new();
+                if kept_open > 0 {
+                    notes.push(format!(
+                        "holding {} findings from earlier runs, kept open",
+                        count(kept_open)
+                    ));
+                }
+                if skipped > 0 {
+                    notes.push(format!("and {} skipped on purpose", count(skipped)));
+                }
+                notes.join("; ")
             },
         },
     ];

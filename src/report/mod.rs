@@ -385,6 +385,10 @@ pub struct HistoryInfo {
     pub new: u64,
     /// Findings and records reported last time and not now (masked).
     pub resolved: Vec<crate::state::Change>,
+    /// Findings earlier runs reported in what this run could not read,
+    /// neither reported nor resolved tonight: still open.
+    #[serde(default)]
+    pub kept_open: u64,
 }
 
 /// A file the scan read, for the manifest.
@@ -621,6 +625,7 @@ struct RunLine {
     files_removed: u64,
     new: u64,
     resolved: u64,
+    kept_open: u64,
 }
 
 impl From<&HistoryInfo> for RunLine {
@@ -633,6 +638,7 @@ impl From<&HistoryInfo> for RunLine {
             files_removed: h.files_removed,
             new: h.new,
             resolved: h.resolved.len() as u64,
+            kept_open: h.kept_open,
         }
     }
 }
