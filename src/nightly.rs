@@ -147,7 +147,9 @@ pub fn scan_with_state(
         .values()
         .filter(|k| k.settled.load(Ordering::Relaxed))
         .count() as u64;
-    note_empty_roots(&mut report, opts, &memory.known);
+    if !how.roots_changed {
+        note_empty_roots(&mut report, opts, &memory.known);
+    }
     note_unmounted_shares(&mut report, opts, state, &memory.known, how.roots_changed)?;
     let unreached = Unreached::of(&report, opts);
     let kept_open = unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
@@ -401,7 +403,8 @@ impl Unreached {
 /// A root that is an empty folder where the state knew files is most likely
 /// a share that is not mounted tonight: it is reported as not read (so
 /// `--strict` fails, and the log and report say so), and [`Unreached`] then
-/// keeps what the state knew of it.
+/// keeps what the state knew of it; unless `--roots-changed` says it was
+/// emptied on purpose.
 fn note_empty_roots(
     report: &mut ScanReport,
     opts: &ScanOptions,

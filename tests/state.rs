@@ -1726,4 +1726,29 @@ fn an_empty_root_is_taken_for_an_unmounted_share_not_for_removed_files() {
     assert_eq!(third["history"]["new"].as_u64(), Some(0));
     assert!(items(&third["history"]["resolved"]).is_empty());
     assert_eq!(third["findings"], first["findings"]);
+
+    // Emptied on purpose, and said so: every file removed, every finding
+    // resolved, nothing reported not read.
+    std::fs::remove_dir_all(&share).unwrap();
+    std::fs::create_dir(&share).unwrap();
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--strict"])
+        .args(["--roots-changed", "--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .arg("--state")
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "nothing found, nothing unread");
+    let fourth: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(fourth["errors"], serde_json::json!([]));
+    assert_eq!(
+        fourth["history"]["files_removed"],
+        first["summary"]["files_seen"]
+    );
+    let resolved = fourth["history"]["resolved"].as_array().unwrap();
+    let findings = resolved.iter().filter(|c| c["kind"] == "finding").count() as u64;
+    assert_eq!(Some(findings), first["summary"]["findings"].as_u64());
 }
