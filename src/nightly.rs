@@ -428,7 +428,7 @@ fn note_empty_roots(
             report,
             name,
             format!(
-                "the folder is empty, where the state knew {knew} files in it: is the share mounted? None of them is taken for removed, nor their findings for resolved"
+                "the folder is empty, where the state knew {knew} files in it: is the share mounted? None of them is taken for removed, nor their findings for resolved (if it was emptied on purpose, run with --roots-changed)"
             ),
         );
     }
