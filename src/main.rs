@@ -949,21 +949,14 @@ fn run_diff(args: DiffArgs) -> Result<ExitCode> {
                 resolved.len()
             )?;
             for c in &new {
-                writeln!(out, "+ {} {} · {}", kind_name(c.kind), c.path, c.label)?;
+                writeln!(out, "+ {} {} · {}", c.kind.as_str(), c.path, c.label)?;
             }
             for c in &resolved {
-                writeln!(out, "- {} {} · {}", kind_name(c.kind), c.path, c.label)?;
+                writeln!(out, "- {} {} · {}", c.kind.as_str(), c.path, c.label)?;
             }
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn kind_name(kind: trawl::state::ItemKind) -> &'static str {
-    match kind {
-        trawl::state::ItemKind::Finding => "finding",
-        trawl::state::ItemKind::Record => "record",
-    }
 }
 
 fn run_triage(args: TriageArgs) -> Result<ExitCode> {

@@ -147,10 +147,16 @@ pub fn scan_with_state(
         .values()
         .filter(|k| k.settled.load(Ordering::Relaxed))
         .count() as u64;
-    if !how.roots_changed {
-        note_empty_roots(&mut report, opts, &memory.known);
+    // Both look at the share again (a root's listing, its path resolved): not
+    // after a run stopped early, perhaps by a share that stopped answering,
+    // where they could wait on it for ever; and such a run removes and
+    // resolves nothing, which is what they guard.
+    if !report.partial {
+        if !how.roots_changed {
+            note_empty_roots(&mut report, opts, &memory.known);
+        }
+        note_unmounted_shares(&mut report, opts, state, &memory.known, how.roots_changed)?;
     }
-    note_unmounted_shares(&mut report, opts, state, &memory.known, how.roots_changed)?;
     let unreached = Unreached::of(&report, opts);
     let kept_open = unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
     // Files gone since the state last saw them: only a whole walk can tell,

@@ -319,8 +319,13 @@ struct Batch {
 /// Every walker thread's [`Batch`] entries.
 type Batches = Mutex<Vec<Arc<Mutex<Vec<Entry>>>>>;
 
+/// What `entries` holds, leaving it ready for a batch (an empty one is left
+/// as it is: the idle hand-on looks at every thread's every 50 ms).
 fn take(entries: &Mutex<Vec<Entry>>) -> Vec<Entry> {
     let mut entries = entries.lock().unwrap_or_else(|e| e.into_inner());
+    if entries.is_empty() {
+        return Vec::new();
+    }
     std::mem::replace(&mut entries, Vec::with_capacity(BATCH))
 }
 

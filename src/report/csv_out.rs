@@ -95,11 +95,7 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
         w.write_record(&row)?;
     }
     for c in report.history.iter().flat_map(|h| &h.resolved) {
-        let item = match c.kind {
-            crate::state::ItemKind::Finding => "finding",
-            crate::state::ItemKind::Record => "record",
-        };
-        let mut row = vec!["resolved", &c.path, "", item, "", "", "", "", ""];
+        let mut row = vec!["resolved", &c.path, "", c.kind.as_str(), "", "", "", "", ""];
         if reveal {
             row.push("");
         }

@@ -391,10 +391,7 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
         .iter()
         .take(MAX_ERROR_ROWS)
         .map(|c| ResolvedRow {
-            kind: match c.kind {
-                crate::state::ItemKind::Finding => "finding",
-                crate::state::ItemKind::Record => "record",
-            },
+            kind: c.kind.as_str(),
             path: c.path.clone(),
             label: c.label.clone(),
         })

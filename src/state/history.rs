@@ -23,7 +23,7 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ItemKind::Finding => "finding",
             ItemKind::Record => "record",
