@@ -340,8 +340,10 @@ struct ScanArgs {
     /// still being read then is abandoned, listed as not read with why, and
     /// read again next run, and the scan goes on; if every worker is held
     /// so, or the walk has not moved for as long (a share that stopped
-    /// answering), the scan stops as after SIGTERM. A stuck reader or share
-    /// then cannot hold a nightly run (and its state's lock) for ever.
+    /// answering), the scan stops as after SIGTERM; a root that does not
+    /// answer for as long when the scan begins is listed as not read, and
+    /// the other roots scanned. A stuck reader or share then cannot hold a
+    /// nightly run (and its state's lock) for ever.
     #[arg(long, value_name = "SECONDS", default_value_t = 900)]
     file_timeout: u64,
     /// List suppressed findings and records, with why, instead of only
@@ -432,10 +434,13 @@ fn main() -> ExitCode {
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    for p in &args.paths {
-        if std::fs::symlink_metadata(p).is_err() {
-            bail!("{}: no such file or folder", p.display());
-        }
+    let file_timeout =
+        (args.file_timeout > 0).then(|| std::time::Duration::from_secs(args.file_timeout));
+    // A root on a share that stopped answering must not hold the run here,
+    // before any watch is kept on it: it is reported as not read instead.
+    let seen = trawl::walk::look_at_roots(&args.paths, file_timeout);
+    if let Some(p) = seen.missing.first() {
+        bail!("{}: no such file or folder", p.display());
     }
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
@@ -491,10 +496,10 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         hash_files: manifest.is_some(),
         stop: Some(Arc::clone(&stop)),
         stop_grace: std::time::Duration::from_secs(args.stop_grace),
-        file_timeout: (args.file_timeout > 0)
-            .then(|| std::time::Duration::from_secs(args.file_timeout)),
+        file_timeout,
         show_suppressed: args.show_suppressed,
         min_confidence: args.min_confidence,
+        silent_roots: seen.silent,
     };
     log.line(&format!(
         "scan started: {} (policy {}, as of {as_of}{})",

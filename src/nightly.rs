@@ -264,6 +264,11 @@ fn follow_roots(
     roots_changed: bool,
     log: &dyn Log,
 ) -> Result<()> {
+    // A root that did not answer says nothing of which share it is either;
+    // nor is it touched again.
+    if !opts.silent_roots.is_empty() {
+        return Ok(());
+    }
     let several = opts.roots.len() > 1;
     let now: Option<Vec<String>> = opts
         .roots
@@ -395,9 +400,13 @@ impl Unreached {
         for e in &mut report.errors {
             let n = Unreached::key(e, opts).and_then(|k| open.get(k.as_str()).copied());
             if let Some(n) = n.filter(|&n| n > 0) {
-                let findings = if n == 1 { "finding" } else { "findings" };
+                let (findings, stay) = if n == 1 {
+                    ("finding", "stays")
+                } else {
+                    ("findings", "stay")
+                };
                 e.reason = format!(
-                    "{}; {n} {findings} reported before in it stay open until it is read again",
+                    "{}; {n} {findings} reported before in it {stay} open until it is read again",
                     e.reason
                 );
             }
@@ -416,7 +425,7 @@ fn note_empty_roots(
     opts: &ScanOptions,
     known: &foldhash::HashMap<String, crate::state::KnownFile>,
 ) {
-    for root in &opts.roots {
+    for root in opts.answering_roots() {
         let empty = std::fs::read_dir(root).is_ok_and(|mut entries| entries.next().is_none());
         if !empty {
             continue;
@@ -455,12 +464,32 @@ fn note_unmounted_shares(
     known: &foldhash::HashMap<String, crate::state::KnownFile>,
     roots_changed: bool,
 ) -> Result<()> {
-    let Some(mut mounted) = crate::walk::mount_points(&opts.roots) else {
+    let Some(mut mounted) = crate::walk::mount_points(&opts.roots, &opts.silent_roots) else {
         return Ok(());
     };
     let before = state.mount_points()?;
     let unmounted: Vec<&String> = before.iter().filter(|p| !mounted.contains(*p)).collect();
+    let silent: Vec<String> = opts
+        .silent_roots
+        .iter()
+        .map(|r| {
+            let name = crate::walk::relative(r, &opts.roots);
+            name.trim_end_matches('/').to_string()
+        })
+        .collect();
     for point in unmounted {
+        // Not looked at tonight: still expected.
+        let below_silent = |root: &String| {
+            opts.roots.len() == 1
+                || point == root
+                || point
+                    .strip_prefix(root.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        if silent.iter().any(below_silent) {
+            mounted.insert(point.clone());
+            continue;
+        }
         let knew = known_in(known, point);
         if knew == 0 || roots_changed {
             continue;

@@ -58,6 +58,10 @@ pub struct ScanOptions {
     /// The operating point: findings below it are not reported, and records
     /// are judged without them.
     pub min_confidence: crate::detect::Confidence,
+    /// Roots that did not answer when looked at before the scan (see
+    /// [`walk::look_at_roots`]): not touched again, and reported as not
+    /// read, so that a state keeps what it knew of them.
+    pub silent_roots: Vec<PathBuf>,
 }
 
 impl ScanOptions {
@@ -81,7 +85,13 @@ impl ScanOptions {
             file_timeout: Some(DEFAULT_FILE_TIMEOUT),
             show_suppressed: false,
             min_confidence: crate::detect::Confidence::Low,
+            silent_roots: Vec::new(),
         }
+    }
+
+    /// The roots the scan looks at: those not silent.
+    pub fn answering_roots(&self) -> impl Iterator<Item = &PathBuf> {
+        self.roots.iter().filter(|r| !self.silent_roots.contains(r))
     }
 }
 
@@ -214,6 +224,7 @@ pub fn scan_with(
         threads: threads.saturating_mul(WALK_THREADS_PER_WORKER).min(64),
         stop: Some(Arc::clone(&stop)),
         watch: Some(Arc::clone(&watch)),
+        silent: opts.silent_roots.clone(),
     };
     let mut report = ScanReport {
         trawl_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -225,6 +236,19 @@ pub fn scan_with(
         ..ScanReport::default()
     };
     let mut summary = Summary::default();
+    for root in &opts.silent_roots {
+        let waited = opts
+            .file_timeout
+            .map_or(String::new(), |t| format!(" in {} s", t.as_secs()));
+        let why =
+            format!("did not answer{waited} when the scan began (is the share up?): not read");
+        let rel = walk::relative(root, &opts.roots);
+        add(
+            &mut report,
+            &mut summary,
+            not_scanned(rel, Outcome::Failed, why),
+        );
+    }
     let (tx, rx) = mpsc::sync_channel::<Vec<Entry>>(64);
     let finished = Arc::new(Finished::default());
     let mut failure: Option<anyhow::Error> = None;
@@ -469,7 +493,7 @@ fn note_stuck_walk(
 ) {
     let mut stuck = watch.not_answering(Duration::from_secs(2));
     if stuck.is_empty() {
-        stuck = opts.roots.clone();
+        stuck = opts.answering_roots().cloned().collect();
     }
     for folder in stuck {
         let rel = walk::relative(&folder, &opts.roots);

@@ -28,6 +28,75 @@ pub struct WalkOptions {
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// Where the walk is, for whoever watches that it goes on.
     pub watch: Option<Arc<WalkWatch>>,
+    /// Roots not to walk: they did not answer when looked at (see
+    /// [`look_at_roots`]). Still in `roots`, which name the paths.
+    pub silent: Vec<PathBuf>,
+}
+
+/// What looking at the roots before a scan found.
+#[derive(Debug, Default)]
+pub struct RootsSeen {
+    /// Roots that are not there (nothing at that path, not even a link).
+    pub missing: Vec<PathBuf>,
+    /// Roots whose file system did not answer in time.
+    pub silent: Vec<PathBuf>,
+}
+
+/// Looks at each root (its metadata, and the path resolved, as the scan
+/// will) from a thread of its own, for at most `wait` in all: a root on a
+/// share that stopped answering (a dead NFS or SMB mount) would otherwise
+/// hold the run before the walk, and the watch kept on it, begin. A thread
+/// still waiting then is left behind, to end with the process. With no
+/// `wait`, each is looked at here, for as long as it takes.
+pub fn look_at_roots(roots: &[PathBuf], wait: Option<Duration>) -> RootsSeen {
+    fn exists(root: &Path) -> bool {
+        let there = std::fs::symlink_metadata(root).is_ok();
+        if there {
+            // What the scan touches first: the share's own root, and every
+            // folder on the way to it.
+            let _ = std::fs::metadata(root);
+            let _ = std::fs::canonicalize(root);
+        }
+        there
+    }
+    let mut seen = RootsSeen::default();
+    let Some(wait) = wait else {
+        seen.missing = roots.iter().filter(|r| !exists(r)).cloned().collect();
+        return seen;
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut answered: Vec<Option<bool>> = vec![None; roots.len()];
+    for (i, root) in roots.iter().enumerate() {
+        let (answer, root) = (tx.clone(), root.clone());
+        let looking = std::thread::Builder::new()
+            .name("trawl-root-check".into())
+            .spawn(move || {
+                let _ = answer.send((i, exists(&root)));
+            });
+        // No thread to look from: looked at here.
+        if looking.is_err() {
+            answered[i] = Some(exists(&roots[i]));
+        }
+    }
+    drop(tx);
+    let deadline = std::time::Instant::now() + wait;
+    while answered.iter().any(Option::is_none) {
+        let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else {
+            break;
+        };
+        match rx.recv_timeout(left) {
+            Ok((i, there)) => answered[i] = Some(there),
+            Err(_) => break,
+        }
+    }
+    for (root, answer) in roots.iter().zip(answered) {
+        match answer {
+            Some(true) => {}
+            Some(false) => seen.missing.push(root.clone()),
+            None => seen.silent.push(root.clone()),
+        }
+    }
+    seen
 }
 
 /// How far the walk has gone, and the folders it has found and not yet
@@ -160,14 +229,19 @@ impl Excludes {
 
 /// The folders below the roots that are mount points now (other shares,
 /// mounted inside a root), named as the walk names paths; None where that
-/// cannot be told (not Linux, no `/proc`).
-pub fn mount_points(roots: &[PathBuf]) -> Option<std::collections::BTreeSet<String>> {
+/// cannot be told (not Linux, no `/proc`). The `silent` roots (see
+/// [`look_at_roots`]) are left alone.
+pub fn mount_points(
+    roots: &[PathBuf],
+    silent: &[PathBuf],
+) -> Option<std::collections::BTreeSet<String>> {
     if !cfg!(target_os = "linux") {
         return None;
     }
     let table = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
     let roots_found: Vec<(&PathBuf, PathBuf)> = roots
         .iter()
+        .filter(|r| !silent.contains(r))
         .filter_map(|r| Some((r, std::fs::canonicalize(r).ok()?)))
         .collect();
     let mut below = std::collections::BTreeSet::new();
@@ -403,10 +477,14 @@ pub type Settled<'a> = dyn Fn(&str, &Stat) -> bool + Sync + 'a;
 
 pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -> Result<()> {
     let excludes = Excludes::new(&opts.excludes)?;
-    let mut roots = opts.roots.iter();
-    let first = roots.next().context("no path to scan")?;
+    anyhow::ensure!(!opts.roots.is_empty(), "no path to scan");
+    let mut walked = opts.roots.iter().filter(|r| !opts.silent.contains(r));
+    let Some(first) = walked.next() else {
+        // Every root is silent: nothing to walk.
+        return Ok(());
+    };
     let mut builder = WalkBuilder::new(first);
-    for r in roots {
+    for r in walked {
         builder.add(r);
     }
     builder
@@ -422,7 +500,10 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
     let roots = opts.roots.clone();
     let excludes = std::sync::Arc::new(excludes);
     if let Some(watch) = &opts.watch {
-        for root in roots.iter().filter(|r| r.is_dir()) {
+        for root in roots
+            .iter()
+            .filter(|r| !opts.silent.contains(r) && r.is_dir())
+        {
             watch.found_folder(root);
         }
     }
@@ -836,6 +917,28 @@ fn io_reason(err: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only what is not there at all is missing: a link to a share not
+    /// mounted tonight is there, and is reported by the scan instead. The
+    /// same with a wait (from threads) and without.
+    #[cfg(unix)]
+    #[test]
+    fn a_root_is_missing_only_when_nothing_is_at_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let (folder, gone, link) = (
+            dir.path().join("share"),
+            dir.path().join("gone"),
+            dir.path().join("link"),
+        );
+        std::fs::create_dir(&folder).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("unmounted"), &link).unwrap();
+        let roots = [folder, gone.clone(), link];
+        for wait in [None, Some(Duration::from_secs(30))] {
+            let seen = look_at_roots(&roots, wait);
+            assert_eq!(seen.missing, std::slice::from_ref(&gone));
+            assert!(seen.silent.is_empty());
+        }
+    }
 
     #[test]
     fn a_mount_points_name_is_unescaped_as_the_kernel_wrote_it() {

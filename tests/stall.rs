@@ -29,6 +29,11 @@ const NOTE: &[u8] = b"Please write to robin.tenant@example.org about the rent.\n
 struct Share {
     /// Set by the test to let what was held answer (so it can unmount).
     answer: Arc<AtomicBool>,
+    /// Whether `stuck` and `slow` are there (else only `office`).
+    stalls: bool,
+    /// Set by the test to make the share's own root stop answering, as a
+    /// dead network mount's does.
+    silent_root: Arc<AtomicBool>,
 }
 
 const ROOT: u64 = 1;
@@ -64,9 +69,10 @@ fn attr(ino: u64) -> FileAttr {
     }
 }
 
-fn children(ino: u64) -> &'static [(u64, &'static str)] {
+fn children(ino: u64, stalls: bool) -> &'static [(u64, &'static str)] {
     match ino {
-        ROOT => &[(OFFICE, "office"), (STUCK, "stuck"), (SLOW, "slow")],
+        ROOT if stalls => &[(OFFICE, "office"), (STUCK, "stuck"), (SLOW, "slow")],
+        ROOT => &[(OFFICE, "office")],
         OFFICE => &[(NOTE_TXT, "note.txt")],
         SLOW => &[(SLOW_TXT, "notes.txt")],
         _ => &[],
@@ -89,14 +95,21 @@ impl Share {
 
 impl Filesystem for Share {
     fn lookup(&mut self, _: &Request<'_>, parent: u64, name: &OsStr, reply: ReplyEntry) {
-        match children(parent).iter().find(|(_, n)| OsStr::new(n) == name) {
+        let found = children(parent, self.stalls)
+            .iter()
+            .find(|(_, n)| OsStr::new(n) == name);
+        match found {
             Some((ino, _)) => reply.entry(&TTL, &attr(*ino), 0),
             None => reply.error(ENOENT),
         }
     }
 
     fn getattr(&mut self, _: &Request<'_>, ino: u64, _: Option<u64>, reply: ReplyAttr) {
-        reply.attr(&TTL, &attr(ino));
+        if ino == ROOT && self.silent_root.load(Ordering::Relaxed) {
+            self.hold(reply, move |r| r.attr(&TTL, &attr(ino)));
+        } else {
+            reply.attr(&TTL, &attr(ino));
+        }
     }
 
     fn read(
@@ -120,13 +133,18 @@ impl Filesystem for Share {
     }
 
     fn readdir(&mut self, _: &Request<'_>, ino: u64, _: u64, offset: i64, reply: ReplyDirectory) {
+        let stalls = self.stalls;
         let list = move |mut reply: ReplyDirectory| {
             let entries = [
                 (ino, ".", FileType::Directory),
                 (ROOT, "..", FileType::Directory),
             ]
             .into_iter()
-            .chain(children(ino).iter().map(|(i, n)| (*i, *n, attr(*i).kind)));
+            .chain(
+                children(ino, stalls)
+                    .iter()
+                    .map(|(i, n)| (*i, *n, attr(*i).kind)),
+            );
             for (i, (child, name, kind)) in entries.enumerate().skip(offset as usize) {
                 if reply.add(child, (i + 1) as i64, kind, name) {
                     break;
@@ -144,10 +162,7 @@ impl Filesystem for Share {
 
 /// The share mounted at `at`, or None (said why) where this machine cannot
 /// mount it and the test may pass without.
-fn mount(at: &Path, answer: &Arc<AtomicBool>) -> Option<fuser::BackgroundSession> {
-    let share = Share {
-        answer: Arc::clone(answer),
-    };
+fn mount(at: &Path, share: Share) -> Option<fuser::BackgroundSession> {
     let options = [MountOption::RO, MountOption::FSName("trawl-test".into())];
     match fuser::spawn_mount2(share, at, &options) {
         Ok(session) => Some(session),
@@ -171,7 +186,12 @@ fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
     let at = dir.path().join("share");
     std::fs::create_dir(&at).unwrap();
     let answer = Arc::new(AtomicBool::new(false));
-    let Some(session) = mount(&at, &answer) else {
+    let share = Share {
+        answer: Arc::clone(&answer),
+        stalls: true,
+        silent_root: Arc::default(),
+    };
+    let Some(session) = mount(&at, share) else {
         return;
     };
     let report_at = dir.path().join("report.json");
@@ -241,4 +261,97 @@ fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
         "{}",
         reason("stuck")
     );
+}
+
+/// A share whose own root stops answering (a dead NFS or SMB mount) is
+/// looked at before anything else, and would hold the run there, before the
+/// walk and its watch begin. It is given up after --file-timeout instead:
+/// reported as not read, the other root scanned, and what the state knew
+/// of the share kept (nothing resolved, its finding said to stay open).
+#[test]
+fn a_share_whose_root_does_not_answer_is_reported_and_the_rest_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("share")).unwrap();
+    std::fs::create_dir(dir.path().join("here")).unwrap();
+    std::fs::write(dir.path().join("here/note.txt"), NOTE).unwrap();
+    let (answer, silent_root) = (Arc::new(AtomicBool::new(false)), Arc::default());
+    let share = Share {
+        answer: Arc::clone(&answer),
+        stalls: false,
+        silent_root: Arc::clone(&silent_root),
+    };
+    let Some(session) = mount(&dir.path().join("share"), share) else {
+        return;
+    };
+    // Both roots named relative to the test's folder, as `share/...`.
+    let scan = |out: &str| {
+        Process::new(env!("CARGO_BIN_EXE_trawl"))
+            .current_dir(dir.path())
+            .args(["scan", "share", "here", "--quiet", "--as-of", "2026-01-01"])
+            .args(["--format", "json", "--file-timeout", "2", "--strict"])
+            .args(["--state", "state.db", "--out", out])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = scan("first.json").wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(1), "findings: {first:?}");
+
+    silent_root.store(true, Ordering::Relaxed);
+    // The kernel keeps the root's attributes for TTL: past it, it asks.
+    std::thread::sleep(TTL + Duration::from_millis(200));
+    let report_at = dir.path().join("second.json");
+    let started = Instant::now();
+    let child = scan("second.json");
+    let deadline = started + Duration::from_secs(60);
+    while !report_at.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let written = report_at.exists();
+    answer.store(true, Ordering::Relaxed);
+    let mut child = child;
+    if !written {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    drop(session);
+    assert!(written, "the run was still waiting on the share after 60 s");
+    // --strict: something could not be read.
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(dir.path().join(name)).unwrap()).unwrap()
+    };
+    let (first, second) = (read("first.json"), read("second.json"));
+    let paths = |report: &Value| -> Vec<String> {
+        let mut paths: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        paths.sort();
+        paths
+    };
+    assert_eq!(paths(&first), ["here/note.txt", "share/office/note.txt"]);
+    assert_eq!(paths(&second), ["here/note.txt"]);
+    assert_ne!(second["partial"], true, "not a stopped run");
+    let errors = second["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "share");
+    assert_eq!(errors[0]["status"], "failed");
+    assert_eq!(
+        errors[0]["reason"],
+        "did not answer in 2 s when the scan began (is the share up?): not read; 1 finding reported before in it stays open until it is read again"
+    );
+    let history = &second["history"];
+    assert_eq!(history["files_removed"], 0);
+    assert_eq!(history["new"], 0);
+    assert_eq!(history["resolved"].as_array().unwrap().len(), 0);
+    assert_eq!(history["kept_open"], 1);
 }
