@@ -355,3 +355,151 @@ fn a_share_whose_root_does_not_answer_is_reported_and_the_rest_scanned() {
     assert_eq!(history["resolved"].as_array().unwrap().len(), 0);
     assert_eq!(history["kept_open"], 1);
 }
+
+/// A run stopped by SIGTERM while its walk waits on a share that stopped
+/// answering waits for the walk only --stop-grace (not --file-timeout):
+/// its partial report is written, naming the folder, and the state's lock
+/// is let go while the process itself is still held by the share (as FUSE
+/// holds it): a decision made then is not told a run is under way.
+#[test]
+fn a_signal_ends_a_run_whose_walk_is_stuck_and_lets_go_of_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("share");
+    std::fs::create_dir(&at).unwrap();
+    let answer = Arc::new(AtomicBool::new(false));
+    let share = Share {
+        answer: Arc::clone(&answer),
+        stalls: true,
+        silent_root: Arc::default(),
+    };
+    let Some(session) = mount(&at, share) else {
+        return;
+    };
+    let (report_at, state) = (dir.path().join("report.json"), dir.path().join("state.db"));
+    let mut child = Process::new(env!("CARGO_BIN_EXE_trawl"))
+        .arg("scan")
+        .arg(&at)
+        .args(["--quiet", "--as-of", "2026-01-01", "--format", "json"])
+        .args([
+            "--file-timeout",
+            "600",
+            "--stop-grace",
+            "1",
+            "--threads",
+            "2",
+        ])
+        // No file held: only the walk is.
+        .args(["--exclude", "slow"])
+        .arg("--out")
+        .arg(&report_at)
+        .arg("--state")
+        .arg(&state)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Long enough for the walk to reach `stuck`.
+    std::thread::sleep(Duration::from_secs(2));
+    let sent = Process::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    // Far short of --file-timeout: only the grace can have ended it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !report_at.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let written = report_at.exists();
+    // The lock goes a moment after the report (the HTML and the log are
+    // written between), and well before the process ends: the share, which
+    // has answered nothing yet, still holds it.
+    let lock = dir.path().join("state.db.lock");
+    let freed = written && free_within(&lock, Duration::from_secs(10));
+    let held = child.try_wait().unwrap().is_none();
+    let triage = written.then(|| {
+        let report: Value = serde_json::from_slice(&std::fs::read(&report_at).unwrap()).unwrap();
+        let fingerprint = report["findings"][0]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let decided = Process::new(env!("CARGO_BIN_EXE_trawl"))
+            .args([
+                "triage",
+                &fingerprint,
+                "--status",
+                "accepted",
+                "--by",
+                "test",
+            ])
+            .args(["--note", "a test's"])
+            .arg("--state")
+            .arg(&state)
+            .output()
+            .unwrap();
+        (report, decided)
+    });
+    answer.store(true, Ordering::Relaxed);
+    if !written {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    drop(session);
+    assert!(
+        written,
+        "the stopped run was still waiting on the share after 60 s"
+    );
+    assert!(
+        freed,
+        "the state's lock was still held 10 s after the report"
+    );
+    assert!(
+        held,
+        "the share no longer held the process: the lock shows nothing"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (report, decided) = triage.unwrap();
+    assert_eq!(report["partial"], true);
+    let stuck = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "stuck")
+        .unwrap_or_else(|| panic!("stuck not in {}", report["errors"]));
+    assert!(
+        stuck["reason"].as_str().unwrap().starts_with(
+            "the walk was still waiting here for the file system when the scan was stopped"
+        ),
+        "{}",
+        stuck["reason"]
+    );
+    let said = String::from_utf8_lossy(&decided.stderr);
+    assert!(decided.status.success(), "{said}");
+    assert!(!said.contains("a run is under way"), "{said}");
+}
+
+/// Whether the lock file at `lock` can be taken (and is then let go again)
+/// within `wait`.
+fn free_within(lock: &Path, wait: Duration) -> bool {
+    use std::os::unix::io::AsRawFd;
+    let file = std::fs::File::open(lock).unwrap();
+    let deadline = Instant::now() + wait;
+    loop {
+        // SAFETY: flock on a descriptor we own; no memory is involved.
+        let taken = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        if taken {
+            // SAFETY: as above.
+            unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_UN) };
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
