@@ -499,6 +499,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         file_timeout,
         show_suppressed: args.show_suppressed,
         min_confidence: args.min_confidence,
+        own_files: own_files(&args, &seen.silent),
         silent_roots: seen.silent,
     };
     log.line(&format!(
@@ -609,6 +610,35 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // sorting them.
     std::mem::forget(report);
     Ok(code)
+}
+
+/// What this run writes: its outputs, its state (with SQLite's files
+/// beside it, and the lock) and its log; skipped where a root holds them.
+fn own_files(args: &ScanArgs, silent: &[PathBuf]) -> trawl::walk::OwnFiles {
+    use trawl::walk::OwnFile;
+    let file = |path: &Path, what, staged| OwnFile {
+        path: path.to_path_buf(),
+        what,
+        staged,
+    };
+    let mut files = Vec::new();
+    for (path, what) in [
+        (&args.out, "output"),
+        (&args.html, "HTML report"),
+        (&args.manifest, "manifest"),
+    ] {
+        files.extend(path.as_deref().map(|p| file(p, what, true)));
+    }
+    files.extend(args.log.as_deref().map(|p| file(p, "log", false)));
+    if let Some(state) = &args.state {
+        files.push(file(state, "state", false));
+        for side in ["-wal", "-shm", "-journal", ".lock"] {
+            let mut name = state.as_os_str().to_owned();
+            name.push(side);
+            files.push(file(Path::new(&name), "state", false));
+        }
+    }
+    trawl::walk::OwnFiles::new(&args.paths, silent, &files)
 }
 
 fn run_report(args: ReportArgs) -> Result<ExitCode> {

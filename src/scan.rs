@@ -62,6 +62,8 @@ pub struct ScanOptions {
     /// [`walk::look_at_roots`]): not touched again, and reported as not
     /// read, so that a state keeps what it knew of them.
     pub silent_roots: Vec<PathBuf>,
+    /// Trawl's own outputs, state and log, where inside a root: skipped.
+    pub own_files: walk::OwnFiles,
 }
 
 impl ScanOptions {
@@ -86,6 +88,7 @@ impl ScanOptions {
             show_suppressed: false,
             min_confidence: crate::detect::Confidence::Low,
             silent_roots: Vec::new(),
+            own_files: walk::OwnFiles::default(),
         }
     }
 
@@ -225,6 +228,7 @@ pub fn scan_with(
         stop: Some(Arc::clone(&stop)),
         watch: Some(Arc::clone(&watch)),
         silent: opts.silent_roots.clone(),
+        own: opts.own_files.clone(),
     };
     let mut report = ScanReport {
         trawl_version: env!("CARGO_PKG_VERSION").to_string(),

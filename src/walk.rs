@@ -31,6 +31,96 @@ pub struct WalkOptions {
     /// Roots not to walk: they did not answer when looked at (see
     /// [`look_at_roots`]). Still in `roots`, which name the paths.
     pub silent: Vec<PathBuf>,
+    /// Trawl's own files, skipped where the walk finds them.
+    pub own: OwnFiles,
+}
+
+/// Trawl's own files (its outputs, state and log), named as the walk names
+/// paths: where they are inside a root (a report written to the share the
+/// DPO reads, beside what is scanned), the walk skips them, saying so,
+/// rather than read what the run itself writes, and report it again, or
+/// its raw values with `--reveal`, the next night.
+#[derive(Debug, Clone, Default)]
+pub struct OwnFiles {
+    /// Each file, and what it is.
+    exact: HashMap<PathBuf, &'static str>,
+    /// Outputs are written to a file of their own beside them (`.NAME.*.tmp`)
+    /// and renamed when whole: each folder, and that prefix.
+    staged: Vec<(PathBuf, String)>,
+}
+
+/// One of trawl's own files: where, what it is, and whether it is written
+/// staged (see [`OwnFiles`]).
+pub struct OwnFile {
+    pub path: PathBuf,
+    pub what: &'static str,
+    pub staged: bool,
+}
+
+impl OwnFiles {
+    /// Those of `files` below `roots`; a root that did not answer (see
+    /// [`look_at_roots`]) is left alone, as the walk leaves it.
+    pub fn new(roots: &[PathBuf], silent: &[PathBuf], files: &[OwnFile]) -> OwnFiles {
+        let roots: Vec<(&PathBuf, PathBuf)> = roots
+            .iter()
+            .filter(|r| !silent.contains(r))
+            .filter_map(|r| Some((r, std::fs::canonicalize(r).ok()?)))
+            .collect();
+        let mut own = OwnFiles::default();
+        for file in files {
+            // Where it is, through any link (an output is written where a
+            // link points); a file not made yet, by its folder.
+            let Some(found) = std::fs::canonicalize(&file.path).ok().or_else(|| {
+                let name = file.path.file_name()?;
+                let dir = match file.path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                Some(std::fs::canonicalize(dir).ok()?.join(name))
+            }) else {
+                continue;
+            };
+            for (given, root) in &roots {
+                let Ok(rest) = found.strip_prefix(root) else {
+                    continue;
+                };
+                let walked = if rest.as_os_str().is_empty() {
+                    given.to_path_buf()
+                } else {
+                    given.join(rest)
+                };
+                if let (true, Some(dir), Some(name)) =
+                    (file.staged, walked.parent(), walked.file_name())
+                {
+                    let prefix = format!(".{}.", name.to_string_lossy());
+                    own.staged.push((dir.to_path_buf(), prefix));
+                }
+                own.exact.insert(walked, file.what);
+            }
+        }
+        own
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty()
+    }
+
+    /// What `path` is, if it is one of trawl's own files.
+    fn what(&self, path: &Path) -> Option<&'static str> {
+        self.exact.get(path).copied()
+    }
+
+    /// Whether `path` is an output of this run's, being written: there only
+    /// while the run lasts, under a name of chance.
+    fn staged(&self, path: &Path) -> bool {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return false;
+        };
+        let name = name.to_string_lossy();
+        self.staged.iter().any(|(d, prefix)| {
+            d == dir && name.starts_with(prefix.as_str()) && name.ends_with(".tmp")
+        })
+    }
 }
 
 /// What looking at the roots before a scan found.
@@ -575,7 +665,7 @@ fn walk_in_parallel(
             }
             let entry = match result {
                 Err(err) => Some(failed_walk(&err, roots)),
-                Ok(e) => classify(&e, roots, max, &mut dir, settled),
+                Ok(e) => classify(&e, roots, max, &mut dir, settled, &opts.own),
             };
             match entry.map(|e| batch.push(e)) {
                 // The receiver has gone: the scan is over.
@@ -592,6 +682,7 @@ fn classify(
     max: u64,
     dir: &mut DirHandle,
     settled: &Settled,
+    own: &OwnFiles,
 ) -> Option<Entry> {
     let rel = || relative(e.path(), roots);
     let Some(ft) = e.file_type() else {
@@ -600,6 +691,19 @@ fn classify(
     };
     if ft.is_dir() {
         return None;
+    }
+    if !own.is_empty() {
+        if let Some(what) = own.what(e.path()) {
+            return Some(Entry::Skipped {
+                rel: rel(),
+                reason: format!("trawl's own {what}: not scanned"),
+            });
+        }
+        // Gone, renamed to its own name, by the end of the run: not listed,
+        // as its name would differ from run to run.
+        if own.staged(e.path()) {
+            return None;
+        }
     }
     if ft.is_symlink() {
         return Some(Entry::Skipped {
@@ -917,6 +1021,44 @@ fn io_reason(err: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Trawl's own files are named as the walk names paths: below the root
+    /// as given (here through a link), wherever they were named from; those
+    /// outside every root, or below a root that did not answer, are not.
+    #[cfg(unix)]
+    #[test]
+    fn own_files_are_named_as_the_walk_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (share, link, elsewhere) = (
+            dir.path().join("share"),
+            dir.path().join("link"),
+            dir.path().join("elsewhere"),
+        );
+        std::fs::create_dir_all(share.join("dpo")).unwrap();
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&share, &link).unwrap();
+        let file = |path: PathBuf, what, staged| OwnFile { path, what, staged };
+        let files = [
+            file(share.join("dpo/out.json"), "output", true),
+            file(share.join("dpo/trawl.log"), "log", false),
+            file(elsewhere.join("state.db"), "state", false),
+        ];
+        let own = OwnFiles::new(std::slice::from_ref(&link), &[], &files);
+        assert_eq!(own.what(&link.join("dpo/out.json")), Some("output"));
+        assert_eq!(own.what(&link.join("dpo/trawl.log")), Some("log"));
+        assert_eq!(own.what(&share.join("dpo/out.json")), None);
+        assert_eq!(own.what(&elsewhere.join("state.db")), None);
+        assert!(own.staged(&link.join("dpo/.out.json.x1Yz9.tmp")));
+        assert!(!own.staged(&link.join("dpo/.out.json.x1Yz9")));
+        assert!(!own.staged(&link.join("dpo/.trawl.log.x1Yz9.tmp")));
+        assert!(!own.staged(&link.join(".out.json.x1Yz9.tmp")));
+        let silent = OwnFiles::new(
+            std::slice::from_ref(&link),
+            std::slice::from_ref(&link),
+            &files,
+        );
+        assert!(silent.is_empty());
+    }
 
     /// Only what is not there at all is missing: a link to a share not
     /// mounted tonight is there, and is reported by the scan instead. The

@@ -111,6 +111,88 @@ fn reports_the_same(first: &Value, later: &Value, read: u64) {
     assert_eq!(later["history"]["resolved"], serde_json::json!([]));
 }
 
+/// Outputs, state and log written inside the scanned share (the report
+/// put where the DPO reads it, on the same share) are not scanned: the next
+/// run neither reads its own report, raw values and all under --reveal, nor
+/// reports it again; it lists each as trawl's own, and finds what it found
+/// before they were there.
+#[test]
+fn a_runs_own_files_inside_the_share_are_listed_not_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let dpo = share.join("dpo");
+    std::fs::create_dir(&dpo).unwrap();
+    let run = || -> Value {
+        let out = trawl()
+            .arg("scan")
+            .arg(&share)
+            .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--reveal"])
+            .arg("--state")
+            .arg(dpo.join("state.db"))
+            .arg("--out")
+            .arg(dpo.join("out.json"))
+            .arg("--html")
+            .arg(dpo.join("report.html"))
+            .arg("--log")
+            .arg(dpo.join("trawl.log"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&std::fs::read(dpo.join("out.json")).unwrap()).unwrap()
+    };
+    let own = |report: &Value| -> BTreeSet<(String, String)> {
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["path"].as_str().unwrap().starts_with("dpo/"))
+            .map(|e| {
+                assert_eq!(e["status"], "skipped", "{e}");
+                let path = e["path"].as_str().unwrap().to_string();
+                (path, e["reason"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    let listed = |names: &[(&str, &str)]| -> BTreeSet<(String, String)> {
+        names
+            .iter()
+            .map(|(p, what)| {
+                (
+                    format!("dpo/{p}"),
+                    format!("trawl's own {what}: not scanned"),
+                )
+            })
+            .collect()
+    };
+    let state = [
+        ("state.db", "state"),
+        ("state.db-shm", "state"),
+        ("state.db-wal", "state"),
+        ("state.db.lock", "state"),
+        ("trawl.log", "log"),
+    ];
+    let first = run();
+    // The outputs being written are not listed: their names are of chance.
+    assert_eq!(own(&first), listed(&state));
+    let second = run();
+    let mut all = listed(&state);
+    all.extend(listed(&[
+        ("out.json", "output"),
+        ("report.html", "HTML report"),
+    ]));
+    assert_eq!(own(&second), all);
+    for part in ["findings", "records"] {
+        assert_eq!(first[part], second[part], "{part} differ between runs");
+    }
+    assert_eq!(second["history"]["new"].as_u64(), Some(0));
+    assert_eq!(second["history"]["resolved"], serde_json::json!([]));
+}
+
 #[test]
 fn a_second_run_reads_nothing_and_reports_the_same() {
     let dir = tempfile::tempdir().unwrap();
