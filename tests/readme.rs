@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use common::{copy_dir, root, trawl};
 
+#[allow(dead_code)]
 mod common;
 
 /// The README's text in the fenced block that opens with "```" + `info`
