@@ -10,6 +10,7 @@
 //! state file and kept in it.
 
 pub mod history;
+mod journal;
 mod lock;
 pub mod packed;
 
@@ -436,8 +437,9 @@ impl State {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         }
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let (journal, sync) = journal::for_state(path);
+        conn.pragma_update(None, "journal_mode", journal)?;
+        conn.pragma_update(None, "synchronous", sync)?;
         tune(&conn)?;
         let version: Option<i64> = if existed {
             conn.query_row(
