@@ -404,18 +404,28 @@ fn relative_cow<'p>(path: &'p Path, roots: &[PathBuf]) -> std::borrow::Cow<'p, s
             .unwrap_or_else(|_| path.to_path_buf()),
         None => path.to_path_buf(),
     };
-    let rel = rel.to_string_lossy().replace('\\', "/");
+    let rel = separated_by_slashes(&rel);
     match root {
         // A file given as one of several roots is named as given (it was
         // named by the root and its own name again: `a/x.xls/x.xls`).
-        Some(r) if roots.len() > 1 && path == r.as_path() => {
-            r.to_string_lossy().replace('\\', "/").into()
-        }
+        Some(r) if roots.len() > 1 && path == r.as_path() => separated_by_slashes(r).into(),
         Some(r) if roots.len() > 1 => {
             let r = r.to_string_lossy();
             format!("{}/{rel}", r.trim_end_matches('/')).into()
         }
         _ => rel.into(),
+    }
+}
+
+/// `path` with `/` between its parts. Only Windows separates with `\`;
+/// elsewhere a `\` is part of a name (`a\b.txt` is not `a/b.txt`, which
+/// may be another file).
+fn separated_by_slashes(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.into_owned()
     }
 }
 
@@ -457,8 +467,7 @@ fn relative_fast<'p>(path: &'p Path, root: &Path) -> Option<&'p str> {
         && !rest.ends_with(b"/.")
         && rest != b"."
         && memchr::memmem::find(rest, b"//").is_none()
-        && memchr::memmem::find(rest, b"/./").is_none()
-        && !rest.contains(&b'\\');
+        && memchr::memmem::find(rest, b"/./").is_none();
     plain.then(|| std::str::from_utf8(rest).ok())?
 }
 

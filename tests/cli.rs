@@ -606,3 +606,50 @@ fn suppressions_in_the_rules_are_counted_not_listed() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs a reason"));
 }
+
+/// On Linux a `\\` is part of a name: a file called `a\\b.txt` (as a
+/// Windows path copied by a tool that knew no better) is not the file
+/// `b.txt` in the folder `a`, and each is reported under its own name, with
+/// one root or several.
+#[cfg(unix)]
+#[test]
+fn a_backslash_in_a_name_is_not_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    write(&share, "a/b.txt", b"Write to robin.tenant@example.org\n");
+    write(&share, "a\\b.txt", b"Write to sam.resident@example.org\n");
+    let other = dir.path().join("other");
+    write(&other, "c.txt", b"Write to alex.staff@example.org\n");
+    let paths = |lines: &[Value]| -> Vec<String> {
+        let mut paths: Vec<String> = of_kind(lines, "finding")
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        paths.sort();
+        paths
+    };
+    let (code, lines) = scan_lines(&share, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(paths(&lines), ["a/b.txt", "a\\b.txt"]);
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .arg(&other)
+        .args(["--as-of", "2026-01-01", "--quiet"])
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (share, other) = (share.display().to_string(), other.display().to_string());
+    assert_eq!(
+        paths(&lines),
+        [
+            format!("{other}/c.txt"),
+            format!("{share}/a/b.txt"),
+            format!("{share}/a\\b.txt"),
+        ]
+    );
+}
