@@ -410,7 +410,7 @@ fn relative_cow<'p>(path: &'p Path, roots: &[PathBuf]) -> std::borrow::Cow<'p, s
         // named by the root and its own name again: `a/x.xls/x.xls`).
         Some(r) if roots.len() > 1 && path == r.as_path() => separated_by_slashes(r).into(),
         Some(r) if roots.len() > 1 => {
-            let r = r.to_string_lossy();
+            let r = path_text(r);
             format!("{}/{rel}", r.trim_end_matches('/')).into()
         }
         _ => rel.into(),
@@ -421,12 +421,42 @@ fn relative_cow<'p>(path: &'p Path, roots: &[PathBuf]) -> std::borrow::Cow<'p, s
 /// elsewhere a `\` is part of a name (`a\b.txt` is not `a/b.txt`, which
 /// may be another file).
 fn separated_by_slashes(path: &Path) -> String {
-    let text = path.to_string_lossy();
+    let text = path_text(path);
     if cfg!(windows) {
         text.replace('\\', "/")
     } else {
         text.into_owned()
     }
+}
+
+/// A path as text. A Unix name is bytes: one that is not UTF-8 is most
+/// likely in the 8-bit Windows or Latin-1 character set of an older file
+/// server (`Si\xe2n.doc`), and is read as Windows-1252 ("Siân.doc"), which
+/// gives every byte a character of its own. Replacing what is not UTF-8
+/// with U+FFFD would give `caf\xe9.txt` and `caf\xe8.txt` one name, in the
+/// report and in a state, which would take them for one file.
+pub fn path_text(path: &Path) -> std::borrow::Cow<'_, str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        if path.to_str().is_none() {
+            let parts: Vec<std::borrow::Cow<'_, str>> = path
+                .as_os_str()
+                .as_bytes()
+                .split(|&b| b == b'/')
+                .map(|part| match std::str::from_utf8(part) {
+                    Ok(text) => text.into(),
+                    Err(_) => {
+                        encoding_rs::WINDOWS_1252
+                            .decode_without_bom_handling(part)
+                            .0
+                    }
+                })
+                .collect();
+            return parts.join("/").into();
+        }
+    }
+    path.to_string_lossy()
 }
 
 /// The root a path is below (the longest, should roots nest).
@@ -620,7 +650,7 @@ pub fn walk(opts: &WalkOptions, tx: SyncSender<Vec<Entry>>, settled: &Settled) -
             // Most scans exclude nothing: then no path need be worked out.
             let excluded = !excludes.is_empty() && {
                 let rel = relative(e.path(), &roots);
-                excludes.excludes(&rel, &e.file_name().to_string_lossy())
+                excludes.excludes(&rel, &path_text(Path::new(e.file_name())))
             };
             let kept = !excluded && !ignores.ignored(e.path(), is_dir, &roots);
             if let Some(watch) = watch.as_ref().filter(|_| kept && is_dir) {

@@ -653,3 +653,50 @@ fn a_backslash_in_a_name_is_not_a_folder() {
         ]
     );
 }
+
+/// A name that is not UTF-8 (an older file server's Latin-1) is read as
+/// Windows-1252: `caf\xe9.txt` is reported as "café.txt", and `caf\xe8.txt`
+/// beside it as "cafè.txt", not both as "caf\u{fffd}.txt"; a state then
+/// tells them apart, and a second run reads neither again. An exclusion
+/// names it as reported.
+#[cfg(unix)]
+#[test]
+fn a_name_that_is_not_utf8_is_read_as_windows_1252() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    fs::create_dir(&share).unwrap();
+    for (name, who) in [(&b"caf\xe9.txt"[..], "robin"), (b"caf\xe8.txt", "sam")] {
+        let path = share.join(std::ffi::OsStr::from_bytes(name));
+        fs::write(path, format!("Write to {who}.tenant@example.org\n")).unwrap();
+    }
+    let state = dir.path().join("state.db");
+    let run = |extra: &[&str]| -> Value {
+        let out = trawl()
+            .arg("scan")
+            .arg(&share)
+            .args(["--as-of", "2026-01-01", "--quiet", "--format", "json"])
+            .arg("--state")
+            .arg(&state)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let paths = |report: &Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = run(&[]);
+    assert_eq!(paths(&first), ["cafè.txt", "café.txt"]);
+    let second = run(&[]);
+    assert_eq!(second["history"]["files_read"], 0, "{}", second["history"]);
+    assert_eq!(paths(&second), paths(&first));
+    let fewer = run(&["--exclude", "café.txt"]);
+    assert_eq!(paths(&fewer), ["cafè.txt"]);
+}
