@@ -65,7 +65,7 @@ fn run(share: &Path, state: &Path) -> (Duration, u64, u64) {
     let opts = ScanOptions::new(vec![share.to_path_buf()], as_of);
     let started = Instant::now();
     let mut state = State::open(state).unwrap();
-    let report = scan_with_state(
+    let (report, pending) = scan_with_state(
         &prepared,
         &opts,
         &std::sync::Arc::new(Progress::new(false)),
@@ -75,6 +75,7 @@ fn run(share: &Path, state: &Path) -> (Duration, u64, u64) {
     )
     .unwrap();
     report::write(&report, Format::Jsonl, &mut std::io::sink()).unwrap();
+    pending.record(&mut state, &NoLog).unwrap();
     let elapsed = started.elapsed();
     let h = report.history.unwrap();
     (elapsed, h.files_read, report.summary.findings)

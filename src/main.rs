@@ -480,7 +480,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         Readers::Owner
     };
     let create = |path: &Path| PrivateFile::create_for(path, readers);
-    let mut out = args.out.as_deref().map(create).transpose()?;
+    let out = args.out.as_deref().map(create).transpose()?;
     let html = args.html.as_deref().map(create).transpose()?;
     let manifest = args.manifest.as_deref().map(create).transpose()?;
     let opts = ScanOptions {
@@ -525,11 +525,12 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
                 roots_changed: args.roots_changed,
             };
             nightly::scan_with_state(&prepared, &opts, &progress, state, how, &log)
+                .map(|(report, pending)| (report, Some(pending)))
         }
-        None => scan(&prepared.engine, &prepared.classifier, &opts, &progress),
+        None => scan(&prepared.engine, &prepared.classifier, &opts, &progress).map(|r| (r, None)),
     };
     progress.finish();
-    let report = match result {
+    let (report, pending) = match result {
         Ok(r) => r,
         Err(e) => {
             log.line(&format!("scan failed: {e:#}"));
@@ -544,35 +545,18 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if report.partial {
         log.line("stopped before every file was read (by a signal, or with every worker held by a file past --file-timeout): the outputs are partial");
     }
-    match out.as_mut() {
-        Some(file) => report::write(&report, args.format, file.writer())?,
-        None => {
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            report::write(&report, args.format, &mut stdout)?;
-            stdout.flush().context("writing the output")?;
+    let written = write_outputs(&report, &args, as_of, out, html, manifest);
+    // The run is recorded as done only once what it found has been told.
+    if let (Some(pending), Some(state)) = (pending, state.as_mut()) {
+        match &written {
+            Ok(()) => pending.record(state, &log)?,
+            Err(e) => {
+                log.line(&format!("writing the outputs failed: {e:#}"));
+                pending.fail(state, &log)?;
+            }
         }
     }
-    if let Some(file) = out {
-        file.commit()?;
-    }
-    if let Some(mut file) = html {
-        report::write_html(&report, file.writer())?;
-        file.commit()?;
-    }
-    if let Some(mut file) = manifest {
-        let spec = ScanSpec {
-            roots: report.roots.clone(),
-            excludes: args.exclude.clone(),
-            follow: args.follow,
-            max_file_size: args.max_file_size,
-            rules: args.rules.as_ref().map(|p| p.display().to_string()),
-            policy: args.policy.as_ref().map(|p| p.display().to_string()),
-            as_of: as_of.to_string(),
-            min_confidence: args.min_confidence,
-        };
-        Manifest::new(&report, spec)?.write(file.writer())?;
-        file.commit()?;
-    }
+    written?;
     if !args.quiet {
         report::print_summary(&report.summary, progress.elapsed(), &mut std::io::stderr());
         if report.partial {
@@ -610,6 +594,48 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     // sorting them.
     std::mem::forget(report);
     Ok(code)
+}
+
+/// Writes the scan's output (to `out`, or stdout), HTML report and manifest,
+/// each appearing whole or not at all.
+fn write_outputs(
+    report: &ScanReport,
+    args: &ScanArgs,
+    as_of: Date,
+    out: Option<PrivateFile>,
+    html: Option<PrivateFile>,
+    manifest: Option<PrivateFile>,
+) -> Result<()> {
+    match out {
+        Some(mut file) => {
+            report::write(report, args.format, file.writer())?;
+            file.commit()?;
+        }
+        None => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            report::write(report, args.format, &mut stdout)?;
+            stdout.flush().context("writing the output")?;
+        }
+    }
+    if let Some(mut file) = html {
+        report::write_html(report, file.writer())?;
+        file.commit()?;
+    }
+    if let Some(mut file) = manifest {
+        let spec = ScanSpec {
+            roots: report.roots.clone(),
+            excludes: args.exclude.clone(),
+            follow: args.follow,
+            max_file_size: args.max_file_size,
+            rules: args.rules.as_ref().map(|p| p.display().to_string()),
+            policy: args.policy.as_ref().map(|p| p.display().to_string()),
+            as_of: as_of.to_string(),
+            min_confidence: args.min_confidence,
+        };
+        Manifest::new(report, spec)?.write(file.writer())?;
+        file.commit()?;
+    }
+    Ok(())
 }
 
 /// What this run writes: its outputs, its state (with SQLite's files

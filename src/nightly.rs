@@ -32,7 +32,59 @@ pub struct StateOptions {
     pub roots_changed: bool,
 }
 
-/// Runs the scan against the state at `state`.
+/// A run scanned and its report made, not yet recorded as done: it is
+/// recorded ([`PendingRun::record`]) once its outputs are written. A run
+/// whose outputs could not be written (a full disk, a report folder gone)
+/// is recorded as failed instead ([`PendingRun::fail`]), and what it found
+/// new or resolved is not taken as told: the next run reports it again.
+/// Otherwise the DPO would never hear of it.
+#[must_use = "a run is recorded once its outputs are written"]
+pub struct PendingRun {
+    summary: RunSummary,
+    added: Vec<Change>,
+    resolved: Vec<Change>,
+}
+
+impl PendingRun {
+    /// Records the run, with what it reported as new and resolved.
+    pub fn record(self, state: &mut State, log: &dyn Log) -> Result<()> {
+        let summary = &self.summary;
+        state.finish_run(summary, &self.added, &self.resolved)?;
+        log.line(&format!(
+            "run {} {}: {} files ({} read, {} unchanged and reused, {} removed), {} findings, {} records flagged, {} new, {} resolved",
+            summary.run,
+            summary.outcome,
+            summary.files_seen,
+            summary.files_read,
+            summary.files_reused,
+            summary.files_removed,
+            summary.findings,
+            summary.records_flagged,
+            summary.new,
+            summary.resolved
+        ));
+        Ok(())
+    }
+
+    /// Records the run as failed: its outputs were not written.
+    pub fn fail(self, state: &mut State, log: &dyn Log) -> Result<()> {
+        let summary = RunSummary {
+            outcome: "failed".into(),
+            new: 0,
+            resolved: 0,
+            ..self.summary
+        };
+        state.finish_run(&summary, &[], &[])?;
+        log.line(&format!(
+            "run {} failed: its outputs were not written; what it found new or resolved will be reported again by the next run",
+            summary.run
+        ));
+        Ok(())
+    }
+}
+
+/// Runs the scan against the state at `state`. The run is recorded once the
+/// caller has written its outputs, through the [`PendingRun`] returned.
 pub fn scan_with_state(
     prepared: &Prepared,
     opts: &ScanOptions,
@@ -40,7 +92,7 @@ pub fn scan_with_state(
     state: &mut State,
     how: StateOptions,
     log: &dyn Log,
-) -> Result<ScanReport> {
+) -> Result<(ScanReport, PendingRun)> {
     let started = jiff::Timestamp::now();
     let clock = Instant::now();
     follow_roots(state, opts, how.roots_changed, log)?;
@@ -220,19 +272,6 @@ pub fn scan_with_state(
         resolved: resolved.len() as u64,
         duration_ms: clock.elapsed().as_millis() as u64,
     };
-    state.finish_run(&summary, &added, &resolved)?;
-    log.line(&format!(
-        "run {run} {}: {} files ({} read, {} unchanged and reused, {} removed), {} findings, {} records flagged, {} new, {} resolved",
-        summary.outcome,
-        summary.files_seen,
-        files_read,
-        files_reused,
-        files_removed,
-        summary.findings,
-        summary.records_flagged,
-        new,
-        summary.resolved
-    ));
     report.history = Some(HistoryInfo {
         run,
         previous_run: previous,
@@ -240,13 +279,20 @@ pub fn scan_with_state(
         files_reused,
         files_removed,
         new,
-        resolved,
+        resolved: resolved.clone(),
         kept_open,
     });
     // What the state was is freed beside the output being written: 100,000
     // files' entries took longer to free than the diff took to make.
     let _ = std::thread::Builder::new().spawn(move || drop(memory));
-    Ok(report)
+    Ok((
+        report,
+        PendingRun {
+            summary,
+            added,
+            resolved,
+        },
+    ))
 }
 
 /// A state names its files below its roots (with one root, by their paths

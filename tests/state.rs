@@ -486,6 +486,61 @@ fn every_output_format_tells_what_is_new_and_what_was_resolved() {
     assert_eq!(got_resolved, want_resolved);
 }
 
+/// A run whose output could not be written (here, a full disk: /dev/full)
+/// is recorded as failed, and what it found new or resolved is not taken as
+/// told: the next run, whose report is written, reports it as new and
+/// resolved. Otherwise the DPO would never hear of it.
+#[cfg(target_os = "linux")]
+#[test]
+fn what_a_run_could_not_report_is_reported_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    std::fs::write(
+        share.join("text/new_note.txt"),
+        "Please write to robin.new@example.com\n",
+    )
+    .unwrap();
+    std::fs::remove_file(share.join("tables/no_header.csv")).unwrap();
+    let failed = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .arg("--state")
+        .arg(dir.path().join("state.db"))
+        .args(["--out", "/dev/full"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&failed.stderr);
+    assert!(said.contains("No space left on device"), "{said}");
+    let runs = history(&dir.path().join("state.db"));
+    assert!(
+        runs.lines().any(|l| l.contains("failed")),
+        "the run is recorded as failed: {runs}"
+    );
+
+    let third = nightly(dir.path(), &share, &[]);
+    assert_eq!(
+        third["history"]["previous_run"], first["history"]["run"],
+        "compared with the last run whose report was written"
+    );
+    let new = new_items(&third);
+    assert!(
+        new.contains(&("finding".into(), "text/new_note.txt".into(), "email".into())),
+        "{new:?}"
+    );
+    assert_eq!(third["history"]["new"].as_u64(), Some(new.len() as u64));
+    let resolved = items(&third["history"]["resolved"]);
+    assert!(
+        resolved
+            .iter()
+            .any(|(_, path, _)| path == "tables/no_header.csv"),
+        "{resolved:?}"
+    );
+}
+
 #[test]
 fn changed_added_and_deleted_files_show_as_new_and_resolved() {
     let dir = tempfile::tempdir().unwrap();
