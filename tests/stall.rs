@@ -176,14 +176,17 @@ fn mount(at: &Path, share: Share) -> Option<fuser::BackgroundSession> {
     }
 }
 
-/// A nightly run over a share that stops answering ends by itself: a file
-/// whose bytes never come is given up after --file-timeout, the walk of a
-/// folder that never lists likewise, and the run stops as partial, its
-/// report written and naming both, with what could be read in it.
-#[test]
-fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
-    let dir = tempfile::tempdir().unwrap();
-    let at = dir.path().join("share");
+/// The share with `stuck` and `slow`, mounted at `dir/share`: where, the
+/// switch that lets what it holds answer, and its session; or None where
+/// this machine cannot mount it.
+fn mount_stalling_share(
+    dir: &Path,
+) -> Option<(
+    std::path::PathBuf,
+    Arc<AtomicBool>,
+    fuser::BackgroundSession,
+)> {
+    let at = dir.join("share");
     std::fs::create_dir(&at).unwrap();
     let answer = Arc::new(AtomicBool::new(false));
     let share = Share {
@@ -191,7 +194,18 @@ fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
         stalls: true,
         silent_root: Arc::default(),
     };
-    let Some(session) = mount(&at, share) else {
+    let session = mount(&at, share)?;
+    Some((at, answer, session))
+}
+
+/// A nightly run over a share that stops answering ends by itself: a file
+/// whose bytes never come is given up after --file-timeout, the walk of a
+/// folder that never lists likewise, and the run stops as partial, its
+/// report written and naming both, with what could be read in it.
+#[test]
+fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((at, answer, session)) = mount_stalling_share(dir.path()) else {
         return;
     };
     let report_at = dir.path().join("report.json");
@@ -364,15 +378,7 @@ fn a_share_whose_root_does_not_answer_is_reported_and_the_rest_scanned() {
 #[test]
 fn a_signal_ends_a_run_whose_walk_is_stuck_and_lets_go_of_the_state() {
     let dir = tempfile::tempdir().unwrap();
-    let at = dir.path().join("share");
-    std::fs::create_dir(&at).unwrap();
-    let answer = Arc::new(AtomicBool::new(false));
-    let share = Share {
-        answer: Arc::clone(&answer),
-        stalls: true,
-        silent_root: Arc::default(),
-    };
-    let Some(session) = mount(&at, share) else {
+    let Some((at, answer, session)) = mount_stalling_share(dir.path()) else {
         return;
     };
     let (report_at, state) = (dir.path().join("report.json"), dir.path().join("state.db"));
