@@ -227,11 +227,7 @@ fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
     // only end once the share answers: FUSE lets no thread go that waits
     // on a request its server has taken. A network share's waits end with
     // the process.) Bounded: a run that hangs fails the test, not CI.
-    let deadline = started + Duration::from_secs(60);
-    while !report_at.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let written = report_at.exists();
+    let written = appears_by(&report_at, started + Duration::from_secs(60));
     // Let what was held answer, so the run's threads still waiting on the
     // share end, and it unmounts.
     answer.store(true, Ordering::Relaxed);
@@ -318,11 +314,7 @@ fn a_share_whose_root_does_not_answer_is_reported_and_the_rest_scanned() {
     let report_at = dir.path().join("second.json");
     let started = Instant::now();
     let child = scan("second.json");
-    let deadline = started + Duration::from_secs(60);
-    while !report_at.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let written = report_at.exists();
+    let written = appears_by(&report_at, started + Duration::from_secs(60));
     answer.store(true, Ordering::Relaxed);
     let mut child = child;
     if !written {
@@ -412,11 +404,7 @@ fn a_signal_ends_a_run_whose_walk_is_stuck_and_lets_go_of_the_state() {
         .unwrap();
     assert!(sent.success());
     // Far short of --file-timeout: only the grace can have ended it.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !report_at.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let written = report_at.exists();
+    let written = appears_by(&report_at, Instant::now() + Duration::from_secs(60));
     // The lock goes a moment after the report (the HTML and the log are
     // written between), and well before the process ends: the share, which
     // has answered nothing yet, still holds it.
@@ -508,4 +496,12 @@ fn free_within(lock: &Path, wait: Duration) -> bool {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Whether `path` is there by `deadline` (polled).
+fn appears_by(path: &Path, deadline: Instant) -> bool {
+    while !path.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    path.exists()
 }
