@@ -210,7 +210,7 @@ fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
     };
     let report_at = dir.path().join("report.json");
     let started = Instant::now();
-    let mut child = Process::new(env!("CARGO_BIN_EXE_trawl"))
+    let child = Process::new(env!("CARGO_BIN_EXE_trawl"))
         .arg("scan")
         .arg(&at)
         .args(["--quiet", "--as-of", "2026-01-01", "--format", "json"])
@@ -228,14 +228,7 @@ fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
     // on a request its server has taken. A network share's waits end with
     // the process.) Bounded: a run that hangs fails the test, not CI.
     let written = appears_by(&report_at, started + Duration::from_secs(60));
-    // Let what was held answer, so the run's threads still waiting on the
-    // share end, and it unmounts.
-    answer.store(true, Ordering::Relaxed);
-    if !written {
-        let _ = child.kill();
-    }
-    let out = child.wait_with_output().unwrap();
-    drop(session);
+    let out = let_go(child, &answer, session, written);
     assert!(written, "the run was still waiting on the share after 60 s");
     assert_eq!(
         out.status.code(),
@@ -315,13 +308,7 @@ fn a_share_whose_root_does_not_answer_is_reported_and_the_rest_scanned() {
     let started = Instant::now();
     let child = scan("second.json");
     let written = appears_by(&report_at, started + Duration::from_secs(60));
-    answer.store(true, Ordering::Relaxed);
-    let mut child = child;
-    if !written {
-        let _ = child.kill();
-    }
-    let out = child.wait_with_output().unwrap();
-    drop(session);
+    let out = let_go(child, &answer, session, written);
     assert!(written, "the run was still waiting on the share after 60 s");
     // --strict: something could not be read.
     assert_eq!(
@@ -433,12 +420,7 @@ fn a_signal_ends_a_run_whose_walk_is_stuck_and_lets_go_of_the_state() {
             .unwrap();
         (report, decided)
     });
-    answer.store(true, Ordering::Relaxed);
-    if !written {
-        let _ = child.kill();
-    }
-    let out = child.wait_with_output().unwrap();
-    drop(session);
+    let out = let_go(child, &answer, session, written);
     assert!(
         written,
         "the stopped run was still waiting on the share after 60 s"
@@ -504,4 +486,22 @@ fn appears_by(path: &Path, deadline: Instant) -> bool {
         std::thread::sleep(Duration::from_millis(50));
     }
     path.exists()
+}
+
+/// Lets what the share held answer, so that the run's threads still waiting
+/// on it end and it unmounts; ends a run that never wrote its report; and
+/// returns what the run said.
+fn let_go(
+    mut child: std::process::Child,
+    answer: &AtomicBool,
+    session: fuser::BackgroundSession,
+    written: bool,
+) -> std::process::Output {
+    answer.store(true, Ordering::Relaxed);
+    if !written {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    drop(session);
+    out
 }
