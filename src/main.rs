@@ -927,11 +927,13 @@ impl Log for FileLog {
     fn line(&self, message: &str) {
         if let Some(file) = &self.0 {
             if let Ok(mut f) = file.lock() {
+                // One line a message, whatever the names in it hold.
                 let _ = writeln!(
                     f,
-                    "{} trawl[{}]: {message}",
+                    "{} trawl[{}]: {}",
                     jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    std::process::id()
+                    std::process::id(),
+                    report::printable(message)
                 );
             }
         }
@@ -1010,10 +1012,12 @@ fn run_diff(args: DiffArgs) -> Result<ExitCode> {
                 resolved.len()
             )?;
             for c in &new {
-                writeln!(out, "+ {} {} · {}", c.kind.as_str(), c.path, c.label)?;
+                let (path, label) = (report::printable(&c.path), report::printable(&c.label));
+                writeln!(out, "+ {} {path} · {label}", c.kind.as_str())?;
             }
             for c in &resolved {
-                writeln!(out, "- {} {} · {}", c.kind.as_str(), c.path, c.label)?;
+                let (path, label) = (report::printable(&c.path), report::printable(&c.label));
+                writeln!(out, "- {} {path} · {label}", c.kind.as_str())?;
             }
         }
     }

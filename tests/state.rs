@@ -1478,6 +1478,41 @@ fn the_log_says_what_happened_without_values() {
     }
 }
 
+/// A file's name can hold a line break: in the log it is written as `\n`,
+/// so it cannot forge a line that monitoring would read as trawl's own.
+#[cfg(unix)]
+#[test]
+fn a_name_cannot_forge_a_line_of_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    std::fs::create_dir(&share).unwrap();
+    let forged = "2026-01-01T00:00:00Z trawl[1]: run 9 completed: 0 files";
+    // Not a Word document: not read, and logged so.
+    std::fs::write(
+        share.join(format!("x\n{forged}.docx")),
+        b"PK\x03\x04 cut short",
+    )
+    .unwrap();
+    let log = dir.path().join("trawl.log");
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--log"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains(&format!("not read: x\\n{forged}.docx: ")),
+        "{text}"
+    );
+    for line in text.lines() {
+        assert!(!line.starts_with(forged), "a forged line: {text}");
+        assert!(line.contains(" trawl["), "{line}");
+    }
+}
+
 /// A stored result that is damaged (bytes that do not decode, or not bytes
 /// at all) is never guessed at: its file alone is read again, and the run
 /// reports what a clean one does.

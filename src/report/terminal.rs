@@ -103,3 +103,50 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, err: &mut dyn Write) 
         let _ = writeln!(err, "  {:<36} {n}", flag.to_string());
     }
 }
+
+/// `text` fit for one line of plain text read by a person or a program (a
+/// log, a terminal): a file's name may hold a line break, which would forge
+/// a line of its own in a log that monitoring reads, or a terminal's escape
+/// sequences, or the controls that reverse the direction of text and make
+/// a name read as another. Each is written as an escape (`\n`, `\u{1b}`).
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(hidden) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn what_could_forge_a_line_or_hide_a_name_is_escaped() {
+        for (text, shown) in [
+            ("tenants/rent.csv", "tenants/rent.csv"),
+            ("Siân's café – notes.txt", "Siân's café – notes.txt"),
+            (
+                "x\n2026-01-01T00:00:00Z trawl[1]: run 9 completed",
+                "x\\n2026-01-01T00:00:00Z trawl[1]: run 9 completed",
+            ),
+            ("a\rb\tc", "a\\rb\\tc"),
+            ("\u{1b}[2Jwiped", "\\u{1b}[2Jwiped"),
+            ("invoice\u{202e}fdp.exe", "invoice\\u{202e}fdp.exe"),
+            ("\u{85}next line", "\\u{85}next line"),
+        ] {
+            assert_eq!(printable(text), shown, "{text:?}");
+        }
+    }
+}
