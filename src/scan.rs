@@ -261,8 +261,10 @@ pub fn scan_with(
         // On a rescan, an unchanged file whose stored result is empty costs
         // the walk a look-up, and nothing else: it is counted from the state
         // after.
+        // A manifest lists, and hashes, every file: none is settled unseen.
+        let hash_files = opts.hash_files;
         let settled = move |rel: &str, stat: &walk::Stat| -> bool {
-            let Some(m) = &memory else {
+            let Some(m) = memory.as_ref().filter(|_| !hash_files) else {
                 return false;
             };
             if !m.reusable || m.rehash {

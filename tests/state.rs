@@ -1450,6 +1450,51 @@ fn a_scan_leaves_the_share_byte_and_timestamp_identical() {
     }
 }
 
+/// A manifest written by a nightly run is the scan's, as `trawl verify`
+/// reruns it without the state: it lists and hashes every file, those a
+/// rescan settles without reading among them, and digests the output
+/// without what only the state gives (fingerprints, "new"). So the first
+/// run's manifest and a rescan's verify as identical, and agree.
+#[test]
+fn a_nightly_runs_manifest_lists_every_file_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let manifest = |night: u32| -> Value {
+        let at = dir.path().join(format!("manifest{night}.json"));
+        nightly(dir.path(), &share, &["--manifest", at.to_str().unwrap()]);
+        let verified = trawl()
+            .current_dir(dir.path())
+            .arg("verify")
+            .arg(&at)
+            .output()
+            .unwrap();
+        assert_eq!(
+            verified.status.code(),
+            Some(0),
+            "night {night}: {}",
+            String::from_utf8_lossy(&verified.stdout)
+        );
+        serde_json::from_slice(&std::fs::read(&at).unwrap()).unwrap()
+    };
+    let (first, second) = (manifest(1), manifest(2));
+    assert_eq!(first["files"], second["files"]);
+    assert_eq!(first["output_sha256"], second["output_sha256"]);
+    // As a scan without a state lists them.
+    let plain = dir.path().join("plain.json");
+    trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .arg("--manifest")
+        .arg(&plain)
+        .assert()
+        .code(1);
+    let plain: Value = serde_json::from_slice(&std::fs::read(&plain).unwrap()).unwrap();
+    assert_eq!(plain["files"], second["files"], "every file is listed");
+    assert_eq!(plain["output_sha256"], second["output_sha256"]);
+}
+
 #[test]
 fn the_log_says_what_happened_without_values() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,8 @@ use std::io::Write;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use super::{write_jsonl_line, Finding, ScanReport};
+use super::{write_jsonl_line, Finding, ScanReport, Triage};
+use crate::classify::Record;
 use crate::detect::Confidence;
 use crate::digest::Hasher;
 
@@ -82,13 +83,37 @@ fn outer(path: &str) -> &str {
 
 /// A finding as every output but `--reveal` writes it.
 fn masked(f: &Finding) -> std::borrow::Cow<'_, Finding> {
-    if f.value.is_none() {
+    if f.value.is_none() && !from_state(&f.fingerprint, f.new, &f.triage) {
         std::borrow::Cow::Borrowed(f)
     } else {
         std::borrow::Cow::Owned(Finding {
             value: None,
+            fingerprint: None,
+            new: false,
+            triage: None,
             ..f.clone()
         })
+    }
+}
+
+/// Whether an item carries what only a state gives it (its fingerprint,
+/// "new", a decision): none of it is the scan's, nor what `trawl verify`,
+/// rerunning the scan without the state, can give again.
+fn from_state(fingerprint: &Option<String>, new: bool, triage: &Option<Triage>) -> bool {
+    fingerprint.is_some() || new || triage.is_some()
+}
+
+/// A record as a scan without a state gives it (see [`from_state`]).
+fn without_state(r: &Record) -> std::borrow::Cow<'_, Record> {
+    if from_state(&r.fingerprint, r.new, &r.triage) {
+        std::borrow::Cow::Owned(Record {
+            fingerprint: None,
+            new: false,
+            triage: None,
+            ..r.clone()
+        })
+    } else {
+        std::borrow::Cow::Borrowed(r)
     }
 }
 
@@ -103,7 +128,7 @@ fn each_line(report: &ScanReport, mut line: impl FnMut(Option<&str>, &[u8])) -> 
     }
     for r in &report.records {
         buf.clear();
-        write_jsonl_line(&mut buf, "record", r)?;
+        write_jsonl_line(&mut buf, "record", without_state(r).as_ref())?;
         line(Some(&r.path), &buf);
     }
     for e in &report.errors {
