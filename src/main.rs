@@ -321,10 +321,10 @@ struct ScanArgs {
     rehash: bool,
     /// With --state: scan roots other than those the state last followed
     /// (a share mounted elsewhere, a root added or dropped), and take a
-    /// share once mounted below a root, and no longer, or a root now empty,
-    /// for gone. Without it, such a run is refused, and such a share or
-    /// root reported not read: the state's files would all be taken for
-    /// removed and their findings resolved.
+    /// share once mounted below a root, and no longer, a root now empty, or
+    /// files excluded since, for gone. Without it, such a run is refused,
+    /// and such a share, root or file reported not scanned: the state's
+    /// files would all be taken for removed and their findings resolved.
     #[arg(long, requires = "state")]
     roots_changed: bool,
     /// Append a plain log of the run to FILE (no values, masked or raw).

@@ -209,7 +209,11 @@ pub fn scan_with_state(
         }
         note_unmounted_shares(&mut report, opts, state, &memory.known, how.roots_changed)?;
     }
-    let unreached = Unreached::of(&report, opts);
+    let mut unreached = Unreached::of(&report, opts);
+    if !report.partial && !how.roots_changed {
+        let still_there = note_files_still_there(&mut report, opts, &memory.known, &unreached);
+        unreached.0.extend(still_there);
+    }
     let kept_open = unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
     // Files gone since the state last saw them: only a whole walk can tell,
     // and only where it could look.
@@ -444,7 +448,12 @@ impl Unreached {
             }
         }
         for e in &mut report.errors {
-            let n = Unreached::key(e, opts).and_then(|k| open.get(k.as_str()).copied());
+            let key = Unreached::key(e, opts).or_else(|| {
+                // A file still there and not scanned (see
+                // [`note_files_still_there`]), skipped on purpose.
+                self.0.contains(&e.path).then(|| e.path.clone())
+            });
+            let n = key.and_then(|k| open.get(k.as_str()).copied());
             if let Some(n) = n.filter(|&n| n > 0) {
                 let (findings, stay) = if n == 1 {
                     ("finding", "stays")
@@ -459,6 +468,49 @@ impl Unreached {
         }
         Ok(open.values().sum())
     }
+}
+
+/// Files the state knew that tonight's walk did not hand on, though they
+/// are still there: excluded since (by `--exclude`, or a `.trawlignore` on
+/// the share), or skipped tonight (larger than a lowered
+/// `--max-file-size`). Not seen is not gone: taken for removed, every
+/// finding in them would be reported resolved, as if the data had been
+/// dealt with. Each is kept with what the state knew of it (the paths
+/// returned, for [`Unreached`]), and listed as skipped where the walk did
+/// not already say why, until `--roots-changed` says the scope changed on
+/// purpose. Only files not seen are looked at (one `lstat` each), and none
+/// where the run could not look.
+fn note_files_still_there(
+    report: &mut ScanReport,
+    opts: &ScanOptions,
+    known: &foldhash::HashMap<String, crate::state::KnownFile>,
+    unreached: &Unreached,
+) -> Vec<String> {
+    let mut still_there: Vec<String> = known
+        .iter()
+        .filter(|(rel, k)| !k.seen.load(Ordering::Relaxed) && !unreached.covers(rel))
+        .filter(|(rel, _)| {
+            // Where the walk names it: below the one root, or, with several,
+            // as named with its root in front.
+            let path = match opts.roots.as_slice() {
+                [root] => root.join(rel.as_str()),
+                _ => std::path::PathBuf::from(rel.as_str()),
+            };
+            std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+        })
+        .map(|(rel, _)| rel.clone())
+        .collect();
+    still_there.sort();
+    let listed: std::collections::HashSet<String> =
+        report.errors.iter().map(|e| e.path.clone()).collect();
+    for rel in still_there.iter().filter(|rel| !listed.contains(*rel)) {
+        crate::scan::add_skipped(
+            report,
+            rel.clone(),
+            "excluded since the state last read it (by --exclude or a .trawlignore), and still there: not taken for removed, nor its findings for resolved (if it is out of scope for good, run with --roots-changed)".into(),
+        );
+    }
+    still_there
 }
 
 /// A root that is an empty folder where the state knew files is most likely

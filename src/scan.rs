@@ -1136,12 +1136,17 @@ fn judge(
 /// Adds a path that could not be read to a finished report, counted and
 /// listed as the walk's own failures are.
 pub(crate) fn add_failed(report: &mut ScanReport, rel: String, reason: String) {
+    add_not_scanned(report, rel, Outcome::Failed, reason);
+}
+
+/// Adds to a finished report a path skipped on purpose, and why.
+pub(crate) fn add_skipped(report: &mut ScanReport, rel: String, reason: String) {
+    add_not_scanned(report, rel, Outcome::Skipped, reason);
+}
+
+fn add_not_scanned(report: &mut ScanReport, rel: String, outcome: Outcome, reason: String) {
     let mut summary = std::mem::take(&mut report.summary);
-    add(
-        report,
-        &mut summary,
-        not_scanned(rel, Outcome::Failed, reason),
-    );
+    add(report, &mut summary, not_scanned(rel, outcome, reason));
     report.summary = summary;
     report.sort_errors();
 }

@@ -1676,6 +1676,66 @@ fn findings_under(report: &Value, folder: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Files excluded since the last run (or skipped for a lowered
+/// --max-file-size) are still there: they are not taken for removed, nor
+/// their findings for resolved, as if the data had been dealt with. Each is
+/// listed as skipped, saying so, with the findings that stay open; once the
+/// exclusion is lifted, they are reused and nothing is new. With
+/// --roots-changed the exclusion is taken as meant: removed and resolved.
+#[test]
+fn excluded_files_are_not_taken_for_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let in_tables = findings_under(&first, "tables");
+    assert!(!in_tables.is_empty());
+    let open_in_tables = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().starts_with("tables/"))
+        .count() as u64;
+
+    let excluded = nightly(dir.path(), &share, &["--exclude", "tables/**"]);
+    let history = &excluded["history"];
+    assert_eq!(history["files_removed"], 0, "{history}");
+    assert_eq!(history["resolved"], serde_json::json!([]));
+    assert_eq!(history["kept_open"].as_u64(), Some(open_in_tables));
+    for path in &in_tables {
+        let listed = errors_at(&excluded, path);
+        assert_eq!(listed.len(), 1, "{path}: {listed:?}");
+        assert_eq!(listed[0]["status"], "skipped");
+        let reason = listed[0]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("excluded since the state last read it"),
+            "{reason}"
+        );
+        assert!(reason.contains("reported before in it"), "{reason}");
+    }
+
+    let back = nightly(dir.path(), &share, &[]);
+    reports_the_same(&first, &back, 0);
+
+    let meant = nightly(
+        dir.path(),
+        &share,
+        &["--exclude", "tables/**", "--roots-changed"],
+    );
+    let resolved = items(&meant["history"]["resolved"]);
+    let resolved_paths: BTreeSet<String> = resolved
+        .iter()
+        .filter(|(kind, _, _)| kind == "finding")
+        .map(|(_, path, _)| path.clone())
+        .collect();
+    assert_eq!(resolved_paths, in_tables);
+    assert!(meant["history"]["files_removed"].as_u64().unwrap() > 0);
+
+    // Skipped for size tonight: still there, not resolved either.
+    let small = nightly(dir.path(), &share, &["--max-file-size", "2000"]);
+    assert!(small["summary"]["files"]["skipped"].as_u64().unwrap() > 0);
+    assert_eq!(small["history"]["resolved"], serde_json::json!([]));
+}
+
 #[test]
 fn a_folder_that_cannot_be_read_tonight_is_neither_removed_nor_resolved() {
     let dir = tempfile::tempdir().unwrap();
