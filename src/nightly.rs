@@ -503,13 +503,14 @@ fn note_files_still_there(
     still_there.sort();
     let listed: std::collections::HashSet<String> =
         report.errors.iter().map(|e| e.path.clone()).collect();
-    for rel in still_there.iter().filter(|rel| !listed.contains(*rel)) {
-        crate::scan::add_skipped(
-            report,
-            rel.clone(),
-            "excluded since the state last read it (by --exclude or a .trawlignore), and still there: not taken for removed, nor its findings for resolved (if it is out of scope for good, run with --roots-changed)".into(),
-        );
-    }
+    let why = "excluded since the state last read it (by --exclude or a .trawlignore), and still there: not taken for removed, nor its findings for resolved (if it is out of scope for good, run with --roots-changed)";
+    crate::scan::add_skipped(
+        report,
+        still_there
+            .iter()
+            .filter(|rel| !listed.contains(*rel))
+            .map(|rel| (rel.clone(), why.to_string())),
+    );
     still_there
 }
 

@@ -1136,17 +1136,32 @@ fn judge(
 /// Adds a path that could not be read to a finished report, counted and
 /// listed as the walk's own failures are.
 pub(crate) fn add_failed(report: &mut ScanReport, rel: String, reason: String) {
-    add_not_scanned(report, rel, Outcome::Failed, reason);
+    add_not_scanned(
+        report,
+        std::iter::once(not_scanned(rel, Outcome::Failed, reason)),
+    );
 }
 
-/// Adds to a finished report a path skipped on purpose, and why.
-pub(crate) fn add_skipped(report: &mut ScanReport, rel: String, reason: String) {
-    add_not_scanned(report, rel, Outcome::Skipped, reason);
+/// Adds to a finished report paths skipped on purpose, each with why.
+pub(crate) fn add_skipped(
+    report: &mut ScanReport,
+    skipped: impl IntoIterator<Item = (String, String)>,
+) {
+    add_not_scanned(
+        report,
+        skipped
+            .into_iter()
+            .map(|(rel, reason)| not_scanned(rel, Outcome::Skipped, reason)),
+    );
 }
 
-fn add_not_scanned(report: &mut ScanReport, rel: String, outcome: Outcome, reason: String) {
+/// Adds `results` to a finished report, sorting its list once (an excluded
+/// folder can add thousands).
+fn add_not_scanned(report: &mut ScanReport, results: impl Iterator<Item = FileResult>) {
     let mut summary = std::mem::take(&mut report.summary);
-    add(report, &mut summary, not_scanned(rel, outcome, reason));
+    for result in results {
+        add(report, &mut summary, result);
+    }
     report.summary = summary;
     report.sort_errors();
 }

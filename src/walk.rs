@@ -61,11 +61,7 @@ impl OwnFiles {
     /// Those of `files` below `roots`; a root that did not answer (see
     /// [`look_at_roots`]) is left alone, as the walk leaves it.
     pub fn new(roots: &[PathBuf], silent: &[PathBuf], files: &[OwnFile]) -> OwnFiles {
-        let roots: Vec<(&PathBuf, PathBuf)> = roots
-            .iter()
-            .filter(|r| !silent.contains(r))
-            .filter_map(|r| Some((r, std::fs::canonicalize(r).ok()?)))
-            .collect();
+        let roots = found_roots(roots, silent);
         let mut own = OwnFiles::default();
         for file in files {
             // Where it is, through any link (an output is written where a
@@ -123,6 +119,17 @@ impl OwnFiles {
     }
 }
 
+/// Each root as given, and where it leads (links followed); those that did
+/// not answer (see [`look_at_roots`]) left alone, those that lead nowhere
+/// left out.
+fn found_roots<'r>(roots: &'r [PathBuf], silent: &[PathBuf]) -> Vec<(&'r PathBuf, PathBuf)> {
+    roots
+        .iter()
+        .filter(|r| !silent.contains(r))
+        .filter_map(|r| Some((r, std::fs::canonicalize(r).ok()?)))
+        .collect()
+}
+
 /// What looking at the roots before a scan found.
 #[derive(Debug, Default)]
 pub struct RootsSeen {
@@ -154,31 +161,8 @@ pub fn look_at_roots(roots: &[PathBuf], wait: Option<Duration>) -> RootsSeen {
         seen.missing = roots.iter().filter(|r| !exists(r)).cloned().collect();
         return seen;
     };
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut answered: Vec<Option<bool>> = vec![None; roots.len()];
-    for (i, root) in roots.iter().enumerate() {
-        let (answer, root) = (tx.clone(), root.clone());
-        let looking = std::thread::Builder::new()
-            .name("trawl-root-check".into())
-            .spawn(move || {
-                let _ = answer.send((i, exists(&root)));
-            });
-        // No thread to look from: looked at here.
-        if looking.is_err() {
-            answered[i] = Some(exists(&roots[i]));
-        }
-    }
-    drop(tx);
-    let deadline = std::time::Instant::now() + wait;
-    while answered.iter().any(Option::is_none) {
-        let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else {
-            break;
-        };
-        match rx.recv_timeout(left) {
-            Ok((i, there)) => answered[i] = Some(there),
-            Err(_) => break,
-        }
-    }
+    // No thread to look from: looked at here.
+    let answered = each_within(roots, wait, "trawl-root-check", exists, exists);
     for (root, answer) in roots.iter().zip(answered) {
         match answer {
             Some(true) => {}
@@ -233,35 +217,56 @@ impl WalkWatch {
             .collect();
         folders.sort();
         folders.truncate(64);
-        let (tx, rx) = std::sync::mpsc::channel();
-        for (i, folder) in folders.iter().enumerate() {
-            let (answer, folder) = (tx.clone(), folder.clone());
-            let tried = std::thread::Builder::new()
-                .name("trawl-walk-check".into())
-                .spawn(move || {
-                    let _ = std::fs::read_dir(&folder).map(|mut entries| entries.next());
-                    let _ = answer.send(i);
-                });
-            // No thread to try it from: not taken for stuck.
-            if tried.is_err() {
-                let _ = tx.send(i);
-            }
-        }
-        drop(tx);
-        let deadline = std::time::Instant::now() + wait;
-        let mut answered = vec![false; folders.len()];
-        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(i) => answered[i] = true,
-                Err(_) => break,
-            }
-        }
+        let list = |folder: &Path| {
+            let _ = std::fs::read_dir(folder).map(|mut entries| entries.next());
+        };
+        // No thread to try it from: not taken for stuck.
+        let answered = each_within(&folders, wait, "trawl-walk-check", list, |_| ());
         folders
             .into_iter()
             .zip(answered)
-            .filter_map(|(f, answered)| (!answered).then_some(f))
+            .filter_map(|(f, answered)| answered.is_none().then_some(f))
             .collect()
     }
+}
+
+/// `look`s at each of `paths`, each from a thread of its own, for at most
+/// `wait` in all: the answer of each that came in time, None for each still
+/// waited on (its thread left behind, to end with the process), so that a
+/// file system that stopped answering holds no one. Where no thread can be
+/// started, `no_thread` answers instead.
+fn each_within<R: Send + 'static>(
+    paths: &[PathBuf],
+    wait: Duration,
+    name: &str,
+    look: fn(&Path) -> R,
+    no_thread: impl Fn(&Path) -> R,
+) -> Vec<Option<R>> {
+    let mut answered: Vec<Option<R>> = paths.iter().map(|_| None).collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    for (i, path) in paths.iter().enumerate() {
+        let (answer, owned) = (tx.clone(), path.clone());
+        let looking = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let _ = answer.send((i, look(&owned)));
+            });
+        if looking.is_err() {
+            answered[i] = Some(no_thread(path));
+        }
+    }
+    drop(tx);
+    let deadline = std::time::Instant::now() + wait;
+    while answered.iter().any(Option::is_none) {
+        let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) else {
+            break;
+        };
+        match rx.recv_timeout(left) {
+            Ok((i, answer)) => answered[i] = Some(answer),
+            Err(_) => break,
+        }
+    }
+    answered
 }
 
 /// A path found by the walk.
@@ -329,11 +334,7 @@ pub fn mount_points(
         return None;
     }
     let table = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
-    let roots_found: Vec<(&PathBuf, PathBuf)> = roots
-        .iter()
-        .filter(|r| !silent.contains(r))
-        .filter_map(|r| Some((r, std::fs::canonicalize(r).ok()?)))
-        .collect();
+    let roots_found = found_roots(roots, silent);
     let mut below = std::collections::BTreeSet::new();
     for line in table.lines() {
         // ID PARENT MAJOR:MINOR ROOT MOUNT-POINT ...: the fifth, with space,
@@ -436,26 +437,28 @@ fn separated_by_slashes(path: &Path) -> String {
 /// with U+FFFD would give `caf\xe9.txt` and `caf\xe8.txt` one name, in the
 /// report and in a state, which would take them for one file.
 pub fn path_text(path: &Path) -> std::borrow::Cow<'_, str> {
+    if let Some(text) = path.to_str() {
+        return text.into();
+    }
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        if path.to_str().is_none() {
-            let parts: Vec<std::borrow::Cow<'_, str>> = path
-                .as_os_str()
-                .as_bytes()
-                .split(|&b| b == b'/')
-                .map(|part| match std::str::from_utf8(part) {
-                    Ok(text) => text.into(),
-                    Err(_) => {
-                        encoding_rs::WINDOWS_1252
-                            .decode_without_bom_handling(part)
-                            .0
-                    }
-                })
-                .collect();
-            return parts.join("/").into();
-        }
+        let parts: Vec<std::borrow::Cow<'_, str>> = path
+            .as_os_str()
+            .as_bytes()
+            .split(|&b| b == b'/')
+            .map(|part| match std::str::from_utf8(part) {
+                Ok(text) => text.into(),
+                Err(_) => {
+                    encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(part)
+                        .0
+                }
+            })
+            .collect();
+        parts.join("/").into()
     }
+    #[cfg(not(unix))]
     path.to_string_lossy()
 }
 
