@@ -82,9 +82,16 @@ pub fn run(spec: &ScanSpec, threads: Option<usize>) -> Result<ScanReport> {
         min_confidence: spec.min_confidence,
         threads,
         hash_files: true,
+        own_files: crate::walk::OwnFiles::as_rerun(&spec.own_files),
         ..ScanOptions::new(spec.roots.iter().map(PathBuf::from).collect(), as_of)
     };
-    prepared.scan_quietly(&opts)
+    let mut report = prepared.scan_quietly(&opts)?;
+    // The run's own files, listed as the run listed them.
+    crate::scan::add_skipped(
+        &mut report,
+        spec.own_files.iter().filter_map(|f| f.listed(&opts.roots)),
+    );
+    Ok(report)
 }
 
 /// Reruns a manifest's scan and returns the new manifest.
@@ -166,6 +173,7 @@ pub fn audit(dir: &Path, threads: Option<usize>) -> Result<AuditOutcome> {
         policy: pin.policy.as_deref().map(resolve),
         as_of: pin.as_of.clone(),
         min_confidence: crate::detect::Confidence::Low,
+        own_files: Vec::new(),
     };
     let expected_path = tidy(&base.join(&pin.expected));
     let expected = std::fs::read_to_string(&expected_path).with_context(|| {

@@ -19,7 +19,7 @@ use trawl::extract::Limits;
 use trawl::nightly::{self, Log};
 use trawl::report::manifest::{Manifest, ScanSpec};
 use trawl::report::output::{PrivateFile, Readers};
-use trawl::report::{self, Format, Progress, ScanReport};
+use trawl::report::{self, Format, Outcome, Progress, ScanReport};
 use trawl::scan::{prepare, scan, ScanOptions};
 use trawl::state::{LockError, State};
 
@@ -545,7 +545,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     if report.partial {
         log.line("stopped before every file was read (by a signal, or with every worker held by a file past --file-timeout): the outputs are partial");
     }
-    let written = write_outputs(&report, &args, as_of, out, html, manifest);
+    let written = write_outputs(&report, &args, as_of, out, html, manifest, &opts.own_files);
     // The run is recorded as done only once what it found has been told.
     if let (Some(pending), Some(state)) = (pending, state.as_mut()) {
         match &written {
@@ -605,6 +605,7 @@ fn write_outputs(
     out: Option<PrivateFile>,
     html: Option<PrivateFile>,
     manifest: Option<PrivateFile>,
+    own: &trawl::walk::OwnFiles,
 ) -> Result<()> {
     match out {
         Some(mut file) => {
@@ -631,6 +632,12 @@ fn write_outputs(
             policy: args.policy.as_ref().map(|p| p.display().to_string()),
             as_of: as_of.to_string(),
             min_confidence: args.min_confidence,
+            own_files: own.for_rerun(&args.paths, |rel| {
+                report
+                    .errors
+                    .iter()
+                    .any(|e| e.path == rel && e.status == Outcome::Skipped)
+            }),
         };
         Manifest::new(report, spec)?.write(file.writer())?;
         file.commit()?;

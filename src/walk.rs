@@ -42,8 +42,9 @@ pub struct WalkOptions {
 /// its raw values with `--reveal`, the next night.
 #[derive(Debug, Clone, Default)]
 pub struct OwnFiles {
-    /// Each file, and what it is.
-    exact: HashMap<PathBuf, &'static str>,
+    /// Each file, and what it is; none for one passed over unlisted (see
+    /// [`OwnFiles::as_rerun`]).
+    exact: HashMap<PathBuf, Option<String>>,
     /// Outputs are written to a file of their own beside them (`.NAME.*.tmp`)
     /// and renamed when whole: each folder, and that prefix.
     staged: Vec<(PathBuf, String)>,
@@ -55,6 +56,37 @@ pub struct OwnFile {
     pub path: PathBuf,
     pub what: &'static str,
     pub staged: bool,
+}
+
+/// One of a run's own files as a rerun (`trawl verify`) must treat it:
+/// where the walk would meet it, what it is, and whether the run listed it.
+/// A rerun passes over every one, whatever is there now (a later run's
+/// outputs, a state whose side files came and went), and lists those the
+/// run listed: its output is the run's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RerunOwnFile {
+    /// As the walk named it: below a root as given.
+    pub path: String,
+    /// Output, HTML report, manifest, state or log.
+    pub what: String,
+    pub listed: bool,
+}
+
+/// Why one of trawl's own files was not scanned.
+pub fn own_file_reason(what: &str) -> String {
+    format!("trawl's own {what}: not scanned")
+}
+
+impl RerunOwnFile {
+    /// Its path as reported, and why it was skipped, if the run listed it.
+    pub fn listed(&self, roots: &[PathBuf]) -> Option<(String, String)> {
+        self.listed.then(|| {
+            (
+                relative(Path::new(&self.path), roots),
+                own_file_reason(&self.what),
+            )
+        })
+    }
 }
 
 impl OwnFiles {
@@ -91,19 +123,52 @@ impl OwnFiles {
                     let prefix = format!(".{}.", name.to_string_lossy());
                     own.staged.push((dir.to_path_buf(), prefix));
                 }
-                own.exact.insert(walked, file.what);
+                own.exact.insert(walked, Some(file.what.to_string()));
             }
         }
         own
+    }
+
+    /// The files as a rerun of this run is to treat them: `listed` tells
+    /// which the run listed, by their paths as reported (relative to
+    /// `roots`). In order of path.
+    pub fn for_rerun(&self, roots: &[PathBuf], listed: impl Fn(&str) -> bool) -> Vec<RerunOwnFile> {
+        let mut files: Vec<RerunOwnFile> = self
+            .exact
+            .iter()
+            .filter_map(|(path, what)| {
+                Some(RerunOwnFile {
+                    path: path_text(path).into_owned(),
+                    what: what.clone()?,
+                    listed: listed(&relative(path, roots)),
+                })
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+
+    /// A run's own files as its rerun's walk meets them (see
+    /// [`OwnFiles::for_rerun`]): each passed over unlisted; the rerun adds
+    /// those the run listed ([`RerunOwnFile::listed`]).
+    pub fn as_rerun(files: &[RerunOwnFile]) -> OwnFiles {
+        OwnFiles {
+            exact: files
+                .iter()
+                .map(|f| (PathBuf::from(&f.path), None))
+                .collect(),
+            staged: Vec::new(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty()
     }
 
-    /// What `path` is, if it is one of trawl's own files.
-    fn what(&self, path: &Path) -> Option<&'static str> {
-        self.exact.get(path).copied()
+    /// Whether `path` is one of trawl's own files, and if so what it is,
+    /// or none when it is passed over unlisted.
+    fn what(&self, path: &Path) -> Option<Option<&str>> {
+        self.exact.get(path).map(|w| w.as_deref())
     }
 
     /// Whether `path` is an output of this run's, being written: there only
@@ -735,11 +800,15 @@ fn classify(
         return None;
     }
     if !own.is_empty() {
-        if let Some(what) = own.what(e.path()) {
-            return Some(Entry::Skipped {
-                rel: rel(),
-                reason: format!("trawl's own {what}: not scanned"),
-            });
+        match own.what(e.path()) {
+            Some(Some(what)) => {
+                return Some(Entry::Skipped {
+                    rel: rel(),
+                    reason: own_file_reason(what),
+                })
+            }
+            Some(None) => return None,
+            None => {}
         }
         // Gone, renamed to its own name, by the end of the run: not listed,
         // as its name would differ from run to run.
@@ -1086,8 +1155,8 @@ mod tests {
             file(elsewhere.join("state.db"), "state", false),
         ];
         let own = OwnFiles::new(std::slice::from_ref(&link), &[], &files);
-        assert_eq!(own.what(&link.join("dpo/out.json")), Some("output"));
-        assert_eq!(own.what(&link.join("dpo/trawl.log")), Some("log"));
+        assert_eq!(own.what(&link.join("dpo/out.json")), Some(Some("output")));
+        assert_eq!(own.what(&link.join("dpo/trawl.log")), Some(Some("log")));
         assert_eq!(own.what(&share.join("dpo/out.json")), None);
         assert_eq!(own.what(&elsewhere.join("state.db")), None);
         assert!(own.staged(&link.join("dpo/.out.json.x1Yz9.tmp")));
@@ -1100,6 +1169,41 @@ mod tests {
             &files,
         );
         assert!(silent.is_empty());
+
+        // A rerun lists what the run listed, passes over what it did not.
+        let again = own.for_rerun(std::slice::from_ref(&link), |rel| rel == "dpo/trawl.log");
+        let named = |p: &str| link.join(p).to_str().unwrap().to_string();
+        assert_eq!(
+            again,
+            [
+                RerunOwnFile {
+                    path: named("dpo/out.json"),
+                    what: "output".into(),
+                    listed: false
+                },
+                RerunOwnFile {
+                    path: named("dpo/trawl.log"),
+                    what: "log".into(),
+                    listed: true
+                },
+            ]
+        );
+        let rerun = OwnFiles::as_rerun(&again);
+        assert_eq!(rerun.what(&link.join("dpo/out.json")), Some(None));
+        assert_eq!(rerun.what(&link.join("dpo/trawl.log")), Some(None));
+        let listed: Vec<_> = again
+            .iter()
+            .filter_map(|f| f.listed(std::slice::from_ref(&link)))
+            .collect();
+        assert_eq!(
+            listed,
+            [(
+                "dpo/trawl.log".to_string(),
+                "trawl's own log: not scanned".to_string()
+            )]
+        );
+        assert_eq!(rerun.what(&link.join("dpo/other.json")), None);
+        assert!(!rerun.staged(&link.join("dpo/.out.json.x1Yz9.tmp")));
     }
 
     /// Only what is not there at all is missing: a link to a share not

@@ -135,6 +135,8 @@ fn a_runs_own_files_inside_the_share_are_listed_not_scanned() {
             .arg(dpo.join("report.html"))
             .arg("--log")
             .arg(dpo.join("trawl.log"))
+            .arg("--manifest")
+            .arg(dpo.join("manifest.json"))
             .output()
             .unwrap();
         assert_eq!(
@@ -144,6 +146,19 @@ fn a_runs_own_files_inside_the_share_are_listed_not_scanned() {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&std::fs::read(dpo.join("out.json")).unwrap()).unwrap()
+    };
+    // An auditor reruns the night's scan from its manifest, after the run
+    // has written its outputs beside what it scanned, and later runs have
+    // changed them: the rerun passes over them as the run did.
+    let verify = |manifest: &Path| {
+        let out = trawl().arg("verify").arg(manifest).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     let own = |report: &Value| -> BTreeSet<(String, String)> {
         report["errors"]
@@ -179,13 +194,18 @@ fn a_runs_own_files_inside_the_share_are_listed_not_scanned() {
     let first = run();
     // The outputs being written are not listed: their names are of chance.
     assert_eq!(own(&first), listed(&state));
+    let first_manifest = dir.path().join("first-manifest.json");
+    std::fs::copy(dpo.join("manifest.json"), &first_manifest).unwrap();
     let second = run();
     let mut all = listed(&state);
     all.extend(listed(&[
         ("out.json", "output"),
         ("report.html", "HTML report"),
+        ("manifest.json", "manifest"),
     ]));
     assert_eq!(own(&second), all);
+    verify(&first_manifest);
+    verify(&dpo.join("manifest.json"));
     for part in ["findings", "records"] {
         assert_eq!(first[part], second[part], "{part} differ between runs");
     }

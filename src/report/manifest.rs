@@ -35,6 +35,11 @@ pub struct ScanSpec {
     /// The operating point (`--min-confidence`); low reports everything.
     #[serde(default = "lowest", skip_serializing_if = "is_lowest")]
     pub min_confidence: Confidence,
+    /// The run's own outputs, state and log where they are inside a root:
+    /// not the share's data, and changed by every run, so passed over when
+    /// rerun as the run passed over them (listed if it listed them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own_files: Vec<crate::walk::RerunOwnFile>,
 }
 
 fn lowest() -> Confidence {
@@ -287,6 +292,7 @@ mod tests {
                 policy: Some("p.toml".into()),
                 as_of: "2026-01-01".into(),
                 min_confidence: Confidence::Low,
+                own_files: Vec::new(),
             },
             rules_sha256: "r".into(),
             policy_sha256: "p".into(),
