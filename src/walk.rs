@@ -398,16 +398,18 @@ pub fn mount_points(
     if !cfg!(target_os = "linux") {
         return None;
     }
-    let table = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    // Bytes, not text: one mount point named in Latin-1 would make the
+    // whole table unreadable as UTF-8, and every share unprotected.
+    let table = std::fs::read("/proc/self/mountinfo").ok()?;
     let roots_found = found_roots(roots, silent);
     let mut below = std::collections::BTreeSet::new();
-    for line in table.lines() {
+    for line in table.split(|&b| b == b'\n') {
         // ID PARENT MAJOR:MINOR ROOT MOUNT-POINT ...: the fifth, with space,
         // tab, newline and backslash written in octal.
-        let Some(point) = line.split(' ').nth(4) else {
+        let Some(point) = line.split(|&b| b == b' ').nth(4) else {
             continue;
         };
-        let point = PathBuf::from(unescape_mount_point(point));
+        let point = unescape_mount_point(point);
         for (given, found) in &roots_found {
             if let Ok(rel) = point.strip_prefix(found) {
                 if !rel.as_os_str().is_empty() {
@@ -419,9 +421,9 @@ pub fn mount_points(
     Some(below)
 }
 
-/// `/proc/self/mountinfo`'s octal escapes (`\040` for a space) undone.
-fn unescape_mount_point(field: &str) -> String {
-    let bytes = field.as_bytes();
+/// `/proc/self/mountinfo`'s octal escapes (`\040` for a space) undone: the
+/// path's bytes as they are, named as the walk names them (see [`path_text`]).
+fn unescape_mount_point(bytes: &[u8]) -> PathBuf {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -441,7 +443,15 @@ fn unescape_mount_point(field: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        PathBuf::from(std::ffi::OsString::from_vec(out))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(&out).into_owned())
+    }
 }
 
 /// A path relative to its root, with `/` separators. With several roots,
@@ -1239,8 +1249,16 @@ mod tests {
             (r"/end\04", r"/end\04"),
             (r"/big\777", r"/big\777"),
         ] {
-            assert_eq!(unescape_mount_point(field), name, "{field}");
+            assert_eq!(
+                unescape_mount_point(field.as_bytes()),
+                Path::new(name),
+                "{field}"
+            );
         }
+        // A name in Latin-1, as the kernel writes it (raw), and named as the
+        // walk names its folder.
+        let latin = unescape_mount_point(b"/srv/Caf\xe9\\040Club");
+        assert_eq!(path_text(&latin), "/srv/Café Club");
     }
 
     #[test]

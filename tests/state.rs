@@ -1897,17 +1897,31 @@ fn a_file_read_part_way_counts_what_it_did_not_report() {
 /// namespace of its own, where the test may mount a file system.)
 #[test]
 fn a_share_mounted_below_the_root_and_not_mounted_tonight_is_not_gone() {
+    share_not_mounted_tonight(b"finance", "finance");
+}
+
+/// As above, for a mount point named in Latin-1 (not UTF-8), as an older
+/// server's share may be: the kernel's table of mounts names it in those
+/// bytes, which must not make the table unreadable, nor the mount point
+/// differ from the folder the walk names (Windows-1252: "café").
+#[test]
+fn a_share_mounted_at_a_name_not_in_utf8_is_not_gone_either() {
+    share_not_mounted_tonight(b"caf\xe9", "café");
+}
+
+fn share_not_mounted_tonight(name: &[u8], shown: &str) {
+    use std::os::unix::ffi::OsStrExt;
     let dir = tempfile::tempdir().unwrap();
     let script = r#"
         share="$DIR/share"
-        mkdir -p "$share/office" "$share/finance"
+        mkdir -p "$share/office" "$share/$NAME"
         printf 'NI number AB123456C\n' > "$share/office/a.txt"
         populate() {
-            mount -t tmpfs none "$share/finance" || exit 90
-            mkdir -p "$share/finance/sub"
-            printf 'Write to jo@example.org\n' > "$share/finance/b.txt"
-            printf 'Write to al@example.org\n' > "$share/finance/sub/c.txt"
-            touch -d @1700000000 "$share/finance/b.txt" "$share/finance/sub/c.txt"
+            mount -t tmpfs none "$share/$NAME" || exit 90
+            mkdir -p "$share/$NAME/sub"
+            printf 'Write to jo@example.org\n' > "$share/$NAME/b.txt"
+            printf 'Write to al@example.org\n' > "$share/$NAME/sub/c.txt"
+            touch -d @1700000000 "$share/$NAME/b.txt" "$share/$NAME/sub/c.txt"
         }
         scan() {
             n=$1; shift
@@ -1916,13 +1930,14 @@ fn a_share_mounted_below_the_root_and_not_mounted_tonight_is_not_gone() {
             echo $? > "$DIR/$n.code"
         }
         populate; scan 1
-        umount "$share/finance" || exit 91; scan 2 --strict
+        umount "$share/$NAME" || exit 91; scan 2 --strict
         populate; scan 3
-        umount "$share/finance" || exit 91; scan 4 --roots-changed
+        umount "$share/$NAME" || exit 91; scan 4 --roots-changed
     "#;
     let out = Process::new("unshare")
         .args(["--user", "--map-root-user", "--mount", "sh", "-uc", script])
         .env("DIR", dir.path())
+        .env("NAME", std::ffi::OsStr::from_bytes(name))
         .env("TRAWL", env!("CARGO_BIN_EXE_trawl"))
         .output()
         .unwrap();
@@ -1945,7 +1960,7 @@ fn a_share_mounted_below_the_root_and_not_mounted_tonight_is_not_gone() {
 
     let (code, second) = run(2);
     assert_eq!(code, "3", "--strict: the share was not read");
-    let reason = only_failure(&second, "finance");
+    let reason = only_failure(&second, shown);
     assert!(
         reason.starts_with("a mount point when last scanned, and not one now: is the share mounted? None of the 2 files"),
         "{reason}"
@@ -1970,7 +1985,7 @@ fn a_share_mounted_below_the_root_and_not_mounted_tonight_is_not_gone() {
         .collect();
     assert_eq!(
         gone,
-        BTreeSet::from(["finance/b.txt".to_string(), "finance/sub/c.txt".to_string()])
+        BTreeSet::from([format!("{shown}/b.txt"), format!("{shown}/sub/c.txt")])
     );
 }
 
