@@ -478,8 +478,10 @@ impl Unreached {
 /// dealt with. Each is kept with what the state knew of it (the paths
 /// returned, for [`Unreached`]), and listed as skipped where the walk did
 /// not already say why, until `--roots-changed` says the scope changed on
-/// purpose. Only files not seen are looked at (one `lstat` each), and none
-/// where the run could not look.
+/// purpose: a folder excluded whole once, not file by file (an archive
+/// folder of thousands would bury the report every night). Only files not
+/// seen are looked at (one `lstat` each), and none where the run could not
+/// look. Returns what is kept: each such folder, and each file listed.
 fn note_files_still_there(
     report: &mut ScanReport,
     opts: &ScanOptions,
@@ -501,17 +503,104 @@ fn note_files_still_there(
         .map(|(rel, _)| rel.clone())
         .collect();
     still_there.sort();
-    let listed: std::collections::HashSet<String> =
-        report.errors.iter().map(|e| e.path.clone()).collect();
-    let why = "excluded since the state last read it (by --exclude or a .trawlignore), and still there: not taken for removed, nor its findings for resolved (if it is out of scope for good, run with --roots-changed)";
-    crate::scan::add_skipped(
-        report,
-        still_there
+    let listed: std::collections::HashSet<&str> =
+        report.errors.iter().map(|e| e.path.as_str()).collect();
+    // Those the walk said nothing of.
+    let (told, untold): (Vec<&str>, Vec<&str>) = still_there
+        .iter()
+        .map(String::as_str)
+        .partition(|rel| listed.contains(rel));
+    // With one root, paths are below it and name no root.
+    let roots: Vec<String> = match opts.roots.as_slice() {
+        [_] => Vec::new(),
+        several => several
             .iter()
-            .filter(|rel| !listed.contains(*rel))
-            .map(|rel| (rel.clone(), why.to_string())),
-    );
-    still_there
+            .map(|r| crate::walk::relative(r, several))
+            .collect(),
+    };
+    let folders = whole_folders(&untold, known.keys().map(String::as_str), &roots);
+    let mut kept: Vec<String> = told.iter().map(|rel| rel.to_string()).collect();
+    let mut skipped = Vec::new();
+    for rel in untold {
+        match folders.iter().find(|(folder, _)| is_below(rel, folder)) {
+            Some((folder, n)) => {
+                if kept.last() != Some(folder) {
+                    kept.push(folder.clone());
+                    skipped.push((
+                        folder.clone(),
+                        format!("a folder of {n} files the state read, excluded since (by --exclude or a .trawlignore), and still there: not taken for removed, nor their findings for resolved (if it is out of scope for good, run with --roots-changed)"),
+                    ));
+                }
+            }
+            None => {
+                kept.push(rel.to_string());
+                skipped.push((rel.to_string(), "excluded since the state last read it (by --exclude or a .trawlignore), and still there: not taken for removed, nor its findings for resolved (if it is out of scope for good, run with --roots-changed)".to_string()));
+            }
+        }
+    }
+    crate::scan::add_skipped(report, skipped);
+    kept
+}
+
+fn is_below(path: &str, folder: &str) -> bool {
+    path.strip_prefix(folder)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Of the folders `files` (sorted) are in, the outermost whose every file
+/// the state knows is one of them, and that holds more than one; each with
+/// how many files. Not a root, nor above one (with several roots, paths
+/// start with theirs): a root's own files are listed.
+fn whole_folders<'k>(
+    files: &[&str],
+    known: impl Iterator<Item = &'k str>,
+    roots: &[String],
+) -> Vec<(String, usize)> {
+    if files.len() < 2 {
+        return Vec::new();
+    }
+    let folders_of = |path: &str| {
+        let path = path.to_string();
+        path.match_indices('/')
+            .map(|(i, _)| i)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(move |i| path[..i].to_string())
+    };
+    let mut counts: std::collections::HashMap<String, (usize, usize)> = Default::default();
+    for file in files {
+        for folder in folders_of(file) {
+            counts.entry(folder).or_default().0 += 1;
+        }
+    }
+    for path in known {
+        for (i, _) in path.match_indices('/') {
+            if let Some(c) = counts.get_mut(&path[..i]) {
+                c.1 += 1;
+            }
+        }
+    }
+    let a_root = |folder: &str| {
+        folder.is_empty() || roots.iter().any(|r| r == folder || is_below(r, folder))
+    };
+    let whole = |folder: &str| {
+        !a_root(folder)
+            && counts
+                .get(folder)
+                .is_some_and(|&(of, all)| of == all && of > 1)
+    };
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for file in files {
+        if out.last().is_some_and(|(folder, _)| is_below(file, folder)) {
+            continue;
+        }
+        // Outermost first.
+        if let Some(folder) = folders_of(file).find(|f| whole(f)) {
+            let n = counts[&folder].0;
+            out.push((folder, n));
+        }
+    }
+    out
 }
 
 /// A root that is an empty folder where the state knew files is most likely
@@ -673,6 +762,57 @@ fn describe(report: &ScanReport, key: &str, at: At) -> Change {
 mod tests {
     use super::*;
     use crate::report::{FileRecord, Outcome};
+
+    #[test]
+    fn a_folder_is_whole_when_every_file_known_in_it_is_excluded() {
+        let known = [
+            "archive/2019/a.txt",
+            "archive/2019/b.txt",
+            "archive/2020/c.txt",
+            "archive-old/d.txt",
+            "office/e.txt",
+            "office/f.txt",
+            "office/g.txt",
+            "lone/h.txt",
+            "top.txt",
+            "top2.txt",
+        ];
+        let excluded = [
+            "archive-old/d.txt",
+            "archive/2019/a.txt",
+            "archive/2019/b.txt",
+            "archive/2020/c.txt",
+            "lone/h.txt",
+            "office/e.txt",
+            "office/f.txt",
+            "top.txt",
+            "top2.txt",
+        ];
+        // The outermost whole folder; not one of a single file, nor one
+        // with a file still scanned, nor the root.
+        assert_eq!(
+            whole_folders(&excluded, known.into_iter(), &[]),
+            [("archive".to_string(), 3)]
+        );
+        // With several roots, a root is never a folder to list.
+        let several = ["share/x/a.txt", "share/x/b.txt", "share/y.txt"];
+        let roots = ["share".to_string(), "other".to_string()];
+        assert_eq!(
+            whole_folders(&several[..2], several.into_iter(), &roots),
+            [("share/x".to_string(), 2)]
+        );
+        // The root whole, its folder listed, not it.
+        assert_eq!(
+            whole_folders(&several, several.into_iter(), &roots),
+            [("share/x".to_string(), 2)]
+        );
+        let absolute = ["/srv/a/x/1.txt", "/srv/a/x/2.txt"];
+        let roots = ["/srv/a".to_string(), "/srv/b".to_string()];
+        assert_eq!(
+            whole_folders(&absolute, absolute.into_iter(), &roots),
+            [("/srv/a/x".to_string(), 2)]
+        );
+    }
 
     fn unreached(paths: &[&str]) -> Unreached {
         Unreached(paths.iter().map(|p| p.to_string()).collect())

@@ -1698,10 +1698,11 @@ fn findings_under(report: &Value, folder: &str) -> BTreeSet<String> {
 
 /// Files excluded since the last run (or skipped for a lowered
 /// --max-file-size) are still there: they are not taken for removed, nor
-/// their findings for resolved, as if the data had been dealt with. Each is
-/// listed as skipped, saying so, with the findings that stay open; once the
-/// exclusion is lifted, they are reused and nothing is new. With
-/// --roots-changed the exclusion is taken as meant: removed and resolved.
+/// their findings for resolved, as if the data had been dealt with. A
+/// folder excluded whole is listed once as skipped, saying so, with the
+/// findings that stay open in it; once the exclusion is lifted, its files
+/// are reused and nothing is new. With --roots-changed the exclusion is
+/// taken as meant: removed and resolved.
 #[test]
 fn excluded_files_are_not_taken_for_resolved() {
     let dir = tempfile::tempdir().unwrap();
@@ -1721,16 +1722,55 @@ fn excluded_files_are_not_taken_for_resolved() {
     assert_eq!(history["files_removed"], 0, "{history}");
     assert_eq!(history["resolved"], serde_json::json!([]));
     assert_eq!(history["kept_open"].as_u64(), Some(open_in_tables));
-    for path in &in_tables {
-        let listed = errors_at(&excluded, path);
-        assert_eq!(listed.len(), 1, "{path}: {listed:?}");
-        assert_eq!(listed[0]["status"], "skipped");
-        let reason = listed[0]["reason"].as_str().unwrap();
+    let in_folder = std::fs::read_dir(share.join("tables")).unwrap().count();
+    let listed: Vec<&str> = excluded["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .filter(|p| p.starts_with("tables"))
+        .collect();
+    assert_eq!(listed, ["tables"], "listed once, not file by file");
+    let folder = &errors_at(&excluded, "tables")[0];
+    assert_eq!(folder["status"], "skipped");
+    let reason = folder["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!(
+            "a folder of {in_folder} files the state read, excluded since"
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with(&format!(
+            "; {open_in_tables} findings reported before in it stay open until it is read again"
+        )),
+        "{reason}"
+    );
+
+    // Some of a folder's files excluded: each listed, the folder not.
+    let some = nightly(dir.path(), &share, &["--exclude", "tables/*.csv"]);
+    assert_eq!(some["history"]["resolved"], serde_json::json!([]));
+    let csv: BTreeSet<&str> = some["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .filter(|p| p.starts_with("tables"))
+        .collect();
+    assert_eq!(
+        csv,
+        BTreeSet::from([
+            "tables/<img src=x onerror=alert(1)>.csv",
+            "tables/no_header.csv",
+            "tables/tenants.csv"
+        ])
+    );
+    for path in csv {
+        let reason = errors_at(&some, path)[0]["reason"].as_str().unwrap();
         assert!(
             reason.starts_with("excluded since the state last read it"),
             "{reason}"
         );
-        assert!(reason.contains("reported before in it"), "{reason}");
     }
 
     let back = nightly(dir.path(), &share, &[]);
