@@ -665,10 +665,8 @@ fn own_files(args: &ScanArgs, silent: &[PathBuf]) -> trawl::walk::OwnFiles {
     files.extend(args.log.as_deref().map(|p| file(p, "log", false)));
     if let Some(state) = &args.state {
         files.push(file(state, "state", false));
-        for side in ["-wal", "-shm", "-journal", ".lock"] {
-            let mut name = state.as_os_str().to_owned();
-            name.push(side);
-            files.push(file(Path::new(&name), "state", false));
+        for beside in trawl::state::files_beside(state) {
+            files.push(file(&beside, "state", false));
         }
     }
     trawl::walk::OwnFiles::new(&args.paths, silent, &files)

@@ -36,11 +36,16 @@ pub struct Lock {
     _file: File,
 }
 
+/// The lock of the state at `state`: a file beside it.
+pub fn lock_path(state: &Path) -> PathBuf {
+    let mut name = state.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
 impl Lock {
     pub fn take(state: &Path) -> anyhow::Result<Lock> {
-        let mut name = state.as_os_str().to_owned();
-        name.push(".lock");
-        let path = PathBuf::from(name);
+        let path = lock_path(state);
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)

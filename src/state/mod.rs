@@ -28,6 +28,21 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 pub use history::{Change, ItemKind, RunSummary};
 pub use lock::{Lock, LockError};
 
+/// The files a state at `state` keeps beside it: SQLite's write-ahead log
+/// and its index, or its rollback journal, and the lock.
+pub fn files_beside(state: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ["-wal", "-shm", "-journal"]
+        .iter()
+        .map(|side| {
+            let mut name = state.as_os_str().to_owned();
+            name.push(side);
+            PathBuf::from(name)
+        })
+        .collect();
+    files.push(lock::lock_path(state));
+    files
+}
+
 use crate::extract::RecordDraft;
 use crate::report::{FileRecord, Finding, Outcome, Triage};
 
