@@ -559,6 +559,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     written?;
     if !args.quiet {
         report::print_summary(&report.summary, progress.elapsed(), &mut std::io::stderr());
+        if let Some(history) = &report.history {
+            report::print_history(history, &mut std::io::stderr());
+        }
         if report.partial {
             eprintln!(
                 "trawl: stopped early (a signal, or every worker held past --file-timeout); the outputs cover only the files scanned so far"

@@ -2104,3 +2104,45 @@ fn an_empty_root_is_taken_for_an_unmounted_share_not_for_removed_files() {
     let findings = resolved.iter().filter(|c| c["kind"] == "finding").count() as u64;
     assert_eq!(Some(findings), first["summary"]["findings"].as_u64());
 }
+
+/// At the terminal, a run with a state says what it read and reused, and
+/// what is new and resolved since the run it is compared with: the summary
+/// alone counts every unchanged file as scanned.
+#[test]
+fn the_terminal_says_what_a_run_read_and_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let run = || -> String {
+        let out = trawl()
+            .arg("scan")
+            .arg(&share)
+            .args(["--as-of", AS_OF, "--format", "json", "--out"])
+            .arg(dir.path().join("out.json"))
+            .arg("--state")
+            .arg(dir.path().join("state.db"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let first = run();
+    assert!(
+        first.contains("trawl: run 1: 59 files read, 0 unchanged and reused, 0 removed; no completed run before it to compare with\n"),
+        "{first}"
+    );
+    std::fs::write(
+        share.join("text/new_note.txt"),
+        "Write to robin.new@example.com\n",
+    )
+    .unwrap();
+    std::fs::remove_file(share.join("tables/no_header.csv")).unwrap();
+    let second = run();
+    let out: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out.json")).unwrap()).unwrap();
+    let resolved = out["history"]["resolved"].as_array().unwrap().len();
+    assert!(resolved > 0);
+    assert!(
+        second.contains(&format!("trawl: run 2: 1 file read, 58 unchanged and reused, 1 removed; since run 1: 2 new and {resolved} resolved findings and records\n")),
+        "{second}"
+    );
+}

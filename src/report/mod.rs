@@ -22,7 +22,7 @@ use crate::detect::Confidence;
 
 pub use html::{flag_label, write_html};
 pub use mask::mask;
-pub use terminal::{print_summary, printable, Progress};
+pub use terminal::{print_history, print_summary, printable, Progress};
 
 /// Where in a file a value stands. Only the fields that apply are written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

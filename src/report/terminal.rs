@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Summary;
+use super::{HistoryInfo, Summary};
 
 pub struct Progress {
     files: AtomicU64,
@@ -102,6 +102,41 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, err: &mut dyn Write) 
     for (flag, n) in &summary.flags_by_type {
         let _ = writeln!(err, "  {:<36} {n}", flag.to_string());
     }
+}
+
+/// The end-of-scan summary of a run with a state: what it read, and what
+/// changed since the run it is compared with.
+pub fn print_history(history: &HistoryInfo, err: &mut dyn Write) {
+    let h = history;
+    let read = format!(
+        "{} {} read, {} unchanged and reused, {} removed",
+        h.files_read,
+        if h.files_read == 1 { "file" } else { "files" },
+        h.files_reused,
+        h.files_removed
+    );
+    let line = match h.previous_run {
+        None => format!(
+            "trawl: run {}: {read}; no completed run before it to compare with",
+            h.run
+        ),
+        Some(before) => {
+            let mut line = format!(
+                "trawl: run {}: {read}; since run {before}: {} new and {} resolved findings and records",
+                h.run,
+                h.new,
+                h.resolved.len()
+            );
+            if h.kept_open > 0 {
+                line += &format!(
+                    ", {} kept open in what could not be read or was excluded",
+                    h.kept_open
+                );
+            }
+            line
+        }
+    };
+    let _ = writeln!(err, "{line}");
 }
 
 /// `text` fit for one line of plain text read by a person or a program (a
