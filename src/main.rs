@@ -1062,9 +1062,10 @@ fn run_triage(args: TriageArgs) -> Result<ExitCode> {
         .collect();
     let unknown = state.triage(&fingerprints, &decision)?;
     println!(
-        "recorded {} for {} fingerprints (by {}, {})",
+        "recorded {} for {} fingerprint{} (by {}, {})",
         decision.status,
         fingerprints.len(),
+        if fingerprints.len() == 1 { "" } else { "s" },
         decision.by,
         decision.at
     );

@@ -746,7 +746,7 @@ fn a_triage_decision_survives_rescans() {
         .unwrap()
         .clone();
     let fp = finding["fingerprint"].as_str().unwrap();
-    trawl()
+    let out = trawl()
         .args([
             "triage",
             fp,
@@ -759,8 +759,14 @@ fn a_triage_decision_survives_rescans() {
             "--state",
         ])
         .arg(dir.path().join("state.db"))
-        .assert()
-        .success();
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("recorded false_positive for 1 fingerprint (by A. DPO, "),
+        "{said}"
+    );
     // Rescan, with a change elsewhere so the run is not a no-op.
     std::fs::write(share.join("text/other.txt"), "nothing here\n").unwrap();
     let second = nightly(dir.path(), &share, &[]);
@@ -814,6 +820,19 @@ fn a_triage_decision_survives_rescans() {
         .success();
     let fourth = nightly(dir.path(), &share, &[]);
     assert_eq!(fourth["summary"]["records_suppressed"], 1);
+    // The terminal's summary says what it does not count.
+    let out = trawl()
+        .arg("scan")
+        .arg(&share)
+        .arg("--state")
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("trawl: 1 finding and 1 record suppressed by triage decisions or suppressions.toml: not counted here nor shown"),
+        "{said}"
+    );
     assert!(!fourth["records"]
         .as_array()
         .unwrap()

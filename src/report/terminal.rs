@@ -91,6 +91,14 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, err: &mut dyn Write) 
         );
     }
     let _ = writeln!(err, "trawl: {} findings", summary.findings);
+    if summary.findings_suppressed + summary.records_suppressed > 0 {
+        let _ = writeln!(
+            err,
+            "trawl: {} and {} suppressed by triage decisions or suppressions.toml: not counted here nor shown (--show-suppressed lists them)",
+            counted(summary.findings_suppressed, "finding"),
+            counted(summary.records_suppressed, "record")
+        );
+    }
     for (detector, n) in &summary.findings_by_detector {
         let _ = writeln!(err, "  {detector:<18} {n}");
     }
@@ -101,6 +109,15 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, err: &mut dyn Write) 
     );
     for (flag, n) in &summary.flags_by_type {
         let _ = writeln!(err, "  {:<36} {n}", flag.to_string());
+    }
+}
+
+/// `n` things, in words: "1 finding", "2 findings".
+fn counted(n: u64, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
     }
 }
 
