@@ -167,8 +167,10 @@ struct DiffArgs {
     run_a: i64,
     /// The later run.
     run_b: i64,
+    /// The state file (`trawl scan --state`).
     #[arg(long, value_name = "FILE", required = true)]
     state: PathBuf,
+    /// `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
 }
@@ -178,6 +180,7 @@ struct TriageArgs {
     /// Fingerprints of findings or records, from a report.
     #[arg(required = true)]
     fingerprints: Vec<String>,
+    /// The state file (`trawl scan --state`) the decision is kept in.
     #[arg(long, value_name = "FILE", required = true)]
     state: PathBuf,
     #[arg(long, value_enum)]
@@ -406,6 +409,13 @@ fn main() -> ExitCode {
         eprintln!("trawl: internal error{place}; the file being read is recorded as failed");
     }));
     let cli = Cli::parse();
+    let state = match &cli.command {
+        Command::Scan(args) => args.state.clone(),
+        Command::History(args) => Some(args.state.clone()),
+        Command::Diff(args) => Some(args.state.clone()),
+        Command::Triage(args) => Some(args.state.clone()),
+        _ => None,
+    };
     let result = match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Rules(args) => run_rules(args).map(|()| ExitCode::SUCCESS),
@@ -424,6 +434,13 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("trawl: {e:#}");
+            // Damage found past the first look (a page of the state's
+            // files or history): said as plainly as damage found at once.
+            if let Some(state) = state.filter(|_| trawl::state::is_damage(&e)) {
+                if !format!("{e:#}").contains("is damaged") {
+                    eprintln!("trawl: {}", trawl::state::damaged(&state));
+                }
+            }
             if e.downcast_ref::<LockError>().is_some() {
                 ExitCode::from(4)
             } else {

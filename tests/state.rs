@@ -1085,6 +1085,29 @@ fn a_state_from_elsewhere_is_refused_not_misread() {
     assert!(err.contains("is damaged"), "{err}");
     assert!(err.contains("restore it from a backup"), "{err}");
     assert_eq!(std::fs::read(&damaged).unwrap(), bytes[..bytes.len() / 3]);
+    // Damaged inside (a disk's bad blocks), past what is read on opening
+    // it: said as plainly, by a scan and by history.
+    let mut inside = bytes.clone();
+    inside[8192..].fill(0xa5);
+    std::fs::write(&damaged, &inside).unwrap();
+    let out = scan_with_state(&share, &damaged);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is damaged: restore it from a backup"),
+        "{err}"
+    );
+    let out = trawl()
+        .args(["history", "--state"])
+        .arg(&damaged)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is damaged: restore it from a backup"),
+        "{err}"
+    );
     // A state written by a newer trawl.
     nightly(dir.path(), &share, &[]);
     let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();

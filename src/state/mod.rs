@@ -28,6 +28,32 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 pub use history::{Change, ItemKind, RunSummary};
 pub use lock::{Lock, LockError};
 
+/// What to say of a damaged state.
+pub fn damaged(state: &Path) -> String {
+    format!(
+        "the state {} is damaged: restore it from a backup, or move it aside to start a new one (its history and triage decisions are in it)",
+        state.display()
+    )
+}
+
+/// Why the file at `path` cannot be read as a state: damaged, or not one.
+fn not_a_state(path: &Path, e: rusqlite::Error) -> anyhow::Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => anyhow::anyhow!("{} ({e})", damaged(path)),
+        _ => anyhow::anyhow!("{} is not a trawl state file: {e}", path.display()),
+    }
+}
+
+/// Whether `err` comes of SQLite finding a state damaged, wherever it did.
+pub fn is_damage(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<rusqlite::Error>()
+            .and_then(rusqlite::Error::sqlite_error_code)
+            .is_some_and(|code| code == rusqlite::ErrorCode::DatabaseCorrupt)
+    })
+}
+
 /// The files a state at `state` keeps beside it: SQLite's write-ahead log
 /// and its index, or its rollback journal, and the lock.
 pub fn files_beside(state: &Path) -> Vec<PathBuf> {
@@ -433,13 +459,7 @@ impl State {
                     |r| r.get::<_, i64>(0),
                 )
                 .map(|n| n == 1)
-                .map_err(|e| match e.sqlite_error_code() {
-                    Some(rusqlite::ErrorCode::DatabaseCorrupt) => anyhow::anyhow!(
-                        "the state {} is damaged ({e}): restore it from a backup, or move it aside to start a new one (its history and triage decisions are in it)",
-                        path.display()
-                    ),
-                    _ => anyhow::anyhow!("{} is not a trawl state file: {e}", path.display()),
-                })?;
+                .map_err(|e| not_a_state(path, e))?;
             if !is_state {
                 bail!(
                     "{} is not a trawl state file (refusing to change it)",
@@ -521,7 +541,7 @@ impl State {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|_| anyhow::anyhow!("{} is not a trawl state file", path.display()))?;
+            .map_err(|e| not_a_state(path, e))?;
         match version.and_then(|v| v.parse::<i64>().ok()) {
             Some(v) if (1..=SCHEMA_VERSION).contains(&v) => {}
             Some(v) => bail!(
