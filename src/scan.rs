@@ -273,6 +273,7 @@ pub fn scan_with(
             match m.known.get(rel) {
                 Some(k)
                     if !k.has_result
+                        && !k.racy
                         && file_meta(stat.size, stat.modified, stat.identity)
                             .unchanged_since(&k.meta) =>
                 {
@@ -631,7 +632,10 @@ fn process(
             identity,
         } => {
             let meta = file_meta(size, modified, identity);
-            if let Some(k) = memory.and_then(|m| m.known.get(&rel)) {
+            // Before it is read: a change after this may be missed by its time.
+            let read_at = jiff::Timestamp::now().as_nanosecond() as i64;
+            let known = memory.and_then(|m| m.known.get(&rel));
+            if let Some(k) = known {
                 k.seen.store(true, Ordering::Relaxed);
             }
             let modified = modified.and_then(|t| {
@@ -649,7 +653,27 @@ fn process(
                     digest.as_ref().map(|(sha, _)| sha.clone())
                 })
             });
+            // What the state keeps of the file: never a raw value, even when
+            // this run shows them.
+            let to_store =
+                |stored: &StoredResult, content: &Option<Option<(String, u64)>>| StoredFile {
+                    path: rel.clone(),
+                    meta,
+                    sha256: content
+                        .as_ref()
+                        .and_then(|c| c.as_ref())
+                        .map(|c| c.0.clone()),
+                    format: stored.format.clone(),
+                    outcome: stored.outcome,
+                    result: (!stored.is_empty()).then(|| packed::pack(stored, &rel)),
+                    racy: meta.racy(read_at),
+                };
             let (stored, read, store) = match reused {
+                // Compared, and the same: stored again, as it is now.
+                Some(stored) if known.is_some_and(|k| k.racy) => {
+                    let store = to_store(&stored, &content);
+                    (stored, false, Some(store))
+                }
                 Some(stored) => (stored, false, None),
                 None => {
                     let _reading = reading.enter(&rel);
@@ -668,18 +692,7 @@ fn process(
                     // next run reads the file again, as a file never read
                     // (or the unchanged file stored before it failed).
                     let keep = memory.filter(|_| !file_system_failed);
-                    let store = keep.map(|_| StoredFile {
-                        path: rel.clone(),
-                        meta,
-                        sha256: content
-                            .as_ref()
-                            .and_then(|c| c.as_ref())
-                            .map(|c| c.0.clone()),
-                        format: stored.format.clone(),
-                        outcome: stored.outcome,
-                        // Never a raw value, even when this run shows them.
-                        result: (!stored.is_empty()).then(|| packed::pack(&stored, &rel)),
-                    });
+                    let store = keep.map(|_| to_store(&stored, &content));
                     (stored, true, store)
                 }
             };
@@ -954,7 +967,8 @@ fn file_meta(
 }
 
 /// The stored result of an unchanged file: same size, time and identity
-/// (and, with `--rehash`, the same content).
+/// (and, with `--rehash` or for a file changed just before it was last read,
+/// the same content).
 fn reuse(
     memory: &Memory,
     rel: &str,
@@ -968,7 +982,7 @@ fn reuse(
     if !meta.unchanged_since(&known.meta) {
         return None;
     }
-    if memory.rehash {
+    if memory.rehash || known.racy {
         let now = content();
         if now.is_none() || now != known.sha256 {
             return None;

@@ -73,7 +73,7 @@ use crate::extract::RecordDraft;
 use crate::report::{FileRecord, Finding, Outcome, Triage};
 
 /// Bumped when the tables change; older states are migrated, newer refused.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -88,7 +88,11 @@ CREATE TABLE IF NOT EXISTS files (
     outcome TEXT NOT NULL,
     -- Whether reading it gave anything (then in `results`).
     has_result INTEGER NOT NULL,
-    run INTEGER NOT NULL
+    run INTEGER NOT NULL,
+    -- Changed so shortly before it was read that a change after, within
+    -- the file system's time resolution, could leave size and time as they
+    -- are: its content is compared next time (see FileMeta::racy).
+    racy INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 -- What reading a file gave (packed: see packed.rs), apart, so that the file
 -- table a rescan reads whole stays small.
@@ -157,7 +161,20 @@ impl FileMeta {
     pub fn unchanged_since(&self, before: &FileMeta) -> bool {
         (self.size, self.mtime_ns, self.ino) == (before.size, before.mtime_ns, before.ino)
     }
+
+    /// Whether the file, read from `read_at_ns` on, had changed so shortly
+    /// before (or is dated after) that another change, within the file
+    /// system's time resolution (FAT's is two seconds; a server's clock
+    /// may differ from ours), could leave its size and time as they were:
+    /// the next run then compares its content before trusting them, as git
+    /// does its "racily clean" files. A time not known is not racy.
+    pub fn racy(&self, read_at_ns: i64) -> bool {
+        self.mtime_ns != 0 && self.mtime_ns > read_at_ns.saturating_sub(RACY_NS)
+    }
 }
+
+/// See [`FileMeta::racy`]: three seconds.
+const RACY_NS: i64 = 3_000_000_000;
 
 #[derive(Debug)]
 pub struct KnownFile {
@@ -168,6 +185,9 @@ pub struct KnownFile {
     pub outcome: Outcome,
     /// Whether reading it gave anything (else nothing is stored but this).
     pub has_result: bool,
+    /// Changed shortly before it was last read: its content is compared
+    /// (its `sha256` is loaded) before its result is reused.
+    pub racy: bool,
     /// Set by the run: the walk found it (else it has gone).
     pub seen: AtomicBool,
     /// Set by the run: unchanged and empty, so the walk settled it alone.
@@ -370,6 +390,8 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
                  CREATE TABLE results (path TEXT PRIMARY KEY, result BLOB NOT NULL);
                  UPDATE meta SET value = '' WHERE key = 'results_made_with';"
             }
+            // 3 → 4: files changed shortly before they were read are marked.
+            3 => "ALTER TABLE files ADD COLUMN racy INTEGER NOT NULL DEFAULT 0;",
             other => bail!("no migration from state version {other}"),
         };
         conn.execute_batch(&format!(
@@ -378,7 +400,7 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
         ))?;
         version += 1;
     }
-    if from < SCHEMA_VERSION {
+    if from < 3 {
         // Give back the space the old tables held.
         conn.execute_batch("VACUUM")?;
     }
@@ -671,7 +693,7 @@ impl State {
         );
         let mut stmt = self
             .conn
-            .prepare("SELECT path, size, mtime_ns, dev, ino, CASE WHEN ?1 THEN sha256 END, format, outcome, has_result FROM files")?;
+            .prepare("SELECT path, size, mtime_ns, dev, ino, CASE WHEN ?1 OR racy THEN sha256 END, format, outcome, has_result, racy FROM files")?;
         // A few formats, named by every row: one string each. Text is read
         // in place: a rescan loads every file's row, and allocating three
         // strings a row was most of that.
@@ -700,6 +722,7 @@ impl State {
                     format,
                     outcome: outcome_from(r.get_ref(7)?.as_str()?),
                     has_result: r.get(8)?,
+                    racy: r.get(9)?,
                     seen: Default::default(),
                     settled: Default::default(),
                     result: Mutex::new(None),
@@ -723,11 +746,11 @@ impl State {
         let tx = self.conn.transaction()?;
         {
             let mut stmt = tx.prepare_cached(
-                "INSERT INTO files (path, size, mtime_ns, dev, ino, sha256, format, outcome, has_result, run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                "INSERT INTO files (path, size, mtime_ns, dev, ino, sha256, format, outcome, has_result, run, racy)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, dev = excluded.dev,
                    ino = excluded.ino, sha256 = excluded.sha256, format = excluded.format, outcome = excluded.outcome,
-                   has_result = excluded.has_result, run = excluded.run",
+                   has_result = excluded.has_result, run = excluded.run, racy = excluded.racy",
             )?;
             let mut put_result = tx.prepare_cached(
                 "INSERT INTO results (path, result) VALUES (?1, ?2)
@@ -745,7 +768,8 @@ impl State {
                     f.format,
                     outcome_name(f.outcome),
                     f.result.is_some(),
-                    run
+                    run,
+                    f.racy
                 ])?;
                 match &f.result {
                     Some(result) => put_result.execute(params![f.path, result])?,
@@ -850,6 +874,8 @@ pub struct StoredFile {
     pub outcome: Outcome,
     /// A [`StoredResult`], packed, or none when it is empty.
     pub result: Option<Vec<u8>>,
+    /// See [`FileMeta::racy`].
+    pub racy: bool,
 }
 
 #[cfg(test)]
@@ -871,6 +897,29 @@ mod tests {
             fingerprint(&keyed(&key), &[b"record", b"tables/a.csv", b"row 2"]),
             fingerprint(&keyed(&key), &[b"record", b"tables/a.csvr", b"ow 2"])
         );
+    }
+
+    #[test]
+    fn a_file_changed_just_before_it_was_read_is_racy() {
+        let read_at = 1_700_000_000_000_000_000;
+        let changed = |ago_ns: i64| FileMeta {
+            size: 10,
+            mtime_ns: read_at - ago_ns,
+            dev: 1,
+            ino: 2,
+        };
+        assert!(changed(0).racy(read_at));
+        assert!(changed(2_999_999_999).racy(read_at));
+        assert!(!changed(3_000_000_000).racy(read_at));
+        assert!(!changed(86_400_000_000_000).racy(read_at));
+        // Dated after it was read (a server's clock ahead of ours).
+        assert!(changed(-60_000_000_000).racy(read_at));
+        // A time not known.
+        let unknown = FileMeta {
+            mtime_ns: 0,
+            ..changed(0)
+        };
+        assert!(!unknown.racy(read_at));
     }
 
     #[test]
