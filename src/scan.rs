@@ -1033,10 +1033,12 @@ fn read_file(
         if let Some(m) = memory {
             f.fingerprint = Some(m.fingerprint_finding(f));
         }
-        // Decided here, while the value's hash is at hand: it is never
-        // kept, so a stored finding carries the decision instead. (The
+        // Decided here, while the value's hash is at hand: the state never
+        // keeps it, so a stored finding carries the decision instead. (The
         // suppressions are part of the rules: when they change, every
-        // file is read again.)
+        // file is read again.) The hash stays with the finding for this
+        // run, never written: a file found moved needs it to know its
+        // findings' fingerprints at the old path.
         if let Some(s) = classifier.suppressions.iter().find(|s| s.matches(f)) {
             f.triage = Some(Triage {
                 status: "suppressed".into(),
@@ -1045,7 +1047,6 @@ fn read_file(
                 at: String::new(),
             });
         }
-        f.value_sha256 = None;
     }
     let stored = StoredResult {
         format: extracted.format.to_string(),

@@ -2244,3 +2244,161 @@ fn a_file_changed_again_within_its_times_resolution_is_not_missed() {
     };
     assert_eq!(fingerprints(&second), fingerprints(&third));
 }
+
+/// A folder moved on the share (tables/ into archive/): its files' content
+/// is found again at new paths, so their findings and records are neither
+/// resolved (they were not dealt with) nor new, and the DPO's decisions on
+/// them follow them; each move is listed, in every output. A file moved and
+/// changed is not taken for moved.
+#[test]
+fn a_moved_folders_findings_are_neither_resolved_nor_new_and_decisions_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let finding = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "tables/tenants.csv" && f["detector"] == "email")
+        .unwrap()
+        .clone();
+    let triage = |fp: &str, status: &str| {
+        trawl()
+            .args([
+                "triage", fp, "--status", status, "--note", "n", "--by", "A. DPO", "--state",
+            ])
+            .arg(dir.path().join("state.db"))
+            .assert()
+            .success();
+    };
+    triage(finding["fingerprint"].as_str().unwrap(), "false_positive");
+    let record = first["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "tables/direct_debits.tsv")
+        .unwrap()
+        .clone();
+    triage(record["fingerprint"].as_str().unwrap(), "accepted");
+    let files: BTreeSet<String> = std::fs::read_dir(share.join("tables"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    std::fs::create_dir(share.join("archive")).unwrap();
+    std::fs::rename(share.join("tables"), share.join("archive/tables2019")).unwrap();
+    // Moved and changed: not the same file.
+    std::fs::rename(
+        share.join("text/case_notes.txt"),
+        share.join("archive/case_notes.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        share.join("archive/case_notes.txt"),
+        "Call Robin on 07700 900123\n",
+    )
+    .unwrap();
+    let before = dir.path().join("before-the-move.db");
+    std::fs::copy(dir.path().join("state.db"), &before).unwrap();
+
+    let second = nightly(dir.path(), &share, &[]);
+    let history = &second["history"];
+    let moved: BTreeSet<(String, String)> = history["moved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["from"].as_str().unwrap().to_string(),
+                m["to"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = files
+        .iter()
+        .map(|f| (format!("tables/{f}"), format!("archive/tables2019/{f}")))
+        .collect();
+    assert_eq!(moved, expected);
+    assert_eq!(
+        history["moved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["decisions"].as_u64().unwrap())
+            .sum::<u64>(),
+        2
+    );
+    // Only the changed note's items are new and resolved.
+    let new = new_items(&second);
+    assert!(
+        new.iter()
+            .all(|(_, path, _)| path == "archive/case_notes.txt"),
+        "{new:?}"
+    );
+    assert!(!new.is_empty());
+    let resolved = items(&history["resolved"]);
+    assert!(
+        resolved
+            .iter()
+            .all(|(_, path, _)| path == "text/case_notes.txt"),
+        "{resolved:?}"
+    );
+    // The decisions followed: the finding and record are hidden at their
+    // new path, and counted apart.
+    for kind in ["findings", "records"] {
+        let suppressed = format!("{kind}_suppressed");
+        let was = first["summary"][&suppressed].as_u64().unwrap_or(0);
+        assert_eq!(
+            second["summary"][&suppressed].as_u64(),
+            Some(was + 1),
+            "{kind}"
+        );
+    }
+    assert!(!second["records"].as_array().unwrap().iter().any(|r| {
+        r["path"] == "archive/tables2019/direct_debits.tsv" && r["record"] == record["record"]
+    }));
+    let at_new_path = |report: &Value| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == "archive/tables2019/tenants.csv" && f["detector"] == "email")
+            .count()
+    };
+    let before_count = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "tables/tenants.csv" && f["detector"] == "email")
+        .count();
+    assert_eq!(at_new_path(&second), before_count - 1);
+    // And it stays so: nothing new, nothing resolved, still decided.
+    let third = nightly(dir.path(), &share, &[]);
+    assert_eq!(third["history"]["new"], 0);
+    assert_eq!(third["history"]["resolved"], serde_json::json!([]));
+    assert_eq!(third["history"]["files_read"], 0);
+    assert_eq!(at_new_path(&third), before_count - 1);
+    assert_eq!(third["summary"], second["summary"]);
+
+    // The moves in the other outputs, from the state as it was before.
+    for format in ["jsonl", "csv"] {
+        std::fs::copy(&before, dir.path().join("state.db")).unwrap();
+        let out = trawl()
+            .arg("scan")
+            .arg(&share)
+            .args(["--quiet", "--as-of", AS_OF, "--format", format, "--policy"])
+            .arg(root().join("rules/policies/example_housing.toml"))
+            .arg("--state")
+            .arg(dir.path().join("state.db"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let lines = text
+            .lines()
+            .filter(|l| match format {
+                "jsonl" => l.starts_with(r#"{"kind":"moved","#),
+                _ => l.starts_with("moved,archive/tables2019/"),
+            })
+            .count();
+        assert_eq!(lines, files.len(), "{format}:\n{text}");
+    }
+}

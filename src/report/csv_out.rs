@@ -3,7 +3,8 @@
 //! a skipped or failed file (its `kind` is then `skipped` or `failed`). With
 //! a state, three more columns (`fingerprint`, `new`, `triage`), and one row
 //! a finding or record resolved since the last run (`kind` `resolved`, what
-//! it was in `record`, described in `reason`).
+//! it was in `record`, described in `reason`), and one a file moved since
+//! (`kind` `moved`, its new path in `path`, its old in `reason`).
 
 use std::io::Write;
 
@@ -102,6 +103,20 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
         row.push("");
         row.push(&c.label);
         row.extend([c.fingerprint.as_str(), "", ""]);
+        w.write_record(&row)?;
+    }
+    for m in report.history.iter().flat_map(|h| &h.moved) {
+        let moved = format!(
+            "moved from {} ({} findings and records, {} decisions followed)",
+            m.from, m.items, m.decisions
+        );
+        let mut row = vec!["moved", &m.to, "", "", "", "", "", "", ""];
+        if reveal {
+            row.push("");
+        }
+        row.push("");
+        row.push(&moved);
+        row.extend(["", "", ""]);
         w.write_record(&row)?;
     }
     w.flush()?;

@@ -25,6 +25,9 @@ const SCRIPT: &str = include_str!("html/report.js");
 /// counted (they are all in the JSON output).
 const MAX_ERROR_ROWS: usize = 2000;
 
+/// Moved files named in the report's run details; the rest are counted.
+const MAX_MOVED_SHOWN: usize = 20;
+
 /// What a flag means, in the words the report uses.
 pub fn flag_label(kind: FlagKind) -> &'static str {
     match kind {
@@ -216,7 +219,14 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
             label: "new since the last run",
             note: match &report.history {
                 Some(h) if h.previous_run.is_some() => {
-                    format!("and {} resolved", count(h.resolved.len() as u64))
+                    let mut note = format!("and {} resolved", count(h.resolved.len() as u64));
+                    if !h.moved.is_empty() {
+                        note += &format!(
+                            "; {} files moved, their findings followed",
+                            count(h.moved.len() as u64)
+                        );
+                    }
+                    note
                 }
                 Some(_) => "this is the first run".into(),
                 None => "run with --state to compare runs".into(),
@@ -303,6 +313,33 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
             },
             code: false,
         });
+        if !h.moved.is_empty() {
+            // Each file moved, its old path and new: a folder moved on the
+            // share lists its files, up to the report's limit of rows.
+            let mut shown: Vec<String> = h
+                .moved
+                .iter()
+                .take(MAX_MOVED_SHOWN)
+                .map(|m| format!("{} → {}", m.from, m.to))
+                .collect();
+            if h.moved.len() > MAX_MOVED_SHOWN {
+                shown.push(format!(
+                    "and {} more (in the JSON output)",
+                    count((h.moved.len() - MAX_MOVED_SHOWN) as u64)
+                ));
+            }
+            meta.push(MetaRow {
+                label: "Moved",
+                value: format!(
+                    "{} files since the last run, the same content at a new path: their findings and records are neither new nor resolved, and decisions on them followed them ({} items; decisions followed: {}): {}",
+                    count(h.moved.len() as u64),
+                    count(h.moved.iter().map(|m| m.items).sum()),
+                    count(h.moved.iter().map(|m| m.decisions).sum()),
+                    shown.join("; ")
+                ),
+                code: false,
+            });
+        }
     }
     if s.findings_suppressed + s.records_suppressed > 0 {
         meta.push(MetaRow {

@@ -389,6 +389,22 @@ pub struct HistoryInfo {
     /// neither reported nor resolved tonight: still open.
     #[serde(default)]
     pub kept_open: u64,
+    /// Files moved or renamed since the last run (the same content gone
+    /// from one path and new at another): their findings and records are
+    /// neither new nor resolved, and the DPO's decisions on them follow.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<MovedFile>,
+}
+
+/// A file moved or renamed since the last run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovedFile {
+    pub from: String,
+    pub to: String,
+    /// Its findings and records reported before, at its old path.
+    pub items: u64,
+    /// Of those, the ones a decision (triage) followed.
+    pub decisions: u64,
 }
 
 /// A file the scan read, for the manifest.
@@ -589,6 +605,9 @@ fn write_jsonl(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
         for c in &history.resolved {
             write_jsonl_line(out, "resolved", &ResolvedLine::from(c))?;
         }
+        for m in &history.moved {
+            write_jsonl_line(out, "moved", m)?;
+        }
         write_jsonl_line(out, "run", &RunLine::from(history))?;
     }
     write_jsonl_line(out, "summary", &report.summary)
@@ -626,6 +645,7 @@ struct RunLine {
     new: u64,
     resolved: u64,
     kept_open: u64,
+    moved: u64,
 }
 
 impl From<&HistoryInfo> for RunLine {
@@ -639,6 +659,7 @@ impl From<&HistoryInfo> for RunLine {
             new: h.new,
             resolved: h.resolved.len() as u64,
             kept_open: h.kept_open,
+            moved: h.moved.len() as u64,
         }
     }
 }

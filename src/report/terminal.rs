@@ -144,6 +144,12 @@ pub fn print_history(history: &HistoryInfo, err: &mut dyn Write) {
                 h.new,
                 h.resolved.len()
             );
+            if !h.moved.is_empty() {
+                line += &format!(
+                    "; {} moved (their findings and decisions followed them)",
+                    counted(h.moved.len() as u64, "file")
+                );
+            }
             if h.kept_open > 0 {
                 line += &format!(
                     ", {} kept open in what could not be read or was excluded",

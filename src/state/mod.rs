@@ -300,12 +300,17 @@ impl Memory {
     }
 
     pub fn fingerprint_finding(&self, f: &Finding) -> String {
+        self.fingerprint_finding_at(f, &f.path)
+    }
+
+    /// The fingerprint `f` would have at `path` (where its file was).
+    pub fn fingerprint_finding_at(&self, f: &Finding, path: &str) -> String {
         let value = f.value_sha256.unwrap_or([0; 32]);
         fingerprint(
             &self.keyed,
             &[
                 b"finding",
-                f.path.as_bytes(),
+                path.as_bytes(),
                 f.location.to_string().as_bytes(),
                 f.detector.as_bytes(),
                 &value,
@@ -831,6 +836,43 @@ impl State {
             out.insert(fp, t);
         }
         Ok(out)
+    }
+
+    /// The content hash stored for each of `paths` that has one.
+    pub fn content_hashes(&self, paths: &[&str]) -> Result<HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT sha256 FROM files WHERE path = ?1 AND sha256 IS NOT NULL")?;
+        let mut out = HashMap::default();
+        for path in paths {
+            if let Some(sha) = stmt
+                .query_row([path], |r| r.get::<_, String>(0))
+                .optional()?
+            {
+                out.insert(path.to_string(), sha);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Gives each fingerprint the decision, unless it has one: decisions
+    /// that follow a moved file to its new path.
+    pub fn carry_decisions(&mut self, decisions: &[(String, Triage)]) -> Result<()> {
+        if decisions.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO triage (fingerprint, status, note, decided_by, decided_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(fingerprint) DO NOTHING",
+            )?;
+            for (fp, t) in decisions {
+                put.execute(params![fp, t.status, t.note, t.by, t.at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Records a decision on each fingerprint; returns those that no run has

@@ -12,6 +12,8 @@ use crate::report::{HistoryInfo, Progress, ScanReport};
 use crate::scan::{scan_with, Prepared, ScanOptions};
 use crate::state::{record_item_key, Change, ItemKind, Memory, RunSummary, State, StoredFile};
 
+mod moves;
+
 /// Stored results are written in batches of this many files, or after this
 /// long, each batch one transaction: a run killed part-way loses at most
 /// one batch of work and never leaves a half-written file entry.
@@ -43,13 +45,18 @@ pub struct PendingRun {
     summary: RunSummary,
     added: Vec<Change>,
     resolved: Vec<Change>,
+    /// Items of moved files: reported from this run at their new paths, and
+    /// no longer at their old, neither new nor resolved.
+    moved: moves::Followed,
 }
 
 impl PendingRun {
     /// Records the run, with what it reported as new and resolved.
     pub fn record(self, state: &mut State, log: &dyn Log) -> Result<()> {
         let summary = &self.summary;
-        state.finish_run(summary, &self.added, &self.resolved)?;
+        let opened = [self.added.as_slice(), &self.moved.opened].concat();
+        let closed = [self.resolved.as_slice(), &self.moved.closed].concat();
+        state.finish_run(summary, &opened, &closed)?;
         log.line(&format!(
             "run {} {}: {} files ({} read, {} unchanged and reused, {} removed), {} findings, {} records flagged, {} new, {} resolved",
             summary.run,
@@ -143,6 +150,9 @@ pub fn scan_with_state(
     let mut files_read = 0u64;
     let mut files_reused = 0u64;
     let mut batch: Vec<StoredFile> = Vec::new();
+    // Files the state did not know, with their content hashes: some may be
+    // known files moved.
+    let mut new_files: Vec<(String, Option<String>)> = Vec::new();
     let mut last_flush = Instant::now();
     let result = {
         let mut on_file = |r: &mut crate::scan::FileResult| -> Result<()> {
@@ -154,6 +164,10 @@ pub fn scan_with_state(
                 }
             }
             if let Some(s) = r.store.take() {
+                // (None can have moved when the state knows no file.)
+                if !memory.known.is_empty() && !memory.known.contains_key(&s.path) {
+                    new_files.push((s.path.clone(), s.sha256.clone()));
+                }
                 batch.push(s);
             }
             if batch.len() >= BATCH_FILES
@@ -215,6 +229,24 @@ pub fn scan_with_state(
         unreached.0.extend(still_there);
     }
     let kept_open = unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
+    // Files gone that held items, found again elsewhere: moved, not removed
+    // and added. Decisions follow them at once, as the state forgets the
+    // old paths below, whether or not this run's outputs are written.
+    let moved = if report.partial {
+        moves::Followed::default()
+    } else {
+        let gone: Vec<&str> = memory
+            .known
+            .iter()
+            .filter(|(p, k)| {
+                k.has_result && !k.seen.load(Ordering::Relaxed) && !unreached.covers(p)
+            })
+            .map(|(p, _)| p.as_str())
+            .collect();
+        let pairs = moves::find(state, &gone, &new_files)?;
+        moves::follow(&mut report, &memory, &pairs, opts.show_suppressed)
+    };
+    state.carry_decisions(&moved.decisions)?;
     // Files gone since the state last saw them: only a whole walk can tell,
     // and only where it could look.
     let mut files_removed = 0;
@@ -285,6 +317,7 @@ pub fn scan_with_state(
         new,
         resolved: resolved.clone(),
         kept_open,
+        moved: moved.moved.clone(),
     });
     // What the state was is freed beside the output being written: 100,000
     // files' entries took longer to free than the diff took to make.
@@ -295,6 +328,7 @@ pub fn scan_with_state(
             summary,
             added,
             resolved,
+            moved,
         },
     ))
 }
@@ -738,24 +772,28 @@ fn describe(report: &ScanReport, key: &str, at: At) -> Change {
                 kind: ItemKind::Finding,
                 fingerprint: key.to_string(),
                 path: f.path.clone(),
-                label: format!("{} · {} · {}", f.location, f.detector, f.masked),
+                label: moves::finding_label(f),
             }
         }
         At::Record(i) => {
             let r = &report.records[i];
-            let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
             Change {
                 kind: ItemKind::Record,
                 fingerprint: key.to_string(),
                 path: r.path.clone(),
-                label: if flags.is_empty() {
-                    r.record.clone()
-                } else {
-                    format!("{} · {}", r.record, flags.join(", "))
-                },
+                label: record_label(r),
             }
         }
     }
+}
+
+/// A record described: what it is, and its flags.
+fn record_label(r: &crate::classify::Record) -> String {
+    if r.flags.is_empty() {
+        return r.record.clone();
+    }
+    let flags: Vec<String> = r.flags.iter().map(|f| f.flag.to_string()).collect();
+    format!("{} · {}", r.record, flags.join(", "))
 }
 
 #[cfg(test)]
