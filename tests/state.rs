@@ -2300,7 +2300,17 @@ fn a_moved_folders_findings_are_neither_resolved_nor_new_and_decisions_follow() 
     let before = dir.path().join("before-the-move.db");
     std::fs::copy(dir.path().join("state.db"), &before).unwrap();
 
-    let second = nightly(dir.path(), &share, &[]);
+    let html = dir.path().join("report.html");
+    let second = nightly(dir.path(), &share, &["--html", html.to_str().unwrap()]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains(&format!(
+            "{} files since the last run, the same content at a new path",
+            files.len()
+        )),
+        "the HTML report lists the moves"
+    );
+    assert!(page.contains("tables&#x2f;tenants.csv → archive&#x2f;tables2019&#x2f;tenants.csv"));
     let history = &second["history"];
     let moved: BTreeSet<(String, String)> = history["moved"]
         .as_array()
