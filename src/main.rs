@@ -333,6 +333,11 @@ struct ScanArgs {
     /// Append a plain log of the run to FILE (no values, masked or raw).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// With --log, write how far the run has got (files done, megabytes,
+    /// findings) every SECONDS: a long unattended run is seen to be moving.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    log_every: u64,
     /// After SIGINT or SIGTERM, how many seconds files already being read
     /// may take to finish; any still being read then are abandoned, named in
     /// the partial report, and read again next time. Keep it under a
@@ -535,17 +540,35 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     let progress = Arc::new(Progress::new(
         !args.quiet && std::io::stderr().is_terminal(),
     ));
-    let result = match state.as_mut() {
-        Some(state) => {
-            let how = nightly::StateOptions {
-                rehash: args.rehash,
-                roots_changed: args.roots_changed,
-            };
-            nightly::scan_with_state(&prepared, &opts, &progress, state, how, &log)
-                .map(|(report, pending)| (report, Some(pending)))
+    let result = std::thread::scope(|threads| {
+        // The log's word every --log-every seconds until the scan is done.
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        if log.is_on() {
+            let (log, progress) = (&log, &progress);
+            let every = std::time::Duration::from_secs(args.log_every);
+            threads.spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(every)
+                {
+                    log.line(&progress.so_far());
+                }
+            });
         }
-        None => scan(&prepared.engine, &prepared.classifier, &opts, &progress).map(|r| (r, None)),
-    };
+        let result = match state.as_mut() {
+            Some(state) => {
+                let how = nightly::StateOptions {
+                    rehash: args.rehash,
+                    roots_changed: args.roots_changed,
+                };
+                nightly::scan_with_state(&prepared, &opts, &progress, state, how, &log)
+                    .map(|(report, pending)| (report, Some(pending)))
+            }
+            None => {
+                scan(&prepared.engine, &prepared.classifier, &opts, &progress).map(|r| (r, None))
+            }
+        };
+        drop(done);
+        result
+    });
     progress.finish();
     let (report, pending) = match result {
         Ok(r) => r,
@@ -945,6 +968,10 @@ impl FileLog {
             .open(path)
             .with_context(|| format!("cannot write the log {}", path.display()))?;
         Ok(FileLog(Some(Mutex::new(file))))
+    }
+
+    fn is_on(&self) -> bool {
+        self.0.is_some()
     }
 }
 

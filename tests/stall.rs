@@ -219,6 +219,8 @@ fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
         .arg(&report_at)
         .arg("--state")
         .arg(dir.path().join("state.db"))
+        .args(["--log-every", "1", "--log"])
+        .arg(dir.path().join("trawl.log"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -264,6 +266,14 @@ fn a_share_that_stops_answering_cannot_hold_a_run_for_ever() {
         "{}",
         reason("stuck")
     );
+    // Meanwhile the log said, each second, how far the run had got.
+    let log = std::fs::read_to_string(dir.path().join("trawl.log")).unwrap();
+    let beats: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("]: progress after "))
+        .collect();
+    assert!(!beats.is_empty(), "{log}");
+    assert!(beats[0].contains(" done, "), "{}", beats[0]);
 }
 
 /// A share whose own root stops answering (a dead NFS or SMB mount) is

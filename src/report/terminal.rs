@@ -51,6 +51,22 @@ impl Progress {
         }
     }
 
+    /// How far the scan has got, in one line for the log.
+    pub fn so_far(&self) -> String {
+        let secs = self.started.elapsed().as_secs();
+        let taken = if secs >= 120 {
+            format!("{} min", secs / 60)
+        } else {
+            format!("{secs} s")
+        };
+        format!(
+            "progress after {taken}: {} done, {:.1} MB, {}",
+            counted(self.files.load(Ordering::Relaxed), "file"),
+            self.bytes.load(Ordering::Relaxed) as f64 / 1e6,
+            counted(self.findings.load(Ordering::Relaxed), "finding")
+        )
+    }
+
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
