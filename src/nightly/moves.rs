@@ -148,7 +148,11 @@ pub fn follow(
             }
             true
         });
-        out.moved.push(moved);
+        // A file that held nothing reported (one that could not be read,
+        // say) moved unremarked.
+        if moved.items + moved.decisions > 0 {
+            out.moved.push(moved);
+        }
     }
     out
 }
@@ -217,7 +221,65 @@ fn uncount_record(s: &mut Summary, r: &crate::classify::Record) {
 
 #[cfg(test)]
 mod tests {
-    use super::formerly;
+    use super::{find, formerly};
+    use crate::state::{FileMeta, State, StoredFile};
+
+    #[test]
+    fn gone_files_are_paired_with_new_ones_of_the_same_content_in_order_of_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = State::open(&dir.path().join("state.db")).unwrap();
+        let run = state
+            .begin_run("2026-01-01T00:00:00Z", &[], "2026-01-01")
+            .unwrap();
+        let file = |path: &str, sha: &str| StoredFile {
+            path: path.into(),
+            meta: FileMeta {
+                size: 1,
+                mtime_ns: 1,
+                dev: 1,
+                ino: 1,
+            },
+            sha256: Some(sha.into()),
+            format: "text".into(),
+            outcome: crate::report::Outcome::Scanned,
+            result: None,
+            racy: false,
+        };
+        state
+            .store(
+                run,
+                "made",
+                &[
+                    file("old/b.txt", "same"),
+                    file("old/a.txt", "same"),
+                    file("old/c.txt", "other"),
+                ],
+            )
+            .unwrap();
+        let new = |path: &str, sha: Option<&str>| (path.to_string(), sha.map(String::from));
+        let pairs = find(
+            &state,
+            &["old/b.txt", "old/a.txt", "old/c.txt", "old/unknown.txt"],
+            &[
+                new("new/z.txt", Some("same")),
+                new("new/y.txt", Some("same")),
+                new("new/x.txt", None),
+                new("new/w.txt", Some("else")),
+            ],
+        )
+        .unwrap();
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            pairs,
+            [
+                pair("old/a.txt", "new/y.txt"),
+                pair("old/b.txt", "new/z.txt")
+            ]
+        );
+        assert!(find(&state, &[], &[new("n", Some("same"))])
+            .unwrap()
+            .is_empty());
+    }
 
     #[test]
     fn a_path_in_a_moved_file_is_named_as_it_was() {
