@@ -61,13 +61,6 @@ pub fn find(
     Ok(pairs)
 }
 
-/// The path `path` (a file's, or a member's in it: `a.zip!/b.csv`) had at
-/// `from`, if it is `to` or in it.
-fn formerly(path: &str, from: &str, to: &str) -> Option<String> {
-    let rest = path.strip_prefix(to)?;
-    (rest.is_empty() || rest.starts_with("!/")).then(|| format!("{from}{rest}"))
-}
-
 /// Follows each moved file's items from its old path to its new one in the
 /// report: an item reported before at the old path is not new (nor, marked
 /// as still reported, resolved), and a decision on it there is its
@@ -79,82 +72,163 @@ pub fn follow(
     show_suppressed: bool,
 ) -> Followed {
     let mut out = Followed::default();
-    for (from, to) in pairs {
-        let mut moved = MovedFile {
+    if pairs.is_empty() {
+        return out;
+    }
+    let mut moved: Vec<MovedFile> = pairs
+        .iter()
+        .map(|(from, to)| MovedFile {
             from: from.clone(),
             to: to.clone(),
             ..MovedFile::default()
+        })
+        .collect();
+    // One pass over the report, each item's file looked up: a folder of
+    // thousands moved must not cost a pass for each.
+    let by_new: std::collections::HashMap<&str, usize> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (_, to))| (to.as_str(), i))
+        .collect();
+    let formerly = |path: &str| -> Option<(usize, String)> {
+        let (i, rest) = moved_file(path, &by_new)?;
+        Some((i, format!("{}{rest}", pairs[i].0)))
+    };
+    let summary = &mut report.summary;
+    report.findings.retain_mut(|f| {
+        let (Some((i, old_path)), Some(fp)) = (formerly(&f.path), f.fingerprint.clone()) else {
+            return true;
         };
-        let summary = &mut report.summary;
-        report.findings.retain_mut(|f| {
-            let Some(old_path) = formerly(&f.path, from, to) else {
-                return true;
-            };
-            let Some(fp) = f.fingerprint.clone() else {
-                return true;
-            };
-            let old = memory.fingerprint_finding_at(f, &old_path);
-            if memory.still_live(&old) {
-                moved.items += 1;
+        let old = memory.fingerprint_finding_at(f, &old_path);
+        let before = out.item(
+            memory,
+            &mut moved[i],
+            Item {
+                kind: ItemKind::Finding,
+                old_key: &old,
+                key: &fp,
+                old_path: &old_path,
+                path: &f.path,
+                label: finding_label(f),
+                old_fingerprint: &old,
+                fingerprint: &fp,
+                decided: f.triage.is_some(),
+            },
+        );
+        f.new &= !before.reported;
+        match before.decision {
+            Some(decision) => {
+                f.triage = Some(decision);
                 f.new = false;
-                let label = finding_label(f);
-                out.closed
-                    .push(change(ItemKind::Finding, &old, &old_path, &label));
-                out.opened
-                    .push(change(ItemKind::Finding, &fp, &f.path, &label));
+                uncount_finding(summary, f);
+                show_suppressed
             }
-            if f.triage.is_none() {
-                if let Some(decision) = memory.triage.get(&old) {
-                    moved.decisions += 1;
-                    f.triage = Some(decision.clone());
-                    f.new = false;
-                    out.decisions.push((fp, decision.clone()));
-                    uncount_finding(summary, f);
-                    return show_suppressed;
-                }
-            }
-            true
-        });
-        report.records.retain_mut(|r| {
-            let Some(old_path) = formerly(&r.path, from, to) else {
-                return true;
-            };
-            let Some(fp) = r.fingerprint.clone() else {
-                return true;
-            };
-            let old_fp = memory.fingerprint_record(&old_path, &r.record);
-            let mut before = r.clone();
-            before.fingerprint = Some(old_fp.clone());
-            let old_key = record_item_key(&before).into_owned();
-            if memory.still_live(&old_key) {
-                moved.items += 1;
-                r.new = false;
-                let key = record_item_key(r).into_owned();
-                let label = super::record_label(r);
-                out.closed
-                    .push(change(ItemKind::Record, &old_key, &old_path, &label));
-                out.opened
-                    .push(change(ItemKind::Record, &key, &r.path, &label));
-            }
-            if r.triage.is_none() {
-                if let Some(decision) = memory.triage.get(&old_fp) {
-                    moved.decisions += 1;
-                    r.triage = Some(decision.clone());
-                    r.new = false;
-                    out.decisions.push((fp, decision.clone()));
-                    uncount_record(summary, r);
-                    return show_suppressed;
-                }
-            }
-            true
-        });
-        // A file that held nothing reported (one that could not be read,
-        // say) moved unremarked.
-        if moved.items + moved.decisions > 0 {
-            out.moved.push(moved);
+            None => true,
         }
-    }
+    });
+    report.records.retain_mut(|r| {
+        let (Some((i, old_path)), Some(fingerprint)) = (formerly(&r.path), r.fingerprint.clone())
+        else {
+            return true;
+        };
+        let old_fingerprint = memory.fingerprint_record(&old_path, &r.record);
+        let mut was = r.clone();
+        was.fingerprint = Some(old_fingerprint.clone());
+        let before = out.item(
+            memory,
+            &mut moved[i],
+            Item {
+                kind: ItemKind::Record,
+                old_key: &record_item_key(&was),
+                key: &record_item_key(r),
+                old_path: &old_path,
+                path: &r.path,
+                label: super::record_label(r),
+                old_fingerprint: &old_fingerprint,
+                fingerprint: &fingerprint,
+                decided: r.triage.is_some(),
+            },
+        );
+        r.new &= !before.reported;
+        match before.decision {
+            Some(decision) => {
+                r.triage = Some(decision);
+                r.new = false;
+                uncount_record(summary, r);
+                show_suppressed
+            }
+            None => true,
+        }
+    });
+    // A file that held nothing reported (one that could not be read, say)
+    // moved unremarked.
+    out.moved = moved
+        .into_iter()
+        .filter(|m| m.items + m.decisions > 0)
+        .collect();
     out
+}
+
+/// Which moved file `path` (a file's, or a member's in it: `a.zip!/b.csv`)
+/// is, or is in, by the file's new path; and the rest of `path` after it.
+fn moved_file<'p>(
+    path: &'p str,
+    by_new: &std::collections::HashMap<&str, usize>,
+) -> Option<(usize, &'p str)> {
+    if let Some(&i) = by_new.get(path) {
+        return Some((i, ""));
+    }
+    path.match_indices("!/")
+        .find_map(|(at, _)| by_new.get(&path[..at]).map(|&i| (i, &path[at..])))
+}
+
+/// One finding or record of a moved file, at its new path and its old.
+struct Item<'a> {
+    kind: ItemKind,
+    /// What names it in the items runs record: at the old path, and now.
+    old_key: &'a str,
+    key: &'a str,
+    old_path: &'a str,
+    path: &'a str,
+    label: String,
+    /// What names a decision on it: at the old path, and now.
+    old_fingerprint: &'a str,
+    fingerprint: &'a str,
+    /// Whether it has a decision here already.
+    decided: bool,
+}
+
+/// What an item of a moved file was at its old path.
+struct Before {
+    /// Reported by the last run: it is not new.
+    reported: bool,
+    /// Decided on there, and not here: the decision that follows it.
+    decision: Option<Triage>,
+}
+
+impl Followed {
+    /// Follows one item from its old path: marks it still reported there
+    /// (so not resolved), notes its items to close and open, and gives it
+    /// the decision made there.
+    fn item(&mut self, memory: &Memory, moved: &mut MovedFile, item: Item<'_>) -> Before {
+        let reported = memory.still_live(item.old_key);
+        if reported {
+            moved.items += 1;
+            self.closed
+                .push(change(item.kind, item.old_key, item.old_path, &item.label));
+            self.opened
+                .push(change(item.kind, item.key, item.path, &item.label));
+        }
+        let decision = (!item.decided)
+            .then(|| memory.triage.get(item.old_fingerprint).cloned())
+            .flatten();
+        if let Some(d) = &decision {
+            moved.decisions += 1;
+            self.decisions
+                .push((item.fingerprint.to_string(), d.clone()));
+        }
+        Before { reported, decision }
+    }
 }
 
 fn change(kind: ItemKind, fingerprint: &str, path: &str, label: &str) -> Change {
@@ -221,7 +295,7 @@ fn uncount_record(s: &mut Summary, r: &crate::classify::Record) {
 
 #[cfg(test)]
 mod tests {
-    use super::{find, formerly};
+    use super::{find, moved_file};
     use crate::state::{FileMeta, State, StoredFile};
 
     #[test]
@@ -282,17 +356,20 @@ mod tests {
     }
 
     #[test]
-    fn a_path_in_a_moved_file_is_named_as_it_was() {
+    fn a_path_in_a_moved_file_is_told_by_the_files_new_path() {
+        let by_new: std::collections::HashMap<&str, usize> =
+            [("new/a.csv", 0), ("new/a.zip", 1), ("odd!/b.zip", 2)].into();
+        assert_eq!(moved_file("new/a.csv", &by_new), Some((0, "")));
         assert_eq!(
-            formerly("new/a.csv", "old/a.csv", "new/a.csv").as_deref(),
-            Some("old/a.csv")
+            moved_file("new/a.zip!/b.csv", &by_new),
+            Some((1, "!/b.csv"))
         );
         assert_eq!(
-            formerly("new/a.zip!/b.csv", "old/a.zip", "new/a.zip").as_deref(),
-            Some("old/a.zip!/b.csv")
+            moved_file("odd!/b.zip!/c.txt", &by_new),
+            Some((2, "!/c.txt"))
         );
-        assert_eq!(formerly("new/a.csv2", "old/a.csv", "new/a.csv"), None);
-        assert_eq!(formerly("new/a.csv/x", "old/a.csv", "new/a.csv"), None);
-        assert_eq!(formerly("other.csv", "old/a.csv", "new/a.csv"), None);
+        assert_eq!(moved_file("new/a.csv2", &by_new), None);
+        assert_eq!(moved_file("new/a.csv/x", &by_new), None);
+        assert_eq!(moved_file("other.csv", &by_new), None);
     }
 }
