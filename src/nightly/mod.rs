@@ -58,13 +58,14 @@ impl PendingRun {
         let closed = [self.resolved.as_slice(), &self.moved.closed].concat();
         state.finish_run(summary, &opened, &closed)?;
         log.line(&format!(
-            "run {} {}: {} files ({} read, {} unchanged and reused, {} removed), {} findings, {} records flagged, {} new, {} resolved",
+            "run {} {}: {} files ({} read, {} unchanged and reused, {} removed, {} moved), {} findings, {} records flagged, {} new, {} resolved",
             summary.run,
             summary.outcome,
             summary.files_seen,
             summary.files_read,
             summary.files_reused,
             summary.files_removed,
+            self.moved.moved.len(),
             summary.findings,
             summary.records_flagged,
             summary.new,
@@ -81,7 +82,9 @@ impl PendingRun {
             resolved: 0,
             ..self.summary
         };
-        state.finish_run(&summary, &[], &[])?;
+        // Moves are kept, as the state has already forgotten the files'
+        // old paths: else the next run would take them for removed and new.
+        state.finish_run(&summary, &self.moved.opened, &self.moved.closed)?;
         log.line(&format!(
             "run {} failed: its outputs were not written; what it found new or resolved will be reported again by the next run",
             summary.run
