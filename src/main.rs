@@ -1044,24 +1044,33 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
 
 fn run_diff(args: DiffArgs) -> Result<ExitCode> {
     let state = State::open_read_only(&args.state)?;
-    let (new, resolved) = state.diff(args.run_a, args.run_b)?;
+    let trawl::state::Diff {
+        new,
+        resolved,
+        moved,
+    } = state.diff(args.run_a, args.run_b)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         ListFormat::Json => {
+            let moved: Vec<_> = moved
+                .iter()
+                .map(|(was, now)| serde_json::json!({"from": was, "to": now}))
+                .collect();
             serde_json::to_writer_pretty(
                 &mut out,
-                &serde_json::json!({"from": args.run_a, "to": args.run_b, "new": new, "resolved": resolved}),
+                &serde_json::json!({"from": args.run_a, "to": args.run_b, "new": new, "resolved": resolved, "moved": moved}),
             )?;
             writeln!(out)?;
         }
         ListFormat::Text => {
             writeln!(
                 out,
-                "run {} → run {}: {} new, {} resolved",
+                "run {} → run {}: {} new, {} resolved, {} moved with their files",
                 args.run_a,
                 args.run_b,
                 new.len(),
-                resolved.len()
+                resolved.len(),
+                moved.len()
             )?;
             for c in &new {
                 let (path, label) = (report::printable(&c.path), report::printable(&c.label));
@@ -1070,6 +1079,11 @@ fn run_diff(args: DiffArgs) -> Result<ExitCode> {
             for c in &resolved {
                 let (path, label) = (report::printable(&c.path), report::printable(&c.label));
                 writeln!(out, "- {} {path} · {label}", c.kind.as_str())?;
+            }
+            for (was, now) in &moved {
+                let (from, to) = (report::printable(&was.path), report::printable(&now.path));
+                let label = report::printable(&now.label);
+                writeln!(out, "> {} {from} → {to} · {label}", now.kind.as_str())?;
             }
         }
     }

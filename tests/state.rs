@@ -1660,6 +1660,7 @@ fn a_version_1_state_is_migrated_and_its_files_read_once_more() {
          DROP TABLE results;
          ALTER TABLE results_v1 RENAME TO results;
          ALTER TABLE files DROP COLUMN racy;
+         DROP TABLE moves;
          UPDATE meta SET value = '1' WHERE key = 'schema_version';",
     )
     .unwrap();
@@ -2381,6 +2382,45 @@ fn a_moved_folders_findings_are_neither_resolved_nor_new_and_decisions_follow() 
         .filter(|f| f["path"] == "tables/tenants.csv" && f["detector"] == "email")
         .count();
     assert_eq!(at_new_path(&second), before_count - 1);
+    // `trawl diff` tells the moves from the rest, either way round.
+    let items_moved: u64 = history["moved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["items"].as_u64().unwrap())
+        .sum();
+    for (a, b) in [("1", "2"), ("2", "1")] {
+        let out = trawl()
+            .args(["diff", a, b, "--format", "json", "--state"])
+            .arg(dir.path().join("state.db"))
+            .output()
+            .unwrap();
+        let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(diff["moved"].as_array().unwrap().len() as u64, items_moved);
+        let (later, earlier) = if a == "1" {
+            ("archive/case_notes.txt", "text/case_notes.txt")
+        } else {
+            ("text/case_notes.txt", "archive/case_notes.txt")
+        };
+        assert!(
+            items(&diff["new"]).iter().all(|(_, p, _)| p == later),
+            "{diff}"
+        );
+        assert!(
+            items(&diff["resolved"])
+                .iter()
+                .all(|(_, p, _)| p == earlier),
+            "{diff}"
+        );
+        let first_move = &diff["moved"][0];
+        let from = first_move["from"]["path"].as_str().unwrap();
+        let to = first_move["to"]["path"].as_str().unwrap();
+        if a == "1" {
+            assert!(from.starts_with("tables/") && to.starts_with("archive/tables2019/"));
+        } else {
+            assert!(to.starts_with("tables/") && from.starts_with("archive/tables2019/"));
+        }
+    }
     // And it stays so: nothing new, nothing resolved, still decided.
     let third = nightly(dir.path(), &share, &[]);
     assert_eq!(third["history"]["new"], 0);

@@ -56,7 +56,7 @@ impl PendingRun {
         let summary = &self.summary;
         let opened = [self.added.as_slice(), &self.moved.opened].concat();
         let closed = [self.resolved.as_slice(), &self.moved.closed].concat();
-        state.finish_run(summary, &opened, &closed)?;
+        state.finish_run(summary, &opened, &closed, &self.moved.pairs())?;
         log.line(&format!(
             "run {} {}: {} files ({} read, {} unchanged and reused, {} removed, {} moved), {} findings, {} records flagged, {} new, {} resolved",
             summary.run,
@@ -84,7 +84,12 @@ impl PendingRun {
         };
         // Moves are kept, as the state has already forgotten the files'
         // old paths: else the next run would take them for removed and new.
-        state.finish_run(&summary, &self.moved.opened, &self.moved.closed)?;
+        state.finish_run(
+            &summary,
+            &self.moved.opened,
+            &self.moved.closed,
+            &self.moved.pairs(),
+        )?;
         log.line(&format!(
             "run {} failed: its outputs were not written; what it found new or resolved will be reported again by the next run",
             summary.run
@@ -205,7 +210,7 @@ pub fn scan_with_state(
                 duration_ms: clock.elapsed().as_millis() as u64,
                 ..RunSummary::default()
             };
-            let _ = state.finish_run(&summary, &[], &[]);
+            let _ = state.finish_run(&summary, &[], &[], &[]);
             return Err(e);
         }
     };

@@ -207,6 +207,15 @@ struct Before {
 }
 
 impl Followed {
+    /// Each item's key at its old path, and at its new.
+    pub fn pairs(&self) -> Vec<(&str, &str)> {
+        self.closed
+            .iter()
+            .zip(&self.opened)
+            .map(|(was, now)| (was.fingerprint.as_str(), now.fingerprint.as_str()))
+            .collect()
+    }
+
     /// Follows one item from its old path: marks it still reported there
     /// (so not resolved), notes its items to close and open, and gives it
     /// the decision made there.

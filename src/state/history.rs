@@ -138,9 +138,15 @@ impl State {
         summary: &RunSummary,
         added: &[Change],
         resolved: &[Change],
+        moved: &[(&str, &str)],
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
+            let mut put =
+                tx.prepare_cached("INSERT INTO moves (run, from_key, to_key) VALUES (?1, ?2, ?3)")?;
+            for (from, to) in moved {
+                put.execute(params![summary.run, from, to])?;
+            }
             let mut put = tx.prepare_cached(
                 "INSERT INTO items (fingerprint, kind, path, label, since) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
@@ -183,6 +189,10 @@ impl State {
             "DELETE FROM items WHERE until IS NOT NULL AND until <= (SELECT max(id) FROM runs) - ?1",
             [RUNS_WITH_ITEMS],
         )?;
+        tx.execute(
+            "DELETE FROM moves WHERE run <= (SELECT max(id) FROM runs) - ?1",
+            [RUNS_WITH_ITEMS],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -220,7 +230,7 @@ impl State {
     /// What run `b` reported that `a` did not (new), and the reverse
     /// (resolved), each sorted by path. Runs older than the last
     /// hundred may have lost their resolved items.
-    pub fn diff(&self, a: i64, b: i64) -> Result<(Vec<Change>, Vec<Change>)> {
+    pub fn diff(&self, a: i64, b: i64) -> Result<Diff> {
         for run in [a, b] {
             let has: i64 =
                 self.conn
@@ -233,8 +243,68 @@ impl State {
         }
         let old = self.items_at(a)?;
         let new = self.items_at(b)?;
-        Ok(changes(&old, &new))
+        let (mut added, mut resolved) = changes(&old, &new);
+        // Items moved with their files between the two runs (in either
+        // order), followed move by move: neither resolved nor new.
+        let mut stmt = self.conn.prepare(
+            "SELECT from_key, to_key FROM moves WHERE run > ?1 AND run <= ?2 ORDER BY run",
+        )?;
+        let (low, high) = (a.min(b), a.max(b));
+        let mut next: HashMap<String, String> = HashMap::default();
+        for row in stmt.query_map([low, high], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
+            let (from, to): (String, String) = row?;
+            if a <= b {
+                next.insert(from, to);
+            } else {
+                next.insert(to, from);
+            }
+        }
+        let mut moved = Vec::new();
+        if !next.is_empty() {
+            let added_at: HashMap<String, usize> = added
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.fingerprint.clone(), i))
+                .collect();
+            let mut taken = vec![false; added.len()];
+            resolved.retain(|was| {
+                let mut key = &was.fingerprint;
+                // Bounded: a chain of moves is at most one a run.
+                for _ in 0..=(high - low) {
+                    let Some(then) = next.get(key) else { break };
+                    key = then;
+                    if let Some(&i) = added_at.get(key) {
+                        if !taken[i] {
+                            taken[i] = true;
+                            moved.push((was.clone(), added[i].clone()));
+                            return false;
+                        }
+                    }
+                }
+                true
+            });
+            let mut i = 0;
+            added.retain(|_| {
+                i += 1;
+                !taken[i - 1]
+            });
+        }
+        Ok(Diff {
+            new: added,
+            resolved,
+            moved,
+        })
     }
+}
+
+/// What one run reported that another did not, and the reverse; and the
+/// items that moved with their files between them (each at its path in the
+/// earlier run, then in the later).
+#[derive(Debug, Default)]
+pub struct Diff {
+    pub new: Vec<Change>,
+    pub resolved: Vec<Change>,
+    pub moved: Vec<(Change, Change)>,
 }
 
 /// Items in `now` not in `before` (new), and in `before` not in `now`

@@ -25,7 +25,7 @@ use anyhow::{bail, Context, Result};
 use hmac::{KeyInit, Mac};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-pub use history::{Change, ItemKind, RunSummary};
+pub use history::{Change, Diff, ItemKind, RunSummary};
 pub use lock::{Lock, LockError};
 
 /// What to say of a damaged state.
@@ -131,6 +131,14 @@ CREATE TABLE IF NOT EXISTS items (
     until INTEGER
 );
 CREATE INDEX IF NOT EXISTS items_live ON items (fingerprint) WHERE until IS NULL;
+-- Items that a run found moved with their file: the key at the old path
+-- became the key at the new, so `trawl diff` tells a move from a resolved
+-- item and a new one.
+CREATE TABLE IF NOT EXISTS moves (
+    run INTEGER NOT NULL,
+    from_key TEXT NOT NULL,
+    to_key TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS triage (
     fingerprint TEXT PRIMARY KEY,
     status TEXT NOT NULL,
@@ -396,7 +404,11 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
                  UPDATE meta SET value = '' WHERE key = 'results_made_with';"
             }
             // 3 → 4: files changed shortly before they were read are marked.
-            3 => "ALTER TABLE files ADD COLUMN racy INTEGER NOT NULL DEFAULT 0;",
+            // and the items moved with their files are kept.
+            3 => {
+                "ALTER TABLE files ADD COLUMN racy INTEGER NOT NULL DEFAULT 0;
+                 CREATE TABLE moves (run INTEGER NOT NULL, from_key TEXT NOT NULL, to_key TEXT NOT NULL);"
+            }
             other => bail!("no migration from state version {other}"),
         };
         conn.execute_batch(&format!(
