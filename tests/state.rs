@@ -738,13 +738,7 @@ fn a_triage_decision_survives_rescans() {
     let dir = tempfile::tempdir().unwrap();
     let share = share(dir.path());
     let first = nightly(dir.path(), &share, &[]);
-    let finding = first["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == "tables/tenants.csv" && f["detector"] == "uk_phone")
-        .unwrap()
-        .clone();
+    let finding = finding_at(&first, "tables/tenants.csv", "uk_phone");
     let fp = finding["fingerprint"].as_str().unwrap();
     let out = trawl()
         .args([
@@ -1159,6 +1153,17 @@ fn history(state: &Path) -> String {
 }
 
 /// The report's records of `path` not read (or read in part).
+/// The report's first finding in `path` by `detector`.
+fn finding_at(report: &Value, path: &str, detector: &str) -> Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path && f["detector"] == detector)
+        .unwrap_or_else(|| panic!("no {detector} finding in {path}"))
+        .clone()
+}
+
 fn errors_at<'r>(report: &'r Value, path: &str) -> Vec<&'r Value> {
     report["errors"]
         .as_array()
@@ -2256,13 +2261,7 @@ fn a_moved_folders_findings_are_neither_resolved_nor_new_and_decisions_follow() 
     let dir = tempfile::tempdir().unwrap();
     let share = share(dir.path());
     let first = nightly(dir.path(), &share, &[]);
-    let finding = first["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == "tables/tenants.csv" && f["detector"] == "email")
-        .unwrap()
-        .clone();
+    let finding = finding_at(&first, "tables/tenants.csv", "email");
     let triage = |fp: &str, status: &str| {
         trawl()
             .args([
