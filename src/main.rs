@@ -1118,7 +1118,7 @@ fn run_triage(args: TriageArgs) -> Result<ExitCode> {
         .iter()
         .map(|f| f.to_ascii_lowercase())
         .collect();
-    let unknown = state.triage(&fingerprints, &decision)?;
+    let decided = state.triage(&fingerprints, &decision)?;
     println!(
         "recorded {} for {} fingerprint{} (by {}, {})",
         decision.status,
@@ -1132,8 +1132,14 @@ fn run_triage(args: TriageArgs) -> Result<ExitCode> {
             "trawl: note: a run is under way on this state; the decision applies from the next run"
         );
     }
-    for fp in &unknown {
+    for fp in &decided.unknown {
         eprintln!("trawl: note: no run has reported {fp} yet; the decision applies when one does");
+    }
+    for (fp, path) in &decided.moved {
+        eprintln!(
+            "trawl: note: {fp} moved with its file to {} since; the decision applies there too",
+            report::printable(path)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2450,4 +2450,41 @@ fn a_moved_folders_findings_are_neither_resolved_nor_new_and_decisions_follow() 
             .count();
         assert_eq!(lines, files.len(), "{format}:\n{text}");
     }
+
+    // A decision made from a report of before the move (naming the old
+    // path's fingerprint) follows the item to where it moved.
+    let phone = finding_at(&first, "tables/tenants.csv", "uk_phone");
+    let out = trawl()
+        .args(["triage", phone["fingerprint"].as_str().unwrap()])
+        .args([
+            "--status",
+            "false_positive",
+            "--note",
+            "n",
+            "--by",
+            "A. DPO",
+            "--state",
+        ])
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("moved with its file to archive/tables2019/tenants.csv since; the decision applies there too"),
+        "{said}"
+    );
+    let after = nightly(dir.path(), &share, &["--show-suppressed"]);
+    let at_new: Vec<&Value> = after["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["path"] == "archive/tables2019/tenants.csv"
+                && f["detector"] == "uk_phone"
+                && f["location"] == phone["location"]
+        })
+        .collect();
+    assert_eq!(at_new.len(), 1, "{}", after["findings"]);
+    assert_eq!(at_new[0]["triage"]["status"], "false_positive");
 }

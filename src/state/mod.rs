@@ -887,12 +887,18 @@ impl State {
         Ok(())
     }
 
-    /// Records a decision on each fingerprint; returns those that no run has
-    /// reported (still recorded: a decision may come before the finding).
-    pub fn triage(&mut self, fingerprints: &[String], decision: &Triage) -> Result<Vec<String>> {
+    /// Records a decision on each fingerprint, and on what each has become
+    /// where its file has moved since (the fingerprint in last week's report
+    /// names its old path); says which no run has reported (still recorded:
+    /// a decision may come before the finding), and which moved.
+    pub fn triage(&mut self, fingerprints: &[String], decision: &Triage) -> Result<Decided> {
         let tx = self.conn.transaction()?;
-        let mut unknown = Vec::new();
+        let mut decided = Decided::default();
         {
+            let mut moved_to = tx.prepare_cached(
+                "SELECT m.to_key, coalesce(i.path, '') FROM moves m LEFT JOIN items i ON i.fingerprint = m.to_key
+                 WHERE m.from_key = ?1 OR m.from_key LIKE ?1 || '/%' ORDER BY m.run, m.to_key",
+            )?;
             let mut seen = tx.prepare_cached(
                 "SELECT 1 FROM items WHERE fingerprint = ?1 OR fingerprint LIKE ?1 || '/%' LIMIT 1",
             )?;
@@ -903,20 +909,50 @@ impl State {
             )?;
             for fp in fingerprints {
                 if !seen.exists([fp])? {
-                    unknown.push(fp.clone());
+                    decided.unknown.push(fp.clone());
                 }
-                put.execute(params![
-                    fp,
-                    decision.status,
-                    decision.note,
-                    decision.by,
-                    decision.at
-                ])?;
+                // Followed move by move (a key names a record's flags after
+                // its fingerprint); each fingerprint once.
+                let mut all = vec![fp.clone()];
+                let mut i = 0;
+                while i < all.len() {
+                    let rows = moved_to.query_map([&all[i]], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })?;
+                    for row in rows {
+                        let (key, path) = row?;
+                        let to = key.split('/').next().unwrap_or(&key).to_string();
+                        if !all.contains(&to) {
+                            decided.moved.push((fp.clone(), path));
+                            all.push(to);
+                        }
+                    }
+                    i += 1;
+                }
+                for fp in &all {
+                    put.execute(params![
+                        fp,
+                        decision.status,
+                        decision.note,
+                        decision.by,
+                        decision.at
+                    ])?;
+                }
             }
         }
         tx.commit()?;
-        Ok(unknown)
+        Ok(decided)
     }
+}
+
+/// What [`State::triage`] found of the fingerprints it was given.
+#[derive(Debug, Default)]
+pub struct Decided {
+    /// Those no run has reported.
+    pub unknown: Vec<String>,
+    /// Those whose file moved since: each with the path it moved to (the
+    /// decision applies there too).
+    pub moved: Vec<(String, String)>,
 }
 
 /// A read file's result, ready to store.
