@@ -740,21 +740,12 @@ fn a_triage_decision_survives_rescans() {
     let first = nightly(dir.path(), &share, &[]);
     let finding = finding_at(&first, "tables/tenants.csv", "uk_phone");
     let fp = finding["fingerprint"].as_str().unwrap();
-    let out = trawl()
-        .args([
-            "triage",
-            fp,
-            "--status",
-            "false_positive",
-            "--note",
-            "office switchboard",
-            "--by",
-            "A. DPO",
-            "--state",
-        ])
-        .arg(dir.path().join("state.db"))
-        .output()
-        .unwrap();
+    let out = decide(
+        &dir.path().join("state.db"),
+        fp,
+        "false_positive",
+        "office switchboard",
+    );
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -797,21 +788,13 @@ fn a_triage_decision_survives_rescans() {
         .find(|r| r["path"] == "tables/tenants.csv" && r["triage"].is_null())
         .unwrap();
     let record_fp = record["fingerprint"].as_str().unwrap().to_string();
-    trawl()
-        .args([
-            "triage",
-            &record_fp,
-            "--status",
-            "accepted",
-            "--note",
-            "kept under the tenancy contract",
-            "--by",
-            "A. DPO",
-            "--state",
-        ])
-        .arg(dir.path().join("state.db"))
-        .assert()
-        .success();
+    let out = decide(
+        &dir.path().join("state.db"),
+        &record_fp,
+        "accepted",
+        "kept under the tenancy contract",
+    );
+    assert!(out.status.success());
     let fourth = nightly(dir.path(), &share, &[]);
     assert_eq!(fourth["summary"]["records_suppressed"], 1);
     // The terminal's summary says what it does not count.
@@ -833,21 +816,12 @@ fn a_triage_decision_survives_rescans() {
         .iter()
         .any(|r| r["fingerprint"] == record_fp.as_str()));
     // A fingerprint must look like one.
-    let out = trawl()
-        .args([
-            "triage",
-            "not-a-fingerprint",
-            "--status",
-            "accepted",
-            "--note",
-            "n",
-            "--by",
-            "b",
-            "--state",
-        ])
-        .arg(dir.path().join("state.db"))
-        .output()
-        .unwrap();
+    let out = decide(
+        &dir.path().join("state.db"),
+        "not-a-fingerprint",
+        "accepted",
+        "n",
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -1008,14 +982,7 @@ fn a_decision_is_recorded_while_a_run_holds_the_state_and_never_into_a_new_one()
     let state = dir.path().join("state.db");
     let first = nightly(dir.path(), &share, &[]);
     let fp = first["findings"][0]["fingerprint"].as_str().unwrap();
-    let decide = |state: &Path| {
-        trawl()
-            .args(["triage", fp, "--status", "accepted", "--note", "kept"])
-            .args(["--by", "A. DPO", "--state"])
-            .arg(state)
-            .output()
-            .unwrap()
-    };
+    let decide = |state: &Path| decide(state, fp, "accepted", "kept");
     let held = trawl::state::State::open(&state).unwrap();
     let out = decide(&state);
     assert_eq!(
@@ -1153,6 +1120,17 @@ fn history(state: &Path) -> String {
 }
 
 /// The report's records of `path` not read (or read in part).
+/// `trawl triage FINGERPRINT --status STATUS --note NOTE --by "A. DPO"` on
+/// the state `state`.
+fn decide(state: &Path, fingerprint: &str, status: &str, note: &str) -> std::process::Output {
+    trawl()
+        .args(["triage", fingerprint, "--status", status, "--note", note])
+        .args(["--by", "A. DPO", "--state"])
+        .arg(state)
+        .output()
+        .unwrap()
+}
+
 /// The report's first finding in `path` by `detector`.
 fn finding_at(report: &Value, path: &str, detector: &str) -> Value {
     report["findings"]
@@ -2263,13 +2241,9 @@ fn a_moved_folders_findings_are_neither_resolved_nor_new_and_decisions_follow() 
     let first = nightly(dir.path(), &share, &[]);
     let finding = finding_at(&first, "tables/tenants.csv", "email");
     let triage = |fp: &str, status: &str| {
-        trawl()
-            .args([
-                "triage", fp, "--status", status, "--note", "n", "--by", "A. DPO", "--state",
-            ])
-            .arg(dir.path().join("state.db"))
-            .assert()
-            .success();
+        assert!(decide(&dir.path().join("state.db"), fp, status, "n")
+            .status
+            .success());
     };
     triage(finding["fingerprint"].as_str().unwrap(), "false_positive");
     let record = first["records"]
@@ -2454,20 +2428,12 @@ fn a_moved_folders_findings_are_neither_resolved_nor_new_and_decisions_follow() 
     // A decision made from a report of before the move (naming the old
     // path's fingerprint) follows the item to where it moved.
     let phone = finding_at(&first, "tables/tenants.csv", "uk_phone");
-    let out = trawl()
-        .args(["triage", phone["fingerprint"].as_str().unwrap()])
-        .args([
-            "--status",
-            "false_positive",
-            "--note",
-            "n",
-            "--by",
-            "A. DPO",
-            "--state",
-        ])
-        .arg(dir.path().join("state.db"))
-        .output()
-        .unwrap();
+    let out = decide(
+        &dir.path().join("state.db"),
+        phone["fingerprint"].as_str().unwrap(),
+        "false_positive",
+        "n",
+    );
     assert!(out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
