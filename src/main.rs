@@ -440,11 +440,10 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("trawl: {e:#}");
             // Damage found past the first look (a page of the state's
-            // files or history): said as plainly as damage found at once.
+            // files or history): said as plainly as damage found on opening
+            // it (which says so itself, SQLite's error not in its chain).
             if let Some(state) = state.filter(|_| trawl::state::is_damage(&e)) {
-                if !format!("{e:#}").contains("is damaged") {
-                    eprintln!("trawl: {}", trawl::state::damaged(&state));
-                }
+                eprintln!("trawl: {}", trawl::state::damaged(&state));
             }
             if e.downcast_ref::<LockError>().is_some() {
                 ExitCode::from(4)

@@ -528,6 +528,89 @@ fn count_of<'m, V: Default>(counts: &'m mut BTreeMap<String, V>, key: &str) -> &
     counts.get_mut(key).expect("inserted above")
 }
 
+/// Whether an item is counted into a summary, or taken back out of it (one
+/// decided on after it was counted: see `nightly::moves`). One function a
+/// kind of item does both, so the two cannot drift apart.
+#[derive(Clone, Copy)]
+pub(crate) enum Tally {
+    In,
+    Out,
+}
+
+fn step(n: &mut u64, t: Tally) {
+    match t {
+        Tally::In => *n += 1,
+        Tally::Out => *n = n.saturating_sub(1),
+    }
+}
+
+/// Steps `key`'s count; one taken down to none is dropped, as though never
+/// counted.
+fn step_of<K: Ord + Clone>(counts: &mut BTreeMap<K, u64>, key: &K, t: Tally) {
+    match t {
+        Tally::In => *counts.entry(key.clone()).or_default() += 1,
+        Tally::Out => {
+            if let Some(n) = counts.get_mut(key) {
+                step(n, t);
+                if *n == 0 {
+                    counts.remove(key);
+                }
+            }
+        }
+    }
+}
+
+/// [`step_of`] for counts named by text, the name allocated only the first
+/// time.
+fn step_named(counts: &mut BTreeMap<String, u64>, key: &str, t: Tally) {
+    match t {
+        Tally::In => *count_of(counts, key) += 1,
+        Tally::Out => {
+            if let Some(n) = counts.get_mut(key) {
+                step(n, t);
+                if *n == 0 {
+                    counts.remove(key);
+                }
+            }
+        }
+    }
+}
+
+/// Counts a finding into the summary's figures, or out of them.
+pub(crate) fn tally_finding(summary: &mut Summary, f: &Finding, t: Tally) {
+    step(&mut summary.findings, t);
+    step_named(&mut summary.findings_by_detector, &f.detector, t);
+    step_of(&mut summary.findings_by_confidence, &f.confidence, t);
+}
+
+/// Counts a record into the summary's figures, or out of them.
+pub(crate) fn tally_record(summary: &mut Summary, r: &crate::classify::Record, t: Tally) {
+    step(&mut summary.records, t);
+    if r.personal {
+        step(&mut summary.records_personal, t);
+    }
+    if r.flags.is_empty() {
+        return;
+    }
+    step(&mut summary.records_flagged, t);
+    for f in &r.flags {
+        step_of(&mut summary.flags_by_type, &f.flag, t);
+    }
+    let process = r.process.as_deref().unwrap_or("(none)");
+    let by_process = match t {
+        Tally::In => Some(count_of(&mut summary.flags_by_process, process)),
+        Tally::Out => summary.flags_by_process.get_mut(process),
+    };
+    if let Some(by_process) = by_process {
+        for f in &r.flags {
+            step_of(by_process, &f.flag, t);
+        }
+        if by_process.is_empty() {
+            summary.flags_by_process.remove(process);
+        }
+    }
+}
+
 /// Adds one file's result to the report and its summary.
 fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
     summary.files_seen += 1;
@@ -538,41 +621,17 @@ fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
     }
     summary.findings_suppressed += r.findings_suppressed;
     summary.records_suppressed += r.records_suppressed;
-    for f in &r.findings {
-        if f.triage.is_some() {
-            // Listed with --show-suppressed, but counted apart.
-            continue;
-        }
-        summary.findings += 1;
-        *count_of(&mut summary.findings_by_detector, &f.detector) += 1;
-        *summary
-            .findings_by_confidence
-            .entry(f.confidence)
-            .or_default() += 1;
+    // Those decided on are listed with --show-suppressed, but counted apart.
+    for f in r.findings.iter().filter(|f| f.triage.is_none()) {
+        tally_finding(summary, f, Tally::In);
     }
     for (format, outcome, record) in r.members {
         summary.members.add(outcome);
         count_format(summary, &format, outcome);
         report.errors.extend(record);
     }
-    for rec in &r.records {
-        if rec.triage.is_some() {
-            continue;
-        }
-        summary.records += 1;
-        summary.records_personal += u64::from(rec.personal);
-        summary.records_flagged += u64::from(!rec.flags.is_empty());
-        if rec.flags.is_empty() {
-            continue;
-        }
-        let by_process = count_of(
-            &mut summary.flags_by_process,
-            rec.process.as_deref().unwrap_or("(none)"),
-        );
-        for f in &rec.flags {
-            *summary.flags_by_type.entry(f.flag).or_default() += 1;
-            *by_process.entry(f.flag).or_default() += 1;
-        }
+    for rec in r.records.iter().filter(|r| r.triage.is_none()) {
+        tally_record(summary, rec, Tally::In);
     }
     report.findings.extend(r.findings);
     report.records.extend(r.records);
@@ -632,8 +691,9 @@ fn process(
             identity,
         } => {
             let meta = file_meta(size, modified, identity);
-            // Before it is read: a change after this may be missed by its time.
-            let read_at = jiff::Timestamp::now().as_nanosecond() as i64;
+            // Before it is read: a change after this may be missed by its
+            // time (see `FileMeta::racy`). Only a state keeps it.
+            let read_at = memory.map_or(0, |_| jiff::Timestamp::now().as_nanosecond() as i64);
             let known = memory.and_then(|m| m.known.get(&rel));
             if let Some(k) = known {
                 k.seen.store(true, Ordering::Relaxed);

@@ -237,36 +237,30 @@ pub fn scan_with_state(
         unreached.0.extend(still_there);
     }
     let kept_open = unreached.tell_what_stays_open(&mut report, opts, state, &memory)?;
-    // Files gone that held items, found again elsewhere: moved, not removed
-    // and added. Decisions follow them at once, as the state forgets the
-    // old paths below, whether or not this run's outputs are written.
-    let moved = if report.partial {
-        moves::Followed::default()
-    } else {
-        let gone: Vec<&str> = memory
-            .known
-            .iter()
-            .filter(|(p, k)| {
-                k.has_result && !k.seen.load(Ordering::Relaxed) && !unreached.covers(p)
-            })
-            .map(|(p, _)| p.as_str())
-            .collect();
-        let pairs = moves::find(state, &gone, &new_files)?;
-        moves::follow(&mut report, &memory, &pairs, opts.show_suppressed)
-    };
-    state.carry_decisions(&moved.decisions)?;
+    // Files gone that held items, found again elsewhere, are moved, not
+    // removed and added. Decisions follow them at once, as the state forgets
+    // the old paths here, whether or not this run's outputs are written.
     // Files gone since the state last saw them: only a whole walk can tell,
     // and only where it could look.
-    let mut files_removed = 0;
-    if !report.partial {
-        let gone: Vec<String> = memory
+    let gone: Vec<&str> = if report.partial {
+        Vec::new()
+    } else {
+        memory
             .known
             .iter()
             .filter(|(p, k)| !k.seen.load(Ordering::Relaxed) && !unreached.covers(p))
-            .map(|(p, _)| p.clone())
-            .collect();
-        files_removed = state.remove_files(&gone)?;
-    }
+            .map(|(p, _)| p.as_str())
+            .collect()
+    };
+    let held_items: Vec<&str> = gone
+        .iter()
+        .copied()
+        .filter(|p| memory.known.get(*p).is_some_and(|k| k.has_result))
+        .collect();
+    let pairs = moves::find(state, &held_items, &new_files)?;
+    let moved = moves::follow(&mut report, &memory, &pairs, opts.show_suppressed);
+    state.carry_decisions(&moved.decisions)?;
+    let files_removed = state.remove_files(&gone)?;
 
     // The workers marked what was not reported before (`new`) and which
     // earlier items are still reported; only what changed is described.
@@ -584,6 +578,7 @@ fn note_files_still_there(
     kept
 }
 
+/// Whether `path` is in `folder` (at any depth), both named as files are.
 fn is_below(path: &str, folder: &str) -> bool {
     path.strip_prefix(folder)
         .is_some_and(|rest| rest.starts_with('/'))
@@ -601,23 +596,21 @@ fn whole_folders<'k>(
     if files.len() < 2 {
         return Vec::new();
     }
-    let folders_of = |path: &str| {
-        let path = path.to_string();
-        path.match_indices('/')
-            .map(|(i, _)| i)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(move |i| path[..i].to_string())
-    };
-    let mut counts: std::collections::HashMap<String, (usize, usize)> = Default::default();
+    // Outermost first.
+    fn folders_of(path: &str) -> impl Iterator<Item = &str> {
+        path.match_indices('/').map(move |(i, _)| &path[..i])
+    }
+    // Each folder of `files`: how many of them it holds, and how many files
+    // the state knows in it.
+    let mut counts: std::collections::HashMap<&str, (usize, usize)> = Default::default();
     for file in files {
         for folder in folders_of(file) {
             counts.entry(folder).or_default().0 += 1;
         }
     }
     for path in known {
-        for (i, _) in path.match_indices('/') {
-            if let Some(c) = counts.get_mut(&path[..i]) {
+        for folder in folders_of(path) {
+            if let Some(c) = counts.get_mut(folder) {
                 c.1 += 1;
             }
         }
@@ -636,10 +629,8 @@ fn whole_folders<'k>(
         if out.last().is_some_and(|(folder, _)| is_below(file, folder)) {
             continue;
         }
-        // Outermost first.
         if let Some(folder) = folders_of(file).find(|f| whole(f)) {
-            let n = counts[&folder].0;
-            out.push((folder, n));
+            out.push((folder.to_string(), counts[folder].0));
         }
     }
     out
@@ -709,13 +700,8 @@ fn note_unmounted_shares(
         .collect();
     for point in unmounted {
         // Not looked at tonight: still expected.
-        let below_silent = |root: &String| {
-            opts.roots.len() == 1
-                || point == root
-                || point
-                    .strip_prefix(root.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-        };
+        let below_silent =
+            |root: &String| opts.roots.len() == 1 || point == root || is_below(point, root);
         if silent.iter().any(below_silent) {
             mounted.insert(point.clone());
             continue;
@@ -740,8 +726,8 @@ fn note_unmounted_shares(
 
 /// How many files the state knew in `folder` (a path as files are named).
 fn known_in(known: &foldhash::HashMap<String, crate::state::KnownFile>, folder: &str) -> usize {
-    let prefix = format!("{}/", folder.trim_end_matches('/'));
-    known.keys().filter(|p| p.starts_with(&prefix)).count()
+    let folder = folder.trim_end_matches('/');
+    known.keys().filter(|p| is_below(p, folder)).count()
 }
 
 fn now() -> String {

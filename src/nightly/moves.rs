@@ -7,7 +7,8 @@
 use anyhow::Result;
 
 use crate::report::{Finding, MovedFile, ScanReport, Summary, Triage};
-use crate::state::{record_item_key, Change, ItemKind, Memory, State};
+use crate::scan::{tally_finding, tally_record, Tally};
+use crate::state::{record_item_key, record_item_key_as, Change, ItemKind, Memory, State};
 
 /// What following moved files changed, for the state.
 #[derive(Default)]
@@ -132,14 +133,12 @@ pub fn follow(
             return true;
         };
         let old_fingerprint = memory.fingerprint_record(&old_path, &r.record);
-        let mut was = r.clone();
-        was.fingerprint = Some(old_fingerprint.clone());
         let before = out.item(
             memory,
             &mut moved[i],
             Item {
                 kind: ItemKind::Record,
-                old_key: &record_item_key(&was),
+                old_key: &record_item_key_as(&old_fingerprint, r),
                 key: &record_item_key(r),
                 old_path: &old_path,
                 path: &r.path,
@@ -253,52 +252,15 @@ pub(super) fn finding_label(f: &Finding) -> String {
     format!("{} · {} · {}", f.location, f.detector, f.masked)
 }
 
-fn less(n: &mut u64) {
-    *n = n.saturating_sub(1);
-}
-
-/// Takes one from `key`'s count, dropping the count at none (as though it
-/// had never been counted).
-fn less_of<K, Q>(counts: &mut std::collections::BTreeMap<K, u64>, key: &Q)
-where
-    K: Ord + std::borrow::Borrow<Q>,
-    Q: Ord + ?Sized,
-{
-    if let Some(n) = counts.get_mut(key) {
-        less(n);
-        if *n == 0 {
-            counts.remove(key);
-        }
-    }
-}
-
 /// A finding the summary counted, decided on since: counted apart instead.
 fn uncount_finding(s: &mut Summary, f: &Finding) {
-    less(&mut s.findings);
-    less_of(&mut s.findings_by_detector, f.detector.as_str());
-    less_of(&mut s.findings_by_confidence, &f.confidence);
+    tally_finding(s, f, Tally::Out);
     s.findings_suppressed += 1;
 }
 
 /// A record the summary counted, decided on since: counted apart instead.
 fn uncount_record(s: &mut Summary, r: &crate::classify::Record) {
-    less(&mut s.records);
-    if r.personal {
-        less(&mut s.records_personal);
-    }
-    if !r.flags.is_empty() {
-        less(&mut s.records_flagged);
-        let process = r.process.as_deref().unwrap_or("(none)");
-        for f in &r.flags {
-            less_of(&mut s.flags_by_type, &f.flag);
-            if let Some(by_process) = s.flags_by_process.get_mut(process) {
-                less_of(by_process, &f.flag);
-                if by_process.is_empty() {
-                    s.flags_by_process.remove(process);
-                }
-            }
-        }
-    }
+    tally_record(s, r, Tally::Out);
     s.records_suppressed += 1;
 }
 

@@ -315,7 +315,7 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
         });
         if !h.moved.is_empty() {
             // Each file moved, its old path and new: a folder moved on the
-            // share lists its files, up to the report's limit of rows.
+            // share names its first MAX_MOVED_SHOWN files, and counts the rest.
             let mut shown: Vec<String> = h
                 .moved
                 .iter()

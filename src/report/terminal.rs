@@ -142,9 +142,8 @@ fn counted(n: u64, thing: &str) -> String {
 pub fn print_history(history: &HistoryInfo, err: &mut dyn Write) {
     let h = history;
     let read = format!(
-        "{} {} read, {} unchanged and reused, {} removed",
-        h.files_read,
-        if h.files_read == 1 { "file" } else { "files" },
+        "{} read, {} unchanged and reused, {} removed",
+        counted(h.files_read, "file"),
         h.files_reused,
         h.files_removed
     );

@@ -36,16 +36,12 @@ pub struct Lock {
     _file: File,
 }
 
-/// The lock of the state at `state`: a file beside it.
-pub fn lock_path(state: &Path) -> PathBuf {
-    let mut name = state.as_os_str().to_owned();
-    name.push(".lock");
-    PathBuf::from(name)
-}
+/// The lock of a state is a file beside it, named as it with this after.
+pub const LOCK_SUFFIX: &str = ".lock";
 
 impl Lock {
     pub fn take(state: &Path) -> anyhow::Result<Lock> {
-        let path = lock_path(state);
+        let path = super::beside(state, LOCK_SUFFIX);
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)

@@ -57,16 +57,17 @@ pub fn is_damage(err: &anyhow::Error) -> bool {
 /// The files a state at `state` keeps beside it: SQLite's write-ahead log
 /// and its index, or its rollback journal, and the lock.
 pub fn files_beside(state: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ["-wal", "-shm", "-journal"]
+    ["-wal", "-shm", "-journal", lock::LOCK_SUFFIX]
         .iter()
-        .map(|side| {
-            let mut name = state.as_os_str().to_owned();
-            name.push(side);
-            PathBuf::from(name)
-        })
-        .collect();
-    files.push(lock::lock_path(state));
-    files
+        .map(|suffix| beside(state, suffix))
+        .collect()
+}
+
+/// The file named as `state` with `suffix` after its name.
+fn beside(state: &Path, suffix: &str) -> PathBuf {
+    let mut name = state.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 use crate::extract::RecordDraft;
@@ -338,8 +339,16 @@ impl Memory {
 /// gains a flag (say, passes its retention date) is new, and one that loses
 /// it is resolved. Triage names the record alone (its fingerprint).
 pub fn record_item_key(r: &crate::classify::Record) -> std::borrow::Cow<'_, str> {
+    record_item_key_as(r.fingerprint.as_deref().unwrap_or(""), r)
+}
+
+/// [`record_item_key`] of `r` as though its fingerprint were `fp` (as it was
+/// at its file's old path).
+pub fn record_item_key_as<'k>(
+    fp: &'k str,
+    r: &crate::classify::Record,
+) -> std::borrow::Cow<'k, str> {
     use std::fmt::Write;
-    let fp = r.fingerprint.as_deref().unwrap_or("");
     if r.flags.is_empty() {
         return std::borrow::Cow::Borrowed(fp);
     }
@@ -803,7 +812,7 @@ impl State {
     }
 
     /// Forgets files no longer there; returns how many.
-    pub fn remove_files(&mut self, paths: &[String]) -> Result<u64> {
+    pub fn remove_files(&mut self, paths: &[&str]) -> Result<u64> {
         let tx = self.conn.transaction()?;
         let mut n = 0;
         {
