@@ -27,11 +27,16 @@ fn nightly(dir: &Path, share: &Path, extra: &[&str]) -> Value {
 }
 
 fn nightly_as_of(dir: &Path, share: &Path, as_of: &str, extra: &[&str]) -> Value {
+    let policy = root().join("rules/policies/example_housing.toml");
+    nightly_under(dir, share, as_of, &policy, extra)
+}
+
+fn nightly_under(dir: &Path, share: &Path, as_of: &str, policy: &Path, extra: &[&str]) -> Value {
     let out = trawl()
         .arg("scan")
         .arg(share)
         .args(["--quiet", "--as-of", as_of, "--format", "json", "--policy"])
-        .arg(root().join("rules/policies/example_housing.toml"))
+        .arg(policy)
         .arg("--state")
         .arg(dir.join("state.db"))
         .args(extra)
@@ -731,6 +736,123 @@ fn a_record_past_its_retention_date_is_new_without_its_file_changing() {
         .unwrap()
         .iter()
         .all(|c| c["kind"] == "record"));
+}
+
+/// (path, record, flags) of every record a report lists.
+fn record_flags(report: &Value) -> BTreeSet<(String, String, String)> {
+    report["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["record"].as_str().unwrap().to_string(),
+                r["flags"].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A DPO's edit to the retention schedule is applied the next night
+/// without reading the share again, and gives what a fresh scan under the
+/// new policy gives; a policy that names another column for its records to
+/// keep has every file read again, since those values are taken as a file
+/// is read.
+#[test]
+fn a_policy_edit_judges_stored_records_again_without_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let log = dir.path().join("trawl.log");
+    let log_args = ["--log", log.to_str().unwrap()];
+    let first = nightly(dir.path(), &share, &log_args);
+    let text = std::fs::read_to_string(root().join("rules/policies/example_housing.toml")).unwrap();
+    let schedule =
+        r#"retention = { period = "2 years", after = { column = ["Completed", "Date Completed"] }"#;
+    assert_eq!(text.matches(schedule).count(), 1);
+    let edited = dir.path().join("edited.toml");
+    std::fs::write(
+        &edited,
+        text.replace(schedule, &schedule.replace("2 years", "30 years")),
+    )
+    .unwrap();
+
+    let later = nightly_under(dir.path(), &share, AS_OF, &edited, &log_args);
+    assert_eq!(later["history"]["files_read"].as_u64(), Some(0));
+    let fresh = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(&edited)
+        .output()
+        .unwrap();
+    let fresh: Value = serde_json::from_slice(&fresh.stdout).unwrap();
+    assert_eq!(record_flags(&later), record_flags(&fresh));
+    assert_eq!(later["summary"], fresh["summary"]);
+    assert_ne!(
+        record_flags(&later),
+        record_flags(&first),
+        "the edit changed no record's flags: the test proves nothing"
+    );
+    // A record whose flags the edit changed is new, its earlier self
+    // resolved; one whose flags only read otherwise (the period named in a
+    // reason) is the same item.
+    let kinds = |report: &Value| -> BTreeSet<(String, String, Vec<String>)> {
+        report["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let flags = r["flags"].as_array().unwrap().iter();
+                (
+                    r["path"].as_str().unwrap().to_string(),
+                    r["record"].as_str().unwrap().to_string(),
+                    flags
+                        .map(|f| f["flag"].as_str().unwrap().to_string())
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let changed: BTreeSet<_> = kinds(&later)
+        .difference(&kinds(&first))
+        .map(|(path, record, _)| ("record".to_string(), path.clone(), record.clone()))
+        .collect();
+    assert!(!changed.is_empty());
+    assert_eq!(new_items(&later), changed);
+    let resolved: BTreeSet<_> = items(&later["history"]["resolved"])
+        .into_iter()
+        .map(|(kind, path, label)| (kind, path, label.split(" · ").next().unwrap().to_string()))
+        .collect();
+    assert_eq!(resolved, changed);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("the policy changed since the last run"),
+        "{text}"
+    );
+
+    // A column more to keep: every file is read again.
+    let keeps_more = dir.path().join("keeps_more.toml");
+    std::fs::write(
+        &keeps_more,
+        text_with_column(&std::fs::read_to_string(&edited).unwrap()),
+    )
+    .unwrap();
+    let again = nightly_under(dir.path(), &share, AS_OF, &keeps_more, &[]);
+    assert_eq!(
+        again["history"]["files_read"],
+        first["history"]["files_read"]
+    );
+}
+
+/// The policy with a lawful-basis column more for the repairs process.
+fn text_with_column(policy: &str) -> String {
+    let anchor = r#"headers = [["Job No", "Contact Phone"]] }"#;
+    assert_eq!(policy.matches(anchor).count(), 1);
+    policy.replace(
+        anchor,
+        &format!("{anchor}\ncolumns = {{ lawful_basis = [\"Basis\"] }}"),
+    )
 }
 
 #[test]

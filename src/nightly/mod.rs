@@ -114,13 +114,18 @@ pub fn scan_with_state(
     let rehash = how.rehash;
     let rules = prepared.engine.rules();
     // What stored results depend on: reading is redone when any changes.
+    // Of the policy, only the columns whose values records keep: the rest
+    // (categories, processes, lawful bases, retention) is applied to stored
+    // results afresh every run, so a DPO's edit to the schedule costs no
+    // share a night of reading.
+    let policy = &prepared.classifier.policy;
     let made_with = crate::digest::sha256_hex(
         format!(
-            "trawl {}\nlayout {}\nrules {}\npolicy {}\nlimits {:?}\nmax_file_size {}",
+            "trawl {}\nlayout {}\nrules {}\npolicy columns {:?}\nlimits {:?}\nmax_file_size {}",
             env!("CARGO_PKG_VERSION"),
             crate::state::packed::LAYOUT,
             rules.sha256(),
-            crate::digest::sha256_hex(prepared.classifier.policy.text.as_bytes()),
+            policy.record_columns(),
             opts.limits,
             opts.max_file_size
         )
@@ -129,9 +134,19 @@ pub fn scan_with_state(
     let mut memory = state.memory(&made_with, rehash)?;
     if !memory.reusable && !memory.known.is_empty() {
         log.line(
-            "the rules, policy, limits, trawl version or state layout changed since the stored results were made: every file is read again",
+            "the rules, the columns the policy reads, limits, trawl version or state layout changed since the stored results were made: every file is read again",
         );
         state.forget_results()?;
+    }
+    let policy_sha256 = crate::digest::sha256_hex(policy.text.as_bytes());
+    if let Some(before) = state.swap_policy(&policy_sha256)? {
+        if memory.reusable && !memory.known.is_empty() {
+            log.line(&format!(
+                "the policy changed since the last run (SHA-256 {} before, {} now): every record is judged under it again; no file is read again for it",
+                &before[..before.len().min(12)],
+                &policy_sha256[..12]
+            ));
+        }
     }
     if opts.reveal && memory.reusable {
         // The state holds no raw values: to show them, every file is read.

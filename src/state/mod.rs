@@ -257,8 +257,9 @@ pub struct StoredResult {
 /// whether stored results still hold, and connections to read them with.
 pub struct Memory {
     pub known: HashMap<String, KnownFile>,
-    /// False when the rules, policy or trawl version changed since the
-    /// results were stored: every file is read again.
+    /// False when the rules, the columns the policy reads or the trawl
+    /// version changed since the results were stored: every file is read
+    /// again.
     pub reusable: bool,
     pub rehash: bool,
     keyed: Keyed,
@@ -620,6 +621,17 @@ impl State {
         Ok(())
     }
 
+    /// Records the SHA-256 of the policy this run judges by; returns the
+    /// one before it when that was another (None the first time).
+    pub fn swap_policy(&self, sha256: &str) -> Result<Option<String>> {
+        let before = self.meta("policy_sha256")?;
+        if before.as_deref() == Some(sha256) {
+            return Ok(None);
+        }
+        self.set_meta("policy_sha256", sha256)?;
+        Ok(before)
+    }
+
     /// The roots this state's files are named below (canonical paths,
     /// sorted), once a run has scanned any.
     pub fn roots(&self) -> Result<Option<Vec<String>>> {
@@ -827,7 +839,7 @@ impl State {
         Ok(n)
     }
 
-    /// Stored results no longer valid (rules or policy changed): dropped, so
+    /// Stored results no longer valid (rules or policy columns changed): dropped, so
     /// that they are never misread.
     pub fn forget_results(&mut self) -> Result<()> {
         self.conn.execute("DELETE FROM files", [])?;
