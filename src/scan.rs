@@ -1094,11 +1094,11 @@ fn read_file(
             f.fingerprint = Some(m.fingerprint_finding(f));
         }
         // Decided here, while the value's hash is at hand: the state never
-        // keeps it, so a stored finding carries the decision instead. (The
-        // suppressions are part of the rules: when they change, every
-        // file is read again.) The hash stays with the finding for this
-        // run, never written: a file found moved needs it to know its
-        // findings' fingerprints at the old path.
+        // keeps it, so a stored finding carries the decision instead (when
+        // the suppressions change, every file that held anything is read
+        // again: `State::adopt_suppressions`). The hash stays with the
+        // finding for this run, never written: a file found moved needs it
+        // to know its findings' fingerprints at the old path.
         if let Some(s) = classifier.suppressions.iter().find(|s| s.matches(f)) {
             f.triage = Some(Triage {
                 status: "suppressed".into(),

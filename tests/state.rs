@@ -1079,6 +1079,82 @@ fn a_value_suppression_holds_when_the_file_is_not_read_again() {
     }
 }
 
+/// A suppression added to the rules has the files that held anything
+/// read again (a suppression can match a value's hash, which the state
+/// never keeps), not the whole share, and the run reports what a fresh scan
+/// with those rules does; the next run reads nothing.
+#[test]
+fn a_suppression_added_reads_only_the_files_that_held_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    // As on a share, most files hold nothing.
+    std::fs::create_dir_all(share.join("minutes")).unwrap();
+    for i in 0..100 {
+        std::fs::write(
+            share.join(format!("minutes/meeting_{i:03}.txt")),
+            format!("Board meeting {i}: the boiler programme is on schedule.\n"),
+        )
+        .unwrap();
+    }
+    let rules = dir.path().join("rules");
+    common::copy_rules(&rules);
+    let rules_arg = ["--rules", rules.to_str().unwrap()];
+    let first = nightly(dir.path(), &share, &rules_arg);
+    let seen = first["summary"]["files_seen"].as_u64().unwrap();
+    let holding: BTreeSet<&str> = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(first["errors"].as_array().unwrap())
+        .map(|f| f["path"].as_str().unwrap().split("!/").next().unwrap())
+        .collect();
+    assert!(
+        holding.len() as u64 * 2 < seen,
+        "{} of {seen}",
+        holding.len()
+    );
+    let suppressed = finding_at(&first, "housing/support/visit_notes.txt", "uk_nino");
+    std::fs::write(
+        rules.join("suppressions.toml"),
+        "version = 1\n[[suppress]]\nreason = \"a letter template\"\npath = \"housing/support/visit_notes.txt\"\ndetector = \"uk_nino\"\n",
+    )
+    .unwrap();
+    let log = dir.path().join("trawl.log");
+    let later = nightly(
+        dir.path(),
+        &share,
+        &[&rules_arg[..], &["--log", log.to_str().unwrap()]].concat(),
+    );
+    let read = later["history"]["files_read"].as_u64().unwrap();
+    assert!(
+        read > 0 && read <= holding.len() as u64,
+        "{read} read, {} held anything",
+        holding.len()
+    );
+    let fresh = trawl()
+        .arg("scan")
+        .arg(&share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(root().join("rules/policies/example_housing.toml"))
+        .args(rules_arg)
+        .output()
+        .unwrap();
+    let fresh: Value = serde_json::from_slice(&fresh.stdout).unwrap();
+    assert_eq!(later["summary"], fresh["summary"]);
+    assert!(later["summary"]["findings_suppressed"].as_u64().unwrap() > 0);
+    let fingerprint = suppressed["fingerprint"].as_str().unwrap();
+    assert!(!later["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["fingerprint"] == fingerprint));
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("the suppressions changed"), "{text}");
+
+    let again = nightly(dir.path(), &share, &rules_arg);
+    reports_the_same(&later, &again, 0);
+}
+
 #[test]
 fn a_busy_state_is_refused_with_its_own_exit_code() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ use super::validators::Validator;
 /// The embedded default rules, so a bare `trawl scan` needs no files.
 const DEFAULT_DETECTORS: &str = include_str!("../../rules/detectors.toml");
 const DEFAULT_SUPPRESSIONS: &str = include_str!("../../rules/suppressions.toml");
+const SUPPRESSIONS: &str = "suppressions.toml";
 const DEFAULT_ALLOWLIST: &str = include_str!("../../rules/allowlist.toml");
 const DEFAULT_WORD_LISTS: &[(&str, &str)] = &[
     (
@@ -226,8 +227,24 @@ impl Rules {
     /// SHA-256 over every rules file's name, length and text, in order: it
     /// changes when any detector or word list does.
     pub fn sha256(&self) -> String {
+        self.sha256_of(|_| true)
+    }
+
+    /// [`Rules::sha256`] of what decides what a file holds: every file but
+    /// `suppressions.toml`, which only hides some of what was found.
+    pub fn detection_sha256(&self) -> String {
+        self.sha256_of(|name| name != SUPPRESSIONS)
+    }
+
+    /// [`Rules::sha256`] of `suppressions.toml` alone (of nothing when
+    /// there is none).
+    pub fn suppressions_sha256(&self) -> String {
+        self.sha256_of(|name| name == SUPPRESSIONS)
+    }
+
+    fn sha256_of(&self, which: impl Fn(&str) -> bool) -> String {
         let mut hasher = crate::digest::Hasher::default();
-        for (name, text) in &self.files {
+        for (name, text) in self.files.iter().filter(|(name, _)| which(name)) {
             hasher.update(name.as_bytes());
             hasher.update(&[0]);
             hasher.update(&(text.len() as u64).to_le_bytes());
@@ -443,10 +460,10 @@ impl Rules {
             }
             None => Default::default(),
         };
-        let suppressions = match load_optional("suppressions.toml")? {
+        let suppressions = match load_optional(SUPPRESSIONS)? {
             Some(text) => {
                 let parsed = super::suppress::parse(source, &text, &ids)?;
-                files.push(("suppressions.toml".to_string(), text));
+                files.push((SUPPRESSIONS.to_string(), text));
                 parsed
             }
             None => Vec::new(),

@@ -124,13 +124,20 @@ pub fn scan_with_state(
             "trawl {}\nlayout {}\nrules {}\npolicy columns {:?}\nlimits {:?}\nmax_file_size {}",
             env!("CARGO_PKG_VERSION"),
             crate::state::packed::LAYOUT,
-            rules.sha256(),
+            rules.detection_sha256(),
             policy.record_columns(),
             opts.limits,
             opts.max_file_size
         )
         .as_bytes(),
     );
+    if let Some(dropped) = state.adopt_suppressions(&rules.suppressions_sha256())? {
+        if dropped > 0 {
+            log.line(&format!(
+                "the suppressions changed since the stored results were made: the {dropped} files that held anything are read again"
+            ));
+        }
+    }
     let mut memory = state.memory(&made_with, rehash)?;
     if !memory.reusable && !memory.known.is_empty() {
         log.line(

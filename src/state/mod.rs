@@ -621,6 +621,29 @@ impl State {
         Ok(())
     }
 
+    /// Takes `sha256` as the suppressions stored results are made with.
+    /// A stored result is kept with the rules' suppressions applied (they
+    /// match on a value's hash, which the state never keeps): when they
+    /// change, every stored result is dropped, in the same transaction, so
+    /// that each file that held anything is read again, and no run, however
+    /// it ends, reuses a result made under other suppressions. Files that
+    /// held nothing stay known, as no suppression can touch them. Returns
+    /// how many results were dropped, or None when the suppressions are
+    /// those of the stored results.
+    pub fn adopt_suppressions(&mut self, sha256: &str) -> Result<Option<u64>> {
+        if self.meta("suppressions_sha256")?.as_deref() == Some(sha256) {
+            return Ok(None);
+        }
+        let tx = self.conn.transaction()?;
+        let dropped = tx.execute("DELETE FROM results", [])? as u64;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('suppressions_sha256', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [sha256],
+        )?;
+        tx.commit()?;
+        Ok(Some(dropped))
+    }
+
     /// Records the SHA-256 of the policy this run judges by; returns the
     /// one before it when that was another (None the first time).
     pub fn swap_policy(&self, sha256: &str) -> Result<Option<String>> {
