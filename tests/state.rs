@@ -1079,6 +1079,52 @@ fn a_value_suppression_holds_when_the_file_is_not_read_again() {
     }
 }
 
+/// The README's backup, `flock STATE.lock sqlite3 STATE ".backup COPY"`:
+/// the lock is the one a run holds (a run started while it is held is
+/// refused with exit 4), and the copy, put back in place of the state, is
+/// used as it was (nothing read again).
+#[cfg(unix)]
+#[test]
+fn a_state_copied_under_its_lock_is_a_usable_backup() {
+    use std::os::unix::io::AsRawFd;
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let state = dir.path().join("state.db");
+    let lock_path = dir.path().join("state.db.lock");
+    let first = nightly(dir.path(), &share, &[]);
+    let lock = std::fs::File::open(&lock_path).unwrap();
+    // SAFETY: flock on a descriptor the test owns, as flock(1) takes it.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let out = scan_with_state(&share, &state);
+    assert_eq!(out.status.code(), Some(4), "a run started beside the copy");
+    drop(lock);
+    let backup = dir.path().join("backup.db");
+    let tools = ["flock", "sqlite3"]
+        .iter()
+        .all(|t| Process::new(t).arg("--version").output().is_ok());
+    if !tools {
+        // As the browser test: CI installs them and sets this.
+        assert!(
+            std::env::var_os("TRAWL_REQUIRE_SQLITE3").is_none(),
+            "TRAWL_REQUIRE_SQLITE3 is set but flock or sqlite3 is missing (apt-get install sqlite3 util-linux)"
+        );
+        eprintln!("SKIPPED the README's backup: flock or sqlite3 is not installed (apt-get install sqlite3 util-linux; CI installs them)");
+        return;
+    }
+    let status = Process::new("flock")
+        .arg(&lock_path)
+        .arg("sqlite3")
+        .arg(&state)
+        .arg(format!(".backup '{}'", backup.display()))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_file(&state).unwrap();
+    std::fs::rename(&backup, &state).unwrap();
+    let restored = nightly(dir.path(), &share, &[]);
+    reports_the_same(&first, &restored, 0);
+}
+
 /// A suppression added to the rules has the files that held anything
 /// read again (a suppression can match a value's hash, which the state
 /// never keeps), not the whole share, and the run reports what a fresh scan
