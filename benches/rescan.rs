@@ -11,6 +11,10 @@
 //! `cargo bench --bench rescan` (the trees are generated once, in
 //! `target/bench-rescan/`; set TRAWL_RESCAN_FILES for another size). Not
 //! criterion: one first scan takes seconds, and the ratio is the figure.
+//!
+//! With TRAWL_RESCAN_COLD=1 (as root, on Linux), the page cache is dropped
+//! before every timed run, as a share's files and metadata are by the next
+//! night: the disk's part in both figures is then counted.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -59,7 +63,19 @@ fn tree(files: usize, office: bool) -> PathBuf {
     root
 }
 
-fn run(share: &Path, state: &Path) -> (Duration, u64, u64) {
+/// Empties the page cache (and the kernel's caches of names and inodes)
+/// when measuring cold.
+fn drop_caches(cold: bool) {
+    if cold {
+        let synced = std::process::Command::new("sync").status();
+        assert!(synced.is_ok_and(|s| s.success()), "sync failed");
+        std::fs::write("/proc/sys/vm/drop_caches", "3")
+            .expect("TRAWL_RESCAN_COLD needs root on Linux (to write /proc/sys/vm/drop_caches)");
+    }
+}
+
+fn run(share: &Path, state: &Path, cold: bool) -> (Duration, u64, u64) {
+    drop_caches(cold);
     let as_of = "2026-01-01".parse().unwrap();
     let prepared = prepare(None, None, as_of).unwrap();
     let opts = ScanOptions::new(vec![share.to_path_buf()], as_of);
@@ -85,7 +101,8 @@ fn run(share: &Path, state: &Path) -> (Duration, u64, u64) {
 /// do, here on one thread with the standard library alone: list every
 /// folder and read every file's metadata (as `find -printf '%s %T@'`).
 /// Returns the time and the number of files.
-fn metadata_walk(root: &Path) -> (Duration, usize) {
+fn metadata_walk(root: &Path, cold: bool) -> (Duration, usize) {
+    drop_caches(cold);
     fn visit(dir: &Path, files: &mut usize) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
@@ -117,27 +134,31 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(if quick { 500 } else { 100_000 });
+    let cold = std::env::var_os("TRAWL_RESCAN_COLD").is_some_and(|v| v == "1");
+    if cold {
+        println!("cold: the page cache dropped before every timed run");
+    }
     for office in [false, true] {
-        compare(files, office, if quick { 1 } else { 3 });
+        compare(files, office, if quick { 1 } else { 3 }, cold);
     }
 }
 
-fn compare(files: usize, office: bool, rounds: usize) {
+fn compare(files: usize, office: bool, rounds: usize, cold: bool) {
     let share = tree(files, office);
     let work = tempfile::tempdir().unwrap();
     let (mut firsts, mut rescans, mut yardsticks) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         let state = work.path().join(format!("state{round}.db"));
-        let (first, read, findings) = run(&share, &state);
+        let (first, read, findings) = run(&share, &state, cold);
         assert_eq!(read as usize, files, "the first scan reads every file");
         // Rescans are cheap: several a round steady their median.
         let mut agains = Vec::new();
         for _ in 0..RESCANS {
-            let (again, reread, refound) = run(&share, &state);
+            let (again, reread, refound) = run(&share, &state, cold);
             assert_eq!(reread, 0, "a rescan of an unchanged tree reads nothing");
             assert_eq!(findings, refound);
             agains.push(again);
-            let (walked, seen) = metadata_walk(&share);
+            let (walked, seen) = metadata_walk(&share, cold);
             assert_eq!(seen, files);
             yardsticks.push(walked);
         }
