@@ -1003,7 +1003,7 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
         ListFormat::Text => {
             writeln!(
                 out,
-                "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8}",
+                "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8}  {:<8}  {:<8}",
                 "run",
                 "started",
                 "outcome",
@@ -1014,12 +1014,20 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
                 "flagged",
                 "new",
                 "resolved",
-                "seconds"
+                "seconds",
+                "rules",
+                "policy"
             )?;
+            // The first hex digits of each SHA-256, as the manifest gives
+            // it: enough to see which runs judged alike, and to match one.
+            let short = |sha: &Option<String>| {
+                sha.as_deref()
+                    .map_or("-".to_string(), |s| s.chars().take(8).collect())
+            };
             for r in &runs {
                 writeln!(
                     out,
-                    "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8.1}",
+                    "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8.1}  {:<8}  {:<8}",
                     r.run,
                     r.started,
                     r.outcome,
@@ -1030,7 +1038,9 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
                     r.records_flagged,
                     r.new,
                     r.resolved,
-                    r.duration_ms as f64 / 1000.0
+                    r.duration_ms as f64 / 1000.0,
+                    short(&r.rules_sha256),
+                    short(&r.policy_sha256)
                 )?;
             }
             if runs.is_empty() {

@@ -777,8 +777,32 @@ fn a_policy_edit_judges_stored_records_again_without_reading() {
     )
     .unwrap();
 
-    let later = nightly_under(dir.path(), &share, AS_OF, &edited, &log_args);
+    let html = dir.path().join("report.html");
+    let later = nightly_under(
+        dir.path(),
+        &share,
+        AS_OF,
+        &edited,
+        &[&log_args[..], &["--html", html.to_str().unwrap()]].concat(),
+    );
     assert_eq!(later["history"]["files_read"].as_u64(), Some(0));
+    // Told, with the run it is compared with, wherever the run is told of.
+    assert_eq!(later["history"]["policy_changed"], true);
+    assert_eq!(later["history"]["rules_changed"], Value::Null);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("The policy changed since run 1"),
+        "no word of it in the report"
+    );
+    let runs: Value = serde_json::from_str(&history_json(&dir.path().join("state.db"))).unwrap();
+    assert_eq!(runs[0]["policy_sha256"], first["policy"]["sha256"]);
+    assert_eq!(runs[1]["policy_sha256"], later["policy"]["sha256"]);
+    assert_ne!(runs[0]["policy_sha256"], runs[1]["policy_sha256"]);
+    assert_eq!(runs[0]["rules_sha256"], runs[1]["rules_sha256"]);
+    assert_eq!(runs[1]["rules_sha256"], later["rules_sha256"]);
+    let listed = history(&dir.path().join("state.db"));
+    let short = &later["policy"]["sha256"].as_str().unwrap()[..8];
+    assert!(listed.lines().nth(2).unwrap().ends_with(short), "{listed}");
     let fresh = trawl()
         .arg("scan")
         .arg(&share)
@@ -827,7 +851,7 @@ fn a_policy_edit_judges_stored_records_again_without_reading() {
     assert_eq!(resolved, changed);
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(
-        text.contains("the policy changed since the last run"),
+        text.contains("the policy changed since run 1: every record is judged under the new one, with no file read again for it"),
         "{text}"
     );
 
@@ -1196,6 +1220,8 @@ fn a_suppression_added_reads_only_the_files_that_held_anything() {
         .any(|f| f["fingerprint"] == fingerprint));
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("the suppressions changed"), "{text}");
+    assert_eq!(later["history"]["rules_changed"], true);
+    assert_eq!(later["history"]["policy_changed"], Value::Null);
 
     let again = nightly(dir.path(), &share, &rules_arg);
     reports_the_same(&later, &again, 0);
@@ -1355,11 +1381,24 @@ fn wait_for_log(log: &Path, what: &str) {
 
 /// `trawl history` of a state, as text.
 fn history(state: &Path) -> String {
+    history_as(state, "text")
+}
+
+fn history_json(state: &Path) -> String {
+    history_as(state, "json")
+}
+
+fn history_as(state: &Path, format: &str) -> String {
     let out = trawl()
-        .args(["history", "--state"])
+        .args(["history", "--format", format, "--state"])
         .arg(state)
         .output()
         .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -1888,6 +1927,8 @@ fn a_version_1_state_is_migrated_and_its_files_read_once_more() {
          ALTER TABLE results_v1 RENAME TO results;
          ALTER TABLE files DROP COLUMN racy;
          DROP TABLE moves;
+         ALTER TABLE runs DROP COLUMN rules_sha256;
+         ALTER TABLE runs DROP COLUMN policy_sha256;
          UPDATE meta SET value = '1' WHERE key = 'schema_version';",
     )
     .unwrap();
@@ -1899,6 +1940,13 @@ fn a_version_1_state_is_migrated_and_its_files_read_once_more() {
     );
     assert_eq!(first["findings"], second["findings"]);
     assert_eq!(second["history"]["new"], 0, "{}", second["history"]);
+    // A run from before runs recorded their rules and policy: nothing is
+    // claimed changed against it.
+    assert_eq!(second["history"]["policy_changed"], Value::Null);
+    assert_eq!(second["history"]["rules_changed"], Value::Null);
+    let runs: Value = serde_json::from_str(&history_json(&dir.path().join("state.db"))).unwrap();
+    assert_eq!(runs[0]["policy_sha256"], Value::Null);
+    assert_eq!(runs[1]["policy_sha256"], first["policy"]["sha256"]);
     let third = nightly(dir.path(), &share, &[]);
     assert_eq!(third["history"]["files_read"], 0, "and then reused");
     assert_eq!(first["findings"], third["findings"]);

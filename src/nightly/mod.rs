@@ -10,7 +10,9 @@ use anyhow::Result;
 
 use crate::report::{HistoryInfo, Progress, ScanReport};
 use crate::scan::{scan_with, Prepared, ScanOptions};
-use crate::state::{record_item_key, Change, ItemKind, Memory, RunSummary, State, StoredFile};
+use crate::state::{
+    record_item_key, Change, Changed, ItemKind, JudgedBy, Memory, RunSummary, State, StoredFile,
+};
 
 mod moves;
 
@@ -145,28 +147,47 @@ pub fn scan_with_state(
         );
         state.forget_results()?;
     }
-    let policy_sha256 = crate::digest::sha256_hex(policy.text.as_bytes());
-    if let Some(before) = state.swap_policy(&policy_sha256)? {
-        if memory.reusable && !memory.known.is_empty() {
-            log.line(&format!(
-                "the policy changed since the last run (SHA-256 {} before, {} now): every record is judged under it again; no file is read again for it",
-                &before[..before.len().min(12)],
-                &policy_sha256[..12]
-            ));
-        }
-    }
     if opts.reveal && memory.reusable {
         // The state holds no raw values: to show them, every file is read.
         log.line("--reveal: every file is read again (the state keeps no raw values)");
         memory.reusable = false;
     }
     let roots: Vec<String> = opts.roots.iter().map(|r| r.display().to_string()).collect();
+    // As the manifest names them.
+    let judged_by = JudgedBy {
+        rules_sha256: rules.sha256(),
+        policy_sha256: crate::digest::sha256_hex(policy.text.as_bytes()),
+    };
     let run = state.begin_run(
         &started.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         &roots,
         &opts.as_of.to_string(),
+        &judged_by,
     )?;
     let previous = state.previous_run(run)?;
+    // Told, so that a night of new and resolved records after an edit to
+    // the retention schedule is not taken for a change on the share.
+    let changed = match previous {
+        Some(p) => state.changed_since(p, &judged_by)?,
+        None => Changed::default(),
+    };
+    if changed.policy {
+        log.line(&format!(
+            "the policy changed since run {}: every record is judged under the new one{}",
+            previous.unwrap_or_default(),
+            if memory.reusable && !memory.known.is_empty() {
+                ", with no file read again for it"
+            } else {
+                ""
+            }
+        ));
+    }
+    if changed.rules {
+        log.line(&format!(
+            "the rules changed since run {}",
+            previous.unwrap_or_default()
+        ));
+    }
     log.line(&format!(
         "run {run}: {} files known to the state{}",
         memory.known.len(),
@@ -331,6 +352,8 @@ pub fn scan_with_state(
         new,
         resolved: resolved.len() as u64,
         duration_ms: clock.elapsed().as_millis() as u64,
+        rules_sha256: Some(judged_by.rules_sha256),
+        policy_sha256: Some(judged_by.policy_sha256),
     };
     report.history = Some(HistoryInfo {
         run,
@@ -342,6 +365,8 @@ pub fn scan_with_state(
         resolved: resolved.clone(),
         kept_open,
         moved: moved.moved.clone(),
+        rules_changed: changed.rules,
+        policy_changed: changed.policy,
     });
     // What the state was is freed beside the output being written: 100,000
     // files' entries took longer to free than the diff took to make.

@@ -274,7 +274,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut state = State::open(&dir.path().join("state.db")).unwrap();
         let run = state
-            .begin_run("2026-01-01T00:00:00Z", &[], "2026-01-01")
+            .begin_run(
+                "2026-01-01T00:00:00Z",
+                &[],
+                "2026-01-01",
+                &Default::default(),
+            )
             .unwrap();
         let file = |path: &str, sha: &str| StoredFile {
             path: path.into(),

@@ -313,6 +313,27 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
             },
             code: false,
         });
+        if let Some(p) = h
+            .previous_run
+            .filter(|_| h.rules_changed || h.policy_changed)
+        {
+            let mut value = Vec::new();
+            if h.policy_changed {
+                value.push(format!(
+                    "The policy changed since run {p}: every record was judged under the new one, so a record whose flags changed with it (a retention period, a lawful basis) shows as new, and its earlier self as resolved, though nothing on the share changed."
+                ));
+            }
+            if h.rules_changed {
+                value.push(format!(
+                    "The rules changed since run {p}: findings may be new or resolved because of them."
+                ));
+            }
+            meta.push(MetaRow {
+                label: "Changed",
+                value: value.join(" "),
+                code: false,
+            });
+        }
         if !h.moved.is_empty() {
             // Each file moved, its old path and new: a folder moved on the
             // share names its first MAX_MOVED_SHOWN files, and counts the rest.

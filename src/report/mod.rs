@@ -394,6 +394,15 @@ pub struct HistoryInfo {
     /// neither new nor resolved, and the DPO's decisions on them follow.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moved: Vec<MovedFile>,
+    /// The rules differ from those the run compared with judged by: every
+    /// file was read again with them.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rules_changed: bool,
+    /// The policy differs from the one the run compared with judged by:
+    /// every record was judged under the new one, and those whose flags
+    /// changed are new (their earlier selves resolved).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub policy_changed: bool,
 }
 
 /// A file moved or renamed since the last run.
@@ -646,6 +655,10 @@ struct RunLine {
     resolved: u64,
     kept_open: u64,
     moved: u64,
+    #[serde(skip_serializing_if = "is_false")]
+    rules_changed: bool,
+    #[serde(skip_serializing_if = "is_false")]
+    policy_changed: bool,
 }
 
 impl From<&HistoryInfo> for RunLine {
@@ -660,6 +673,8 @@ impl From<&HistoryInfo> for RunLine {
             resolved: h.resolved.len() as u64,
             kept_open: h.kept_open,
             moved: h.moved.len() as u64,
+            rules_changed: h.rules_changed,
+            policy_changed: h.policy_changed,
         }
     }
 }

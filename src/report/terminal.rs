@@ -171,6 +171,13 @@ pub fn print_history(history: &HistoryInfo, err: &mut dyn Write) {
                     h.kept_open
                 );
             }
+            let changed: Vec<&str> = [(h.rules_changed, "rules"), (h.policy_changed, "policy")]
+                .into_iter()
+                .filter_map(|(changed, what)| changed.then_some(what))
+                .collect();
+            if !changed.is_empty() {
+                line += &format!("; the {} changed since run {before}", changed.join(" and "));
+            }
             line
         }
     };
@@ -203,7 +210,36 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{print_history, printable};
+    use crate::report::HistoryInfo;
+
+    fn history_line(h: &HistoryInfo) -> String {
+        let mut out = Vec::new();
+        print_history(h, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_run_says_when_the_rules_or_policy_changed() {
+        let mut h = HistoryInfo {
+            run: 7,
+            previous_run: Some(6),
+            files_reused: 3,
+            ..HistoryInfo::default()
+        };
+        let plain = history_line(&h);
+        assert!(!plain.contains("changed since"), "{plain}");
+        h.policy_changed = true;
+        assert!(
+            history_line(&h).ends_with("; the policy changed since run 6\n"),
+            "{}",
+            history_line(&h)
+        );
+        h.rules_changed = true;
+        assert!(history_line(&h).ends_with("; the rules and policy changed since run 6\n"));
+        h.previous_run = None;
+        assert!(!history_line(&h).contains("changed since"));
+    }
 
     #[test]
     fn what_could_forge_a_line_or_hide_a_name_is_escaped() {

@@ -59,6 +59,27 @@ pub struct RunSummary {
     pub new: u64,
     pub resolved: u64,
     pub duration_ms: u64,
+    /// The SHA-256 of the rules and of the policy it judged by (as its
+    /// manifest gives them); None for runs of states before version 5.
+    #[serde(default)]
+    pub rules_sha256: Option<String>,
+    #[serde(default)]
+    pub policy_sha256: Option<String>,
+}
+
+/// What a run judges by: the SHA-256 of its rules (every file) and of its
+/// policy, as the manifest names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JudgedBy {
+    pub rules_sha256: String,
+    pub policy_sha256: String,
+}
+
+/// Which of what a run judges by changed since another run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Changed {
+    pub rules: bool,
+    pub policy: bool,
 }
 
 /// A row of `fingerprint, kind, path, label`.
@@ -88,6 +109,25 @@ impl State {
             )
             .optional()?
             .flatten())
+    }
+
+    /// Whether the rules or the policy differ from those run `run` judged
+    /// by. A run that did not record them (before state version 5) is taken
+    /// to differ in neither: nothing is claimed that is not known.
+    pub fn changed_since(&self, run: i64, now: &JudgedBy) -> Result<Changed> {
+        let (rules, policy): (Option<String>, Option<String>) = self
+            .conn
+            .query_row(
+                "SELECT rules_sha256, policy_sha256 FROM runs WHERE id = ?1",
+                [run],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or_default();
+        Ok(Changed {
+            rules: rules.is_some_and(|r| r != now.rules_sha256),
+            policy: policy.is_some_and(|p| p != now.policy_sha256),
+        })
     }
 
     /// The live items with these keys, described.
@@ -201,7 +241,8 @@ impl State {
     pub fn runs(&self) -> Result<Vec<RunSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, started, finished, roots, as_of, outcome, files_seen, files_read, files_reused, files_removed,
-                    findings, records_flagged, new_items, resolved_items, duration_ms FROM runs ORDER BY id",
+                    findings, records_flagged, new_items, resolved_items, duration_ms, rules_sha256, policy_sha256
+             FROM runs ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
             let roots: String = r.get(3)?;
@@ -221,6 +262,8 @@ impl State {
                 new: r.get::<_, i64>(12)? as u64,
                 resolved: r.get::<_, i64>(13)? as u64,
                 duration_ms: r.get::<_, i64>(14)? as u64,
+                rules_sha256: r.get(15)?,
+                policy_sha256: r.get(16)?,
             })
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>()

@@ -25,7 +25,7 @@ use anyhow::{bail, Context, Result};
 use hmac::{KeyInit, Mac};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-pub use history::{Change, Diff, ItemKind, RunSummary};
+pub use history::{Change, Changed, Diff, ItemKind, JudgedBy, RunSummary};
 pub use lock::{Lock, LockError};
 
 /// What to say of a damaged state.
@@ -74,7 +74,7 @@ use crate::extract::RecordDraft;
 use crate::report::{FileRecord, Finding, Outcome, Triage};
 
 /// Bumped when the tables change; older states are migrated, newer refused.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -117,7 +117,11 @@ CREATE TABLE IF NOT EXISTS runs (
     new_items INTEGER NOT NULL DEFAULT 0,
     resolved_items INTEGER NOT NULL DEFAULT 0,
     duration_ms INTEGER NOT NULL DEFAULT 0,
-    trawl_version TEXT NOT NULL
+    trawl_version TEXT NOT NULL,
+    -- The SHA-256 of the rules (every file, as the manifest gives it) and
+    -- of the policy the run judged by; NULL for runs before version 5.
+    rules_sha256 TEXT,
+    policy_sha256 TEXT
 );
 -- What runs reported, as intervals: an item reported from run `since` on,
 -- until run `until` (exclusive) no longer reported it. Unchanged items cost
@@ -419,6 +423,11 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
                 "ALTER TABLE files ADD COLUMN racy INTEGER NOT NULL DEFAULT 0;
                  CREATE TABLE moves (run INTEGER NOT NULL, from_key TEXT NOT NULL, to_key TEXT NOT NULL);"
             }
+            // 4 → 5: each run records the rules and policy it judged by.
+            4 => {
+                "ALTER TABLE runs ADD COLUMN rules_sha256 TEXT;
+                 ALTER TABLE runs ADD COLUMN policy_sha256 TEXT;"
+            }
             other => bail!("no migration from state version {other}"),
         };
         conn.execute_batch(&format!(
@@ -644,17 +653,6 @@ impl State {
         Ok(Some(dropped))
     }
 
-    /// Records the SHA-256 of the policy this run judges by; returns the
-    /// one before it when that was another (None the first time).
-    pub fn swap_policy(&self, sha256: &str) -> Result<Option<String>> {
-        let before = self.meta("policy_sha256")?;
-        if before.as_deref() == Some(sha256) {
-            return Ok(None);
-        }
-        self.set_meta("policy_sha256", sha256)?;
-        Ok(before)
-    }
-
     /// The roots this state's files are named below (canonical paths,
     /// sorted), once a run has scanned any.
     pub fn roots(&self) -> Result<Option<Vec<String>>> {
@@ -793,11 +791,26 @@ impl State {
         Ok(known)
     }
 
-    /// Starts a run; returns its id.
-    pub fn begin_run(&self, started: &str, roots: &[String], as_of: &str) -> Result<i64> {
+    /// Starts a run, judged by the rules and policy of these SHA-256s;
+    /// returns its id.
+    pub fn begin_run(
+        &self,
+        started: &str,
+        roots: &[String],
+        as_of: &str,
+        judged_by: &JudgedBy,
+    ) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO runs (started, roots, as_of, outcome, trawl_version) VALUES (?1, ?2, ?3, 'running', ?4)",
-            params![started, serde_json::to_string(roots)?, as_of, env!("CARGO_PKG_VERSION")],
+            "INSERT INTO runs (started, roots, as_of, outcome, trawl_version, rules_sha256, policy_sha256)
+             VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6)",
+            params![
+                started,
+                serde_json::to_string(roots)?,
+                as_of,
+                env!("CARGO_PKG_VERSION"),
+                judged_by.rules_sha256,
+                judged_by.policy_sha256
+            ],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
