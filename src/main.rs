@@ -1003,7 +1003,7 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
         ListFormat::Text => {
             writeln!(
                 out,
-                "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8}  {:<8}  {:<8}",
+                "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8}  {:<8}  {}",
                 "run",
                 "started",
                 "outcome",
@@ -1027,7 +1027,7 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
             for r in &runs {
                 writeln!(
                     out,
-                    "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8.1}  {:<8}  {:<8}",
+                    "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8.1}  {:<8}  {}",
                     r.run,
                     r.started,
                     r.outcome,
