@@ -1003,7 +1003,7 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
         ListFormat::Text => {
             writeln!(
                 out,
-                "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8}  {:<8}  {}",
+                "{:>5}  {:<20}  {:<11}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>6}  {:>8}  {:>8}  {:<8}  policy",
                 "run",
                 "started",
                 "outcome",
@@ -1016,7 +1016,6 @@ fn run_history(args: HistoryArgs) -> Result<ExitCode> {
                 "resolved",
                 "seconds",
                 "rules",
-                "policy"
             )?;
             // The first hex digits of each SHA-256, as the manifest gives
             // it: enough to see which runs judged alike, and to match one.

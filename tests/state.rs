@@ -738,6 +738,26 @@ fn a_record_past_its_retention_date_is_new_without_its_file_changing() {
         .all(|c| c["kind"] == "record"));
 }
 
+/// What a scan of `share` without a state gives (JSON): what a run with
+/// one must give too, whatever it reused.
+fn scan_without_state(share: &Path, policy: &Path, extra: &[&str]) -> Value {
+    let out = trawl()
+        .arg("scan")
+        .arg(share)
+        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
+        .arg(policy)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// (path, record, flags) of every record a report lists.
 fn record_flags(report: &Value) -> BTreeSet<(String, String, String)> {
     report["records"]
@@ -803,14 +823,7 @@ fn a_policy_edit_judges_stored_records_again_without_reading() {
     let listed = history(&dir.path().join("state.db"));
     let short = &later["policy"]["sha256"].as_str().unwrap()[..8];
     assert!(listed.lines().nth(2).unwrap().ends_with(short), "{listed}");
-    let fresh = trawl()
-        .arg("scan")
-        .arg(&share)
-        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
-        .arg(&edited)
-        .output()
-        .unwrap();
-    let fresh: Value = serde_json::from_slice(&fresh.stdout).unwrap();
+    let fresh = scan_without_state(&share, &edited, &[]);
     assert_eq!(record_flags(&later), record_flags(&fresh));
     assert_eq!(later["summary"], fresh["summary"]);
     assert_ne!(
@@ -1201,15 +1214,8 @@ fn a_suppression_added_reads_only_the_files_that_held_anything() {
         "{read} read, {} held anything",
         holding.len()
     );
-    let fresh = trawl()
-        .arg("scan")
-        .arg(&share)
-        .args(["--quiet", "--as-of", AS_OF, "--format", "json", "--policy"])
-        .arg(root().join("rules/policies/example_housing.toml"))
-        .args(rules_arg)
-        .output()
-        .unwrap();
-    let fresh: Value = serde_json::from_slice(&fresh.stdout).unwrap();
+    let policy = root().join("rules/policies/example_housing.toml");
+    let fresh = scan_without_state(&share, &policy, &rules_arg);
     assert_eq!(later["summary"], fresh["summary"]);
     assert!(later["summary"]["findings_suppressed"].as_u64().unwrap() > 0);
     let fingerprint = suppressed["fingerprint"].as_str().unwrap();

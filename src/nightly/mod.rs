@@ -118,8 +118,8 @@ pub fn scan_with_state(
     // What stored results depend on: reading is redone when any changes.
     // Of the policy, only the columns whose values records keep: the rest
     // (categories, processes, lawful bases, retention) is applied to stored
-    // results afresh every run, so a DPO's edit to the schedule costs no
-    // share a night of reading.
+    // results afresh every run, so an edit to the retention schedule does
+    // not cost a night of reading the whole share.
     let policy = &prepared.classifier.policy;
     let made_with = crate::digest::sha256_hex(
         format!(
@@ -167,27 +167,24 @@ pub fn scan_with_state(
     let previous = state.previous_run(run)?;
     // Told, so that a night of new and resolved records after an edit to
     // the retention schedule is not taken for a change on the share.
-    let changed = match previous {
-        Some(p) => state.changed_since(p, &judged_by)?,
-        None => Changed::default(),
-    };
-    if changed.policy {
-        log.line(&format!(
-            "the policy changed since run {}: every record is judged under the new one{}",
-            previous.unwrap_or_default(),
-            if memory.reusable && !memory.known.is_empty() {
-                ", with no file read again for it"
-            } else {
-                ""
+    let changed =
+        match previous {
+            Some(p) => {
+                let changed = state.changed_since(p, &judged_by)?;
+                if changed.policy {
+                    let reused = memory.reusable && !memory.known.is_empty();
+                    log.line(&format!(
+                    "the policy changed since run {p}: every record is judged under the new one{}",
+                    if reused { ", with no file read again for it" } else { "" }
+                ));
+                }
+                if changed.rules {
+                    log.line(&format!("the rules changed since run {p}"));
+                }
+                changed
             }
-        ));
-    }
-    if changed.rules {
-        log.line(&format!(
-            "the rules changed since run {}",
-            previous.unwrap_or_default()
-        ));
-    }
+            None => Changed::default(),
+        };
     log.line(&format!(
         "run {run}: {} files known to the state{}",
         memory.known.len(),
