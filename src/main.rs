@@ -1056,6 +1056,7 @@ fn run_diff(args: DiffArgs) -> Result<ExitCode> {
         new,
         resolved,
         moved,
+        changed,
     } = state.diff(args.run_a, args.run_b)?;
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -1066,14 +1067,23 @@ fn run_diff(args: DiffArgs) -> Result<ExitCode> {
                 .collect();
             serde_json::to_writer_pretty(
                 &mut out,
-                &serde_json::json!({"from": args.run_a, "to": args.run_b, "new": new, "resolved": resolved, "moved": moved}),
+                &serde_json::json!({
+                    "from": args.run_a, "to": args.run_b, "new": new, "resolved": resolved, "moved": moved,
+                    "rules_changed": changed.rules, "policy_changed": changed.policy,
+                }),
             )?;
             writeln!(out)?;
         }
         ListFormat::Text => {
+            let differ = match (changed.rules, changed.policy) {
+                (true, true) => "; they judged by other rules and another policy",
+                (true, false) => "; they judged by other rules",
+                (false, true) => "; they judged by another policy",
+                (false, false) => "",
+            };
             writeln!(
                 out,
-                "run {} → run {}: {} new, {} resolved, {} moved with their files",
+                "run {} → run {}: {} new, {} resolved, {} moved with their files{differ}",
                 args.run_a,
                 args.run_b,
                 new.len(),

@@ -820,6 +820,19 @@ fn a_policy_edit_judges_stored_records_again_without_reading() {
     assert_ne!(runs[0]["policy_sha256"], runs[1]["policy_sha256"]);
     assert_eq!(runs[0]["rules_sha256"], runs[1]["rules_sha256"]);
     assert_eq!(runs[1]["rules_sha256"], later["rules_sha256"]);
+    let diff = trawl()
+        .args(["diff", "1", "2", "--state"])
+        .arg(dir.path().join("state.db"))
+        .output()
+        .unwrap();
+    let diff = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        diff.lines()
+            .next()
+            .unwrap()
+            .ends_with("; they judged by another policy"),
+        "{diff}"
+    );
     let listed = history(&dir.path().join("state.db"));
     let short = &later["policy"]["sha256"].as_str().unwrap()[..8];
     assert!(listed.lines().nth(2).unwrap().ends_with(short), "{listed}");

@@ -115,7 +115,17 @@ impl State {
     /// by. A run that did not record them (before state version 5) is taken
     /// to differ in neither: nothing is claimed that is not known.
     pub fn changed_since(&self, run: i64, now: &JudgedBy) -> Result<Changed> {
-        let (rules, policy): (Option<String>, Option<String>) = self
+        let (rules, policy) = self.judged_by(run)?;
+        Ok(Changed {
+            rules: rules.is_some_and(|r| r != now.rules_sha256),
+            policy: policy.is_some_and(|p| p != now.policy_sha256),
+        })
+    }
+
+    /// The SHA-256 of the rules and of the policy run `run` judged by,
+    /// where it recorded them.
+    fn judged_by(&self, run: i64) -> Result<(Option<String>, Option<String>)> {
+        Ok(self
             .conn
             .query_row(
                 "SELECT rules_sha256, policy_sha256 FROM runs WHERE id = ?1",
@@ -123,11 +133,7 @@ impl State {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .unwrap_or_default();
-        Ok(Changed {
-            rules: rules.is_some_and(|r| r != now.rules_sha256),
-            policy: policy.is_some_and(|p| p != now.policy_sha256),
-        })
+            .unwrap_or_default())
     }
 
     /// The live items with these keys, described.
@@ -332,10 +338,24 @@ impl State {
                 !taken[i - 1]
             });
         }
+        // Where both runs recorded them: the rules or policy may explain
+        // what is new and resolved.
+        let (rules_b, policy_b) = self.judged_by(b)?;
+        let changed = match (rules_b, policy_b) {
+            (Some(rules_sha256), Some(policy_sha256)) => self.changed_since(
+                a,
+                &JudgedBy {
+                    rules_sha256,
+                    policy_sha256,
+                },
+            )?,
+            _ => Changed::default(),
+        };
         Ok(Diff {
             new: added,
             resolved,
             moved,
+            changed,
         })
     }
 }
@@ -348,6 +368,8 @@ pub struct Diff {
     pub new: Vec<Change>,
     pub resolved: Vec<Change>,
     pub moved: Vec<(Change, Change)>,
+    /// Whether the two runs judged by other rules or another policy.
+    pub changed: Changed,
 }
 
 /// Items in `now` not in `before` (new), and in `before` not in `now`
