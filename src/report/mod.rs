@@ -394,8 +394,8 @@ pub struct HistoryInfo {
     /// neither new nor resolved, and the DPO's decisions on them follow.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moved: Vec<MovedFile>,
-    /// The rules differ from those the run compared with judged by: every
-    /// file was read again with them.
+    /// The rules differ from those the run compared with judged by:
+    /// findings may be new or resolved because of them.
     #[serde(default, skip_serializing_if = "is_false")]
     pub rules_changed: bool,
     /// The policy differs from the one the run compared with judged by:
