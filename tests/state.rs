@@ -42,13 +42,7 @@ fn nightly_under(dir: &Path, share: &Path, as_of: &str, policy: &Path, extra: &[
         .args(extra)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::found(&out)
 }
 
 /// A plain scan with a state, for its exit code and messages.
@@ -749,13 +743,7 @@ fn scan_without_state(share: &Path, policy: &Path, extra: &[&str]) -> Value {
         .args(extra)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::found(&out)
 }
 
 /// (path, record, flags) of every record a report lists.

@@ -38,3 +38,15 @@ pub fn copy_rules(dest: &Path) {
         }
     }
 }
+
+/// The JSON output of a scan that found something (exit 1); else fails,
+/// with what the scan said.
+pub fn found(out: &std::process::Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
