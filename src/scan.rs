@@ -549,14 +549,7 @@ fn step(n: &mut u64, t: Tally) {
 fn step_of<K: Ord + Clone>(counts: &mut BTreeMap<K, u64>, key: &K, t: Tally) {
     match t {
         Tally::In => *counts.entry(key.clone()).or_default() += 1,
-        Tally::Out => {
-            if let Some(n) = counts.get_mut(key) {
-                step(n, t);
-                if *n == 0 {
-                    counts.remove(key);
-                }
-            }
-        }
+        Tally::Out => step_down(counts, key),
     }
 }
 
@@ -565,13 +558,19 @@ fn step_of<K: Ord + Clone>(counts: &mut BTreeMap<K, u64>, key: &K, t: Tally) {
 fn step_named(counts: &mut BTreeMap<String, u64>, key: &str, t: Tally) {
     match t {
         Tally::In => *count_of(counts, key) += 1,
-        Tally::Out => {
-            if let Some(n) = counts.get_mut(key) {
-                step(n, t);
-                if *n == 0 {
-                    counts.remove(key);
-                }
-            }
+        Tally::Out => step_down(counts, key),
+    }
+}
+
+/// Takes one from `key`'s count, dropping a count taken down to none.
+fn step_down<K: Ord + std::borrow::Borrow<Q>, Q: Ord + ?Sized>(
+    counts: &mut BTreeMap<K, u64>,
+    key: &Q,
+) {
+    if let Some(n) = counts.get_mut(key) {
+        step(n, Tally::Out);
+        if *n == 0 {
+            counts.remove(key);
         }
     }
 }

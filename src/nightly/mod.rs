@@ -167,24 +167,13 @@ pub fn scan_with_state(
     let previous = state.previous_run(run)?;
     // Told, so that a night of new and resolved records after an edit to
     // the retention schedule is not taken for a change on the share.
-    let changed =
-        match previous {
-            Some(p) => {
-                let changed = state.changed_since(p, &judged_by)?;
-                if changed.policy {
-                    let reused = memory.reusable && !memory.known.is_empty();
-                    log.line(&format!(
-                    "the policy changed since run {p}: every record is judged under the new one{}",
-                    if reused { ", with no file read again for it" } else { "" }
-                ));
-                }
-                if changed.rules {
-                    log.line(&format!("the rules changed since run {p}"));
-                }
-                changed
-            }
-            None => Changed::default(),
-        };
+    let changed = match previous {
+        Some(p) => state.changed_since(p, &judged_by)?,
+        None => Changed::default(),
+    };
+    if let Some(p) = previous {
+        tell_changed(log, p, changed, memory.reusable && !memory.known.is_empty());
+    }
     log.line(&format!(
         "run {run}: {} files known to the state{}",
         memory.known.len(),
@@ -285,11 +274,8 @@ pub fn scan_with_state(
     let gone: Vec<&str> = if report.partial {
         Vec::new()
     } else {
-        memory
-            .known
-            .iter()
-            .filter(|(p, k)| !k.seen.load(Ordering::Relaxed) && !unreached.covers(p))
-            .map(|(p, _)| p.as_str())
+        unseen(&memory.known, &unreached)
+            .map(String::as_str)
             .collect()
     };
     let held_items: Vec<&str> = gone
@@ -550,6 +536,36 @@ impl Unreached {
     }
 }
 
+/// Says in the log what of the rules and policy changed since run `since`;
+/// `reused`: stored results are reused tonight.
+fn tell_changed(log: &dyn Log, since: i64, changed: Changed, reused: bool) {
+    if changed.policy {
+        let reading = if reused {
+            ", with no file read again for it"
+        } else {
+            ""
+        };
+        log.line(&format!(
+            "the policy changed since run {since}: every record is judged under the new one{reading}"
+        ));
+    }
+    if changed.rules {
+        log.line(&format!("the rules changed since run {since}"));
+    }
+}
+
+/// The files the state knew that the walk did not meet, where it could
+/// look: gone, or (see [`note_files_still_there`]) not handed on.
+fn unseen<'k>(
+    known: &'k foldhash::HashMap<String, crate::state::KnownFile>,
+    unreached: &'k Unreached,
+) -> impl Iterator<Item = &'k String> {
+    known
+        .iter()
+        .filter(|(rel, k)| !k.seen.load(Ordering::Relaxed) && !unreached.covers(rel))
+        .map(|(rel, _)| rel)
+}
+
 /// Files the state knew that tonight's walk did not hand on, though they
 /// are still there: excluded since (by `--exclude`, or a `.trawlignore` on
 /// the share), or skipped tonight (larger than a lowered
@@ -568,10 +584,8 @@ fn note_files_still_there(
     known: &foldhash::HashMap<String, crate::state::KnownFile>,
     unreached: &Unreached,
 ) -> Vec<String> {
-    let mut still_there: Vec<String> = known
-        .iter()
-        .filter(|(rel, k)| !k.seen.load(Ordering::Relaxed) && !unreached.covers(rel))
-        .filter(|(rel, _)| {
+    let mut still_there: Vec<String> = unseen(known, unreached)
+        .filter(|rel| {
             // Where the walk names it: below the one root, or, with several,
             // as named with its root in front.
             let path = match opts.roots.as_slice() {
@@ -580,7 +594,7 @@ fn note_files_still_there(
             };
             std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
         })
-        .map(|(rel, _)| rel.clone())
+        .cloned()
         .collect();
     still_there.sort();
     let listed: std::collections::HashSet<&str> =
@@ -780,49 +794,26 @@ fn now() -> String {
         .to_string()
 }
 
-/// Where an item is in the report: a finding's or a record's index.
-#[derive(Clone, Copy)]
-enum At {
-    Finding(usize),
-    Record(usize),
-}
-
 /// The items the workers found were not reported before, in report order
-/// (suppressed ones aside).
+/// (suppressed ones aside), described with masked values only.
 fn added_items(report: &ScanReport) -> Vec<Change> {
-    let findings = report.findings.iter().enumerate().filter_map(|(i, f)| {
+    let findings = report.findings.iter().filter_map(|f| {
         let fp = f.fingerprint.as_deref()?;
-        (f.new && f.triage.is_none()).then(|| describe(report, fp, At::Finding(i)))
+        (f.new && f.triage.is_none())
+            .then(|| moves::change(ItemKind::Finding, fp, &f.path, moves::finding_label(f)))
     });
-    let records = report.records.iter().enumerate().filter_map(|(i, r)| {
+    let records = report.records.iter().filter_map(|r| {
         r.fingerprint.as_ref()?;
-        (r.new && r.triage.is_none()).then(|| describe(report, &record_item_key(r), At::Record(i)))
+        (r.new && r.triage.is_none()).then(|| {
+            moves::change(
+                ItemKind::Record,
+                &record_item_key(r),
+                &r.path,
+                record_label(r),
+            )
+        })
     });
     findings.chain(records).collect()
-}
-
-/// An item described with masked values only.
-fn describe(report: &ScanReport, key: &str, at: At) -> Change {
-    match at {
-        At::Finding(i) => {
-            let f = &report.findings[i];
-            Change {
-                kind: ItemKind::Finding,
-                fingerprint: key.to_string(),
-                path: f.path.clone(),
-                label: moves::finding_label(f),
-            }
-        }
-        At::Record(i) => {
-            let r = &report.records[i];
-            Change {
-                kind: ItemKind::Record,
-                fingerprint: key.to_string(),
-                path: r.path.clone(),
-                label: record_label(r),
-            }
-        }
-    }
 }
 
 /// A record described: what it is, and its flags.

@@ -116,16 +116,11 @@ pub fn follow(
                 decided: f.triage.is_some(),
             },
         );
-        f.new &= !before.reported;
-        match before.decision {
-            Some(decision) => {
-                f.triage = Some(decision);
-                f.new = false;
-                uncount_finding(summary, f);
-                show_suppressed
-            }
-            None => true,
+        if before.apply(&mut f.new, &mut f.triage) {
+            uncount_finding(summary, f);
+            return show_suppressed;
         }
+        true
     });
     report.records.retain_mut(|r| {
         let (Some((i, old_path)), Some(fingerprint)) = (formerly(&r.path), r.fingerprint.clone())
@@ -148,16 +143,11 @@ pub fn follow(
                 decided: r.triage.is_some(),
             },
         );
-        r.new &= !before.reported;
-        match before.decision {
-            Some(decision) => {
-                r.triage = Some(decision);
-                r.new = false;
-                uncount_record(summary, r);
-                show_suppressed
-            }
-            None => true,
+        if before.apply(&mut r.new, &mut r.triage) {
+            uncount_record(summary, r);
+            return show_suppressed;
         }
+        true
     });
     // A file that held nothing reported (one that could not be read, say)
     // moved unremarked.
@@ -205,6 +195,21 @@ struct Before {
     decision: Option<Triage>,
 }
 
+impl Before {
+    /// Makes the item here what it was at its old path: not new if it was
+    /// reported there, and decided on as it was there. Returns whether a
+    /// decision followed it (it is then hidden and counted apart).
+    fn apply(self, new: &mut bool, triage: &mut Option<Triage>) -> bool {
+        *new &= !self.reported;
+        let Some(decision) = self.decision else {
+            return false;
+        };
+        *triage = Some(decision);
+        *new = false;
+        true
+    }
+}
+
 impl Followed {
     /// Each item's key at its old path, and at its new.
     pub fn pairs(&self) -> Vec<(&str, &str)> {
@@ -222,10 +227,14 @@ impl Followed {
         let reported = memory.still_live(item.old_key);
         if reported {
             moved.items += 1;
-            self.closed
-                .push(change(item.kind, item.old_key, item.old_path, &item.label));
+            self.closed.push(change(
+                item.kind,
+                item.old_key,
+                item.old_path,
+                item.label.clone(),
+            ));
             self.opened
-                .push(change(item.kind, item.key, item.path, &item.label));
+                .push(change(item.kind, item.key, item.path, item.label));
         }
         let decision = (!item.decided)
             .then(|| memory.triage.get(item.old_fingerprint).cloned())
@@ -239,12 +248,13 @@ impl Followed {
     }
 }
 
-fn change(kind: ItemKind, fingerprint: &str, path: &str, label: &str) -> Change {
+/// An item described, with masked values only.
+pub(super) fn change(kind: ItemKind, fingerprint: &str, path: &str, label: String) -> Change {
     Change {
         kind,
         fingerprint: fingerprint.to_string(),
         path: path.to_string(),
-        label: label.to_string(),
+        label,
     }
 }
 

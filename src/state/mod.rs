@@ -63,6 +63,15 @@ pub fn files_beside(state: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Sets `key` in the state's `meta` table, on `conn` (or a transaction's).
+fn put_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
 /// The file named as `state` with `suffix` after its name.
 fn beside(state: &Path, suffix: &str) -> PathBuf {
     let mut name = state.as_os_str().to_owned();
@@ -623,11 +632,7 @@ impl State {
     }
 
     fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
+        put_meta(&self.conn, key, value)
     }
 
     /// Takes `sha256` as the suppressions stored results are made with.
@@ -645,10 +650,7 @@ impl State {
         }
         let tx = self.conn.transaction()?;
         let dropped = tx.execute("DELETE FROM results", [])? as u64;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('suppressions_sha256', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [sha256],
-        )?;
+        put_meta(&tx, "suppressions_sha256", sha256)?;
         tx.commit()?;
         Ok(Some(dropped))
     }
@@ -851,10 +853,7 @@ impl State {
                 };
             }
         }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('results_made_with', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [made_with],
-        )?;
+        put_meta(&tx, "results_made_with", made_with)?;
         tx.commit()?;
         Ok(())
     }
