@@ -242,6 +242,40 @@ fn out_file_json_and_csv_shapes() {
     assert!(lines.next().unwrap().starts_with("skipped,blob.bin,"));
 }
 
+/// A file named as a formula (`=HYPERLINK(…)`, which a spreadsheet opening
+/// the CSV would run) is written as text, in the CSV only.
+#[test]
+fn a_csv_cell_that_would_be_a_formula_is_written_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "=HYPERLINK(\"http:\\\\x\",\"y\") +1.txt";
+    write(dir.path(), name, b"NI number AB 12 34 56 C\n");
+    let scan = |format: &str| {
+        let out = trawl()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["-q", "--as-of", "2026-01-01", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        out.stdout
+    };
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&scan("csv")[..])
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in &rows {
+        assert_eq!(&row[1], format!("'{name}"), "{row:?}");
+    }
+    // Other cells are as they were.
+    assert_eq!(&rows[0][0], "finding");
+    assert_eq!(&rows[0][8], "AB ** ** ** C");
+    // JSON gives the name as it is.
+    let first: Value =
+        serde_json::from_slice(scan("jsonl").split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(first["path"], name);
+}
+
 #[test]
 fn summary_on_stderr_only_when_not_quiet() {
     let dir = tempfile::tempdir().unwrap();

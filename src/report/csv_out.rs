@@ -5,7 +5,14 @@
 //! a finding or record resolved since the last run (`kind` `resolved`, what
 //! it was in `record`, described in `reason`), and one a file moved since
 //! (`kind` `moved`, its new path in `path`, its old in `reason`).
+//!
+//! A spreadsheet opening the CSV may take a cell that starts with `=`, `+`,
+//! `-`, `@`, a tab or a carriage return for a formula, and a file name,
+//! sheet name or value on the share can start so: such a cell is
+//! written with a `'` before it, which spreadsheets show as text. trawl's
+//! own words never start so, so no other cell changes.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use anyhow::Result;
@@ -14,7 +21,7 @@ use super::ScanReport;
 
 pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
     let reveal = report.findings.iter().any(|f| f.value.is_some());
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = Cells(csv::Writer::from_writer(out));
     let mut header = vec![
         "kind",
         "path",
@@ -119,8 +126,31 @@ pub fn write_csv(report: &ScanReport, out: &mut dyn Write) -> Result<()> {
         row.extend(["", "", ""]);
         w.write_record(&row)?;
     }
-    w.flush()?;
+    w.0.flush()?;
     Ok(())
+}
+
+/// Writes rows with every cell made safe to open in a spreadsheet.
+struct Cells<W: Write>(csv::Writer<W>);
+
+impl<W: Write> Cells<W> {
+    fn write_record(&mut self, row: &[&str]) -> csv::Result<()> {
+        for cell in row {
+            self.0.write_field(as_text(cell).as_bytes())?;
+        }
+        // No fields more: ends the record.
+        self.0.write_record(None::<&[u8]>)
+    }
+}
+
+/// `cell`, with a `'` before it when a spreadsheet would take it for a
+/// formula (OWASP's advice on CSV injection).
+fn as_text(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 /// The state's columns of an item, when there is a state.
@@ -135,5 +165,39 @@ fn tracked<'a>(
         row.push(fingerprint.as_deref().unwrap_or(""));
         row.push(if new { "true" } else { "" });
         row.push(triage.as_ref().map_or("", |t| t.status.as_str()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_text;
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_take_for_a_formula_is_written_as_text() {
+        for cell in [
+            "=HYPERLINK(\"http://x\",\"y\").txt",
+            "+44 **** ***123",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(as_text(cell), format!("'{cell}"), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn any_other_cell_is_written_as_it_is() {
+        for cell in [
+            "",
+            "tables/tenants.csv",
+            "a=b.txt",
+            "row 3, column NI Number",
+            "JG******A",
+            "'quoted",
+            " =spaced",
+        ] {
+            assert_eq!(as_text(cell), cell, "{cell:?}");
+        }
     }
 }
