@@ -3,7 +3,9 @@
 //! space limit and a deadline, so a file that makes a reader reserve or grow
 //! memory without end, or loop, fails this test instead of the machine.
 
-use std::os::unix::process::CommandExt;
+#[allow(dead_code)]
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -32,18 +34,7 @@ fn every_hostile_spreadsheet_is_reported_and_the_scan_goes_on() {
         .args(&files)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    unsafe {
-        scan.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 4 << 30,
-                rlim_max: 4 << 30,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    common::limit_address_space(&mut scan);
     let mut child = scan.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     let status = loop {

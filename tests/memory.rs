@@ -1,6 +1,8 @@
 //! A 1 GB text file is streamed, not read whole: the scan's peak resident
 //! memory stays under 200 MB. (Its own test binary, so the only child
-//! process whose peak is measured is the scan.)
+//! process whose peak is measured is the scan.) Measured by getrusage(2),
+//! so on Unix only.
+#![cfg(unix)]
 
 use std::fs::File;
 use std::process::{Command, Stdio};

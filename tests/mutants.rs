@@ -7,8 +7,10 @@
 //! fuzzing audit of 36,000 such files found the faults `tests/hostile/`
 //! keeps, and this keeps the cheap part of it running.
 
+#[allow(dead_code)]
+mod common;
+
 use std::io::{Cursor, Read, Write};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -170,18 +172,7 @@ fn damaged_copies_of_every_fixture_are_each_reported_and_the_scan_goes_on() {
     .arg(&mutants)
     .stdout(Stdio::null())
     .stderr(Stdio::piped());
-    unsafe {
-        scan.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 4 << 30,
-                rlim_max: 4 << 30,
-            };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    common::limit_address_space(&mut scan);
     let mut child = scan.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(600);
     let status = loop {

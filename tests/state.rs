@@ -4,12 +4,14 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+#[cfg(unix)]
 use std::process::{Command as Process, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{copy_dir, root, trawl};
 use serde_json::Value;
 
+#[allow(dead_code)]
 mod common;
 
 const AS_OF: &str = "2026-01-01";
@@ -294,6 +296,7 @@ fn a_share_mounted_again_is_not_read_again_but_a_replaced_file_is() {
 /// refused, not emptied (every file removed, every finding resolved); the
 /// same share named otherwise is the same; a share that has moved is
 /// followed once told, and its files keep their names and results.
+#[cfg(unix)]
 #[test]
 fn a_state_is_not_turned_on_another_share_unless_told() {
     let dir = tempfile::tempdir().unwrap();
@@ -1362,6 +1365,7 @@ fn a_state_from_elsewhere_is_refused_not_misread() {
 }
 
 /// A share big enough to stop part-way: many files of generated text.
+#[cfg(unix)]
 fn big_share(dir: &Path) -> PathBuf {
     let share = dir.join("big");
     for folder in 0..20 {
@@ -1375,6 +1379,7 @@ fn big_share(dir: &Path) -> PathBuf {
     share
 }
 
+#[cfg(unix)]
 fn wait_for_log(log: &Path, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !std::fs::read_to_string(log)
@@ -1453,6 +1458,7 @@ fn only_failure(report: &Value, path: &str) -> String {
 
 /// Sends SIGTERM to a scan under way: it must stop cleanly, exit 5 and
 /// write its JSON report marked partial, which is returned.
+#[cfg(unix)]
 fn terminate(child: std::process::Child) -> Value {
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
@@ -1464,6 +1470,7 @@ fn terminate(child: std::process::Child) -> Value {
     partial
 }
 
+#[cfg(unix)]
 #[test]
 fn a_stopped_or_killed_scan_leaves_a_usable_state() {
     let dir = tempfile::tempdir().unwrap();
@@ -1583,6 +1590,7 @@ fn slow_workbook(attributes: usize) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
+#[cfg(unix)]
 #[test]
 fn a_reader_that_does_not_return_cannot_keep_a_stopped_scan_from_finishing() {
     let dir = tempfile::tempdir().unwrap();
@@ -1982,6 +1990,7 @@ fn a_version_1_state_is_migrated_and_its_files_read_once_more() {
 /// `trawl scan` of `share` with the state `dir/state.db`, as a user without
 /// root's right to read any folder (root reads a folder whatever its mode:
 /// then the scan runs as `nobody`, through util-linux's `setpriv`).
+#[cfg(unix)]
 fn unprivileged_scan(dir: &Path, share: &Path) -> (Option<i32>, Value) {
     let mut cmd = if unsafe { libc::geteuid() } == 0 {
         let mut cmd = Process::new("setpriv");
@@ -2005,6 +2014,7 @@ fn unprivileged_scan(dir: &Path, share: &Path) -> (Option<i32>, Value) {
     (out.status.code(), report)
 }
 
+#[cfg(unix)]
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -2122,6 +2132,7 @@ fn excluded_files_are_not_taken_for_resolved() {
     assert_eq!(small["history"]["resolved"], serde_json::json!([]));
 }
 
+#[cfg(unix)]
 #[test]
 fn a_folder_that_cannot_be_read_tonight_is_neither_removed_nor_resolved() {
     let dir = tempfile::tempdir().unwrap();
@@ -2175,6 +2186,7 @@ fn a_folder_that_cannot_be_read_tonight_is_neither_removed_nor_resolved() {
 /// permissions wrong, a share that stopped answering) is not stored as
 /// failed: stored, it would stay failed while unchanged, through the fix and
 /// for ever after. It is read again next run, and what it holds is not new.
+#[cfg(unix)]
 #[test]
 fn a_file_the_file_system_would_not_give_is_read_once_it_does() {
     let dir = tempfile::tempdir().unwrap();
@@ -2261,6 +2273,7 @@ fn a_file_read_part_way_counts_what_it_did_not_report() {
 /// resolved, and it is reported not read; mounted again, nothing is new;
 /// let go with --roots-changed, it is gone. (Run in a user and mount
 /// namespace of its own, where the test may mount a file system.)
+#[cfg(unix)]
 #[test]
 fn a_share_mounted_below_the_root_and_not_mounted_tonight_is_not_gone() {
     share_not_mounted_tonight(b"finance", "finance");
@@ -2270,11 +2283,13 @@ fn a_share_mounted_below_the_root_and_not_mounted_tonight_is_not_gone() {
 /// server's share may be: the kernel's table of mounts names it in those
 /// bytes, which must not make the table unreadable, nor the mount point
 /// differ from the folder the walk names (Windows-1252: "café").
+#[cfg(unix)]
 #[test]
 fn a_share_mounted_at_a_name_not_in_utf8_is_not_gone_either() {
     share_not_mounted_tonight(b"caf\xe9", "café");
 }
 
+#[cfg(unix)]
 fn share_not_mounted_tonight(name: &[u8], shown: &str) {
     use std::os::unix::ffi::OsStrExt;
     let dir = tempfile::tempdir().unwrap();

@@ -795,7 +795,7 @@ fn email(rng: &mut Rng, p: &mut Plant, n: usize) -> String {
             p.neg("date_of_birth", "sent_date", date(rng, 2024, 2))
         ),
     ];
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         let (det, term) = special(rng);
         body.insert(
             3,

@@ -476,18 +476,7 @@ fn name_without_gz(sink: &Sink) -> String {
 /// walk cannot hang the scan), without updating its access time where
 /// permitted, and refusing anything but a regular file.
 pub fn open_input(path: &Path) -> io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let open = |flags: i32| {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(flags)
-            .open(path)
-    };
-    let file = match open(libc::O_NONBLOCK | libc::O_NOATIME) {
-        // O_NOATIME is only for the file's owner (or root).
-        Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(libc::O_NONBLOCK)?,
-        other => other?,
-    };
+    let file = open_read_only(path)?;
     if !file.metadata()?.file_type().is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -495,6 +484,41 @@ pub fn open_input(path: &Path) -> io::Result<std::fs::File> {
         ));
     }
     Ok(file)
+}
+
+#[cfg(target_os = "linux")]
+fn open_read_only(path: &Path) -> io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let open = |flags: i32| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(path)
+    };
+    match open(libc::O_NONBLOCK | libc::O_NOATIME) {
+        // O_NOATIME is only for the file's owner (or root).
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(libc::O_NONBLOCK),
+        other => other,
+    }
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn open_read_only(path: &Path) -> io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Windows opens a file for reading with others free to read, write and
+/// delete it (std's default sharing), so a scan locks no one out of their
+/// file. Whether its access time changes is the system's setting (NTFS
+/// last-access updates), not trawl's: keeping it would need the right to
+/// write the file's attributes.
+#[cfg(not(unix))]
+fn open_read_only(path: &Path) -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).open(path)
 }
 
 /// The first bytes, with the source rewound to its start.

@@ -49,6 +49,9 @@ impl PrivateFile {
     }
 
     /// [`create`](PrivateFile::create), readable by `readers`.
+    /// (Windows gives a new file its folder's permissions: `readers` is
+    /// then the folder's to say.)
+    #[cfg_attr(not(unix), allow(unused_variables))]
     pub fn create_for(path: &Path, readers: Readers) -> Result<PrivateFile> {
         // Write through a symbolic link to where it points, not over it.
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());

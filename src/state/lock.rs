@@ -2,7 +2,7 @@
 //! while the run lasts and released by the OS if trawl dies.
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -49,13 +49,13 @@ impl Lock {
             .truncate(false)
             .open(&path)
             .map_err(|e| anyhow::anyhow!("cannot open the lock {}: {e}", path.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::io::AsRawFd;
-            // SAFETY: flock on a descriptor we own; no memory is involved.
-            let taken =
-                unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
-            if !taken {
+        // flock(2) on Linux, as the `flock` command takes it (see the
+        // README's backup); LockFileEx on Windows.
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                // Where locks are mandatory (Windows), the holder's number
+                // cannot be read: then it is unknown.
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
                 return Err(LockError {
@@ -63,6 +63,9 @@ impl Lock {
                     holder: holder.trim().to_string(),
                 }
                 .into());
+            }
+            Err(TryLockError::Error(e)) => {
+                anyhow::bail!("cannot lock {}: {e}", path.display())
             }
         }
         let _ = file.set_len(0);

@@ -12,6 +12,28 @@ pub fn trawl() -> Command {
     Command::cargo_bin("trawl").unwrap()
 }
 
+/// Runs `scan` under a 4 GiB address-space limit, so that a file that makes
+/// a reader reserve or grow memory without end fails the test instead of the
+/// machine. Unix only: elsewhere the scan runs unlimited.
+pub fn limit_address_space(scan: &mut std::process::Command) {
+    #[cfg(unix)]
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        scan.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4 << 30,
+                rlim_max: 4 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = scan;
+}
+
 /// Copies a folder and everything below it.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

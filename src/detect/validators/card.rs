@@ -11,7 +11,7 @@ pub fn is_valid(value: &str) -> bool {
 }
 
 pub fn luhn(d: &[u8]) -> bool {
-    luhn_sum(d, false) % 10 == 0
+    luhn_sum(d, false).is_multiple_of(10)
 }
 
 /// The digit that makes `body` Luhn-valid when appended.
