@@ -478,12 +478,12 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))
 }
 
+/// From the OS's own source (getrandom(2) on Linux; on Windows, which has
+/// no /dev/urandom, ProcessPrng).
 fn random_key() -> Result<[u8; 32]> {
-    use std::io::Read;
     let mut key = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut key))
-        .context("cannot read /dev/urandom for the state's fingerprint key")?;
+    getrandom::fill(&mut key)
+        .map_err(|e| anyhow::anyhow!("cannot make the state's fingerprint key: {e}"))?;
     Ok(key)
 }
 
@@ -1043,6 +1043,19 @@ mod tests {
             fingerprint(&keyed(&key), &[b"record", b"tables/a.csv", b"row 2"]),
             fingerprint(&keyed(&key), &[b"record", b"tables/a.csvr", b"ow 2"])
         );
+    }
+
+    /// Each state's key is its own: fingerprints in one state's reports
+    /// say nothing of another's values.
+    #[test]
+    fn every_state_has_a_key_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let key_of = |name: &str| State::open(&dir.path().join(name)).unwrap().key;
+        let (a, b) = (key_of("a.db"), key_of("b.db"));
+        assert_ne!(a, b);
+        assert_ne!(a, [0; 32]);
+        // And kept: opened again, the same.
+        assert_eq!(key_of("a.db"), a);
     }
 
     #[test]
