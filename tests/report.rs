@@ -311,6 +311,9 @@ fn audit_passes_on_the_fixtures_and_names_each_difference_when_one_changes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected/audit.toml"));
 }
 
+/// Where output is thrown away: written in place, not replaced.
+const NULL_DEVICE: &str = if cfg!(windows) { "NUL" } else { "/dev/null" };
+
 #[test]
 fn verify_proves_a_rerun_identical_and_shows_what_changed() {
     let dir = tempfile::tempdir().unwrap();
@@ -325,7 +328,7 @@ fn verify_proves_a_rerun_identical_and_shows_what_changed() {
             .unwrap()
     };
     assert_eq!(
-        scan(&["--manifest", "m.json", "--out", "/dev/null"])
+        scan(&["--manifest", "m.json", "--out", NULL_DEVICE])
             .status
             .code(),
         Some(1)

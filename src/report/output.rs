@@ -54,19 +54,31 @@ impl PrivateFile {
     #[cfg_attr(not(unix), allow(unused_variables))]
     pub fn create_for(path: &Path, readers: Readers) -> Result<PrivateFile> {
         // Write through a symbolic link to where it points, not over it.
-        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // (Only a link is resolved: a device such as Windows' `NUL` is
+        // written as named.)
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let path = if is_link {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        } else {
+            path.to_path_buf()
+        };
         let path = path.as_path();
-        if let Ok(meta) = std::fs::metadata(path) {
-            if !meta.is_file() {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                return Ok(PrivateFile {
-                    path: path.to_path_buf(),
-                    out: Target::Direct(BufWriter::new(file)),
-                });
-            }
+        // Not a regular file, or not one that can be looked at (Windows'
+        // `NUL`): written in place; opening it says what is wrong, if
+        // anything is.
+        let in_place = match std::fs::metadata(path) {
+            Ok(meta) => !meta.is_file(),
+            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+        };
+        if in_place {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            return Ok(PrivateFile {
+                path: path.to_path_buf(),
+                out: Target::Direct(BufWriter::new(file)),
+            });
         }
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
