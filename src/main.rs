@@ -119,7 +119,8 @@ struct AuditArgs {
     /// Where to write the manifest of the audit's scan.
     #[arg(long, value_name = "FILE", default_value = "audit-manifest.json")]
     manifest: PathBuf,
-    /// Worker threads (default: one per core). The result must not depend on it.
+    /// Files read at once (default: four a core, at most 64). The result
+    /// must not depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }
@@ -149,7 +150,8 @@ struct VerifyArgs {
     /// A manifest written by `trawl scan --manifest` or `trawl audit`. Run
     /// from the directory the scan was run from: its paths are as given then.
     manifest: PathBuf,
-    /// Worker threads (default: one per core). The result must not depend on it.
+    /// Files read at once (default: four a core, at most 64). The result
+    /// must not depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }
@@ -303,7 +305,9 @@ struct ScanArgs {
     /// run's start and end times out, so outputs repeat byte for byte.
     #[arg(long, value_name = "DATE")]
     as_of: Option<Date>,
-    /// Worker threads (default: one per core).
+    /// Files read at once (default: four a core, at most 64: reading mostly
+    /// waits on the disk or the share). Files over 256 KiB are read one a
+    /// core at most, whatever N is.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// No progress or summary on stderr.
@@ -471,9 +475,9 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
     }
     if let Some(n) = args.threads {
         // Work outside the scan (writing the output in parallel) keeps to
-        // the same number of threads.
+        // as many threads, or the cores if fewer: it is all CPU.
         let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
+            .num_threads(n.min(trawl::scan::cores()))
             .build_global();
     }
     let as_of = match args.as_of {

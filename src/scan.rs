@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -29,7 +29,7 @@ pub struct ScanOptions {
     pub follow: bool,
     pub max_file_size: u64,
     pub reveal: bool,
-    /// Worker threads; `None` for one per core.
+    /// Files read at once (worker threads); `None` for [`default_workers`].
     pub threads: Option<usize>,
     pub as_of: Date,
     pub limits: Limits,
@@ -183,12 +183,36 @@ pub fn scan(
     scan_with(engine, classifier, opts, progress, None, &mut |_| Ok(()))
 }
 
-/// Walker threads for each worker thread. The walk mostly waits on the
+/// Walker threads for each core. The walk mostly waits on the
 /// file system (a folder listing, a file's metadata), all the more on a
 /// network share or a cold cache: with the page cache dropped, a rescan of
 /// 100,000 files took 0.88 s with 8 walker threads against 1.1 s with 2,
 /// and no longer warm.
-const WALK_THREADS_PER_WORKER: usize = 4;
+const WALK_THREADS_PER_CORE: usize = 4;
+
+/// Files read at once for each core, by default. Reading a small file
+/// mostly waits on the disk or the share, not on the CPU: with the page
+/// cache dropped, a first scan of 100,000 small files on 2 cores took 3.6 s
+/// with 8 workers against 7.0 s with 2 (16: 3.7 s; 4: 4.6 s), and as long
+/// warm.
+const WORKERS_PER_CORE: usize = 4;
+
+/// Larger files than this are read by at most one worker a core at once
+/// (see [`Reading::enter_large`]): they take memory (a workbook or a PDF is
+/// parsed whole) and CPU, and their reading waits less on latency.
+const LARGE_FILE: u64 = 256 << 10;
+
+/// The cores this process may use, looked up once: the look-up reads the
+/// cgroup's files, too dear for each file.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+/// Files read at once when `--threads` does not say: four a core, at most 64.
+pub fn default_workers() -> usize {
+    cores().saturating_mul(WORKERS_PER_CORE).clamp(1, 64)
+}
 
 /// Scans the roots, reusing what `memory` (a state) knows of unchanged
 /// files. `on_file` sees each file's result on the calling thread, as it
@@ -206,9 +230,9 @@ pub fn scan_with(
     on_file: &mut dyn FnMut(&mut FileResult) -> Result<()>,
 ) -> Result<ScanReport> {
     let started = jiff::Timestamp::now();
-    let threads = opts
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let threads = opts.threads.unwrap_or_else(default_workers).max(1);
+    // What the CPU can do at once: large files, and the walk's threads.
+    let cpu = threads.min(cores());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -224,7 +248,7 @@ pub fn scan_with(
         excludes: opts.excludes.clone(),
         follow: opts.follow,
         max_file_size: opts.max_file_size,
-        threads: threads.saturating_mul(WALK_THREADS_PER_WORKER).min(64),
+        threads: cpu.saturating_mul(WALK_THREADS_PER_CORE).min(64),
         stop: Some(Arc::clone(&stop)),
         watch: Some(Arc::clone(&watch)),
         silent: opts.silent_roots.clone(),
@@ -290,7 +314,7 @@ pub fn scan_with(
             .spawn(move || walk::walk(&walk_opts, tx, &settled))
             .context("starting the walk")?
     };
-    let reading = Arc::new(Reading::new());
+    let reading = Arc::new(Reading::new(cpu, Arc::clone(&stop)));
     let shares = Arc::new(Shares::new(rx, threads));
     {
         let (engine, classifier, opts) = (
@@ -310,8 +334,10 @@ pub fn scan_with(
                 // those before it.
                 // Readers' panics are caught around each file; one of
                 // trawl's own still ends the scan, as an error, not a hang.
+                let leaving = Leaving::new(threads);
                 let panicked = catch_unwind(AssertUnwindSafe(|| {
                     pool.broadcast(|worker| {
+                        let out = leaving.enter();
                         while let Some(entry) = shares.next(worker.index(), &stop) {
                             finished.push(process(
                                 &engine,
@@ -323,6 +349,7 @@ pub fn scan_with(
                                 &reading,
                             ));
                         }
+                        out.leave(cpu - 1);
                     })
                 }))
                 .is_err();
@@ -735,7 +762,11 @@ fn process(
                 }
                 Some(stored) => (stored, false, None),
                 None => {
-                    let _reading = reading.enter(&rel);
+                    let _reading = if size > LARGE_FILE {
+                        reading.enter_large(&rel)
+                    } else {
+                        reading.enter(&rel)
+                    };
                     let hash = content.is_none() && (opts.hash_files || memory.is_some());
                     let FileRead {
                         stored,
@@ -777,6 +808,75 @@ fn process(
     };
     progress.file_done(result.bytes, result.findings.len() as u64);
     result
+}
+
+/// Workers leaving the pool as the files run out. One that leaves helps
+/// those still reading with their large text files' blocks (rayon's work
+/// stealing), but no more of them than the cores can run beside one reader:
+/// the rest wait for the last to leave. (With eight workers on two cores,
+/// seven idle thieves made a lone 1 GB file take 14% longer.)
+struct Leaving {
+    /// Workers still taking files, and those that left to help.
+    now: Mutex<(usize, usize)>,
+    all_out: Condvar,
+}
+
+/// A worker taking files; dropped (also on unwinding), it has left.
+struct Taking<'l> {
+    leaving: &'l Leaving,
+    left: bool,
+}
+
+impl Leaving {
+    fn new(workers: usize) -> Leaving {
+        Leaving {
+            now: Mutex::new((workers, 0)),
+            all_out: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (usize, usize)> {
+        self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn enter(&self) -> Taking<'_> {
+        Taking {
+            leaving: self,
+            left: false,
+        }
+    }
+}
+
+impl Taking<'_> {
+    /// This worker has no more files: it helps if fewer than `helpers`
+    /// do, or else waits until every worker is out.
+    fn leave(mut self, helpers: usize) {
+        self.left = true;
+        let leaving = self.leaving;
+        let mut now = leaving.lock();
+        now.0 = now.0.saturating_sub(1);
+        if now.0 == 0 {
+            leaving.all_out.notify_all();
+        } else if now.1 < helpers {
+            now.1 += 1;
+        } else {
+            while now.0 > 0 {
+                now = leaving.all_out.wait(now).unwrap_or_else(|e| e.into_inner());
+            }
+        }
+    }
+}
+
+impl Drop for Taking<'_> {
+    fn drop(&mut self) {
+        if !self.left {
+            let mut now = self.leaving.lock();
+            now.0 = now.0.saturating_sub(1);
+            if now.0 == 0 {
+                self.leaving.all_out.notify_all();
+            }
+        }
+    }
 }
 
 /// The walked entries, shared among the workers: each takes the walk's
@@ -920,12 +1020,25 @@ impl Finished {
 }
 
 /// The files being read now: what a stopped scan names as abandoned when
-/// they outlast its grace. Not one slot a worker thread: a worker waiting
-/// inside a reader's own parallel work (a large text file's blocks) may
-/// take up another file meanwhile, so one thread can be reading two.
+/// they outlast its grace, and what `--file-timeout` gives up on. It also
+/// keeps large files to one a core at once: the other workers read small
+/// files meanwhile.
 struct Reading {
     next: std::sync::atomic::AtomicU64,
-    now: Mutex<BTreeMap<u64, Being>>,
+    now: Mutex<Now>,
+    /// Told when a large file's slot comes free.
+    freed: Condvar,
+    /// How many large files may be read at once.
+    large_slots: usize,
+    /// The scan's stop: a stopped scan waits for no slot.
+    stop: Arc<AtomicBool>,
+}
+
+#[derive(Default)]
+struct Now {
+    files: BTreeMap<u64, Being>,
+    /// Large files being read and not given up on.
+    large: usize,
 }
 
 /// A file being read: since when, and whether it was given up on.
@@ -933,29 +1046,74 @@ struct Being {
     rel: String,
     since: Instant,
     abandoned: bool,
+    large: bool,
+}
+
+thread_local! {
+    /// Large files this thread is reading: one taken up inside another's
+    /// reading must not wait for the slot its own thread holds.
+    static LARGE_HERE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 impl Reading {
-    fn new() -> Reading {
+    fn new(large_slots: usize, stop: Arc<AtomicBool>) -> Reading {
         Reading {
             next: std::sync::atomic::AtomicU64::new(0),
             now: Mutex::default(),
+            freed: Condvar::new(),
+            large_slots: large_slots.max(1),
+            stop,
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Now> {
+        self.now.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Notes that `rel` is being read until the guard is dropped (or
     /// unwound).
     fn enter(&self, rel: &str) -> ReadingGuard<'_> {
+        let now = self.lock();
+        self.admit(now, rel, false)
+    }
+
+    /// [`enter`](Self::enter) for a large file: first waits until fewer
+    /// than `large_slots` large files are being read. A file given up on
+    /// (`--file-timeout`) gives its slot up with it, and a stopped scan
+    /// waits for none. The wait is not counted in the file's reading time.
+    fn enter_large(&self, rel: &str) -> ReadingGuard<'_> {
+        let mut now = self.lock();
+        if LARGE_HERE.get() == 0 {
+            while now.large >= self.large_slots && !self.stop.load(Ordering::Relaxed) {
+                now = self
+                    .freed
+                    .wait_timeout(now, Duration::from_millis(100))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+        }
+        now.large += 1;
+        LARGE_HERE.set(LARGE_HERE.get() + 1);
+        self.admit(now, rel, true)
+    }
+
+    fn admit(
+        &self,
+        mut now: std::sync::MutexGuard<'_, Now>,
+        rel: &str,
+        large: bool,
+    ) -> ReadingGuard<'_> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.now.lock().unwrap_or_else(|e| e.into_inner()).insert(
+        now.files.insert(
             id,
             Being {
                 rel: rel.to_string(),
                 since: Instant::now(),
                 abandoned: false,
+                large,
             },
         );
-        ReadingGuard(self, id)
+        ReadingGuard(self, id, large)
     }
 
     /// What is being read and was not given up on, in order.
@@ -964,19 +1122,28 @@ impl Reading {
     }
 
     /// What has been read for `limit` or longer and was not given up on
-    /// before, in order: given up on now.
+    /// before, in order: given up on now, their slots freed.
     fn overdue(&self, limit: Duration) -> Vec<String> {
-        self.paths(|b| {
+        let mut freed = 0;
+        let paths = self.paths(|b| {
             let due = !b.abandoned && b.since.elapsed() >= limit;
             b.abandoned |= due;
+            freed += usize::from(due && b.large);
             due
-        })
+        });
+        if freed > 0 {
+            let mut now = self.lock();
+            now.large = now.large.saturating_sub(freed);
+            self.freed.notify_all();
+        }
+        paths
     }
 
     /// The files being read that `pick` picks (it may mark them), in order.
     fn paths(&self, mut pick: impl FnMut(&mut Being) -> bool) -> Vec<String> {
-        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        let mut now = self.lock();
         let mut paths: Vec<String> = now
+            .files
             .values_mut()
             .filter_map(|b| pick(b).then(|| b.rel.clone()))
             .collect();
@@ -986,27 +1153,31 @@ impl Reading {
 
     /// How many files are being read and not given up on.
     fn busy(&self) -> usize {
-        let now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        now.values().filter(|b| !b.abandoned).count()
+        self.lock().files.values().filter(|b| !b.abandoned).count()
     }
 
     /// How many files given up on are still being read: the workers they
     /// hold.
     fn held(&self) -> usize {
-        let now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        now.values().filter(|b| b.abandoned).count()
+        self.lock().files.values().filter(|b| b.abandoned).count()
     }
 }
 
-struct ReadingGuard<'r>(&'r Reading, u64);
+/// A file's reading, until dropped: its id, and whether it is large.
+struct ReadingGuard<'r>(&'r Reading, u64, bool);
 
 impl Drop for ReadingGuard<'_> {
     fn drop(&mut self) {
-        self.0
-            .now
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.1);
+        let mut now = self.0.lock();
+        let gone = now.files.remove(&self.1);
+        if self.2 {
+            LARGE_HERE.set(LARGE_HERE.get().saturating_sub(1));
+            // Its slot, unless it was freed when the file was given up on.
+            if gone.is_some_and(|b| !b.abandoned) {
+                now.large = now.large.saturating_sub(1);
+                self.0.freed.notify_one();
+            }
+        }
     }
 }
 
@@ -1325,7 +1496,7 @@ mod tests {
 
     #[test]
     fn a_file_read_too_long_is_given_up_on_once_and_holds_its_worker_until_it_ends() {
-        let reading = Reading::new();
+        let reading = Reading::new(2, Arc::default());
         let slow = reading.enter("slow.xlsx");
         std::thread::sleep(Duration::from_millis(1100));
         let _quick = reading.enter("quick.txt");
@@ -1339,10 +1510,118 @@ mod tests {
         assert_eq!(reading.held(), 0);
     }
 
+    /// Enters `rel` as a large file on a thread of its own; the receiver
+    /// hears once it is in, and the sender lets it out.
+    fn large_elsewhere(
+        reading: &Arc<Reading>,
+        rel: &'static str,
+    ) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
+        let (entered_tx, entered) = mpsc::channel();
+        let (leave, leave_rx) = mpsc::channel::<()>();
+        let reading = Arc::clone(reading);
+        std::thread::spawn(move || {
+            let _reading = reading.enter_large(rel);
+            let _ = entered_tx.send(());
+            let _ = leave_rx.recv();
+        });
+        (entered, leave)
+    }
+
+    const A_WHILE: Duration = Duration::from_millis(300);
+    const AT_MOST: Duration = Duration::from_secs(30);
+
+    #[test]
+    fn large_files_wait_for_a_free_slot_and_small_ones_do_not() {
+        let reading = Arc::new(Reading::new(2, Arc::default()));
+        let (first, let_first_go) = large_elsewhere(&reading, "a.xlsx");
+        let (second, _let_second_go) = large_elsewhere(&reading, "b.pdf");
+        first.recv_timeout(AT_MOST).expect("a slot was free");
+        second.recv_timeout(AT_MOST).expect("a slot was free");
+        let (third, _let_third_go) = large_elsewhere(&reading, "c.docx");
+        assert!(third.recv_timeout(A_WHILE).is_err(), "both slots are taken");
+        // Small files are read meanwhile.
+        drop(reading.enter("d.txt"));
+        assert_eq!(reading.now(), ["a.xlsx", "b.pdf"]);
+        drop(let_first_go);
+        third
+            .recv_timeout(AT_MOST)
+            .expect("the slot freed is taken");
+        assert_eq!(reading.now(), ["b.pdf", "c.docx"]);
+    }
+
+    #[test]
+    fn a_large_file_given_up_on_frees_its_slot() {
+        let reading = Arc::new(Reading::new(1, Arc::default()));
+        let (stuck, _never) = large_elsewhere(&reading, "stuck.xlsx");
+        stuck.recv_timeout(AT_MOST).unwrap();
+        let (next, _let_next_go) = large_elsewhere(&reading, "next.xlsx");
+        assert!(next.recv_timeout(A_WHILE).is_err());
+        std::thread::sleep(Duration::from_millis(1100));
+        assert_eq!(reading.overdue(Duration::from_secs(1)), ["stuck.xlsx"]);
+        next.recv_timeout(AT_MOST)
+            .expect("the slot of the file given up on is taken");
+    }
+
+    #[test]
+    fn a_stopped_scan_waits_for_no_slot() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let reading = Arc::new(Reading::new(1, Arc::clone(&stop)));
+        let (first, _let_first_go) = large_elsewhere(&reading, "a.xlsx");
+        first.recv_timeout(AT_MOST).unwrap();
+        let (second, _let_second_go) = large_elsewhere(&reading, "b.xlsx");
+        assert!(second.recv_timeout(A_WHILE).is_err());
+        stop.store(true, Ordering::Relaxed);
+        second
+            .recv_timeout(AT_MOST)
+            .expect("a stopped scan waits for no slot");
+    }
+
+    #[test]
+    fn a_large_file_taken_up_inside_another_on_its_thread_does_not_wait_for_itself() {
+        let reading = Arc::new(Reading::new(1, Arc::default()));
+        let (done_tx, done) = mpsc::channel();
+        {
+            let reading = Arc::clone(&reading);
+            std::thread::spawn(move || {
+                let _outer = reading.enter_large("outer.zip");
+                let _inner = reading.enter_large("inner.xlsx");
+                let _ = done_tx.send(());
+            });
+        }
+        done.recv_timeout(AT_MOST).expect("no wait on its own slot");
+        // Both left: the one slot is free again.
+        let (next, _let_next_go) = large_elsewhere(&reading, "next.pdf");
+        next.recv_timeout(AT_MOST).expect("the slot came free");
+    }
+
+    #[test]
+    fn workers_past_the_helpers_wait_until_the_last_one_leaves() {
+        let leaving = Arc::new(Leaving::new(3));
+        // The first to run out of files helps: it is not held.
+        leaving.enter().leave(1);
+        let (left_tx, left) = mpsc::channel();
+        {
+            let leaving = Arc::clone(&leaving);
+            std::thread::spawn(move || {
+                leaving.enter().leave(1);
+                let _ = left_tx.send(());
+            });
+        }
+        assert!(left.recv_timeout(A_WHILE).is_err(), "one helper is enough");
+        // The last one out, even unwinding (a bug of trawl's), lets it go.
+        let unwound = catch_unwind(AssertUnwindSafe(|| {
+            let _taking = leaving.enter();
+            panic!("a bug");
+        }));
+        assert!(unwound.is_err());
+        left.recv_timeout(AT_MOST)
+            .expect("the last worker out lets the waiting one go");
+    }
+
     #[test]
     fn files_being_read_are_named_until_their_reading_ends() {
         use std::sync::Barrier;
-        let reading = Arc::new(Reading::new());
+        let reading = Arc::new(Reading::new(2, Arc::default()));
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()

@@ -175,6 +175,19 @@ fn output_is_identical_whatever_the_thread_count() {
             format!("Name,Email\nX,t{i}@example.org\n").as_bytes(),
         );
     }
+    // Large files (over 256 KiB) take turns, one a core: read with the
+    // small ones around them.
+    for i in 0..3 {
+        let mut body = String::new();
+        for n in 0..6000 {
+            match n % 100 {
+                0 => body += &format!("Tenant {n} NI number AB 12 35 {i:02} C\n"),
+                _ => body += "The repair was booked and the tenant told by letter.\n",
+            }
+        }
+        assert!(body.len() > 256 << 10);
+        write(dir.path(), &format!("big{i}/notes.txt"), body.as_bytes());
+    }
     for format in ["jsonl", "json", "csv"] {
         let run = |threads: &str| {
             trawl()

@@ -118,15 +118,18 @@ impl Blocks {
     }
 }
 
-/// Scans blocks a batch at a time, one block a worker thread, so one huge
-/// file uses every core; memory stays at a block per thread.
+/// Scans blocks a batch at a time, one block a core (the scan's workers
+/// outnumber the cores: most wait on reading), so one huge file uses every
+/// core; memory stays at a block per core.
 pub fn scan_with_block(
     reader: Box<dyn Read>,
     sink: &mut Sink,
     block: usize,
 ) -> Result<(), Problem> {
     let mut blocks = Blocks::new(reader, block, sink.engine().reach());
-    let batch_size = rayon::current_num_threads().max(1);
+    let batch_size = rayon::current_num_threads()
+        .min(crate::scan::cores())
+        .max(1);
     let mut failure = None;
     loop {
         let mut batch = Vec::with_capacity(batch_size);
