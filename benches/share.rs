@@ -1,0 +1,276 @@
+//! A first scan of a share with a network's latency: a file system of the
+//! bench's own (FUSE) whose every file open and read answers only after a
+//! round trip (`TRAWL_SHARE_RTT_MS`, default 2 ms, about a branch office's
+//! link to its file server), as an SMB share's do. Lookups and listings
+//! answer at once, as a share's folder listings carry its files' metadata.
+//!
+//! Times a scan reading one file a core at once (`--threads` at the cores:
+//! the default before trawl read several a core) against the default, and
+//! prints the ratio. Both see the same share; each reads every file (FUSE
+//! drops a file's cached pages when it is opened again).
+//!
+//! `cargo bench --bench share` (Linux, as root or with `fusermount3`;
+//! `TRAWL_SHARE_FILES` for another size, default 2,000).
+
+#[cfg(target_os = "linux")]
+mod share {
+    use std::ffi::OsStr;
+    use std::path::Path;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant, SystemTime};
+
+    use fuser::{
+        FileAttr, FileType, Filesystem, MountOption, ReplyAttr, ReplyData, ReplyDirectory,
+        ReplyEntry, ReplyOpen, Request,
+    };
+    use trawl::report::Progress;
+    use trawl::scan::{cores, default_workers, prepare, scan, ScanOptions};
+
+    const ENOENT: i32 = 2;
+    const TTL: Duration = Duration::from_secs(3600);
+    const ROOT: u64 = 1;
+    /// Files a folder; folders are inodes 2.., files after them.
+    const PER_FOLDER: usize = 100;
+
+    /// `folders` folders of `PER_FOLDER` notes each; one note in five names
+    /// a tenant's email address.
+    struct Share {
+        files: usize,
+        rtt: Duration,
+    }
+
+    impl Share {
+        fn folders(&self) -> usize {
+            self.files.div_ceil(PER_FOLDER)
+        }
+        fn folder_ino(&self, f: usize) -> u64 {
+            2 + f as u64
+        }
+        fn file_ino(&self, n: usize) -> u64 {
+            2 + (self.folders() + n) as u64
+        }
+        /// The file number of inode `ino`, if it is a file.
+        fn file_of(&self, ino: u64) -> Option<usize> {
+            let first = self.file_ino(0);
+            (ino >= first && ino < first + self.files as u64).then(|| (ino - first) as usize)
+        }
+        fn folder_of(&self, ino: u64) -> Option<usize> {
+            (ino >= 2 && ino < self.file_ino(0)).then(|| (ino - 2) as usize)
+        }
+        fn attr(&self, ino: u64) -> FileAttr {
+            let size = self.file_of(ino).map_or(0, |n| note(n).len() as u64);
+            let dir = self.file_of(ino).is_none();
+            let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+            FileAttr {
+                ino,
+                size,
+                blocks: size.div_ceil(512),
+                atime: when,
+                mtime: when,
+                ctime: when,
+                crtime: when,
+                kind: if dir {
+                    FileType::Directory
+                } else {
+                    FileType::RegularFile
+                },
+                perm: if dir { 0o755 } else { 0o644 },
+                nlink: if dir { 2 } else { 1 },
+                uid: 0,
+                gid: 0,
+                rdev: 0,
+                blksize: 4096,
+                flags: 0,
+            }
+        }
+        /// A folder's entries: (inode, name, kind).
+        fn children(&self, ino: u64) -> Vec<(u64, String, FileType)> {
+            if ino == ROOT {
+                (0..self.folders())
+                    .map(|f| {
+                        (
+                            self.folder_ino(f),
+                            format!("area{f:03}"),
+                            FileType::Directory,
+                        )
+                    })
+                    .collect()
+            } else if let Some(f) = self.folder_of(ino) {
+                let files = f * PER_FOLDER..((f + 1) * PER_FOLDER).min(self.files);
+                files
+                    .map(|n| {
+                        (
+                            self.file_ino(n),
+                            format!("note{n:06}.txt"),
+                            FileType::RegularFile,
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        }
+        /// Answers after a round trip, from a thread of its own, so that
+        /// requests in flight together wait together, as on a network.
+        fn later<R: Send + 'static>(&self, reply: R, then: impl FnOnce(R) + Send + 'static) {
+            let rtt = self.rtt;
+            std::thread::spawn(move || {
+                std::thread::sleep(rtt);
+                then(reply);
+            });
+        }
+    }
+
+    fn note(n: usize) -> Vec<u8> {
+        let mut text = format!("Repairs log {n}\n");
+        for line in 0..60 {
+            text += &format!("Visit {line}: the boiler was checked and the tenant told.\n");
+        }
+        if n.is_multiple_of(5) {
+            text += &format!("Write to tenant{n}@example.org about the rent.\n");
+        }
+        text.into_bytes()
+    }
+
+    impl Filesystem for Share {
+        fn lookup(&mut self, _: &Request<'_>, parent: u64, name: &OsStr, reply: ReplyEntry) {
+            match self
+                .children(parent)
+                .into_iter()
+                .find(|(_, n, _)| OsStr::new(n) == name)
+            {
+                Some((ino, _, _)) => reply.entry(&TTL, &self.attr(ino), 0),
+                None => reply.error(ENOENT),
+            }
+        }
+
+        fn getattr(&mut self, _: &Request<'_>, ino: u64, _: Option<u64>, reply: ReplyAttr) {
+            reply.attr(&TTL, &self.attr(ino));
+        }
+
+        fn open(&mut self, _: &Request<'_>, _: u64, _: i32, reply: ReplyOpen) {
+            self.later(reply, |r| r.opened(0, 0));
+        }
+
+        fn read(
+            &mut self,
+            _: &Request<'_>,
+            ino: u64,
+            _: u64,
+            offset: i64,
+            size: u32,
+            _: i32,
+            _: Option<u64>,
+            reply: ReplyData,
+        ) {
+            let bytes = self.file_of(ino).map(note).unwrap_or_default();
+            let start = (offset.max(0) as usize).min(bytes.len());
+            let end = (start + size as usize).min(bytes.len());
+            self.later(reply, move |r| r.data(&bytes[start..end]));
+        }
+
+        fn readdir(
+            &mut self,
+            _: &Request<'_>,
+            ino: u64,
+            _: u64,
+            offset: i64,
+            mut reply: ReplyDirectory,
+        ) {
+            let entries = [
+                (ino, ".".to_string(), FileType::Directory),
+                (ROOT, "..".to_string(), FileType::Directory),
+            ]
+            .into_iter()
+            .chain(self.children(ino));
+            for (i, (child, name, kind)) in entries.enumerate().skip(offset as usize) {
+                if reply.add(child, (i + 1) as i64, kind, name) {
+                    break;
+                }
+            }
+            reply.ok();
+        }
+    }
+
+    fn first_scan(at: &Path, threads: Option<usize>) -> (Duration, u64) {
+        let as_of = "2026-01-01".parse().unwrap();
+        let prepared = prepare(None, None, as_of).unwrap();
+        let mut opts = ScanOptions::new(vec![at.to_path_buf()], as_of);
+        opts.threads = threads;
+        let started = Instant::now();
+        let report = scan(
+            &prepared.engine,
+            &prepared.classifier,
+            &opts,
+            &Arc::new(Progress::new(false)),
+        )
+        .unwrap();
+        (started.elapsed(), report.summary.findings)
+    }
+
+    fn median(mut v: Vec<Duration>) -> Duration {
+        v.sort();
+        v[v.len() / 2]
+    }
+
+    pub fn main() {
+        let files: usize = std::env::var("TRAWL_SHARE_FILES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2000);
+        let rtt_ms: u64 = std::env::var("TRAWL_SHARE_RTT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2);
+        let dir = tempfile::tempdir().unwrap();
+        let at = dir.path().join("share");
+        std::fs::create_dir(&at).unwrap();
+        let share = Share {
+            files,
+            rtt: Duration::from_millis(rtt_ms),
+        };
+        let options = [MountOption::RO, MountOption::FSName("trawl-bench".into())];
+        let _session = match fuser::spawn_mount2(share, &at, &options) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("skipped: cannot mount a FUSE file system here ({e})");
+                return;
+            }
+        };
+        let one_a_core = Some(cores());
+        println!(
+            "{files} files of ~3.5 KB on a share answering each open and read after {rtt_ms} ms; {} workers ({} cores) against {}:",
+            default_workers(),
+            cores(),
+            cores()
+        );
+        // The first of each warms trawl's own start (rules, policy).
+        let (mut before, mut now) = (Vec::new(), Vec::new());
+        let mut findings = (0, 0);
+        for round in 0..6 {
+            let (b, fb) = first_scan(&at, one_a_core);
+            let (n, fnow) = first_scan(&at, None);
+            findings = (fb, fnow);
+            if round > 0 {
+                before.push(b);
+                now.push(n);
+            }
+        }
+        assert_eq!(findings.0, findings.1, "the same findings either way");
+        let (before, now) = (median(before), median(now));
+        println!(
+            "one file a core at once {:.2} s, four a core {:.2} s (medians of 5; {} findings): {:.2}x as long",
+            before.as_secs_f64(),
+            now.as_secs_f64(),
+            findings.0,
+            now.as_secs_f64() / before.as_secs_f64()
+        );
+    }
+}
+
+fn main() {
+    #[cfg(target_os = "linux")]
+    share::main();
+    #[cfg(not(target_os = "linux"))]
+    eprintln!("skipped: the share is a FUSE file system, Linux's");
+}
