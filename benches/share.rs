@@ -13,11 +13,15 @@
 //! `TRAWL_SHARE_FILES` for another size, default 2,000).
 
 #[cfg(target_os = "linux")]
+#[path = "../tests/common/fuse_attr.rs"]
+mod fuse_attr;
+
+#[cfg(target_os = "linux")]
 mod share {
     use std::ffi::OsStr;
     use std::path::Path;
     use std::sync::Arc;
-    use std::time::{Duration, Instant, SystemTime};
+    use std::time::{Duration, Instant};
 
     use fuser::{
         FileAttr, FileType, Filesystem, MountOption, ReplyAttr, ReplyData, ReplyDirectory,
@@ -25,6 +29,8 @@ mod share {
     };
     use trawl::report::Progress;
     use trawl::scan::{cores, default_workers, prepare, scan, ScanOptions};
+
+    use super::fuse_attr;
 
     const ENOENT: i32 = 2;
     const TTL: Duration = Duration::from_secs(3600);
@@ -59,29 +65,7 @@ mod share {
         }
         fn attr(&self, ino: u64) -> FileAttr {
             let size = self.file_of(ino).map_or(0, |n| note(n).len() as u64);
-            let dir = self.file_of(ino).is_none();
-            let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-            FileAttr {
-                ino,
-                size,
-                blocks: size.div_ceil(512),
-                atime: when,
-                mtime: when,
-                ctime: when,
-                crtime: when,
-                kind: if dir {
-                    FileType::Directory
-                } else {
-                    FileType::RegularFile
-                },
-                perm: if dir { 0o755 } else { 0o644 },
-                nlink: if dir { 2 } else { 1 },
-                uid: 0,
-                gid: 0,
-                rdev: 0,
-                blksize: 4096,
-                flags: 0,
-            }
+            fuse_attr::attr(ino, size, self.file_of(ino).is_none())
         }
         /// A folder's entries: (inode, name, kind).
         fn children(&self, ino: u64) -> Vec<(u64, String, FileType)> {

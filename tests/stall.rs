@@ -14,13 +14,16 @@ use std::path::Path;
 use std::process::{Command as Process, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use fuser::{
     FileAttr, FileType, Filesystem, MountOption, ReplyAttr, ReplyData, ReplyDirectory, ReplyEntry,
     Request,
 };
 use serde_json::Value;
+
+#[path = "common/fuse_attr.rs"]
+mod fuse_attr;
 
 const ENOENT: i32 = 2;
 const TTL: Duration = Duration::from_secs(1);
@@ -47,28 +50,7 @@ const SLOW_TXT: u64 = 6;
 
 fn attr(ino: u64) -> FileAttr {
     let dir = matches!(ino, ROOT | OFFICE | STUCK | SLOW);
-    let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    FileAttr {
-        ino,
-        size: if dir { 0 } else { NOTE.len() as u64 },
-        blocks: 1,
-        atime: when,
-        mtime: when,
-        ctime: when,
-        crtime: when,
-        kind: if dir {
-            FileType::Directory
-        } else {
-            FileType::RegularFile
-        },
-        perm: if dir { 0o755 } else { 0o644 },
-        nlink: if dir { 2 } else { 1 },
-        uid: 0,
-        gid: 0,
-        rdev: 0,
-        blksize: 4096,
-        flags: 0,
-    }
+    fuse_attr::attr(ino, if dir { 0 } else { NOTE.len() as u64 }, dir)
 }
 
 fn children(ino: u64, stalls: bool) -> &'static [(u64, &'static str)] {
