@@ -4,13 +4,14 @@
 //! link to its file server), as an SMB share's do. Lookups and listings
 //! answer at once, as a share's folder listings carry its files' metadata.
 //!
-//! Times a scan reading one file a core at once (`--threads` at the cores:
-//! the default before trawl read several a core) against the default, and
-//! prints the ratio. Both see the same share; each reads every file (FUSE
-//! drops a file's cached pages when it is opened again).
+//! Times first scans reading one file a core at once (`--threads` at the
+//! cores: trawl's default before it read several a core), four a core, and
+//! the default (paced: see `Pacer` in src/scan.rs), alternated, and prints
+//! each against the first. Each reads every file (FUSE drops a file's
+//! cached pages when it is opened again).
 //!
 //! `cargo bench --bench share` (Linux, as root or with `fusermount3`;
-//! `TRAWL_SHARE_FILES` for another size, default 2,000).
+//! `TRAWL_SHARE_FILES` for another size, default 8,000).
 
 #[cfg(target_os = "linux")]
 #[path = "../tests/common/fuse_attr.rs"]
@@ -201,7 +202,7 @@ mod share {
         let files: usize = std::env::var("TRAWL_SHARE_FILES")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(2000);
+            .unwrap_or(8000);
         let rtt_ms: u64 = std::env::var("TRAWL_SHARE_RTT_MS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -221,34 +222,42 @@ mod share {
                 return;
             }
         };
-        let one_a_core = Some(cores());
         println!(
-            "{files} files of ~3.5 KB on a share answering each open and read after {rtt_ms} ms; {} workers ({} cores) against {}:",
-            default_workers(),
-            cores(),
+            "{files} files of ~3.5 KB on a share answering each open and read after {rtt_ms} ms, {} cores:",
             cores()
         );
-        // The first of each warms trawl's own start (rules, policy).
-        let (mut before, mut now) = (Vec::new(), Vec::new());
-        let mut findings = (0, 0);
-        for round in 0..6 {
-            let (b, fb) = first_scan(&at, one_a_core);
-            let (n, fnow) = first_scan(&at, None);
-            findings = (fb, fnow);
-            if round > 0 {
-                before.push(b);
-                now.push(n);
+        let ways = [
+            ("one file a core at once", Some(cores())),
+            ("four a core", Some(default_workers())),
+            ("the default (paced)", None),
+        ];
+        // Alternated, so that a slow moment of the machine's falls on all;
+        // the first round warms trawl's own start (rules, policy).
+        let mut times = vec![Vec::new(); ways.len()];
+        let mut findings = Vec::new();
+        for round in 0..4 {
+            for (way, (_, threads)) in ways.iter().enumerate() {
+                let (took, found) = first_scan(&at, *threads);
+                findings.push(found);
+                if round > 0 {
+                    times[way].push(took);
+                }
             }
         }
-        assert_eq!(findings.0, findings.1, "the same findings either way");
-        let (before, now) = (median(before), median(now));
-        println!(
-            "one file a core at once {:.2} s, four a core {:.2} s (medians of 5; {} findings): {:.2}x as long",
-            before.as_secs_f64(),
-            now.as_secs_f64(),
-            findings.0,
-            now.as_secs_f64() / before.as_secs_f64()
+        assert!(
+            findings.windows(2).all(|w| w[0] == w[1]),
+            "the same findings every way"
         );
+        let first = median(times[0].clone());
+        for ((name, _), took) in ways.iter().zip(times) {
+            let took = median(took);
+            println!(
+                "  {name}: {:.2} s (median of 3), {:.2}x as long as one a core",
+                took.as_secs_f64(),
+                took.as_secs_f64() / first.as_secs_f64()
+            );
+        }
+        println!("  ({} findings)", findings[0]);
     }
 }
 

@@ -119,8 +119,8 @@ struct AuditArgs {
     /// Where to write the manifest of the audit's scan.
     #[arg(long, value_name = "FILE", default_value = "audit-manifest.json")]
     manifest: PathBuf,
-    /// Files read at once (default: four a core, at most 64). The result
-    /// must not depend on it.
+    /// Files read at once (default: paced, as for `trawl scan`). The
+    /// result must not depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }
@@ -150,8 +150,8 @@ struct VerifyArgs {
     /// A manifest written by `trawl scan --manifest` or `trawl audit`. Run
     /// from the directory the scan was run from: its paths are as given then.
     manifest: PathBuf,
-    /// Files read at once (default: four a core, at most 64). The result
-    /// must not depend on it.
+    /// Files read at once (default: paced, as for `trawl scan`). The
+    /// result must not depend on it.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }
@@ -305,9 +305,10 @@ struct ScanArgs {
     /// run's start and end times out, so outputs repeat byte for byte.
     #[arg(long, value_name = "DATE")]
     as_of: Option<Date>,
-    /// Files read at once (default: four a core, at most 64: reading mostly
-    /// waits on the disk or the share). Files over 256 KiB are read one a
-    /// core at most, whatever N is.
+    /// Files read at once (default: four a core, more while the CPU mostly
+    /// waits with files left to read, as on a share over a slow link, up to
+    /// sixteen a core or 64). Files over 256 KiB are read one a core at
+    /// most, whatever N is.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// No progress or summary on stderr.
