@@ -416,7 +416,7 @@ pub fn scan_with(
             let now = pacer.pace(
                 pace.load(Ordering::Relaxed),
                 Instant::now(),
-                process_cpu_time(),
+                process_cpu_time,
                 shares.waiting(),
             );
             if now > pace.swap(now, Ordering::Relaxed) {
@@ -865,8 +865,8 @@ fn process(
 
 /// How many workers read at once, when `--threads` does not say: from
 /// four a core, doubled while the process mostly waits with files left to
-/// read (a share over a slow link: each file's open and read wait on round
-/// trips), halved back while the cores are busy (there, more workers only
+/// read or the walk still finding them (a share over a slow link: each
+/// file's open and read wait on round trips), halved back while the cores are busy (there, more workers only
 /// contend: 16 on 2 cores took 15% longer than 8 over files in memory).
 /// What the scan finds does not depend on it.
 struct Pacer {
@@ -896,27 +896,29 @@ impl Pacer {
         }
     }
 
-    /// The pace from `now` on, given the process's CPU time `cpu` (None
-    /// where it cannot be known: the pace stays) and whether files wait.
+    /// The pace from `now` on, given the process's CPU time (`cpu`, asked
+    /// only when the pace is due a look; None where it cannot be known: the
+    /// pace stays) and whether files wait (or the walk may find more).
     fn pace(
         &mut self,
         now_pace: usize,
         now: Instant,
-        cpu: Option<Duration>,
+        cpu: impl FnOnce() -> Option<Duration>,
         waiting: bool,
     ) -> usize {
-        let Some(cpu) = cpu else {
+        if self
+            .last
+            .is_some_and(|(then, _)| now.saturating_duration_since(then) < Self::EVERY)
+        {
+            return now_pace;
+        }
+        let Some(cpu) = cpu() else {
             return now_pace;
         };
-        let Some((then, cpu_then)) = self.last else {
-            self.last = Some((now, cpu));
+        let Some((then, cpu_then)) = self.last.replace((now, cpu)) else {
             return now_pace;
         };
         let wall = now.saturating_duration_since(then);
-        if wall < Self::EVERY {
-            return now_pace;
-        }
-        self.last = Some((now, cpu));
         let used =
             cpu.saturating_sub(cpu_then).as_secs_f64() / (wall.as_secs_f64() * cores() as f64);
         if used < Self::WAITING && waiting {
@@ -1789,25 +1791,26 @@ mod tests {
         let busy = |ms: u64| Duration::from_millis(ms) * cores() as u32;
         let idle = Duration::from_millis(7);
         let mut pacer = Pacer::new(8, 32);
-        assert_eq!(pacer.pace(8, at(0), Some(idle), true), 8, "a first look");
-        assert_eq!(pacer.pace(8, at(100), Some(idle), true), 8, "too soon");
-        assert_eq!(pacer.pace(8, at(500), Some(idle), true), 16);
-        assert_eq!(pacer.pace(16, at(1000), Some(idle), true), 32);
-        assert_eq!(pacer.pace(32, at(1500), Some(idle), true), 32, "at most");
+        assert_eq!(pacer.pace(8, at(0), || Some(idle), true), 8, "a first look");
+        let not_asked = || unreachable!("the CPU time is asked for only when due");
+        assert_eq!(pacer.pace(8, at(100), not_asked, true), 8, "too soon");
+        assert_eq!(pacer.pace(8, at(500), || Some(idle), true), 16);
+        assert_eq!(pacer.pace(16, at(1000), || Some(idle), true), 32);
+        assert_eq!(pacer.pace(32, at(1500), || Some(idle), true), 32, "at most");
         // Nothing waits to be read: more workers would have nothing to do.
-        assert_eq!(pacer.pace(32, at(2000), Some(idle), false), 32);
+        assert_eq!(pacer.pace(32, at(2000), || Some(idle), false), 32);
         // Busy cores: back down, to the least.
         let cpu = idle + busy(500);
-        assert_eq!(pacer.pace(32, at(2500), Some(cpu), true), 16);
+        assert_eq!(pacer.pace(32, at(2500), || Some(cpu), true), 16);
         let cpu = cpu + busy(500);
-        assert_eq!(pacer.pace(16, at(3000), Some(cpu), true), 8);
+        assert_eq!(pacer.pace(16, at(3000), || Some(cpu), true), 8);
         let cpu = cpu + busy(500);
-        assert_eq!(pacer.pace(8, at(3500), Some(cpu), true), 8, "at least");
+        assert_eq!(pacer.pace(8, at(3500), || Some(cpu), true), 8, "at least");
         // Between waiting and busy: as it is.
         let cpu = cpu + busy(300);
-        assert_eq!(pacer.pace(8, at(4000), Some(cpu), true), 8);
+        assert_eq!(pacer.pace(8, at(4000), || Some(cpu), true), 8);
         // No CPU time to go by: as it is.
-        assert_eq!(pacer.pace(8, at(5000), None, true), 8);
+        assert_eq!(pacer.pace(8, at(5000), || None, true), 8);
     }
 
     #[test]
