@@ -10,6 +10,13 @@
 //! each against the first. Each reads every file (FUSE drops a file's
 //! cached pages when it is opened again).
 //!
+//! With `TRAWL_SHARE_META_RTT_MS` set, lookups, listings and attributes
+//! also answer after that round trip, and the kernel caches none of them (a
+//! share whose client keeps no metadata: the worst case for a rescan, which
+//! is all metadata); the bench then times unchanged rescans with four
+//! walker threads a core and with the default (the walk takes such a share
+//! for a slow one: see `metadata_is_slow` in src/walk.rs), alternated.
+//!
 //! `cargo bench --bench share` (Linux, as root or with `fusermount3`;
 //! `TRAWL_SHARE_FILES` for another size, default 8,000).
 
@@ -44,6 +51,10 @@ mod share {
     struct Share {
         files: usize,
         rtt: Duration,
+        /// When set, lookups, attributes and listings also answer after
+        /// this round trip, and are not cached: a share whose client keeps
+        /// no metadata (the worst case for a rescan, which is all metadata).
+        meta_rtt: Option<Duration>,
     }
 
     impl Share {
@@ -98,7 +109,28 @@ mod share {
         /// Answers after a round trip, from a thread of its own, so that
         /// requests in flight together wait together, as on a network.
         fn later<R: Send + 'static>(&self, reply: R, then: impl FnOnce(R) + Send + 'static) {
-            let rtt = self.rtt;
+            self.after(self.rtt, reply, then);
+        }
+
+        /// A metadata answer: at once and cached, or after `meta_rtt` and
+        /// not cached.
+        fn meta<R: Send + 'static>(
+            &self,
+            reply: R,
+            then: impl FnOnce(R, &Duration) + Send + 'static,
+        ) {
+            match self.meta_rtt {
+                None => then(reply, &TTL),
+                Some(rtt) => self.after(rtt, reply, move |r| then(r, &Duration::ZERO)),
+            }
+        }
+
+        fn after<R: Send + 'static>(
+            &self,
+            rtt: Duration,
+            reply: R,
+            then: impl FnOnce(R) + Send + 'static,
+        ) {
             std::thread::spawn(move || {
                 std::thread::sleep(rtt);
                 then(reply);
@@ -124,13 +156,21 @@ mod share {
                 .into_iter()
                 .find(|(_, n, _)| OsStr::new(n) == name)
             {
-                Some((ino, _, _)) => reply.entry(&TTL, &self.attr(ino), 0),
-                None => reply.error(ENOENT),
+                Some((ino, _, _)) => {
+                    let attr = self.attr(ino);
+                    self.meta(reply, move |r, ttl| r.entry(ttl, &attr, 0));
+                }
+                None => self.meta(reply, |r, _| r.error(ENOENT)),
             }
         }
 
         fn getattr(&mut self, _: &Request<'_>, ino: u64, _: Option<u64>, reply: ReplyAttr) {
-            reply.attr(&TTL, &self.attr(ino));
+            let attr = self.attr(ino);
+            self.meta(reply, move |r, ttl| r.attr(ttl, &attr));
+        }
+
+        fn opendir(&mut self, _: &Request<'_>, _: u64, _: i32, reply: ReplyOpen) {
+            self.meta(reply, |r, _| r.opened(0, 0));
         }
 
         fn open(&mut self, _: &Request<'_>, _: u64, _: i32, reply: ReplyOpen) {
@@ -173,7 +213,7 @@ mod share {
                     break;
                 }
             }
-            reply.ok();
+            self.meta(reply, |r, _| r.ok());
         }
     }
 
@@ -193,9 +233,71 @@ mod share {
         (started.elapsed(), report.summary.findings)
     }
 
+    struct NoLog;
+
+    impl trawl::nightly::Log for NoLog {
+        fn line(&self, _: &str) {}
+    }
+
+    /// A scan of the share with the state at `state`: returns its time and
+    /// how many files it read.
+    fn scan_with_state(at: &Path, state: &Path, walk_threads: Option<usize>) -> (Duration, u64) {
+        let as_of = "2026-01-01".parse().unwrap();
+        let prepared = prepare(None, None, as_of).unwrap();
+        let mut opts = ScanOptions::new(vec![at.to_path_buf()], as_of);
+        opts.walk_threads = walk_threads;
+        let started = Instant::now();
+        let mut state = trawl::state::State::open(state).unwrap();
+        let (report, pending) = trawl::nightly::scan_with_state(
+            &prepared,
+            &opts,
+            &Arc::new(Progress::new(false)),
+            &mut state,
+            trawl::nightly::StateOptions::default(),
+            &NoLog,
+        )
+        .unwrap();
+        pending.record(&mut state, &NoLog).unwrap();
+        (started.elapsed(), report.history.unwrap().files_read)
+    }
+
     fn median(mut v: Vec<Duration>) -> Duration {
         v.sort();
         v[v.len() / 2]
+    }
+
+    /// Rescans of the share, its metadata slow: with four walker threads a
+    /// core (as before the walk took the share for a slow one) and with the
+    /// default, alternated.
+    fn rescans(at: &Path, state: &Path, files: usize, meta_ms: u64) {
+        let (first, read) = scan_with_state(at, state, None);
+        assert_eq!(read as usize, files, "the first scan reads every file");
+        println!(
+            "{files} files on a share answering every open, read, lookup, listing and attribute after {meta_ms} ms, none cached, {} cores: first scan {:.2} s",
+            cores(),
+            first.as_secs_f64()
+        );
+        let ways = [
+            ("four walker threads a core", Some(cores() * 4)),
+            ("the default (the share taken for a slow one)", None),
+        ];
+        let mut times = vec![Vec::new(); ways.len()];
+        for _ in 0..3 {
+            for (way, (_, walk_threads)) in ways.iter().enumerate() {
+                let (took, read) = scan_with_state(at, state, *walk_threads);
+                assert_eq!(read, 0, "a rescan of an unchanged share reads nothing");
+                times[way].push(took);
+            }
+        }
+        let before = median(times[0].clone());
+        for ((name, _), took) in ways.iter().zip(times) {
+            let took = median(took);
+            println!(
+                "  unchanged rescan, {name}: {:.2} s (median of 3), {:.2}x as long as four a core",
+                took.as_secs_f64(),
+                took.as_secs_f64() / before.as_secs_f64()
+            );
+        }
     }
 
     pub fn main() {
@@ -207,12 +309,16 @@ mod share {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(2);
+        let meta_rtt_ms: Option<u64> = std::env::var("TRAWL_SHARE_META_RTT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok());
         let dir = tempfile::tempdir().unwrap();
         let at = dir.path().join("share");
         std::fs::create_dir(&at).unwrap();
         let share = Share {
             files,
             rtt: Duration::from_millis(rtt_ms),
+            meta_rtt: meta_rtt_ms.map(Duration::from_millis),
         };
         let options = [MountOption::RO, MountOption::FSName("trawl-bench".into())];
         let _session = match fuser::spawn_mount2(share, &at, &options) {
@@ -222,6 +328,10 @@ mod share {
                 return;
             }
         };
+        if let Some(meta_ms) = meta_rtt_ms {
+            rescans(&at, &dir.path().join("state.db"), files, meta_ms);
+            return;
+        }
         println!(
             "{files} files of ~3.5 KB on a share answering each open and read after {rtt_ms} ms, {} cores:",
             cores()

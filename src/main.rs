@@ -519,6 +519,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         max_file_size: args.max_file_size,
         reveal: args.reveal,
         threads: args.threads,
+        walk_threads: None,
         as_of,
         limits: Limits::default(),
         record_times: args.as_of.is_none(),
