@@ -72,8 +72,8 @@ pub struct ScanOptions {
 
 impl ScanOptions {
     /// The defaults `trawl scan` has: no exclusions, links not followed,
-    /// files up to 4 GiB, values masked, one thread a core, no times, no
-    /// hashes, no state.
+    /// files up to 4 GiB, values masked, workers paced and walker threads
+    /// as the share calls for, no times, no hashes, no state.
     pub fn new(roots: Vec<PathBuf>, as_of: Date) -> ScanOptions {
         ScanOptions {
             roots,
@@ -199,8 +199,8 @@ const WALK_THREADS_PER_CORE: usize = 4;
 /// core; on a file system that answers as a share over a network link does
 /// ([`walk::metadata_is_slow`]), as many as the most workers, sixteen a
 /// core. A rescan is all metadata: on a share whose every lookup, listing
-/// and attribute waited 2 ms, uncached, a rescan of 8,000 files took 1.41 s
-/// with 32 walker threads against 4.78 s with 8 (`benches/share.rs`); on a
+/// and attribute waited 2 ms, uncached, a rescan of 8,000 files took 1.36 s
+/// with 32 walker threads against 4.72 s with 8 (`benches/share.rs`); on a
 /// local disk 32 gained nothing and took 1-6% longer (so it keeps four a core).
 fn walk_threads(opts: &ScanOptions, cpu: usize) -> usize {
     if let Some(n) = opts.walk_threads {

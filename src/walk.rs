@@ -245,26 +245,41 @@ pub fn look_at_roots(roots: &[PathBuf], wait: Option<Duration>) -> RootsSeen {
 /// rescan is all metadata, and on such a share waits on its round trips:
 /// the walk then keeps more of them in flight (see `walk_threads` in
 /// scan.rs). A listing that does not end within [`PROBE_WAIT`] is slow.
-pub fn metadata_is_slow<'a>(mut roots: impl Iterator<Item = &'a PathBuf>) -> bool {
-    let Some(root) = roots.find(|r| r.is_dir()).cloned() else {
-        return false;
-    };
+pub fn metadata_is_slow<'a>(roots: impl Iterator<Item = &'a PathBuf>) -> bool {
+    let roots: Vec<PathBuf> = roots.cloned().collect();
+    // Even the look at which root is a folder is made from the probe's own
+    // thread: a share can stop answering at any time.
+    probe_within(PROBE_WAIT, move || {
+        let root = roots.iter().find(|r| r.is_dir())?;
+        let started = std::time::Instant::now();
+        if let Ok(entries) = std::fs::read_dir(root) {
+            entries.take(64).for_each(drop);
+        }
+        Some(started.elapsed())
+    })
+}
+
+/// Runs `probe` (how long a listing took, or `None` for no folder to list)
+/// on a thread of its own and says whether the listing was slow, waiting
+/// at most `wait`: a probe still running then (a share that stopped
+/// answering) is slow, and its thread is left behind, as in
+/// `look_at_roots`; the walk's own watch deals with such a share.
+fn probe_within(wait: Duration, probe: impl FnOnce() -> Option<Duration> + Send + 'static) -> bool {
     let (tx, rx) = std::sync::mpsc::channel();
     let probing = std::thread::Builder::new()
         .name("trawl-probe".into())
         .spawn(move || {
-            let started = std::time::Instant::now();
-            if let Ok(entries) = std::fs::read_dir(&root) {
-                entries.take(64).for_each(drop);
-            }
-            let _ = tx.send(started.elapsed());
+            let _ = tx.send(probe());
         });
     if probing.is_err() {
         return false;
     }
-    // A thread still waiting (a share that stopped answering) is left
-    // behind, as in `look_at_roots`; the walk's own watch deals with that.
-    listing_is_slow(rx.recv_timeout(PROBE_WAIT).ok())
+    match rx.recv_timeout(wait) {
+        // No folder among the roots: nothing to list.
+        Ok(None) => false,
+        Ok(took) => listing_is_slow(took),
+        Err(_) => listing_is_slow(None),
+    }
 }
 
 /// Whether a root's listing that took `took` (`None`: no answer in time)
@@ -1200,6 +1215,25 @@ mod tests {
         ] {
             assert_eq!(listing_is_slow(took), slow, "{took:?}");
         }
+    }
+
+    /// A probe that does not answer within its wait (a share that stopped
+    /// answering) is taken for a slow share, and not waited on; one that
+    /// answers is judged by its time; one with no folder to list is not
+    /// slow.
+    #[test]
+    fn a_probe_that_does_not_answer_in_time_is_slow_and_not_waited_on() {
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        assert!(probe_within(Duration::from_millis(50), move || {
+            let _ = held.recv();
+            Some(Duration::ZERO)
+        }));
+        // The probe's thread, left behind, ends once let go.
+        let _ = release.send(());
+        let wait = Duration::from_secs(30);
+        assert!(!probe_within(wait, || Some(Duration::from_micros(30))));
+        assert!(probe_within(wait, || Some(Duration::from_millis(9))));
+        assert!(!probe_within(wait, || None));
     }
 
     /// With no folder among the roots (a file, nothing there), there is no

@@ -182,28 +182,6 @@ fn mount_stalling_share(
     Some((at, answer, session))
 }
 
-/// A share whose folder does not list in time is taken for one over a slow
-/// link, and walked with more threads, not waited on: the probe answers
-/// within its own wait.
-#[test]
-fn a_folder_that_does_not_list_is_taken_for_a_slow_share_without_waiting_for_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some((at, answer, session)) = mount_stalling_share(dir.path()) else {
-        return;
-    };
-    let started = Instant::now();
-    let slow = trawl::walk::metadata_is_slow([at.join("stuck")].iter());
-    let took = started.elapsed();
-    // Let go before judging, so that a failure fails rather than hangs.
-    answer.store(true, Ordering::Relaxed);
-    drop(session);
-    assert!(slow, "a folder that does not list taken for a fast share");
-    assert!(
-        took < Duration::from_secs(20),
-        "waited {took:?} on the folder"
-    );
-}
-
 /// A nightly run over a share that stops answering ends by itself: a file
 /// whose bytes never come is given up after --file-timeout, the walk of a
 /// folder that never lists likewise, and the run stops as partial, its
