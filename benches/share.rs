@@ -261,6 +261,19 @@ mod share {
         (started.elapsed(), report.history.unwrap().files_read)
     }
 
+    /// Each way's median time, and its ratio to the first way's.
+    fn print_medians(names: &[String], times: Vec<Vec<Duration>>, first_name: &str) {
+        let first = median(times[0].clone());
+        for (name, took) in names.iter().zip(times) {
+            let took = median(took);
+            println!(
+                "  {name}: {:.2} s (median of 3), {:.2}x as long as {first_name}",
+                took.as_secs_f64(),
+                took.as_secs_f64() / first.as_secs_f64()
+            );
+        }
+    }
+
     fn median(mut v: Vec<Duration>) -> Duration {
         v.sort();
         v[v.len() / 2]
@@ -289,15 +302,8 @@ mod share {
                 times[way].push(took);
             }
         }
-        let before = median(times[0].clone());
-        for ((name, _), took) in ways.iter().zip(times) {
-            let took = median(took);
-            println!(
-                "  unchanged rescan, {name}: {:.2} s (median of 3), {:.2}x as long as four a core",
-                took.as_secs_f64(),
-                took.as_secs_f64() / before.as_secs_f64()
-            );
-        }
+        let names = ways.map(|(name, _)| format!("unchanged rescan, {name}"));
+        print_medians(&names, times, "four a core");
     }
 
     pub fn main() {
@@ -358,15 +364,7 @@ mod share {
             findings.windows(2).all(|w| w[0] == w[1]),
             "the same findings every way"
         );
-        let first = median(times[0].clone());
-        for ((name, _), took) in ways.iter().zip(times) {
-            let took = median(took);
-            println!(
-                "  {name}: {:.2} s (median of 3), {:.2}x as long as one a core",
-                took.as_secs_f64(),
-                took.as_secs_f64() / first.as_secs_f64()
-            );
-        }
+        print_medians(&ways.map(|(name, _)| name.to_string()), times, "one a core");
         println!("  ({} findings)", findings[0]);
     }
 }
