@@ -20,16 +20,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use trawl::nightly::{scan_with_state, Log, StateOptions};
-use trawl::report::{self, Format, Progress};
-use trawl::scan::{prepare, ScanOptions};
-use trawl::state::State;
-
-struct NoLog;
-
-impl Log for NoLog {
-    fn line(&self, _: &str) {}
-}
+mod common;
 
 /// Small files of about 4 KB of text: notes and minutes, one in five with
 /// personal values in it; as `.txt` or as `.docx`.
@@ -77,25 +68,7 @@ fn drop_caches(cold: bool) {
 
 fn run(share: &Path, state: &Path, cold: bool) -> (Duration, u64, u64) {
     drop_caches(cold);
-    let as_of = "2026-01-01".parse().unwrap();
-    let prepared = prepare(None, None, as_of).unwrap();
-    let opts = ScanOptions::new(vec![share.to_path_buf()], as_of);
-    let started = Instant::now();
-    let mut state = State::open(state).unwrap();
-    let (report, pending) = scan_with_state(
-        &prepared,
-        &opts,
-        &std::sync::Arc::new(Progress::new(false)),
-        &mut state,
-        StateOptions::default(),
-        &NoLog,
-    )
-    .unwrap();
-    report::write(&report, Format::Jsonl, &mut std::io::sink()).unwrap();
-    pending.record(&mut state, &NoLog).unwrap();
-    let elapsed = started.elapsed();
-    let h = report.history.unwrap();
-    (elapsed, h.files_read, report.summary.findings)
+    common::run_with_state(share, state, None)
 }
 
 /// The yardstick: the least any rescan that trusts no change journal must

@@ -25,6 +25,9 @@
 mod fuse_attr;
 
 #[cfg(target_os = "linux")]
+mod common;
+
+#[cfg(target_os = "linux")]
 mod share {
     use std::ffi::OsStr;
     use std::path::Path;
@@ -38,7 +41,7 @@ mod share {
     use trawl::report::Progress;
     use trawl::scan::{cores, default_workers, prepare, scan, ScanOptions};
 
-    use super::fuse_attr;
+    use super::{common, fuse_attr};
 
     const ENOENT: i32 = 2;
     const TTL: Duration = Duration::from_secs(3600);
@@ -189,9 +192,8 @@ mod share {
             reply: ReplyData,
         ) {
             let bytes = self.file_of(ino).map(note).unwrap_or_default();
-            let start = (offset.max(0) as usize).min(bytes.len());
-            let end = (start + size as usize).min(bytes.len());
-            self.later(reply, move |r| r.data(&bytes[start..end]));
+            let span = fuse_attr::span(bytes.len(), offset, size);
+            self.later(reply, move |r| r.data(&bytes[span]));
         }
 
         fn readdir(
@@ -233,34 +235,6 @@ mod share {
         (started.elapsed(), report.summary.findings)
     }
 
-    struct NoLog;
-
-    impl trawl::nightly::Log for NoLog {
-        fn line(&self, _: &str) {}
-    }
-
-    /// A scan of the share with the state at `state`: returns its time and
-    /// how many files it read.
-    fn scan_with_state(at: &Path, state: &Path, walk_threads: Option<usize>) -> (Duration, u64) {
-        let as_of = "2026-01-01".parse().unwrap();
-        let prepared = prepare(None, None, as_of).unwrap();
-        let mut opts = ScanOptions::new(vec![at.to_path_buf()], as_of);
-        opts.walk_threads = walk_threads;
-        let started = Instant::now();
-        let mut state = trawl::state::State::open(state).unwrap();
-        let (report, pending) = trawl::nightly::scan_with_state(
-            &prepared,
-            &opts,
-            &Arc::new(Progress::new(false)),
-            &mut state,
-            trawl::nightly::StateOptions::default(),
-            &NoLog,
-        )
-        .unwrap();
-        pending.record(&mut state, &NoLog).unwrap();
-        (started.elapsed(), report.history.unwrap().files_read)
-    }
-
     /// Each way's median time, and its ratio to the first way's.
     fn print_medians(names: &[String], times: Vec<Vec<Duration>>, first_name: &str) {
         let first = median(times[0].clone());
@@ -283,7 +257,7 @@ mod share {
     /// core (as before the walk took the share for a slow one) and with the
     /// default, alternated.
     fn rescans(at: &Path, state: &Path, files: usize, meta_ms: u64) {
-        let (first, read) = scan_with_state(at, state, None);
+        let (first, read, _) = common::run_with_state(at, state, None);
         assert_eq!(read as usize, files, "the first scan reads every file");
         println!(
             "{files} files on a share answering every open, read, lookup, listing and attribute after {meta_ms} ms, none cached, {} cores: first scan {:.2} s",
@@ -297,7 +271,7 @@ mod share {
         let mut times = vec![Vec::new(); ways.len()];
         for _ in 0..3 {
             for (way, (_, walk_threads)) in ways.iter().enumerate() {
-                let (took, read) = scan_with_state(at, state, *walk_threads);
+                let (took, read, _) = common::run_with_state(at, state, *walk_threads);
                 assert_eq!(read, 0, "a rescan of an unchanged share reads nothing");
                 times[way].push(took);
             }

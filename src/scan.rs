@@ -887,9 +887,10 @@ fn process(
 /// How many workers read at once, when `--threads` does not say: from
 /// four a core, doubled while the process mostly waits with files left to
 /// read or the walk still finding them (a share over a slow link: each
-/// file's open and read wait on round trips), halved back while the cores are busy (there, more workers only
-/// contend: 16 on 2 cores took 15% longer than 8 over files in memory).
-/// What the scan finds does not depend on it.
+/// file's open and read wait on round trips), halved back while the cores
+/// are busy (there, more workers only contend: 16 on 2 cores took 15%
+/// longer than 8 over files in memory). What the scan finds does not
+/// depend on it.
 struct Pacer {
     least: usize,
     most: usize,
@@ -1355,7 +1356,7 @@ impl Reading {
                 large,
             },
         );
-        ReadingGuard(self, id, large)
+        ReadingGuard(self, id)
     }
 
     /// What is being read and was not given up on, in order.
@@ -1405,17 +1406,16 @@ impl Reading {
     }
 }
 
-/// A file's reading, until dropped: its id, and whether it is large.
-struct ReadingGuard<'r>(&'r Reading, u64, bool);
+/// A file's reading, until dropped: its id.
+struct ReadingGuard<'r>(&'r Reading, u64);
 
 impl Drop for ReadingGuard<'_> {
     fn drop(&mut self) {
         let mut now = self.0.lock();
-        let gone = now.files.remove(&self.1);
-        if self.2 {
+        if let Some(gone) = now.files.remove(&self.1).filter(|b| b.large) {
             LARGE_HERE.set(LARGE_HERE.get().saturating_sub(1));
             // Its slot, unless it was freed when the file was given up on.
-            if gone.is_some_and(|b| !b.abandoned) {
+            if !gone.abandoned {
                 now.large = now.large.saturating_sub(1);
                 self.0.freed.notify_one();
             }

@@ -107,12 +107,11 @@ impl Filesystem for Share {
         _: Option<u64>,
         reply: ReplyData,
     ) {
-        let start = (offset.max(0) as usize).min(NOTE.len());
-        let end = (start + size as usize).min(NOTE.len());
+        let span = fuse_attr::span(NOTE.len(), offset, size);
         if ino == SLOW_TXT {
-            self.hold(reply, move |r| r.data(&NOTE[start..end]));
+            self.hold(reply, move |r| r.data(&NOTE[span]));
         } else {
-            reply.data(&NOTE[start..end]);
+            reply.data(&NOTE[span]);
         }
     }
 

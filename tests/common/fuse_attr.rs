@@ -1,6 +1,7 @@
-//! A FUSE file's or folder's attributes, as the tests' and benches' own
-//! file systems give them: read-only, owned by root, dated 14 November
-//! 2023 (fixed, so that a rescan sees nothing changed).
+//! What the tests' and benches' own FUSE file systems share: a file's or
+//! folder's attributes (read-only, owned by root, dated 14 November 2023,
+//! fixed, so that a rescan sees nothing changed), and the bytes a read
+//! asks for.
 
 use std::time::{Duration, SystemTime};
 
@@ -29,4 +30,11 @@ pub fn attr(ino: u64, size: u64, dir: bool) -> FileAttr {
         blksize: 4096,
         flags: 0,
     }
+}
+
+/// The part of a file of `len` bytes that a read at `offset` of `size`
+/// bytes gives: cut at the file's end, empty past it.
+pub fn span(len: usize, offset: i64, size: u32) -> std::ops::Range<usize> {
+    let start = (offset.max(0) as usize).min(len);
+    start..start.saturating_add(size as usize).min(len)
 }
