@@ -79,6 +79,10 @@ pub fn run(spec: &ScanSpec, threads: Option<usize>) -> Result<ScanReport> {
         excludes: spec.excludes.clone(),
         follow: spec.follow,
         max_file_size: spec.max_file_size,
+        limits: crate::extract::Limits {
+            max_findings: crate::extract::findings_limit(spec.max_findings_per_file),
+            ..crate::extract::Limits::default()
+        },
         min_confidence: spec.min_confidence,
         threads,
         hash_files: true,
@@ -169,6 +173,7 @@ pub fn audit(dir: &Path, threads: Option<usize>) -> Result<AuditOutcome> {
         excludes: Vec::new(),
         follow: false,
         max_file_size: MAX_FILE_SIZE,
+        max_findings_per_file: crate::extract::Limits::default().max_findings,
         rules: pin.rules.as_deref().map(resolve),
         policy: pin.policy.as_deref().map(resolve),
         as_of: pin.as_of.clone(),

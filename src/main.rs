@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use trawl::audit;
 use trawl::classify::{policy::Policy, show};
 use trawl::detect::{Confidence, Matcher, Rules};
-use trawl::extract::Limits;
+use trawl::extract::{findings_limit, Limits};
 use trawl::nightly::{self, Log};
 use trawl::report::manifest::{Manifest, ScanSpec};
 use trawl::report::output::{PrivateFile, Readers};
@@ -292,6 +292,11 @@ struct ScanArgs {
     /// Skip files larger than this, recording why (e.g. 500M, 4G).
     #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = parse_size)]
     max_file_size: u64,
+    /// Findings listed for one file (its archive members and attachments
+    /// included); past it they are counted by detector, not listed, and the
+    /// file's line says so. 0: no limit.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_findings)]
+    max_findings_per_file: u64,
     /// A rules directory (detectors.toml and its word lists) to use instead of the embedded rules.
     #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
@@ -521,7 +526,10 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         threads: args.threads,
         walk_threads: None,
         as_of,
-        limits: Limits::default(),
+        limits: Limits {
+            max_findings: findings_limit(args.max_findings_per_file),
+            ..Limits::default()
+        },
         record_times: args.as_of.is_none(),
         hash_files: manifest.is_some(),
         stop: Some(Arc::clone(&stop)),
@@ -679,6 +687,7 @@ fn write_outputs(
             excludes: args.exclude.clone(),
             follow: args.follow,
             max_file_size: args.max_file_size,
+            max_findings_per_file: args.max_findings_per_file,
             rules: args.rules.as_ref().map(|p| p.display().to_string()),
             policy: args.policy.as_ref().map(|p| p.display().to_string()),
             as_of: as_of.to_string(),

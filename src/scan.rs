@@ -123,6 +123,10 @@ pub struct FileResult {
     hashed: Option<ScannedFile>,
     findings_suppressed: u64,
     records_suppressed: u64,
+    /// Findings past the file's listing, by detector (at the confidence
+    /// asked for), and the rows that held only those.
+    unlisted: BTreeMap<String, u64>,
+    rows_not_judged: u64,
     /// A regular file's path below its root, as walked.
     pub walked: Option<String>,
     /// Whether the file was read (false when its stored result was reused).
@@ -721,6 +725,14 @@ fn add(report: &mut ScanReport, summary: &mut Summary, r: FileResult) {
     }
     summary.findings_suppressed += r.findings_suppressed;
     summary.records_suppressed += r.records_suppressed;
+    for (detector, n) in r.unlisted {
+        summary.findings_not_listed += n;
+        *summary
+            .findings_not_listed_by_detector
+            .entry(detector)
+            .or_default() += n;
+    }
+    summary.rows_not_judged += r.rows_not_judged;
     // Those decided on are listed with --show-suppressed, but counted apart.
     for f in r.findings.iter().filter(|f| f.triage.is_none()) {
         tally_finding(summary, f, Tally::In);
@@ -1499,6 +1511,7 @@ fn read_file(
         members: Vec::new(),
         document: None,
         content: None,
+        unlisted: Default::default(),
     });
     let mut findings = extracted.findings;
     for f in &mut findings {
@@ -1526,6 +1539,7 @@ fn read_file(
         reason: extracted.reason,
         findings,
         records: extracted.records,
+        unlisted: extracted.unlisted,
         members: extracted
             .members
             .into_iter()
@@ -1555,6 +1569,12 @@ fn judge(
 ) -> FileResult {
     let mut findings = stored.findings;
     findings.retain(|f| f.confidence >= opts.min_confidence);
+    let mut unlisted: BTreeMap<String, u64> = BTreeMap::new();
+    for ((detector, confidence), n) in stored.unlisted.findings {
+        if confidence >= opts.min_confidence {
+            *unlisted.entry(detector).or_default() += n;
+        }
+    }
     for f in findings.iter_mut().filter(|f| f.triage.is_none()) {
         if let Some(t) = memory
             .zip(f.fingerprint.as_ref())
@@ -1614,6 +1634,8 @@ fn judge(
         hashed: None,
         findings_suppressed,
         records_suppressed,
+        unlisted,
+        rows_not_judged: stored.unlisted.rows,
         walked: None,
         read: true,
         store: None,
@@ -1670,6 +1692,8 @@ fn not_scanned(rel: String, outcome: Outcome, reason: String) -> FileResult {
         hashed: None,
         findings_suppressed: 0,
         records_suppressed: 0,
+        unlisted: BTreeMap::new(),
+        rows_not_judged: 0,
         walked: None,
         read: false,
         store: None,

@@ -738,3 +738,66 @@ fn a_name_that_is_not_utf8_is_read_as_windows_1252() {
     let fewer = run(&["--exclude", "café.txt"]);
     assert_eq!(paths(&fewer), ["cafè.txt"]);
 }
+
+/// Past `--max-findings-per-file`, a file's findings are counted, not
+/// listed: the first in the file are listed as without the limit, the file's
+/// line and the summary say how many more, and the rows holding only those
+/// are counted, not judged. 0 lifts the limit.
+#[test]
+fn a_huge_export_lists_its_first_findings_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tenants.csv", common::export(30).as_bytes());
+    let (code, all) = scan_lines(dir.path(), &["--max-findings-per-file", "0"]);
+    assert_eq!(code, 1);
+    let every = of_kind(&all, "finding");
+    let detectors =
+        |fs: &[&Value]| -> Vec<String> { fs.iter().map(|f| f["detector"].to_string()).collect() };
+    let per_row = every.len() / 30;
+    assert!(per_row >= 2, "{every:?}");
+    assert!(of_kind(&all, "file").is_empty());
+
+    let (code, capped) = scan_lines(dir.path(), &["--max-findings-per-file", "10"]);
+    assert_eq!(code, 1);
+    let listed = of_kind(&capped, "finding");
+    assert_eq!(listed.len(), 10);
+    for (a, b) in listed.iter().zip(&every) {
+        assert_eq!(
+            a["location"], b["location"],
+            "the first in the file are listed"
+        );
+    }
+    assert_eq!(detectors(&listed), detectors(&every[..10]));
+    let rows_listed: std::collections::BTreeSet<u64> = listed
+        .iter()
+        .map(|f| f["location"]["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(of_kind(&capped, "record").len(), rows_listed.len());
+    let summary = of_kind(&capped, "summary")[0];
+    let more = every.len() as u64 - 10;
+    assert_eq!(summary["findings"], 10);
+    assert_eq!(summary["findings_not_listed"], more);
+    let by_detector = summary["findings_not_listed_by_detector"]
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        by_detector
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum::<u64>(),
+        more
+    );
+    assert_eq!(summary["rows_not_judged"], 30 - rows_listed.len() as u64);
+    let file = of_kind(&capped, "file");
+    assert_eq!(file.len(), 1);
+    assert_eq!(file[0]["status"], "scanned");
+    let reason = file[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains(&format!(
+            "the first 10 findings listed, {more} more counted"
+        )),
+        "{reason}"
+    );
+    // Without the flag: the default, 10,000, is far off.
+    let (_, default) = scan_lines(dir.path(), &[]);
+    assert_eq!(default, all);
+}

@@ -220,5 +220,6 @@ fn stored_result() -> trawl::state::StoredResult {
             document_date: None,
         }],
         members: Vec::new(),
+        unlisted: Default::default(),
     }
 }

@@ -314,6 +314,40 @@ fn audit_passes_on_the_fixtures_and_names_each_difference_when_one_changes() {
 /// Where output is thrown away: written in place, not replaced.
 const NULL_DEVICE: &str = if cfg!(windows) { "NUL" } else { "/dev/null" };
 
+/// A scan's limit on findings listed a file is part of its manifest, and
+/// its rerun keeps it; left at the default, the manifest does not name it.
+#[test]
+fn verify_reruns_with_the_scans_limit_on_findings_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("share")).unwrap();
+    std::fs::write(dir.path().join("share/tenants.csv"), common::export(30)).unwrap();
+    for (limit, named) in [("10", true), ("10000", false)] {
+        let out = trawl()
+            .current_dir(dir.path())
+            .args(["scan", "share", "--quiet", "--as-of", AS_OF])
+            .args(["--manifest", "m.json", "--out", NULL_DEVICE])
+            .args(["--max-findings-per-file", limit])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let manifest: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("m.json")).unwrap()).unwrap();
+        assert_eq!(
+            manifest["scan"].get("max_findings_per_file").is_some(),
+            named,
+            "{}",
+            manifest["scan"]
+        );
+        let out = trawl()
+            .current_dir(dir.path())
+            .args(["verify", "m.json"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{limit}: {stdout}");
+    }
+}
+
 #[test]
 fn verify_proves_a_rerun_identical_and_shows_what_changed() {
     let dir = tempfile::tempdir().unwrap();

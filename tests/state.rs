@@ -2770,3 +2770,29 @@ fn a_moved_folders_findings_are_neither_resolved_nor_new_and_decisions_follow() 
     assert_eq!(at_new.len(), 1, "{}", after["findings"]);
     assert_eq!(at_new[0]["triage"]["status"], "false_positive");
 }
+
+/// A file listed in part (`--max-findings-per-file`) is stored with its
+/// counts: an unchanged rescan reads nothing and reports it as before, the
+/// counts included; another limit has it read again.
+#[test]
+fn a_file_listed_in_part_is_reused_with_its_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&share).unwrap();
+    std::fs::write(share.join("tenants.csv"), common::export(40)).unwrap();
+    let limit = ["--max-findings-per-file", "25"];
+    let first = nightly(dir.path(), &share, &limit);
+    assert_eq!(first["findings"].as_array().unwrap().len(), 25);
+    assert!(first["summary"]["findings_not_listed"].as_u64().unwrap() > 0);
+    assert!(first["summary"]["rows_not_judged"].as_u64().unwrap() > 0);
+    assert_eq!(
+        first["errors"][0]["status"], "scanned",
+        "{}",
+        first["errors"]
+    );
+    let again = nightly(dir.path(), &share, &limit);
+    reports_the_same(&first, &again, 0);
+    let more = nightly(dir.path(), &share, &["--max-findings-per-file", "30"]);
+    assert_eq!(more["history"]["files_read"], 1);
+    assert_eq!(more["findings"].as_array().unwrap().len(), 30);
+}

@@ -323,6 +323,50 @@ mod tests {
             .is_some_and(|r| r.reason.contains("nested deeper than 2"))));
     }
 
+    /// A file's listing is shared by its members: the first members'
+    /// findings are listed, and the rest counted with the rows they fill.
+    #[test]
+    fn members_share_their_files_listing() {
+        let rows = b"Name,Email\nA,a@example.com\nB,b@example.com\nC,c@example.com\n";
+        let outer = zip_of(&[("a.csv", rows), ("b.csv", rows)]);
+        let limits = Limits {
+            max_findings: 4,
+            ..Limits::default()
+        };
+        let got = crate::extract::extract_bytes(&engine(), "a.zip", outer, false, limits);
+        let listed: Vec<(&str, Option<u64>)> = got
+            .findings
+            .iter()
+            .map(|f| (f.path.as_str(), f.location.row))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("a.zip!/a.csv", Some(2)),
+                ("a.zip!/a.csv", Some(3)),
+                ("a.zip!/a.csv", Some(4)),
+                ("a.zip!/b.csv", Some(2)),
+            ]
+        );
+        assert_eq!(got.records.len(), 4);
+        assert_eq!(got.unlisted.total(), 2);
+        assert_eq!(got.unlisted.rows, 2);
+        assert_eq!(got.outcome, Outcome::Scanned);
+        assert_eq!(
+            got.reason.as_deref(),
+            Some("over --max-findings-per-file: the first 4 findings listed, 2 more counted (email 2), and the 2 rows holding only those not judged")
+        );
+        let whole = crate::extract::extract_bytes(
+            &engine(),
+            "a.zip",
+            zip_of(&[("a.csv", rows), ("b.csv", rows)]),
+            false,
+            Limits::default(),
+        );
+        assert_eq!(whole.findings.len(), 6);
+        assert!(whole.unlisted.is_empty() && whole.reason.is_none());
+    }
+
     #[test]
     fn corrupt_zip_fails_with_reason() {
         let (_, _, result) = scan_bytes(b"PK\x03\x04 not really a zip".to_vec(), Limits::default());

@@ -26,7 +26,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::detect::{Engine, HeaderContext, Hit, Scope};
+use crate::detect::{Confidence, Engine, HeaderContext, Hit, Scope};
 use crate::report::{mask, Column, FileRecord, Finding, Location, Outcome};
 use sniff::Kind;
 
@@ -52,6 +52,19 @@ pub struct Limits {
     /// One member unpacked into memory to be scanned, or one file of a
     /// format that is read whole (PDF, HTML, a lone email).
     pub max_member_bytes: u64,
+    /// Findings listed for one file, its members' included: past it they
+    /// are counted, not kept, so that an export of millions of rows costs
+    /// bounded memory and output, not a gigabyte a hundred thousand rows.
+    pub max_findings: u64,
+}
+
+/// `--max-findings-per-file` as a limit: 0 is none.
+pub fn findings_limit(per_file: u64) -> u64 {
+    if per_file == 0 {
+        u64::MAX
+    } else {
+        per_file
+    }
 }
 
 impl Default for Limits {
@@ -62,6 +75,7 @@ impl Default for Limits {
             max_ratio: 200,
             max_members: 100_000,
             max_member_bytes: 512 << 20,
+            max_findings: 10_000,
         }
     }
 }
@@ -88,6 +102,61 @@ pub struct Extracted {
     /// it (permission denied, a share that stopped answering, a bad
     /// sector): what came of the reading then says nothing of the content.
     pub file_system_failed: bool,
+    /// Findings past [`Limits::max_findings`], counted.
+    pub unlisted: Unlisted,
+}
+
+/// What a file held past [`Limits::max_findings`]: its findings counted by
+/// detector and confidence, not kept; and the rows that held nothing else,
+/// which are then not judged (a row is judged on its findings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unlisted {
+    pub findings: std::collections::BTreeMap<(String, Confidence), u64>,
+    pub rows: u64,
+}
+
+impl Unlisted {
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty() && self.rows == 0
+    }
+
+    pub fn total(&self) -> u64 {
+        self.findings.values().sum()
+    }
+
+    fn count(&mut self, detector: &str, confidence: Confidence) {
+        let key = (detector.to_string(), confidence);
+        *self.findings.entry(key).or_default() += 1;
+    }
+
+    fn absorb(&mut self, other: Unlisted) {
+        for (key, n) in other.findings {
+            *self.findings.entry(key).or_default() += n;
+        }
+        self.rows += other.rows;
+    }
+
+    /// Why a file's listing stopped, for its file record.
+    pub fn describe(&self, listed: u64) -> String {
+        let mut by_detector: std::collections::BTreeMap<&str, u64> = Default::default();
+        for ((detector, _), n) in &self.findings {
+            *by_detector.entry(detector).or_default() += n;
+        }
+        let counts: Vec<String> = by_detector
+            .iter()
+            .map(|(d, n)| format!("{d} {n}"))
+            .collect();
+        let rows = match self.rows {
+            0 => String::new(),
+            1 => ", and the 1 row holding only those not judged".to_string(),
+            n => format!(", and the {n} rows holding only those not judged"),
+        };
+        format!(
+            "over --max-findings-per-file: the first {listed} findings listed, {} more counted ({}){rows}",
+            self.total(),
+            counts.join(", ")
+        )
+    }
 }
 
 /// A record that holds findings, as extraction saw it: a row of a table or
@@ -240,6 +309,7 @@ pub fn extract_file(
     hash: bool,
 ) -> Extracted {
     let mut sink = Sink::new(engine, rel.to_string(), reveal);
+    sink.cap = usize::try_from(limits.max_findings).unwrap_or(usize::MAX);
     let mut nest = Nest::new(limits);
     let mut content = None;
     let failed = Rc::new(Cell::new(false));
@@ -312,13 +382,20 @@ fn finish(
     result: Result<(), Problem>,
 ) -> Extracted {
     sink.close_documents();
-    let (outcome, reason) = match result {
+    let (outcome, mut reason) = match result {
         Ok(()) => (Outcome::Scanned, None),
         Err(p) => {
             let (o, r) = p.split();
             (o, Some(r))
         }
     };
+    if !sink.unlisted.is_empty() {
+        let unlisted = sink.unlisted.describe(sink.findings.len() as u64);
+        reason = Some(match reason {
+            Some(r) => format!("{r}; {unlisted}"),
+            None => unlisted,
+        });
+    }
     Extracted {
         outcome,
         format,
@@ -329,6 +406,7 @@ fn finish(
         records: sink.records,
         content: None,
         file_system_failed: false,
+        unlisted: sink.unlisted,
     }
 }
 
@@ -341,6 +419,7 @@ pub fn extract_bytes(
     limits: Limits,
 ) -> Extracted {
     let mut sink = Sink::new(engine, name.to_string(), reveal);
+    sink.cap = usize::try_from(limits.max_findings).unwrap_or(usize::MAX);
     let mut nest = Nest::new(limits);
     let (format, result) = extract_source(
         &mut sink,
@@ -367,6 +446,8 @@ pub fn extract_member(parent: &mut Sink, nest: &mut Nest, name: &str, bytes: Vec
     sink.close_documents();
     parent.findings.append(&mut sink.findings);
     parent.records.append(&mut sink.records);
+    parent.unlisted_total += sink.unlisted_total;
+    parent.unlisted.absorb(std::mem::take(&mut sink.unlisted));
     match result {
         Ok(()) => nest.members.push(MemberOutcome {
             format,
@@ -566,6 +647,12 @@ pub struct Sink<'e> {
     /// Whether the fields being judged are a row (a record of its own).
     in_row: bool,
     hits: Vec<Hit>,
+    /// Findings kept, at most ([`Limits::max_findings`] less what the file
+    /// holds already, for a member's sink); past it they are counted.
+    cap: usize,
+    pub unlisted: Unlisted,
+    /// `unlisted`'s findings, counted as they come: a row looks at it.
+    unlisted_total: u64,
 }
 
 impl<'e> Sink<'e> {
@@ -581,17 +668,41 @@ impl<'e> Sink<'e> {
             message_dates: Default::default(),
             in_row: false,
             hits: Vec::new(),
+            cap: usize::MAX,
+            unlisted: Unlisted::default(),
+            unlisted_total: 0,
         }
     }
 
-    /// An empty sink for the same file, for work done in parallel.
+    /// An empty sink for the same file, for work done in parallel, with
+    /// what is left of its listing (see [`Self::take_forked`]).
     pub fn fork(&self) -> Sink<'e> {
-        Sink::new(self.engine, self.path.clone(), self.reveal)
+        let mut fork = Sink::new(self.engine, self.path.clone(), self.reveal);
+        fork.cap = self.cap.saturating_sub(self.findings.len());
+        fork
     }
 
-    /// An empty sink for a member of this file.
+    /// Takes in a fork's findings, after the findings of every fork before
+    /// it: forks made at once may each have filled what was left of the
+    /// listing, and the excess is counted.
+    pub fn take_forked(&mut self, fork: Sink<'e>) {
+        let room = self.cap.saturating_sub(self.findings.len());
+        let mut findings = fork.findings;
+        for f in findings.drain(room.min(findings.len())..) {
+            self.unlisted.count(&f.detector, f.confidence);
+            self.unlisted_total += 1;
+        }
+        self.findings.append(&mut findings);
+        self.unlisted_total += fork.unlisted_total;
+        self.unlisted.absorb(fork.unlisted);
+    }
+
+    /// An empty sink for a member of this file, with what is left of its
+    /// listing.
     pub fn child(&self, path: String) -> Sink<'e> {
-        Sink::new(self.engine, path, self.reveal)
+        let mut child = Sink::new(self.engine, path, self.reveal);
+        child.cap = self.cap.saturating_sub(self.findings.len());
+        child
     }
 
     pub fn engine(&self) -> &'e Engine {
@@ -670,10 +781,14 @@ impl<'e> Sink<'e> {
     /// row is a record of its own, located at `at`.
     pub fn row(&mut self, fields: &[Field], at: Location) {
         let before = self.findings.len();
+        let unlisted_before = self.unlisted_total;
         self.in_row = true;
         self.judge(fields);
         self.in_row = false;
         if self.findings.len() == before {
+            if self.unlisted_total > unlisted_before {
+                self.unlisted.rows += 1;
+            }
             return;
         }
         // Named only when it holds something: most rows hold nothing.
@@ -789,6 +904,11 @@ impl<'e> Sink<'e> {
 
     fn push(&mut self, hit: &Hit, raw: &[u8], location: Location) {
         let d = self.engine.detector(hit.detector);
+        if self.findings.len() >= self.cap {
+            self.unlisted.count(&d.id, hit.confidence);
+            self.unlisted_total += 1;
+            return;
+        }
         let raw = match &hit.derived {
             Some((value, _)) => value.as_bytes(),
             None => raw,

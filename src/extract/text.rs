@@ -7,7 +7,6 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::{char_count, Problem, Sink, TextPos};
-use crate::report::Finding;
 
 /// New bytes read per block.
 const BLOCK: usize = 1 << 20;
@@ -146,15 +145,17 @@ pub fn scan_with_block(
         if batch.is_empty() {
             break;
         }
-        let found: Vec<Vec<Finding>> = batch
+        let parts: Vec<Sink> = batch
             .par_iter()
             .map(|b| {
                 let mut part = sink.fork();
                 part.text_block(&b.bytes, b.report.clone(), b.at);
-                part.findings
+                part
             })
             .collect();
-        sink.findings.extend(found.into_iter().flatten());
+        for part in parts {
+            sink.take_forked(part);
+        }
         if failure.is_some() {
             break;
         }
@@ -191,7 +192,7 @@ fn floor_char(buf: &[u8], mut i: usize) -> usize {
 mod tests {
     use super::*;
     use crate::detect::{Engine, Rules};
-    use crate::report::Column;
+    use crate::report::{Column, Finding};
     use jiff::civil::Date;
 
     fn scan_str(text: &str, block: usize) -> Vec<Finding> {
@@ -205,6 +206,34 @@ mod tests {
         )
         .unwrap();
         sink.findings
+    }
+
+    /// Blocks scanned at once may each fill what is left of the listing:
+    /// the first findings in the text are kept, whatever the blocks, and
+    /// the rest counted.
+    #[test]
+    fn past_the_listing_the_first_findings_are_kept_and_the_rest_counted() {
+        let mut rng = crate::synth::Rng::new(3);
+        let text: String = (0..60)
+            .map(|i| format!("note {i}: NI number {}\n", crate::synth::nino(&mut rng)))
+            .collect();
+        let every = scan_str(&text, 256);
+        assert_eq!(every.len(), 60);
+        let engine =
+            Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        for block in [128, 256, 1 << 20] {
+            let mut sink = Sink::new(&engine, "t.txt".into(), true);
+            sink.cap = 7;
+            scan_with_block(
+                Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+                &mut sink,
+                block,
+            )
+            .unwrap();
+            assert_eq!(positions(&sink.findings), positions(&every[..7]), "{block}");
+            assert_eq!(sink.unlisted.total(), 53, "{block}");
+            assert_eq!(sink.unlisted_total, 53, "{block}");
+        }
     }
 
     fn positions(findings: &[Finding]) -> Vec<(u64, u64, String)> {

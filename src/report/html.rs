@@ -362,6 +362,26 @@ fn page(report: &ScanReport) -> Result<Page<'static>> {
             });
         }
     }
+    if s.findings_not_listed > 0 {
+        let by_detector: Vec<String> = s
+            .findings_not_listed_by_detector
+            .iter()
+            .map(|(d, n)| format!("{d} {}", count(*n)))
+            .collect();
+        meta.push(MetaRow {
+            label: "Not listed",
+            value: format!(
+                "{} findings in files over --max-findings-per-file ({}): counted, not listed, nor in the figures below{}; each such file is named under \"Files not scanned, or not listed in full\"",
+                count(s.findings_not_listed),
+                by_detector.join(", "),
+                match s.rows_not_judged {
+                    0 => String::new(),
+                    n => format!("; {} rows holding only those not judged", count(n)),
+                }
+            ),
+            code: false,
+        });
+    }
     if s.findings_suppressed + s.records_suppressed > 0 {
         meta.push(MetaRow {
             label: "Suppressed",

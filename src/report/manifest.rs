@@ -27,6 +27,12 @@ pub struct ScanSpec {
     #[serde(default)]
     pub follow: bool,
     pub max_file_size: u64,
+    /// `--max-findings-per-file` (0: no limit).
+    #[serde(
+        default = "default_findings_limit",
+        skip_serializing_if = "is_default_findings_limit"
+    )]
+    pub max_findings_per_file: u64,
     /// A rules directory, or none for the rules embedded in trawl.
     pub rules: Option<String>,
     /// A policy file, or none for the embedded default policy.
@@ -40,6 +46,14 @@ pub struct ScanSpec {
     /// rerun as the run passed over them (listed if it listed them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub own_files: Vec<crate::walk::RerunOwnFile>,
+}
+
+fn default_findings_limit() -> u64 {
+    crate::extract::Limits::default().max_findings
+}
+
+fn is_default_findings_limit(n: &u64) -> bool {
+    *n == default_findings_limit()
 }
 
 fn lowest() -> Confidence {
@@ -288,6 +302,7 @@ mod tests {
                 excludes: vec![],
                 follow: false,
                 max_file_size: 1 << 32,
+                max_findings_per_file: default_findings_limit(),
                 rules: None,
                 policy: Some("p.toml".into()),
                 as_of: "2026-01-01".into(),

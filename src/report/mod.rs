@@ -303,6 +303,15 @@ pub struct Summary {
     pub findings_suppressed: u64,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub records_suppressed: u64,
+    /// Findings past a file's listing (`--max-findings-per-file`): counted
+    /// here, not listed, and not in the figures above.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub findings_not_listed: u64,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub findings_not_listed_by_detector: BTreeMap<String, u64>,
+    /// Rows that held only such findings: not judged by the policy.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rows_not_judged: u64,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -118,6 +118,20 @@ pub fn print_summary(summary: &Summary, elapsed: Duration, err: &mut dyn Write) 
     for (detector, n) in &summary.findings_by_detector {
         let _ = writeln!(err, "  {detector:<18} {n}");
     }
+    if summary.findings_not_listed > 0 {
+        let _ = writeln!(
+            err,
+            "trawl: and {} more in files over --max-findings-per-file: counted, not listed nor counted above (each such file's line says how many){}",
+            summary.findings_not_listed,
+            match summary.rows_not_judged {
+                0 => String::new(),
+                n => format!("; {} holding only those not judged", counted(n, "row")),
+            }
+        );
+        for (detector, n) in &summary.findings_not_listed_by_detector {
+            let _ = writeln!(err, "  {detector:<18} {n}");
+        }
+    }
     let _ = writeln!(
         err,
         "trawl: {} records hold findings, {} of them personal data; {} flagged",

@@ -242,6 +242,7 @@ impl StoredResult {
             && self.records.is_empty()
             && self.members.is_empty()
             && self.reason.is_none()
+            && self.unlisted.is_empty()
     }
 }
 
@@ -264,6 +265,8 @@ pub struct StoredResult {
     pub findings: Vec<Finding>,
     pub records: Vec<RecordDraft>,
     pub members: Vec<StoredMember>,
+    /// Findings past the file's listing, counted.
+    pub unlisted: crate::extract::Unlisted,
 }
 
 /// What a scan may reuse, shared by the worker threads: the files known,
@@ -316,6 +319,7 @@ impl Memory {
                 findings: Vec::new(),
                 records: Vec::new(),
                 members: Vec::new(),
+                unlisted: Default::default(),
             });
         }
         let bytes = known.result.lock().ok()?.take()?;

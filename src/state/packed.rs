@@ -20,7 +20,7 @@ use crate::extract::RecordDraft;
 use crate::report::{Column, FileRecord, Finding, Location, Outcome, Triage};
 
 /// The layout's version (see the module's notes).
-pub const LAYOUT: u32 = 1;
+pub const LAYOUT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Packed {
@@ -32,6 +32,10 @@ struct Packed {
     headers: Vec<Vec<String>>,
     records: Vec<PackedDraft>,
     members: Vec<PackedMember>,
+    /// Findings past the listing: (detector, confidence, count); and rows
+    /// holding only those.
+    unlisted: Vec<(String, u8, u64)>,
+    rows_not_judged: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -242,6 +246,13 @@ pub fn pack(stored: &StoredResult, rel: &str) -> Vec<u8> {
                 }),
             })
             .collect(),
+        unlisted: stored
+            .unlisted
+            .findings
+            .iter()
+            .map(|((d, c), n)| (d.clone(), confidence_code(*c), *n))
+            .collect(),
+        rows_not_judged: stored.unlisted.rows,
     };
     // Writing to memory fails only on allocation, which aborts anyway.
     postcard::to_allocvec(&packed).unwrap_or_default()
@@ -314,6 +325,14 @@ pub fn unpack(bytes: &[u8], rel: &str) -> Option<StoredResult> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    let unlisted = crate::extract::Unlisted {
+        findings: packed
+            .unlisted
+            .into_iter()
+            .map(|(d, c, n)| Some(((d, confidence_of(c)?), n)))
+            .collect::<Option<_>>()?,
+        rows: packed.rows_not_judged,
+    };
     Some(StoredResult {
         format: packed.format,
         outcome: outcome_of(packed.outcome)?,
@@ -321,6 +340,7 @@ pub fn unpack(bytes: &[u8], rel: &str) -> Option<StoredResult> {
         findings,
         records,
         members,
+        unlisted,
     })
 }
 
@@ -409,6 +429,10 @@ mod tests {
                     }),
                 },
             ],
+            unlisted: crate::extract::Unlisted {
+                findings: [(("uk_nino".to_string(), Confidence::High), 3)].into(),
+                rows: 1,
+            },
         }
     }
 
@@ -418,6 +442,7 @@ mod tests {
         assert_eq!(a.reason, b.reason);
         assert_eq!(a.findings, b.findings);
         assert_eq!(a.records, b.records);
+        assert_eq!(a.unlisted, b.unlisted);
         assert_eq!(a.members.len(), b.members.len());
         for (x, y) in a.members.iter().zip(&b.members) {
             assert_eq!(
@@ -478,6 +503,7 @@ mod tests {
             findings: vec![finding("a.txt", "email")],
             records: Vec::new(),
             members: Vec::new(),
+            unlisted: Default::default(),
         };
         let bytes = pack(&stored, "a.txt");
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -488,12 +514,12 @@ mod tests {
             // row; column number 12; no cell or pointer; sort keys 7, 2, 40;
             // record, no process, detector, category, confidence medium,
             // one evidence, masked, fingerprint, no triage; no headers,
-            // records or members.
+            // records or members; nothing unlisted, no rows not judged.
             "04746578740000010000000000000001030001000c000007022808646f63756d656e74\
              0005656d61696c0f636f6e746163745f64657461696c7301010e616464726573735f666f726d6174\
-             10612a2a2a402a2a2a2a2a2a2a2e636f6d01043030666600000000"
+             10612a2a2a402a2a2a2a2a2a2a2e636f6d010430306666000000000000"
         );
-        assert_eq!(LAYOUT, 1);
+        assert_eq!(LAYOUT, 2);
     }
 
     #[test]
@@ -515,6 +541,7 @@ mod tests {
                 findings: Vec::new(),
                 records: Vec::new(),
                 members: Vec::new(),
+                unlisted: Default::default(),
             },
             "a.txt",
         );

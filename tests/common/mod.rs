@@ -79,3 +79,17 @@ pub fn found(out: &std::process::Output) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// A CSV export of `rows` invented tenants, each row with a name, an NI
+/// number and an email address.
+pub fn export(rows: usize) -> String {
+    let mut rng = trawl::synth::Rng::new(7);
+    let mut csv = String::from("Name,NI Number,Email\n");
+    for _ in 0..rows {
+        let name = trawl::synth::name(&mut rng);
+        let nino = trawl::synth::nino(&mut rng);
+        let email = trawl::synth::email(&mut rng);
+        csv.push_str(&format!("{name},{nino},{email}\n"));
+    }
+    csv
+}
