@@ -348,6 +348,34 @@ fn verify_reruns_with_the_scans_limit_on_findings_listed() {
     }
 }
 
+/// Findings past a file's listing are told, not only counted: on the
+/// terminal and in the HTML report, with the file named among those not
+/// listed in full.
+#[test]
+fn findings_not_listed_are_told_on_the_terminal_and_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("share")).unwrap();
+    std::fs::write(dir.path().join("share/tenants.csv"), common::export(30)).unwrap();
+    let out = trawl()
+        .current_dir(dir.path())
+        .args(["scan", "share", "--as-of", AS_OF, "--html", "r.html"])
+        .args(["--out", NULL_DEVICE, "--max-findings-per-file", "10"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("trawl: and 80 more in files over --max-findings-per-file"),
+        "{stderr}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(
+        html.contains("<dt>Not listed</dt><dd>80 findings in files over --max-findings-per-file"),
+        "{html}"
+    );
+    assert!(html.contains("over --max-findings-per-file: the first 10 findings listed"));
+}
+
 #[test]
 fn verify_proves_a_rerun_identical_and_shows_what_changed() {
     let dir = tempfile::tempdir().unwrap();
