@@ -446,7 +446,6 @@ pub fn extract_member(parent: &mut Sink, nest: &mut Nest, name: &str, bytes: Vec
     sink.close_documents();
     parent.findings.append(&mut sink.findings);
     parent.records.append(&mut sink.records);
-    parent.unlisted_total += sink.unlisted_total;
     parent.unlisted.absorb(std::mem::take(&mut sink.unlisted));
     match result {
         Ok(()) => nest.members.push(MemberOutcome {
@@ -651,8 +650,6 @@ pub struct Sink<'e> {
     /// holds already, for a member's sink); past it they are counted.
     cap: usize,
     pub unlisted: Unlisted,
-    /// `unlisted`'s findings, counted as they come: a row looks at it.
-    unlisted_total: u64,
 }
 
 impl<'e> Sink<'e> {
@@ -670,7 +667,6 @@ impl<'e> Sink<'e> {
             hits: Vec::new(),
             cap: usize::MAX,
             unlisted: Unlisted::default(),
-            unlisted_total: 0,
         }
     }
 
@@ -690,10 +686,8 @@ impl<'e> Sink<'e> {
         let mut findings = fork.findings;
         for f in findings.drain(room.min(findings.len())..) {
             self.unlisted.count(&f.detector, f.confidence);
-            self.unlisted_total += 1;
         }
         self.findings.append(&mut findings);
-        self.unlisted_total += fork.unlisted_total;
         self.unlisted.absorb(fork.unlisted);
     }
 
@@ -781,12 +775,13 @@ impl<'e> Sink<'e> {
     /// row is a record of its own, located at `at`.
     pub fn row(&mut self, fields: &[Field], at: Location) {
         let before = self.findings.len();
-        let unlisted_before = self.unlisted_total;
         self.in_row = true;
         self.judge(fields);
         self.in_row = false;
         if self.findings.len() == before {
-            if self.unlisted_total > unlisted_before {
+            // Every hit is pushed: hits that left no finding were past the
+            // listing.
+            if !self.hits.is_empty() {
                 self.unlisted.rows += 1;
             }
             return;
@@ -906,7 +901,6 @@ impl<'e> Sink<'e> {
         let d = self.engine.detector(hit.detector);
         if self.findings.len() >= self.cap {
             self.unlisted.count(&d.id, hit.confidence);
-            self.unlisted_total += 1;
             return;
         }
         let raw = match &hit.derived {
