@@ -229,6 +229,14 @@ const WORKERS_PER_CORE: usize = 4;
 /// parsed whole) and CPU, and their reading waits less on latency.
 const LARGE_FILE: u64 = 256 << 10;
 
+/// Bytes of files and members read whole (PDF, HTML, XML, a lone email)
+/// held at once by the scan's workers: parsing one takes about twice its
+/// size (a 300 MB PDF: 637 MB), and large files are read one a core, so on
+/// sixteen cores sixteen 500 MB scans would have taken 17 GB. One file
+/// larger than this is still read, alone. Two cores never reach it: each
+/// such file is at most 512 MiB (`Limits::max_member_bytes`).
+const WHOLE_BYTES_AT_ONCE: u64 = 1 << 30;
+
 /// The cores this process may use, looked up once: the look-up reads the
 /// cgroup's files, too dear for each file.
 pub fn cores() -> usize {
@@ -848,7 +856,7 @@ fn process(
                 }
                 Some(stored) => (stored, false, None),
                 None => {
-                    let _reading = if size > LARGE_FILE {
+                    let being_read = if size > LARGE_FILE {
                         reading.enter_large(&rel)
                     } else {
                         reading.enter(&rel)
@@ -858,7 +866,16 @@ fn process(
                         stored,
                         content: taken,
                         file_system_failed,
-                    } = read_file(engine, classifier, &path, &rel, opts, memory, hash);
+                    } = read_file(
+                        engine,
+                        classifier,
+                        &path,
+                        &rel,
+                        opts,
+                        memory,
+                        hash,
+                        &being_read,
+                    );
                     if hash {
                         content = Some(taken.or_else(|| content_digest(&path)));
                     }
@@ -1285,6 +1302,8 @@ struct Reading {
     freed: Condvar,
     /// How many large files may be read at once.
     large_slots: usize,
+    /// Bytes read whole that may be held at once ([`WHOLE_BYTES_AT_ONCE`]).
+    whole_budget: u64,
     /// The scan's stop: a stopped scan waits for no slot.
     stop: Arc<AtomicBool>,
 }
@@ -1294,14 +1313,20 @@ struct Now {
     files: BTreeMap<u64, Being>,
     /// Large files being read and not given up on.
     large: usize,
+    /// Bytes read whole held by files being read and not given up on.
+    whole: u64,
 }
 
-/// A file being read: since when, and whether it was given up on.
+/// A file being read: since when, whether it was given up on, and the
+/// bytes it reads whole.
 struct Being {
     rel: String,
     since: Instant,
     abandoned: bool,
     large: bool,
+    whole: u64,
+    /// Waiting for room to read whole: not reading yet.
+    waiting: bool,
 }
 
 thread_local! {
@@ -1317,7 +1342,56 @@ impl Reading {
             now: Mutex::default(),
             freed: Condvar::new(),
             large_slots: large_slots.max(1),
+            whole_budget: WHOLE_BYTES_AT_ONCE,
             stop,
+        }
+    }
+
+    /// Holds `bytes` read whole for the file `id` until its reading ends
+    /// (or it is given up on): first waits while other files hold so much
+    /// that these would not fit. A file that holds some already takes more
+    /// without waiting (a PDF attached to an email read whole), so no two
+    /// files wait on each other; a file alone may pass the budget; a
+    /// stopped scan waits for none. As for a large file's slot, the wait is
+    /// not counted in the file's reading time.
+    fn hold_whole(&self, id: u64, bytes: u64) {
+        let mut now = self.lock();
+        let holds = now.files.get(&id).is_some_and(|b| b.whole > 0);
+        let no_room = |now: &Now| {
+            now.whole > 0
+                && now.whole.saturating_add(bytes) > self.whole_budget
+                && !self.stop.load(Ordering::Relaxed)
+        };
+        if !holds && no_room(&now) {
+            if let Some(b) = now.files.get_mut(&id) {
+                b.waiting = true;
+            }
+            while no_room(&now) {
+                now = self
+                    .freed
+                    .wait_timeout(now, Duration::from_millis(100))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+            if let Some(b) = now.files.get_mut(&id) {
+                b.waiting = false;
+                b.since = Instant::now();
+            }
+        }
+        if let Some(b) = now.files.get_mut(&id).filter(|b| !b.abandoned) {
+            b.whole += bytes;
+            now.whole += bytes;
+        }
+    }
+
+    /// Gives back `bytes` held by [`Self::hold_whole`] (unless the file was
+    /// given up on, which gave back all it held).
+    fn release_whole(&self, id: u64, bytes: u64) {
+        let mut now = self.lock();
+        if let Some(b) = now.files.get_mut(&id).filter(|b| !b.abandoned) {
+            b.whole = b.whole.saturating_sub(bytes);
+            now.whole = now.whole.saturating_sub(bytes);
+            self.freed.notify_all();
         }
     }
 
@@ -1366,6 +1440,8 @@ impl Reading {
                 since: Instant::now(),
                 abandoned: false,
                 large,
+                whole: 0,
+                waiting: false,
             },
         );
         ReadingGuard(self, id)
@@ -1379,16 +1455,18 @@ impl Reading {
     /// What has been read for `limit` or longer and was not given up on
     /// before, in order: given up on now, their slots freed.
     fn overdue(&self, limit: Duration) -> Vec<String> {
-        let mut freed = 0;
+        let (mut freed, mut whole) = (0, 0);
         let paths = self.paths(|b| {
-            let due = !b.abandoned && b.since.elapsed() >= limit;
+            let due = !b.abandoned && !b.waiting && b.since.elapsed() >= limit;
             b.abandoned |= due;
             freed += usize::from(due && b.large);
+            whole += if due { b.whole } else { 0 };
             due
         });
-        if freed > 0 {
+        if freed > 0 || whole > 0 {
             let mut now = self.lock();
             now.large = now.large.saturating_sub(freed);
+            now.whole = now.whole.saturating_sub(whole);
             self.freed.notify_all();
         }
         paths
@@ -1424,14 +1502,33 @@ struct ReadingGuard<'r>(&'r Reading, u64);
 impl Drop for ReadingGuard<'_> {
     fn drop(&mut self) {
         let mut now = self.0.lock();
-        if let Some(gone) = now.files.remove(&self.1).filter(|b| b.large) {
+        let Some(gone) = now.files.remove(&self.1) else {
+            return;
+        };
+        // Its slot and bytes, unless freed when the file was given up on.
+        if gone.large {
             LARGE_HERE.set(LARGE_HERE.get().saturating_sub(1));
-            // Its slot, unless it was freed when the file was given up on.
             if !gone.abandoned {
                 now.large = now.large.saturating_sub(1);
-                self.0.freed.notify_one();
             }
         }
+        if !gone.abandoned {
+            now.whole = now.whole.saturating_sub(gone.whole);
+        }
+        if !gone.abandoned && (gone.large || gone.whole > 0) {
+            // Waiting for a slot or for bytes: each looks again.
+            self.0.freed.notify_all();
+        }
+    }
+}
+
+impl crate::extract::WholeReads for ReadingGuard<'_> {
+    fn hold(&self, bytes: u64) {
+        self.0.hold_whole(self.1, bytes);
+    }
+
+    fn release(&self, bytes: u64) {
+        self.0.release_whole(self.1, bytes);
     }
 }
 
@@ -1488,6 +1585,7 @@ struct FileRead {
 /// needs and the rules' suppressions decided, as it is stored; with `hash`,
 /// also the content's SHA-256 and length, where the reading could take
 /// them.
+#[allow(clippy::too_many_arguments)]
 fn read_file(
     engine: &Engine,
     classifier: &Classifier,
@@ -1496,10 +1594,19 @@ fn read_file(
     opts: &ScanOptions,
     memory: Option<&Memory>,
     hash: bool,
+    whole: &dyn crate::extract::WholeReads,
 ) -> FileRead {
     // A bug tripped by one file must cost that file only.
     let extracted = catch_unwind(AssertUnwindSafe(|| {
-        extract_file(engine, path, rel, opts.reveal, opts.limits, hash)
+        extract_file(
+            engine,
+            path,
+            rel,
+            opts.reveal,
+            opts.limits,
+            hash,
+            Some(whole),
+        )
     }))
     .unwrap_or_else(|_| Extracted {
         file_system_failed: false,
@@ -1795,6 +1902,86 @@ mod tests {
 
     const A_WHILE: Duration = Duration::from_millis(300);
     const AT_MOST: Duration = Duration::from_secs(30);
+
+    /// Enters `rel` on a thread of its own and holds `bytes` read whole;
+    /// the receiver hears once they are held, and the sender lets it out.
+    fn whole_elsewhere(
+        reading: &Arc<Reading>,
+        rel: &'static str,
+        bytes: u64,
+    ) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
+        let (held_tx, held) = mpsc::channel();
+        let (leave, leave_rx) = mpsc::channel::<()>();
+        let reading = Arc::clone(reading);
+        std::thread::spawn(move || {
+            let being_read = reading.enter(rel);
+            crate::extract::WholeReads::hold(&being_read, bytes);
+            let _ = held_tx.send(());
+            let _ = leave_rx.recv();
+        });
+        (held, leave)
+    }
+
+    fn budget_of(bytes: u64, stop: Arc<AtomicBool>) -> Arc<Reading> {
+        let mut reading = Reading::new(4, stop);
+        reading.whole_budget = bytes;
+        Arc::new(reading)
+    }
+
+    #[test]
+    fn files_read_whole_wait_for_room_and_smaller_ones_fit_beside() {
+        let reading = budget_of(1000, Arc::default());
+        let (first, let_first_go) = whole_elsewhere(&reading, "a.pdf", 600);
+        first.recv_timeout(AT_MOST).expect("room for the first");
+        let (second, _let_second_go) = whole_elsewhere(&reading, "b.pdf", 600);
+        assert!(
+            second.recv_timeout(A_WHILE).is_err(),
+            "no room beside the first"
+        );
+        let (third, _let_third_go) = whole_elsewhere(&reading, "c.html", 400);
+        third.recv_timeout(AT_MOST).expect("room beside the first");
+        drop(let_first_go);
+        second
+            .recv_timeout(AT_MOST)
+            .expect("room once the first is read");
+    }
+
+    #[test]
+    fn a_file_alone_may_pass_the_budget_and_one_holding_some_takes_more() {
+        let reading = budget_of(1000, Arc::default());
+        let being_read = reading.enter("big.eml");
+        let whole: &dyn crate::extract::WholeReads = &being_read;
+        // Alone: read, whatever its size.
+        whole.hold(5000);
+        // A PDF attached to it, read whole inside it: no wait on itself.
+        whole.hold(700);
+        whole.release(700);
+        assert_eq!(reading.lock().whole, 5000);
+        let (next, _let_next_go) = whole_elsewhere(&reading, "next.pdf", 10);
+        assert!(next.recv_timeout(A_WHILE).is_err(), "no room beside it");
+        drop(being_read);
+        next.recv_timeout(AT_MOST)
+            .expect("its bytes were given back");
+    }
+
+    #[test]
+    fn a_file_given_up_on_gives_its_bytes_back_and_a_stopped_scan_waits_for_none() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let reading = budget_of(1000, Arc::clone(&stop));
+        let (stuck, _never) = whole_elsewhere(&reading, "stuck.pdf", 900);
+        stuck.recv_timeout(AT_MOST).unwrap();
+        let (next, _let_next_go) = whole_elsewhere(&reading, "next.pdf", 900);
+        assert!(next.recv_timeout(A_WHILE).is_err());
+        std::thread::sleep(Duration::from_millis(1100));
+        assert_eq!(reading.overdue(Duration::from_secs(1)), ["stuck.pdf"]);
+        next.recv_timeout(AT_MOST)
+            .expect("the bytes of the file given up on are taken");
+        let (last, _let_last_go) = whole_elsewhere(&reading, "last.pdf", 900);
+        assert!(last.recv_timeout(A_WHILE).is_err());
+        stop.store(true, Ordering::Relaxed);
+        last.recv_timeout(AT_MOST)
+            .expect("a stopped scan waits for no room");
+    }
 
     #[test]
     fn large_files_wait_for_a_free_slot_and_small_ones_do_not() {

@@ -230,10 +230,10 @@ mod tests {
     fn scan_bytes(
         bytes: Vec<u8>,
         limits: Limits,
-    ) -> (Vec<(String, String)>, Nest, Result<(), Problem>) {
+    ) -> (Vec<(String, String)>, Nest<'static>, Result<(), Problem>) {
         let engine = engine();
         let mut sink = Sink::new(&engine, "a.zip".into(), true);
-        let mut nest = Nest::new(limits);
+        let mut nest = Nest::new(limits, None);
         let result = scan_zip(Box::new(Cursor::new(bytes)), &mut sink, &mut nest);
         let found = sink
             .findings

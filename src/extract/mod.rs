@@ -223,23 +223,34 @@ impl From<io::Error> for Problem {
     }
 }
 
+/// What a file's reading is told while a file or member of a format read
+/// whole (PDF, HTML, XML, a lone email) is in memory: parsing one takes
+/// about twice its size, and several at once, on several cores, can take
+/// more memory than the machine has. `hold` may wait for room.
+pub trait WholeReads {
+    fn hold(&self, bytes: u64);
+    fn release(&self, bytes: u64);
+}
+
 /// The state of one file's extraction shared by its nested members.
-pub struct Nest {
+pub struct Nest<'w> {
     pub limits: Limits,
     pub depth: u32,
     bytes_left: u64,
     members_left: u64,
     pub members: Vec<MemberOutcome>,
+    whole: Option<&'w dyn WholeReads>,
 }
 
-impl Nest {
-    fn new(limits: Limits) -> Nest {
+impl<'w> Nest<'w> {
+    fn new(limits: Limits, whole: Option<&'w dyn WholeReads>) -> Nest<'w> {
         Nest {
             limits,
             depth: 0,
             bytes_left: limits.max_total_bytes,
             members_left: limits.max_members,
             members: Vec::new(),
+            whole,
         }
     }
 
@@ -307,10 +318,11 @@ pub fn extract_file(
     reveal: bool,
     limits: Limits,
     hash: bool,
+    whole: Option<&dyn WholeReads>,
 ) -> Extracted {
     let mut sink = Sink::new(engine, rel.to_string(), reveal);
     sink.cap = usize::try_from(limits.max_findings).unwrap_or(usize::MAX);
-    let mut nest = Nest::new(limits);
+    let mut nest = Nest::new(limits, whole);
     let mut content = None;
     let failed = Rc::new(Cell::new(false));
     let opened = open_input(path).map(|file| Watched {
@@ -420,7 +432,7 @@ pub fn extract_bytes(
 ) -> Extracted {
     let mut sink = Sink::new(engine, name.to_string(), reveal);
     sink.cap = usize::try_from(limits.max_findings).unwrap_or(usize::MAX);
-    let mut nest = Nest::new(limits);
+    let mut nest = Nest::new(limits, None);
     let (format, result) = extract_source(
         &mut sink,
         &mut nest,
@@ -492,13 +504,30 @@ fn extract_source(
             );
             return (kind.name(), Err(Problem::Skipped(why)));
         }
+        if let Some(whole) = nest.whole {
+            // Held while it is in memory, the panic of a reader caught.
+            whole.hold(size);
+            let read = run_caught(kind, &head, src, sink, nest);
+            whole.release(size);
+            return read;
+        }
     }
-    // A bug a file trips in a reader (calamine's, say) costs that file or
-    // member alone: its format is still named, what was found before it is
-    // kept, and an archive's other members are still read. The panic hook
-    // prints nothing of the value being read.
+    run_caught(kind, &head, src, sink, nest)
+}
+
+/// [`run_extractor`]; a bug a file trips in a reader (calamine's, say)
+/// costs that file or member alone: its format is still named, what was
+/// found before it is kept, and an archive's other members are still read.
+/// The panic hook prints nothing of the value being read.
+fn run_caught(
+    kind: Kind,
+    head: &[u8],
+    src: Box<dyn ReadSeek>,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> (&'static str, Result<(), Problem>) {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        run_extractor(kind, &head, src, sink, nest)
+        run_extractor(kind, head, src, sink, nest)
     }))
     .unwrap_or_else(|_| {
         Err(Problem::Failed(format!(
@@ -1108,6 +1137,58 @@ mod tests {
         }
     }
 
+    /// What a file's reading was told of bytes read whole.
+    #[derive(Default)]
+    struct Told(std::cell::RefCell<Vec<String>>);
+
+    impl WholeReads for Told {
+        fn hold(&self, bytes: u64) {
+            self.0.borrow_mut().push(format!("hold {bytes}"));
+        }
+
+        fn release(&self, bytes: u64) {
+            self.0.borrow_mut().push(format!("release {bytes}"));
+        }
+    }
+
+    /// A format read whole is held while it is read, its size told, and
+    /// given back after; one streamed is not held.
+    #[test]
+    fn a_file_read_whole_is_held_while_it_is_read() {
+        let engine = Engine::new(
+            Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        for (rel, told) in [
+            ("documents/letter.pdf", true),
+            ("web/newsletter.html", true),
+            ("tables/tenants.csv", false),
+            ("text/case_notes.txt", false),
+        ] {
+            let path = fixtures.join(rel);
+            let size = std::fs::metadata(&path).unwrap().len();
+            let whole = Told::default();
+            let got = extract_file(
+                &engine,
+                &path,
+                rel,
+                false,
+                Limits::default(),
+                false,
+                Some(&whole),
+            );
+            assert!(!got.findings.is_empty(), "{rel}");
+            let expected = if told {
+                vec![format!("hold {size}"), format!("release {size}")]
+            } else {
+                Vec::new()
+            };
+            assert_eq!(*whole.0.borrow(), expected, "{rel}");
+        }
+    }
+
     #[test]
     fn only_the_file_systems_own_failures_are_noted() {
         let watch = |src| {
@@ -1143,7 +1224,7 @@ mod tests {
         let damaged = dir.path().join("tenants.xlsx");
         std::fs::write(&damaged, b"PK\x03\x04 cut short").unwrap();
         for (path, file_system) in [(damaged, false), (dir.path().join("gone.txt"), true)] {
-            let got = extract_file(&engine, &path, "x", false, Limits::default(), true);
+            let got = extract_file(&engine, &path, "x", false, Limits::default(), true, None);
             assert_eq!(got.outcome, Outcome::Failed, "{path:?}");
             assert_eq!(got.file_system_failed, file_system, "{path:?}");
         }
