@@ -1347,13 +1347,13 @@ impl Reading {
         }
     }
 
-    /// Holds `bytes` read whole for the file `id` until its reading ends
-    /// (or it is given up on): first waits while other files hold so much
-    /// that these would not fit. A file that holds some already takes more
-    /// without waiting (a PDF attached to an email read whole), so no two
-    /// files wait on each other; a file alone may pass the budget; a
-    /// stopped scan waits for none. As for a large file's slot, the wait is
-    /// not counted in the file's reading time.
+    /// Holds `bytes` read whole for the file `id` until they are released,
+    /// its reading ends or it is given up on: first waits while other files
+    /// hold so much that these would not fit. A file that holds some
+    /// already takes more without waiting (a PDF attached to an email read
+    /// whole), so no two files wait on each other; a file alone may pass
+    /// the budget; a stopped scan waits for none. As for a large file's
+    /// slot, the wait is not counted in the file's reading time.
     fn hold_whole(&self, id: u64, bytes: u64) {
         let mut now = self.lock();
         let holds = now.files.get(&id).is_some_and(|b| b.whole > 0);
