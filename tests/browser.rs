@@ -17,11 +17,12 @@ use assert_cmd::Command;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-const HOSTILE: &str = "tables/<img src=x onerror=alert(1)>.csv";
+#[allow(dead_code)]
+mod common;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
+
+const HOSTILE: &str = "tables/<img src=x onerror=alert(1)>.csv";
 
 fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
     if let Some(p) = std::env::var_os(env) {
@@ -146,6 +147,22 @@ impl Driver {
         reply["value"].clone()
     }
 
+    /// Loads the report at `html` and waits for its script to be ready.
+    fn open(&self, html: &Path) {
+        let url = format!("file://{}", html.display());
+        self.session("POST", "/url", json!({ "url": url }));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.run("return document.documentElement.getAttribute('data-ready');")
+            != json!("true")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the report's script never finished"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn run(&self, script: &str) -> Value {
         self.session(
             "POST",
@@ -167,8 +184,10 @@ fn count(n: u64) -> String {
     out
 }
 
-#[test]
-fn the_report_renders_filters_and_runs_no_injected_script() {
+/// Chromium and ChromeDriver; none when they are not installed, which
+/// fails the test where TRAWL_REQUIRE_BROWSER is set (CI) and skips it
+/// elsewhere.
+fn browser() -> Option<(PathBuf, PathBuf)> {
     let chromium = find_program(
         "TRAWL_CHROMIUM",
         &["chromium", "chromium-browser", "google-chrome"],
@@ -184,6 +203,14 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
             "SKIPPED the browser test: chromium and chromedriver are not installed \
              (apt-get install chromium chromium-driver; CI installs them)"
         );
+        return None;
+    };
+    Some((chromium, chromedriver))
+}
+
+#[test]
+fn the_report_renders_filters_and_runs_no_injected_script() {
+    let Some((chromium, chromedriver)) = browser() else {
         return;
     };
 
@@ -216,17 +243,7 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
 
     let profile = tempfile::tempdir().unwrap();
     let driver = Driver::start(&chromedriver, &chromium, profile.path());
-    let url = format!("file://{}", html.display());
-    driver.session("POST", "/url", json!({ "url": url }));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while driver.run("return document.documentElement.getAttribute('data-ready');") != json!("true")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the report's script never finished"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    driver.open(&html);
 
     // The page's own style and script run under its Content-Security-Policy
     // (the script did: the page is ready), and they are all it runs.
@@ -340,6 +357,54 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
     assert!(png.starts_with(b"\x89PNG"));
     std::fs::write(out_dir.join("report.png"), png).unwrap();
     eprintln!("screenshot: {}", out_dir.join("report.png").display());
+}
+
+/// A file listed in part (`--max-findings-per-file`) says so where the DPO
+/// opens it, beside the findings that are listed.
+#[test]
+fn a_file_not_listed_in_full_says_so_where_it_is_opened() {
+    let Some((chromium, chromedriver)) = browser() else {
+        return;
+    };
+    let share = tempfile::tempdir().unwrap();
+    std::fs::write(share.path().join("tenants.csv"), common::export(30)).unwrap();
+    let html = share.path().join("report.html");
+    let out = Command::cargo_bin("trawl")
+        .unwrap()
+        .arg("scan")
+        .arg(share.path().join("tenants.csv"))
+        .args(["--quiet", "--as-of", "2026-01-01", "--html"])
+        .arg(&html)
+        .args(["--max-findings-per-file", "10", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = report["errors"][0]["reason"].as_str().unwrap().to_string();
+    assert!(
+        reason.starts_with("over --max-findings-per-file"),
+        "{reason}"
+    );
+
+    let profile = tempfile::tempdir().unwrap();
+    let driver = Driver::start(&chromedriver, &chromium, profile.path());
+    driver.open(&html);
+    let opened = driver.run(
+        "var d = document.querySelector('#folders details.folder'); d.open = true; \
+         d.dispatchEvent(new Event('toggle')); \
+         var f = d.querySelector('details.file'); f.open = true; f.dispatchEvent(new Event('toggle')); \
+         return [f.querySelector('summary').textContent, f.querySelector('.not-listed').textContent, \
+                 f.querySelectorAll('tbody tr').length];",
+    );
+    assert!(
+        opened[0]
+            .as_str()
+            .unwrap()
+            .ends_with("10 findings, and more not listed"),
+        "{opened}"
+    );
+    assert_eq!(opened[1], json!(format!("Not listed in full: {reason}")));
+    assert_eq!(opened[2], json!(10));
 }
 
 /// Scale: a report of 100,000 findings opens and filters without freezing

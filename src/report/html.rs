@@ -553,8 +553,9 @@ struct Data {
     categories: Vec<(usize, usize)>,
     processes: Vec<usize>,
     folders: Vec<usize>,
-    /// [path, folder]
-    files: Vec<(usize, usize)>,
+    /// [path, folder, note or -1]: the note of a file scanned but not
+    /// listed in full (`--max-findings-per-file`), shown where it is opened.
+    files: Vec<(usize, usize, i64)>,
     records: Vec<RecordRow>,
     findings: Vec<FindingRow>,
     /// Indices of flagged records, most severe first.
@@ -573,12 +574,21 @@ fn folder_of(path: &str) -> &str {
 
 fn data_block(report: &ScanReport, label_of: &dyn Fn(&str) -> String) -> Result<String> {
     let mut strings = Strings::default();
-    let mut files: Vec<(usize, usize)> = Vec::new();
+    let mut files: Vec<(usize, usize, i64)> = Vec::new();
     let mut file_index: HashMap<String, usize> = HashMap::new();
     let mut folder_set: BTreeSet<&str> = BTreeSet::new();
-    let mut file_of = |path: &str, strings: &mut Strings, files: &mut Vec<(usize, usize)>| {
+    // Said of a file on disk: its members are listed under their own paths.
+    let notes: HashMap<&str, &str> = report
+        .errors
+        .iter()
+        .filter(|e| e.status == super::Outcome::Scanned)
+        .map(|e| (e.path.as_str(), e.reason.as_str()))
+        .collect();
+    let mut file_of = |path: &str, strings: &mut Strings, files: &mut Vec<(usize, usize, i64)>| {
         *file_index.entry(path.to_string()).or_insert_with(|| {
-            files.push((strings.id(path), strings.id(folder_of(path))));
+            let on_disk = path.split("!/").next().unwrap_or(path);
+            let note = notes.get(on_disk).map_or(-1, |n| strings.id(n) as i64);
+            files.push((strings.id(path), strings.id(folder_of(path)), note));
             files.len() - 1
         })
     };

@@ -7,7 +7,7 @@
   var S = D.s;
   // records: [file, name, process or -1, [category], [[flag, reason]], personal, first finding, findings, new]
   // findings: [record, location, detector, category, confidence, masked, new, fingerprint or -1, triage or -1, evidence or -1]
-  // files: [path, folder]
+  // files: [path, folder, note or -1 (a file not listed in full)]
   var CONF = ['low', 'medium', 'high'];
   var PAGE = 100;
   var FOLDER_PAGE = 50;
@@ -174,6 +174,8 @@
   var folderMatches = [];
   function fileBody(fileIdx, records) {
     var box = el('div', 'file-body');
+    var note = D.files[fileIdx][2];
+    if (note >= 0) box.appendChild(el('p', 'hint not-listed', 'Not listed in full: ' + S[note]));
     var table = el('table');
     var head = el('tr');
     ['Record', 'Flags', 'Process', 'Where in the record', 'Detector', 'Category', 'Confidence', 'Value (masked)']
@@ -218,7 +220,7 @@
     var findings = 0, flagged = 0;
     records.forEach(function (i) { findings += D.records[i][7]; if (D.records[i][4].length) flagged++; });
     sum.appendChild(el('span', 'counts', count(records.length) + ' records, ' + count(flagged) + ' flagged, ' +
-      count(findings) + ' findings'));
+      count(findings) + ' findings' + (D.files[fileIdx][2] >= 0 ? ', and more not listed' : '')));
     d.appendChild(sum);
     d.addEventListener('toggle', function () {
       if (d.open && d.childNodes.length === 1) d.appendChild(fileBody(fileIdx, records));
