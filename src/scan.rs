@@ -1883,43 +1883,46 @@ mod tests {
         assert_eq!(reading.held(), 0);
     }
 
-    /// Enters `rel` as a large file on a thread of its own; the receiver
-    /// hears once it is in, and the sender lets it out.
-    fn large_elsewhere(
+    /// Starts a file's reading with `enter` on a thread of its own, and
+    /// keeps it; the receiver hears once `enter` has returned, and the
+    /// sender lets the reading end.
+    fn elsewhere(
         reading: &Arc<Reading>,
-        rel: &'static str,
+        enter: impl for<'r> FnOnce(&'r Reading) -> ReadingGuard<'r> + Send + 'static,
     ) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
         let (entered_tx, entered) = mpsc::channel();
         let (leave, leave_rx) = mpsc::channel::<()>();
         let reading = Arc::clone(reading);
         std::thread::spawn(move || {
-            let _reading = reading.enter_large(rel);
+            let _reading = enter(&reading);
             let _ = entered_tx.send(());
             let _ = leave_rx.recv();
         });
         (entered, leave)
     }
 
+    /// Enters `rel` as a large file, [`elsewhere`].
+    fn large_elsewhere(
+        reading: &Arc<Reading>,
+        rel: &'static str,
+    ) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
+        elsewhere(reading, move |r| r.enter_large(rel))
+    }
+
     const A_WHILE: Duration = Duration::from_millis(300);
     const AT_MOST: Duration = Duration::from_secs(30);
 
-    /// Enters `rel` on a thread of its own and holds `bytes` read whole;
-    /// the receiver hears once they are held, and the sender lets it out.
+    /// Enters `rel` and holds `bytes` read whole, [`elsewhere`].
     fn whole_elsewhere(
         reading: &Arc<Reading>,
         rel: &'static str,
         bytes: u64,
     ) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
-        let (held_tx, held) = mpsc::channel();
-        let (leave, leave_rx) = mpsc::channel::<()>();
-        let reading = Arc::clone(reading);
-        std::thread::spawn(move || {
-            let being_read = reading.enter(rel);
+        elsewhere(reading, move |r| {
+            let being_read = r.enter(rel);
             crate::extract::WholeReads::hold(&being_read, bytes);
-            let _ = held_tx.send(());
-            let _ = leave_rx.recv();
-        });
-        (held, leave)
+            being_read
+        })
     }
 
     fn budget_of(bytes: u64, stop: Arc<AtomicBool>) -> Arc<Reading> {

@@ -1137,6 +1137,14 @@ mod tests {
         }
     }
 
+    fn engine() -> Engine {
+        Engine::new(
+            Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
     /// What a file's reading was told of bytes read whole.
     #[derive(Default)]
     struct Told(std::cell::RefCell<Vec<String>>);
@@ -1155,11 +1163,7 @@ mod tests {
     /// given back after; one streamed is not held.
     #[test]
     fn a_file_read_whole_is_held_while_it_is_read() {
-        let engine = Engine::new(
-            Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap();
+        let engine = engine();
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         for (rel, told) in [
             ("documents/letter.pdf", true),
@@ -1215,11 +1219,7 @@ mod tests {
 
     #[test]
     fn a_file_that_cannot_be_opened_is_the_file_systems_failure_a_damaged_one_is_not() {
-        let engine = Engine::new(
-            Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap();
+        let engine = engine();
         let dir = tempfile::tempdir().unwrap();
         let damaged = dir.path().join("tenants.xlsx");
         std::fs::write(&damaged, b"PK\x03\x04 cut short").unwrap();
@@ -1232,11 +1232,7 @@ mod tests {
 
     #[test]
     fn a_message_record_takes_its_own_messages_date() {
-        let engine = Engine::new(
-            Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap();
+        let engine = engine();
         let mut sink = Sink::new(&engine, "inbox.mbox".into(), false);
         for m in 1..=500 {
             sink.set_message_date(m, format!("2020-01-01 message {m}"));
