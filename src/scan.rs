@@ -1912,6 +1912,46 @@ mod tests {
     const A_WHILE: Duration = Duration::from_millis(300);
     const AT_MOST: Duration = Duration::from_secs(30);
 
+    /// Findings counted past a file's listing are filtered by the
+    /// confidence asked for, as listed ones are, and summed by detector.
+    #[test]
+    fn unlisted_findings_are_counted_at_the_confidence_asked_for() {
+        use crate::detect::Confidence;
+        let as_of = Date::new(2026, 1, 1).unwrap();
+        let prepared = prepare(None, None, as_of).unwrap();
+        let stored = || StoredResult {
+            format: "csv".into(),
+            outcome: Outcome::Scanned,
+            reason: Some("over --max-findings-per-file".into()),
+            findings: Vec::new(),
+            records: Vec::new(),
+            members: Vec::new(),
+            unlisted: crate::extract::Unlisted {
+                findings: [
+                    (("email".to_string(), Confidence::High), 4),
+                    (("email".to_string(), Confidence::Low), 2),
+                    (("person_name".to_string(), Confidence::Low), 3),
+                ]
+                .into(),
+                rows: 5,
+            },
+        };
+        let mut opts = ScanOptions::new(vec![], as_of);
+        let judged =
+            |opts: &ScanOptions| judge(&prepared.classifier, None, opts, "a.csv", stored(), None);
+        let all = judged(&opts);
+        let by_detector = |pairs: &[(&str, u64)]| -> BTreeMap<String, u64> {
+            pairs.iter().map(|(d, n)| (d.to_string(), *n)).collect()
+        };
+        assert_eq!(
+            all.unlisted,
+            by_detector(&[("email", 6), ("person_name", 3)])
+        );
+        assert_eq!(all.rows_not_judged, 5);
+        opts.min_confidence = Confidence::Medium;
+        assert_eq!(judged(&opts).unlisted, by_detector(&[("email", 4)]));
+    }
+
     /// Enters `rel` and holds `bytes` read whole, [`elsewhere`].
     fn whole_elsewhere(
         reading: &Arc<Reading>,
