@@ -1676,12 +1676,16 @@ fn judge(
 ) -> FileResult {
     let mut findings = stored.findings;
     findings.retain(|f| f.confidence >= opts.min_confidence);
-    let mut unlisted: BTreeMap<String, u64> = BTreeMap::new();
-    for ((detector, confidence), n) in stored.unlisted.findings {
-        if confidence >= opts.min_confidence {
-            *unlisted.entry(detector).or_default() += n;
-        }
-    }
+    let unlisted: BTreeMap<String, u64> = stored
+        .unlisted
+        .findings
+        .into_iter()
+        .map(|(detector, counts)| {
+            let n = crate::extract::Unlisted::at_least(&counts, opts.min_confidence);
+            (detector, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
     for f in findings.iter_mut().filter(|f| f.triage.is_none()) {
         if let Some(t) = memory
             .zip(f.fingerprint.as_ref())
@@ -1926,14 +1930,13 @@ mod tests {
             findings: Vec::new(),
             records: Vec::new(),
             members: Vec::new(),
-            unlisted: crate::extract::Unlisted {
-                findings: [
-                    (("email".to_string(), Confidence::High), 4),
-                    (("email".to_string(), Confidence::Low), 2),
-                    (("person_name".to_string(), Confidence::Low), 3),
-                ]
-                .into(),
-                rows: 5,
+            unlisted: {
+                let mut unlisted = crate::extract::Unlisted::default();
+                unlisted.count("email", Confidence::High, 4);
+                unlisted.count("email", Confidence::Low, 2);
+                unlisted.count("person_name", Confidence::Low, 3);
+                unlisted.rows = 5;
+                unlisted
             },
         };
         let mut opts = ScanOptions::new(vec![], as_of);

@@ -111,7 +111,9 @@ pub struct Extracted {
 /// which are then not judged (a row is judged on its findings).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Unlisted {
-    pub findings: std::collections::BTreeMap<(String, Confidence), u64>,
+    /// By detector, counts by confidence (low, medium, high): keyed by the
+    /// detector alone, a finding counted is a look-up, not an allocation.
+    pub findings: std::collections::BTreeMap<String, [u64; 3]>,
     pub rows: u64,
 }
 
@@ -121,30 +123,42 @@ impl Unlisted {
     }
 
     pub fn total(&self) -> u64 {
-        self.findings.values().sum()
+        self.findings.values().flatten().sum()
     }
 
-    fn count(&mut self, detector: &str, confidence: Confidence) {
-        let key = (detector.to_string(), confidence);
-        *self.findings.entry(key).or_default() += 1;
+    /// Counts `n` findings of `detector` at `confidence`.
+    pub fn count(&mut self, detector: &str, confidence: Confidence, n: u64) {
+        match self.findings.get_mut(detector) {
+            Some(counts) => counts[confidence as usize] += n,
+            None => {
+                let mut counts = [0; 3];
+                counts[confidence as usize] = n;
+                self.findings.insert(detector.to_string(), counts);
+            }
+        }
+    }
+
+    /// Of `detector`'s counts, those at `confidence` or above.
+    pub fn at_least(counts: &[u64; 3], confidence: Confidence) -> u64 {
+        counts[confidence as usize..].iter().sum()
     }
 
     fn absorb(&mut self, other: Unlisted) {
-        for (key, n) in other.findings {
-            *self.findings.entry(key).or_default() += n;
+        for (detector, counts) in other.findings {
+            let mine = self.findings.entry(detector).or_default();
+            for (m, n) in mine.iter_mut().zip(counts) {
+                *m += n;
+            }
         }
         self.rows += other.rows;
     }
 
     /// Why a file's listing stopped, for its file record.
     pub fn describe(&self, listed: u64) -> String {
-        let mut by_detector: std::collections::BTreeMap<&str, u64> = Default::default();
-        for ((detector, _), n) in &self.findings {
-            *by_detector.entry(detector).or_default() += n;
-        }
-        let counts: Vec<String> = by_detector
+        let counts: Vec<String> = self
+            .findings
             .iter()
-            .map(|(d, n)| format!("{d} {n}"))
+            .map(|(d, n)| format!("{d} {}", n.iter().sum::<u64>()))
             .collect();
         let rows = match self.rows {
             0 => String::new(),
@@ -320,8 +334,7 @@ pub fn extract_file(
     hash: bool,
     whole: Option<&dyn WholeReads>,
 ) -> Extracted {
-    let mut sink = Sink::new(engine, rel.to_string(), reveal);
-    sink.cap = usize::try_from(limits.max_findings).unwrap_or(usize::MAX);
+    let mut sink = Sink::new(engine, rel.to_string(), reveal).listing(limits);
     let mut nest = Nest::new(limits, whole);
     let mut content = None;
     let failed = Rc::new(Cell::new(false));
@@ -430,8 +443,7 @@ pub fn extract_bytes(
     reveal: bool,
     limits: Limits,
 ) -> Extracted {
-    let mut sink = Sink::new(engine, name.to_string(), reveal);
-    sink.cap = usize::try_from(limits.max_findings).unwrap_or(usize::MAX);
+    let mut sink = Sink::new(engine, name.to_string(), reveal).listing(limits);
     let mut nest = Nest::new(limits, None);
     let (format, result) = extract_source(
         &mut sink,
@@ -699,6 +711,13 @@ impl<'e> Sink<'e> {
         }
     }
 
+    /// The sink of a file on disk, listing as many findings as `limits`
+    /// allow.
+    fn listing(mut self, limits: Limits) -> Sink<'e> {
+        self.cap = usize::try_from(limits.max_findings).unwrap_or(usize::MAX);
+        self
+    }
+
     /// An empty sink for the same file, for work done in parallel, with
     /// what is left of its listing (see [`Self::take_forked`]).
     pub fn fork(&self) -> Sink<'e> {
@@ -714,7 +733,7 @@ impl<'e> Sink<'e> {
         let room = self.cap.saturating_sub(self.findings.len());
         let mut findings = fork.findings;
         for f in findings.drain(room.min(findings.len())..) {
-            self.unlisted.count(&f.detector, f.confidence);
+            self.unlisted.count(&f.detector, f.confidence, 1);
         }
         self.findings.append(&mut findings);
         self.unlisted.absorb(fork.unlisted);
@@ -929,7 +948,7 @@ impl<'e> Sink<'e> {
     fn push(&mut self, hit: &Hit, raw: &[u8], location: Location) {
         let d = self.engine.detector(hit.detector);
         if self.findings.len() >= self.cap {
-            self.unlisted.count(&d.id, hit.confidence);
+            self.unlisted.count(&d.id, hit.confidence, 1);
             return;
         }
         let raw = match &hit.derived {

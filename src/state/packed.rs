@@ -250,7 +250,12 @@ pub fn pack(stored: &StoredResult, rel: &str) -> Vec<u8> {
             .unlisted
             .findings
             .iter()
-            .map(|((d, c), n)| (d.clone(), confidence_code(*c), *n))
+            .flat_map(|(d, counts)| {
+                [Confidence::Low, Confidence::Medium, Confidence::High]
+                    .into_iter()
+                    .filter(|c| counts[*c as usize] > 0)
+                    .map(|c| (d.clone(), confidence_code(c), counts[c as usize]))
+            })
             .collect(),
         rows_not_judged: stored.unlisted.rows,
     };
@@ -325,14 +330,13 @@ pub fn unpack(bytes: &[u8], rel: &str) -> Option<StoredResult> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    let unlisted = crate::extract::Unlisted {
-        findings: packed
-            .unlisted
-            .into_iter()
-            .map(|(d, c, n)| Some(((d, confidence_of(c)?), n)))
-            .collect::<Option<_>>()?,
+    let mut unlisted = crate::extract::Unlisted {
         rows: packed.rows_not_judged,
+        ..Default::default()
     };
+    for (detector, confidence, n) in packed.unlisted {
+        unlisted.count(&detector, confidence_of(confidence)?, n);
+    }
     Some(StoredResult {
         format: packed.format,
         outcome: outcome_of(packed.outcome)?,
@@ -429,9 +433,14 @@ mod tests {
                     }),
                 },
             ],
-            unlisted: crate::extract::Unlisted {
-                findings: [(("uk_nino".to_string(), Confidence::High), 3)].into(),
-                rows: 1,
+            unlisted: {
+                let mut unlisted = crate::extract::Unlisted {
+                    rows: 1,
+                    ..Default::default()
+                };
+                unlisted.count("uk_nino", Confidence::High, 3);
+                unlisted.count("uk_nino", Confidence::Low, 1);
+                unlisted
             },
         }
     }
