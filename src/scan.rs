@@ -1632,12 +1632,12 @@ fn read_file(
         // finding for this run, never written: a file found moved needs it
         // to know its findings' fingerprints at the old path.
         if let Some(s) = classifier.suppressions.iter().find(|s| s.matches(f)) {
-            f.triage = Some(Triage {
+            f.triage = Some(Box::new(Triage {
                 status: "suppressed".into(),
                 note: s.reason.clone(),
                 by: "suppressions.toml".into(),
                 at: String::new(),
-            });
+            }));
         }
     }
     let stored = StoredResult {
@@ -1691,7 +1691,7 @@ fn judge(
             .zip(f.fingerprint.as_ref())
             .and_then(|(m, fp)| m.triage.get(fp))
         {
-            f.triage = Some(t.clone());
+            f.triage = Some(Box::new(t.clone()));
         }
     }
     let mut records = classifier.classify(stored.records, &mut findings, modified);
@@ -1699,7 +1699,7 @@ fn judge(
     if let Some(m) = memory {
         for r in &mut records {
             let fp = m.fingerprint_record(&r.path, &r.record);
-            r.triage = m.triage.get(&fp).cloned();
+            r.triage = m.triage.get(&fp).cloned().map(Box::new);
             r.fingerprint = Some(fp);
         }
         records_suppressed = records.iter().filter(|r| r.triage.is_some()).count() as u64;

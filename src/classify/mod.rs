@@ -88,7 +88,7 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "crate::report::is_false")]
     pub new: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triage: Option<crate::report::Triage>,
+    pub triage: Option<Box<crate::report::Triage>>,
 }
 
 /// What a detector's findings are, under the policy.

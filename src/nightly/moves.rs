@@ -199,12 +199,12 @@ impl Before {
     /// Makes the item here what it was at its old path: not new if it was
     /// reported there, and decided on as it was there. Returns whether a
     /// decision followed it (it is then hidden and counted apart).
-    fn apply(self, new: &mut bool, triage: &mut Option<Triage>) -> bool {
+    fn apply(self, new: &mut bool, triage: &mut Option<Box<Triage>>) -> bool {
         *new &= !self.reported;
         let Some(decision) = self.decision else {
             return false;
         };
-        *triage = Some(decision);
+        *triage = Some(Box::new(decision));
         *new = false;
         true
     }

@@ -159,7 +159,7 @@ fn tracked<'a>(
     row: &mut Vec<&'a str>,
     fingerprint: &'a Option<String>,
     new: bool,
-    triage: &'a Option<super::Triage>,
+    triage: &'a Option<Box<super::Triage>>,
 ) {
     if state {
         row.push(fingerprint.as_deref().unwrap_or(""));

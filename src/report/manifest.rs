@@ -118,7 +118,7 @@ fn masked(f: &Finding) -> std::borrow::Cow<'_, Finding> {
 /// Whether an item carries what only a state gives it (its fingerprint,
 /// "new", a decision): none of it is the scan's, nor what `trawl verify`,
 /// rerunning the scan without the state, can give again.
-fn from_state(fingerprint: &Option<String>, new: bool, triage: &Option<Triage>) -> bool {
+fn from_state(fingerprint: &Option<String>, new: bool, triage: &Option<Box<Triage>>) -> bool {
     fingerprint.is_some() || new || triage.is_some()
 }
 

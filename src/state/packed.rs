@@ -286,11 +286,13 @@ pub fn unpack(bytes: &[u8], rel: &str) -> Option<StoredResult> {
                 value: None,
                 fingerprint: f.fingerprint,
                 new: false,
-                triage: f.triage.map(|(status, note, by, at)| Triage {
-                    status,
-                    note,
-                    by,
-                    at,
+                triage: f.triage.map(|(status, note, by, at)| {
+                    Box::new(Triage {
+                        status,
+                        note,
+                        by,
+                        at,
+                    })
                 }),
                 value_sha256: None,
             })
@@ -400,12 +402,12 @@ mod tests {
         inner.location = location(2, Some(Column::Name("NI number".into())));
         inner.process = Some("tenancy".into());
         inner.confidence = Confidence::High;
-        inner.triage = Some(Triage {
+        inner.triage = Some(Box::new(Triage {
             status: "suppressed".into(),
             note: "test data".into(),
             by: "suppressions.toml".into(),
             at: String::new(),
-        });
+        }));
         StoredResult {
             format: "zip".into(),
             outcome: Outcome::Scanned,
