@@ -359,6 +359,48 @@ fn the_report_renders_filters_and_runs_no_injected_script() {
     eprintln!("screenshot: {}", out_dir.join("report.png").display());
 }
 
+/// Scans one file with `args`, opens it in the drill-down of the HTML
+/// report, and returns its file record's reason and what the page shows:
+/// the file's counts line, the note above its findings (or null), and the
+/// number of findings listed.
+fn open_the_one_file(
+    chromium: &Path,
+    chromedriver: &Path,
+    name: &str,
+    bytes: &[u8],
+    args: &[&str],
+) -> (String, Value) {
+    let share = tempfile::tempdir().unwrap();
+    std::fs::write(share.path().join(name), bytes).unwrap();
+    let html = share.path().join("report.html");
+    let out = Command::cargo_bin("trawl")
+        .unwrap()
+        .arg("scan")
+        .arg(share.path().join(name))
+        .args(["--quiet", "--as-of", "2026-01-01", "--html"])
+        .arg(&html)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = report["errors"][0]["reason"].as_str().unwrap().to_string();
+
+    let profile = tempfile::tempdir().unwrap();
+    let driver = Driver::start(chromedriver, chromium, profile.path());
+    driver.open(&html);
+    let opened = driver.run(
+        "var d = document.querySelector('#folders details.folder'); d.open = true; \
+         d.dispatchEvent(new Event('toggle')); \
+         var f = d.querySelector('details.file'); f.open = true; f.dispatchEvent(new Event('toggle')); \
+         var note = f.querySelector('.not-listed'); \
+         return [f.querySelector('summary').textContent, note ? note.textContent : null, \
+                 f.querySelectorAll('tbody tr').length];",
+    );
+    (reason, opened)
+}
+
 /// A file listed in part (`--max-findings-per-file`) says so where the DPO
 /// opens it, beside the findings that are listed.
 #[test]
@@ -366,35 +408,17 @@ fn a_file_not_listed_in_full_says_so_where_it_is_opened() {
     let Some((chromium, chromedriver)) = browser() else {
         return;
     };
-    let share = tempfile::tempdir().unwrap();
-    std::fs::write(share.path().join("tenants.csv"), common::export(30)).unwrap();
-    let html = share.path().join("report.html");
-    let out = Command::cargo_bin("trawl")
-        .unwrap()
-        .arg("scan")
-        .arg(share.path().join("tenants.csv"))
-        .args(["--quiet", "--as-of", "2026-01-01", "--html"])
-        .arg(&html)
-        .args(["--max-findings-per-file", "10", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let reason = report["errors"][0]["reason"].as_str().unwrap().to_string();
+    let export = common::export(30);
+    let (reason, opened) = open_the_one_file(
+        &chromium,
+        &chromedriver,
+        "tenants.csv",
+        export.as_bytes(),
+        &["--max-findings-per-file", "10"],
+    );
     assert!(
         reason.starts_with("over --max-findings-per-file"),
         "{reason}"
-    );
-
-    let profile = tempfile::tempdir().unwrap();
-    let driver = Driver::start(&chromedriver, &chromium, profile.path());
-    driver.open(&html);
-    let opened = driver.run(
-        "var d = document.querySelector('#folders details.folder'); d.open = true; \
-         d.dispatchEvent(new Event('toggle')); \
-         var f = d.querySelector('details.file'); f.open = true; f.dispatchEvent(new Event('toggle')); \
-         return [f.querySelector('summary').textContent, f.querySelector('.not-listed').textContent, \
-                 f.querySelectorAll('tbody tr').length];",
     );
     assert!(
         opened[0]
@@ -405,6 +429,35 @@ fn a_file_not_listed_in_full_says_so_where_it_is_opened() {
     );
     assert_eq!(opened[1], json!(format!("Not listed in full: {reason}")));
     assert_eq!(opened[2], json!(10));
+}
+
+/// A file that failed part-way, with findings from the part read (an
+/// export cut short), says so where it is opened, and is not said to have
+/// more not listed.
+#[test]
+fn a_file_read_in_part_says_so_where_it_is_opened() {
+    let Some((chromium, chromedriver)) = browser() else {
+        return;
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, common::export(400).as_bytes()).unwrap();
+    let whole = gz.finish().unwrap();
+    let (reason, opened) = open_the_one_file(
+        &chromium,
+        &chromedriver,
+        "tenants.csv.gz",
+        &whole[..whole.len() / 2],
+        &[],
+    );
+    assert!(
+        reason.starts_with("corrupt gzip: ")
+            && reason.ends_with("bytes unpacked before it were scanned"),
+        "{reason}"
+    );
+    let counts = opened[0].as_str().unwrap();
+    assert!(counts.ends_with(" findings"), "{opened}");
+    assert_eq!(opened[1], json!(format!("Read in part (failed): {reason}")));
+    assert!(opened[2].as_u64().unwrap() > 10, "{opened}");
 }
 
 /// Scale: a report of 100,000 findings opens and filters without freezing

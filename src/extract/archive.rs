@@ -175,10 +175,25 @@ pub fn scan_gzip(
         .max_member_bytes
         .min(compressed.saturating_mul(nest.limits.max_ratio));
     let mut bytes = Vec::new();
-    flate2::read::MultiGzDecoder::new(src)
+    // A gzip cut short (an export still being written, a copy that ran out
+    // of room) keeps what unpacked before the break: that part is scanned,
+    // and the file still fails, saying so.
+    let broken = flate2::read::MultiGzDecoder::new(src)
         .take(cap + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Problem::Failed(format!("corrupt gzip: {e}")))?;
+        .err()
+        .map(|e| {
+            let scanned = match bytes.len() {
+                0 => String::new(),
+                n => format!("; the {n} bytes unpacked before it were scanned"),
+            };
+            Problem::Failed(format!("corrupt gzip: {e}{scanned}"))
+        });
+    if bytes.is_empty() {
+        if let Some(broken) = broken {
+            return Err(broken);
+        }
+    }
     let member_path = format!("{}!/{}", sink.path, name);
     if bytes.len() as u64 > cap {
         let why =
@@ -196,10 +211,10 @@ pub fn scan_gzip(
             "unknown",
             Problem::Skipped(format!("not unpacked: {limit}")),
         );
-        return Ok(());
+    } else {
+        extract_member(sink, nest, &name, bytes);
     }
-    extract_member(sink, nest, &name, bytes);
-    Ok(())
+    broken.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]
@@ -371,5 +386,59 @@ mod tests {
     fn corrupt_zip_fails_with_reason() {
         let (_, _, result) = scan_bytes(b"PK\x03\x04 not really a zip".to_vec(), Limits::default());
         assert!(matches!(result, Err(Problem::Failed(r)) if r.starts_with("corrupt zip")));
+    }
+
+    fn scan_gzip_bytes(bytes: Vec<u8>) -> (Vec<String>, Nest<'static>, Result<(), Problem>) {
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "export.csv.gz".into(), true);
+        let mut nest = Nest::new(Limits::default(), None);
+        let source = Box::new(Cursor::new(bytes));
+        let result = scan_gzip(source, "export.csv".into(), &mut sink, &mut nest);
+        let found = sink
+            .findings
+            .iter()
+            .map(|f| f.location.to_string())
+            .collect();
+        (found, nest, result)
+    }
+
+    /// An export cut short keeps the rows before the break: they are
+    /// scanned, and the file still fails, saying how much was read.
+    #[test]
+    fn a_gzip_cut_short_is_scanned_as_far_as_it_goes() {
+        let rows: String = (0..2000)
+            .map(|i| format!("{i},tenant{i}@example.com,{}\n", "x".repeat(i % 50)))
+            .collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(format!("id,email,note\n{rows}").as_bytes())
+            .unwrap();
+        let whole = gz.finish().unwrap();
+
+        let (found, nest, result) = scan_gzip_bytes(whole[..whole.len() / 2].to_vec());
+        let Err(Problem::Failed(reason)) = result else {
+            panic!("{result:?}")
+        };
+        assert!(
+            reason.starts_with("corrupt gzip: ")
+                && reason.contains(" bytes unpacked before it were scanned"),
+            "{reason}"
+        );
+        // The first rows (the header is row 1), and not all of them.
+        assert!(found.len() > 100 && found.len() < 2000, "{}", found.len());
+        assert_eq!(found[0], "row 2, column \"email\"");
+        assert_eq!(nest.members.len(), 1);
+        assert_eq!(nest.members[0].outcome, Outcome::Scanned);
+
+        let (found, _, result) = scan_gzip_bytes(whole);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(found.len(), 2000);
+
+        // Nothing unpacked: only the failure.
+        let (found, nest, result) = scan_gzip_bytes(vec![0x1f, 0x8b, 8, 0]);
+        assert!(
+            matches!(&result, Err(Problem::Failed(r)) if r.starts_with("corrupt gzip: ") && !r.contains("scanned")),
+            "{result:?}"
+        );
+        assert!(found.is_empty() && nest.members.is_empty());
     }
 }

@@ -153,6 +153,10 @@ impl Unlisted {
         self.rows += other.rows;
     }
 
+    /// How a file record's reason says its listing stopped (the HTML
+    /// report looks for it).
+    pub const STOPPED: &'static str = "over --max-findings-per-file:";
+
     /// Why a file's listing stopped, for its file record.
     pub fn describe(&self, listed: u64) -> String {
         let counts: Vec<String> = self
@@ -166,7 +170,8 @@ impl Unlisted {
             n => format!(", and the {n} rows holding only those not judged"),
         };
         format!(
-            "over --max-findings-per-file: the first {listed} findings listed, {} more counted ({}){rows}",
+            "{} the first {listed} findings listed, {} more counted ({}){rows}",
+            Self::STOPPED,
             self.total(),
             counts.join(", ")
         )

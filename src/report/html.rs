@@ -553,9 +553,10 @@ struct Data {
     categories: Vec<(usize, usize)>,
     processes: Vec<usize>,
     folders: Vec<usize>,
-    /// [path, folder, note or -1]: the note of a file scanned but not
-    /// listed in full (`--max-findings-per-file`), shown where it is opened.
-    files: Vec<(usize, usize, i64)>,
+    /// [path, folder, note or -1, listed in part]: the note of a file read
+    /// in part (it failed part-way) or not listed in full
+    /// (`--max-findings-per-file`), shown where it is opened.
+    files: Vec<(usize, usize, i64, bool)>,
     records: Vec<RecordRow>,
     findings: Vec<FindingRow>,
     /// Indices of flagged records, most severe first.
@@ -574,24 +575,33 @@ fn folder_of(path: &str) -> &str {
 
 fn data_block(report: &ScanReport, label_of: &dyn Fn(&str) -> String) -> Result<String> {
     let mut strings = Strings::default();
-    let mut files: Vec<(usize, usize, i64)> = Vec::new();
+    let mut files: Vec<(usize, usize, i64, bool)> = Vec::new();
     let mut file_index: HashMap<String, usize> = HashMap::new();
     let mut folder_set: BTreeSet<&str> = BTreeSet::new();
-    // Said of a file on disk: its members are listed under their own paths.
-    let notes: HashMap<&str, &str> = report
-        .errors
-        .iter()
-        .filter(|e| e.status == super::Outcome::Scanned)
-        .map(|e| (e.path.as_str(), e.reason.as_str()))
-        .collect();
-    let mut file_of = |path: &str, strings: &mut Strings, files: &mut Vec<(usize, usize, i64)>| {
-        *file_index.entry(path.to_string()).or_insert_with(|| {
-            let on_disk = path.split("!/").next().unwrap_or(path);
-            let note = notes.get(on_disk).map_or(-1, |n| strings.id(n) as i64);
-            files.push((strings.id(path), strings.id(folder_of(path)), note));
-            files.len() - 1
-        })
-    };
+    // Only a file with findings is drilled into: one with a record of its
+    // own failed part-way, or was not listed in full. A member's findings
+    // are listed under its own path; what is said of its file on disk
+    // (read in part, listing stopped) is said of it too.
+    let notes: HashMap<&str, &super::FileRecord> =
+        report.errors.iter().map(|e| (e.path.as_str(), e)).collect();
+    let mut file_of =
+        |path: &str, strings: &mut Strings, files: &mut Vec<(usize, usize, i64, bool)>| {
+            *file_index.entry(path.to_string()).or_insert_with(|| {
+                let on_disk = path.split("!/").next().unwrap_or(path);
+                let record = notes.get(path).or_else(|| notes.get(on_disk));
+                let note = record.map_or(-1, |e| {
+                    let note = match e.status {
+                        super::Outcome::Scanned => format!("Not listed in full: {}", e.reason),
+                        status => format!("Read in part ({status}): {}", e.reason),
+                    };
+                    strings.id(&note) as i64
+                });
+                let stopped =
+                    record.is_some_and(|e| e.reason.contains(crate::extract::Unlisted::STOPPED));
+                files.push((strings.id(path), strings.id(folder_of(path)), note, stopped));
+                files.len() - 1
+            })
+        };
 
     let mut category_ids: BTreeSet<&str> = BTreeSet::new();
     let mut process_ids: BTreeSet<String> = BTreeSet::new();

@@ -175,7 +175,7 @@
   function fileBody(fileIdx, records) {
     var box = el('div', 'file-body');
     var note = D.files[fileIdx][2];
-    if (note >= 0) box.appendChild(el('p', 'hint not-listed', 'Not listed in full: ' + S[note]));
+    if (note >= 0) box.appendChild(el('p', 'hint not-listed', S[note]));
     var table = el('table');
     var head = el('tr');
     ['Record', 'Flags', 'Process', 'Where in the record', 'Detector', 'Category', 'Confidence', 'Value (masked)']
@@ -220,7 +220,7 @@
     var findings = 0, flagged = 0;
     records.forEach(function (i) { findings += D.records[i][7]; if (D.records[i][4].length) flagged++; });
     sum.appendChild(el('span', 'counts', count(records.length) + ' records, ' + count(flagged) + ' flagged, ' +
-      count(findings) + ' findings' + (D.files[fileIdx][2] >= 0 ? ', and more not listed' : '')));
+      count(findings) + ' findings' + (D.files[fileIdx][3] ? ', and more not listed' : '')));
     d.appendChild(sum);
     d.addEventListener('toggle', function () {
       if (d.open && d.childNodes.length === 1) d.appendChild(fileBody(fileIdx, records));
