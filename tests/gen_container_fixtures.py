@@ -512,6 +512,10 @@ cd = bytearray(old_exports)
 c = bytes(cd).find(b"PK\x01\x02")
 cd[c:c + 60] = b"\xff" * 60
 write("malformed/corrupt_cd.zip", bytes(cd))
+# Its members are still read from their local headers, up to the broken directory.
+for p in [p for p in planted if p["path"].startswith("archives/old_exports.zip!/")]:
+    plant(p["path"].replace("archives/old_exports.zip", "malformed/corrupt_cd.zip", 1), p["detector"], p["value"],
+          p["where"], p["expect"], p["why"])
 write("malformed/empty.zip", b"")
 write("malformed/not_a_zip.zip", "This is a note saved with the wrong name.\n")
 gz = gzip.compress(b"line one\nline two\n" * 200, mtime=0)

@@ -39,9 +39,15 @@ pub fn zip_kind(src: &mut Box<dyn ReadSeek>) -> Result<Kind, Problem> {
     Ok(kind)
 }
 
-pub fn scan_zip(src: Box<dyn ReadSeek>, sink: &mut Sink, nest: &mut Nest) -> Result<(), Problem> {
-    let mut zip =
-        zip::ZipArchive::new(src).map_err(|e| Problem::Failed(format!("corrupt zip: {e}")))?;
+pub fn scan_zip(
+    mut src: Box<dyn ReadSeek>,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> Result<(), Problem> {
+    let mut zip = match zip::ZipArchive::new(&mut src) {
+        Ok(zip) => zip,
+        Err(e) => return recover_zip(src, &e, sink, nest),
+    };
     let mut broken = 0;
     for i in 0..zip.len() {
         let (name, size, compressed, encrypted, is_dir) = match zip.by_index_raw(i) {
@@ -100,6 +106,75 @@ pub fn scan_zip(src: Box<dyn ReadSeek>, sink: &mut Sink, nest: &mut Nest) -> Res
         )));
     }
     Ok(())
+}
+
+/// A zip whose central directory is missing or corrupt (cut short, say)
+/// still has each member's local header before its data: the members are
+/// read from those, in order, up to the break. The file still fails, its
+/// reason saying how many were read.
+fn recover_zip(
+    mut src: Box<dyn ReadSeek>,
+    why: &zip::result::ZipError,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> Result<(), Problem> {
+    let failed = |read: usize, stop: Option<String>| {
+        let read = match read {
+            0 => return Problem::Failed(format!("corrupt zip: {why}")),
+            1 => "the 1 member before the break was read from its local header".to_string(),
+            n => format!("the {n} members before the break were read from their local headers"),
+        };
+        let stop = stop.map_or(String::new(), |s| format!(" (the break: {s})"));
+        Problem::Failed(format!("corrupt zip: {why}; {read}{stop}"))
+    };
+    src.seek(SeekFrom::Start(0))?;
+    let mut stream = std::io::BufReader::new(src);
+    let mut read = 0;
+    let stop = loop {
+        let mut member = match zip::read::read_zipfile_from_stream(&mut stream) {
+            Ok(Some(member)) => member,
+            // The central directory's start: every member was read.
+            Ok(None) => break None,
+            Err(e) => break Some(e.to_string()),
+        };
+        if member.is_dir() {
+            continue;
+        }
+        let name = member.name().to_string();
+        let member_path = format!("{}!/{}", sink.path, name);
+        if member.encrypted() {
+            read += 1;
+            nest.record(
+                member_path,
+                "unknown",
+                Problem::Encrypted("encrypted zip member (password required)".into()),
+            );
+            continue;
+        }
+        if let Err(limit) = nest.admit(member.size(), member.compressed_size()) {
+            read += 1;
+            nest.record(
+                member_path,
+                "unknown",
+                Problem::Skipped(format!("not unpacked: {limit}")),
+            );
+            continue;
+        }
+        let size = member.size();
+        match read_member(&mut member, size) {
+            Ok(bytes) => {
+                read += 1;
+                drop(member);
+                extract_member(sink, nest, &name, bytes);
+            }
+            Err(reason) => {
+                // Cut short within this member: nothing follows it.
+                nest.record(member_path, "unknown", Problem::Failed(reason.clone()));
+                break Some(reason);
+            }
+        }
+    };
+    Err(failed(read, stop))
 }
 
 /// A member's bytes, refusing more than its header declared (a lying
@@ -386,6 +461,63 @@ mod tests {
     fn corrupt_zip_fails_with_reason() {
         let (_, _, result) = scan_bytes(b"PK\x03\x04 not really a zip".to_vec(), Limits::default());
         assert!(matches!(result, Err(Problem::Failed(r)) if r.starts_with("corrupt zip")));
+    }
+
+    /// A zip cut short has no central directory: its members are read from
+    /// their local headers up to the break, and the one cut through fails.
+    #[test]
+    fn a_zip_cut_short_is_read_from_its_local_headers() {
+        let long: String = (0..200)
+            .map(|i| format!("line {i} of the notes\n"))
+            .collect();
+        let whole = zip_of(&[
+            ("a.csv", b"Name,Email\nA,a@example.com\n"),
+            ("x/b.txt", b"mail b@example.com\n"),
+            ("c.txt", format!("{long}mail c@example.com\n").as_bytes()),
+        ]);
+        let directory = whole.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+
+        // Cut within the last member's data.
+        let (found, nest, result) = scan_bytes(whole[..directory - 5].to_vec(), Limits::default());
+        let Err(Problem::Failed(reason)) = result else {
+            panic!("{result:?}")
+        };
+        assert!(reason.starts_with("corrupt zip: "), "{reason}");
+        assert!(
+            reason.contains("; the 2 members before the break were read from their local headers (the break: cannot unpack"),
+            "{reason}"
+        );
+        let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["a.zip!/a.csv", "a.zip!/x/b.txt"]);
+        let outcomes: Vec<(Outcome, Option<&str>)> = nest
+            .members
+            .iter()
+            .map(|m| (m.outcome, m.record.as_ref().map(|r| r.path.as_str())))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                (Outcome::Scanned, None),
+                (Outcome::Scanned, None),
+                (Outcome::Failed, Some("a.zip!/c.txt"))
+            ]
+        );
+
+        // Cut within the directory: every member is read.
+        let (found, _, result) = scan_bytes(whole[..directory + 10].to_vec(), Limits::default());
+        assert!(
+            matches!(&result, Err(Problem::Failed(r)) if r.contains("the 3 members before the break")),
+            "{result:?}"
+        );
+        assert_eq!(found.len(), 3);
+
+        // Cut within the first header: nothing read, the reason as before.
+        let (found, nest, result) = scan_bytes(whole[..20].to_vec(), Limits::default());
+        assert!(
+            matches!(&result, Err(Problem::Failed(r)) if r.starts_with("corrupt zip: ") && !r.contains("member")),
+            "{result:?}"
+        );
+        assert!(found.is_empty() && nest.members.is_empty());
     }
 
     fn scan_gzip_bytes(bytes: Vec<u8>) -> (Vec<String>, Nest<'static>, Result<(), Problem>) {

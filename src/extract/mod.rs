@@ -500,6 +500,9 @@ fn extract_source(
     let kind = match sniff::detect(name, &head) {
         Kind::Zip => match archive::zip_kind(&mut src) {
             Ok(k) => k,
+            // A broken archive's members may still be read from their local
+            // headers (`scan_zip`); a broken document's parts are not.
+            Err(_) if sniff::zip_format_by_name(name) == "zip" && src.rewind().is_ok() => Kind::Zip,
             // A broken zip is counted under the format its name promises.
             Err(p) => return (sniff::zip_format_by_name(name), Err(p)),
         },
