@@ -254,6 +254,11 @@ def broken_docx(members):
         i += 4
     with open(os.path.join(DOCS, "corrupt_cd.docx"), "wb") as f:
         f.write(bytes(broken))
+    # Its parts are still read from their local headers: what the letter
+    # plants, the broken copy does too.
+    letter = [p for p in PLANTED if p["path"] == "documents/tenancy_letter.docx"]
+    for p in letter:
+        PLANTED.append(dict(p, path="documents/corrupt_cd.docx"))
     open(os.path.join(DOCS, "empty.docx"), "wb").close()
     with open(os.path.join(DOCS, "not_really.docx"), "w", encoding="utf-8") as f:
         f.write(

@@ -108,73 +108,137 @@ pub fn scan_zip(
     Ok(())
 }
 
-/// A zip whose central directory is missing or corrupt (cut short, say)
-/// still has each member's local header before its data: the members are
-/// read from those, in order, up to the break. The file still fails, its
-/// reason saying how many were read.
-fn recover_zip(
+/// A member read from its local header, with what the stream could tell.
+type LocalMember<'a> = zip::read::ZipFile<'a, std::io::BufReader<Box<dyn ReadSeek>>>;
+
+/// Reads a zip's members from their local headers, in order, as a zip
+/// whose central directory is missing or broken (cut short, say) still has
+/// them: each is handed to `each`, until the directory's start, a header
+/// that cannot be read, or `each` says why it stops. Returns why it
+/// stopped, or None at the directory (every member read).
+fn local_members(
     mut src: Box<dyn ReadSeek>,
-    why: &zip::result::ZipError,
-    sink: &mut Sink,
-    nest: &mut Nest,
-) -> Result<(), Problem> {
-    let failed = |read: usize, stop: Option<String>| {
-        let read = match read {
-            0 => return Problem::Failed(format!("corrupt zip: {why}")),
-            1 => "the 1 member before the break was read from its local header".to_string(),
-            n => format!("the {n} members before the break were read from their local headers"),
-        };
-        let stop = stop.map_or(String::new(), |s| format!(" (the break: {s})"));
-        Problem::Failed(format!("corrupt zip: {why}; {read}{stop}"))
-    };
+    mut each: impl FnMut(&mut LocalMember<'_>) -> Result<(), String>,
+) -> Result<Option<String>, Problem> {
     src.seek(SeekFrom::Start(0))?;
     let mut stream = std::io::BufReader::new(src);
-    let mut read = 0;
-    let stop = loop {
+    loop {
         let mut member = match zip::read::read_zipfile_from_stream(&mut stream) {
             Ok(Some(member)) => member,
-            // The central directory's start: every member was read.
-            Ok(None) => break None,
-            Err(e) => break Some(e.to_string()),
+            Ok(None) => return Ok(None),
+            Err(e) => return Ok(Some(e.to_string())),
         };
         if member.is_dir() {
             continue;
         }
+        if let Err(why) = each(&mut member) {
+            return Ok(Some(why));
+        }
+    }
+}
+
+/// What reading a broken zip's members from their local headers gave, for
+/// its reason: `why` the zip is broken, how many were read, where it broke.
+fn read_in_part(why: &str, read: usize, what: &str, stop: Option<String>) -> String {
+    let read = match read {
+        0 => return why.to_string(),
+        1 => format!("the 1 {what} before the break was read from its local header"),
+        n => format!("the {n} {what}s before the break were read from their local headers"),
+    };
+    let stop = stop.map_or(String::new(), |s| format!(" (the break: {s})"));
+    format!("{why}; {read}{stop}")
+}
+
+/// A zip whose central directory is missing or broken: its members are
+/// scanned from their local headers up to the break. The file still fails,
+/// its reason saying how many were read.
+fn recover_zip(
+    src: Box<dyn ReadSeek>,
+    why: &zip::result::ZipError,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> Result<(), Problem> {
+    let mut read = 0;
+    let stop = local_members(src, |member| {
         let name = member.name().to_string();
         let member_path = format!("{}!/{}", sink.path, name);
+        read += 1;
         if member.encrypted() {
-            read += 1;
             nest.record(
                 member_path,
                 "unknown",
                 Problem::Encrypted("encrypted zip member (password required)".into()),
             );
-            continue;
+            return Ok(());
         }
         if let Err(limit) = nest.admit(member.size(), member.compressed_size()) {
-            read += 1;
             nest.record(
                 member_path,
                 "unknown",
                 Problem::Skipped(format!("not unpacked: {limit}")),
             );
-            continue;
+            return Ok(());
         }
         let size = member.size();
-        match read_member(&mut member, size) {
+        match read_member(member, size) {
             Ok(bytes) => {
-                read += 1;
-                drop(member);
                 extract_member(sink, nest, &name, bytes);
+                Ok(())
             }
             Err(reason) => {
                 // Cut short within this member: nothing follows it.
+                read -= 1;
                 nest.record(member_path, "unknown", Problem::Failed(reason.clone()));
-                break Some(reason);
+                Err(reason)
             }
         }
-    };
-    Err(failed(read, stop))
+    })?;
+    let why = format!("corrupt zip: {why}");
+    Err(Problem::Failed(read_in_part(&why, read, "member", stop)))
+}
+
+/// A document or workbook whose zip directory is broken, its parts read
+/// from their local headers up to the break and packed again, whole and
+/// stored, so that its reader can read it as far as it goes. Returns the
+/// new zip, and the reason the file still fails (`why`, and how many parts
+/// were read); None if no part was. Parts are held in memory: they are
+/// refused past the compression ratio, and in all past `max_member_bytes`.
+pub fn rebuild_zip(
+    src: Box<dyn ReadSeek>,
+    why: &str,
+    limits: &super::Limits,
+) -> Option<(Vec<u8>, String)> {
+    use std::io::Write;
+    let mut packed = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    let (mut read, mut total) = (0, 0u64);
+    let stop = local_members(src, |part| {
+        let size = part.size();
+        total = total.saturating_add(size);
+        if size
+            > part
+                .compressed_size()
+                .saturating_mul(limits.max_ratio)
+                .max(1 << 20)
+        {
+            return Err("a part over the compression ratio allowed".into());
+        }
+        if total > limits.max_member_bytes {
+            return Err(format!("over {} bytes unpacked", limits.max_member_bytes));
+        }
+        let bytes = read_member(&mut *part, size)?;
+        packed
+            .start_file(part.name(), stored)
+            .and_then(|()| Ok(packed.write_all(&bytes)?))
+            .map_err(|e| format!("cannot pack it again: {e}"))?;
+        read += 1;
+        Ok(())
+    })
+    .ok()?;
+    let packed = packed.finish().ok()?.into_inner();
+    (read > 0).then(|| (packed, read_in_part(why, read, "part", stop)))
 }
 
 /// A member's bytes, refusing more than its header declared (a lying

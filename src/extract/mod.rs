@@ -504,7 +504,12 @@ fn extract_source(
             // headers (`scan_zip`); a broken document's parts are not.
             Err(_) if sniff::zip_format_by_name(name) == "zip" && src.rewind().is_ok() => Kind::Zip,
             // A broken zip is counted under the format its name promises.
-            Err(p) => return (sniff::zip_format_by_name(name), Err(p)),
+            Err(p) => {
+                return (
+                    sniff::zip_format_by_name(name),
+                    read_broken_document(p, src, sink, nest),
+                )
+            }
         },
         k => k,
     };
@@ -533,6 +538,38 @@ fn extract_source(
         }
     }
     run_caught(kind, &head, src, sink, nest)
+}
+
+/// A document or workbook whose zip is broken (cut short, say): its parts
+/// before the break are packed again and read as far as they go. It still
+/// fails, its reason saying how much was read; if nothing could be, the
+/// reason is the zip's own.
+fn read_broken_document(
+    broken: Problem,
+    mut src: Box<dyn ReadSeek>,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> Result<(), Problem> {
+    let Problem::Failed(why) = broken else {
+        return Err(broken);
+    };
+    if src.rewind().is_err() {
+        return Err(Problem::Failed(why));
+    }
+    let Some((packed, read)) = archive::rebuild_zip(src, &why, &nest.limits) else {
+        return Err(Problem::Failed(why));
+    };
+    let mut packed: Box<dyn ReadSeek> = Box::new(std::io::Cursor::new(packed));
+    let kind = match archive::zip_kind(&mut packed) {
+        Ok(kind @ (Kind::Office(_) | Kind::Spreadsheet(_))) => kind,
+        // The part that names it what it is was past the break.
+        _ => return Err(Problem::Failed(why)),
+    };
+    let (_, result) = run_caught(kind, &[], packed, sink, nest);
+    Err(Problem::Failed(match result {
+        Ok(()) => read,
+        Err(p) => format!("{read}; reading them: {}", p.split().1),
+    }))
 }
 
 /// [`run_extractor`]; a bug a file trips in a reader (calamine's, say)
@@ -1170,6 +1207,45 @@ mod tests {
             jiff::civil::Date::new(2026, 1, 1).unwrap(),
         )
         .unwrap()
+    }
+
+    /// A Word document whose directory is cut off is read from its parts'
+    /// local headers and still fails, saying so; one cut within its text
+    /// is not read, its reason the zip's own.
+    #[test]
+    fn a_document_cut_short_is_read_from_the_parts_before_the_break() {
+        let whole = crate::synth::docx("Write to jo.bloggs@example.com\nNothing else.");
+        let directory = whole.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        let cut = |at: usize| {
+            let limits = Limits::default();
+            extract_bytes(
+                &engine(),
+                "letter.docx",
+                whole[..at].to_vec(),
+                false,
+                limits,
+            )
+        };
+
+        let got = cut(directory + 10);
+        assert_eq!((got.format, got.outcome), ("docx", Outcome::Failed));
+        let reason = got.reason.unwrap();
+        assert!(reason.starts_with("corrupt zip: "), "{reason}");
+        assert!(
+            reason.contains("; the 2 parts before the break were read from their local headers"),
+            "{reason}"
+        );
+        let found: Vec<&str> = got.findings.iter().map(|f| f.detector.as_str()).collect();
+        assert_eq!(found, ["email"]);
+
+        let got = cut(directory - 5);
+        assert_eq!((got.format, got.outcome), ("docx", Outcome::Failed));
+        assert!(got.findings.is_empty());
+        let reason = got.reason.unwrap();
+        assert!(
+            reason.starts_with("corrupt zip: ") && !reason.contains("part"),
+            "{reason}"
+        );
     }
 
     /// What a file's reading was told of bytes read whole.
