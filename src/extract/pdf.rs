@@ -23,14 +23,35 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
     // lopdf authenticates with the empty password itself where it can.
     let doc = match Document::load_mem(&bytes) {
         Ok(doc) => doc,
-        Err(e) => return Err(load_problem(&e, &bytes)),
+        Err(e) => {
+            let problem = load_problem(&e, &bytes);
+            return match (&problem, rebuilt(&bytes)) {
+                (Problem::Failed(why), Some(doc)) => read_rebuilt(&doc, why, sink),
+                _ => Err(problem),
+            };
+        }
     };
+    read(&doc, sink)
+}
+
+/// A PDF whose table of objects could not be read, read from a table
+/// rebuilt from the objects themselves: it still fails, saying so and
+/// what reading it gave.
+fn read_rebuilt(doc: &Document, why: &str, sink: &mut Sink) -> Result<(), Problem> {
+    let why = format!("{why}; read from its objects, the table rebuilt");
+    match read(doc, sink) {
+        Ok(()) => Err(Problem::Failed(why)),
+        Err(p) => Err(Problem::Failed(format!("{why}: {}", p.split().1))),
+    }
+}
+
+fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
     if doc.is_encrypted() {
         return Err(Problem::Encrypted(
             "encrypted PDF (password required)".into(),
         ));
     }
-    sink.document = document_meta(&doc);
+    sink.document = document_meta(doc);
     let pages = doc.get_pages();
     if pages.is_empty() {
         return Err(Problem::Failed("PDF has no pages".into()));
@@ -38,7 +59,7 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
     let mut any_text = false;
     let mut bad_pages = Vec::new();
     for (&number, &id) in &pages {
-        match page_text(&doc, id) {
+        match page_text(doc, id) {
             Ok(text) => {
                 if text.chars().any(|c| c.is_alphanumeric()) {
                     any_text = true;
@@ -122,6 +143,93 @@ fn pdf_date(text: &str) -> Option<String> {
     let year: i16 = digits.get(0..4)?.parse().ok()?;
     let date = jiff::civil::Date::new(year, part(4..6, 1)?, part(6..8, 1)?).ok()?;
     Some(date.to_string())
+}
+
+/// A PDF cut short, or with a table of objects that points astray, still
+/// has its objects, each opened by `N G obj`: a new table is built from
+/// where they are (the last of each number, as later updates win) and
+/// appended, with a trailer naming the last catalog as its root, as PDF
+/// readers repair such files. None when no catalog is found outside an
+/// object stream, or lopdf cannot read the result.
+fn rebuilt(bytes: &[u8]) -> Option<Document> {
+    use std::fmt::Write;
+    const MOST_OBJECTS: usize = 10_000_000;
+    static OBJECT: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r"(?m)(?:^|[\r\n\t \x0c])(\d{1,10})[\r\n\t \x0c]+(\d{1,5})[\r\n\t \x0c]+obj\b",
+        )
+        .expect("a valid pattern")
+    });
+    static CATALOG: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"/Type\s*/Catalog\b").expect("a valid pattern")
+    });
+    static INFO: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"/Info\s+(\d{1,10})\s+(\d{1,5})\s+R").expect("a valid pattern")
+    });
+    let number = |b: &[u8]| std::str::from_utf8(b).ok()?.parse::<u64>().ok();
+    // Where each object starts, in the file's order.
+    let mut starts: Vec<(usize, u64, u64)> = Vec::new();
+    for c in OBJECT.captures_iter(bytes) {
+        let (Some(n), Some(g), Some(at)) = (
+            c.get(1).and_then(|m| number(m.as_bytes())),
+            c.get(2).and_then(|m| number(m.as_bytes())),
+            c.get(1).map(|m| m.start()),
+        ) else {
+            continue;
+        };
+        if n > u64::from(u32::MAX) {
+            continue;
+        }
+        // No real document holds so many: a hostile one would make the
+        // table as large again as itself.
+        if starts.len() >= MOST_OBJECTS {
+            return None;
+        }
+        starts.push((at, n, g));
+    }
+    // The root: the object holding the last catalog (each match looked up
+    // once, so the work stays linear in the file).
+    let catalog = CATALOG.find_iter(bytes).last()?.start();
+    let owner = starts
+        .partition_point(|&(at, _, _)| at < catalog)
+        .checked_sub(1)?;
+    let (_, root, root_gen) = starts[owner];
+    let objects: std::collections::BTreeMap<u64, (u64, usize)> =
+        starts.iter().map(|&(at, n, g)| (n, (g, at))).collect();
+    let info = INFO.captures_iter(bytes).last().and_then(|c| {
+        let n = number(c.get(1)?.as_bytes())?;
+        let g = number(c.get(2)?.as_bytes())?;
+        (objects.get(&n).map(|o| o.0) == Some(g)).then_some((n, g))
+    });
+    let size = objects.keys().next_back().map_or(1, |n| n + 1);
+    let mut table = String::from("\nxref\n0 1\n0000000000 65535 f \n");
+    // In runs of consecutive numbers: a hostile number cannot make the
+    // table larger than the objects found.
+    let mut numbers = objects.iter().peekable();
+    while let Some((&first, _)) = numbers.peek() {
+        let mut run = Vec::new();
+        while let Some((&n, &(g, at))) = numbers.peek() {
+            if n != first + run.len() as u64 {
+                break;
+            }
+            run.push((g, at));
+            numbers.next();
+        }
+        let _ = writeln!(table, "{first} {}", run.len());
+        for (g, at) in run {
+            let _ = writeln!(table, "{at:010} {:05} n ", g.min(65535));
+        }
+    }
+    let start = bytes.len() + 1;
+    let _ = write!(table, "trailer\n<< /Size {size} /Root {root} {root_gen} R");
+    if let Some((n, g)) = info {
+        let _ = write!(table, " /Info {n} {g} R");
+    }
+    let _ = write!(table, " >>\nstartxref\n{start}\n%%EOF\n");
+    let mut whole = Vec::with_capacity(bytes.len() + table.len());
+    whole.extend_from_slice(bytes);
+    whole.extend_from_slice(table.as_bytes());
+    Document::load_mem(&whole).ok()
 }
 
 /// Why lopdf could not open a file, for people (never quoting content).
@@ -481,5 +589,51 @@ mod tests {
         }
         let (_, result) = run(b"%PDF-1.4\n garbage".to_vec());
         assert!(matches!(result, Err(Problem::Failed(_))));
+    }
+
+    /// A PDF whose table of objects is lost or points astray is read from
+    /// a table rebuilt from its objects, and still fails, saying so.
+    #[test]
+    fn a_pdf_with_its_table_lost_is_read_from_its_objects() {
+        let whole = pdf_with_pages(&[&["Email jo.bloggs@example.com"], &["Call 07700 900123"]]);
+        let all = |found: &Found| found.iter().map(|f| f.0).collect::<Vec<u64>>();
+        let rebuilt = |result: &Result<(), Problem>| {
+            matches!(result, Err(Problem::Failed(r))
+                if r.starts_with("unreadable PDF: ") && r.ends_with("; read from its objects, the table rebuilt"))
+        };
+        let (found, result) = run(whole.clone());
+        assert!(result.is_ok());
+        assert_eq!(all(&found), [1, 2]);
+
+        // Where the table starts pointing astray.
+        let start = memchr::memmem::rfind(&whole, b"startxref").unwrap() + b"startxref".len();
+        let mut astray = whole.clone();
+        for b in astray[start..]
+            .iter_mut()
+            .skip_while(|b| !b.is_ascii_digit())
+        {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            *b = b'9';
+        }
+        let (found, result) = run(astray);
+        assert!(rebuilt(&result), "{result:?}");
+        assert_eq!(all(&found), [1, 2]);
+
+        // Cut short after its last object: the table and trailer lost.
+        let end = memchr::memmem::rfind(&whole, b"endobj").unwrap() + b"endobj".len();
+        let (found, result) = run(whole[..end].to_vec());
+        assert!(rebuilt(&result), "{result:?}");
+        assert_eq!(all(&found), [1, 2]);
+
+        // Cut before the catalog (written last): nothing to start from.
+        let catalog = memchr::memmem::rfind(&whole, b"/Catalog").unwrap();
+        let (found, result) = run(whole[..catalog - 20].to_vec());
+        assert!(
+            matches!(&result, Err(Problem::Failed(r)) if !r.contains("rebuilt")),
+            "{result:?}"
+        );
+        assert!(found.is_empty());
     }
 }
