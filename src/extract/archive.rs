@@ -321,16 +321,19 @@ pub fn scan_gzip(
         .take(cap + 1)
         .read_to_end(&mut bytes)
         .err()
-        .map(|e| {
-            let scanned = match bytes.len() {
-                0 => String::new(),
-                n => format!("; the {n} bytes unpacked before it were scanned"),
-            };
-            Problem::Failed(format!("corrupt gzip: {e}{scanned}"))
-        });
-    if bytes.is_empty() {
-        if let Some(broken) = broken {
-            return Err(broken);
+        .map(|e| format!("corrupt gzip: {e}"));
+    let unpacked = bytes.len();
+    let fail = |why: String, scanned: bool| {
+        let scanned = if scanned {
+            format!("; the {unpacked} bytes unpacked before it were scanned")
+        } else {
+            String::new()
+        };
+        Err(Problem::Failed(format!("{why}{scanned}")))
+    };
+    if unpacked == 0 {
+        if let Some(why) = broken {
+            return fail(why, false);
         }
     }
     let member_path = format!("{}!/{}", sink.path, name);
@@ -350,10 +353,10 @@ pub fn scan_gzip(
             "unknown",
             Problem::Skipped(format!("not unpacked: {limit}")),
         );
-    } else {
-        extract_member(sink, nest, &name, bytes);
+        return broken.map_or(Ok(()), |why| fail(why, false));
     }
-    broken.map_or(Ok(()), Err)
+    extract_member(sink, nest, &name, bytes);
+    broken.map_or(Ok(()), |why| fail(why, true))
 }
 
 #[cfg(test)]

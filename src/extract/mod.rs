@@ -500,8 +500,9 @@ fn extract_source(
     let kind = match sniff::detect(name, &head) {
         Kind::Zip => match archive::zip_kind(&mut src) {
             Ok(k) => k,
-            // A broken archive's members may still be read from their local
-            // headers (`scan_zip`); a broken document's parts are not.
+            // A broken archive's members are read from their local headers
+            // (`scan_zip`); a broken document's parts are packed again first
+            // (`read_broken_document`).
             Err(_) if sniff::zip_format_by_name(name) == "zip" && src.rewind().is_ok() => Kind::Zip,
             // A broken zip is counted under the format its name promises.
             Err(p) => {
@@ -565,7 +566,16 @@ fn read_broken_document(
         // The part that names it what it is was past the break.
         _ => return Err(Problem::Failed(why)),
     };
+    // Held in memory while read, as files read whole are.
+    let (whole, size) = (nest.whole, packed.seek(SeekFrom::End(0))?);
+    packed.rewind()?;
+    if let Some(whole) = whole {
+        whole.hold(size);
+    }
     let (_, result) = run_caught(kind, &[], packed, sink, nest);
+    if let Some(whole) = whole {
+        whole.release(size);
+    }
     Err(Problem::Failed(match result {
         Ok(()) => read,
         Err(p) => format!("{read}; reading them: {}", p.split().1),
@@ -1294,6 +1304,24 @@ mod tests {
             };
             assert_eq!(*whole.0.borrow(), expected, "{rel}");
         }
+
+        // A broken document packed again is held too, for what it became.
+        let rel = "documents/corrupt_cd.docx";
+        let whole = Told::default();
+        let got = extract_file(
+            &engine,
+            &fixtures.join(rel),
+            rel,
+            false,
+            Limits::default(),
+            false,
+            Some(&whole),
+        );
+        assert!(!got.findings.is_empty());
+        let told = whole.0.borrow();
+        let held = told.first().and_then(|h| h.strip_prefix("hold ")).unwrap();
+        assert!(held.parse::<u64>().unwrap() > 0);
+        assert_eq!(*told, [format!("hold {held}"), format!("release {held}")]);
     }
 
     #[test]
