@@ -25,7 +25,10 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
         Ok(doc) => doc,
         Err(e) => {
             let problem = load_problem(&e, &bytes);
-            return match (&problem, rebuilt(&bytes)) {
+            // Repaired only if a page is found (one cut within its first
+            // page has none to read).
+            let rebuilt = rebuilt(&bytes).filter(|doc| !doc.get_pages().is_empty());
+            return match (&problem, rebuilt) {
                 (Problem::Failed(why), Some(doc)) => read_rebuilt(&doc, why, sink),
                 _ => Err(problem),
             };
@@ -163,6 +166,9 @@ fn rebuilt(bytes: &[u8]) -> Option<Document> {
     static CATALOG: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(r"/Type\s*/Catalog\b").expect("a valid pattern")
     });
+    static PAGES: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r"/Type\s*/Pages\b").expect("a valid pattern")
+    });
     static INFO: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(r"/Info\s+(\d{1,10})\s+(\d{1,5})\s+R").expect("a valid pattern")
     });
@@ -188,15 +194,36 @@ fn rebuilt(bytes: &[u8]) -> Option<Document> {
         }
         starts.push((at, n, g));
     }
-    // The root: the object holding the last catalog (each match looked up
-    // once, so the work stays linear in the file).
-    let catalog = CATALOG.find_iter(bytes).last()?.start();
-    let owner = starts
-        .partition_point(|&(at, _, _)| at < catalog)
-        .checked_sub(1)?;
-    let (_, root, root_gen) = starts[owner];
-    let objects: std::collections::BTreeMap<u64, (u64, usize)> =
+    let mut objects: std::collections::BTreeMap<u64, (u64, usize)> =
         starts.iter().map(|&(at, n, g)| (n, (g, at))).collect();
+    // Each match looked up once, so the work stays linear in the file.
+    let owner_of = |at: usize| starts.partition_point(|&(s, _, _)| s < at).checked_sub(1);
+    // The root: the object holding the last catalog. Without one (a file
+    // cut before its catalog, which many writers put last), a catalog is
+    // made, appended, for the last root of a page tree found: a `/Pages`
+    // with no parent (kids past the break then fail as pages).
+    let mut made = String::new();
+    let (root, root_gen) = match CATALOG.find_iter(bytes).last() {
+        Some(catalog) => {
+            let (_, n, g) = starts[owner_of(catalog.start())?];
+            (n, g)
+        }
+        None => {
+            let trees: std::collections::BTreeSet<usize> = PAGES
+                .find_iter(bytes)
+                .filter_map(|m| owner_of(m.start()))
+                .collect();
+            let tree = trees.into_iter().rev().find(|&i| {
+                let end = starts.get(i + 1).map_or(bytes.len(), |s| s.0);
+                memchr::memmem::find(&bytes[starts[i].0..end], b"/Parent").is_none()
+            })?;
+            let (_, n, g) = starts[tree];
+            let catalog = objects.keys().next_back()? + 1;
+            made = format!("\n{catalog} 0 obj\n<< /Type /Catalog /Pages {n} {g} R >>\nendobj");
+            objects.insert(catalog, (0, bytes.len() + 1));
+            (catalog, 0)
+        }
+    };
     let info = INFO.captures_iter(bytes).last().and_then(|c| {
         let n = number(c.get(1)?.as_bytes())?;
         let g = number(c.get(2)?.as_bytes())?;
@@ -221,14 +248,15 @@ fn rebuilt(bytes: &[u8]) -> Option<Document> {
             let _ = writeln!(table, "{at:010} {:05} n ", g.min(65535));
         }
     }
-    let start = bytes.len() + 1;
+    let start = bytes.len() + made.len() + 1;
     let _ = write!(table, "trailer\n<< /Size {size} /Root {root} {root_gen} R");
     if let Some((n, g)) = info {
         let _ = write!(table, " /Info {n} {g} R");
     }
     let _ = write!(table, " >>\nstartxref\n{start}\n%%EOF\n");
-    let mut whole = Vec::with_capacity(bytes.len() + table.len());
+    let mut whole = Vec::with_capacity(bytes.len() + made.len() + table.len());
     whole.extend_from_slice(bytes);
+    whole.extend_from_slice(made.as_bytes());
     whole.extend_from_slice(table.as_bytes());
     Document::load_mem(&whole).ok()
 }
@@ -641,9 +669,23 @@ mod tests {
         assert!(rebuilt(&tiny(1_000)).is_some());
         assert!(rebuilt(&tiny(1_000_001)).is_none());
 
-        // Cut before the catalog (written last): nothing to start from.
+        // Cut before the catalog (written last): one is made for the page
+        // tree's root, which this writer puts first.
         let catalog = memchr::memmem::rfind(&whole, b"/Catalog").unwrap();
-        let (found, result) = run(whole[..catalog - 20].to_vec());
+        let catalog = memchr::memmem::rfind(&whole[..catalog], b"endobj").unwrap() + 6;
+        let (found, result) = run(whole[..catalog].to_vec());
+        assert!(was_rebuilt(&result), "{result:?}");
+        assert_eq!(all(&found), [1, 2]);
+
+        // Cut within the second page's text: the first page is read.
+        let second = memchr::memmem::find(&whole, b"07700").unwrap();
+        let (found, result) = run(whole[..second].to_vec());
+        assert!(was_rebuilt(&result), "{result:?}");
+        assert_eq!(all(&found), [1]);
+
+        // No page tree before the cut: nothing to start from.
+        let tree = memchr::memmem::find(&whole, b"/Pages").unwrap();
+        let (found, result) = run(whole[..tree].to_vec());
         assert!(
             matches!(&result, Err(Problem::Failed(r)) if !r.contains("rebuilt")),
             "{result:?}"
