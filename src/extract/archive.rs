@@ -71,34 +71,17 @@ pub fn scan_zip(
         if is_dir {
             continue;
         }
-        let member_path = format!("{}!/{}", sink.path, name);
-        if encrypted {
-            nest.record(
-                member_path,
-                "unknown",
-                Problem::Encrypted("encrypted zip member (password required)".into()),
-            );
-            continue;
-        }
-        if let Err(limit) = nest.admit(size, compressed) {
-            nest.record(
-                member_path,
-                "unknown",
-                Problem::Skipped(format!("not unpacked: {limit}")),
-            );
-            continue;
-        }
-        let bytes = match zip.by_index(i) {
+        let member = Member {
+            name: &name,
+            size,
+            compressed,
+            encrypted,
+        };
+        let unpacked = take_member(sink, nest, member, || match zip.by_index(i) {
             Ok(f) => read_member(f, size),
             Err(e) => Err(format!("cannot unpack: {e}")),
-        };
-        match bytes {
-            Ok(bytes) => extract_member(sink, nest, &name, bytes),
-            Err(reason) => {
-                broken += 1;
-                nest.record(member_path, "unknown", Problem::Failed(reason));
-            }
-        }
+        });
+        broken += usize::from(unpacked.is_err());
     }
     if broken > 0 {
         return Err(Problem::Failed(format!(
@@ -106,6 +89,53 @@ pub fn scan_zip(
         )));
     }
     Ok(())
+}
+
+/// What a zip's header says of a member.
+struct Member<'n> {
+    name: &'n str,
+    size: u64,
+    compressed: u64,
+    encrypted: bool,
+}
+
+/// One member of a zip, from its central directory or its local header:
+/// recorded if encrypted or past a limit, else unpacked by `unpack` and
+/// scanned. Its bytes unreadable, it is recorded as failed, and why
+/// returned.
+fn take_member(
+    sink: &mut Sink,
+    nest: &mut Nest,
+    member: Member<'_>,
+    unpack: impl FnOnce() -> Result<Vec<u8>, String>,
+) -> Result<(), String> {
+    let member_path = format!("{}!/{}", sink.path, member.name);
+    if member.encrypted {
+        nest.record(
+            member_path,
+            "unknown",
+            Problem::Encrypted("encrypted zip member (password required)".into()),
+        );
+        return Ok(());
+    }
+    if let Err(limit) = nest.admit(member.size, member.compressed) {
+        nest.record(
+            member_path,
+            "unknown",
+            Problem::Skipped(format!("not unpacked: {limit}")),
+        );
+        return Ok(());
+    }
+    match unpack() {
+        Ok(bytes) => {
+            extract_member(sink, nest, member.name, bytes);
+            Ok(())
+        }
+        Err(reason) => {
+            nest.record(member_path, "unknown", Problem::Failed(reason.clone()));
+            Err(reason)
+        }
+    }
 }
 
 /// A member read from its local header, with what the stream could tell.
@@ -159,39 +189,19 @@ fn recover_zip(
     nest: &mut Nest,
 ) -> Result<(), Problem> {
     let mut read = 0;
-    let stop = local_members(src, |member| {
-        let name = member.name().to_string();
-        let member_path = format!("{}!/{}", sink.path, name);
+    let stop = local_members(src, |local| {
+        let name = local.name().to_string();
+        let (size, compressed) = (local.size(), local.compressed_size());
+        let member = Member {
+            name: &name,
+            size,
+            compressed,
+            encrypted: local.encrypted(),
+        };
+        // Cut short within a member: nothing follows it.
+        take_member(sink, nest, member, || read_member(local, size))?;
         read += 1;
-        if member.encrypted() {
-            nest.record(
-                member_path,
-                "unknown",
-                Problem::Encrypted("encrypted zip member (password required)".into()),
-            );
-            return Ok(());
-        }
-        if let Err(limit) = nest.admit(member.size(), member.compressed_size()) {
-            nest.record(
-                member_path,
-                "unknown",
-                Problem::Skipped(format!("not unpacked: {limit}")),
-            );
-            return Ok(());
-        }
-        let size = member.size();
-        match read_member(member, size) {
-            Ok(bytes) => {
-                extract_member(sink, nest, &name, bytes);
-                Ok(())
-            }
-            Err(reason) => {
-                // Cut short within this member: nothing follows it.
-                read -= 1;
-                nest.record(member_path, "unknown", Problem::Failed(reason.clone()));
-                Err(reason)
-            }
-        }
+        Ok(())
     })?;
     let why = format!("corrupt zip: {why}");
     Err(Problem::Failed(read_in_part(&why, read, "member", stop)))

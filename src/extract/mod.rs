@@ -530,15 +530,31 @@ fn extract_source(
             );
             return (kind.name(), Err(Problem::Skipped(why)));
         }
-        if let Some(whole) = nest.whole {
-            // Held while it is in memory, the panic of a reader caught.
-            whole.hold(size);
-            let read = run_caught(kind, &head, src, sink, nest);
-            whole.release(size);
-            return read;
-        }
+        return run_held(size, kind, &head, src, sink, nest);
     }
     run_caught(kind, &head, src, sink, nest)
+}
+
+/// [`run_caught`], the `bytes` in memory held under the budget of bytes
+/// read whole while read (a reader's panic is caught, so they are always
+/// given back).
+fn run_held(
+    bytes: u64,
+    kind: Kind,
+    head: &[u8],
+    src: Box<dyn ReadSeek>,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> (&'static str, Result<(), Problem>) {
+    let whole = nest.whole;
+    if let Some(whole) = whole {
+        whole.hold(bytes);
+    }
+    let read = run_caught(kind, head, src, sink, nest);
+    if let Some(whole) = whole {
+        whole.release(bytes);
+    }
+    read
 }
 
 /// A document or workbook whose zip is broken (cut short, say): its parts
@@ -560,22 +576,15 @@ fn read_broken_document(
     let Some((packed, read)) = archive::rebuild_zip(src, &why, &nest.limits) else {
         return Err(Problem::Failed(why));
     };
+    let size = packed.len() as u64;
     let mut packed: Box<dyn ReadSeek> = Box::new(std::io::Cursor::new(packed));
     let kind = match archive::zip_kind(&mut packed) {
         Ok(kind @ (Kind::Office(_) | Kind::Spreadsheet(_))) => kind,
         // The part that names it what it is was past the break.
         _ => return Err(Problem::Failed(why)),
     };
-    // Held in memory while read, as files read whole are.
-    let (whole, size) = (nest.whole, packed.seek(SeekFrom::End(0))?);
-    packed.rewind()?;
-    if let Some(whole) = whole {
-        whole.hold(size);
-    }
-    let (_, result) = run_caught(kind, &[], packed, sink, nest);
-    if let Some(whole) = whole {
-        whole.release(size);
-    }
+    // In memory while read, as a file read whole is.
+    let (_, result) = run_held(size, kind, &[], packed, sink, nest);
     Err(Problem::Failed(match result {
         Ok(()) => read,
         Err(p) => format!("{read}; reading them: {}", p.split().1),
