@@ -84,3 +84,195 @@ fn every_hostile_spreadsheet_is_reported_and_the_scan_goes_on() {
         }
     }
 }
+
+/// Zlib at its best, as a PDF stream with `extra` in its dictionary.
+fn packed_stream(data: &[u8], extra: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(data).unwrap();
+    let z = e.finish().unwrap();
+    let mut s = format!(
+        "<< /Length {} /Filter /FlateDecode {extra}>>\nstream\n",
+        z.len()
+    )
+    .into_bytes();
+    s.extend(z);
+    s.extend(b"\nendstream");
+    s
+}
+
+/// A one-page PDF: catalog, page tree, page, its content (object 4), its
+/// font (object 5), then `more` objects; with a classic table, or with
+/// `table` in its place (written at the offset it is given).
+fn one_page_pdf(
+    content: Vec<u8>,
+    font: &str,
+    more: Vec<Vec<u8>>,
+    table: Option<&dyn Fn(usize) -> Vec<u8>>,
+) -> Vec<u8> {
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+          /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_vec(),
+        content,
+        format!("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica {font} >>").into_bytes(),
+    ];
+    objects.extend(more);
+    let mut pdf = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend(body);
+        pdf.extend(b"\nendobj\n");
+    }
+    let at = pdf.len();
+    match table {
+        Some(table) => pdf.extend(table(at)),
+        None => {
+            pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+            for o in offsets {
+                pdf.extend(format!("{o:010} 00000 n \n").as_bytes());
+            }
+            pdf.extend(
+                format!(
+                    "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n",
+                    objects.len() + 1
+                )
+                .as_bytes(),
+            );
+        }
+    }
+    pdf
+}
+
+/// PDFs built to make the PDF library take more memory than a machine has
+/// (before trawl measured them first, the first two aborted the scan under
+/// this limit): each is reported, what can be read of it is, and the scan
+/// goes on to the next file.
+#[test]
+fn every_hostile_pdf_is_reported_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = |text: &str| format!("BT /F1 12 Tf 72 700 Td ({text}) Tj ET\n").into_bytes();
+    let encoding = "/Encoding /WinAnsiEncoding";
+    // One page whose drawing commands unpack to 100 MiB (lopdf: 8 GB).
+    let mut commands = shown("Email jo.bloggs@example.com");
+    while commands.len() < 100 << 20 {
+        commands.extend(b"0 0 Td\n");
+    }
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "content_bomb.pdf",
+            one_page_pdf(packed_stream(&commands, ""), encoding, vec![], None),
+        ),
+        (
+            // A cross-reference stream naming 100 million objects in 600
+            // bytes (lopdf asked for 1.6 GB at once, and aborted).
+            "xref_index.pdf",
+            one_page_pdf(
+                packed_stream(&shown("Email jo.bloggs@example.com"), ""),
+                encoding,
+                vec![],
+                Some(&|at| {
+                    format!(
+                        "6 0 obj\n<< /Type /XRef /Size 7 /Index [0 100000000] /W [0 0 0] \
+                         /Root 1 0 R /Length 0 >>\nstream\n\nendstream\nendobj\n\
+                         startxref\n{at}\n%%EOF\n"
+                    )
+                    .into_bytes()
+                }),
+            ),
+        ),
+        (
+            // A font whose character map unpacks to 100 MiB.
+            "font_map.pdf",
+            one_page_pdf(
+                packed_stream(&shown("Email jo.bloggs@example.com"), ""),
+                "/ToUnicode 6 0 R",
+                vec![packed_stream(&vec![b' '; 100 << 20], "")],
+                None,
+            ),
+        ),
+        (
+            "letter.pdf",
+            one_page_pdf(
+                packed_stream(&shown("Call 07700 900123"), ""),
+                encoding,
+                vec![],
+                None,
+            ),
+        ),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let report = dir.path().join("report.json");
+    let mut scan = Command::new(assert_cmd::cargo::cargo_bin("trawl"));
+    scan.args(["scan", "--quiet", "--format", "json", "--out"])
+        .arg(&report)
+        .current_dir(dir.path())
+        .args(files.iter().map(|f| f.0))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    common::limit_address_space(&mut scan);
+    let status = scan.status().unwrap();
+    assert_eq!(status.code(), Some(1), "{status:?}");
+
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let mut reported: Vec<(String, String)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["status"], "failed", "{e}");
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    reported.sort();
+    assert_eq!(
+        reported,
+        [
+            (
+                "content_bomb.pdf".to_string(),
+                "page 1 was not read: its content unpacks to more than 64 MiB (a compression bomb \
+                 guard)"
+                    .to_string()
+            ),
+            (
+                "font_map.pdf".to_string(),
+                "page 1 was read in part: a font's character map unpacks past the limits (a \
+                 compression bomb guard), so its text was read without it"
+                    .to_string()
+            ),
+            (
+                "xref_index.pdf".to_string(),
+                "PDF not read: more than 250000 objects, which would take too much memory to load"
+                    .to_string()
+            ),
+        ]
+    );
+    let mut found: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["detector"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("font_map.pdf".to_string(), "email".to_string()),
+            ("letter.pdf".to_string(), "uk_phone".to_string()),
+        ]
+    );
+}

@@ -6,7 +6,8 @@
 //! where the text position moves down (Td, TD, Tm, T*, ET), and a space
 //! where a TJ array kerns by more than a tenth of an em, so words stay whole.
 //! A PDF that opens with the empty password is read; others are
-//! `encrypted`; pages without any text (a scan) are `no_text`.
+//! `encrypted`; pages without any text (a scan) are `no_text`. What reading
+//! a file may cost is bounded in `limits`, as lopdf bounds nothing.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -17,9 +18,22 @@ use lopdf::{Document, Encoding, Object};
 use super::{Problem, ReadSeek, Sink};
 use crate::report::Location;
 
+mod limits;
+
+/// An object's header, `N G obj`, where an object starts.
+static OBJECT: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r"(?m)(?:^|[\r\n\t \x0c])(\d{1,10})[\r\n\t \x0c]+(\d{1,5})[\r\n\t \x0c]+obj\b",
+    )
+    .expect("a valid pattern")
+});
+
 pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> {
     let mut bytes = Vec::new();
     src.read_to_end(&mut bytes)?;
+    if let Err(why) = limits::check_before_loading(&bytes) {
+        return Err(Problem::Failed(format!("PDF not read: {why}")));
+    }
     // lopdf authenticates with the empty password itself where it can.
     let doc = match Document::load_mem(&bytes) {
         Ok(doc) => doc,
@@ -61,26 +75,41 @@ fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
     }
     let mut any_text = false;
     let mut bad_pages = Vec::new();
+    // Pages read in part, or not at all, for a limit: why, for each.
+    let mut short_pages = Vec::new();
+    let mut allowance = limits::Allowance::new();
     for (&number, &id) in &pages {
-        match page_text(doc, id) {
-            Ok(text) => {
-                if text.chars().any(|c| c.is_alphanumeric()) {
+        match page_text(doc, id, &mut allowance) {
+            Ok(page) => {
+                if page.text.chars().any(|c| c.is_alphanumeric()) {
                     any_text = true;
                     let at = Location {
                         page: Some(u64::from(number)),
                         ..Location::default()
                     };
-                    sink.text_unit(&text, &at);
+                    sink.text_unit(&page.text, &at);
+                }
+                if let Some(why) = page.short {
+                    short_pages.push(format!("page {number} {why}"));
                 }
             }
             Err(_) => bad_pages.push(number.to_string()),
         }
     }
-    if !bad_pages.is_empty() {
-        return Err(Problem::Failed(format!(
-            "page(s) {} could not be read; the others were scanned",
-            bad_pages.join(", ")
-        )));
+    if !bad_pages.is_empty() || !short_pages.is_empty() {
+        let mut why = Vec::new();
+        if !bad_pages.is_empty() {
+            why.push(format!(
+                "page(s) {} could not be read",
+                bad_pages.join(", ")
+            ));
+        }
+        let others = pages.len() > bad_pages.len() + short_pages.len();
+        why.extend(short_pages);
+        if others {
+            why.push("the others were scanned".into());
+        }
+        return Err(Problem::Failed(why.join("; ")));
     }
     if !any_text {
         return Err(Problem::NoText(format!(
@@ -156,13 +185,6 @@ fn pdf_date(text: &str) -> Option<String> {
 /// object stream, or lopdf cannot read the result.
 fn rebuilt(bytes: &[u8]) -> Option<Document> {
     use std::fmt::Write;
-    const MOST_OBJECTS: usize = 250_000;
-    static OBJECT: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
-        regex::bytes::Regex::new(
-            r"(?m)(?:^|[\r\n\t \x0c])(\d{1,10})[\r\n\t \x0c]+(\d{1,5})[\r\n\t \x0c]+obj\b",
-        )
-        .expect("a valid pattern")
-    });
     static CATALOG: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
         regex::bytes::Regex::new(r"/Type\s*/Catalog\b").expect("a valid pattern")
     });
@@ -186,11 +208,7 @@ fn rebuilt(bytes: &[u8]) -> Option<Document> {
         if n > u64::from(u32::MAX) {
             continue;
         }
-        // A long report has some thousands, a document of a glyph an object
-        // perhaps a hundred thousand; lopdf loads each (1.2–1.7 KB apiece:
-        // 900,000 took 1.5 GB), so a file built of tiny objects is not
-        // repaired past this.
-        if starts.len() >= MOST_OBJECTS {
+        if starts.len() >= limits::MOST_OBJECTS {
             return None;
         }
         starts.push((at, n, g));
@@ -309,14 +327,40 @@ fn page_font<'d>(
     })
 }
 
-/// The text of one page, line by line.
-fn page_text(doc: &Document, page: lopdf::ObjectId) -> Result<String, lopdf::Error> {
+/// What one page gave: its text, and why it was not all read, if it was
+/// not (a limit, or a part that could not be parsed).
+struct PageText {
+    text: String,
+    short: Option<String>,
+}
+
+/// A font with nothing but its type, which lopdf reads in the standard
+/// encoding.
+static PLAIN_FONT: std::sync::LazyLock<lopdf::Dictionary> =
+    std::sync::LazyLock::new(|| lopdf::dictionary! { "Type" => "Font" });
+
+/// The text of one page, line by line. An error if nothing of it could be
+/// read.
+fn page_text(
+    doc: &Document,
+    page: lopdf::ObjectId,
+    allowance: &mut limits::Allowance,
+) -> Result<PageText, lopdf::Error> {
     let resources = doc.get_page_resources(page)?;
     // A font is looked up, and its encoding worked out, when the page first
     // sets it: pages can inherit hundreds of fonts they never use, and
     // gathering every one for every page made such a file quadratic.
     let mut encodings: BTreeMap<Vec<u8>, Option<Encoding>> = BTreeMap::new();
-    let content = Content::decode(&doc.get_page_content(page)?)?;
+    let content = match limits::page_content(doc, page, allowance) {
+        Ok(content) => content,
+        Err(why) => {
+            return Ok(PageText {
+                text: String::new(),
+                short: Some(format!("was not read: {why}")),
+            })
+        }
+    };
+    let mut short = None;
     let mut text = String::new();
     let mut font: Option<Vec<u8>> = None;
     // The text line's vertical position, to tell a new line from a move
@@ -327,7 +371,7 @@ fn page_text(doc: &Document, page: lopdf::ObjectId) -> Result<String, lopdf::Err
             text.push('\n');
         }
     };
-    for op in &content.operations {
+    let mut apply = |op: &lopdf::content::Operation| {
         let operands = &op.operands;
         match op.operator.as_str() {
             "Tf" => {
@@ -336,8 +380,20 @@ fn page_text(doc: &Document, page: lopdf::ObjectId) -> Result<String, lopdf::Err
                     .and_then(|o| o.as_name().ok())
                     .map(<[u8]>::to_vec);
                 if let Some(name) = font.as_ref().filter(|n| !encodings.contains_key(*n)) {
-                    let encoding = page_font(doc, &resources, name)
-                        .and_then(|f| f.get_font_encoding(doc).ok());
+                    let font = page_font(doc, &resources, name);
+                    let encoding = match font {
+                        // Read as lopdf reads a font whose map it cannot
+                        // parse: in the standard encoding.
+                        Some(f) if !limits::font_map_fits(doc, f, allowance) => {
+                            short = Some(
+                                "was read in part: a font's character map unpacks past the \
+                                 limits (a compression bomb guard), so its text was read without it"
+                                    .to_string(),
+                            );
+                            PLAIN_FONT.get_font_encoding(doc).ok()
+                        }
+                        _ => font.and_then(|f| f.get_font_encoding(doc).ok()),
+                    };
                     encodings.insert(name.clone(), encoding);
                 }
             }
@@ -381,8 +437,27 @@ fn page_text(doc: &Document, page: lopdf::ObjectId) -> Result<String, lopdf::Err
             "T*" | "ET" => new_line(&mut text),
             _ => {}
         }
+    };
+    // Parsed a piece at a time, so what the parse holds stays bounded.
+    // lopdf's parse stops, silently, at the first operation it cannot
+    // read: in pieces, that costs the rest of its piece, not of the page.
+    let mut parsed_any = false;
+    let mut first_error = None;
+    for piece in limits::pieces(&content) {
+        match Content::decode(piece) {
+            Ok(part) => {
+                parsed_any = true;
+                part.operations.iter().for_each(&mut apply);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
     }
-    Ok(text)
+    match first_error {
+        Some(e) if !parsed_any => Err(e),
+        _ => Ok(PageText { text, short }),
+    }
 }
 
 /// Appends shown strings; in a TJ array a kerning of more than a tenth of
@@ -669,6 +744,12 @@ mod tests {
         };
         assert!(rebuilt(&tiny(1_000)).is_some());
         assert!(rebuilt(&tiny(250_001)).is_none());
+        // Nor loaded: they are counted first.
+        let (_, result) = run(tiny(250_001));
+        assert_eq!(
+            failure(&result),
+            "PDF not read: more than 250000 objects, which would take too much memory to load"
+        );
 
         // Cut before the catalog (written last): one is made for the page
         // tree's root, which this writer puts first.
@@ -692,5 +773,158 @@ mod tests {
             "{result:?}"
         );
         assert!(found.is_empty());
+    }
+
+    /// A PDF of pages drawing `contents[i]` for each `i` in `pages` (pages
+    /// may share a stream), in a font with a standard encoding, or with
+    /// `contents[font_map]` as its character map.
+    fn pdf_with_contents(
+        contents: Vec<Stream>,
+        pages: &[usize],
+        font_map: Option<usize>,
+    ) -> Vec<u8> {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let ids: Vec<_> = contents.into_iter().map(|c| doc.add_object(c)).collect();
+        let mut font =
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" };
+        match font_map {
+            Some(i) => font.set("ToUnicode", ids[i]),
+            None => font.set("Encoding", "WinAnsiEncoding"),
+        }
+        let font_id = doc.add_object(font);
+        let resources_id =
+            doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+        let kids: Vec<Object> = pages
+            .iter()
+            .map(|&i| {
+                doc.add_object(dictionary! {
+                    "Type" => "Page", "Parent" => pages_id, "Contents" => ids[i],
+                    "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+                })
+                .into()
+            })
+            .collect();
+        let count = kids.len() as i64;
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Kids" => kids, "Count" => count, "Resources" => resources_id,
+            }),
+        );
+        let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog_id);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    fn deflated(data: &[u8]) -> Stream {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        Stream::new(
+            dictionary! { "Filter" => "FlateDecode" },
+            e.finish().unwrap(),
+        )
+    }
+
+    fn shown(text: &str) -> Vec<u8> {
+        format!("BT /F1 12 Tf 72 700 Td ({text}) Tj ET\n").into_bytes()
+    }
+
+    fn failure(result: &Result<(), Problem>) -> &str {
+        match result {
+            Err(Problem::Failed(why)) => why,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_page_whose_content_unpacks_past_the_limit_is_not_read_and_the_others_are() {
+        let mut bomb = shown("Call 07700 900123");
+        bomb.resize(limits::MOST_STREAM_BYTES + 1, b' ');
+        let pdf = pdf_with_contents(
+            vec![
+                deflated(&shown("Email jo.bloggs@example.com")),
+                deflated(&bomb),
+            ],
+            &[0, 1],
+            None,
+        );
+        let (found, result) = run(pdf);
+        assert_eq!(
+            failure(&result),
+            "page 2 was not read: its content unpacks to more than 64 MiB (a compression bomb \
+             guard); the others were scanned"
+        );
+        assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn a_documents_streams_are_unpacked_within_an_allowance() {
+        // Nine pages share one stream of 60 MiB: eight fit within 512 MiB.
+        let mut shared = shown("Email jo.bloggs@example.com");
+        shared.resize(60 << 20, b' ');
+        let pdf = pdf_with_contents(vec![deflated(&shared)], &[0; 9], None);
+        let (found, result) = run(pdf);
+        assert_eq!(
+            failure(&result),
+            "page 9 was not read: its streams unpack to more than 512 MiB in all (a compression \
+             bomb guard); the others were scanned"
+        );
+        assert_eq!(
+            found.iter().map(|f| f.0).collect::<Vec<_>>(),
+            (1..=8).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn long_content_is_parsed_in_pieces_keeping_the_font_and_position() {
+        let moves = b"0 0 Td\n".repeat(3 << 18);
+        let mut content = shown("Email jo.bloggs@example.com");
+        content.extend(b"BT /F1 12 Tf 72 600 Td\n");
+        content.extend(&moves);
+        // Set in the first piece, drawn in the last.
+        content.extend(b"(Call 07700 900123) Tj ET\n");
+        let pdf = pdf_with_contents(vec![deflated(&content)], &[0], None);
+        let (found, result) = run(pdf);
+        assert!(result.is_ok(), "{result:?}");
+        let values: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+        assert_eq!(values, ["jo.bloggs@example.com", "07700 900123"]);
+
+        // An operation that cannot be parsed (a string never closed) loses
+        // the rest of its piece, not of the page.
+        let mut content = shown("Email jo.bloggs@example.com");
+        content.extend(&moves);
+        content.extend(b"BT /F1 12 Tf (never closed\n");
+        content.extend(&moves);
+        content.extend(shown("Call 07700 900123"));
+        let pdf = pdf_with_contents(vec![deflated(&content)], &[0], None);
+        let (found, result) = run(pdf);
+        assert!(result.is_ok(), "{result:?}");
+        let values: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+        assert_eq!(values, ["jo.bloggs@example.com", "07700 900123"]);
+    }
+
+    #[test]
+    fn a_font_whose_character_map_unpacks_past_the_limit_is_not_read() {
+        let map = vec![b' '; limits::MOST_STREAM_BYTES + 1];
+        let pdf = pdf_with_contents(
+            vec![
+                deflated(&shown("Email jo.bloggs@example.com")),
+                deflated(&map),
+            ],
+            &[0],
+            Some(1),
+        );
+        let (found, result) = run(pdf);
+        assert_eq!(
+            failure(&result),
+            "page 1 was read in part: a font's character map unpacks past the limits (a \
+             compression bomb guard), so its text was read without it"
+        );
+        let values: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+        assert_eq!(values, ["jo.bloggs@example.com"]);
     }
 }
