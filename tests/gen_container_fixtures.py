@@ -524,6 +524,90 @@ write("malformed/not_a_zip.zip", "This is a note saved with the wrong name.\n")
 gz = gzip.compress(b"line one\nline two\n" * 200, mtime=0)
 write("malformed/truncated.gz", gz[: len(gz) // 2])
 
+# --- documents/application_form.pdf: a filled-in form -------------------------------------------
+# (Drawn last, so that the values above stay as they were.) What was typed is held in the form's
+# fields, not drawn on its pages; a stamp (a form XObject) is drawn on the first page.
+P = "documents/application_form.pdf"
+f, l = person()
+n = nino(" ")
+d, m, y = dob_parts()
+ph, ph2 = mobile(), mobile()
+e = email(f, l)
+
+
+def pdf_string(text):
+    return b"(" + text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def application_form():
+    objs = []
+
+    def add(body):
+        objs.append(body)
+        return len(objs)
+
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    stamp_text = b"BT /F1 8 Tf 0 20 Td " + pdf_string(f"Received by Lettings; queries to {e}") + b" Tj ET"
+    stamp = add(b"<< /Type /XObject /Subtype /Form /BBox [0 0 300 40] /Resources << /Font << /F1 %d 0 R >> >> "
+                b"/Length %d >>\nstream\n" % (font, len(stamp_text)) + stamp_text + b"\nendstream")
+    pages_id = add(None)
+    page_ids = [add(None), add(None)]
+    labels = [[b"Housing application form", b"Full name:", b"National Insurance number:", b"Date of birth:",
+               b"Telephone:", b"I agree to the privacy notice:"], [b"Emergency contact telephone:"]]
+    fields = []
+
+    def field(name, tooltip, value, page, kind=b"/Tx", parent=None):
+        body = b"<< /FT %s /T %s /TU %s /V %s /Type /Annot /Subtype /Widget /Rect [200 700 400 714] /P %d 0 R" % (
+            kind, pdf_string(name), pdf_string(tooltip), value, page)
+        if parent:
+            body += b" /Parent %d 0 R" % parent
+        return add(body + b" >>")
+
+    applicant = add(None)
+    kids = [field("name", "Full name", pdf_string(f"{f} {l}"), page_ids[0], parent=applicant),
+            field("ni", "National Insurance number", pdf_string(n), page_ids[0], parent=applicant),
+            field("dob", "Date of birth", pdf_string(f"{d:02d}/{m:02d}/{y}"), page_ids[0], parent=applicant)]
+    objs[applicant - 1] = b"<< /T (applicant) /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] >>"
+    phone = field("Text7", "Telephone number", pdf_string(ph), page_ids[0])
+    consent = field("consent", "I agree to the privacy notice", b"/Yes", page_ids[0], kind=b"/Btn")
+    emergency = field("Text9", "Emergency contact telephone", pdf_string(ph2), page_ids[1])
+    annots = [kids + [phone, consent], [emergency]]
+    for i, page in enumerate(page_ids):
+        ops = [b"BT /F1 11 Tf 72 760 Td"]
+        for j, label in enumerate(labels[i]):
+            ops.append((b"0 -20 Td " if j else b"") + b"(" + label + b") Tj")
+        ops.append(b"ET")
+        if i == 0:
+            ops.append(b"q 1 0 0 1 300 40 cm /Stamp Do Q")
+        content_stream = b"\n".join(ops)
+        content = add(b"<< /Length %d >>\nstream\n" % len(content_stream) + content_stream + b"\nendstream")
+        objs[page - 1] = (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+                          b"/Resources << /Font << /F1 %d 0 R >> /XObject << /Stamp %d 0 R >> >> /Annots [%s] >>" % (
+                              pages_id, content, font, stamp, b" ".join(b"%d 0 R" % a for a in annots[i])))
+    objs[pages_id - 1] = b"<< /Type /Pages /Kids [%d 0 R %d 0 R] /Count 2 >>" % tuple(page_ids)
+    catalog = add(b"<< /Type /Catalog /Pages %d 0 R /AcroForm << /Fields [%d 0 R %d 0 R %d 0 R %d 0 R] "
+                  b"/NeedAppearances true >> >>" % (pages_id, applicant, phone, consent, emergency))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offsets:
+        out += b"%010d 00000 n \n" % o
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
+    return bytes(out)
+
+
+write(P, application_form())
+plant(P, "person_name", f"{f} {l}", "page 1 pointer applicant.name", why="typed into the form's field")
+plant(P, "uk_nino", n, "page 1 pointer applicant.ni", why="typed into the form's field")
+plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", "page 1 pointer applicant.dob", why="typed into the form's field")
+plant(P, "uk_phone", ph, "page 1 pointer Text7", why="typed into the form's field")
+plant(P, "uk_phone", ph2, "page 2 pointer Text9", why="a field whose box is on page 2")
+plant(P, "email", e, "page 1 line 7", why="drawn by a stamp (a form XObject) the page draws")
+
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")
 print(f"{len(planted)} planted values ({sum(p['expect'] == 'found' for p in planted)} to find)")

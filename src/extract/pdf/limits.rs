@@ -207,25 +207,55 @@ pub(super) fn page_content(
             continue;
         };
         let room = allowance.room().saturating_sub(content.len());
-        let filters = stream.filters().unwrap_or_default();
-        let params = stream
-            .dict
-            .get(b"DecodeParms")
-            .and_then(Object::as_dict)
-            .ok();
-        match unpack(&stream.content, &filters, params, room) {
-            Ok(data) => content.extend_from_slice(&data),
-            Err(None) => {
+        match unpacked(stream, room) {
+            Some(data) => content.extend_from_slice(&data),
+            None => {
                 let why = allowance.refusal("its content");
                 allowance.spend(room);
                 return Err(why);
             }
-            Err(Some(_)) => content.extend_from_slice(&stream.content),
         }
         content.push(b'\n');
     }
     allowance.spend(content.len());
     Ok(content)
+}
+
+/// One stream (a form's content) unpacked within the allowance; why not,
+/// naming it `what`, past it.
+pub(super) fn stream_content(
+    stream: &lopdf::Stream,
+    allowance: &mut Allowance,
+    what: &str,
+) -> Result<Vec<u8>, String> {
+    let room = allowance.room();
+    match unpacked(stream, room) {
+        Some(data) => {
+            allowance.spend(data.len());
+            Ok(data)
+        }
+        None => {
+            let why = allowance.refusal(what);
+            allowance.spend(room);
+            Err(why)
+        }
+    }
+}
+
+/// A stream's content unpacked within `room` bytes (as it is, if its
+/// filter cannot be undone, as lopdf takes it); None past the room.
+fn unpacked(stream: &lopdf::Stream, room: usize) -> Option<Vec<u8>> {
+    let filters = stream.filters().unwrap_or_default();
+    let params = stream
+        .dict
+        .get(b"DecodeParms")
+        .and_then(Object::as_dict)
+        .ok();
+    match unpack(&stream.content, &filters, params, room) {
+        Ok(data) => Some(data),
+        Err(None) => None,
+        Err(Some(_)) => Some(stream.content.clone()),
+    }
 }
 
 /// Whether a font's character map (which lopdf unpacks and parses whole)

@@ -18,6 +18,7 @@ use lopdf::{Document, Encoding, Object};
 use super::{Problem, ReadSeek, Sink};
 use crate::report::Location;
 
+mod form;
 mod limits;
 
 /// An object's header, `N G obj`, where an object starts.
@@ -95,6 +96,11 @@ fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
             }
             Err(_) => bad_pages.push(number.to_string()),
         }
+    }
+    // What was typed into a fillable form: a scanned form's typed answers
+    // are text even where its pages have none.
+    if form::read(doc, &pages, sink) > 0 {
+        any_text = true;
     }
     if !bad_pages.is_empty() || !short_pages.is_empty() {
         let mut why = Vec::new();
@@ -339,18 +345,22 @@ struct PageText {
 static PLAIN_FONT: std::sync::LazyLock<lopdf::Dictionary> =
     std::sync::LazyLock::new(|| lopdf::dictionary! { "Type" => "Font" });
 
-/// The text of one page, line by line. An error if nothing of it could be
-/// read.
+/// A page's resources: its own dictionary, and those it inherits, nearest
+/// first (as lopdf's `get_page_resources` gives them).
+type Resources<'d> = (Option<&'d lopdf::Dictionary>, Vec<lopdf::ObjectId>);
+
+/// Forms drawn within forms are followed this deep.
+const MOST_NESTED_FORMS: usize = 12;
+
+/// The text of one page, line by line: its content, and the forms (form
+/// XObjects: stamps, letterheads, flattened form fields) it draws, where it
+/// draws them. An error if nothing of it could be read.
 fn page_text(
     doc: &Document,
     page: lopdf::ObjectId,
     allowance: &mut limits::Allowance,
 ) -> Result<PageText, lopdf::Error> {
     let resources = doc.get_page_resources(page)?;
-    // A font is looked up, and its encoding worked out, when the page first
-    // sets it: pages can inherit hundreds of fonts they never use, and
-    // gathering every one for every page made such a file quadratic.
-    let mut encodings: BTreeMap<Vec<u8>, Option<Encoding>> = BTreeMap::new();
     let content = match limits::page_content(doc, page, allowance) {
         Ok(content) => content,
         Err(why) => {
@@ -360,39 +370,110 @@ fn page_text(
             })
         }
     };
-    let mut short = None;
-    let mut text = String::new();
-    let mut font: Option<Vec<u8>> = None;
-    // The text line's vertical position, to tell a new line from a move
-    // along the same one.
-    let mut y: Option<f32> = None;
-    let new_line = |text: &mut String| {
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
+    let mut drawing = Drawing {
+        doc,
+        allowance,
+        text: String::new(),
+        short: None,
+        y: None,
+        forms: Vec::new(),
+        parsed_any: false,
+        first_error: None,
     };
-    let mut apply = |op: &lopdf::content::Operation| {
+    drawing.draw(&content, &resources);
+    match drawing.first_error {
+        Some(e) if !drawing.parsed_any => Err(e),
+        _ => Ok(PageText {
+            text: drawing.text,
+            short: drawing.short,
+        }),
+    }
+}
+
+/// What a page draws, as text, as its content is walked.
+struct Drawing<'d, 'a> {
+    doc: &'d Document,
+    allowance: &'a mut limits::Allowance,
+    text: String,
+    short: Option<String>,
+    /// The text line's vertical position, to tell a new line from a move
+    /// along the same one.
+    y: Option<f32>,
+    /// The forms being drawn, innermost last: a form that draws itself is
+    /// not followed.
+    forms: Vec<lopdf::ObjectId>,
+    parsed_any: bool,
+    first_error: Option<lopdf::Error>,
+}
+
+impl<'d> Drawing<'d, '_> {
+    /// Walks one content stream, whose names are looked up in `resources`.
+    fn draw(&mut self, content: &[u8], resources: &Resources<'d>) {
+        // A font is looked up, and its encoding worked out, when the
+        // content first sets it: pages can inherit hundreds of fonts they
+        // never use, and gathering every one for every page made such a file
+        // quadratic.
+        let mut encodings: BTreeMap<Vec<u8>, Option<Encoding<'d>>> = BTreeMap::new();
+        let mut font: Option<Vec<u8>> = None;
+        // Parsed a piece at a time, so what the parse holds stays bounded.
+        // lopdf's parse stops, silently, at the first operation it cannot
+        // read: in pieces, that costs the rest of its piece, not of the page.
+        for piece in limits::pieces(content) {
+            match Content::decode(piece) {
+                Ok(part) => {
+                    self.parsed_any = true;
+                    for op in &part.operations {
+                        self.apply(op, resources, &mut encodings, &mut font);
+                    }
+                }
+                Err(e) => {
+                    self.first_error.get_or_insert(e);
+                }
+            }
+        }
+    }
+
+    fn new_line(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    fn space(&mut self) {
+        if !self.text.ends_with([' ', '\n']) && !self.text.is_empty() {
+            self.text.push(' ');
+        }
+    }
+
+    fn apply(
+        &mut self,
+        op: &lopdf::content::Operation,
+        resources: &Resources<'d>,
+        encodings: &mut BTreeMap<Vec<u8>, Option<Encoding<'d>>>,
+        font: &mut Option<Vec<u8>>,
+    ) {
+        let doc = self.doc;
         let operands = &op.operands;
         match op.operator.as_str() {
             "Tf" => {
-                font = operands
+                *font = operands
                     .first()
                     .and_then(|o| o.as_name().ok())
                     .map(<[u8]>::to_vec);
                 if let Some(name) = font.as_ref().filter(|n| !encodings.contains_key(*n)) {
-                    let font = page_font(doc, &resources, name);
-                    let encoding = match font {
+                    let found = page_font(doc, resources, name);
+                    let encoding = match found {
                         // Read as lopdf reads a font whose map it cannot
                         // parse: in the standard encoding.
-                        Some(f) if !limits::font_map_fits(doc, f, allowance) => {
-                            short = Some(
+                        Some(f) if !limits::font_map_fits(doc, f, self.allowance) => {
+                            self.short = Some(
                                 "was read in part: a font's character map unpacks past the \
                                  limits (a compression bomb guard), so its text was read without it"
                                     .to_string(),
                             );
                             PLAIN_FONT.get_font_encoding(doc).ok()
                         }
-                        _ => font.and_then(|f| f.get_font_encoding(doc).ok()),
+                        _ => found.and_then(|f| f.get_font_encoding(doc).ok()),
                     };
                     encodings.insert(name.clone(), encoding);
                 }
@@ -400,15 +481,15 @@ fn page_text(
             "Tj" | "TJ" => {
                 let encoding = font.as_ref().and_then(|n| encodings.get(n)?.as_ref());
                 if let Some(enc) = encoding {
-                    show(&mut text, enc, operands);
+                    show(&mut self.text, enc, operands);
                 }
             }
             "'" | "\"" => {
-                new_line(&mut text);
+                self.new_line();
                 let encoding = font.as_ref().and_then(|n| encodings.get(n)?.as_ref());
                 if let Some(enc) = encoding {
                     show(
-                        &mut text,
+                        &mut self.text,
                         enc,
                         operands.last().map(std::slice::from_ref).unwrap_or(&[]),
                     );
@@ -417,47 +498,90 @@ fn page_text(
             "Td" | "TD" => {
                 let dy = operands.get(1).and_then(number).unwrap_or(0.0);
                 if dy.abs() > 0.01 {
-                    new_line(&mut text);
-                } else if !text.ends_with([' ', '\n']) && !text.is_empty() {
-                    text.push(' ');
+                    self.new_line();
+                } else {
+                    self.space();
                 }
             }
             "Tm" => {
                 let new_y = operands.get(5).and_then(number);
-                match (y, new_y) {
-                    (Some(old), Some(new)) if (old - new).abs() < 0.01 => {
-                        if !text.ends_with([' ', '\n']) && !text.is_empty() {
-                            text.push(' ');
-                        }
-                    }
-                    _ => new_line(&mut text),
+                match (self.y, new_y) {
+                    (Some(old), Some(new)) if (old - new).abs() < 0.01 => self.space(),
+                    _ => self.new_line(),
                 }
-                y = new_y;
+                self.y = new_y;
             }
-            "T*" | "ET" => new_line(&mut text),
+            "T*" | "ET" => self.new_line(),
+            "Do" => {
+                if let Some(name) = operands.first().and_then(|o| o.as_name().ok()) {
+                    self.form(name, resources);
+                }
+            }
             _ => {}
         }
-    };
-    // Parsed a piece at a time, so what the parse holds stays bounded.
-    // lopdf's parse stops, silently, at the first operation it cannot
-    // read: in pieces, that costs the rest of its piece, not of the page.
-    let mut parsed_any = false;
-    let mut first_error = None;
-    for piece in limits::pieces(&content) {
-        match Content::decode(piece) {
-            Ok(part) => {
-                parsed_any = true;
-                part.operations.iter().for_each(&mut apply);
-            }
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+    }
+
+    /// Draws the form XObject named `name`, if it is one (images are
+    /// passed over), on lines of its own, with its own resources or else
+    /// those it was drawn with.
+    fn form(&mut self, name: &[u8], resources: &Resources<'d>) {
+        let doc = self.doc;
+        let Some(id) = xobject(doc, resources, name) else {
+            return;
+        };
+        if self.forms.contains(&id) || self.forms.len() >= MOST_NESTED_FORMS {
+            return;
         }
+        let Ok(stream) = doc.get_object(id).and_then(Object::as_stream) else {
+            return;
+        };
+        if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form") {
+            return;
+        }
+        let content = match limits::stream_content(stream, self.allowance, "a form it draws") {
+            Ok(content) => content,
+            Err(why) => {
+                self.short.get_or_insert(format!("was read in part: {why}"));
+                return;
+            }
+        };
+        let own = match stream.dict.get(b"Resources") {
+            Ok(Object::Reference(r)) => doc.get_dictionary(*r).ok(),
+            Ok(Object::Dictionary(d)) => Some(d),
+            _ => None,
+        };
+        let form_resources = match own {
+            Some(own) => (Some(own), Vec::new()),
+            None => resources.clone(),
+        };
+        self.new_line();
+        self.forms.push(id);
+        let y = self.y.take();
+        self.draw(&content, &form_resources);
+        self.y = y;
+        self.forms.pop();
+        self.new_line();
     }
-    match first_error {
-        Some(e) if !parsed_any => Err(e),
-        _ => Ok(PageText { text, short }),
-    }
+}
+
+/// The XObject a content stream names `name`: from its own resources
+/// first, then those inherited, nearest first.
+fn xobject(doc: &Document, resources: &Resources<'_>, name: &[u8]) -> Option<lopdf::ObjectId> {
+    let in_resources = |res: &lopdf::Dictionary| {
+        let xobjects = match res.get(b"XObject").ok()? {
+            Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+            Object::Dictionary(d) => d,
+            _ => return None,
+        };
+        xobjects.get(name).ok()?.as_reference().ok()
+    };
+    let (own, inherited) = resources;
+    own.and_then(in_resources).or_else(|| {
+        inherited
+            .iter()
+            .filter_map(|id| doc.get_dictionary(*id).ok())
+            .find_map(in_resources)
+    })
 }
 
 /// Appends shown strings; in a TJ array a kerning of more than a tenth of
@@ -614,7 +738,8 @@ mod tests {
             .map(|f| {
                 (
                     f.location.page.unwrap(),
-                    f.location.line.unwrap(),
+                    // None for a form field's value.
+                    f.location.line.unwrap_or(0),
                     f.value.clone().unwrap(),
                 )
             })
@@ -926,5 +1051,247 @@ mod tests {
         );
         let values: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
         assert_eq!(values, ["jo.bloggs@example.com"]);
+    }
+
+    /// A PDF of one page whose content draws the form `Outer`, which draws
+    /// `Inner` (with its own font) and itself, and an image; and a
+    /// fillable form of `fields` (with the page as their box's page).
+    fn pdf_with_forms(
+        fields: impl FnOnce(&mut Document, lopdf::ObjectId) -> Vec<Object>,
+    ) -> Vec<u8> {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let page_id = doc.new_object_id();
+        let font = |doc: &mut Document| {
+            doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+            })
+        };
+        let (f1, f2) = (font(&mut doc), font(&mut doc));
+        let image = doc.add_object(Stream::new(
+            dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1 },
+            vec![0],
+        ));
+        let inner = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form",
+                "Resources" => dictionary! { "Font" => dictionary! { "F2" => f2 } },
+            },
+            shown_in("F2", "Call 07700 900123"),
+        ));
+        let outer = doc.new_object_id();
+        let mut outer_content = shown_in("F1", "Stamped by Lettings");
+        outer_content.extend(b"/Inner Do /Outer Do /Im Do\n");
+        doc.objects.insert(
+            outer,
+            Object::Stream(Stream::new(
+                dictionary! {
+                    "Type" => "XObject", "Subtype" => "Form",
+                    "Resources" => dictionary! {
+                        "Font" => dictionary! { "F1" => f1 },
+                        "XObject" => dictionary! { "Inner" => inner, "Outer" => outer, "Im" => image },
+                    },
+                },
+                outer_content,
+            )),
+        );
+        let mut page_content = shown_in("F1", "Email jo.bloggs@example.com");
+        page_content.extend(b"q /Outer Do Q /Im Do\n");
+        page_content.extend(shown_in("F1", "Yours sincerely"));
+        let content = doc.add_object(Stream::new(dictionary! {}, page_content));
+        let fields = fields(&mut doc, page_id);
+        let annots: Vec<Object> = doc
+            .objects
+            .iter()
+            .filter(|(_, o)| o.as_dict().is_ok_and(|d| d.has_type(b"Annot")))
+            .map(|(id, _)| Object::Reference(*id))
+            .collect();
+        doc.objects.insert(
+            page_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Annots" => annots,
+                "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+                "Resources" => dictionary! {
+                    "Font" => dictionary! { "F1" => f1 },
+                    "XObject" => dictionary! { "Outer" => outer, "Im" => image },
+                },
+            }),
+        );
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! {
+            "Type" => "Catalog", "Pages" => pages_id,
+            "AcroForm" => dictionary! { "Fields" => fields },
+        });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    fn shown_in(font: &str, text: &str) -> Vec<u8> {
+        format!("BT /{font} 12 Tf 72 700 Td ({text}) Tj ET\n").into_bytes()
+    }
+
+    #[test]
+    fn the_forms_a_page_draws_are_read_where_they_are_drawn() {
+        let pdf = pdf_with_forms(|_, _| Vec::new());
+        let doc = Document::load_mem(&pdf).unwrap();
+        let page = *doc.get_pages().get(&1).unwrap();
+        let text = page_text(&doc, page, &mut limits::Allowance::new()).unwrap();
+        // The form drawing itself is followed once; the image is passed over.
+        assert_eq!(
+            text.text,
+            "Email jo.bloggs@example.com\nStamped by Lettings\nCall 07700 900123\nYours sincerely\n"
+        );
+        assert_eq!(text.short, None);
+        let (found, result) = run(pdf);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(
+            found,
+            [
+                (1, 1, "jo.bloggs@example.com".to_string()),
+                (1, 3, "07700 900123".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fillable_forms_values_are_read_beside_their_labels() {
+        let engine =
+            Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        let pdf = pdf_with_forms(|doc, page| {
+            let field = |doc: &mut Document,
+                         t: &str,
+                         tu: Option<&str>,
+                         v: Object,
+                         parent: Option<lopdf::ObjectId>| {
+                let mut d = dictionary! {
+                    "Type" => "Annot", "Subtype" => "Widget", "P" => page,
+                    "T" => Object::string_literal(t), "V" => v,
+                };
+                if let Some(tu) = tu {
+                    d.set("TU", Object::string_literal(tu));
+                }
+                if let Some(parent) = parent {
+                    d.set("Parent", parent);
+                }
+                doc.add_object(d)
+            };
+            let ni = field(
+                doc,
+                "Text3",
+                Some("National Insurance number"),
+                Object::string_literal("AB 12 34 56 C"),
+                None,
+            );
+            let checked = field(doc, "consent", None, Object::Name(b"Yes".to_vec()), None);
+            let blank = field(
+                doc,
+                "Text4",
+                Some("Date of birth"),
+                Object::string_literal(" "),
+                None,
+            );
+            let listed = field(
+                doc,
+                "languages",
+                None,
+                Object::Array(vec![Object::string_literal("jo.bloggs@example.com")]),
+                None,
+            );
+            // A parent whose kids name themselves under it, one of them
+            // listing the parent again.
+            let parent = doc.new_object_id();
+            let dob = field(
+                doc,
+                "dob",
+                None,
+                Object::string_literal("03/04/1985"),
+                Some(parent),
+            );
+            let looped = doc.add_object(dictionary! { "T" => Object::string_literal("again"), "Kids" => vec![parent.into()] });
+            doc.objects.insert(
+                parent,
+                Object::Dictionary(dictionary! {
+                    "T" => Object::string_literal("applicant"), "Kids" => vec![dob.into(), looped.into()],
+                }),
+            );
+            vec![
+                ni.into(),
+                checked.into(),
+                blank.into(),
+                listed.into(),
+                parent.into(),
+            ]
+        });
+        let mut sink = Sink::new(&engine, "t.pdf".into(), true);
+        let result = scan(Box::new(std::io::Cursor::new(pdf)), &mut sink);
+        assert!(result.is_ok(), "{result:?}");
+        let fields: Vec<(Option<u64>, Option<&str>, &str, &str)> = sink
+            .findings
+            .iter()
+            .filter(|f| f.location.pointer.is_some())
+            .map(|f| {
+                (
+                    f.location.page,
+                    f.location.pointer.as_deref(),
+                    f.detector.as_str(),
+                    f.value.as_deref().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (Some(1), Some("Text3"), "uk_nino", "AB 12 34 56 C"),
+                (Some(1), Some("languages"), "email", "jo.bloggs@example.com"),
+                (
+                    Some(1),
+                    Some("applicant.dob"),
+                    "date_of_birth",
+                    "03/04/1985"
+                ),
+            ]
+        );
+        // Judged beside its label, the tooltip, not its name.
+        let ni = sink
+            .findings
+            .iter()
+            .find(|f| f.detector == "uk_nino")
+            .unwrap();
+        assert!(
+            ni.evidence
+                .iter()
+                .any(|e| e == "header:national insurance number"),
+            "{:?}",
+            ni.evidence
+        );
+    }
+
+    #[test]
+    fn a_form_with_typed_values_on_pages_without_text_is_read() {
+        let mut doc = Document::load_mem(&pdf_with_pages(&[&[]])).unwrap();
+        let page = *doc.get_pages().get(&1).unwrap();
+        let field = doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "P" => page,
+            "T" => Object::string_literal("Email"), "V" => Object::string_literal("jo.bloggs@example.com"),
+        });
+        let catalog = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+        doc.get_dictionary_mut(catalog)
+            .unwrap()
+            .set("AcroForm", dictionary! { "Fields" => vec![field.into()] });
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        let (found, result) = run(out);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(found, [(1, 0, "jo.bloggs@example.com".to_string())]);
+        // Without the form, the page has no text.
+        let (_, result) = run(pdf_with_pages(&[&[]]));
+        assert!(matches!(result, Err(Problem::NoText(_))), "{result:?}");
     }
 }
