@@ -39,6 +39,12 @@ def pdf(pages, info=None):
     if info:
         entries = b" ".join(b"/" + k + b" (" + v + b")" for k, v in sorted(info.items()))
         info_ref = b" /Info %d 0 R" % add(b"<< " + entries + b" >>")
+    return serialise(objs, catalog, info_ref)
+
+
+def serialise(objs, catalog, trailer_extra=b""):
+    """The file of objects `objs` (numbered from 1), with its table and a
+    trailer naming object `catalog` as its root."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for i, body in enumerate(objs, 1):
@@ -48,5 +54,5 @@ def pdf(pages, info=None):
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
     for o in offsets:
         out += b"%010d 00000 n \n" % o
-    out += b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, info_ref, xref)
+    out += b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, trailer_extra, xref)
     return bytes(out)

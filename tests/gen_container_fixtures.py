@@ -21,7 +21,7 @@ import tarfile
 import zipfile
 import zlib
 
-from fixture_pdf import pdf
+from fixture_pdf import pdf, serialise
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 rng = random.Random(3033)
@@ -587,17 +587,7 @@ def application_form():
     objs[pages_id - 1] = b"<< /Type /Pages /Kids [%d 0 R %d 0 R] /Count 2 >>" % tuple(page_ids)
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R /AcroForm << /Fields [%d 0 R %d 0 R %d 0 R %d 0 R] "
                   b"/NeedAppearances true >> >>" % (pages_id, applicant, phone, consent, emergency))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for o in offsets:
-        out += b"%010d 00000 n \n" % o
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
-    return bytes(out)
+    return serialise(objs, catalog)
 
 
 write(P, application_form())

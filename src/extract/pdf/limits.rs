@@ -77,7 +77,8 @@ impl Allowance {
 }
 
 /// A stream's filters undone, within `room` bytes: `Err(None)` past it
-/// (nothing larger is ever held), `Err(Some(..))` for a filter not known.
+/// (nothing larger is ever held), `Err(Some(..))` for a filter lopdf cannot
+/// undo (one it does not know, or ASCII85 gone wrong).
 /// A stage that can unpack far beyond its input (Flate, LZW) is unpacked
 /// here, its output capped; the others (ASCII85 at most 4:1) by lopdf.
 fn unpack(

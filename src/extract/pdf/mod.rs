@@ -665,6 +665,17 @@ mod tests {
             });
             kids.push(page_id.into());
         }
+        saved(doc, pages_id, kids, resources_id)
+    }
+
+    /// A test document finished: its page tree of `kids` (sharing the
+    /// resources `resources_id`) and a catalog, saved.
+    fn saved(
+        mut doc: Document,
+        pages_id: lopdf::ObjectId,
+        kids: Vec<Object>,
+        resources_id: lopdf::ObjectId,
+    ) -> Vec<u8> {
         let count = kids.len() as i64;
         doc.objects.insert(
             pages_id,
@@ -930,18 +941,7 @@ mod tests {
                 .into()
             })
             .collect();
-        let count = kids.len() as i64;
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! {
-                "Type" => "Pages", "Kids" => kids, "Count" => count, "Resources" => resources_id,
-            }),
-        );
-        let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-        doc.trailer.set("Root", catalog_id);
-        let mut out = Vec::new();
-        doc.save_to(&mut out).unwrap();
-        out
+        saved(doc, pages_id, kids, resources_id)
     }
 
     fn deflated(data: &[u8]) -> Stream {
