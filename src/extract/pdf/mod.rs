@@ -309,20 +309,44 @@ fn first_line(s: &str) -> &str {
     }
 }
 
-/// The font a page names `name`: from its own resources first, then those
-/// it inherits, nearest first (as lopdf's `get_page_fonts` gathers them).
+/// The font a content stream names `name` (as lopdf's `get_page_fonts`
+/// gathers them).
 fn page_font<'d>(
     doc: &'d Document,
-    resources: &(Option<&'d lopdf::Dictionary>, Vec<lopdf::ObjectId>),
+    resources: &Resources<'d>,
     name: &[u8],
 ) -> Option<&'d lopdf::Dictionary> {
-    let dictionary = |object: &'d Object| match object {
+    resource(doc, resources, b"Font", name, |entry| match entry {
         Object::Reference(id) => doc.get_dictionary(*id).ok(),
         Object::Dictionary(dict) => Some(dict),
         _ => None,
-    };
+    })
+}
+
+/// The form or image a content stream names `name`.
+fn xobject(doc: &Document, resources: &Resources<'_>, name: &[u8]) -> Option<lopdf::ObjectId> {
+    resource(doc, resources, b"XObject", name, |entry| {
+        entry.as_reference().ok()
+    })
+}
+
+/// The resource of a `kind` (`Font`, `XObject`) a content stream names
+/// `name`, as `take` takes it: from the stream's own resources first, then
+/// those it inherits, nearest first.
+fn resource<'d, T>(
+    doc: &'d Document,
+    resources: &Resources<'d>,
+    kind: &[u8],
+    name: &[u8],
+    take: impl Fn(&'d Object) -> Option<T>,
+) -> Option<T> {
     let in_resources = |res: &'d lopdf::Dictionary| {
-        dictionary(dictionary(res.get(b"Font").ok()?)?.get(name).ok()?)
+        let named = match res.get(kind).ok()? {
+            Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+            Object::Dictionary(d) => d,
+            _ => return None,
+        };
+        take(named.get(name).ok()?)
     };
     let (own, inherited) = resources;
     own.and_then(in_resources).or_else(|| {
@@ -562,26 +586,6 @@ impl<'d> Drawing<'d, '_> {
         self.forms.pop();
         self.new_line();
     }
-}
-
-/// The XObject a content stream names `name`: from its own resources
-/// first, then those inherited, nearest first.
-fn xobject(doc: &Document, resources: &Resources<'_>, name: &[u8]) -> Option<lopdf::ObjectId> {
-    let in_resources = |res: &lopdf::Dictionary| {
-        let xobjects = match res.get(b"XObject").ok()? {
-            Object::Reference(id) => doc.get_dictionary(*id).ok()?,
-            Object::Dictionary(d) => d,
-            _ => return None,
-        };
-        xobjects.get(name).ok()?.as_reference().ok()
-    };
-    let (own, inherited) = resources;
-    own.and_then(in_resources).or_else(|| {
-        inherited
-            .iter()
-            .filter_map(|id| doc.get_dictionary(*id).ok())
-            .find_map(in_resources)
-    })
 }
 
 /// Appends shown strings; in a TJ array a kerning of more than a tenth of
