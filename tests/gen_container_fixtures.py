@@ -533,6 +533,7 @@ n = nino(" ")
 d, m, y = dob_parts()
 ph, ph2 = mobile(), mobile()
 e = email(f, l)
+ph3 = mobile()
 
 
 def pdf_string(text):
@@ -571,7 +572,11 @@ def application_form():
     phone = field("Text7", "Telephone number", pdf_string(ph), page_ids[0])
     consent = field("consent", "I agree to the privacy notice", b"/Yes", page_ids[0], kind=b"/Btn")
     emergency = field("Text9", "Emergency contact telephone", pdf_string(ph2), page_ids[1])
-    annots = [kids + [phone, consent], [emergency]]
+    # A reviewer's sticky note on page 2, and a link whose text is not a comment.
+    note = add(b"<< /Type /Annot /Subtype /Text /Rect [500 700 520 720] /Contents %s >>"
+               % pdf_string(f"Called the applicant back on {ph3}."))
+    link = add(b"<< /Type /Annot /Subtype /Link /Rect [72 40 200 52] /Contents (Privacy notice) >>")
+    annots = [kids + [phone, consent], [emergency, note, link]]
     for i, page in enumerate(page_ids):
         ops = [b"BT /F1 11 Tf 72 760 Td"]
         for j, label in enumerate(labels[i]):
@@ -597,6 +602,7 @@ plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", "page 1 pointer applicant.dob"
 plant(P, "uk_phone", ph, "page 1 pointer Text7", why="typed into the form's field")
 plant(P, "uk_phone", ph2, "page 2 pointer Text9", why="a field whose box is on page 2")
 plant(P, "email", e, "page 1 line 7", why="drawn by a stamp (a form XObject) the page draws")
+plant(P, "uk_phone", ph3, "part comment, page 2, line 1", why="a reviewer's sticky note")
 
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")

@@ -167,7 +167,7 @@ fn box_page(
 }
 
 /// An object, through a reference.
-fn deref<'d>(doc: &'d Document, object: &'d Object) -> Option<&'d Object> {
+pub(super) fn deref<'d>(doc: &'d Document, object: &'d Object) -> Option<&'d Object> {
     match object {
         Object::Reference(id) => doc.get_object(*id).ok(),
         other => Some(other),
@@ -175,7 +175,7 @@ fn deref<'d>(doc: &'d Document, object: &'d Object) -> Option<&'d Object> {
 }
 
 /// A text string entry.
-fn text(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<String> {
+pub(super) fn text(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<String> {
     match deref(doc, dict.get(key).ok()?)? {
         Object::String(bytes, _) => Some(super::pdf_text(bytes)),
         _ => None,

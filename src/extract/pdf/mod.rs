@@ -18,6 +18,7 @@ use lopdf::{Document, Encoding, Object};
 use super::{Problem, ReadSeek, Sink};
 use crate::report::Location;
 
+mod comments;
 mod form;
 mod limits;
 
@@ -97,9 +98,9 @@ fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
             Err(_) => bad_pages.push(number.to_string()),
         }
     }
-    // What was typed into a fillable form: a scanned form's typed answers
-    // are text even where its pages have none.
-    if form::read(doc, &pages, sink) > 0 {
+    // What was typed into a fillable form, and comments on the pages: text
+    // even where the pages (scans) have none.
+    if form::read(doc, &pages, sink) + comments::read(doc, &pages, sink) > 0 {
         any_text = true;
     }
     if !bad_pages.is_empty() || !short_pages.is_empty() {
@@ -1297,5 +1298,44 @@ mod tests {
         // Without the form, the page has no text.
         let (_, result) = run(pdf_with_pages(&[&[]]));
         assert!(matches!(result, Err(Problem::NoText(_))), "{result:?}");
+    }
+
+    #[test]
+    fn comments_on_a_page_are_read_in_their_own_part() {
+        let engine =
+            Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        let mut doc = Document::load_mem(&pdf_with_pages(&[&[]])).unwrap();
+        let page = *doc.get_pages().get(&1).unwrap();
+        let annot = |doc: &mut Document, kind: &str, text: &str| -> Object {
+            doc.add_object(dictionary! {
+                "Type" => "Annot", "Subtype" => kind, "Contents" => Object::string_literal(text),
+            })
+            .into()
+        };
+        let annots = vec![
+            annot(&mut doc, "Text", "Spoke to jo.bloggs@example.com"),
+            annot(&mut doc, "Link", "Call 07700 900123"),
+            annot(&mut doc, "Popup", "NI AB 12 34 56 C"),
+            annot(&mut doc, "FreeText", "Call 07700 900456"),
+        ];
+        doc.get_dictionary_mut(page).unwrap().set("Annots", annots);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        let mut sink = Sink::new(&engine, "t.pdf".into(), true);
+        let result = scan(Box::new(std::io::Cursor::new(out)), &mut sink);
+        // Text, though the page itself is an image.
+        assert!(result.is_ok(), "{result:?}");
+        let found: Vec<String> = sink
+            .findings
+            .iter()
+            .map(|f| format!("{} = {}", f.location, f.value.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "part comment, page 1, line 1, column 10 = jo.bloggs@example.com",
+                "part comment, page 1, line 1, column 6 = 07700 900456"
+            ]
+        );
     }
 }
