@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use lopdf::{Document, Object, ObjectId};
 
-use super::form::{deref, text};
+use super::form::{deref, page_annotations, text};
 use super::Sink;
 use crate::report::Location;
 
@@ -18,12 +18,11 @@ const MOST_PER_PAGE: usize = 10_000;
 pub(super) fn read(doc: &Document, pages: &BTreeMap<u32, ObjectId>, sink: &mut Sink) -> usize {
     let mut read = 0;
     for (&number, &page) in pages {
-        let annots = doc
-            .get_dictionary(page)
-            .ok()
-            .and_then(|p| deref(doc, p.get(b"Annots").ok()?))
-            .and_then(|a| a.as_array().ok());
-        for (i, annot) in annots.into_iter().flatten().take(MOST_PER_PAGE).enumerate() {
+        for (i, annot) in page_annotations(doc, page)
+            .iter()
+            .take(MOST_PER_PAGE)
+            .enumerate()
+        {
             let Some(annot) = deref(doc, annot).and_then(|a| a.as_dict().ok()) else {
                 continue;
             };

@@ -82,12 +82,7 @@ fn filled_fields(doc: &Document, pages: &std::collections::BTreeMap<u32, ObjectI
     // Which page each annotation (a field's box) is on.
     let mut page_of: HashMap<ObjectId, u64> = HashMap::new();
     for (&number, &page) in pages {
-        let annots = doc
-            .get_dictionary(page)
-            .ok()
-            .and_then(|p| deref(doc, p.get(b"Annots").ok()?))
-            .and_then(|a| a.as_array().ok());
-        for annot in annots.into_iter().flatten() {
+        for annot in page_annotations(doc, page) {
             if let Ok(id) = annot.as_reference() {
                 page_of.entry(id).or_insert(u64::from(number));
             }
@@ -164,6 +159,15 @@ fn box_page(
     }
     let named = deref(doc, field)?.as_dict().ok()?.get(b"P").ok()?;
     number_of.get(&named.as_reference().ok()?).copied()
+}
+
+/// A page's annotations (its fields' boxes, comments, links).
+pub(super) fn page_annotations(doc: &Document, page: ObjectId) -> &[Object] {
+    doc.get_dictionary(page)
+        .ok()
+        .and_then(|p| deref(doc, p.get(b"Annots").ok()?))
+        .and_then(|a| a.as_array().ok())
+        .map_or(&[], Vec::as_slice)
 }
 
 /// An object, through a reference.
