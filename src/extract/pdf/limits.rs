@@ -29,6 +29,11 @@ pub(super) const MOST_DOCUMENT_BYTES: u64 = 512 << 20;
 /// bounds what loading them can take to about 2 GB; real files' object
 /// streams come to a few megabytes.
 const MOST_LOADED_BYTES: u64 = 64 << 20;
+/// What drawing a form costs of a document's allowance at least: drawing
+/// one is work even when it is empty, and a page can draw one millions of
+/// times (10 million draws of an empty form, in an 88 KB file, took 8.5 s).
+/// A document may draw forms 131,072 times.
+const FORM_DRAW_BYTES: usize = 4 << 10;
 /// A page's content is parsed in pieces of about this size: lopdf's parsed
 /// operations take up to eighty times the bytes they come from.
 const PIECE_BYTES: usize = 1 << 20;
@@ -222,21 +227,20 @@ pub(super) fn page_content(
     Ok(content)
 }
 
-/// One stream (a form's content) unpacked within the allowance; why not,
-/// naming it `what`, past it.
-pub(super) fn stream_content(
+/// A form's content, unpacked within the allowance each time the form is
+/// drawn; why not, past it. A draw costs at least [`FORM_DRAW_BYTES`].
+pub(super) fn form_content(
     stream: &lopdf::Stream,
     allowance: &mut Allowance,
-    what: &str,
 ) -> Result<Vec<u8>, String> {
     let room = allowance.room();
-    match unpacked(stream, room) {
+    match unpacked(stream, room).filter(|_| room >= FORM_DRAW_BYTES) {
         Some(data) => {
-            allowance.spend(data.len());
+            allowance.spend(data.len().max(FORM_DRAW_BYTES));
             Ok(data)
         }
         None => {
-            let why = allowance.refusal(what);
+            let why = allowance.refusal("a form it draws");
             allowance.spend(room);
             Err(why)
         }
@@ -353,6 +357,40 @@ fn header_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// Where a word next occurs in a file walked forward: what was found is
+/// kept until the walk passes it, so, asked from places in order, each
+/// stretch of the file is searched once, and no list of places is held (a
+/// file of nothing but the word would have made one larger than itself).
+struct Next<'b> {
+    bytes: &'b [u8],
+    word: &'static [u8],
+    /// The last search: where it started, and what it found.
+    last: Option<(usize, Option<usize>)>,
+}
+
+impl<'b> Next<'b> {
+    fn of(bytes: &'b [u8], word: &'static [u8]) -> Next<'b> {
+        Next {
+            bytes,
+            word,
+            last: None,
+        }
+    }
+
+    /// The first place at or after `at` where the word occurs.
+    fn from(&mut self, at: usize) -> Option<usize> {
+        match self.last {
+            // Nothing from an earlier place, so nothing from this one.
+            Some((searched, None)) if searched <= at => return None,
+            Some((searched, Some(found))) if searched <= at && found >= at => return Some(found),
+            _ => {}
+        }
+        let found = memchr::memmem::find(self.bytes.get(at..)?, self.word).map(|i| at + i);
+        self.last = Some((at, found));
+        found
+    }
+}
+
 /// Before lopdf loads a file: why it should not, if its tables name more
 /// objects than [`MOST_OBJECTS`], or its object streams hold more, or one
 /// of the streams lopdf unpacks while loading (object streams and
@@ -388,14 +426,11 @@ pub(super) fn check_before_loading(bytes: &[u8]) -> Result<(), String> {
     };
     let too_many =
         || format!("more than {MOST_OBJECTS} objects, which would take too much memory to load");
-    let positions =
-        |word: &[u8]| -> Vec<usize> { memchr::memmem::find_iter(bytes, word).collect() };
-    let (streams, ends, endobjs) = (
-        positions(b"stream"),
-        positions(b"endstream"),
-        positions(b"endobj"),
+    let (mut streams, mut ends, mut endobjs) = (
+        Next::of(bytes, b"stream"),
+        Next::of(bytes, b"endstream"),
+        Next::of(bytes, b"endobj"),
     );
-    let next = |at: &[usize], from: usize| at.get(at.partition_point(|&p| p < from)).copied();
     let mut allowance = Allowance::of(MOST_LOADED_BYTES);
     let mut objects: u64 = 0;
     let mut table_entries: u64 = 0;
@@ -407,11 +442,10 @@ pub(super) fn check_before_loading(bytes: &[u8]) -> Result<(), String> {
         // The object's dictionary, up to its `stream`: none if `endobj`
         // comes first. Those of the streams sought are short; a longer one
         // is not looked into, so the work stays linear in the file.
-        let Some(stream_at) = next(&streams, header_end) else {
+        let Some(stream_at) = streams.from(header_end) else {
             continue;
         };
-        if next(&endobjs, header_end).is_some_and(|e| e < stream_at)
-            || stream_at - header_end > 4096
+        if endobjs.from(header_end).is_some_and(|e| e < stream_at) || stream_at - header_end > 4096
         {
             continue;
         }
@@ -430,7 +464,7 @@ pub(super) fn check_before_loading(bytes: &[u8]) -> Result<(), String> {
             [b'\r' | b'\n', ..] => 1,
             _ => 0,
         };
-        let end = next(&ends, start).unwrap_or(bytes.len());
+        let end = ends.from(start).unwrap_or(bytes.len());
         let filters: Vec<&[u8]> = FILTERS
             .captures(dict)
             .and_then(|c| c.get(1))
@@ -482,13 +516,13 @@ pub(super) fn check_before_loading(bytes: &[u8]) -> Result<(), String> {
     }
     // Subsections are sought between each `xref` and the `trailer` after
     // it, each stretch once.
-    let trailers = positions(b"trailer");
+    let mut trailers = Next::of(bytes, b"trailer");
     let mut looked_to = 0;
-    for table in positions(b"xref") {
+    for table in memchr::memmem::find_iter(bytes, b"xref") {
         if table < looked_to {
             continue;
         }
-        looked_to = next(&trailers, table).unwrap_or(bytes.len());
+        looked_to = trailers.from(table).unwrap_or(bytes.len());
         for subsection in SUBSECTION.captures_iter(&bytes[table..looked_to]) {
             table_entries += subsection.get(1).map_or(0, |m| number(m.as_bytes()));
             if table_entries > MOST_OBJECTS as u64 {
@@ -583,6 +617,26 @@ mod tests {
         allowance.spend((MOST_DOCUMENT_BYTES - 1) as usize);
         assert!(allowance.room() == 1);
         assert!(allowance.refusal("its content").contains("512 MiB in all"));
+    }
+
+    #[test]
+    fn the_next_place_of_a_word_is_found_from_any_place() {
+        let text = b"stream . endstream . stream";
+        let mut next = Next::of(text, b"stream");
+        let every: Vec<Option<usize>> = (0..=text.len() + 1).map(|at| next.from(at)).collect();
+        let expected: Vec<Option<usize>> = (0..=text.len() + 1)
+            .map(|at| {
+                let rest = text.get(at..)?;
+                memchr::memmem::find(rest, b"stream").map(|i| at + i)
+            })
+            .collect();
+        assert_eq!(every, expected);
+        // Asked again from earlier places, as well.
+        assert_eq!(next.from(0), Some(0));
+        assert_eq!(next.from(12), Some(12));
+        assert_eq!(next.from(1), Some(12));
+        assert_eq!(next.from(22), None);
+        assert_eq!(next.from(21), Some(21));
     }
 
     #[test]

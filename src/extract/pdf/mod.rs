@@ -402,6 +402,7 @@ fn page_text(
         short: None,
         y: None,
         forms: Vec::new(),
+        forms_refused: false,
         parsed_any: false,
         first_error: None,
     };
@@ -427,6 +428,7 @@ struct Drawing<'d, 'a> {
     /// The forms being drawn, innermost last: a form that draws itself is
     /// not followed.
     forms: Vec<lopdf::ObjectId>,
+    forms_refused: bool,
     parsed_any: bool,
     first_error: Option<lopdf::Error>,
 }
@@ -550,6 +552,11 @@ impl<'d> Drawing<'d, '_> {
     /// passed over), on lines of its own, with its own resources or else
     /// those it was drawn with.
     fn form(&mut self, name: &[u8], resources: &Resources<'d>) {
+        // Past the allowance, no form of this page is drawn: a page can
+        // name one millions of times.
+        if self.forms_refused {
+            return;
+        }
         let doc = self.doc;
         let Some(id) = xobject(doc, resources, name) else {
             return;
@@ -563,10 +570,11 @@ impl<'d> Drawing<'d, '_> {
         if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Form") {
             return;
         }
-        let content = match limits::stream_content(stream, self.allowance, "a form it draws") {
+        let content = match limits::form_content(stream, self.allowance) {
             Ok(content) => content,
             Err(why) => {
                 self.short.get_or_insert(format!("was read in part: {why}"));
+                self.forms_refused = true;
                 return;
             }
         };
@@ -1337,5 +1345,37 @@ mod tests {
                 "part comment, page 1, line 1, column 6 = 07700 900456"
             ]
         );
+    }
+
+    #[test]
+    fn a_form_drawn_without_end_is_drawn_within_the_allowance() {
+        // An empty form, drawn 140,000 times: each draw costs 4 KiB of the
+        // document's 512 MiB.
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let form = doc.add_object(Stream::new(
+            dictionary! { "Type" => "XObject", "Subtype" => "Form" },
+            Vec::new(),
+        ));
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+        });
+        let resources_id = doc.add_object(dictionary! {
+            "Font" => dictionary! { "F1" => font },
+            "XObject" => dictionary! { "X" => form },
+        });
+        let mut content = shown("Email jo.bloggs@example.com");
+        content.extend(b"/X Do\n".repeat(140_000));
+        let content_id = doc.add_object(deflated(&content));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+        });
+        let (found, result) = run(saved(doc, pages_id, vec![page.into()], resources_id));
+        assert_eq!(
+            failure(&result),
+            "page 1 was read in part: its streams unpack to more than 512 MiB in all (a \
+             compression bomb guard)"
+        );
+        assert_eq!(found.len(), 1);
     }
 }
