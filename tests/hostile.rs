@@ -276,3 +276,126 @@ fn every_hostile_pdf_is_reported_and_the_scan_goes_on() {
         ]
     );
 }
+
+/// Messages built to make the email parser take more memory than a
+/// machine has (before trawl counted their pieces first, the first aborted
+/// the scan under this limit, at 56 times its size): each is reported,
+/// a mailbox's other messages are read, and the scan goes on.
+#[test]
+fn every_hostile_email_is_reported_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let message = |to: &str, body: &str| {
+        format!("From: a@example.org\nTo: {to}\nSubject: s\n\n{body}\n").into_bytes()
+    };
+    let crowded = |addresses: usize| format!("{}b", "a,".repeat(addresses));
+    // A message attached base64-encoded, which the parser decodes and
+    // parses inside the one holding it.
+    let encoded: String = {
+        use std::fmt::Write;
+        let inner = message(&crowded(4_000_000), "");
+        let mut hex = String::new();
+        // Quoted-printable, every byte escaped: no comma shows.
+        for (i, b) in inner.iter().enumerate() {
+            write!(hex, "={b:02X}").unwrap();
+            if i % 25 == 24 {
+                hex.push_str("=\n");
+            }
+        }
+        hex
+    };
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("addresses.eml", message(&crowded(40_000_000), "")),
+        (
+            "forwarded.eml",
+            format!(
+                "From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\
+                 Content-Type: text/plain\n\nCall 07700 900456\n--b\n\
+                 Content-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable\n\n\
+                 {encoded}\n--b--\n"
+            )
+            .into_bytes(),
+        ),
+        (
+            "inbox.mbox",
+            [
+                b"From x@y Mon Jan  1 00:00:00 2024\n".to_vec(),
+                message("b@example.org", "Call 07700 900123"),
+                b"From x@y Mon Jan  1 00:00:00 2024\n".to_vec(),
+                message(&crowded(2_000_000), "Call 07700 900789"),
+                b"From x@y Mon Jan  1 00:00:00 2024\n".to_vec(),
+                message("b@example.org", "Account 12345678, sort code 20-00-00"),
+            ]
+            .concat(),
+        ),
+        ("letter.eml", message("b@example.org", "Call 07700 900321")),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let report = dir.path().join("report.json");
+    let mut scan = Command::new(assert_cmd::cargo::cargo_bin("trawl"));
+    scan.args(["scan", "--quiet", "--format", "json", "--out"])
+        .arg(&report)
+        .current_dir(dir.path())
+        .args(files.iter().map(|f| f.0))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    common::limit_address_space(&mut scan);
+    let status = scan.status().unwrap();
+    assert_eq!(status.code(), Some(1), "{status:?}");
+
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let mut reported: Vec<(String, String)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["status"], "failed", "{e}");
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    reported.sort();
+    let paths: Vec<&str> = reported.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(paths, ["addresses.eml", "forwarded.eml", "inbox.mbox"]);
+    let over =
+        "header lines, addresses, parameters and parts, over the 1000000 one message may have";
+    for (path, reason) in &reported {
+        assert!(reason.contains(over), "{path}: {reason}");
+    }
+    assert!(
+        reported[0].1.starts_with("email not read: 40000006 "),
+        "{}",
+        reported[0].1
+    );
+    assert!(reported[2]
+        .1
+        .starts_with("1 message(s) not read (message 2: 2000006 "));
+    assert!(reported[2].1.ends_with("; the others were scanned"));
+
+    let mut found: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["detector"] != "email")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["detector"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    assert_eq!(
+        found,
+        [
+            ("inbox.mbox".to_string(), "uk_bank_account".to_string()),
+            ("inbox.mbox".to_string(), "uk_phone".to_string()),
+            ("inbox.mbox".to_string(), "uk_sort_code".to_string()),
+            ("letter.eml".to_string(), "uk_phone".to_string()),
+        ]
+    );
+}

@@ -311,6 +311,22 @@ impl<'w> Nest<'w> {
         Ok(())
     }
 
+    /// Runs `read` with `bytes` held under the budget of bytes read whole
+    /// (see [`WholeReads`]): what a file read whole, or what parsing it,
+    /// takes in memory while it is read. Given back when `read` returns; if
+    /// it panics, when the file's reading ends.
+    pub fn holding<T>(&mut self, bytes: u64, read: impl FnOnce(&mut Nest<'w>) -> T) -> T {
+        let whole = self.whole;
+        if let Some(whole) = whole {
+            whole.hold(bytes);
+        }
+        let read = read(self);
+        if let Some(whole) = whole {
+            whole.release(bytes);
+        }
+        read
+    }
+
     /// Records a member that was not scanned.
     pub fn record(&mut self, path: String, format: &'static str, problem: Problem) {
         let (outcome, reason) = problem.split();
@@ -546,15 +562,7 @@ fn run_held(
     sink: &mut Sink,
     nest: &mut Nest,
 ) -> (&'static str, Result<(), Problem>) {
-    let whole = nest.whole;
-    if let Some(whole) = whole {
-        whole.hold(bytes);
-    }
-    let read = run_caught(kind, head, src, sink, nest);
-    if let Some(whole) = whole {
-        whole.release(bytes);
-    }
-    read
+    nest.holding(bytes, |nest| run_caught(kind, head, src, sink, nest))
 }
 
 /// A document or workbook whose zip is broken (cut short, say): its parts

@@ -1,0 +1,315 @@
+//! Email: EML messages and MBOX mailboxes. Headers (From, To, Cc, Subject)
+//! and the plain-text and HTML bodies (tags stripped) are scanned, located
+//! by `message` and `part`; attachments are scanned as files of their own,
+//! named `inbox.mbox!/42/attachment/rent.xlsx`. A message whose structure
+//! would take too much memory to parse is not read (see [`shape`]).
+
+mod mbox;
+mod shape;
+
+use std::io::{BufReader, Read};
+
+use mail_parser::{Address, Message, MessageParser, MimeHeaders};
+
+use super::{extract_member, Nest, Problem, ReadSeek, Sink};
+use crate::report::Location;
+
+/// A lone message is read whole (at most `Limits::max_member_bytes`).
+pub fn scan_message(
+    mut src: Box<dyn ReadSeek>,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> Result<(), Problem> {
+    let mut raw = Vec::new();
+    src.read_to_end(&mut raw)?;
+    read_message(shape::parser(), &raw, 1, false, sink, nest)
+        .map_err(|why| Problem::Failed(format!("email not read: {why}")))
+}
+
+/// A mailbox is read a message at a time, each at most as long as a
+/// member may be.
+pub fn scan_mbox(src: Box<dyn ReadSeek>, sink: &mut Sink, nest: &mut Nest) -> Result<(), Problem> {
+    let parser = shape::parser();
+    let most = nest.limits.max_member_bytes;
+    let mut unread = Vec::new();
+    let mut messages = 0;
+    for (i, entry) in mbox::Messages::new(BufReader::new(src), most).enumerate() {
+        let number = i as u64 + 1;
+        messages = number;
+        let entry =
+            entry.map_err(|e| Problem::Failed(format!("read error at message {number}: {e}")))?;
+        let read = match entry {
+            mbox::Entry::Message(raw) => {
+                let held = raw.len() as u64;
+                nest.holding(held, |nest| {
+                    read_message(parser, &raw, number, true, sink, nest)
+                })
+            }
+            mbox::Entry::TooLong(bytes) => Err(format!(
+                "{bytes} bytes, over the {most} bytes one message may take"
+            )),
+        };
+        if let Err(why) = read {
+            unread.push(format!("message {number}: {why}"));
+        }
+    }
+    if unread.is_empty() {
+        return Ok(());
+    }
+    // The first few are named; a mailbox may hold thousands.
+    const NAMED: usize = 3;
+    let count = unread.len();
+    let more = match count.saturating_sub(NAMED) {
+        0 => String::new(),
+        more => format!("; and {more} more"),
+    };
+    unread.truncate(NAMED);
+    let others = if (count as u64) < messages {
+        "; the others were scanned"
+    } else {
+        ""
+    };
+    Err(Problem::Failed(format!(
+        "{count} message(s) not read ({}{more}){others}",
+        unread.join("; ")
+    )))
+}
+
+/// Parses one message and scans it, unless parsing it would build more
+/// than [`shape::MOST_PIECES`]: what that would take is held, as a file
+/// read whole is, while it is parsed and read.
+fn read_message(
+    parser: &MessageParser,
+    raw: &[u8],
+    number: u64,
+    in_mailbox: bool,
+    sink: &mut Sink,
+    nest: &mut Nest,
+) -> Result<(), String> {
+    let pieces = shape::pieces(raw);
+    if pieces > shape::MOST_PIECES {
+        return Err(format!(
+            "{pieces} header lines, addresses, parameters and parts, over the {} one message \
+             may have (parsing them would take about {} MB)",
+            shape::MOST_PIECES,
+            pieces * shape::BYTES_PER_PIECE / 1_000_000
+        ));
+    }
+    nest.holding(pieces * shape::BYTES_PER_PIECE, |nest| {
+        let parsed = parser
+            .parse(raw)
+            .ok_or_else(|| "not a readable email message".to_string())?;
+        scan_parsed(&parsed, number, in_mailbox, sink, nest);
+        Ok(())
+    })
+}
+
+fn scan_parsed(message: &Message, number: u64, in_mailbox: bool, sink: &mut Sink, nest: &mut Nest) {
+    let at = |part: &str| Location {
+        message: Some(number),
+        part: Some(part.to_string()),
+        ..Location::default()
+    };
+    // The message's own date starts retention periods "after the document's date".
+    if let Some(d) = message.date() {
+        sink.set_message_date(number, format!("{:04}-{:02}-{:02}", d.year, d.month, d.day));
+    }
+    for (part, address) in [
+        ("from", message.from()),
+        ("to", message.to()),
+        ("cc", message.cc()),
+    ] {
+        if let Some(text) = address.map(address_text).filter(|t| !t.is_empty()) {
+            sink.text_unit(&text, &at(part));
+        }
+    }
+    if let Some(subject) = message.subject() {
+        sink.text_unit(subject, &at("subject"));
+    }
+    for i in 0..message.text_body_count() {
+        if let Some(body) = message.body_text(i) {
+            sink.text_unit(&body, &at(if i == 0 { "body" } else { "body_text" }));
+        }
+    }
+    for (i, attachment) in message.attachments().enumerate() {
+        let name = attachment
+            .attachment_name()
+            .map(|n| n.replace(['/', '\\'], "_"))
+            .unwrap_or_else(|| format!("attachment-{}", i + 1));
+        let member = if in_mailbox {
+            format!("{number}/attachment/{name}")
+        } else {
+            format!("attachment/{name}")
+        };
+        let bytes = attachment.contents().to_vec();
+        if let Err(limit) = nest.admit(bytes.len() as u64, bytes.len() as u64) {
+            let path = format!("{}!/{member}", sink.path);
+            nest.record(
+                path,
+                "unknown",
+                Problem::Skipped(format!("not unpacked: {limit}")),
+            );
+            continue;
+        }
+        extract_member(sink, nest, &member, bytes);
+    }
+}
+
+/// "Name <address>" for every address in a header.
+fn address_text(address: &Address) -> String {
+    address
+        .iter()
+        .map(|a| match (&a.name, &a.address) {
+            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (None, Some(e)) => e.to_string(),
+            (Some(n), None) => n.to_string(),
+            (None, None) => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::path::Path;
+
+    use super::super::{extract_bytes, extract_file, Limits, Outcome, WholeReads};
+    use super::shape;
+    use crate::detect::{Engine, Rules};
+
+    fn engine() -> Engine {
+        Engine::new(
+            Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn message(to: &str, body: &str) -> String {
+        format!("From x@y Mon Jan  1 00:00:00 2024\nFrom: a@example.org\nTo: {to}\nSubject: s\n\n{body}\n")
+    }
+
+    /// Where in a mailbox each finding was.
+    fn found_in(got: &super::super::Extracted) -> Vec<(u64, String)> {
+        got.findings
+            .iter()
+            .filter(|f| f.detector != "email")
+            .map(|f| (f.location.message.unwrap(), f.detector.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_message_of_too_many_pieces_is_named_and_the_others_are_read() {
+        let crowded = format!("{}b", "a,".repeat(shape::MOST_PIECES as usize));
+        let mailbox = [
+            message("b@example.org", "Call 07700 900123"),
+            message(&crowded, "Call 07700 900456"),
+            message("b@example.org", "Call 07700 900789"),
+        ]
+        .concat();
+        let got = extract_bytes(
+            &engine(),
+            "inbox.mbox",
+            mailbox.into_bytes(),
+            false,
+            Limits::default(),
+        );
+        assert_eq!((got.format, got.outcome), ("mbox", Outcome::Failed));
+        assert_eq!(
+            got.reason.as_deref(),
+            Some(
+                "1 message(s) not read (message 2: 1000006 header lines, addresses, parameters \
+                 and parts, over the 1000000 one message may have (parsing them would take about \
+                 256 MB)); the others were scanned"
+            )
+        );
+        assert_eq!(
+            found_in(&got),
+            [(1, "uk_phone".into()), (3, "uk_phone".into())]
+        );
+    }
+
+    #[test]
+    fn messages_too_long_are_named_a_few_at_a_time() {
+        let long = message("b@example.org", &"x".repeat(100));
+        let short = message("b@example.org", "Call 07700 900123");
+        let limits = Limits {
+            max_member_bytes: 100,
+            ..Limits::default()
+        };
+        let read = |mailbox: String| {
+            extract_bytes(&engine(), "inbox.mbox", mailbox.into_bytes(), false, limits)
+        };
+        let got = read(
+            [&long, &short, &long, &long, &long, &long]
+                .map(String::as_str)
+                .concat(),
+        );
+        let each = "151 bytes, over the 100 bytes one message may take";
+        assert_eq!(
+            got.reason.as_deref().unwrap(),
+            format!(
+                "5 message(s) not read (message 1: {each}; message 3: {each}; message 4: \
+                 {each}; and 2 more); the others were scanned"
+            )
+        );
+        assert_eq!(found_in(&got), [(2, "uk_phone".into())]);
+
+        // When none was read, it does not say the others were.
+        let got = read(long.clone());
+        assert_eq!(got.outcome, Outcome::Failed);
+        assert_eq!(
+            got.reason.unwrap(),
+            format!("1 message(s) not read (message 1: {each})")
+        );
+    }
+
+    /// What a file's reading was told of bytes held.
+    #[derive(Default)]
+    struct Told(RefCell<Vec<String>>);
+
+    impl WholeReads for Told {
+        fn hold(&self, bytes: u64) {
+            self.0.borrow_mut().push(format!("hold {bytes}"));
+        }
+
+        fn release(&self, bytes: u64) {
+            self.0.borrow_mut().push(format!("release {bytes}"));
+        }
+    }
+
+    /// A lone message is held for its bytes, and while it is parsed for
+    /// what parsing it may take.
+    #[test]
+    fn what_parsing_a_message_may_take_is_held_while_it_is_read() {
+        let rel = "mail/complaint.eml";
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel);
+        let raw = std::fs::read(&path).unwrap();
+        let parsing = shape::pieces(&raw) * shape::BYTES_PER_PIECE;
+        assert!(parsing > 0);
+        let told = Told::default();
+        let got = extract_file(
+            &engine(),
+            &path,
+            rel,
+            false,
+            Limits::default(),
+            false,
+            Some(&told),
+        );
+        assert!(!got.findings.is_empty());
+        let size = raw.len();
+        assert_eq!(
+            *told.0.borrow(),
+            [
+                format!("hold {size}"),
+                format!("hold {parsing}"),
+                format!("release {parsing}"),
+                format!("release {size}")
+            ]
+        );
+    }
+}
