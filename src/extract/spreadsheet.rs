@@ -48,7 +48,18 @@ pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), P
         // These hold every sheet's grid once opened: the cells are taken
         // from it. XLS grids are bounded by the format (65,536 × 256), not
         // by what a file claims: see `workbook_repacked`.
-        Book::Xls => scan_book(open::<Xls<_>>(workbook_repacked(src)?)?, sink, grid_cells),
+        Book::Xls => {
+            let (repacked, strings_lost) = workbook_repacked(src)?;
+            scan_book(open::<Xls<_>>(repacked)?, sink, grid_cells)?;
+            if strings_lost {
+                return Err(Problem::Failed(
+                    "corrupt workbook: its shared strings are damaged, so the cells holding \
+                     text were not read; the others were"
+                        .into(),
+                ));
+            }
+            Ok(())
+        }
         Book::Ods => {
             let mut src = src;
             let cells = ods_grid_cells(&mut src)?;
@@ -135,7 +146,7 @@ const WORKBOOK_STREAMS: [&str; 2] = ["Workbook", "Book"];
 /// well-formed by construction, its DIMENSIONS records emptied (see
 /// [`dimensions_cleared`]). The copy is held in memory: about the stream's
 /// size, which is no more than the file's.
-fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Problem> {
+fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<(Box<dyn ReadSeek>, bool), Problem> {
     use std::io::{Read, Seek, SeekFrom, Write};
     let len = src.seek(SeekFrom::End(0))?;
     src.seek(SeekFrom::Start(0))?;
@@ -167,6 +178,7 @@ fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Pr
         .read_to_end(&mut workbook)
         .map_err(damaged)?;
     dimensions_cleared(&mut workbook);
+    let strings_lost = shared_strings_passed_over(&mut workbook);
     let mut copy =
         cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))?;
     copy.create_stream(name)?.write_all(&workbook)?;
@@ -174,7 +186,161 @@ fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Pr
     copy.flush()?;
     let mut copy = copy.into_inner();
     copy.set_position(0);
-    Ok(Box::new(copy))
+    Ok((Box::new(copy), strings_lost))
+}
+
+/// The records of a BIFF stream, as calamine splits them.
+struct Biff<'a> {
+    stream: &'a [u8],
+    at: usize,
+}
+
+const CONTINUE: u16 = 0x003C;
+
+impl Biff<'_> {
+    fn u16_at(&self, at: usize) -> Option<u16> {
+        let b = self.stream.get(at..at + 2)?;
+        Some(u16::from_le_bytes([b[0], b[1]]))
+    }
+
+    /// The next record, and the CONTINUE records after it.
+    fn next_record(&mut self) -> Option<BiffRecord> {
+        let start = self.at;
+        let kind = self.u16_at(start)?;
+        let data = start + 4..start + 4 + usize::from(self.u16_at(start + 2)?);
+        if data.end > self.stream.len() {
+            return None;
+        }
+        self.at = data.end;
+        let mut continues = Vec::new();
+        while self.stream.len() - self.at > 4 && self.u16_at(self.at) == Some(CONTINUE) {
+            let more = self.at + 4..self.at + 4 + usize::from(self.u16_at(self.at + 2)?);
+            if more.end > self.stream.len() {
+                return None;
+            }
+            self.at = more.end;
+            continues.push(more);
+        }
+        Some(BiffRecord {
+            start,
+            kind,
+            data,
+            continues,
+        })
+    }
+}
+
+struct BiffRecord {
+    /// Where its header starts.
+    start: usize,
+    kind: u16,
+    data: std::ops::Range<usize>,
+    /// The data of the CONTINUE records that follow it.
+    continues: Vec<std::ops::Range<usize>>,
+}
+
+/// Passes over a workbook stream's shared strings (the SST record) when
+/// calamine could not read them without a panic, and says whether it did.
+/// Calamine 0.35 reads a string's count of formatting runs and the size of
+/// its extension, and the flags byte that starts a CONTINUE record, without
+/// checking the record holds them (a damaged copy of `legacy.xls` in
+/// `tests/mutants.rs` tripped it). So the strings are walked here as
+/// calamine walks them, each of those reads checked; the SST of one that
+/// fails is retyped, calamine passes it over, and the cells that point
+/// into it are not read.
+fn shared_strings_passed_over(stream: &mut [u8]) -> bool {
+    const SST: u16 = 0x00FC;
+    const PASSED_OVER: u16 = 0xFFFF;
+    let mut records = Biff { stream, at: 0 };
+    while let Some(record) = records.next_record() {
+        if record.kind != SST {
+            continue;
+        }
+        let start = record.start;
+        let pieces: Vec<&[u8]> = std::iter::once(record.data)
+            .chain(record.continues)
+            .map(|range| &stream[range])
+            .collect();
+        if sst_readable(&pieces) {
+            return false;
+        }
+        stream[start..start + 2].copy_from_slice(&PASSED_OVER.to_le_bytes());
+        return true;
+    }
+    false
+}
+
+/// Whether calamine 0.35's `parse_sst` reads these pieces (the SST's data,
+/// then each CONTINUE's) to their end or to an error, and not to a panic:
+/// its steps, with the checks it lacks.
+fn sst_readable(pieces: &[&[u8]]) -> bool {
+    let mut pieces = pieces.iter().copied();
+    let Some(first) = pieces.next() else {
+        return true;
+    };
+    let Some(mut data) = first.get(8..) else {
+        // Too short: calamine says so.
+        return true;
+    };
+    let mut next = || pieces.next();
+    loop {
+        if data.is_empty() {
+            match next() {
+                Some(more) => data = more,
+                None => return true,
+            }
+        }
+        if data.len() < 3 {
+            return true;
+        }
+        let chars = usize::from(u16::from_le_bytes([data[0], data[1]]));
+        let flags = data[2];
+        data = &data[3..];
+        let mut skip = 0usize;
+        if flags & 0x8 != 0 {
+            let Some(runs) = data.get(..2) else {
+                return false;
+            };
+            skip += usize::from(u16::from_le_bytes([runs[0], runs[1]])) * 4;
+            data = &data[2..];
+        }
+        if flags & 0x4 != 0 {
+            let Some(size) = data.get(..4) else {
+                return false;
+            };
+            skip = skip
+                .saturating_add(i32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize);
+            data = &data[4..];
+        }
+        let (mut left, mut wide) = (chars, flags & 0x1 != 0);
+        while left > 0 {
+            let width = if wide { 2 } else { 1 };
+            let taken = left.min(data.len() / width);
+            data = &data[taken * width..];
+            left -= taken;
+            if left > 0 {
+                let Some(more) = next() else {
+                    return true;
+                };
+                let Some((&flag, rest)) = more.split_first() else {
+                    return false;
+                };
+                wide = flag & 0x1 != 0;
+                data = rest;
+            }
+        }
+        while skip > 0 {
+            if data.is_empty() {
+                match next() {
+                    Some(more) => data = more,
+                    None => return true,
+                }
+            }
+            let taken = skip.min(data.len());
+            data = &data[taken..];
+            skip -= taken;
+        }
+    }
 }
 
 /// Empties every DIMENSIONS record of a BIFF workbook stream. Calamine
@@ -761,6 +927,75 @@ mod tests {
         assert!(result.is_ok(), "{result:?}");
         let (original, _) = scan_xls(LEGACY_XLS.to_vec());
         assert_eq!(claiming, original);
+    }
+
+    /// The legacy fixture's workbook stream.
+    fn legacy_workbook() -> Vec<u8> {
+        let mut file = cfb::CompoundFile::open(Cursor::new(LEGACY_XLS)).unwrap();
+        let mut stream = Vec::new();
+        file.open_stream("Workbook")
+            .unwrap()
+            .read_to_end(&mut stream)
+            .unwrap();
+        stream
+    }
+
+    /// A workbook whose shared strings end in a string whose count of
+    /// formatting runs the record does not hold (calamine panicked on it,
+    /// as the "internal error" of a damaged `.xls`): its other cells are
+    /// read, and the reason says the text cells were not.
+    #[test]
+    fn damaged_shared_strings_are_passed_over_not_a_panic() {
+        let mut stream = legacy_workbook();
+        let (_, sst) = records(&stream)
+            .into_iter()
+            .find(|(kind, _)| *kind == 0x00FC)
+            .unwrap();
+        // The record's own length kept: one string of `x`s, then the header
+        // of one whose runs are past the end.
+        let filler = sst.len() - 8 - 3 - 3;
+        let data = &mut stream[sst.start + 8..sst.end];
+        data[..2].copy_from_slice(&(filler as u16).to_le_bytes());
+        data[2] = 0;
+        data[3..3 + filler].fill(b'x');
+        data[3 + filler..].copy_from_slice(&[1, 0, 0x08]);
+        let pieces = [&stream[sst.clone()]];
+        assert!(!sst_readable(&pieces));
+
+        let (cells, result) = scan_xls(compound(&[("Workbook", &stream)]));
+        assert_failed_with(
+            result,
+            "corrupt workbook: its shared strings are damaged, so the cells holding text were \
+             not read; the others were",
+        );
+        // Its values are all text.
+        assert!(cells.is_empty(), "{cells:?}");
+        // The fixture's own strings are read.
+        assert!(sst_readable(&[&legacy_workbook()[sst]]));
+    }
+
+    #[test]
+    fn the_shared_strings_walk_finds_each_read_calamine_would_trip_on() {
+        // cstTotal and cstUnique, then strings: count, flags, characters.
+        let header = [0u8; 8];
+        let sst = |strings: &[u8]| [&header[..], strings].concat();
+        assert!(sst_readable(&[&sst(&[2, 0, 0, b'a', b'b'])]));
+        // Wide characters across a CONTINUE, which starts with a flags byte.
+        assert!(sst_readable(&[&sst(&[2, 0, 1, b'a', 0]), &[1, b'b', 0]]));
+        // A CONTINUE with no flags byte for the rest of a string.
+        assert!(!sst_readable(&[&sst(&[2, 0, 1, b'a', 0]), &[]]));
+        // Runs and extension sizes cut off.
+        assert!(!sst_readable(&[&sst(&[1, 0, 0x08, 3])]));
+        assert!(!sst_readable(&[&sst(&[1, 0, 0x04, 3, 0, 0])]));
+        // Runs and an extension skipped across a CONTINUE.
+        assert!(sst_readable(&[
+            &sst(&[1, 0, 0x0C, 1, 0, 2, 0, 0, 0, b'a', 1, 2]),
+            &[3, 4, 5, 6]
+        ]));
+        // What calamine refuses with an error is not a panic.
+        assert!(sst_readable(&[&[0; 4]]));
+        assert!(sst_readable(&[&sst(&[1, 0])]));
+        assert!(sst_readable(&[&sst(&[9, 0, 0, b'a'])]));
     }
 
     proptest::proptest! {
