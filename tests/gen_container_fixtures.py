@@ -10,17 +10,20 @@ they are. Zip entries carry fixed timestamps and gzip no mtime, so the output
 is byte-identical on every run.
 """
 import base64
+import datetime
 import gzip
 import io
 import json
 import os
 import random
 import shutil
+import struct
 import subprocess
 import tarfile
 import zipfile
 import zlib
 
+from fixture_cfb import compound
 from fixture_pdf import pdf, serialise
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
@@ -603,6 +606,75 @@ plant(P, "uk_phone", ph, "page 1 pointer Text7", why="typed into the form's fiel
 plant(P, "uk_phone", ph2, "page 2 pointer Text9", why="a field whose box is on page 2")
 plant(P, "email", e, "page 1 line 7", why="drawn by a stamp (a form XObject) the page draws")
 plant(P, "uk_phone", ph3, "part comment, page 2, line 1", why="a reviewer's sticky note")
+
+# --- mail/arrears_chase.msg: an email saved from Outlook -------------------------------------------
+P = "mail/arrears_chase.msg"
+
+
+def utf16(text):
+    return text.encode("utf-16-le")
+
+
+def mapi_properties(header, fixed):
+    """A property stream: `header` bytes, then (id, type, value) entries."""
+    return b"\0" * header + b"".join(struct.pack("<IIQ", pid << 16 | ptype, 6, value)
+                                     for pid, ptype, value in fixed)
+
+
+def filetime(y, mo, d, h=9, mi=30):
+    days = (datetime.date(y, mo, d) - datetime.date(1601, 1, 1)).days
+    return ((days * 24 + h) * 60 + mi) * 60 * 10_000_000
+
+
+f, l = person()
+tenant = email(f, l)
+officer_f, officer_l = person()
+officer = email(officer_f, officer_l, "example.org")
+n, ph = nino(" "), mobile()
+sc, ac = sort_code(), account()
+d, m, y = dob_parts()
+msg = {
+    "__properties_version1.0": mapi_properties(32, [(0x0039, 0x0040, filetime(2025, 4, 7))]),
+    "__substg1.0_0037001F": utf16("Rent account reminder"),
+    "__substg1.0_0C1A001F": utf16("Rents Team"),
+    "__substg1.0_5D01001F": utf16("rents@example.org"),
+    "__substg1.0_1000001F": utf16(f"Dear {f},\r\nYour rent account is in arrears. Please call us on {ph} "
+                                  f"to agree a plan. Our records show your NI number as {n}.\r\n"),
+    "__recip_version1.0_#00000000": {
+        "__properties_version1.0": mapi_properties(8, [(0x0C15, 0x0003, 1)]),
+        "__substg1.0_3001001F": utf16(f"{f} {l}"),
+        "__substg1.0_39FE001F": utf16(tenant),
+    },
+    "__recip_version1.0_#00000001": {
+        "__properties_version1.0": mapi_properties(8, [(0x0C15, 0x0003, 2)]),
+        "__substg1.0_3001001F": utf16(f"{officer_f} {officer_l}"),
+        "__substg1.0_39FE001F": utf16(officer),
+    },
+    "__attach_version1.0_#00000000": {
+        "__substg1.0_3707001F": utf16("statement.csv"),
+        "__substg1.0_37010102": f"Name,Sort Code,Account Number\r\n{f} {l},{sc},{ac}\r\n".encode(),
+    },
+    "__attach_version1.0_#00000001": {
+        "__substg1.0_3001001F": utf16("Earlier reminder"),
+        "__substg1.0_3701000D": {
+            "__properties_version1.0": mapi_properties(24, [(0x0039, 0x0040, filetime(2024, 11, 4))]),
+            "__substg1.0_0037001E": b"Reminder",
+            # 8-bit text in Windows-1252, as older Outlook wrote it.
+            "__substg1.0_1000001E": f"Date of birth: {d:02d}/{m:02d}/{y} \u2013 please confirm.".encode("cp1252"),
+        },
+    },
+}
+write(P, compound(msg))
+plant(P, "person_name", f"{f} {l}", "message 1 part to", why="a recipient's display name")
+plant(P, "email", tenant, "message 1 part to")
+plant(P, "email", officer, "message 1 part cc")
+plant(P, "uk_phone", ph, "message 1 part body")
+plant(P, "uk_nino", n, "message 1 part body")
+plant(P + "!/attachment/statement.csv", "person_name", f"{f} {l}", "row 2 column Name")
+plant(P + "!/attachment/statement.csv", "uk_sort_code", sc, "row 2 column Sort Code")
+plant(P + "!/attachment/statement.csv", "uk_bank_account", ac, "row 2 column Account Number")
+plant(P + "!/attachment/Earlier reminder.msg", "date_of_birth", f"{d:02d}/{m:02d}/{y}", "message 1 part body",
+      why="a message attached inside the message, its text in Windows-1252")
 
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")

@@ -650,6 +650,7 @@ fn run_extractor(
         Kind::Pdf => pdf::scan(src, sink),
         Kind::Email => email::scan_message(src, sink, nest),
         Kind::Mbox => email::scan_mbox(src, sink, nest),
+        Kind::Outlook => email::outlook::scan_msg(src, sink, nest),
         Kind::Zip => archive::scan_zip(src, sink, nest),
         Kind::Tar => archive::scan_tar(src, sink, nest),
         Kind::Gzip => archive::scan_gzip(src, name_without_gz(sink), sink, nest),

@@ -22,6 +22,8 @@ pub enum Kind {
     Pdf,
     Email,
     Mbox,
+    /// An Outlook message (`.msg`), a compound file.
+    Outlook,
     /// A zip not yet looked into (see `archive::zip_kind`), or a plain one.
     Zip,
     Tar,
@@ -72,6 +74,7 @@ impl Kind {
             Kind::Pdf => "pdf",
             Kind::Email => "email",
             Kind::Mbox => "mbox",
+            Kind::Outlook => "msg",
             Kind::Zip => "zip",
             Kind::Tar => "tar",
             Kind::Gzip => "gzip",
@@ -107,9 +110,10 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
         return Kind::Zip;
     }
     if head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
-        // OLE compound files: old Excel, but also old Word and Outlook.
+        // OLE compound files: old Excel, but also Outlook, and old Word.
         return match ext.as_str() {
-            "doc" | "dot" | "ppt" | "msg" | "pub" => Kind::Binary("ole"),
+            "msg" => Kind::Outlook,
+            "doc" | "dot" | "ppt" | "pub" => Kind::Binary("ole"),
             _ => Kind::Spreadsheet(Book::Xls),
         };
     }
@@ -416,6 +420,10 @@ mod tests {
         assert_eq!(
             detect(p("a.doc"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
             Kind::Binary("ole")
+        );
+        assert_eq!(
+            detect(p("a.MSG"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
+            Kind::Outlook
         );
         assert_eq!(
             detect(

@@ -5,6 +5,7 @@
 //! would take too much memory to parse is not read (see [`shape`]).
 
 mod mbox;
+pub mod outlook;
 mod shape;
 
 use std::io::{BufReader, Read};
@@ -105,54 +106,93 @@ fn read_message(
 }
 
 fn scan_parsed(message: &Message, number: u64, in_mailbox: bool, sink: &mut Sink, nest: &mut Nest) {
+    let addresses = |address: Option<&Address>| address.map(address_text);
+    let bodies = (0..message.text_body_count()).filter_map(|i| message.body_text(i));
+    let said = Said {
+        date: message
+            .date()
+            .map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)),
+        from: addresses(message.from()),
+        to: addresses(message.to()),
+        cc: addresses(message.cc()),
+        subject: message.subject().map(str::to_string),
+        bodies: bodies.map(|b| b.into_owned()).collect(),
+    };
+    scan_said(&said, number, sink);
+    for (i, attachment) in message.attachments().enumerate() {
+        let name = attachment.attachment_name().map(str::to_string);
+        let member = attachment_member(name, i, in_mailbox.then_some(number));
+        attach(sink, nest, &member, attachment.contents().to_vec());
+    }
+}
+
+/// What a message says, in whichever format it came: the parts scanned.
+pub(super) struct Said {
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub cc: Option<String>,
+    pub subject: Option<String>,
+    pub bodies: Vec<String>,
+}
+
+/// Scans what a message says, each part located by the message's number
+/// and its name (`from`, `to`, `cc`, `subject`, `body`, then `body_text`).
+pub(super) fn scan_said(said: &Said, number: u64, sink: &mut Sink) {
     let at = |part: &str| Location {
         message: Some(number),
         part: Some(part.to_string()),
         ..Location::default()
     };
     // The message's own date starts retention periods "after the document's date".
-    if let Some(d) = message.date() {
-        sink.set_message_date(number, format!("{:04}-{:02}-{:02}", d.year, d.month, d.day));
+    if let Some(date) = &said.date {
+        sink.set_message_date(number, date.clone());
     }
-    for (part, address) in [
-        ("from", message.from()),
-        ("to", message.to()),
-        ("cc", message.cc()),
+    for (part, text) in [
+        ("from", &said.from),
+        ("to", &said.to),
+        ("cc", &said.cc),
+        ("subject", &said.subject),
     ] {
-        if let Some(text) = address.map(address_text).filter(|t| !t.is_empty()) {
-            sink.text_unit(&text, &at(part));
+        if let Some(text) = text.as_deref().filter(|t| !t.is_empty()) {
+            sink.text_unit(text, &at(part));
         }
     }
-    if let Some(subject) = message.subject() {
-        sink.text_unit(subject, &at("subject"));
+    for (i, body) in said.bodies.iter().enumerate() {
+        sink.text_unit(body, &at(if i == 0 { "body" } else { "body_text" }));
     }
-    for i in 0..message.text_body_count() {
-        if let Some(body) = message.body_text(i) {
-            sink.text_unit(&body, &at(if i == 0 { "body" } else { "body_text" }));
-        }
+}
+
+/// The member an attachment is read as: `attachment/rent.xlsx`, in a
+/// mailbox `42/attachment/rent.xlsx`; `attachment-3` when it has no name.
+pub(super) fn attachment_member(
+    name: Option<String>,
+    index: usize,
+    in_mailbox: Option<u64>,
+) -> String {
+    let name = name
+        .filter(|n| !n.is_empty())
+        .map(|n| n.replace(['/', '\\'], "_"))
+        .unwrap_or_else(|| format!("attachment-{}", index + 1));
+    match in_mailbox {
+        Some(number) => format!("{number}/attachment/{name}"),
+        None => format!("attachment/{name}"),
     }
-    for (i, attachment) in message.attachments().enumerate() {
-        let name = attachment
-            .attachment_name()
-            .map(|n| n.replace(['/', '\\'], "_"))
-            .unwrap_or_else(|| format!("attachment-{}", i + 1));
-        let member = if in_mailbox {
-            format!("{number}/attachment/{name}")
-        } else {
-            format!("attachment/{name}")
-        };
-        let bytes = attachment.contents().to_vec();
-        if let Err(limit) = nest.admit(bytes.len() as u64, bytes.len() as u64) {
-            let path = format!("{}!/{member}", sink.path);
-            nest.record(
-                path,
-                "unknown",
-                Problem::Skipped(format!("not unpacked: {limit}")),
-            );
-            continue;
-        }
-        extract_member(sink, nest, &member, bytes);
+}
+
+/// Reads an attachment as a member of its own, within the file's limits.
+pub(super) fn attach(sink: &mut Sink, nest: &mut Nest, member: &str, bytes: Vec<u8>) {
+    if let Err(limit) = nest.admit(bytes.len() as u64, bytes.len() as u64) {
+        let path = format!("{}!/{member}", sink.path);
+        nest.record(
+            path,
+            "unknown",
+            Problem::Skipped(format!("not unpacked: {limit}")),
+        );
+        return;
     }
+    extract_member(sink, nest, member, bytes);
 }
 
 /// "Name <address>" for every address in a header.

@@ -1,0 +1,112 @@
+"""Writes compound files (OLE, version 3, 512-byte sectors) for the fixture
+generators, as Outlook's .msg files are: storages and streams, streams under
+4,096 bytes in the mini stream. Byte-identical on every run (no times)."""
+import struct
+
+SECTOR, MINI, CUTOFF = 512, 64, 4096
+FREE, END, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def _key(name):
+    # Siblings are ordered by name length, then by their upper-cased text.
+    return (len(name), name.upper())
+
+
+def compound(tree):
+    """`tree` maps names to bytes (a stream) or to a dict (a storage)."""
+    entries = [{"name": "Root Entry", "type": 5, "data": b"", "children": []}]
+
+    def add(children, into):
+        for name in sorted(children, key=_key):
+            value = children[name]
+            entry = {"name": name, "type": 1 if isinstance(value, dict) else 2,
+                     "data": b"" if isinstance(value, dict) else value, "children": []}
+            entries.append(entry)
+            into["children"].append(len(entries) - 1)
+            if isinstance(value, dict):
+                add(value, entry)
+
+    add(tree, entries[0])
+
+    mini_stream, mini_fat = b"", []
+    big = []
+    for e in entries[1:]:
+        data = e["data"]
+        if e["type"] != 2 or not data:
+            e["start"] = END if e["type"] == 2 else 0
+            continue
+        if len(data) < CUTOFF:
+            count = -(-len(data) // MINI)
+            e["start"] = len(mini_fat)
+            mini_fat += list(range(len(mini_fat) + 1, len(mini_fat) + count)) + [END]
+            mini_stream += data.ljust(count * MINI, b"\0")
+        else:
+            big.append(e)
+
+    def sectors(data):
+        return -(-len(data) // SECTOR)
+
+    directory = len(entries) * 128
+    # Unused entries of the last MiniFAT sector are free, not zero.
+    mini_fat += [FREE] * (-len(mini_fat) % (SECTOR // 4))
+    mini_fat_bytes = b"".join(struct.pack("<I", v) for v in mini_fat)
+    chains = [("dir", sectors(b"\0" * directory)), ("minifat", sectors(mini_fat_bytes)),
+              ("ministream", sectors(mini_stream))] + [(id(e), sectors(e["data"])) for e in big]
+    used = sum(n for _, n in chains)
+    fat_sectors = 1
+    while fat_sectors * (SECTOR // 4) < used + fat_sectors:
+        fat_sectors += 1
+    assert fat_sectors <= 109, "too large for a header's DIFAT"
+    fat = [FATSECT] * fat_sectors
+    start = {}
+    for key, n in chains:
+        start[key] = len(fat) if n else END
+        fat += list(range(len(fat) + 1, len(fat) + n)) + ([END] if n else [])
+    fat += [FREE] * (fat_sectors * (SECTOR // 4) - len(fat))
+
+    entries[0]["start"] = start["ministream"]
+    entries[0]["data"] = mini_stream
+    for e in big:
+        e["start"] = start[id(e)]
+
+    def tree_of(ids):
+        # A balanced tree of the ordered siblings; every node black.
+        if not ids:
+            return NOSTREAM
+        mid = len(ids) // 2
+        node = entries[ids[mid]]
+        node["left"], node["right"] = tree_of(ids[:mid]), tree_of(ids[mid + 1:])
+        return ids[mid]
+
+    for e in entries:
+        e["child"] = tree_of(e["children"])
+    entries[0]["left"] = entries[0]["right"] = NOSTREAM
+
+    def entry_bytes(e):
+        name = e["name"].encode("utf-16-le") + b"\0\0"
+        size = len(e["data"]) if e["type"] != 1 else 0
+        return (name.ljust(64, b"\0") + struct.pack("<HBBIII", len(name), e["type"], 1, e["left"], e["right"],
+                                                    e["child"])
+                + b"\0" * 16 + b"\0" * 4 + b"\0" * 16 + struct.pack("<IQ", e["start"], size))
+
+    empty = b"\0" * 64 + struct.pack("<HBBIII", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM) + b"\0" * 36 + \
+        struct.pack("<IQ", 0, 0)
+    dir_bytes = b"".join(entry_bytes(e) for e in entries)
+    dir_bytes += empty * ((-len(dir_bytes) % SECTOR) // 128)
+    assert len(empty) == 128 and len(dir_bytes) % SECTOR == 0
+
+    header = (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, fat_sectors, start["dir"], 0, CUTOFF,
+                            start["minifat"], sectors(mini_fat_bytes), END, 0)
+              + b"".join(struct.pack("<I", i) for i in range(fat_sectors))
+              + struct.pack("<I", FREE) * (109 - fat_sectors))
+    assert len(header) == SECTOR
+
+    def padded(data):
+        return data.ljust(sectors(data) * SECTOR, b"\0")
+
+    body = b"".join(struct.pack("<I", v) for v in fat)
+    body += dir_bytes + padded(mini_fat_bytes) + padded(mini_stream)
+    body += b"".join(padded(e["data"]) for e in big)
+    return header + body
