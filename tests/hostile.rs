@@ -148,6 +148,64 @@ fn one_page_pdf(
     pdf
 }
 
+/// Writes `files` into `dir` and scans them under the 4 GiB address-space
+/// limit, expecting findings; the JSON report.
+fn scan_limited(dir: &Path, files: &[(&str, Vec<u8>)]) -> serde_json::Value {
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let report = dir.join("report.json");
+    let mut scan = Command::new(assert_cmd::cargo::cargo_bin("trawl"));
+    scan.args(["scan", "--quiet", "--format", "json", "--out"])
+        .arg(&report)
+        .current_dir(dir)
+        .args(files.iter().map(|f| f.0))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    common::limit_address_space(&mut scan);
+    let status = scan.status().unwrap();
+    assert_eq!(status.code(), Some(1), "{status:?}");
+    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
+}
+
+/// Each file the report lists as not read (all failed), with its reason,
+/// in order.
+fn failed(doc: &serde_json::Value) -> Vec<(String, String)> {
+    let mut reported: Vec<(String, String)> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["status"], "failed", "{e}");
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    reported.sort();
+    reported
+}
+
+/// The path and detector of each finding whose detector `keep` keeps, in
+/// order.
+fn found(doc: &serde_json::Value, keep: impl Fn(&str) -> bool) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| keep(f["detector"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["detector"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// PDFs built to make the PDF library take more memory than a machine has
 /// (before trawl measured them first, the first two aborted the scan under
 /// this limit): each is reported, what can be read of it is, and the scan
@@ -205,35 +263,8 @@ fn every_hostile_pdf_is_reported_and_the_scan_goes_on() {
             ),
         ),
     ];
-    for (name, bytes) in &files {
-        std::fs::write(dir.path().join(name), bytes).unwrap();
-    }
-    let report = dir.path().join("report.json");
-    let mut scan = Command::new(assert_cmd::cargo::cargo_bin("trawl"));
-    scan.args(["scan", "--quiet", "--format", "json", "--out"])
-        .arg(&report)
-        .current_dir(dir.path())
-        .args(files.iter().map(|f| f.0))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    common::limit_address_space(&mut scan);
-    let status = scan.status().unwrap();
-    assert_eq!(status.code(), Some(1), "{status:?}");
-
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    let mut reported: Vec<(String, String)> = doc["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            assert_eq!(e["status"], "failed", "{e}");
-            (
-                e["path"].as_str().unwrap().to_string(),
-                e["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    reported.sort();
+    let doc = scan_limited(dir.path(), &files);
+    let reported = failed(&doc);
     assert_eq!(
         reported,
         [
@@ -256,18 +287,7 @@ fn every_hostile_pdf_is_reported_and_the_scan_goes_on() {
             ),
         ]
     );
-    let mut found: Vec<(String, String)> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["detector"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    found.sort();
+    let found = found(&doc, |_| true);
     assert_eq!(
         found,
         [
@@ -329,35 +349,8 @@ fn every_hostile_email_is_reported_and_the_scan_goes_on() {
         ),
         ("letter.eml", message("b@example.org", "Call 07700 900321")),
     ];
-    for (name, bytes) in &files {
-        std::fs::write(dir.path().join(name), bytes).unwrap();
-    }
-    let report = dir.path().join("report.json");
-    let mut scan = Command::new(assert_cmd::cargo::cargo_bin("trawl"));
-    scan.args(["scan", "--quiet", "--format", "json", "--out"])
-        .arg(&report)
-        .current_dir(dir.path())
-        .args(files.iter().map(|f| f.0))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    common::limit_address_space(&mut scan);
-    let status = scan.status().unwrap();
-    assert_eq!(status.code(), Some(1), "{status:?}");
-
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    let mut reported: Vec<(String, String)> = doc["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            assert_eq!(e["status"], "failed", "{e}");
-            (
-                e["path"].as_str().unwrap().to_string(),
-                e["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    reported.sort();
+    let doc = scan_limited(dir.path(), &files);
+    let reported = failed(&doc);
     let paths: Vec<&str> = reported.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(paths, ["addresses.eml", "forwarded.eml", "inbox.mbox"]);
     let over =
@@ -375,19 +368,7 @@ fn every_hostile_email_is_reported_and_the_scan_goes_on() {
         .starts_with("1 message(s) not read (message 2: 2000006 "));
     assert!(reported[2].1.ends_with("; the others were scanned"));
 
-    let mut found: Vec<(String, String)> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["detector"] != "email")
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["detector"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    found.sort();
+    let mut found = found(&doc, |detector| detector != "email");
     found.dedup();
     assert_eq!(
         found,

@@ -1175,10 +1175,42 @@ fn char_count(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
 }
 
+/// What the extractors' tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::cell::RefCell;
+
+    use super::WholeReads;
+    use crate::detect::{Engine, Rules};
+
+    /// The embedded rules, judged at 2026-01-01.
+    pub(crate) fn engine() -> Engine {
+        Engine::new(
+            Rules::embedded().unwrap(),
+            jiff::civil::Date::new(2026, 1, 1).unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// What a file's reading was told of bytes held.
+    #[derive(Default)]
+    pub(crate) struct Told(pub(crate) RefCell<Vec<String>>);
+
+    impl WholeReads for Told {
+        fn hold(&self, bytes: u64) {
+            self.0.borrow_mut().push(format!("hold {bytes}"));
+        }
+
+        fn release(&self, bytes: u64) {
+            self.0.borrow_mut().push(format!("release {bytes}"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::testing::{engine, Told};
     use super::*;
-    use crate::detect::Rules;
 
     #[test]
     fn a_librarys_message_keeps_its_words_and_drops_what_it_quotes() {
@@ -1229,14 +1261,6 @@ mod tests {
         }
     }
 
-    fn engine() -> Engine {
-        Engine::new(
-            Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap()
-    }
-
     /// A Word document whose directory is cut off is read from its parts'
     /// local headers and still fails, saying so; one cut within its text
     /// is not read, its reason the zip's own.
@@ -1274,20 +1298,6 @@ mod tests {
             reason.starts_with("corrupt zip: ") && !reason.contains("part"),
             "{reason}"
         );
-    }
-
-    /// What a file's reading was told of bytes read whole.
-    #[derive(Default)]
-    struct Told(std::cell::RefCell<Vec<String>>);
-
-    impl WholeReads for Told {
-        fn hold(&self, bytes: u64) {
-            self.0.borrow_mut().push(format!("hold {bytes}"));
-        }
-
-        fn release(&self, bytes: u64) {
-            self.0.borrow_mut().push(format!("release {bytes}"));
-        }
     }
 
     /// A format read whole is held while it is read, its size told, and

@@ -702,17 +702,9 @@ pub fn column_letters(mut col: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{Engine, Rules};
+    use crate::extract::testing::engine;
     use std::collections::BTreeMap;
     use std::io::{Cursor, Read, Write};
-
-    fn engine() -> Engine {
-        Engine::new(
-            Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap()
-    }
 
     /// (value, cell) of each finding.
     fn found(sink: &Sink) -> Vec<(String, String)> {
@@ -902,12 +894,7 @@ mod tests {
 
     #[test]
     fn a_sheet_claiming_billions_of_rows_costs_only_its_cells() {
-        let mut file = cfb::CompoundFile::open(Cursor::new(LEGACY_XLS)).unwrap();
-        let mut stream = Vec::new();
-        file.open_stream("Workbook")
-            .unwrap()
-            .read_to_end(&mut stream)
-            .unwrap();
+        let mut stream = legacy_workbook();
         // Each sheet's DIMENSIONS record claims rows 0 to 16,777,215 of 256
         // columns: calamine reserved room for all of them (128 GB).
         let mut claimed = 0;

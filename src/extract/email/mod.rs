@@ -211,20 +211,11 @@ fn address_text(address: &Address) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
     use std::path::Path;
 
-    use super::super::{extract_bytes, extract_file, Limits, Outcome, WholeReads};
     use super::shape;
-    use crate::detect::{Engine, Rules};
-
-    fn engine() -> Engine {
-        Engine::new(
-            Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap()
-    }
+    use crate::extract::testing::{engine, Told};
+    use crate::extract::{extract_bytes, extract_file, Limits, Outcome};
 
     fn message(to: &str, body: &str) -> String {
         format!("From x@y Mon Jan  1 00:00:00 2024\nFrom: a@example.org\nTo: {to}\nSubject: s\n\n{body}\n")
@@ -303,20 +294,6 @@ mod tests {
             got.reason.unwrap(),
             format!("1 message(s) not read (message 1: {each})")
         );
-    }
-
-    /// What a file's reading was told of bytes held.
-    #[derive(Default)]
-    struct Told(RefCell<Vec<String>>);
-
-    impl WholeReads for Told {
-        fn hold(&self, bytes: u64) {
-            self.0.borrow_mut().push(format!("hold {bytes}"));
-        }
-
-        fn release(&self, bytes: u64) {
-            self.0.borrow_mut().push(format!("release {bytes}"));
-        }
     }
 
     /// A lone message is held for its bytes, and while it is parsed for

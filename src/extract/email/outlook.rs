@@ -396,7 +396,7 @@ fn filetime_date(ticks: u64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{Engine, Rules};
+    use crate::extract::testing::engine;
     use crate::extract::{extract_bytes, Limits, Outcome};
 
     fn utf16(text: &str) -> Vec<u8> {
@@ -483,14 +483,6 @@ mod tests {
         }
         file.flush().unwrap();
         file.into_inner().into_inner()
-    }
-
-    fn engine() -> Engine {
-        Engine::new(
-            Rules::embedded().unwrap(),
-            jiff::civil::Date::new(2026, 1, 1).unwrap(),
-        )
-        .unwrap()
     }
 
     #[test]
