@@ -229,7 +229,7 @@ const WORKERS_PER_CORE: usize = 4;
 /// parsed whole) and CPU, and their reading waits less on latency.
 const LARGE_FILE: u64 = 256 << 10;
 
-/// Bytes of files and members read whole (PDF, HTML, XML, a lone email)
+/// Bytes of files and members read whole (PDF, HTML, XML, a lone email, a Word 97–2003 document)
 /// held at once by the scan's workers: parsing one takes about twice its
 /// size (a 300 MB PDF: 637 MB), and large files are read one a core, so on
 /// sixteen cores sixteen 500 MB scans would have taken 17 GB. One file

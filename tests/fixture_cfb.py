@@ -110,3 +110,32 @@ def compound(tree):
     body += dir_bytes + padded(mini_fat_bytes) + padded(mini_stream)
     body += b"".join(padded(e["data"]) for e in big)
     return header + body
+
+
+def word97(body, headers=""):
+    """A Word 97-2003 document (.doc): `body` (paragraphs ending in \\r, table
+    cells in \\x07, fields as \\x13 code \\x14 result \\x15) in one 8-bit
+    Windows-1252 piece, `headers` in a UTF-16 piece after it. Only what a
+    reader needs to find the text: the FIB's counts and piece table."""
+    text_at, wide_at = 0x400, 0x800
+    body_bytes = body.encode("cp1252")
+    header_units = headers.encode("utf-16-le")
+    assert text_at + len(body_bytes) <= wide_at
+    fib = bytearray(0x384)
+    struct.pack_into("<HH", fib, 0, 0xA5EC, 0x00C1)
+    struct.pack_into("<H", fib, 0x0A, 0x0200)  # the piece table is in 1Table
+    struct.pack_into("<H", fib, 0x20, 14)
+    struct.pack_into("<H", fib, 0x3E, 22)
+    # ccpText, ccpFtn, ccpHdd: the body, no footnotes, the headers.
+    struct.pack_into("<III", fib, 0x4C, len(body), 0, len(headers))
+    struct.pack_into("<H", fib, 0x98, 93)
+    document = bytes(fib).ljust(text_at, b"\0") + body_bytes
+    document = document.ljust(wide_at, b"\0") + header_units
+    cps = [0, len(body), len(body) + len(headers)]
+    descriptors = [(text_at * 2) | 0x40000000, wide_at]
+    plc = b"".join(struct.pack("<I", cp) for cp in cps)
+    plc += b"".join(struct.pack("<HIH", 0, fc, 0) for fc in descriptors)
+    clx = b"\x02" + struct.pack("<I", len(plc)) + plc
+    struct.pack_into("<II", fib, 0x1A2, 0, len(clx))
+    document = bytes(fib) + document[len(fib):]
+    return compound({"WordDocument": document, "1Table": clx})

@@ -21,6 +21,8 @@ import json
 import os
 import zipfile
 
+from fixture_cfb import word97
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 DOCS = os.path.join(ROOT, "documents")
 EXPECTED = os.path.join(ROOT, "expected")
@@ -539,6 +541,31 @@ def briefing_pptx():
     plant(name, "uk_phone", "020 7946 0561", "part notes, page 2, paragraph 2")
 
 
+def legacy_doc():
+    """A Word 97-2003 case note, as a share keeps from before DOCX: a field
+    (the email's code is a link, its result the text), a table, a header."""
+    name = "old_case_note.doc"
+    body = (
+        "Case note, March 2009\r"
+        "Tenant: Marcus Okonkwo-Reid\r"
+        "NI number: RT 53 62 71 C\r"
+        "Date of birth: 14/02/1961\r"
+        'Email: \x13 HYPERLINK "mailto:m.okonkwo.old@example.org" \x14m.okonkwo@example.org\x15\r'
+        "Phone\x0707700 900482\x07\x07"
+        "Closed \u2013 no further action.\r"
+    )
+    headers = "Sheltered Housing \u2013 out of hours 07700 900617\r\r"
+    with open(os.path.join(DOCS, name), "wb") as f:
+        f.write(word97(body, headers))
+    plant(name, "uk_nino", "RT 53 62 71 C", "paragraph 3")
+    plant(name, "date_of_birth", "14/02/1961", "paragraph 4")
+    plant(name, "email", "m.okonkwo@example.org", "paragraph 5", why="a field's result")
+    plant(name, "email", "m.okonkwo.old@example.org", "paragraph 5", expect="not_found",
+          why="a field's code (the link), not its text")
+    plant(name, "uk_phone", "07700 900482", "paragraph 7", why="a table cell")
+    plant(name, "uk_phone", "07700 900617", "part headers, paragraph 1")
+
+
 def main():
     os.makedirs(DOCS, exist_ok=True)
     os.makedirs(EXPECTED, exist_ok=True)
@@ -547,6 +574,7 @@ def main():
     case_review()
     briefing_pptx()
     briefing_odp()
+    legacy_doc()
     with open(os.path.join(EXPECTED, "planted_office.json"), "w", encoding="utf-8") as f:
         json.dump(PLANTED, f, indent=2)
         f.write("\n")

@@ -540,8 +540,9 @@ Generators (in `tests/`, run from the repository root): `gen_text_fixtures.py` (
 JSON), `gen_office_fixtures.py` (Word and slides), `gen_container_fixtures.py` (PDF, spreadsheets,
 email, archives, HTML and XML, malformed files), `gen_policy_fixtures.py` (`housing/`: records
 that raise, and must not raise, each policy flag, dated PDFs among them); `fixture_pdf.py` draws
-the PDFs for both, and `fixture_cfb.py` writes the compound file of `mail/arrears_chase.msg` (an
-email saved from Outlook, with a CSV and an earlier message attached). `tables/<img src=x onerror=alert(1)>.csv`
+the PDFs for both, and `fixture_cfb.py` writes compound files (OLE): `mail/arrears_chase.msg` (an
+email saved from Outlook, with a CSV and an earlier message attached) and
+`documents/old_case_note.doc` (a Word 97-2003 document). `tables/<img src=x onerror=alert(1)>.csv`
 has a hostile name, header and cells on purpose: the HTML report must show them as text.
 
 `expected/audit.toml` pins the policy, the as-of date and the expected output for

@@ -17,6 +17,7 @@ pub mod pdf;
 pub mod sniff;
 pub mod spreadsheet;
 pub mod text;
+pub mod word97;
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -50,7 +51,7 @@ pub struct Limits {
     /// Members of one file, together.
     pub max_members: u64,
     /// One member unpacked into memory to be scanned, or one file of a
-    /// format that is read whole (PDF, HTML, a lone email).
+    /// format that is read whole (PDF, HTML, a lone email, a Word 97–2003 document).
     pub max_member_bytes: u64,
     /// Findings listed for one file, its members' included: past it they
     /// are counted, not kept, so that an export of millions of rows costs
@@ -243,7 +244,7 @@ impl From<io::Error> for Problem {
 }
 
 /// What a file's reading is told while a file or member of a format read
-/// whole (PDF, HTML, XML, a lone email) is in memory: parsing one takes
+/// whole (PDF, HTML, XML, a lone email, a Word 97–2003 document) is in memory: parsing one takes
 /// about twice its size, and several at once, on several cores, can take
 /// more memory than the machine has. `hold` may wait for room.
 pub trait WholeReads {
@@ -651,6 +652,7 @@ fn run_extractor(
         Kind::Email => email::scan_message(src, sink, nest),
         Kind::Mbox => email::scan_mbox(src, sink, nest),
         Kind::Outlook => email::outlook::scan_msg(src, sink, nest),
+        Kind::Word97 => word97::scan(src, sink),
         Kind::Zip => archive::scan_zip(src, sink, nest),
         Kind::Tar => archive::scan_tar(src, sink, nest),
         Kind::Gzip => archive::scan_gzip(src, name_without_gz(sink), sink, nest),
@@ -1308,6 +1310,7 @@ mod tests {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         for (rel, told) in [
             ("documents/letter.pdf", true),
+            ("documents/old_case_note.doc", true),
             ("web/newsletter.html", true),
             ("tables/tenants.csv", false),
             ("text/case_notes.txt", false),

@@ -74,6 +74,24 @@ pub fn scan(src: Box<dyn ReadSeek>, doc: Doc, sink: &mut Sink) -> Result<(), Pro
     }
 }
 
+/// Scans a document's text given as parts of paragraphs (a Word 97–2003
+/// document's, read from its own format) as a DOCX's is scanned: each
+/// paragraph numbered within its part, the body's part unnamed.
+pub(super) fn scan_paragraphs(sink: &mut Sink, parts: &[(Option<&str>, Vec<String>)]) {
+    let mut out = Emitter {
+        sink,
+        scopes: Vec::new(),
+        index: ScopeIndex::default(),
+    };
+    for (part, paragraphs) in parts {
+        let scope = out.scope(*part, None);
+        for (i, text) in paragraphs.iter().enumerate() {
+            out.paragraph(scope, i as u64 + 1, text);
+        }
+    }
+    out.finish();
+}
+
 fn scan_docx(package: &mut Package, out: &mut Emitter) {
     if let Some(part) = package.require("word/document.xml") {
         let body = out.scope(None, None);

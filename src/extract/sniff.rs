@@ -24,6 +24,8 @@ pub enum Kind {
     Mbox,
     /// An Outlook message (`.msg`), a compound file.
     Outlook,
+    /// A Word 97–2003 document (`.doc`), a compound file.
+    Word97,
     /// A zip not yet looked into (see `archive::zip_kind`), or a plain one.
     Zip,
     Tar,
@@ -51,7 +53,10 @@ pub enum Doc {
 impl Kind {
     /// Formats whose extractor needs the whole file in memory.
     pub fn reads_whole(self) -> bool {
-        matches!(self, Kind::Html | Kind::Xml | Kind::Pdf | Kind::Email)
+        matches!(
+            self,
+            Kind::Html | Kind::Xml | Kind::Pdf | Kind::Email | Kind::Word97
+        )
     }
 
     /// The format's name in summaries and file records.
@@ -75,6 +80,7 @@ impl Kind {
             Kind::Email => "email",
             Kind::Mbox => "mbox",
             Kind::Outlook => "msg",
+            Kind::Word97 => "doc",
             Kind::Zip => "zip",
             Kind::Tar => "tar",
             Kind::Gzip => "gzip",
@@ -113,7 +119,8 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
         // OLE compound files: old Excel, but also Outlook, and old Word.
         return match ext.as_str() {
             "msg" => Kind::Outlook,
-            "doc" | "dot" | "ppt" | "pub" => Kind::Binary("ole"),
+            "doc" | "dot" => Kind::Word97,
+            "ppt" | "pub" => Kind::Binary("ole"),
             _ => Kind::Spreadsheet(Book::Xls),
         };
     }
@@ -419,6 +426,10 @@ mod tests {
         );
         assert_eq!(
             detect(p("a.doc"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
+            Kind::Word97
+        );
+        assert_eq!(
+            detect(p("a.ppt"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
             Kind::Binary("ole")
         );
         assert_eq!(
