@@ -1,6 +1,7 @@
 """Writes compound files (OLE, version 3, 512-byte sectors) for the fixture
 generators, as Outlook's .msg files are: storages and streams, streams under
 4,096 bytes in the mini stream. Byte-identical on every run (no times)."""
+import datetime
 import struct
 
 SECTOR, MINI, CUTOFF = 512, 64, 4096
@@ -112,7 +113,32 @@ def compound(tree):
     return header + body
 
 
-def word97(body, headers=""):
+def filetime(y, mo, d, h=9, mi=30):
+    """100 ns ticks since 1601-01-01, as Windows dates files."""
+    days = (datetime.date(y, mo, d) - datetime.date(1601, 1, 1)).days
+    return ((days * 24 + h) * 60 + mi) * 60 * 10_000_000
+
+
+def summary_information(author, created, saved):
+    """A summary information property set (MS-OLEPS): code page 1252, the
+    author, and the creation and last-saved times (FILETIMEs)."""
+    name = author.encode("cp1252") + b"\0"
+    name += b"\0" * (-len(name) % 4)
+    values = [(1, struct.pack("<IHH", 0x0002, 1252, 0)),
+              (4, struct.pack("<II", 0x001E, len(name)) + name),
+              (12, struct.pack("<IQ", 0x0040, created)),
+              (13, struct.pack("<IQ", 0x0040, saved))]
+    entries, data = b"", b""
+    for pid, value in values:
+        entries += struct.pack("<II", pid, 8 + 8 * len(values) + len(data))
+        data += value
+    section = struct.pack("<II", 8 + len(entries) + len(data), len(values)) + entries + data
+    # The FMTID of the summary information set.
+    fmtid = bytes.fromhex("E0859FF2F94F6810AB9108002B27B3D9")
+    return struct.pack("<HHI16sI", 0xFFFE, 0, 0x00020006, b"\0" * 16, 1) + fmtid + struct.pack("<I", 48) + section
+
+
+def word97(body, headers="", summary=None):
     """A Word 97-2003 document (.doc): `body` (paragraphs ending in \\r, table
     cells in \\x07, fields as \\x13 code \\x14 result \\x15) in one 8-bit
     Windows-1252 piece, `headers` in a UTF-16 piece after it. Only what a
@@ -138,4 +164,7 @@ def word97(body, headers=""):
     clx = b"\x02" + struct.pack("<I", len(plc)) + plc
     struct.pack_into("<II", fib, 0x1A2, 0, len(clx))
     document = bytes(fib) + document[len(fib):]
-    return compound({"WordDocument": document, "1Table": clx})
+    streams = {"WordDocument": document, "1Table": clx}
+    if summary:
+        streams["\x05SummaryInformation"] = summary
+    return compound(streams)

@@ -10,7 +10,6 @@ they are. Zip entries carry fixed timestamps and gzip no mtime, so the output
 is byte-identical on every run.
 """
 import base64
-import datetime
 import gzip
 import io
 import json
@@ -23,7 +22,7 @@ import tarfile
 import zipfile
 import zlib
 
-from fixture_cfb import compound
+from fixture_cfb import compound, filetime
 from fixture_pdf import pdf, serialise
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
@@ -619,11 +618,6 @@ def mapi_properties(header, fixed):
     """A property stream: `header` bytes, then (id, type, value) entries."""
     return b"\0" * header + b"".join(struct.pack("<IIQ", pid << 16 | ptype, 6, value)
                                      for pid, ptype, value in fixed)
-
-
-def filetime(y, mo, d, h=9, mi=30):
-    days = (datetime.date(y, mo, d) - datetime.date(1601, 1, 1)).days
-    return ((days * 24 + h) * 60 + mi) * 60 * 10_000_000
 
 
 f, l = person()

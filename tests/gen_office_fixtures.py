@@ -21,7 +21,7 @@ import json
 import os
 import zipfile
 
-from fixture_cfb import word97
+from fixture_cfb import filetime, summary_information, word97
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 DOCS = os.path.join(ROOT, "documents")
@@ -556,7 +556,8 @@ def legacy_doc():
     )
     headers = "Sheltered Housing \u2013 out of hours 07700 900617\r\r"
     with open(os.path.join(DOCS, name), "wb") as f:
-        f.write(word97(body, headers))
+        summary = summary_information("Sheltered Housing Team", filetime(2009, 3, 2), filetime(2009, 3, 5))
+        f.write(word97(body, headers, summary))
     plant(name, "uk_nino", "RT 53 62 71 C", "paragraph 3")
     plant(name, "date_of_birth", "14/02/1961", "paragraph 4")
     plant(name, "email", "m.okonkwo@example.org", "paragraph 5", why="a field's result")

@@ -13,6 +13,7 @@ pub mod email;
 pub mod json;
 pub mod markup;
 pub mod office;
+pub mod ole;
 pub mod pdf;
 pub mod sniff;
 pub mod spreadsheet;

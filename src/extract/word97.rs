@@ -5,14 +5,15 @@
 //! by the FIB's character counts into the body, footnotes, headers and
 //! footers, comments, endnotes and text boxes, and scanned as a DOCX's is:
 //! `paragraph` in the body, with `part` for the others. A field's code
-//! (`HYPERLINK "…"`) is not text; its result is. Word 6 and 95 documents
-//! are named and not read.
+//! (`HYPERLINK "…"`) is not text; its result is. The author and dates come
+//! from the summary information, as a DOCX's from its properties. Word 6
+//! and 95 documents are named and not read.
 
 use std::io::{self, Read, Seek};
 
 use cfb::CompoundFile;
 
-use super::{foreign, office, Problem, ReadSeek, Sink};
+use super::{foreign, office, ole, Problem, ReadSeek, Sink};
 
 /// The FIB's identifier, and the version Word 97 and later write (older
 /// files have a smaller one and another layout).
@@ -71,6 +72,13 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
         )));
     }
     let table = read(&mut file, table_name)?;
+    // The author and dates, for retention counted from the document's date.
+    const SUMMARY: &str = "\u{5}SummaryInformation";
+    if file.is_stream(SUMMARY) {
+        sink.document = read(&mut file, SUMMARY)
+            .ok()
+            .and_then(|s| ole::summary_information(&s));
+    }
     let clx = table
         .get(fib.clx.0 as usize..(fib.clx.0 as usize).saturating_add(fib.clx.1 as usize))
         .ok_or_else(|| {
@@ -351,6 +359,20 @@ mod tests {
         );
         let got = read(FIXTURE.to_vec());
         assert_eq!((got.format, got.outcome), ("doc", Outcome::Scanned));
+        // Its summary information dates it, for retention.
+        let meta = got.document.as_ref().unwrap();
+        assert_eq!(
+            (
+                meta.author.as_deref(),
+                meta.created.as_deref(),
+                meta.modified.as_deref()
+            ),
+            (
+                Some("Sheltered Housing Team"),
+                Some("2009-03-02"),
+                Some("2009-03-05")
+            )
+        );
         let header = got
             .findings
             .iter()

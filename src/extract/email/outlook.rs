@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use cfb::CompoundFile;
 
 use super::{attach, attachment_member, scan_said, Said};
+use crate::extract::ole::{decoded, filetime_date};
 use crate::extract::{foreign, Nest, Problem, ReadSeek, Sink};
 
 // Property ids (MS-OXPROPS).
@@ -366,33 +367,6 @@ fn trimmed(text: String) -> String {
     text.trim_end_matches('\0').to_string()
 }
 
-/// 8-bit text in the message's code page (Windows-1252 when it names none
-/// that is known).
-fn decoded(bytes: &[u8], codepage: Option<u32>) -> String {
-    let label = match codepage {
-        Some(65001) => "utf-8".to_string(),
-        Some(cp @ (874 | 1250..=1258)) => format!("windows-{cp}"),
-        Some(cp @ 28591..=28599) => format!("iso-8859-{}", cp - 28590),
-        Some(932) => "shift_jis".into(),
-        Some(936) => "gbk".into(),
-        Some(949) => "euc-kr".into(),
-        Some(950) => "big5".into(),
-        Some(20866) => "koi8-r".into(),
-        _ => String::new(),
-    };
-    let encoding =
-        encoding_rs::Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::WINDOWS_1252);
-    encoding.decode(bytes).0.into_owned()
-}
-
-/// A FILETIME (100 ns ticks since 1601) as `YYYY-MM-DD`.
-fn filetime_date(ticks: u64) -> Option<String> {
-    const UNIX_EPOCH_SECONDS: i64 = 11_644_473_600;
-    let seconds = i64::try_from(ticks / 10_000_000).ok()? - UNIX_EPOCH_SECONDS;
-    let at = jiff::Timestamp::from_second(seconds).ok()?;
-    Some(at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -643,17 +617,5 @@ mod tests {
             .map(|e| e.path().to_string_lossy().into_owned())
             .collect();
         assert!(names.len() > 15, "{names:?}");
-    }
-
-    #[test]
-    fn dates_and_code_pages() {
-        assert_eq!(filetime_date(SENT).as_deref(), Some("2025-03-03"));
-        assert_eq!(filetime_date(0).as_deref(), Some("1601-01-01"));
-        assert_eq!(filetime_date(u64::MAX).as_deref(), None);
-        assert_eq!(decoded(b"\x96", None), "\u{2013}");
-        assert_eq!(decoded("é".as_bytes(), Some(65001)), "é");
-        assert_eq!(decoded(b"\xe9", Some(28591)), "é");
-        assert_eq!(decoded(b"\xc8", Some(1251)), "И");
-        assert_eq!(decoded(b"\x96", Some(4)), "\u{2013}");
     }
 }
