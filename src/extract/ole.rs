@@ -2,7 +2,18 @@
 //! code page, FILETIME dates, and the summary information property set
 //! (MS-OLEPS) that holds a document's author and dates.
 
-use super::DocumentMeta;
+use super::{foreign, DocumentMeta, Problem};
+
+/// What a compound file that cannot be opened or read is reported as: the
+/// `cfb` crate checks its chains and sizes against the file as it opens it.
+pub(crate) fn damaged(what: &'static str) -> impl Fn(std::io::Error) -> Problem + Copy {
+    move |e| {
+        Problem::Failed(format!(
+            "corrupt {what}: its compound file is damaged ({})",
+            foreign(e)
+        ))
+    }
+}
 
 /// 8-bit text in a Windows code page (Windows-1252 when none that is known
 /// is named).

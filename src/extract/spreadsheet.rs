@@ -150,12 +150,7 @@ fn workbook_repacked(mut src: Box<dyn ReadSeek>) -> Result<(Box<dyn ReadSeek>, b
     use std::io::{Read, Seek, SeekFrom, Write};
     let len = src.seek(SeekFrom::End(0))?;
     src.seek(SeekFrom::Start(0))?;
-    let damaged = |e: std::io::Error| {
-        Problem::Failed(format!(
-            "corrupt workbook: its compound file is damaged ({})",
-            foreign(e)
-        ))
-    };
+    let damaged = super::ole::damaged("workbook");
     let mut file = cfb::CompoundFile::open(&mut src).map_err(damaged)?;
     // A password-protected XLSX, DOCX or PPTX is a compound file holding the
     // encrypted package; it is sniffed as a workbook by its signature.

@@ -13,7 +13,7 @@ use std::io::{self, Read, Seek};
 
 use cfb::CompoundFile;
 
-use super::{foreign, office, ole, Problem, ReadSeek, Sink};
+use super::{office, ole, Problem, ReadSeek, Sink};
 
 /// The FIB's identifier, and the version Word 97 and later write (older
 /// files have a smaller one and another layout).
@@ -41,12 +41,7 @@ const PARTS: [Option<&str>; 8] = [
 pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> {
     let len = src.seek(io::SeekFrom::End(0))?;
     src.rewind()?;
-    let damaged = |e: io::Error| {
-        Problem::Failed(format!(
-            "corrupt Word document: its compound file is damaged ({})",
-            foreign(e)
-        ))
-    };
+    let damaged = ole::damaged("Word document");
     let mut file = CompoundFile::open(src).map_err(damaged)?;
     let read =
         |file: &mut CompoundFile<Box<dyn ReadSeek>>, name: &str| -> Result<Vec<u8>, Problem> {

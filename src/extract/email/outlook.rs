@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use cfb::CompoundFile;
 
 use super::{attach, attachment_member, scan_said, Said};
-use crate::extract::ole::{decoded, filetime_date};
+use crate::extract::ole::{self, decoded, filetime_date};
 use crate::extract::{foreign, Nest, Problem, ReadSeek, Sink};
 
 // Property ids (MS-OXPROPS).
@@ -66,12 +66,7 @@ pub fn scan_msg(
 ) -> Result<(), Problem> {
     let len = src.seek(io::SeekFrom::End(0))?;
     src.rewind()?;
-    let damaged = |e: io::Error| {
-        Problem::Failed(format!(
-            "corrupt Outlook message: its compound file is damaged ({})",
-            foreign(e)
-        ))
-    };
+    let damaged = ole::damaged("Outlook message");
     let file = CompoundFile::open(src).map_err(damaged)?;
     let most = len.min(nest.limits.max_member_bytes);
     let mut msg = Msg::new(file, most, most.saturating_mul(2).saturating_add(16 << 20));
