@@ -1186,6 +1186,26 @@ pub(crate) mod testing {
     use super::WholeReads;
     use crate::detect::{Engine, Rules};
 
+    /// A compound file (OLE, version 3) of the given streams, each named by
+    /// its path, the storages on the way made.
+    pub(crate) fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut file = cfb::CompoundFile::create_with_version(
+            cfb::Version::V3,
+            std::io::Cursor::new(Vec::new()),
+        )
+        .unwrap();
+        for (path, bytes) in streams {
+            let parent = std::path::Path::new(path).parent();
+            if let Some(storage) = parent.filter(|p| !p.as_os_str().is_empty()) {
+                file.create_storage_all(storage).unwrap();
+            }
+            file.create_stream(path).unwrap().write_all(bytes).unwrap();
+        }
+        file.flush().unwrap();
+        file.into_inner().into_inner()
+    }
+
     /// The embedded rules, judged at 2026-01-01.
     pub(crate) fn engine() -> Engine {
         Engine::new(

@@ -697,7 +697,7 @@ pub fn column_letters(mut col: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::testing::engine;
+    use crate::extract::testing::{compound, engine};
     use std::collections::BTreeMap;
     use std::io::{Cursor, Read, Write};
 
@@ -825,17 +825,6 @@ mod tests {
     }
 
     /// A compound file (version 3) holding the given streams.
-    fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut file =
-            cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))
-                .unwrap();
-        for (name, bytes) in streams {
-            file.create_stream(name).unwrap().write_all(bytes).unwrap();
-        }
-        file.flush().unwrap();
-        file.into_inner().into_inner()
-    }
-
     /// Sets entry `sector` of a version 3 compound file's first FAT sector.
     fn set_fat_entry(file: &mut [u8], sector: u32, next: u32) {
         let u32_at =

@@ -260,20 +260,29 @@ fn text(document: &[u8], pieces: &[Piece]) -> (Vec<char>, usize) {
 fn paragraphs(text: &[char]) -> Vec<String> {
     let mut paragraphs = Vec::new();
     let mut paragraph = String::new();
-    // For each field open, whether its code is still being read.
+    // For each field open, whether its code is still being read; and how
+    // many are, so that each character costs the same however deep the
+    // fields nest (a damaged file can open millions).
     let mut fields: Vec<bool> = Vec::new();
+    let mut in_code = 0usize;
     for &c in text {
         match c {
-            '\u{13}' => fields.push(true),
+            '\u{13}' => {
+                fields.push(true);
+                in_code += 1;
+            }
             '\u{14}' => {
-                if let Some(code) = fields.last_mut() {
+                if let Some(code) = fields.last_mut().filter(|code| **code) {
                     *code = false;
+                    in_code -= 1;
                 }
             }
             '\u{15}' => {
-                fields.pop();
+                if fields.pop() == Some(true) {
+                    in_code -= 1;
+                }
             }
-            _ if fields.iter().any(|&code| code) => {}
+            _ if in_code > 0 => {}
             '\r' | '\u{07}' | '\u{0C}' => paragraphs.push(std::mem::take(&mut paragraph)),
             '\u{0B}' => paragraph.push('\n'),
             '\u{1E}' => paragraph.push('-'),
@@ -291,7 +300,7 @@ fn paragraphs(text: &[char]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::testing::engine;
+    use crate::extract::testing::{compound, engine};
     use crate::extract::{extract_bytes, Limits, Outcome};
 
     const FIXTURE: &[u8] = include_bytes!("../../fixtures/documents/old_case_note.doc");
@@ -307,19 +316,6 @@ mod tests {
             out
         };
         (read("WordDocument"), read("1Table"))
-    }
-
-    /// A compound file of the given streams.
-    fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
-        use std::io::Write;
-        let mut file =
-            CompoundFile::create_with_version(cfb::Version::V3, io::Cursor::new(Vec::new()))
-                .unwrap();
-        for (name, bytes) in streams {
-            file.create_stream(name).unwrap().write_all(bytes).unwrap();
-        }
-        file.flush().unwrap();
-        file.into_inner().into_inner()
     }
 
     fn read(bytes: Vec<u8>) -> crate::extract::Extracted {
@@ -386,6 +382,15 @@ mod tests {
                 .chars()
                 .collect();
         assert_eq!(paragraphs(&chars), ["ashownb", "c\nd-ef g"]);
+        // A separator twice, and an end with no field open, change nothing.
+        let chars: Vec<char> = "\u{13}a\u{14}b\u{14}c\u{15}\u{15}d".chars().collect();
+        assert_eq!(paragraphs(&chars), ["bcd"]);
+        // Fields opened by the hundred thousand, never closed, then as
+        // much text: none of it is read (each character looked at once; it
+        // was once against every field open, 10^10 looks here).
+        let mut chars = vec!['\u{13}'; 100_000];
+        chars.extend(std::iter::repeat_n('x', 100_000));
+        assert!(paragraphs(&chars).is_empty());
     }
 
     #[test]

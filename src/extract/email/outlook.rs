@@ -365,7 +365,7 @@ fn trimmed(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::testing::engine;
+    use crate::extract::testing::{compound, engine};
     use crate::extract::{extract_bytes, Limits, Outcome};
 
     fn utf16(text: &str) -> Vec<u8> {
@@ -439,19 +439,11 @@ mod tests {
         ];
         streams.extend(recipient(0, "Jo Bloggs", "jo.bloggs@example.com", 1));
         streams.extend(recipient(1, "Sam Carter", "sam.carter@example.org", 2));
-        let mut file =
-            CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new())).unwrap();
-        for (path, bytes) in streams {
-            if let Some(storage) = Path::new(&path).parent() {
-                file.create_storage_all(storage).unwrap();
-            }
-            file.create_stream(&path)
-                .unwrap()
-                .write_all(&bytes)
-                .unwrap();
-        }
-        file.flush().unwrap();
-        file.into_inner().into_inner()
+        let streams: Vec<(&str, &[u8])> = streams
+            .iter()
+            .map(|(p, b)| (p.as_str(), b.as_slice()))
+            .collect();
+        compound(&streams)
     }
 
     #[test]
@@ -549,14 +541,7 @@ mod tests {
 
     #[test]
     fn a_compound_file_that_is_no_message_or_is_damaged_says_so() {
-        let mut file =
-            CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new())).unwrap();
-        file.create_stream("/WordDocument")
-            .unwrap()
-            .write_all(b"text")
-            .unwrap();
-        file.flush().unwrap();
-        let other = file.into_inner().into_inner();
+        let other = compound(&[("/WordDocument", b"text")]);
         let got = extract_bytes(&engine(), "a.msg", other.clone(), false, Limits::default());
         assert_eq!(got.outcome, Outcome::Failed);
         assert_eq!(
