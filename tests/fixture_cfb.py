@@ -3,6 +3,7 @@ generators, as Outlook's .msg files are: storages and streams, streams under
 4,096 bytes in the mini stream. Byte-identical on every run (no times)."""
 import datetime
 import struct
+import zlib
 
 SECTOR, MINI, CUTOFF = 512, 64, 4096
 FREE, END, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
@@ -168,3 +169,54 @@ def word97(body, headers="", summary=None):
     if summary:
         streams["\x05SummaryInformation"] = summary
     return compound(streams)
+
+
+# The dictionary compressed RTF starts with (MS-OXRTFCP 2.1.2.1).
+_RTF_DICTIONARY = (
+    b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss "
+    b"\\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier"
+    b"{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
+)
+
+
+def _rtf_crc(data):
+    # The specification's CRC: CRC-32's table, started at 0, not inverted.
+    return zlib.crc32(data, 0xFFFFFFFF) ^ 0xFFFFFFFF
+
+
+def compressed_rtf(rtf):
+    """RTF compressed as Outlook keeps a body (PR_RTF_COMPRESSED, "LZFu"):
+    runs of eight tokens, each a literal byte or a reference (offset, length)
+    into a 4,096-byte dictionary that starts with the specification's text.
+    References are to text already written and never wrap, so the RTF must
+    fit the dictionary's rest."""
+    assert len(_RTF_DICTIONARY) + len(rtf) < 4096
+    window = bytearray(_RTF_DICTIONARY)
+    tokens, at = [], 0
+    while at < len(rtf):
+        best, best_len = 0, 0
+        limit = min(17, len(rtf) - at)
+        start = window.find(rtf[at:at + 2]) if limit >= 2 else -1
+        while start != -1:
+            n = 0
+            while n < limit and start + n < len(window) and window[start + n] == rtf[at + n]:
+                n += 1
+            if n > best_len:
+                best, best_len = start, n
+            start = window.find(rtf[at:at + 2], start + 1)
+        if best_len >= 2:
+            tokens.append(struct.pack(">H", best << 4 | (best_len - 2)))
+            window += rtf[at:at + best_len]
+            at += best_len
+        else:
+            tokens.append(rtf[at:at + 1])
+            window += rtf[at:at + 1]
+            at += 1
+    # The end: a reference to where the next byte would be written.
+    tokens.append(struct.pack(">H", len(window) << 4))
+    body = bytearray()
+    for i in range(0, len(tokens), 8):
+        run = tokens[i:i + 8]
+        body.append(sum(1 << j for j, t in enumerate(run) if len(t) == 2))
+        body += b"".join(run)
+    return struct.pack("<IIII", len(body) + 12, len(rtf), 0x75465A4C, _rtf_crc(bytes(body))) + bytes(body)

@@ -22,7 +22,7 @@ import tarfile
 import zipfile
 import zlib
 
-from fixture_cfb import compound, filetime
+from fixture_cfb import compound, compressed_rtf, filetime
 from fixture_pdf import pdf, serialise
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
@@ -669,6 +669,28 @@ plant(P + "!/attachment/statement.csv", "uk_sort_code", sc, "row 2 column Sort C
 plant(P + "!/attachment/statement.csv", "uk_bank_account", ac, "row 2 column Account Number")
 plant(P + "!/attachment/Earlier reminder.msg", "date_of_birth", f"{d:02d}/{m:02d}/{y}", "message 1 part body",
       why="a message attached inside the message, its text in Windows-1252")
+
+# --- mail/repair_visit.msg: an Outlook message whose body is kept only as compressed RTF -------------
+P = "mail/repair_visit.msg"
+f, l = person()
+ph, n = mobile(), nino(" ")
+rtf = (
+    r"{\rtf1\ansi\ansicpg1252\fromtext \fbidis \deff0{\fonttbl{\f0\fswiss Arial;}}"
+    "\r\n"
+    rf"\uc1\pard\plain\f0\fs20 Dear {f} {l},\par Our surveyor will visit on Tuesday. "
+    rf"Please call {ph} if that does not suit.\par "
+    rf"\par Repair ref 4471 \endash  tenant NI number {n}\par }}"
+).encode("cp1252")
+msg = {
+    "__properties_version1.0": mapi_properties(32, [(0x0039, 0x0040, filetime(2025, 9, 15))]),
+    "__substg1.0_0037001F": utf16("Repair visit"),
+    "__substg1.0_0C1A001F": utf16("Repairs Team"),
+    "__substg1.0_10090102": compressed_rtf(rtf),
+}
+write(P, compound(msg))
+plant(P, "person_name", f"{f} {l}", "message 1 part body", why="a body kept only as compressed RTF")
+plant(P, "uk_phone", ph, "message 1 part body", why="a body kept only as compressed RTF")
+plant(P, "uk_nino", n, "message 1 part body", why="a body kept only as compressed RTF")
 
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")

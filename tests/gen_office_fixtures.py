@@ -567,6 +567,61 @@ def legacy_doc():
     plant(name, "uk_phone", "07700 900617", "part headers, paragraph 1")
 
 
+def rtf_letter():
+    """A support case letter in RTF, as a housing system's mail merge saves
+    it, written the way Word writes RTF: runs split by revision groups, a
+    table, a field, a picture, a footnote, a comment, a deleted revision,
+    and escapes (hex escapes in Windows-1252, Unicode ones with their
+    fallback)."""
+    name = "support_case_letter.rtf"
+    rtf = (
+        r"{\rtf1\adeflang1025\ansi\ansicpg1252\uc1\deff0\deflang2057"
+        r"{\fonttbl{\f0\froman\fcharset0\fprq2 Times New Roman;}{\f1\fswiss\fcharset0\fprq2 Arial;}}"
+        r"{\colortbl;\red0\green0\blue0;\red0\green0\blue255;}"
+        r"{\stylesheet{\ql \li0\ri0\widctlpar\wrapdefault\f1\fs22 \snext0 Normal;}}"
+        r"{\*\rsidtbl \rsid1074383\rsid2912437}"
+        r"{\*\generator Microsoft Word 11.0.8173;}"
+        r"{\info{\title Support plan review}{\author Tenancy Sustainment Team}{\operator Housing System}"
+        r"{\creatim\yr2015\mo6\dy10\hr9\min12}{\revtim\yr2015\mo6\dy12\hr14\min3}{\nofpages1}}"
+        "\r\n"
+        r"{\header \pard\plain \ql \f1\fs18 Tenancy Sustainment \endash  duty line 0113 496 0528\par }"
+        "\r\n"
+        r"\pard\plain \ql \f1\fs22 {\insrsid1074383 Dear Ms Adeyemi-Clarke,}{\insrsid2912437 \par }"
+        r"{\insrsid1074383 Your National Insurance number is }{\b\insrsid2912437 PW 48}{\insrsid2912437  31 92 A.\par }"
+        r"Date of birth: 22/09/1958\par "
+        "\r\n"
+        r"{\field{\*\fldinst {HYPERLINK \"mailto:s.adeyemi.old@example.com\"}}{\fldrslt {\ul\cf2 s.adeyemi@example.com}}}\par "
+        "\r\n"
+        r"\trowd \trgaph108\cellx3000\cellx6000\pard\intbl {\b Name}\cell {\b NI number}\cell \row "
+        r"\trowd \trgaph108\cellx3000\cellx6000\pard\intbl Sam Adeyemi-Clarke\cell HL 27 63 15 D\cell \row "
+        "\r\n"
+        r"\pard {\*\shppict{\pict\pngblip\picw10\pich10 89504e470d0a1a0a07700900388000000d494844520000000a}}\par "
+        "\r\n"
+        r"Your support plan \u8211\'96 the caf\'e9 group \u8211? starts in July. "
+        r"Your support worker will call you{\super\chftn}{\footnote \pard\plain {\super\chftn} "
+        r"On 07700 900415, between 9am and 5pm.}.\par "
+        "\r\n"
+        r"{\*\atnid TS}{\*\atnauthor Tenancy Sustainment}\chatn{\*\annotation{\*\atndate 1862271232}"
+        r"\pard\plain DOB 03/07/1958 checked with the tenant's GP letter}"
+        r"{\deleted\revauth1 Old number 07700 900999.}Yours sincerely\par }"
+    )
+    with open(os.path.join(DOCS, name), "wb") as f:
+        f.write(rtf.encode("ascii"))
+    plant(name, "uk_nino", "PW 48 31 92 A", "paragraph 2", why="split across runs")
+    plant(name, "date_of_birth", "22/09/1958", "paragraph 3")
+    plant(name, "email", "s.adeyemi@example.com", "paragraph 4", why="a field's result")
+    plant(name, "email", "s.adeyemi.old@example.com", "paragraph 4", expect="not_found",
+          why="a field's code (the link), not its text")
+    plant(name, "uk_nino", "HL 27 63 15 D", "table 1 row 2 column NI number", why="a table cell")
+    plant(name, "uk_phone", "07700 900388", "picture data", expect="not_found",
+          why="hex digits of an embedded picture")
+    plant(name, "uk_phone", "07700 900415", "part footnotes, paragraph 1")
+    plant(name, "date_of_birth", "03/07/1958", "part comments, paragraph 1", why="a comment")
+    plant(name, "uk_phone", "07700 900999", "deleted revision", expect="not_found",
+          why="deleted text (a tracked change), left out as a DOCX's is")
+    plant(name, "uk_phone", "0113 496 0528", "part headers, paragraph 1")
+
+
 def main():
     os.makedirs(DOCS, exist_ok=True)
     os.makedirs(EXPECTED, exist_ok=True)
@@ -576,6 +631,7 @@ def main():
     briefing_pptx()
     briefing_odp()
     legacy_doc()
+    rtf_letter()
     with open(os.path.join(EXPECTED, "planted_office.json"), "w", encoding="utf-8") as f:
         json.dump(PLANTED, f, indent=2)
         f.write("\n")

@@ -380,3 +380,63 @@ fn every_hostile_email_is_reported_and_the_scan_goes_on() {
         ]
     );
 }
+
+#[test]
+fn every_hostile_rtf_is_reported_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let rtf = |body: &str| format!("{{\\rtf1\\ansi {body}").into_bytes();
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        // Five million groups opened.
+        ("deep.rtf", rtf(&"{".repeat(5_000_000))),
+        // Binary data said to run for 4 GB, in a file of a few bytes.
+        (
+            "binary.rtf",
+            rtf("Call 07700 900111\\par \\bin4000000000 x}"),
+        ),
+        // A control word of 20 million letters and a parameter of a million digits.
+        (
+            "words.rtf",
+            rtf(&format!(
+                "\\{}1 \\u{} ?Call 07700 900222\\par}}",
+                "q".repeat(20_000_000),
+                "9".repeat(1_000_000)
+            )),
+        ),
+        // Parts in parts, a hundred deep, each with a paragraph of 256 KiB.
+        (
+            "parts.rtf",
+            rtf(&format!(
+                "{}Call 07700 900333\\par{}}}",
+                format!("{{\\footnote {}", "x".repeat(256 << 10)).repeat(100),
+                "}".repeat(100)
+            )),
+        ),
+        ("letter.doc", rtf("Call 07700 900444\\par}")),
+    ];
+    let doc = scan_limited(dir.path(), &files);
+    let reported = failed(&doc);
+    assert_eq!(
+        reported,
+        [
+            (
+                "binary.rtf".to_string(),
+                "RTF cut short: it ends with 1 group(s) still open; the text up to there was scanned"
+                    .to_string()
+            ),
+            (
+                "deep.rtf".to_string(),
+                "damaged RTF: groups nested more than 10000 deep; the text before them was scanned"
+                    .to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        found(&doc, |_| true),
+        [
+            ("binary.rtf".to_string(), "uk_phone".to_string()),
+            ("letter.doc".to_string(), "uk_phone".to_string()),
+            ("parts.rtf".to_string(), "uk_phone".to_string()),
+            ("words.rtf".to_string(), "uk_phone".to_string()),
+        ]
+    );
+}

@@ -15,6 +15,7 @@ pub mod markup;
 pub mod office;
 pub mod ole;
 pub mod pdf;
+pub mod rtf;
 pub mod sniff;
 pub mod spreadsheet;
 pub mod text;
@@ -654,6 +655,7 @@ fn run_extractor(
         Kind::Mbox => email::scan_mbox(src, sink, nest),
         Kind::Outlook => email::outlook::scan_msg(src, sink, nest),
         Kind::Word97 => word97::scan(src, sink),
+        Kind::Rtf => rtf::scan(src, sink),
         Kind::Zip => archive::scan_zip(src, sink, nest),
         Kind::Tar => archive::scan_tar(src, sink, nest),
         Kind::Gzip => archive::scan_gzip(src, name_without_gz(sink), sink, nest),

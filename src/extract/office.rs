@@ -74,22 +74,63 @@ pub fn scan(src: Box<dyn ReadSeek>, doc: Doc, sink: &mut Sink) -> Result<(), Pro
     }
 }
 
-/// Scans a document's text given as parts of paragraphs (a Word 97–2003
-/// document's, read from its own format) as a DOCX's is scanned: each
-/// paragraph numbered within its part, the body's part unnamed.
-pub(super) fn scan_paragraphs(sink: &mut Sink, parts: &[(Option<&str>, Vec<String>)]) {
-    let mut out = Emitter {
-        sink,
-        scopes: Vec::new(),
-        index: ScopeIndex::default(),
-    };
-    for (part, paragraphs) in parts {
-        let scope = out.scope(*part, None);
-        for (i, text) in paragraphs.iter().enumerate() {
-            out.paragraph(scope, i as u64 + 1, text);
+/// A document read from a format of its own (Word 97–2003, RTF), handed
+/// over as it is read and scanned as a DOCX's is: each paragraph numbered
+/// within its part (the body's unnamed), and runs of table rows as tables.
+pub(super) struct Flow<'s, 'e> {
+    out: Emitter<'s, 'e>,
+    /// The table a scope has open: its last unit was a row.
+    tables: HashMap<usize, Table>,
+}
+
+impl<'s, 'e> Flow<'s, 'e> {
+    pub(super) fn new(sink: &'s mut Sink<'e>) -> Self {
+        Flow {
+            out: Emitter {
+                sink,
+                scopes: Vec::new(),
+                index: ScopeIndex::default(),
+            },
+            tables: HashMap::new(),
         }
     }
-    out.finish();
+
+    pub(super) fn paragraph(&mut self, part: Option<&str>, text: &str) {
+        let scope = self.out.scope(part, None);
+        self.tables.remove(&scope);
+        let s = &mut self.out.scopes[scope];
+        s.paragraphs += 1;
+        let number = s.paragraphs;
+        self.out.paragraph(scope, number, text);
+    }
+
+    /// One table row, its cells in order (each one grid column).
+    pub(super) fn row(&mut self, part: Option<&str>, cells: Vec<String>) {
+        let scope = self.out.scope(part, None);
+        let out = &mut self.out;
+        let table = self
+            .tables
+            .entry(scope)
+            .or_insert_with(|| out.open_table(scope));
+        let cells = (1..)
+            .zip(cells)
+            .map(|(col, text)| CellText {
+                col,
+                span: 1,
+                advance: 1,
+                text,
+            })
+            .collect();
+        self.out.row(table, cells);
+    }
+
+    pub(super) fn sink(&mut self) -> &mut Sink<'e> {
+        self.out.sink
+    }
+
+    pub(super) fn finish(mut self) {
+        self.out.finish();
+    }
 }
 
 fn scan_docx(package: &mut Package, out: &mut Emitter) {
@@ -743,6 +784,23 @@ impl Emitter<'_, '_> {
         self.scopes[scope].prev = tail(reported, reach).to_string();
     }
 
+    /// A new table in `scope`. Context stops at a table: the paragraphs
+    /// before it are scanned without the text after it.
+    fn open_table(&mut self, scope: usize) -> Table {
+        self.emit_batch(scope, true);
+        let s = &mut self.scopes[scope];
+        s.tables += 1;
+        s.prev.clear();
+        Table {
+            scope,
+            number: s.tables,
+            rows: 0,
+            row: None,
+            next_col: 1,
+            headers: None,
+        }
+    }
+
     /// One table row as a record; the first row may name the columns.
     fn row(&mut self, table: &mut Table, cells: Vec<CellText>) {
         table.rows += 1;
@@ -1272,20 +1330,8 @@ impl<'o, 's, 'e> Walker<'o, 's, 'e> {
     }
 
     fn open_table(&mut self) -> Frame {
-        // Context stops at a table: the paragraphs before it are scanned
-        // without the text after it.
-        self.out.emit_batch(self.scope, true);
-        let s = &mut self.out.scopes[self.scope];
-        s.tables += 1;
-        s.prev.clear();
-        self.tables.push(Table {
-            scope: self.scope,
-            number: s.tables,
-            rows: 0,
-            row: None,
-            next_col: 1,
-            headers: None,
-        });
+        let table = self.out.open_table(self.scope);
+        self.tables.push(table);
         Frame::Table
     }
 

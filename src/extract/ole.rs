@@ -18,6 +18,12 @@ pub(crate) fn damaged(what: &'static str) -> impl Fn(std::io::Error) -> Problem 
 /// 8-bit text in a Windows code page (Windows-1252 when none that is known
 /// is named).
 pub(crate) fn decoded(bytes: &[u8], codepage: Option<u32>) -> String {
+    encoding(codepage).decode(bytes).0.into_owned()
+}
+
+/// The encoding of a Windows code page, Windows-1252 for those it does not
+/// know.
+pub(crate) fn encoding(codepage: Option<u32>) -> &'static encoding_rs::Encoding {
     let label = match codepage {
         Some(65001) => "utf-8".to_string(),
         Some(cp @ (874 | 1250..=1258)) => format!("windows-{cp}"),
@@ -29,9 +35,7 @@ pub(crate) fn decoded(bytes: &[u8], codepage: Option<u32>) -> String {
         Some(20866) => "koi8-r".into(),
         _ => String::new(),
     };
-    let encoding =
-        encoding_rs::Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::WINDOWS_1252);
-    encoding.decode(bytes).0.into_owned()
+    encoding_rs::Encoding::for_label(label.as_bytes()).unwrap_or(encoding_rs::WINDOWS_1252)
 }
 
 /// A FILETIME (100 ns ticks since 1601) as `YYYY-MM-DD`; none before 1980,

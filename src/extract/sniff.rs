@@ -26,6 +26,8 @@ pub enum Kind {
     Outlook,
     /// A Word 97–2003 document (`.doc`), a compound file.
     Word97,
+    /// Rich Text Format.
+    Rtf,
     /// A zip not yet looked into (see `archive::zip_kind`), or a plain one.
     Zip,
     Tar,
@@ -81,6 +83,7 @@ impl Kind {
             Kind::Mbox => "mbox",
             Kind::Outlook => "msg",
             Kind::Word97 => "doc",
+            Kind::Rtf => "rtf",
             Kind::Zip => "zip",
             Kind::Tar => "tar",
             Kind::Gzip => "gzip",
@@ -123,6 +126,9 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
             "ppt" | "pub" => Kind::Binary("ole"),
             _ => Kind::Spreadsheet(Book::Xls),
         };
+    }
+    if head.starts_with(b"{\\rtf") {
+        return Kind::Rtf;
     }
     if head.starts_with(b"\x1F\x8B") {
         return Kind::Gzip;
@@ -432,6 +438,11 @@ mod tests {
             detect(p("a.ppt"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
             Kind::Binary("ole")
         );
+        // RTF by its opening, whatever its name: systems save it as `.doc`.
+        for name in ["a.rtf", "a.doc", "a.txt", "letter"] {
+            assert_eq!(detect(p(name), b"{\\rtf1\\ansi x}"), Kind::Rtf);
+        }
+        assert_eq!(detect(p("a.rtf"), b"{ not rtf }"), Kind::Text);
         assert_eq!(
             detect(p("a.MSG"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
             Kind::Outlook

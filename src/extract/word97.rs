@@ -85,16 +85,18 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
         Problem::Failed("corrupt Word document: its piece table is damaged".into())
     })?;
     let (text, lost) = text(&document, &pieces);
-    let mut parts = Vec::new();
+    let mut flow = office::Flow::new(sink);
     let mut at = 0usize;
     for (i, (part, count)) in PARTS.iter().zip(fib.counts).enumerate() {
         let end = at.saturating_add(count as usize).min(text.len());
         if i == 0 || part.is_some() {
-            parts.push((*part, paragraphs(&text[at..end])));
+            for paragraph in paragraphs(&text[at..end]) {
+                flow.paragraph(*part, &paragraph);
+            }
         }
         at = end;
     }
-    office::scan_paragraphs(sink, &parts);
+    flow.finish();
     if lost > 0 {
         return Err(Problem::Failed(format!(
             "corrupt Word document: {lost} of its text's pieces lie outside it and were not read; the rest was scanned"

@@ -15,6 +15,7 @@ use cfb::CompoundFile;
 
 use super::{attach, attachment_member, scan_said, Said};
 use crate::extract::ole::{self, decoded, filetime_date};
+use crate::extract::rtf;
 use crate::extract::{foreign, Nest, Problem, ReadSeek, Sink};
 
 // Property ids (MS-OXPROPS).
@@ -29,6 +30,7 @@ const DISPLAY_TO: u16 = 0x0E04;
 const MESSAGE_DELIVERY_TIME: u16 = 0x0E06;
 const BODY: u16 = 0x1000;
 const BODY_HTML: u16 = 0x1013;
+const RTF_COMPRESSED: u16 = 0x1009;
 const DISPLAY_NAME: u16 = 0x3001;
 const EMAIL_ADDRESS: u16 = 0x3003;
 const ATTACH_DATA: u16 = 0x3701;
@@ -83,6 +85,12 @@ pub fn scan_msg(
     let said = msg.said();
     scan_said(&said, 1, sink);
     msg.attachments(sink, nest)?;
+    if let Some(problem) = msg.body_problem {
+        return Err(Problem::Failed(format!(
+            "Outlook message read in part: its body, kept only as compressed RTF, {problem}; the \
+             rest was scanned"
+        )));
+    }
     if msg.left == 0 {
         return Err(Problem::Failed(format!(
             "Outlook message read in part: reading its streams passed {} bytes, twice what it \
@@ -105,6 +113,8 @@ struct Msg<F> {
     /// 100,000 recipients would each read the whole file.
     left: u64,
     all: u64,
+    /// Why the body could not be read whole, when it could not.
+    body_problem: Option<String>,
     /// The code page of 8-bit strings, when the message names one.
     codepage: Option<u32>,
 }
@@ -130,6 +140,7 @@ impl<F: Read + Seek> Msg<F> {
             left: all,
             all,
             codepage: None,
+            body_problem: None,
         }
     }
 
@@ -212,6 +223,20 @@ impl<F: Read + Seek> Msg<F> {
                         .map(|b| decoded(&b, self.codepage))
                 })?;
                 Some(mail_parser::decoders::html::html_to_text(&html))
+            })
+            .or_else(|| {
+                // Outlook may keep a body only as compressed RTF.
+                let stream = self.stream(&within("", &substg(RTF_COMPRESSED, BINARY)))?;
+                match rtf::message_body(&stream) {
+                    Ok((text, problem)) => {
+                        self.body_problem = problem.map(|p| format!("was read in part ({p})"));
+                        Some(text)
+                    }
+                    Err(problem) => {
+                        self.body_problem = Some(format!("was not read ({problem})"));
+                        None
+                    }
+                }
             });
         Said {
             date,
@@ -560,6 +585,79 @@ mod tests {
         assert!(
             reason.starts_with("corrupt Outlook message: its compound file is damaged ("),
             "{reason}"
+        );
+    }
+
+    /// A body kept only as compressed RTF is read; one that cannot be
+    /// unpacked fails the message, saying so, and the rest is still read.
+    #[test]
+    fn a_body_kept_only_as_compressed_rtf_is_read_or_said_to_be_damaged() {
+        let rtf = compressed_rtf::compress_rtf(
+            r"{\rtf1\ansi Call Jo on 07700 900123\par NI number KM 79 84 46 A\par}",
+        )
+        .unwrap();
+        let subject = utf16("Visit");
+        let body = format!("/{}", substg(RTF_COMPRESSED, BINARY));
+        let message = |body_bytes: &[u8]| {
+            compound(&[
+                ("/__substg1.0_0037001F", subject.as_slice()),
+                (body.as_str(), body_bytes),
+            ])
+        };
+        let got = extract_bytes(&engine(), "a.msg", message(&rtf), false, Limits::default());
+        assert_eq!(got.outcome, Outcome::Scanned);
+        let found: Vec<(&str, String)> = got
+            .findings
+            .iter()
+            .map(|f| (f.detector.as_str(), f.location.to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "uk_phone",
+                    "message 1, part body, line 1, column 12".to_string()
+                ),
+                (
+                    "uk_nino",
+                    "message 1, part body, line 2, column 11".to_string()
+                ),
+            ]
+        );
+        let mut damaged = rtf.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0xFF;
+        let got = extract_bytes(
+            &engine(),
+            "a.msg",
+            message(&damaged),
+            false,
+            Limits::default(),
+        );
+        assert_eq!(got.outcome, Outcome::Failed);
+        let reason = got.reason.unwrap();
+        assert!(
+            reason.starts_with(
+                "Outlook message read in part: its body, kept only as compressed RTF, was not \
+                 read (damaged compressed RTF: COMPRESSED CRC mismatch"
+            ),
+            "{reason}"
+        );
+        assert!(reason.ends_with("; the rest was scanned"), "{reason}");
+        // RTF cut short: its text is read, and the message said to be read
+        // in part.
+        let cut =
+            compressed_rtf::compress_rtf(r"{\rtf1 Call Jo on 07700 900123\par {\b more").unwrap();
+        let got = extract_bytes(&engine(), "a.msg", message(&cut), false, Limits::default());
+        assert_eq!(got.outcome, Outcome::Failed);
+        assert_eq!(got.findings.len(), 1);
+        assert_eq!(
+            got.reason.as_deref(),
+            Some(
+                "Outlook message read in part: its body, kept only as compressed RTF, was read in \
+                 part (RTF cut short: it ends with 2 group(s) still open; the text up to there was \
+                 scanned); the rest was scanned"
+            )
         );
     }
 
