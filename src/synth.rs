@@ -44,12 +44,28 @@ const LAST: &[&str] = &[
     "Jessop", "Kowalski", "Lomax", "Mensah", "Nuttall", "Okafor", "Pryce",
 ];
 
+/// Names as letters and documents spell them, accents and apostrophes
+/// kept (not in emails: their addresses are ASCII).
+const FIRST_WRITTEN: &[&str] = &["Siân", "Seán", "Zoë", "Łukasz"];
+const LAST_WRITTEN: &[&str] = &["Adéyemi", "O\u{2019}Brien", "Brontë", "Wójcik"];
+
+/// One of `plain` or, one time in five, of `accented`.
+fn written<'a>(rng: &mut Rng, plain: &[&'a str], accented: &[&'a str]) -> &'a str {
+    let &name = if rng.below(5) == 0 {
+        rng.pick(accented)
+    } else {
+        rng.pick(plain)
+    };
+    name
+}
+
 pub fn surname(rng: &mut Rng) -> String {
-    rng.pick(LAST).to_string()
+    written(rng, LAST, LAST_WRITTEN).to_string()
 }
 
 pub fn name(rng: &mut Rng) -> String {
-    format!("{} {}", rng.pick(FIRST), rng.pick(LAST))
+    let first = written(rng, FIRST, FIRST_WRITTEN);
+    format!("{first} {}", written(rng, LAST, LAST_WRITTEN))
 }
 
 pub fn nino(rng: &mut Rng) -> String {

@@ -586,7 +586,7 @@ def rtf_letter():
         "\r\n"
         r"{\header \pard\plain \ql \f1\fs18 Tenancy Sustainment \endash  duty line 0113 496 0528\par }"
         "\r\n"
-        r"\pard\plain \ql \f1\fs22 {\insrsid1074383 Dear Ms Adeyemi-Clarke,}{\insrsid2912437 \par }"
+        r"\pard\plain \ql \f1\fs22 {\insrsid1074383 Dear Ms Ad\u233\'e9yemi-Clarke,}{\insrsid2912437 \par }"
         r"{\insrsid1074383 Your National Insurance number is }{\b\insrsid2912437 PW 48}{\insrsid2912437  31 92 A.\par }"
         r"Date of birth: 22/09/1958\par "
         "\r\n"
@@ -607,6 +607,7 @@ def rtf_letter():
     )
     with open(os.path.join(DOCS, name), "wb") as f:
         f.write(rtf.encode("ascii"))
+    plant(name, "person_name", "Ad\u00e9yemi-Clarke", "paragraph 1", why="an accent written as \\u233 with its fallback")
     plant(name, "uk_nino", "PW 48 31 92 A", "paragraph 2", why="split across runs")
     plant(name, "date_of_birth", "22/09/1958", "paragraph 3")
     plant(name, "email", "s.adeyemi@example.com", "paragraph 4", why="a field's result")

@@ -742,6 +742,39 @@ mod tests {
         assert!(ids("for example QQ 12 34 56 C").is_empty());
     }
 
+    /// Names are found whole with their accents and apostrophes (Welsh,
+    /// Irish and Polish names; Word's typographic apostrophe), where the
+    /// ASCII-only pattern found "Ad" of "Adéyemi" and nothing of "O’Brien".
+    #[test]
+    fn names_keep_their_accents_and_apostrophes() {
+        let names = |text: &str| -> Vec<String> {
+            found(text)
+                .into_iter()
+                .filter(|(id, _, _)| id == "person_name")
+                .map(|(_, value, _)| value)
+                .collect()
+        };
+        for (text, name) in [
+            ("Dear Ms Adéyemi-Clarke,", "Adéyemi-Clarke"),
+            ("Dear Mr Zoë Brontë", "Zoë Brontë"),
+            ("Spoke to Mr O\u{2019}Brien today", "O\u{2019}Brien"),
+            ("Spoke to Mr D'Arcy today", "D'Arcy"),
+            ("Dear Siân,", "Siân"),
+            ("Siân Jones called", "Siân Jones"),
+            ("Mr Łukasz Kowalczyk called", "Łukasz Kowalczyk"),
+            // A listed forename starting outside ASCII, with no title.
+            ("then Łukasz Smith called", "Łukasz Smith"),
+            ("Zoë Okafor", "Zoë Okafor"),
+            ("Dear Mrs Okafor,", "Okafor"),
+        ] {
+            assert_eq!(names(text), [name], "{text}");
+        }
+        // A name followed by a digit is the name (the pattern has no \b at
+        // its end); a word in lower case is none.
+        assert_eq!(names("Dear John2"), ["John"]);
+        assert!(names("Dear résumé").is_empty());
+    }
+
     #[test]
     fn birth_dates_need_their_keyword() {
         assert_eq!(ids("Date of birth: 03/04/1985"), vec!["date_of_birth"]);

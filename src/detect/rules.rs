@@ -487,15 +487,32 @@ impl Rules {
 /// `{words:FILE}` in a pattern stands for the terms of a word list, each
 /// capitalised ("jane" → `Jane`), as an alternation: a pattern can require
 /// a listed forename before a surname without a code path of its own.
+/// `{words-outside-ascii:FILE}` stands for those of its terms that start
+/// with a letter outside ASCII ("Łukasz"), before which a `(?-u)` pattern's
+/// `\b` finds no word start: a pattern gives them a branch of their own
+/// (no such term: a branch that matches nothing).
 fn expand_word_lists(
     pattern: &str,
     load: &mut dyn FnMut(&str) -> Result<Vec<String>>,
 ) -> Result<String> {
+    const ALL: &str = "{words:";
+    const OUTSIDE_ASCII: &str = "{words-outside-ascii:";
     let mut out = String::with_capacity(pattern.len());
     let mut rest = pattern;
-    while let Some(at) = rest.find("{words:") {
+    while let Some(at) = rest
+        .find(ALL)
+        .into_iter()
+        .chain(rest.find(OUTSIDE_ASCII))
+        .min()
+    {
         out.push_str(&rest[..at]);
-        let after = &rest[at + "{words:".len()..];
+        let only_outside_ascii = rest[at..].starts_with(OUTSIDE_ASCII);
+        let opening = if only_outside_ascii {
+            OUTSIDE_ASCII
+        } else {
+            ALL
+        };
+        let after = &rest[at + opening.len()..];
         let Some(end) = after.find('}') else {
             bail!("unclosed {{words:…}} in a pattern");
         };
@@ -510,6 +527,7 @@ fn expand_word_lists(
         terms.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         let alternatives: Vec<String> = terms
             .iter()
+            .filter(|t| !only_outside_ascii || !t.starts_with(|c: char| c.is_ascii()))
             .map(|t| {
                 let mut chars = t.chars();
                 let capitalised: String = chars
@@ -519,7 +537,12 @@ fn expand_word_lists(
                 regex_syntax::escape(&capitalised)
             })
             .collect();
-        out.push_str(&format!("(?:{})", alternatives.join("|")));
+        if alternatives.is_empty() {
+            // The empty class: nothing matches it.
+            out.push_str(r"(?u:[^\x00-\x{10FFFF}])");
+        } else {
+            out.push_str(&format!("(?:{})", alternatives.join("|")));
+        }
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -604,6 +627,46 @@ mod tests {
             matches!(&rules.detectors[1].matcher, Matcher::Pattern(p) if p == "(?:Ann|Bea) Smith")
         );
         assert!(rules.detectors[2].validator_words.contains("bea"));
+    }
+
+    /// `{words-outside-ascii:…}` is the terms starting outside ASCII, which
+    /// a `(?-u)` `\b` cannot see start; with none, a branch matching nothing.
+    #[test]
+    fn a_list_can_be_cut_to_its_terms_starting_outside_ascii() {
+        let mut load = |name: &str| -> Result<Vec<String>> {
+            Ok(match name {
+                "f" => vec!["ann".into(), "łucja".into(), "siân".into()],
+                _ => vec!["ann".into()],
+            })
+        };
+        let pattern = r"(?-u)(?:\b(?:{words:f}) Smith|\B(?:{words-outside-ascii:f}) Smith)";
+        let expanded = expand_word_lists(pattern, &mut load).unwrap();
+        assert_eq!(
+            expanded,
+            r"(?-u)(?:\b(?:(?:Łucja|Siân|Ann)) Smith|\B(?:(?:Łucja)) Smith)"
+        );
+        let regex = regex::bytes::Regex::new(&expanded).unwrap();
+        let found = |text: &str| {
+            regex
+                .find(text.as_bytes())
+                .map(|m| text[m.range()].to_string())
+        };
+        for (text, name) in [
+            ("to Łucja Smith", Some("Łucja Smith")),
+            ("Łucja Smith", Some("Łucja Smith")),
+            ("to Siân Smith", Some("Siân Smith")),
+            ("to Ann Smith", Some("Ann Smith")),
+            ("xAnn Smith", None),
+            // The `\b` branch holds every term, and `\b` holds between an
+            // ASCII letter and one outside ASCII: a capital Ł inside a word
+            // is not met in names, so the list is not cut twice for it.
+            ("xŁucja Smith", Some("Łucja Smith")),
+        ] {
+            assert_eq!(found(text), name.map(str::to_string), "{text}");
+        }
+        let none = expand_word_lists(r"(?-u)x|{words-outside-ascii:g}", &mut load).unwrap();
+        let regex = regex::bytes::Regex::new(&none).unwrap();
+        assert!(regex.is_match(b"x") && !regex.is_match("Ann Łucja".as_bytes()));
     }
 
     #[test]

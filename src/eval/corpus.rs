@@ -899,9 +899,10 @@ fn xml_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A one-page PDF with a line of Helvetica text per line of `text`.
+/// A one-page PDF with a line of Helvetica text per line of `text`, in
+/// Windows-1252 (`WinAnsiEncoding`), as Word writes a letter's accents.
 fn pdf(text: &str) -> Vec<u8> {
-    let mut content = String::from("BT /F1 10 Tf 50 780 Td 14 TL\n");
+    let mut content = b"BT /F1 10 Tf 50 780 Td 14 TL\n".to_vec();
     for line in text.lines() {
         let escaped = line
             .replace('\\', "\\\\")
@@ -909,21 +910,28 @@ fn pdf(text: &str) -> Vec<u8> {
             .replace(')', "\\)")
             .replace('—', "-")
             .replace('£', "GBP ");
-        content.push_str(&format!("({escaped}) Tj T*\n"));
+        content.push(b'(');
+        content.extend_from_slice(&encoding_rs::WINDOWS_1252.encode(&escaped).0);
+        content.extend_from_slice(b") Tj T*\n");
     }
-    content.push_str("ET\n");
+    content.extend_from_slice(b"ET\n");
+    let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    stream.extend_from_slice(&content);
+    stream.extend_from_slice(b"endstream");
     let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
+        stream,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
     ];
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
-        let _ = write!(out, "{} 0 obj\n{body}\nendobj\n", i + 1);
+        let _ = writeln!(out, "{} 0 obj", i + 1);
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
     let _ = write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);

@@ -878,7 +878,7 @@ mod tests {
             units,
             [
                 "headers: Tenancy Sustainment \u{2013} duty line 0113 496 0528",
-                "body: Dear Ms Adeyemi-Clarke,",
+                "body: Dear Ms Ad\u{e9}yemi-Clarke,",
                 "body: Your National Insurance number is PW 48 31 92 A.",
                 "body: Date of birth: 22/09/1958",
                 "body: s.adeyemi@example.com",
