@@ -2,7 +2,8 @@
 //! and save, and the bodies Outlook keeps compressed in a `.msg`. The file
 //! is read as it streams: groups, control words and text, each group with
 //! the state it inherits (its destination, the `\ucN` fallback count,
-//! whether its paragraph is in a table, deleted text). Paragraphs (`\par`)
+//! whether its paragraph is in a table, deleted text, the font, whose
+//! character set may be another code page's). Paragraphs (`\par`)
 //! and table rows (`\cell`, `\row`) are scanned as a DOCX's are, with
 //! headers and footers, footnotes, endnotes and comments as parts. What is
 //! not text is passed over: font, colour and style tables, pictures,
@@ -152,6 +153,8 @@ enum Dest {
     Text,
     /// Not text: passed over.
     Skip,
+    /// The font table: which fonts are in which character set.
+    Fonts,
     /// The document information group, and the parts of it trawl reads.
     Info,
     Author,
@@ -173,6 +176,8 @@ struct State {
     in_table: bool,
     /// Deleted text (a tracked change): left out, as a DOCX's is.
     deleted: bool,
+    /// The font (`\fN`), whose character set may be another code page's.
+    font: i64,
 }
 
 /// A body or part being read: its paragraph so far, and its row.
@@ -223,7 +228,14 @@ impl InfoDate {
 
 struct Reader<'o> {
     out: &'o mut dyn Out,
+    /// The document's code page (`\ansicpg`).
     encoding: &'static Encoding,
+    /// Fonts whose character set is another code page's (`\fcharset`),
+    /// and the default font (`\deff`).
+    font_encodings: std::collections::HashMap<i64, &'static Encoding>,
+    default_font: i64,
+    /// The font the font table is defining.
+    defining_font: i64,
     /// The state of each open group, the innermost last.
     stack: Vec<State>,
     state: State,
@@ -255,10 +267,14 @@ impl<'o> Reader<'o> {
             uc: 1,
             in_table: false,
             deleted: false,
+            font: 0,
         };
         Reader {
             out,
             encoding: encoding_rs::WINDOWS_1252,
+            font_encodings: std::collections::HashMap::new(),
+            default_font: 0,
+            defining_font: 0,
             stack: Vec::new(),
             state,
             targets: vec![Target::new(None)],
@@ -366,6 +382,14 @@ impl<'o> Reader<'o> {
             Dest::Created => self.created = std::mem::take(&mut self.date).iso(),
             Dest::Revised => self.revised = std::mem::take(&mut self.date).iso(),
             _ => {}
+        }
+        if self
+            .stack
+            .last()
+            .is_some_and(|outer| outer.font != self.state.font)
+        {
+            // Bytes read in this group's font are decoded in it.
+            self.decode(self.state.target);
         }
         if self.state.opened_target {
             self.close_target();
@@ -513,6 +537,10 @@ impl<'o> Reader<'o> {
                 }
                 return;
             }
+            Dest::Fonts => {
+                self.font_table_word(word, param);
+                return;
+            }
             Dest::Skip | Dest::Info => return,
             Dest::Text | Dest::Author => {}
         }
@@ -542,7 +570,15 @@ impl<'o> Reader<'o> {
             b"intbl" => self.state.in_table = n != 0,
             b"pard" => self.state.in_table = false,
             b"deleted" => self.state.deleted = n != 0,
-            b"plain" => self.state.deleted = false,
+            b"plain" => {
+                self.state.deleted = false;
+                self.set_font(self.default_font);
+            }
+            b"f" => self.set_font(param.unwrap_or(0)),
+            b"deff" => {
+                self.default_font = param.unwrap_or(0);
+                self.set_font(self.default_font);
+            }
             b"ftnalt" if self.state.opened_target => {
                 self.targets[self.state.target].part = Some("endnotes");
             }
@@ -564,7 +600,8 @@ impl<'o> Reader<'o> {
         match self.state.dest {
             // Inside what is passed over, everything is.
             Dest::Skip => return true,
-            Dest::Author | Dest::Created | Dest::Revised => return false,
+            // A font table's entries are no destinations.
+            Dest::Author | Dest::Created | Dest::Revised | Dest::Fonts => return false,
             Dest::Info | Dest::Text => {}
         }
         if self.state.dest == Dest::Info {
@@ -591,8 +628,11 @@ impl<'o> Reader<'o> {
                 self.state.dest = Dest::Info;
                 return true;
             }
-            b"fonttbl"
-            | b"colortbl"
+            b"fonttbl" => {
+                self.state.dest = Dest::Fonts;
+                return true;
+            }
+            b"colortbl"
             | b"stylesheet"
             | b"pict"
             | b"fldinst"
@@ -703,11 +743,67 @@ impl<'o> Reader<'o> {
         }
     }
 
-    /// Decodes what a target holds in the code page into its text.
+    /// A control word of the font table: a font's number, and its
+    /// character set or code page.
+    fn font_table_word(&mut self, word: &[u8], param: Option<i64>) {
+        const MOST_FONTS: usize = 4096;
+        let codepage = match (word, param) {
+            (b"f", Some(n)) => {
+                self.defining_font = n;
+                return;
+            }
+            (b"fcharset", Some(set)) => match set {
+                77 => return self.font_encoding(encoding_rs::MACINTOSH),
+                128 => 932,
+                129 => 949,
+                134 => 936,
+                136 => 950,
+                161 => 1253,
+                162 => 1254,
+                163 => 1258,
+                177 => 1255,
+                178 => 1256,
+                186 => 1257,
+                204 => 1251,
+                222 => 874,
+                238 => 1250,
+                // ANSI, the default, symbols, OEM: the document's code page.
+                _ => return,
+            },
+            (b"cpg", Some(cp)) => match u32::try_from(cp) {
+                Ok(cp) if cp != 1252 => cp,
+                _ => return,
+            },
+            _ => return,
+        };
+        if self.font_encodings.len() < MOST_FONTS {
+            self.font_encoding(ole::encoding(Some(codepage)));
+        }
+    }
+
+    fn font_encoding(&mut self, encoding: &'static Encoding) {
+        self.font_encodings.insert(self.defining_font, encoding);
+    }
+
+    /// `\fN` in the text: what was read in the font before is decoded in it.
+    fn set_font(&mut self, font: i64) {
+        if font != self.state.font {
+            self.decode(self.state.target);
+            self.state.font = font;
+        }
+    }
+
+    /// Decodes what a target holds in the code page into its text: the
+    /// font's, if its character set is another's, else the document's.
     fn decode(&mut self, target: usize) {
+        let encoding = self
+            .font_encodings
+            .get(&self.state.font)
+            .copied()
+            .unwrap_or(self.encoding);
         let target = &mut self.targets[target];
         if !target.raw.is_empty() {
-            let (text, _) = self.encoding.decode_without_bom_handling(&target.raw);
+            let (text, _) = encoding.decode_without_bom_handling(&target.raw);
             target.text.push_str(&text);
             target.raw.clear();
         }
@@ -964,6 +1060,30 @@ mod tests {
         );
     }
 
+    /// A font whose character set is another code page's decodes its
+    /// bytes in it (older writers spell Polish or Greek so); the document's
+    /// code page is back where that font ends.
+    #[test]
+    fn a_fonts_character_set_decodes_its_text() {
+        let fonts = r"{\fonttbl{\f0\fswiss\fcharset0 Arial;}{\f1\fswiss\fcharset238 Arial CE;}{\f2\cpg1253 Greek;}{\f3{\*\panose 0}\fcharset204 Cyr;}}";
+        assert_eq!(
+            body(&format!(
+                r"{fonts}\f0 Pan {{\f1 Pawe\'b3}} caf\'e9 \f2 \'e1\f3 \'c0\plain \'e9\par"
+            )),
+            ["body: Pan Pawe\u{142} caf\u{e9} \u{3b1}\u{410}\u{e9}"]
+        );
+        // A part in a font of its own, closing.
+        assert_eq!(
+            body(r"{\fonttbl{\f1\fcharset238 CE;}}a{\footnote\f1 \'b3}\'b3\par"),
+            ["footnotes: \u{142}", "body: a\u{b3}"]
+        );
+        // The default font's character set holds from the start.
+        assert_eq!(
+            body(r"\deff1{\fonttbl{\f1\fcharset238 CE;}}\'b3\par"),
+            ["body: \u{142}"]
+        );
+    }
+
     #[test]
     fn what_is_not_text_is_passed_over() {
         assert_eq!(
@@ -1124,7 +1244,67 @@ a{\*\unknown 07700 900002}b{\*\bkmkstart x}c{\pict 0770090000300}d
         assert!(message_body(&big).is_err());
     }
 
+    /// Pieces of RTF that change the reader's state, for documents made of
+    /// them in any order: every destination, part, table and font word.
+    const PIECES: &[&str] = &[
+        "{",
+        "}",
+        "{",
+        "}",
+        r"\par ",
+        r"\cell ",
+        r"\row ",
+        r"\intbl ",
+        r"\pard ",
+        r"\plain ",
+        r"{\footnote ",
+        r"{\header ",
+        r"{\*\annotation ",
+        r"\ftnalt ",
+        r"{\*\unknown ",
+        r"{\fonttbl{\f1\fcharset238 CE;}{\f2\cpg1251 C;}",
+        r"\f1 ",
+        r"\f2 ",
+        r"\deff2 ",
+        r"{\info{\author A}{\creatim\yr2010\mo2\dy3}",
+        r"{\field{\*\fldinst x}{\fldrslt ",
+        r"\u322?",
+        r"\u-10179 ",
+        r"\u-8704 ",
+        r"\uc0 ",
+        r"\uc2 ",
+        r"\'b3",
+        r"\'e9",
+        r"\bin2 ",
+        r"\deleted ",
+        r"{\pict ",
+        r"\nestcell ",
+        r"\ansicpg1250 ",
+        "ab 07700 900123 ",
+        "\r\n",
+        r"\",
+        r"\'",
+        r"\u",
+    ];
+
     proptest::proptest! {
+        #[test]
+        fn any_arrangement_of_rtf_reads_without_panic(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..120),
+        ) {
+            let mut rtf = String::from(r"{\rtf1\ansi ");
+            for i in picks {
+                rtf.push_str(PIECES[i]);
+            }
+            let _ = units(rtf.as_bytes());
+            static ENGINE: std::sync::LazyLock<crate::detect::Engine> =
+                std::sync::LazyLock::new(engine);
+            let _ = extract_bytes(&ENGINE, "a.rtf", rtf.clone().into_bytes(), false, Limits::default());
+            if let Ok(packed) = compressed_rtf::compress_rtf(&rtf) {
+                let _ = message_body(&packed);
+            }
+        }
+
         #[test]
         fn any_bytes_read_without_panic(tail in proptest::collection::vec(
             proptest::prop_oneof![
