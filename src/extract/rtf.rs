@@ -746,7 +746,6 @@ impl<'o> Reader<'o> {
     /// A control word of the font table: a font's number, and its
     /// character set or code page.
     fn font_table_word(&mut self, word: &[u8], param: Option<i64>) {
-        const MOST_FONTS: usize = 4096;
         let codepage = match (word, param) {
             (b"f", Some(n)) => {
                 self.defining_font = n;
@@ -776,13 +775,15 @@ impl<'o> Reader<'o> {
             },
             _ => return,
         };
-        if self.font_encodings.len() < MOST_FONTS {
-            self.font_encoding(ole::encoding(Some(codepage)));
-        }
+        self.font_encoding(ole::encoding(Some(codepage)));
     }
 
     fn font_encoding(&mut self, encoding: &'static Encoding) {
-        self.font_encodings.insert(self.defining_font, encoding);
+        // A font table of millions of fonts keeps the first thousands.
+        const MOST_FONTS: usize = 4096;
+        if self.font_encodings.len() < MOST_FONTS {
+            self.font_encodings.insert(self.defining_font, encoding);
+        }
     }
 
     /// `\fN` in the text: what was read in the font before is decoded in it.
@@ -1186,6 +1187,14 @@ a{\*\unknown 07700 900002}b{\*\bkmkstart x}c{\pict 0770090000300}d
         let cells = format!("{}\\cell ", "c".repeat(1 << 20)).repeat(8);
         let units = body(&format!("\\intbl {cells}"));
         assert_eq!(units.len(), 2);
+        // A font table of ten thousand fonts keeps the first 4,096.
+        let fonts: String = (0..10_000)
+            .map(|i| format!("{{\\f{i}\\fcharset238 CE;}}"))
+            .collect();
+        assert_eq!(
+            body(&format!("{{\\fonttbl{fonts}}}\\f1 \\'b3\\f9999 \\'b3\\par")),
+            ["body: \u{142}\u{b3}"]
+        );
         // Parts in parts past eight deep are the text of the eighth.
         let nested = "{\\footnote a".repeat(12) + &"}".repeat(12);
         let units = body(&format!("{nested}\\par"));
