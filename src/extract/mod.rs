@@ -1129,6 +1129,19 @@ pub(crate) fn shown_pointer(pointer: &str) -> String {
     format!("{}…{}", &pointer[..head], &pointer[tail..])
 }
 
+/// A little-endian `u16` at `at`, if `bytes` holds one there: the binary
+/// formats' headers and tables are read through these, never by indexing.
+pub(crate) fn le_u16(bytes: &[u8], at: usize) -> Option<u16> {
+    let b = bytes.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes([b[0], b[1]]))
+}
+
+/// A little-endian `u32` at `at`, if `bytes` holds one there.
+pub(crate) fn le_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let b = bytes.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
 /// A library's error message fit for a reason: what is quoted in it ('…',
 /// "…" or `…`) is left out, and so is what follows "Unrecognized THING:".
 /// Readers quote what they choke on, and that can be the document itself:

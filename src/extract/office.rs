@@ -52,11 +52,7 @@ pub fn scan(src: Box<dyn ReadSeek>, doc: Doc, sink: &mut Sink) -> Result<(), Pro
             }
         }
     }
-    let mut out = Emitter {
-        sink,
-        scopes: Vec::new(),
-        index: ScopeIndex::default(),
-    };
+    let mut out = Emitter::new(sink);
     match doc {
         Doc::Docx => scan_docx(&mut package, &mut out),
         Doc::Pptx => scan_pptx(&mut package, &mut out),
@@ -81,22 +77,33 @@ pub(super) struct Flow<'s, 'e> {
     out: Emitter<'s, 'e>,
     /// The table a scope has open: its last unit was a row.
     tables: HashMap<usize, Table>,
+    /// The last unit's part and scope: a document's units come part by
+    /// part, so most need no look-up (which makes a key of the part).
+    last: Option<(Option<String>, usize)>,
 }
 
 impl<'s, 'e> Flow<'s, 'e> {
     pub(super) fn new(sink: &'s mut Sink<'e>) -> Self {
         Flow {
-            out: Emitter {
-                sink,
-                scopes: Vec::new(),
-                index: ScopeIndex::default(),
-            },
+            out: Emitter::new(sink),
             tables: HashMap::new(),
+            last: None,
+        }
+    }
+
+    fn scope(&mut self, part: Option<&str>) -> usize {
+        match &self.last {
+            Some((last, scope)) if last.as_deref() == part => *scope,
+            _ => {
+                let scope = self.out.scope(part, None);
+                self.last = Some((part.map(str::to_string), scope));
+                scope
+            }
         }
     }
 
     pub(super) fn paragraph(&mut self, part: Option<&str>, text: &str) {
-        let scope = self.out.scope(part, None);
+        let scope = self.scope(part);
         self.tables.remove(&scope);
         let s = &mut self.out.scopes[scope];
         s.paragraphs += 1;
@@ -106,7 +113,7 @@ impl<'s, 'e> Flow<'s, 'e> {
 
     /// One table row, its cells in order (each one grid column).
     pub(super) fn row(&mut self, part: Option<&str>, cells: Vec<String>) {
-        let scope = self.out.scope(part, None);
+        let scope = self.scope(part);
         let out = &mut self.out;
         let table = self
             .tables
@@ -642,7 +649,15 @@ struct Emitter<'s, 'e> {
     index: ScopeIndex,
 }
 
-impl Emitter<'_, '_> {
+impl<'s, 'e> Emitter<'s, 'e> {
+    fn new(sink: &'s mut Sink<'e>) -> Self {
+        Emitter {
+            sink,
+            scopes: Vec::new(),
+            index: ScopeIndex::default(),
+        }
+    }
+
     fn scope(&mut self, part: Option<&str>, page: Option<u64>) -> usize {
         if let Some(i) = self.index.find(part, page) {
             return i;

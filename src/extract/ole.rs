@@ -2,7 +2,7 @@
 //! code page, FILETIME dates, and the summary information property set
 //! (MS-OLEPS) that holds a document's author and dates.
 
-use super::{foreign, DocumentMeta, Problem};
+use super::{foreign, le_u32, DocumentMeta, Problem};
 
 /// What a compound file that cannot be opened or read is reported as: the
 /// `cfb` crate checks its chains and sizes against the file as it opens it.
@@ -61,11 +61,7 @@ pub(crate) fn summary_information(stream: &[u8]) -> Option<DocumentMeta> {
     const LPSTR: u32 = 0x001E;
     const FILETIME: u32 = 0x0040;
     const I2: u32 = 0x0002;
-    let u32_at = |at: usize| {
-        stream
-            .get(at..at.checked_add(4)?)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
+    let u32_at = |at: usize| le_u32(stream, at);
     let u64_at = |at: usize| Some(u64::from(u32_at(at)?) | u64::from(u32_at(at + 4)?) << 32);
     let section = u32_at(44)? as usize;
     // A real set has some tens of properties.

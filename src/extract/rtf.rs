@@ -16,7 +16,7 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use encoding_rs::Encoding;
 
-use super::{office, ole, DocumentMeta, Problem, Sink};
+use super::{le_u32, office, ole, DocumentMeta, Problem, Sink};
 
 /// Groups nested deeper than this are damage (or an attack), not a
 /// document: Word's own files go a few dozen deep.
@@ -74,31 +74,22 @@ impl Out for PlainText {
 
 pub fn scan(src: impl Read, sink: &mut Sink) -> Result<(), Problem> {
     let mut flow = office::Flow::new(sink);
-    let read = read(src, &mut flow);
-    let meta = match &read {
-        Ok(meta) | Err((meta, _)) => meta.clone(),
-    };
+    let (meta, read) = read(src, &mut flow);
     if meta != DocumentMeta::default() {
         flow.sink().document = Some(meta);
     }
     flow.finish();
-    read.map(|_| ()).map_err(|(_, problem)| problem)
+    read
 }
 
-/// Reads an RTF document from `src`, handing its text to `out`; its author
-/// and dates, and on failure why, with what was read before it handed over.
-pub(super) fn read(
-    src: impl Read,
-    out: &mut dyn Out,
-) -> Result<DocumentMeta, (DocumentMeta, Problem)> {
+/// Reads an RTF document from `src`, handing its text to `out`: its author
+/// and dates, and whether it was read whole (if not, why; what came
+/// before was handed over).
+pub(super) fn read(src: impl Read, out: &mut dyn Out) -> (DocumentMeta, Result<(), Problem>) {
     let mut reader = Reader::new(out);
     let result = reader.run(&mut BufReader::with_capacity(64 << 10, src));
     reader.end();
-    let meta = reader.meta();
-    match result {
-        Ok(()) => Ok(meta),
-        Err(problem) => Err((meta, problem)),
-    }
+    (reader.meta(), result)
 }
 
 /// The text of a message body Outlook keeps as compressed RTF
@@ -108,7 +99,7 @@ pub(super) fn read(
 pub(crate) fn message_body(stream: &[u8]) -> Result<(String, Option<String>), String> {
     let rtf = decompressed(stream)?;
     let mut text = PlainText::default();
-    let problem = read(&rtf[..], &mut text).err().map(|(_, p)| p.split().1);
+    let problem = read(&rtf[..], &mut text).1.err().map(|p| p.split().1);
     Ok((text.0, problem))
 }
 
@@ -120,11 +111,7 @@ pub(crate) fn message_body(stream: &[u8]) -> Result<(String, Option<String>), St
 fn decompressed(stream: &[u8]) -> Result<Vec<u8>, String> {
     const COMPRESSED: u32 = 0x7546_5A4C;
     const UNCOMPRESSED: u32 = 0x414C_454D;
-    let word = |at: usize| {
-        stream
-            .get(at..at + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
+    let word = |at: usize| le_u32(stream, at);
     let damaged = |what: &str| format!("damaged compressed RTF: {what}");
     let (Some(size), Some(raw), Some(kind)) = (word(0), word(4), word(8)) else {
         return Err(damaged("shorter than its header"));
@@ -183,7 +170,8 @@ struct State {
 /// A body or part being read: its paragraph so far, and its row.
 struct Target {
     part: Option<&'static str>,
-    /// Bytes in the document's code page not yet decoded.
+    /// Bytes in the code page of the font they were read in, not yet
+    /// decoded.
     raw: Vec<u8>,
     text: String,
     /// A table cell's earlier paragraphs.
@@ -681,11 +669,8 @@ impl<'o> Reader<'o> {
         match self.state.dest {
             Dest::Text if !self.state.deleted => {
                 self.flush_surrogate();
-                let target = &mut self.targets[self.state.target];
-                target.raw.extend_from_slice(bytes);
-                if target.raw.len() + target.text.len() > MAX_PARAGRAPH {
-                    self.paragraph_end();
-                }
+                self.targets[self.state.target].raw.extend_from_slice(bytes);
+                self.bound_paragraph();
             }
             Dest::Author if self.info_text.len() < 4096 => {
                 let (text, _) = self.encoding.decode_without_bom_handling(bytes);
@@ -702,6 +687,16 @@ impl<'o> Reader<'o> {
         self.flush_surrogate();
         self.decode(self.state.target);
         self.targets[self.state.target].text.push_str(s);
+        self.bound_paragraph();
+    }
+
+    /// A paragraph past [`MAX_PARAGRAPH`] is handed over as it stands,
+    /// whether it grew by text, escapes or `\uN`.
+    fn bound_paragraph(&mut self) {
+        let target = &self.targets[self.state.target];
+        if target.raw.len() + target.text.len() > MAX_PARAGRAPH {
+            self.paragraph_end();
+        }
     }
 
     /// `\uN`: a UTF-16 unit, negative above 32767.
@@ -797,17 +792,18 @@ impl<'o> Reader<'o> {
     /// Decodes what a target holds in the code page into its text: the
     /// font's, if its character set is another's, else the document's.
     fn decode(&mut self, target: usize) {
+        if self.targets[target].raw.is_empty() {
+            return;
+        }
         let encoding = self
             .font_encodings
             .get(&self.state.font)
             .copied()
             .unwrap_or(self.encoding);
         let target = &mut self.targets[target];
-        if !target.raw.is_empty() {
-            let (text, _) = encoding.decode_without_bom_handling(&target.raw);
-            target.text.push_str(&text);
-            target.raw.clear();
-        }
+        let (text, _) = encoding.decode_without_bom_handling(&target.raw);
+        target.text.push_str(&text);
+        target.raw.clear();
     }
 
     fn paragraph_end(&mut self) {
@@ -837,10 +833,13 @@ impl<'o> Reader<'o> {
     }
 
     fn cell_end(&mut self) {
-        if self.state.dest != Dest::Text {
-            return;
+        if self.state.dest == Dest::Text {
+            self.end_cell(self.state.target);
         }
-        let at = self.state.target;
+    }
+
+    /// A target's text so far ends its cell, which joins its row.
+    fn end_cell(&mut self, at: usize) {
         self.decode(at);
         let target = &mut self.targets[at];
         let text = std::mem::take(&mut target.text);
@@ -852,12 +851,16 @@ impl<'o> Reader<'o> {
         target.cells_bytes += cell.len();
         target.cells.push(cell);
         if target.cells.len() >= MAX_CELLS || target.cells_bytes > MAX_ROW {
-            self.row_end();
+            self.end_row(at);
         }
     }
 
     fn row_end(&mut self) {
-        let at = self.state.target;
+        self.end_row(self.state.target);
+    }
+
+    /// A target's row is handed over, with a cell it left open.
+    fn end_row(&mut self, at: usize) {
         let target = &mut self.targets[at];
         if !target.cell.is_empty() {
             let cell = std::mem::take(&mut target.cell);
@@ -879,26 +882,22 @@ impl<'o> Reader<'o> {
         }
     }
 
-    /// Hands over a target's last paragraph and row.
+    /// Hands over a target's last paragraph, or its last row with the
+    /// text after its last cell as one more.
     fn flush_target(&mut self, at: usize) {
         self.decode(at);
         let target = &mut self.targets[at];
-        let text = std::mem::take(&mut target.text);
-        if !target.cell.is_empty() || !text.is_empty() && !target.cells.is_empty() {
-            let mut cell = std::mem::take(&mut target.cell);
-            if !cell.is_empty() && !text.is_empty() {
-                cell.push('\n');
+        if target.cells.is_empty() && target.cell.is_empty() {
+            let text = std::mem::take(&mut target.text);
+            if !text.is_empty() {
+                self.out.paragraph(target.part, &text);
             }
-            cell.push_str(&text);
-            target.cells.push(cell);
-        } else if !text.is_empty() {
-            self.out.paragraph(target.part, &text);
+            return;
         }
-        let cells = std::mem::take(&mut self.targets[at].cells);
-        self.targets[at].cells_bytes = 0;
-        if !cells.is_empty() {
-            self.out.row(self.targets[at].part, cells);
+        if !target.text.is_empty() || !target.cell.is_empty() {
+            self.end_cell(at);
         }
+        self.end_row(at);
     }
 
     /// The document is over (or cut short): every target's text is handed
@@ -957,8 +956,8 @@ mod tests {
 
     fn units(rtf: &[u8]) -> (Vec<String>, Result<DocumentMeta, String>) {
         let mut out = Units::default();
-        let result = read(rtf, &mut out).map_err(|(_, p)| p.split().1);
-        (out.0, result)
+        let (meta, result) = read(rtf, &mut out);
+        (out.0, result.map(|()| meta).map_err(|p| p.split().1))
     }
 
     /// The body's units of `{\rtf1 …}` around `body`.
@@ -1171,6 +1170,9 @@ a{\*\unknown 07700 900002}b{\*\bkmkstart x}c{\pict 0770090000300}d
         assert!(units
             .iter()
             .all(|u| u.len() <= MAX_PARAGRAPH + (64 << 10) + 16));
+        // So does one written as 600,000 escapes (é: 1.2 MB of text).
+        let units = body(&format!("{}\\par", "\\u233?".repeat(600_000)));
+        assert_eq!(units.len(), 2);
         // A control word of a million letters, a parameter of a thousand
         // digits: read past, not kept.
         let word = format!(

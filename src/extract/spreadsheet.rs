@@ -194,8 +194,7 @@ const CONTINUE: u16 = 0x003C;
 
 impl Biff<'_> {
     fn u16_at(&self, at: usize) -> Option<u16> {
-        let b = self.stream.get(at..at + 2)?;
-        Some(u16::from_le_bytes([b[0], b[1]]))
+        super::le_u16(self.stream, at)
     }
 
     /// The next record, and the CONTINUE records after it.

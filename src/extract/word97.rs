@@ -13,7 +13,7 @@ use std::io::{self, Read, Seek};
 
 use cfb::CompoundFile;
 
-use super::{office, ole, Problem, ReadSeek, Sink};
+use super::{le_u16, le_u32, office, ole, Problem, ReadSeek, Sink};
 
 /// The FIB's identifier, and the version Word 97 and later write (older
 /// files have a smaller one and another layout).
@@ -116,16 +116,8 @@ struct Fib {
 
 impl Fib {
     fn read(stream: &[u8]) -> Result<Fib, Problem> {
-        let u16_at = |at: usize| {
-            stream
-                .get(at..at + 2)
-                .map(|b| u16::from_le_bytes([b[0], b[1]]))
-        };
-        let u32_at = |at: usize| {
-            stream
-                .get(at..at + 4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        };
+        let u16_at = |at: usize| le_u16(stream, at);
+        let u32_at = |at: usize| le_u32(stream, at);
         let short = || Problem::Failed("corrupt Word document: its header is cut short".into());
         if u16_at(0) != Some(WORD_IDENT) {
             return Err(Problem::Failed(
@@ -192,25 +184,23 @@ struct Piece {
 fn pieces(clx: &[u8]) -> Option<Vec<Piece>> {
     let mut at = 0;
     while clx.get(at) == Some(&0x01) {
-        let size = usize::from(u16::from_le_bytes(
-            clx.get(at + 1..at + 3)?.try_into().ok()?,
-        ));
+        let size = usize::from(le_u16(clx, at + 1)?);
         at += 3 + size;
     }
     if clx.get(at) != Some(&0x02) {
         return None;
     }
-    let size = u32::from_le_bytes(clx.get(at + 1..at + 5)?.try_into().ok()?) as usize;
+    let size = le_u32(clx, at + 1)? as usize;
     let table = clx.get(at + 5..at + 5 + size)?;
     if size < 4 || !(size - 4).is_multiple_of(12) {
         return None;
     }
     let count = (size - 4) / 12;
-    let cp = |i: usize| u32::from_le_bytes(table[i * 4..i * 4 + 4].try_into().unwrap_or_default());
+    let cp = |i: usize| le_u32(table, i * 4).unwrap_or_default();
     let descriptors = &table[(count + 1) * 4..];
     (0..count)
         .map(|i| {
-            let fc = u32::from_le_bytes(descriptors[i * 8 + 2..i * 8 + 6].try_into().ok()?);
+            let fc = le_u32(descriptors, i * 8 + 2)?;
             let compressed = fc & COMPRESSED != 0;
             let at = fc & !COMPRESSED & !0x8000_0000;
             Some(Piece {
