@@ -220,3 +220,131 @@ def compressed_rtf(rtf):
         body.append(sum(1 << j for j, t in enumerate(run) if len(t) == 2))
         body += b"".join(run)
     return struct.pack("<IIII", len(body) + 12, len(rtf), 0x75465A4C, _rtf_crc(bytes(body))) + bytes(body)
+
+
+def _record(kind, body, version=0, instance=0):
+    # A PowerPoint record (MS-PPT 2.3.1): version and instance, type, length.
+    return struct.pack("<HHI", instance << 4 | version, kind, len(body)) + body
+
+
+def _container(kind, children, instance=0):
+    return _record(kind, b"".join(children), 0xF, instance)
+
+
+def _text_atoms(text, wide=True):
+    # A text's header (its type: 4, other), its characters (UTF-16, or one
+    # byte each), and the run of its style, as PowerPoint writes them.
+    chars = _record(0x0FA0, text.encode("utf-16-le")) if wide else _record(0x0FA8, text.encode("latin-1"))
+    style = _record(0x0FA1, struct.pack("<IHI", len(text) + 1, 0, 0))
+    return [_record(0x0F9F, struct.pack("<I", 4)), chars, style]
+
+
+def _shape(client_text):
+    # A shape (OfficeArtSpContainer): its FSP and properties, then its text box.
+    return _container(0xF004, [_record(0xF00A, struct.pack("<II", 0, 0), 2, 1),
+                               _record(0xF00B, b"", 3, 0),
+                               _container(0xF00D, client_text)])
+
+
+def _drawing(shapes):
+    # PPDrawing > OfficeArtDgContainer > OfficeArtSpgrContainer of shapes.
+    group = _container(0xF004, [_record(0xF009, b"\0" * 16, 1), _record(0xF00A, b"\0" * 8, 2)])
+    return _container(0x040C, [_container(0xF002, [_record(0xF008, struct.pack("<II", len(shapes) + 1, 0)),
+                                                   _container(0xF003, [group] + shapes)])])
+
+
+def _slide(slide, notes_id):
+    """A SlideContainer: its SlideAtom, then its drawing: a shape referring
+    to each of its outline texts (OutlineTextRefAtom), then its text boxes,
+    then its comments (PowerPoint 2002's, in a binary tag)."""
+    atom = _record(0x03EF, struct.pack("<I8sIIHH", 0, b"\x0d\x0e" + b"\0" * 6, 0x80000000, notes_id, 1, 0), 2)
+    shapes = [_shape([_record(0x0F9E, struct.pack("<I", i))]) for i in range(len(slide.get("outline", [])))]
+    shapes += [_shape(_text_atoms(text, wide)) for text, wide in slide.get("boxes", [])]
+    children = [atom, _drawing(shapes)]
+    comments = [_container(0x2EE0, [_record(0x0FBA, author.encode("utf-16-le"), 0, 0),
+                                    _record(0x0FBA, text.encode("utf-16-le"), 0, 1),
+                                    _record(0x0FBA, "".join(w[:1] for w in author.split()).encode("utf-16-le"), 0, 2),
+                                    _record(0x2EE1, struct.pack("<I", i) + b"\0" * 24)])
+                for i, (author, text) in enumerate(slide.get("comments", []))]
+    if comments:
+        tag = _container(0x138A, [_record(0x0FBA, "___PPT10".encode("utf-16-le")),
+                                  _container(0x138B, comments)])
+        children.append(_container(0x1388, [tag]))
+    return _container(0x03EE, children)
+
+
+def powerpoint97(slides, footer, summary=None, replaced=None):
+    """A PowerPoint 97-2003 presentation (.ppt): its Current User stream and
+    PowerPoint Document stream, as PowerPoint saves one. Each slide is a dict
+    of `outline` (placeholder texts, kept in the document's slide list and
+    referred to by the drawing), `boxes` ((text, wide) text boxes, UTF-16 or
+    8-bit), `comments` ((author, text)) and `notes` (text). The document
+    lists the slides and their notes and keeps `footer`; a master holds its
+    prompt text. `replaced` maps a slide's index to the slide as it was first
+    saved: that one is written by a first edit, and a second edit (a fast
+    save) appends the slide as it is now, its persist directory naming it
+    instead, as PowerPoint leaves a file it saved in a hurry."""
+    persist_slide = lambda i: 3 + i
+    persist_notes = lambda i: 3 + len(slides) + i
+    slide_id = lambda i: 256 + i
+    notes_id = lambda i: 512 + i
+    list_slides = []
+    for i, slide in enumerate(slides):
+        outline = slide.get("outline", [])
+        list_slides.append(_record(0x03F3, struct.pack("<IIiII", persist_slide(i), 4, len(outline), slide_id(i), 0)))
+        for text in outline:
+            list_slides += _text_atoms(text)
+    list_notes = [_record(0x03F3, struct.pack("<IIiII", persist_notes(i), 0, 0, notes_id(i), 0))
+                  for i, s in enumerate(slides) if s.get("notes")]
+    document = _container(0x03E8, [
+        _record(0x03E9, struct.pack("<IIII", 5760, 4320, 5760, 4320) + b"\0" * 24, 1),
+        _container(0x0FF0, [_record(0x03F3, struct.pack("<IIiII", 2, 0, 0, 0x80000000, 0))], 1),
+        _container(0x0FF0, list_slides, 0),
+        _container(0x0FF0, list_notes, 2),
+        _container(0x0FD9, [_record(0x0FDA, struct.pack("<hH", 0, 0x0020)), _record(0x0FBA, footer.encode("utf-16-le"), 0, 2)], 3),
+        _record(0x03EA, b""),
+    ])
+    master = _container(0x03F8, [_drawing([_shape(_text_atoms("Click to edit Master title style"))])])
+    stream = b""
+    offsets = {}
+
+    def place(persist, record):
+        nonlocal stream
+        offsets[persist] = len(stream)
+        stream += record
+
+    def edit(persists, last_edit):
+        # The persist directory of what this edit wrote, then its UserEditAtom.
+        nonlocal stream
+        entries = b""
+        for persist in sorted(persists):
+            entries += struct.pack("<II", 1 << 20 | persist, offsets[persist])
+        directory_at = len(stream)
+        stream += _record(0x1772, entries)
+        edit_at = len(stream)
+        seed = persist_notes(len(slides))
+        stream += _record(0x0FF5, struct.pack("<IHBBIIIIHH", slide_id(0), 0, 0, 3, last_edit, directory_at, 1, seed, 1, 0))
+        return edit_at
+
+    place(1, document)
+    place(2, master)
+    first = replaced or {}
+    for i, slide in enumerate(slides):
+        place(persist_slide(i), _slide(first.get(i, slide), notes_id(i) if slide.get("notes") else 0))
+    for i, slide in enumerate(slides):
+        if slide.get("notes"):
+            notes = _container(0x03F0, [_record(0x03F1, struct.pack("<IHH", slide_id(i), 0, 0), 1),
+                                        _drawing([_shape(_text_atoms(slide["notes"]))])])
+            place(persist_notes(i), notes)
+    last = edit(list(offsets), 0)
+    if replaced:
+        for i in sorted(replaced):
+            place(persist_slide(i), _slide(slides[i], notes_id(i) if slides[i].get("notes") else 0))
+        last = edit([persist_slide(i) for i in replaced], last)
+    user = b"trawl"
+    current = _record(0x0FF6, struct.pack("<IIIHHBBH", 0x14, 0xE391C05F, last, len(user), 0x03F4, 3, 0, 0)
+                      + user + struct.pack("<I", 8) + user.decode().encode("utf-16-le"))
+    streams = {"Current User": current, "PowerPoint Document": stream}
+    if summary:
+        streams["\x05SummaryInformation"] = summary
+    return compound(streams)

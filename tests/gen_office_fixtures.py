@@ -21,7 +21,7 @@ import json
 import os
 import zipfile
 
-from fixture_cfb import filetime, summary_information, word97
+from fixture_cfb import filetime, powerpoint97, summary_information, word97
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 DOCS = os.path.join(ROOT, "documents")
@@ -567,6 +567,38 @@ def legacy_doc():
     plant(name, "uk_phone", "07700 900617", "part headers, paragraph 1")
 
 
+def legacy_ppt():
+    """A PowerPoint 97-2003 deck from a residents panel, as a share keeps from
+    before PPTX: placeholders' text kept in the document's outline, text
+    boxes in UTF-16 and in 8 bits, speaker notes, a comment, a footer, and a
+    fast save that replaced a text box (the old text stays in the file)."""
+    name = "resident_panel_2008.ppt"
+    contacts = {"outline": ["Panel contacts"],
+                "boxes": [("Panel secretary: Dafydd Ellis, 07700 900733", True),
+                          ("dafydd.ellis@example.org", False)],
+                "notes": "Treasurer to call back on 020 7946 0833"}
+    slides = [
+        {"outline": ["Tenant panel \u2013 spring 2008", "Chair: Mrs Gwen Pritchard"]},
+        contacts,
+        {"outline": ["Expenses", "NI number for expenses: JT 61 48 27 B"],
+         "comments": [("Resident Involvement", "Check DOB 12/05/1957 with the tenancy file")]},
+    ]
+    first = dict(contacts, boxes=[("Panel secretary (old): 07700 900911", True)] + contacts["boxes"][1:])
+    summary = summary_information("Resident Involvement Team", filetime(2008, 4, 1), filetime(2008, 4, 3))
+    with open(os.path.join(DOCS, name), "wb") as f:
+        f.write(powerpoint97(slides, "Resident Involvement \u2013 0113 496 0274", summary, replaced={1: first}))
+    plant(name, "person_name", "Gwen Pritchard", "page 1, paragraph 2", why="a placeholder's text, kept in the outline")
+    plant(name, "person_name", "Dafydd Ellis", "page 2, paragraph 2", why="a text box in UTF-16")
+    plant(name, "uk_phone", "07700 900733", "page 2, paragraph 2", why="a text box in UTF-16")
+    plant(name, "email", "dafydd.ellis@example.org", "page 2, paragraph 3", why="a text box in 8 bits")
+    plant(name, "uk_phone", "020 7946 0833", "part notes, page 2, paragraph 1")
+    plant(name, "uk_nino", "JT 61 48 27 B", "page 3, paragraph 2")
+    plant(name, "date_of_birth", "12/05/1957", "part comments, page 3, paragraph 1")
+    plant(name, "uk_phone", "0113 496 0274", "part headers, paragraph 1", why="the slides' footer")
+    plant(name, "uk_phone", "07700 900911", "a text box an edit replaced", expect="not_found",
+          why="text a fast save replaced, which no slide shows, left out as a DOCX's deleted text is")
+
+
 def rtf_letter():
     """A support case letter in RTF, as a housing system's mail merge saves
     it, written the way Word writes RTF: runs split by revision groups, a
@@ -632,6 +664,7 @@ def main():
     briefing_pptx()
     briefing_odp()
     legacy_doc()
+    legacy_ppt()
     rtf_letter()
     with open(os.path.join(EXPECTED, "planted_office.json"), "w", encoding="utf-8") as f:
         json.dump(PLANTED, f, indent=2)

@@ -440,3 +440,112 @@ fn every_hostile_rtf_is_reported_and_the_scan_goes_on() {
         ]
     );
 }
+
+/// A PowerPoint record: version and instance, type, length, body.
+fn ppt_record(container: bool, kind: u16, body: &[u8]) -> Vec<u8> {
+    let mut out = u16::from(container)
+        .wrapping_mul(0xF)
+        .to_le_bytes()
+        .to_vec();
+    out.extend(kind.to_le_bytes());
+    out.extend((body.len() as u32).to_le_bytes());
+    out.extend(body);
+    out
+}
+
+/// A `.ppt` of the given PowerPoint Document stream (no Current User: the
+/// last edit stored is the one read).
+fn ppt(stream: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut file =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
+            .unwrap();
+    let mut document = file.create_stream("PowerPoint Document").unwrap();
+    document.write_all(stream).unwrap();
+    drop(document);
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+/// Presentations built to make a reader take the square of their size, or
+/// a stack as deep as they are: each is read in bounded time and memory,
+/// said to be damaged, and the scan goes on.
+#[test]
+fn every_hostile_ppt_is_reported_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // A slide list of one slide (persist 2, stored nowhere) whose outline
+    // holds a phone number, as persist 1.
+    let mut list_atom = 2u32.to_le_bytes().to_vec();
+    list_atom.extend([0; 16]);
+    let slide_list = ppt_record(
+        true,
+        0x0FF0,
+        &[
+            ppt_record(false, 0x03F3, &list_atom),
+            ppt_record(false, 0x0FA8, b"Call 07700 900555"),
+        ]
+        .concat(),
+    );
+    let document = ppt_record(true, 0x03E8, &slide_list);
+    // One persist directory of a million entries (256 runs of 4,095), then
+    // 100,000 edits, each naming it and the edit before.
+    let mut edits = document.clone();
+    let directory_at = edits.len() as u32;
+    let mut entries = Vec::new();
+    for run in 0..256u32 {
+        entries.extend(((4095 << 20) | (1 + run * 4095)).to_le_bytes());
+        entries.extend(std::iter::repeat_n(0u32.to_le_bytes(), 4095).flatten());
+    }
+    edits.extend(ppt_record(false, 0x1772, &entries));
+    let mut before = 0u32;
+    for _ in 0..100_000 {
+        let at = edits.len() as u32;
+        let mut edit = vec![0u8; 28];
+        edit[8..12].copy_from_slice(&before.to_le_bytes());
+        edit[12..16].copy_from_slice(&directory_at.to_le_bytes());
+        edit[16..20].copy_from_slice(&1u32.to_le_bytes());
+        edits.extend(ppt_record(false, 0x0FF5, &edit));
+        before = at;
+    }
+    // Five million containers, each inside the one before, and no edit.
+    let mut nested = Vec::with_capacity(40_000_020);
+    for i in 0..5_000_000u32 {
+        nested.extend([0x0F, 0, 0xEE, 0x03]);
+        nested.extend((40_000_000 - 8 * i + 12).to_le_bytes());
+    }
+    nested.extend(ppt_record(false, 0x0FA8, b"Call 07700 900666"));
+    let files = vec![
+        ("edits.ppt", ppt(&edits)),
+        ("nested.ppt", ppt(&nested)),
+        (
+            "deck.ppt",
+            ppt(&ppt_record(false, 0x0FA8, b"Call 07700 900777")),
+        ),
+    ];
+    let doc = scan_limited(dir.path(), &files);
+    let absent = "corrupt PowerPoint presentation: its Current User stream is missing or damaged, and no edit is stored; its text was read as stored, without slide numbers";
+    assert_eq!(
+        failed(&doc),
+        [
+            (
+                "deck.ppt".to_string(),
+                absent.to_string()
+            ),
+            (
+                "edits.ppt".to_string(),
+                "corrupt PowerPoint presentation: 1 of its slides and notes pages are not where its edits say (a slide's text kept in its outline was read); the rest was scanned".to_string()
+            ),
+            (
+                "nested.ppt".to_string(),
+                "corrupt PowerPoint presentation: its Current User stream is missing or damaged, and no edit is stored; records in it run past their containers' ends (they were cut there) or nest too deep; its text was read as stored, without slide numbers".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        found(&doc, |_| true),
+        [
+            ("deck.ppt".to_string(), "uk_phone".to_string()),
+            ("edits.ppt".to_string(), "uk_phone".to_string()),
+        ]
+    );
+}

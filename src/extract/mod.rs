@@ -15,6 +15,7 @@ pub mod markup;
 pub mod office;
 pub mod ole;
 pub mod pdf;
+pub mod powerpoint97;
 pub mod rtf;
 pub mod sniff;
 pub mod spreadsheet;
@@ -53,7 +54,7 @@ pub struct Limits {
     /// Members of one file, together.
     pub max_members: u64,
     /// One member unpacked into memory to be scanned, or one file of a
-    /// format that is read whole (PDF, HTML, a lone email, a Word 97–2003 document).
+    /// format that is read whole (PDF, HTML, a lone email, a Word or PowerPoint 97–2003 file).
     pub max_member_bytes: u64,
     /// Findings listed for one file, its members' included: past it they
     /// are counted, not kept, so that an export of millions of rows costs
@@ -246,7 +247,7 @@ impl From<io::Error> for Problem {
 }
 
 /// What a file's reading is told while a file or member of a format read
-/// whole (PDF, HTML, XML, a lone email, a Word 97–2003 document) is in memory: parsing one takes
+/// whole (PDF, HTML, XML, a lone email, a Word or PowerPoint 97–2003 file) is in memory: parsing one takes
 /// about twice its size, and several at once, on several cores, can take
 /// more memory than the machine has. `hold` may wait for room.
 pub trait WholeReads {
@@ -655,6 +656,7 @@ fn run_extractor(
         Kind::Mbox => email::scan_mbox(src, sink, nest),
         Kind::Outlook => email::outlook::scan_msg(src, sink, nest),
         Kind::Word97 => word97::scan(src, sink),
+        Kind::PowerPoint97 => powerpoint97::scan(src, sink),
         Kind::Rtf => rtf::scan(src, sink),
         Kind::Zip => archive::scan_zip(src, sink, nest),
         Kind::Tar => archive::scan_tar(src, sink, nest),

@@ -70,16 +70,17 @@ pub fn scan(src: Box<dyn ReadSeek>, doc: Doc, sink: &mut Sink) -> Result<(), Pro
     }
 }
 
-/// A document read from a format of its own (Word 97–2003, RTF), handed
-/// over as it is read and scanned as a DOCX's is: each paragraph numbered
-/// within its part (the body's unnamed), and runs of table rows as tables.
+/// A document read from a format of its own (Word 97–2003, RTF, PowerPoint
+/// 97–2003), handed over as it is read and scanned as a DOCX's or a PPTX's
+/// is: each paragraph numbered within its part (the body's unnamed) and
+/// page, and runs of table rows as tables.
 pub(super) struct Flow<'s, 'e> {
     out: Emitter<'s, 'e>,
     /// The table a scope has open: its last unit was a row.
     tables: HashMap<usize, Table>,
-    /// The last unit's part and scope: a document's units come part by
-    /// part, so most need no look-up (which makes a key of the part).
-    last: Option<(Option<String>, usize)>,
+    /// The last unit's part, page and scope: a document's units come part
+    /// by part, so most need no look-up (which makes a key of the part).
+    last: Option<(Option<String>, Option<u64>, usize)>,
 }
 
 impl<'s, 'e> Flow<'s, 'e> {
@@ -91,19 +92,26 @@ impl<'s, 'e> Flow<'s, 'e> {
         }
     }
 
-    fn scope(&mut self, part: Option<&str>) -> usize {
+    fn scope(&mut self, part: Option<&str>, page: Option<u64>) -> usize {
         match &self.last {
-            Some((last, scope)) if last.as_deref() == part => *scope,
+            Some((last, last_page, scope)) if last.as_deref() == part && *last_page == page => {
+                *scope
+            }
             _ => {
-                let scope = self.out.scope(part, None);
-                self.last = Some((part.map(str::to_string), scope));
+                let scope = self.out.scope(part, page);
+                self.last = Some((part.map(str::to_string), page, scope));
                 scope
             }
         }
     }
 
     pub(super) fn paragraph(&mut self, part: Option<&str>, text: &str) {
-        let scope = self.scope(part);
+        self.paragraph_on(part, None, text);
+    }
+
+    /// A paragraph of a page (a slide) or of a part of one.
+    pub(super) fn paragraph_on(&mut self, part: Option<&str>, page: Option<u64>, text: &str) {
+        let scope = self.scope(part, page);
         self.tables.remove(&scope);
         let s = &mut self.out.scopes[scope];
         s.paragraphs += 1;
@@ -113,7 +121,7 @@ impl<'s, 'e> Flow<'s, 'e> {
 
     /// One table row, its cells in order (each one grid column).
     pub(super) fn row(&mut self, part: Option<&str>, cells: Vec<String>) {
-        let scope = self.scope(part);
+        let scope = self.scope(part, None);
         let out = &mut self.out;
         let table = self
             .tables

@@ -26,6 +26,8 @@ pub enum Kind {
     Outlook,
     /// A Word 97–2003 document (`.doc`), a compound file.
     Word97,
+    /// A PowerPoint 97–2003 presentation (`.ppt`), a compound file.
+    PowerPoint97,
     /// Rich Text Format.
     Rtf,
     /// A zip not yet looked into (see `archive::zip_kind`), or a plain one.
@@ -57,7 +59,7 @@ impl Kind {
     pub fn reads_whole(self) -> bool {
         matches!(
             self,
-            Kind::Html | Kind::Xml | Kind::Pdf | Kind::Email | Kind::Word97
+            Kind::Html | Kind::Xml | Kind::Pdf | Kind::Email | Kind::Word97 | Kind::PowerPoint97
         )
     }
 
@@ -83,6 +85,7 @@ impl Kind {
             Kind::Mbox => "mbox",
             Kind::Outlook => "msg",
             Kind::Word97 => "doc",
+            Kind::PowerPoint97 => "ppt",
             Kind::Rtf => "rtf",
             Kind::Zip => "zip",
             Kind::Tar => "tar",
@@ -123,7 +126,8 @@ pub fn detect(path: &Path, head: &[u8]) -> Kind {
         return match ext.as_str() {
             "msg" => Kind::Outlook,
             "doc" | "dot" => Kind::Word97,
-            "ppt" | "pub" => Kind::Binary("ole"),
+            "ppt" | "pps" | "pot" => Kind::PowerPoint97,
+            "pub" => Kind::Binary("ole"),
             _ => Kind::Spreadsheet(Book::Xls),
         };
     }
@@ -434,8 +438,14 @@ mod tests {
             detect(p("a.doc"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
             Kind::Word97
         );
+        for name in ["a.ppt", "a.PPS", "a.pot"] {
+            assert_eq!(
+                detect(p(name), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
+                Kind::PowerPoint97
+            );
+        }
         assert_eq!(
-            detect(p("a.ppt"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
+            detect(p("a.pub"), b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
             Kind::Binary("ole")
         );
         // RTF by its opening, whatever its name: systems save it as `.doc`.
