@@ -231,19 +231,22 @@ def _container(kind, children, instance=0):
     return _record(kind, b"".join(children), 0xF, instance)
 
 
-def _text_atoms(text, wide=True):
-    # A text's header (its type: 4, other), its characters (UTF-16, or one
-    # byte each), and the run of its style, as PowerPoint writes them.
+def _text_atoms(text, wide=True, kind=4):
+    # A text's header (its type: 0 a title's, 1 a body's, 2 notes', 4
+    # other), its characters (UTF-16, or one byte each), and the run of its
+    # style, as PowerPoint writes them.
     chars = _record(0x0FA0, text.encode("utf-16-le")) if wide else _record(0x0FA8, text.encode("latin-1"))
     style = _record(0x0FA1, struct.pack("<IHI", len(text) + 1, 0, 0))
-    return [_record(0x0F9F, struct.pack("<I", 4)), chars, style]
+    return [_record(0x0F9F, struct.pack("<I", kind)), chars, style]
 
 
-def _shape(client_text):
-    # A shape (OfficeArtSpContainer): its FSP and properties, then its text box.
+def _shape(client_text, placeholder=None):
+    # A shape (OfficeArtSpContainer): its FSP and properties, what it holds
+    # the place of (an OEPlaceholderAtom: its position and kind), then its
+    # text box.
+    client = [_container(0xF011, [_record(0x0BC3, struct.pack("<IBBH", *placeholder, 0, 0))])] if placeholder else []
     return _container(0xF004, [_record(0xF00A, struct.pack("<II", 0, 0), 2, 1),
-                               _record(0xF00B, b"", 3, 0),
-                               _container(0xF00D, client_text)])
+                               _record(0xF00B, b"", 3, 0)] + client + [_container(0xF00D, client_text)])
 
 
 def _drawing(shapes):
@@ -257,8 +260,11 @@ def _slide(slide, notes_id):
     """A SlideContainer: its SlideAtom, then its drawing: a shape referring
     to each of its outline texts (OutlineTextRefAtom), then its text boxes,
     then its comments (PowerPoint 2002's, in a binary tag)."""
-    atom = _record(0x03EF, struct.pack("<I8sIIHH", 0, b"\x0d\x0e" + b"\0" * 6, 0x80000000, notes_id, 1, 0), 2)
-    shapes = [_shape([_record(0x0F9E, struct.pack("<I", i))]) for i in range(len(slide.get("outline", [])))]
+    # Its layout: 1, a title and a body (placeholders 0x0D and 0x0E).
+    atom = _record(0x03EF, struct.pack("<I8sIIHH", 1, b"\x0d\x0e" + b"\0" * 6, 0x80000000, notes_id, 1, 0), 2)
+    # The outline's texts: the title's (placeholder 0x0D), then the body's (0x0E).
+    shapes = [_shape([_record(0x0F9E, struct.pack("<I", i))], (i, 0x0D if i == 0 else 0x0E))
+              for i in range(len(slide.get("outline", [])))]
     shapes += [_shape(_text_atoms(text, wide)) for text, wide in slide.get("boxes", [])]
     children = [atom, _drawing(shapes)]
     comments = [_container(0x2EE0, [_record(0x0FBA, author.encode("utf-16-le"), 0, 0),
@@ -292,8 +298,8 @@ def powerpoint97(slides, footer, summary=None, replaced=None):
     for i, slide in enumerate(slides):
         outline = slide.get("outline", [])
         list_slides.append(_record(0x03F3, struct.pack("<IIiII", persist_slide(i), 4, len(outline), slide_id(i), 0)))
-        for text in outline:
-            list_slides += _text_atoms(text)
+        for n, text in enumerate(outline):
+            list_slides += _text_atoms(text, kind=0 if n == 0 else 1)
     list_notes = [_record(0x03F3, struct.pack("<IIiII", persist_notes(i), 0, 0, notes_id(i), 0))
                   for i, s in enumerate(slides) if s.get("notes")]
     document = _container(0x03E8, [
@@ -334,7 +340,7 @@ def powerpoint97(slides, footer, summary=None, replaced=None):
     for i, slide in enumerate(slides):
         if slide.get("notes"):
             notes = _container(0x03F0, [_record(0x03F1, struct.pack("<IHH", slide_id(i), 0, 0), 1),
-                                        _drawing([_shape(_text_atoms(slide["notes"]))])])
+                                        _drawing([_shape(_text_atoms(slide["notes"], kind=2))])])
             place(persist_notes(i), notes)
     last = edit(list(offsets), 0)
     if replaced:
