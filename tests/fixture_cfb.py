@@ -139,11 +139,35 @@ def summary_information(author, created, saved):
     return struct.pack("<HHI16sI", 0xFFFE, 0, 0x00020006, b"\0" * 16, 1) + fmtid + struct.pack("<I", 48) + section
 
 
-def word97(body, headers="", summary=None):
+def _fkp(runs, entry, props):
+    """A formatted disk page (FKP): the runs' stream offsets, then an entry
+    for each run (a CHPX page's one byte, a PAPX page's 13: the offset and a
+    blank PHE) naming its properties, which are stored from the page's end
+    down, each at a word's offset (0: none)."""
+    page = bytearray(512)
+    page[511] = len(runs)
+    offsets = [r[0] for r in runs] + [runs[-1][1]]
+    struct.pack_into("<%dI" % len(offsets), page, 0, *offsets)
+    top, placed = 511, {}
+    for i, (_, _, key) in enumerate(runs):
+        if key is not None and key not in placed:
+            data = props[key]
+            top = (top - len(data)) & ~1
+            page[top:top + len(data)] = data
+            placed[key] = top // 2
+        page[len(offsets) * 4 + i * entry] = placed.get(key, 0)
+    assert len(offsets) * 4 + len(runs) * entry <= top
+    return bytes(page)
+
+
+def word97(body, headers="", summary=None, deleted=()):
     """A Word 97-2003 document (.doc): `body` (paragraphs ending in \\r, table
-    cells in \\x07, fields as \\x13 code \\x14 result \\x15) in one 8-bit
-    Windows-1252 piece, `headers` in a UTF-16 piece after it. Only what a
-    reader needs to find the text: the FIB's counts and piece table."""
+    cells in \\x07, a row's end an \\x07 after a cell's, fields as \\x13 code
+    \\x14 result \\x15) in one 8-bit Windows-1252 piece, `headers` in a UTF-16
+    piece after it. The body's formatting says which paragraphs are in a
+    table and which end a row, and which of its text is `deleted` (a tracked
+    change). Only what a reader needs: the FIB's counts, the piece table and
+    those pages of formatting."""
     text_at, wide_at = 0x400, 0x800
     body_bytes = body.encode("cp1252")
     header_units = headers.encode("utf-16-le")
@@ -164,8 +188,36 @@ def word97(body, headers="", summary=None):
     plc += b"".join(struct.pack("<HIH", 0, fc, 0) for fc in descriptors)
     clx = b"\x02" + struct.pack("<I", len(plc)) + plc
     struct.pack_into("<II", fib, 0x1A2, 0, len(clx))
+    # Paragraphs, each to its mark: in a table when a cell's mark ends it,
+    # a row's end when it is that mark alone after a cell's.
+    paragraphs, start = [], 0
+    for i, c in enumerate(body):
+        if c in "\r\x07":
+            alone = c == "\x07" and i == start and i > 0 and body[i - 1] == "\x07"
+            key = "row_end" if alone else ("cell" if c == "\x07" else None)
+            paragraphs.append((text_at + start, text_at + i + 1, key))
+            start = i + 1
+    # Character runs: the deleted text, and the rest.
+    cuts = sorted({0, len(body)} | {b for d in deleted for b in (body.index(d), body.index(d) + len(d))})
+    spans = {(body.index(d), body.index(d) + len(d)) for d in deleted}
+    runs = [(text_at + a, text_at + b, "deleted" if (a, b) in spans else None) for a, b in zip(cuts, cuts[1:])]
+    # sprmCFRMarkDel; sprmPFInTable and sprmPItap (depth 1), and at a row's
+    # end sprmPFTtp and the row's columns (sprmTDefTable: two, 1.5 inches each), each after its
+    # size (a CHPX's in bytes; a PAPX's, with its style's index 0, in words).
+    columns = struct.pack("<HB3h", 8, 2, 0, 2160, 4320)
+    chpx = {"deleted": bytes([3]) + struct.pack("<HB", 0x0800, 1)}
+    papx = {"cell": bytes([0, 6]) + struct.pack("<HHBHIx", 0, 0x2416, 1, 0x6649, 1),
+            "row_end": bytes([0, 12]) + struct.pack("<HHBHBHIH", 0, 0x2416, 1, 0x2417, 1, 0x6649, 1, 0xD608) + columns + b"\0"}
+    chpx_page, papx_page = 8, 9
+    document = document.ljust(chpx_page * 512, b"\0") + _fkp(runs, 1, chpx) + _fkp(paragraphs, 13, papx)
+    bins = b""
+    for n, (page, spans_) in enumerate([(chpx_page, runs), (papx_page, paragraphs)]):
+        plc = struct.pack("<III", spans_[0][0], spans_[-1][1], page)
+        # The bin tables' places: FIB pairs 12 (characters) and 13 (paragraphs).
+        struct.pack_into("<II", fib, 0x9A + (12 + n) * 8, len(clx) + len(bins), len(plc))
+        bins += plc
     document = bytes(fib) + document[len(fib):]
-    streams = {"WordDocument": document, "1Table": clx}
+    streams = {"WordDocument": document, "1Table": clx + bins}
     if summary:
         streams["\x05SummaryInformation"] = summary
     return compound(streams)

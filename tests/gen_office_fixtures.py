@@ -543,7 +543,8 @@ def briefing_pptx():
 
 def legacy_doc():
     """A Word 97-2003 case note, as a share keeps from before DOCX: a field
-    (the email's code is a link, its result the text), a table, a header."""
+    (the email's code is a link, its result the text), a table, a header,
+    and a tracked deletion."""
     name = "old_case_note.doc"
     body = (
         "Case note, March 2009\r"
@@ -551,19 +552,24 @@ def legacy_doc():
         "NI number: RT 53 62 71 C\r"
         "Date of birth: 14/02/1961\r"
         'Email: \x13 HYPERLINK "mailto:m.okonkwo.old@example.org" \x14m.okonkwo@example.org\x15\r'
+        "Contact by phone only (or m.okonkwo.private@example.net).\r"
         "Phone\x0707700 900482\x07\x07"
+        "Mobile\x0707700 900519\x07\x07"
         "Closed \u2013 no further action.\r"
     )
     headers = "Sheltered Housing \u2013 out of hours 07700 900617\r\r"
     with open(os.path.join(DOCS, name), "wb") as f:
         summary = summary_information("Sheltered Housing Team", filetime(2009, 3, 2), filetime(2009, 3, 5))
-        f.write(word97(body, headers, summary))
+        f.write(word97(body, headers, summary, deleted=[" (or m.okonkwo.private@example.net)"]))
     plant(name, "uk_nino", "RT 53 62 71 C", "paragraph 3")
     plant(name, "date_of_birth", "14/02/1961", "paragraph 4")
     plant(name, "email", "m.okonkwo@example.org", "paragraph 5", why="a field's result")
     plant(name, "email", "m.okonkwo.old@example.org", "paragraph 5", expect="not_found",
           why="a field's code (the link), not its text")
-    plant(name, "uk_phone", "07700 900482", "paragraph 7", why="a table cell")
+    plant(name, "email", "m.okonkwo.private@example.net", "paragraph 6", expect="not_found",
+          why="deleted text (a tracked change), left out as a DOCX's is")
+    plant(name, "uk_phone", "07700 900482", "table 1 row 1 cell 2", why="a table cell")
+    plant(name, "uk_phone", "07700 900519", "table 1 row 2 cell 2", why="a table's second row")
     plant(name, "uk_phone", "07700 900617", "part headers, paragraph 1")
 
 

@@ -542,7 +542,7 @@ email, archives, HTML and XML, malformed files), `gen_policy_fixtures.py` (`hous
 that raise, and must not raise, each policy flag, dated PDFs among them); `fixture_pdf.py` draws
 the PDFs for both, and `fixture_cfb.py` writes compound files (OLE): `mail/arrears_chase.msg` (an
 email saved from Outlook, with a CSV and an earlier message attached) and
-`documents/old_case_note.doc` (a Word 97-2003 document), `documents/resident_panel_2008.ppt`
+`documents/old_case_note.doc` (a Word 97-2003 document with a table and a tracked deletion), `documents/resident_panel_2008.ppt`
 (a PowerPoint 97-2003 deck, saved twice: the second save replaced a text box and left the old one
 in the file), and the compressed RTF body of
 `mail/repair_visit.msg`; `gen_office_fixtures.py` writes `documents/support_case_letter.rtf` (RTF

@@ -1252,6 +1252,81 @@ mod tests {
     use super::testing::{engine, Told};
     use super::*;
 
+    /// Each finding's detector, value and place, a header's or footer's
+    /// part named as RTF and `.doc` name it (a DOCX names each by its
+    /// file), its paragraph number within them not kept (the formats
+    /// number their empty header paragraphs differently).
+    fn places(got: &Extracted) -> Vec<(String, String, Location)> {
+        let mut places: Vec<_> = got
+            .findings
+            .iter()
+            .map(|f| {
+                let mut location = f.location.clone();
+                let part = location.part.as_deref().unwrap_or_default();
+                if part.starts_with("header") || part.starts_with("footer") {
+                    location.part = Some("headers".into());
+                    location.paragraph = None;
+                }
+                (
+                    f.detector.clone(),
+                    f.value.clone().unwrap_or_default(),
+                    location,
+                )
+            })
+            .collect();
+        places.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        places
+    }
+
+    /// Files LibreOffice saved from fixtures give what the fixtures give:
+    /// its `.doc` with its table's rows and without its deleted text, its
+    /// RTF, and its `.ppt`, which keeps a slide's text in its shapes.
+    #[test]
+    fn files_other_programs_wrote_read_as_what_they_came_from() {
+        let engine = engine();
+        let read = |name: &str, bytes: &[u8]| {
+            let got = extract_bytes(&engine, name, bytes.to_vec(), true, Limits::default());
+            assert_eq!(
+                (got.outcome, got.reason.as_deref()),
+                (Outcome::Scanned, None),
+                "{name}"
+            );
+            places(&got)
+        };
+        let letter = read(
+            "letter.docx",
+            include_bytes!("../../fixtures/documents/tenancy_letter.docx"),
+        );
+        assert_eq!(letter.len(), 14);
+        assert!(letter
+            .iter()
+            .any(|p| p.2.table == Some(1) && p.2.row == Some(3)));
+        for (name, bytes) in [
+            (
+                "letter.doc",
+                &include_bytes!("../../tests/written/tenancy_letter_libreoffice.doc")[..],
+            ),
+            (
+                "letter.rtf",
+                &include_bytes!("../../tests/written/tenancy_letter_libreoffice.rtf")[..],
+            ),
+        ] {
+            assert_eq!(read(name, bytes), letter, "{name}");
+        }
+        let deck = read(
+            "deck.pptx",
+            include_bytes!("../../fixtures/documents/briefing.pptx"),
+        );
+        assert_eq!(deck.len(), 3);
+        assert_eq!(
+            read(
+                "deck.ppt",
+                include_bytes!("../../tests/written/briefing_libreoffice.ppt")
+            ),
+            deck
+        );
+    }
+
     #[test]
     fn a_librarys_message_keeps_its_words_and_drops_what_it_quotes() {
         // What calamine, quick-xml and Debug formatting quote.

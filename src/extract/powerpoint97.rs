@@ -712,28 +712,6 @@ mod tests {
         );
     }
 
-    /// LibreOffice keeps a slide's text in its shapes, not in the outline;
-    /// read, it gives what the PPTX it was saved from gives.
-    #[test]
-    fn a_deck_libreoffice_saved_reads_as_the_pptx_it_came_from() {
-        let written = include_bytes!("../../tests/written/briefing_libreoffice.ppt");
-        let got = extract_bytes(
-            &ENGINE,
-            "deck.ppt",
-            written.to_vec(),
-            true,
-            Limits::default(),
-        );
-        assert_eq!(
-            (got.outcome, got.reason.as_deref()),
-            (Outcome::Scanned, None)
-        );
-        let pptx = include_bytes!("../../fixtures/documents/briefing.pptx");
-        let expected = extract_bytes(&ENGINE, "deck.pptx", pptx.to_vec(), true, Limits::default());
-        assert_eq!(places(&got), places(&expected));
-        assert_eq!(places(&got).len(), 3);
-    }
-
     #[test]
     fn a_slide_reads_its_boxes_in_drawing_order_and_its_outline_once() {
         let refer = |i: u32| {
