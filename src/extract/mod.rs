@@ -1313,6 +1313,25 @@ mod tests {
         ] {
             assert_eq!(read(name, bytes), letter, "{name}");
         }
+        // Its PDF draws each cell, and a label and its value, as text
+        // objects of their own: each row, and each label's line, is read as
+        // one line, as the page shows it.
+        let pdf = read(
+            "letter.pdf",
+            include_bytes!("../../tests/written/tenancy_letter_libreoffice.pdf"),
+        );
+        let line_of = |value: &str| {
+            let place = pdf.iter().find(|p| p.1 == value).unwrap();
+            let column = match place.2.column {
+                Some(crate::report::Column::Number(n)) => n,
+                _ => 0,
+            };
+            (place.2.line, column)
+        };
+        assert_eq!(line_of("Tomasz Quennell"), (Some(13), 1));
+        assert_eq!(line_of("02/11/1971"), (Some(13), 17));
+        assert_eq!(line_of("RC 73 09 41 A"), (Some(13), 28));
+        assert_eq!(line_of("WP 40 62 19 B"), (Some(9), 22));
         let deck = read(
             "deck.pptx",
             include_bytes!("../../fixtures/documents/briefing.pptx"),

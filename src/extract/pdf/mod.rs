@@ -3,8 +3,11 @@
 //!
 //! Text is taken from each page's content stream in the order it is drawn,
 //! which for word-processor output is reading order. A new line starts
-//! where the text position moves down (Td, TD, Tm, T*, ET), and a space
-//! where a TJ array kerns by more than a tenth of an em, so words stay whole.
+//! where the text moves to another baseline (by Td, TD, Tm, T*, or a new
+//! text object), and a space where it moves along the same one (a table's
+//! next cell, or a run drawn as a text object of its own, as word
+//! processors draw them) or where a TJ array kerns by more than a tenth of
+//! an em, so words stay whole.
 //! A PDF that opens with the empty password is read; others are
 //! `encrypted`; pages without any text (a scan) are `no_text`. What reading
 //! a file may cost is bounded in `limits`, as lopdf bounds nothing.
@@ -401,12 +404,18 @@ fn page_text(
         text: String::new(),
         short: None,
         y: None,
+        line_matrix: IDENTITY,
+        leading: 0.0,
+        font_size: 0.0,
+        unplaced: false,
         forms: Vec::new(),
         forms_refused: false,
         parsed_any: false,
         first_error: None,
     };
     drawing.draw(&content, &resources);
+    // The page's last line ends with it.
+    drawing.new_line();
     match drawing.first_error {
         Some(e) if !drawing.parsed_any => Err(e),
         _ => Ok(PageText {
@@ -422,9 +431,18 @@ struct Drawing<'d, 'a> {
     allowance: &'a mut limits::Allowance,
     text: String,
     short: Option<String>,
-    /// The text line's vertical position, to tell a new line from a move
-    /// along the same one.
+    /// The baseline of the text drawn last (in the text space of the
+    /// objects that drew it), to tell a new line from a move along the
+    /// same one.
     y: Option<f32>,
+    /// The text line matrix (a, b, c, d, e, f), the leading, and the font's
+    /// size, as the text operators set them.
+    line_matrix: [f32; 6],
+    leading: f32,
+    font_size: f32,
+    /// A text object begun and its text not yet placed: its first text is
+    /// placed where the matrix is then.
+    unplaced: bool,
     /// The forms being drawn, innermost last: a form that draws itself is
     /// not followed.
     forms: Vec<lopdf::ObjectId>,
@@ -466,6 +484,31 @@ impl<'d> Drawing<'d, '_> {
         }
     }
 
+    /// Moves the text line by (tx, ty) in its own space (Td).
+    fn move_line(&mut self, tx: f32, ty: f32) {
+        let [a, b, c, d, e, f] = self.line_matrix;
+        self.line_matrix = [a, b, c, d, tx * a + ty * c + e, tx * b + ty * d + f];
+        self.place();
+    }
+
+    /// Text goes where the line matrix now is: on the line drawn last (a
+    /// space), or a new one. The same baseline is within a third of the
+    /// font's height (a superscript stays on its line).
+    fn place(&mut self) {
+        self.unplaced = false;
+        let y = self.line_matrix[5];
+        let height = (self.font_size * self.line_matrix[3]).abs();
+        let same = self
+            .y
+            .is_some_and(|old| (old - y).abs() <= (height / 3.0).max(0.01));
+        if same {
+            self.space();
+        } else {
+            self.new_line();
+        }
+        self.y = Some(y);
+    }
+
     fn space(&mut self) {
         if !self.text.ends_with([' ', '\n']) && !self.text.is_empty() {
             self.text.push(' ');
@@ -482,7 +525,12 @@ impl<'d> Drawing<'d, '_> {
         let doc = self.doc;
         let operands = &op.operands;
         match op.operator.as_str() {
+            "BT" => {
+                self.line_matrix = IDENTITY;
+                self.unplaced = true;
+            }
             "Tf" => {
+                self.font_size = operands.get(1).and_then(number).unwrap_or(0.0);
                 *font = operands
                     .first()
                     .and_then(|o| o.as_name().ok())
@@ -506,13 +554,16 @@ impl<'d> Drawing<'d, '_> {
                 }
             }
             "Tj" | "TJ" => {
+                if self.unplaced {
+                    self.place();
+                }
                 let encoding = font.as_ref().and_then(|n| encodings.get(n)?.as_ref());
                 if let Some(enc) = encoding {
                     show(&mut self.text, enc, operands);
                 }
             }
             "'" | "\"" => {
-                self.new_line();
+                self.move_line(0.0, -self.leading);
                 let encoding = font.as_ref().and_then(|n| encodings.get(n)?.as_ref());
                 if let Some(enc) = encoding {
                     show(
@@ -523,22 +574,23 @@ impl<'d> Drawing<'d, '_> {
                 }
             }
             "Td" | "TD" => {
-                let dy = operands.get(1).and_then(number).unwrap_or(0.0);
-                if dy.abs() > 0.01 {
-                    self.new_line();
-                } else {
-                    self.space();
+                let tx = operands.first().and_then(number).unwrap_or(0.0);
+                let ty = operands.get(1).and_then(number).unwrap_or(0.0);
+                if op.operator == "TD" {
+                    self.leading = -ty;
                 }
+                self.move_line(tx, ty);
             }
+            "TL" => self.leading = operands.first().and_then(number).unwrap_or(0.0),
             "Tm" => {
-                let new_y = operands.get(5).and_then(number);
-                match (self.y, new_y) {
-                    (Some(old), Some(new)) if (old - new).abs() < 0.01 => self.space(),
-                    _ => self.new_line(),
+                let mut matrix = IDENTITY;
+                for (value, operand) in matrix.iter_mut().zip(operands) {
+                    *value = number(operand).unwrap_or(0.0);
                 }
-                self.y = new_y;
+                self.line_matrix = matrix;
+                self.place();
             }
-            "T*" | "ET" => self.new_line(),
+            "T*" => self.move_line(0.0, -self.leading),
             "Do" => {
                 if let Some(name) = operands.first().and_then(|o| o.as_name().ok()) {
                     self.form(name, resources);
@@ -589,9 +641,24 @@ impl<'d> Drawing<'d, '_> {
         };
         self.new_line();
         self.forms.push(id);
-        let y = self.y.take();
+        // A form draws in a space of its own: its lines are its own, and
+        // the page's text goes on on a line after it.
+        let saved = (
+            self.y.take(),
+            self.line_matrix,
+            self.leading,
+            self.font_size,
+            self.unplaced,
+        );
         self.draw(&content, &form_resources);
-        self.y = y;
+        (
+            self.y,
+            self.line_matrix,
+            self.leading,
+            self.font_size,
+            self.unplaced,
+        ) = saved;
+        self.y = None;
         self.forms.pop();
         self.new_line();
     }
@@ -612,6 +679,8 @@ fn show(text: &mut String, encoding: &Encoding, operands: &[Object]) {
         }
     }
 }
+
+const IDENTITY: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 
 fn number(o: &Object) -> Option<f32> {
     match o {
@@ -1148,6 +1217,51 @@ mod tests {
 
     fn shown_in(font: &str, text: &str) -> Vec<u8> {
         format!("BT /{font} 12 Tf 72 700 Td ({text}) Tj ET\n").into_bytes()
+    }
+
+    /// The text of a page that draws `content` with Helvetica as `F1`.
+    fn text_of_page(content: &str) -> String {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let font_id = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+        });
+        let resources_id =
+            doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        });
+        let pdf = saved(doc, pages_id, vec![page_id.into()], resources_id);
+        let doc = Document::load_mem(&pdf).unwrap();
+        let page = *doc.get_pages().get(&1).unwrap();
+        page_text(&doc, page, &mut limits::Allowance::new())
+            .unwrap()
+            .text
+    }
+
+    #[test]
+    fn text_on_one_baseline_is_one_line_however_it_is_drawn() {
+        // As LibreOffice draws a table, a cell a text object, each placed
+        // from the page's corner; then a line of its own.
+        assert_eq!(
+            text_of_page(
+                "BT 72 700 Td /F1 11 Tf (Name) Tj ET BT 200 700 Td /F1 11 Tf (DOB) Tj ET \
+                 BT 72 686 Td /F1 11 Tf (Jo Bloggs) Tj ET BT 200 686.2 Td /F1 11 Tf (02/11/1971) Tj ET"
+            ),
+            "Name DOB\nJo Bloggs 02/11/1971\n"
+        );
+        // A scaled matrix and a unit font (moves are in the font's size), a
+        // superscript, the leading (T*, '), and text drawn with no move at
+        // all in a new object (at the page's corner: another line).
+        assert_eq!(
+            text_of_page(
+                "BT /F1 1 Tf 11 0 0 11 72 700 Tm 14 TL (Flat 1) Tj 0 0.3 Td (st) Tj 0 -0.3 Td \
+                 (floor) Tj 0 -1.2 Td (Call) Tj T* (07700 900123) Tj (again) ' ET BT (corner) Tj ET"
+            ),
+            "Flat 1 st floor\nCall\n07700 900123\nagain\ncorner\n"
+        );
     }
 
     #[test]
