@@ -1223,6 +1223,18 @@ pub(crate) mod testing {
         file.into_inner().into_inner()
     }
 
+    /// The stream `name` of the compound file `bytes`.
+    pub(crate) fn stream_of(bytes: &[u8], name: &str) -> Vec<u8> {
+        use std::io::Read;
+        let mut file = cfb::CompoundFile::open(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = Vec::new();
+        file.open_stream(name)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
     /// The embedded rules, judged at 2026-01-01.
     pub(crate) fn engine() -> Engine {
         Engine::new(

@@ -597,22 +597,15 @@ fn hand_over(flow: &mut office::Flow, part: Option<&str>, page: Option<u64>, tex
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::testing::{compound, engine};
+    use crate::extract::testing::{compound, engine, stream_of};
     use crate::extract::{extract_bytes, Extracted, Limits, Outcome};
 
     const FIXTURE: &[u8] = include_bytes!("../../fixtures/documents/resident_panel_2008.ppt");
 
     /// The fixture's Current User, PowerPoint Document and summary streams.
     fn streams() -> [Vec<u8>; 3] {
-        let mut file = CompoundFile::open(io::Cursor::new(FIXTURE)).unwrap();
-        [CURRENT_USER, DOCUMENT_STREAM, "\u{5}SummaryInformation"].map(|name| {
-            let mut out = Vec::new();
-            file.open_stream(name)
-                .unwrap()
-                .read_to_end(&mut out)
-                .unwrap();
-            out
-        })
+        [CURRENT_USER, DOCUMENT_STREAM, "\u{5}SummaryInformation"]
+            .map(|name| stream_of(FIXTURE, name))
     }
 
     static ENGINE: std::sync::LazyLock<crate::detect::Engine> = std::sync::LazyLock::new(engine);

@@ -528,22 +528,13 @@ fn sprms(grpprl: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::testing::{compound, engine};
+    use crate::extract::testing::{compound, engine, stream_of};
     use crate::extract::{extract_bytes, Limits, Outcome};
 
     const FIXTURE: &[u8] = include_bytes!("../../fixtures/documents/old_case_note.doc");
 
     fn streams(bytes: &[u8]) -> (Vec<u8>, Vec<u8>) {
-        let mut file = CompoundFile::open(io::Cursor::new(bytes)).unwrap();
-        let mut read = |name: &str| {
-            let mut out = Vec::new();
-            file.open_stream(name)
-                .unwrap()
-                .read_to_end(&mut out)
-                .unwrap();
-            out
-        };
-        (read("WordDocument"), read("1Table"))
+        (stream_of(bytes, "WordDocument"), stream_of(bytes, "1Table"))
     }
 
     /// A part's paragraphs, its formatting not read.

@@ -701,13 +701,7 @@ mod tests {
     /// A PDF whose pages each draw `lines` (or an image-only page for an
     /// empty list).
     pub fn pdf_with_pages(pages_lines: &[&[&str]]) -> Vec<u8> {
-        let mut doc = Document::with_version("1.5");
-        let pages_id = doc.new_object_id();
-        let font_id = doc.add_object(dictionary! {
-            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
-        });
-        let resources_id =
-            doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+        let (mut doc, pages_id, resources_id) = with_helvetica();
         let mut kids = Vec::new();
         for lines in pages_lines {
             let mut ops = Vec::new();
@@ -748,6 +742,19 @@ mod tests {
             kids.push(page_id.into());
         }
         saved(doc, pages_id, kids, resources_id)
+    }
+
+    /// A test document begun: its page tree's id, and resources naming
+    /// Helvetica (in WinAnsiEncoding) `F1`.
+    fn with_helvetica() -> (Document, lopdf::ObjectId, lopdf::ObjectId) {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let font_id = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+        });
+        let resources_id =
+            doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+        (doc, pages_id, resources_id)
     }
 
     /// A test document finished: its page tree of `kids` (sharing the
@@ -1221,13 +1228,7 @@ mod tests {
 
     /// The text of a page that draws `content` with Helvetica as `F1`.
     fn text_of_page(content: &str) -> String {
-        let mut doc = Document::with_version("1.5");
-        let pages_id = doc.new_object_id();
-        let font_id = doc.add_object(dictionary! {
-            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
-        });
-        let resources_id =
-            doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+        let (mut doc, pages_id, resources_id) = with_helvetica();
         let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
         let page_id = doc.add_object(dictionary! {
             "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
