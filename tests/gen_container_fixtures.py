@@ -211,7 +211,8 @@ for i in range(2):
     rows_xml.append(f'<table:table-row><table:table-cell office:value-type="string"><text:p>{f} {l}</text:p></table:table-cell>'
                     f'<table:table-cell office:value-type="date" office:date-value="{y}-{m:02d}-{d:02d}"><text:p>{d:02d}/{m:02d}/{y}</text:p></table:table-cell>'
                     f'<table:table-cell office:value-type="string"><text:p>{n}</text:p></table:table-cell></table:table-row>')
-    plant(P, "date_of_birth", f"{y}-{m:02d}-{d:02d}", f"row {i + 2} column Date of Birth", why="ODS dates are read as ISO dates")
+    plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"row {i + 2} column Date of Birth",
+          why="ODS dates are read as Excel's are, as the cell shows them")
     plant(P, "uk_nino", n, f"row {i + 2} column NI Number")
 content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'

@@ -1292,7 +1292,8 @@ mod tests {
 
     /// Files LibreOffice saved from fixtures give what the fixtures give:
     /// its `.doc` with its table's rows and without its deleted text, its
-    /// RTF, and its `.ppt`, which keeps a slide's text in its shapes.
+    /// RTF, its PDF line by line as the page shows it, its `.xls` and
+    /// `.ods`, and its `.ppt`, which keeps a slide's text in its shapes.
     #[test]
     fn files_other_programs_wrote_read_as_what_they_came_from() {
         let engine = engine();
@@ -1344,6 +1345,25 @@ mod tests {
         assert_eq!(line_of("02/11/1971"), (Some(13), 17));
         assert_eq!(line_of("RC 73 09 41 A"), (Some(13), 28));
         assert_eq!(line_of("WP 40 62 19 B"), (Some(9), 22));
+        // A workbook saved as `.xls` and as `.ods`: its date cells read as
+        // the XLSX's do (an OpenDocument date once read as `1955-11-22`).
+        let rents = read(
+            "rents.xlsx",
+            include_bytes!("../../fixtures/spreadsheets/rents.xlsx"),
+        );
+        assert_eq!(rents.len(), 25);
+        for (name, bytes) in [
+            (
+                "rents.xls",
+                &include_bytes!("../../tests/written/rents_libreoffice.xls")[..],
+            ),
+            (
+                "rents.ods",
+                &include_bytes!("../../tests/written/rents_libreoffice.ods")[..],
+            ),
+        ] {
+            assert_eq!(read(name, bytes), rents, "{name}");
+        }
         let deck = read(
             "deck.pptx",
             include_bytes!("../../fixtures/documents/briefing.pptx"),

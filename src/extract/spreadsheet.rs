@@ -665,7 +665,24 @@ pub fn cell_text(cell: &Data) -> String {
                 float_text(dt.as_f64())
             }
         }
-        Data::DateTimeIso(s) => s.split('T').next().unwrap_or(s).to_string(),
+        // An OpenDocument date (`1955-11-22`, with a time or not), read as
+        // an Excel date is.
+        Data::DateTimeIso(s) => {
+            let date = s.split('T').next().unwrap_or(s);
+            let b = date.as_bytes();
+            let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+            if b.len() == 10
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && digits(0..4)
+                && digits(5..7)
+                && digits(8..10)
+            {
+                format!("{}/{}/{}", &date[8..10], &date[5..7], &date[0..4])
+            } else {
+                date.to_string()
+            }
+        }
         Data::DurationIso(s) => s.clone(),
     }
 }
@@ -1250,6 +1267,20 @@ mod tests {
 
     #[test]
     fn numbers_read_as_shown() {
+        // Dates as a person in the UK reads them, an OpenDocument's too.
+        assert_eq!(
+            cell_text(&Data::DateTimeIso("1955-11-22".into())),
+            "22/11/1955"
+        );
+        assert_eq!(
+            cell_text(&Data::DateTimeIso("1955-11-22T10:30:00".into())),
+            "22/11/1955"
+        );
+        assert_eq!(cell_text(&Data::DateTimeIso("1955-1-2".into())), "1955-1-2");
+        assert_eq!(
+            cell_text(&Data::DateTimeIso("not a date".into())),
+            "not a date"
+        );
         assert_eq!(cell_text(&Data::Float(31926819.0)), "31926819");
         assert_eq!(cell_text(&Data::Float(12.5)), "12.5");
         assert_eq!(cell_text(&Data::String("01234567".into())), "01234567");
