@@ -1364,6 +1364,23 @@ mod tests {
         ] {
             assert_eq!(read(name, bytes), rents, "{name}");
         }
+        // Saved as CSV in a US locale, its dates month-first: every DOB in
+        // its column is found, 11/22/1955 among them.
+        let us = read(
+            "rents.csv",
+            include_bytes!("../../tests/written/rents_libreoffice_us.csv"),
+        );
+        let births = |places: &[(String, String, Location)]| {
+            let mut rows: Vec<_> = places
+                .iter()
+                .filter(|p| p.0 == "date_of_birth")
+                .map(|p| p.2.row)
+                .collect();
+            rows.sort();
+            rows
+        };
+        assert_eq!(births(&us), births(&rents));
+        assert!(us.iter().any(|p| p.1 == "11/22/1955"));
         let deck = read(
             "deck.pptx",
             include_bytes!("../../fixtures/documents/briefing.pptx"),

@@ -37,14 +37,29 @@ pub fn parse_uk_date(text: &str, as_of: Date) -> Option<Date> {
 }
 
 /// A date that a living person can have been born on, as of `as_of`.
+/// Read day-first; a date that cannot be (11/22/1955) is read month-first,
+/// as US-locale programs write it (LibreOffice's and Excel's CSV exports
+/// on a machine set up for the US): nothing else could be meant.
 pub fn is_plausible_birth_date(text: &str, as_of: Date) -> bool {
-    let Some(date) = parse_uk_date(text, as_of) else {
+    let Some(date) = parse_uk_date(text, as_of).or_else(|| parse_month_first(text, as_of)) else {
         return false;
     };
     let earliest = as_of
         .checked_sub(jiff::Span::new().years(120))
         .unwrap_or(Date::MIN);
     date <= as_of && date >= earliest
+}
+
+/// 11/22/1955 as 22/11/1955: all numbers, the second past 12.
+fn parse_month_first(text: &str, as_of: Date) -> Option<Date> {
+    let tokens: Vec<&str> = text.trim().split(['/', '.', '-']).collect();
+    let [month, day, year] = tokens[..] else {
+        return None;
+    };
+    if month.len() > 2 || !tokens.iter().all(|t| is_number(t)) || num(day)? <= 12 {
+        return None;
+    }
+    parse_uk_date(&format!("{day}/{month}/{year}"), as_of)
 }
 
 enum YearText {
@@ -196,5 +211,19 @@ mod tests {
             is_plausible_birth_date("01/01/1906", as_of()),
             "exactly 120 years"
         );
+        // Month-first only where day-first cannot be.
+        assert!(is_plausible_birth_date("11/22/1955", as_of()));
+        assert!(is_plausible_birth_date("2/28/02", as_of()));
+        assert_eq!(parse_month_first("11/22/1955", as_of()), d(1955, 11, 22));
+        assert_eq!(parse_month_first("02/06/2002", as_of()), None);
+        for not in [
+            "02/30/1990",
+            "13/13/1955",
+            "1955-22-11",
+            "11/22",
+            "111/22/1955",
+        ] {
+            assert!(!is_plausible_birth_date(not, as_of()), "{not}");
+        }
     }
 }
