@@ -85,9 +85,9 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
         }));
     }
     // The Current User atom is some tens of bytes; a user name cannot make
-    // it more than a few hundred.
+    // it more than a few hundred. One that cannot be read is done without.
     let current = if file.is_stream(CURRENT_USER) {
-        Some(read(&mut file, CURRENT_USER, 4096)?)
+        read(&mut file, CURRENT_USER, 4096).ok()
     } else {
         None
     };
@@ -100,7 +100,7 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
     }
     let last_edit = last_edit(current.as_deref(), &stream)?;
     let mut flow = office::Flow::new(sink);
-    let outcome = match last_edit.and_then(|at| Structure::read(&stream, at)) {
+    let outcome = match last_edit.and_then(|(at, note)| Structure::read(&stream, at, note)) {
         Ok(structure) => structure.emit(&stream, &mut flow),
         // Without the directory no slide can be placed: the slides' text is
         // read as stored, unnumbered, so that none is lost.
@@ -137,10 +137,14 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
 }
 
 /// Where the last edit's UserEditAtom is: as the Current User stream says,
-/// else (that stream missing or damaged) the last one stored. `Err` outside
+/// else (that stream missing or damaged, or naming something else) the
+/// last one stored. `Err` outside
 /// (encrypted, or too old to read) ends the reading; `Ok(Err)` is damage
 /// the text can still be read past.
-fn last_edit(current: Option<&[u8]>, stream: &[u8]) -> Result<Result<usize, String>, Problem> {
+fn last_edit(
+    current: Option<&[u8]>,
+    stream: &[u8],
+) -> Result<Result<(usize, Option<String>), String>, Problem> {
     let encrypted = || Problem::Encrypted("password-protected PowerPoint presentation".into());
     let mut named = None;
     if let Some(atom) = current
@@ -162,7 +166,11 @@ fn last_edit(current: Option<&[u8]>, stream: &[u8]) -> Result<Result<usize, Stri
             _ => {}
         }
     }
-    let at = named.or_else(|| {
+    // An edit named where there is none (a file cut short, or damaged):
+    // the last stored is read, and the file said to be damaged.
+    let missing =
+        named.filter(|&at| record_at(stream, at).is_none_or(|r| r.kind != RT_USER_EDIT_ATOM));
+    let at = named.filter(|_| missing.is_none()).or_else(|| {
         // The stream's top-level records, in order: the last edit is
         // stored last.
         let mut at = 0;
@@ -185,7 +193,10 @@ fn last_edit(current: Option<&[u8]>, stream: &[u8]) -> Result<Result<usize, Stri
     if edit.is_some_and(|r| r.end.saturating_sub(r.body) >= USER_EDIT_ENCRYPTED_LEN) {
         return Err(encrypted());
     }
-    Ok(Ok(at))
+    let note = missing.map(|_| {
+        "its Current User names an edit that is not in it (is it cut short?), so the last edit stored was read".to_string()
+    });
+    Ok(Ok((at, note)))
 }
 
 /// A record's header (MS-PPT 2.3.1): containers (version 0xF) hold records,
@@ -312,13 +323,13 @@ struct Structure {
 impl Structure {
     /// Reads the edits from the last back to the first (a later edit's
     /// entry for an object wins), then the document they place.
-    fn read(stream: &[u8], last_edit: usize) -> Result<Structure, String> {
+    fn read(stream: &[u8], last_edit: usize, note: Option<String>) -> Result<Structure, String> {
         let mut directory: HashMap<u32, usize> = HashMap::new();
         let mut document = None;
         let mut seen = HashSet::new();
         let mut directories = HashSet::new();
         let mut at = last_edit;
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = note.into_iter().collect();
         loop {
             if !seen.insert(at) {
                 problems.push("its edits name each other in a loop".to_string());
@@ -813,14 +824,24 @@ mod tests {
         let got = read(&[(DOCUMENT_STREAM, &sealed)]);
         assert_eq!(got.outcome, Outcome::Encrypted);
 
-        // The Current User names the document, not an edit: the text is
-        // read as stored, unplaced (the replaced box and the master too).
+        // The Current User names the document, not an edit: the last edit
+        // stored is read instead, and the file said to be damaged.
         let astray = with_current(16, &0u32.to_le_bytes());
+        assert_eq!(
+            (astray.reason.as_deref(), places(&astray).len()),
+            (Some("corrupt PowerPoint presentation: its Current User names an edit that is not in it (is it cut short?), so the last edit stored was read; the rest was scanned"), 8)
+        );
+        // The last edit's directory is not where it says: no slide can be
+        // placed, and the text is read as stored, unplaced (the replaced
+        // box and the master's prompt too).
+        let mut lost = document.clone();
+        lost[last + 20..last + 24].copy_from_slice(&u32::MAX.to_le_bytes());
+        let astray = read(&[(CURRENT_USER, &current), (DOCUMENT_STREAM, &lost)]);
         assert_eq!(
             (astray.outcome, astray.reason.as_deref()),
             (
                 Outcome::Failed,
-                Some("corrupt PowerPoint presentation: its last edit is not where it is said to be; its text was read as stored, without slide numbers")
+                Some("corrupt PowerPoint presentation: its document is not where its edits say; its text was read as stored, without slide numbers")
             )
         );
         let found = places(&astray);
