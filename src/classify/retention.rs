@@ -6,7 +6,7 @@ use jiff::{Span, Unit as JiffUnit};
 
 use super::policy::{Holds, Period, Process, Trigger, Unit};
 use super::{Fields, FlagKind};
-use crate::detect::validators::dates::parse_uk_date;
+use crate::detect::validators::dates::{parse_month_first, parse_uk_date};
 
 /// The retention flag a record raises under its process, if any.
 pub(super) fn judge(
@@ -95,7 +95,9 @@ pub(super) fn judge(
     ))
 }
 
-/// A trigger cell: a UK date, an ISO date, or an ISO date-time.
+/// A trigger cell: a UK date, an ISO date, or an ISO date-time; a date that
+/// cannot be day-first (3/28/2010) month-first, as a US-locale export
+/// writes it.
 pub fn parse_date(text: &str, as_of: Date) -> Option<Date> {
     let t = text.trim();
     let day_part = t.split(['T', ' ']).next().unwrap_or(t);
@@ -106,7 +108,7 @@ pub fn parse_date(text: &str, as_of: Date) -> Option<Date> {
     }
     // Two-digit years belong to the century that keeps the date on or before
     // `as_of`: trigger dates (a tenancy's end) are in the past.
-    parse_uk_date(t, as_of)
+    parse_uk_date(t, as_of).or_else(|| parse_month_first(t, as_of))
 }
 
 fn condition_holds(value: &str, holds: Holds) -> bool {

@@ -147,6 +147,10 @@ fn trigger_dates() {
     assert_eq!(parse_date("31 March 2012", as_of()), d(2012, 3, 31));
     assert_eq!(parse_date("TBC", as_of()), None);
     assert_eq!(parse_date("31/02/2012", as_of()), None);
+    // Month-first only where day-first cannot be.
+    assert_eq!(parse_date("3/28/2010", as_of()), d(2010, 3, 28));
+    assert_eq!(parse_date("3/4/2010", as_of()), d(2010, 4, 3));
+    assert_eq!(parse_date("2/30/2010", as_of()), None);
 }
 
 #[test]

@@ -50,8 +50,9 @@ pub fn is_plausible_birth_date(text: &str, as_of: Date) -> bool {
     date <= as_of && date >= earliest
 }
 
-/// 11/22/1955 as 22/11/1955: all numbers, the second past 12.
-fn parse_month_first(text: &str, as_of: Date) -> Option<Date> {
+/// 11/22/1955 as 22/11/1955: all numbers, the second past 12 (a date that
+/// cannot be day-first, as US-locale programs write dates).
+pub fn parse_month_first(text: &str, as_of: Date) -> Option<Date> {
     let tokens: Vec<&str> = text.trim().split(['/', '.', '-']).collect();
     let [month, day, year] = tokens[..] else {
         return None;
