@@ -2,11 +2,18 @@
 processor draws it, and optionally a document information dictionary."""
 
 
+def escaped(text):
+    return text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
 def pdf(pages, info=None):
     """A PDF whose pages draw `lines` with Helvetica, kerning words apart as
-    word processors do; an empty list draws an image only. `info` (a dict of
-    byte strings, e.g. {b"CreationDate": b"D:20160205"}) becomes the
-    document information dictionary."""
+    word processors do; an empty list draws an image only. A line may be a
+    table's row, a list of (x, text) cells: then, as word processors draw a
+    table, each line of its page and each cell is a text object of its own,
+    placed from the page's corner. `info` (a dict of byte strings, e.g.
+    {b"CreationDate": b"D:20160205"}) becomes the document information
+    dictionary."""
     objs = []
 
     def add(body):
@@ -19,12 +26,19 @@ def pdf(pages, info=None):
     objs.append(None)
     kids = []
     for lines in pages:
-        if lines:
+        if any(not isinstance(line, str) for line in lines):
+            ops = []
+            for i, line in enumerate(lines):
+                cells = [(72, line)] if isinstance(line, str) else line
+                for x, text in cells:
+                    if text:
+                        ops.append(b"BT %d %d Td /F1 11 Tf (%s) Tj ET" % (x, 760 - 15 * i, escaped(text)))
+        elif lines:
             ops = [b"BT /F1 11 Tf 72 760 Td"]
             for i, line in enumerate(lines):
                 if i:
                     ops.append(b"0 -15 Td")
-                words = line.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)").split(b" ")
+                words = escaped(line).split(b" ")
                 ops.append(b"[" + b" -278 ".join(b"(" + w + b")" for w in words) + b"] TJ")
             ops.append(b"ET")
         else:

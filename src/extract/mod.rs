@@ -1334,24 +1334,41 @@ mod tests {
             ],
         );
         // Its PDF draws each cell, and a label and its value, as text
-        // objects of their own: each row, and each label's line, is read as
-        // one line, as the page shows it.
+        // objects of their own: a label's line is read as one line, as the
+        // page shows it, and the table as the DOCX's, each cell under its
+        // column (a name and a date two rows under theirs once went unfound).
         let pdf = read(
             "letter.pdf",
             include_bytes!("../../tests/written/tenancy_letter_libreoffice.pdf"),
         );
-        let line_of = |value: &str| {
-            let place = pdf.iter().find(|p| p.1 == value).unwrap();
-            let column = match place.2.column {
-                Some(crate::report::Column::Number(n)) => n,
-                _ => 0,
-            };
-            (place.2.line, column)
+        let place_of = |value: &str| pdf.iter().find(|p| p.1 == value).unwrap();
+        assert_eq!(
+            (
+                place_of("WP 40 62 19 B").2.line,
+                &place_of("WP 40 62 19 B").2.column
+            ),
+            (Some(9), &Some(crate::report::Column::Number(22)))
+        );
+        let cells = |places: &[(String, String, Location)]| {
+            places
+                .iter()
+                .filter(|p| p.2.table.is_some())
+                .map(|p| {
+                    let at = &p.2;
+                    (
+                        p.0.clone(),
+                        p.1.clone(),
+                        at.table,
+                        at.row,
+                        at.cell.clone(),
+                        at.column.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
         };
-        assert_eq!(line_of("Tomasz Quennell"), (Some(13), 1));
-        assert_eq!(line_of("02/11/1971"), (Some(13), 17));
-        assert_eq!(line_of("RC 73 09 41 A"), (Some(13), 28));
-        assert_eq!(line_of("WP 40 62 19 B"), (Some(9), 22));
+        assert_eq!(cells(&letter).len(), 6);
+        assert_eq!(cells(&pdf), cells(&letter));
+        assert_eq!(place_of("Elsie Quennell").2.line, Some(14));
         // A workbook saved as `.xls` and as `.ods`: its date cells read as
         // the XLSX's do (an OpenDocument date once read as `1955-11-22`).
         let rents = read(
@@ -1389,6 +1406,50 @@ mod tests {
         };
         assert_eq!(births(&us), births(&rents));
         assert!(us.iter().any(|p| p.1 == "11/22/1955"));
+        // Its Tenants sheet printed to PDF by Calc: the first page's columns
+        // read as the sheet's (the dates and the others right aligned in
+        // their cells), and the PDF's other page holds the sheet's other
+        // columns. The same people in a report written as HTML and made a
+        // PDF by Writer, its column names centred over their columns.
+        let calc = read(
+            "tenants.pdf",
+            include_bytes!("../../tests/written/tenants_libreoffice.pdf"),
+        );
+        let by_column = |places: &[(String, String, Location)], columns: &[&str]| {
+            let mut found: Vec<_> = places
+                .iter()
+                .filter_map(|p| match &p.2.column {
+                    Some(crate::report::Column::Name(c)) if columns.contains(&c.as_str()) => {
+                        Some((p.0.clone(), p.1.clone(), c.clone(), p.2.row))
+                    }
+                    _ => None,
+                })
+                .collect();
+            found.sort();
+            found
+        };
+        let first_page = ["Name", "DOB", "NI Number", "Sort Code"];
+        assert_eq!(by_column(&calc, &first_page).len(), 16);
+        assert_eq!(
+            by_column(&calc, &first_page),
+            by_column(&rents, &first_page)
+        );
+        let report = read(
+            "arrears.pdf",
+            include_bytes!("../../tests/written/arrears_libreoffice.pdf"),
+        );
+        let mut report = by_column(&report, &["Tenant", "Date of Birth", "NI Number"]);
+        for found in &mut report {
+            found.2 = found
+                .2
+                .replace("Tenant", "Name")
+                .replace("Date of Birth", "DOB");
+        }
+        // It lists the sheet's first three people.
+        let mut people = by_column(&rents, &["Name", "DOB", "NI Number"]);
+        people.retain(|p| p.3 <= Some(4));
+        assert_eq!(report.len(), 9);
+        assert_eq!(report, people);
         let deck = read(
             "deck.pptx",
             include_bytes!("../../fixtures/documents/briefing.pptx"),

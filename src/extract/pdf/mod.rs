@@ -7,23 +7,28 @@
 //! text object), and a space where it moves along the same one (a table's
 //! next cell, or a run drawn as a text object of its own, as word
 //! processors draw them) or where a TJ array kerns by more than a tenth of
-//! an em, so words stay whole.
+//! an em, so words stay whole. Where each piece starts on the page is kept,
+//! to read a table drawn cell by cell as a table (`table`).
 //! A PDF that opens with the empty password is read; others are
 //! `encrypted`; pages without any text (a scan) are `no_text`. What reading
 //! a file may cost is bounded in `limits`, as lopdf bounds nothing.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::rc::Rc;
 
 use lopdf::content::Content;
 use lopdf::{Document, Encoding, Object};
 
-use super::{Problem, ReadSeek, Sink};
-use crate::report::Location;
+use super::{Field, Problem, ReadSeek, Sink};
+use crate::detect::HeaderContext;
+use crate::report::{Column, Location};
 
 mod comments;
 mod form;
 mod limits;
+mod table;
 
 /// An object's header, `N G obj`, where an object starts.
 static OBJECT: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
@@ -88,11 +93,7 @@ fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
             Ok(page) => {
                 if page.text.chars().any(|c| c.is_alphanumeric()) {
                     any_text = true;
-                    let at = Location {
-                        page: Some(u64::from(number)),
-                        ..Location::default()
-                    };
-                    sink.text_unit(&page.text, &at);
+                    read_page(u64::from(number), &page, sink);
                 }
                 if let Some(why) = page.short {
                     short_pages.push(format!("page {number} {why}"));
@@ -128,6 +129,53 @@ fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
         )));
     }
     Ok(())
+}
+
+/// One page's text: its tables row by row, each cell under its column's
+/// header, as a Word table's; the rest line by line.
+fn read_page(number: u64, page: &PageText, sink: &mut Sink) {
+    let at = Location {
+        page: Some(number),
+        ..Location::default()
+    };
+    let tables = table::find(&page.text, &page.marks);
+    if tables.is_empty() {
+        sink.text_unit(&page.text, &at);
+        return;
+    }
+    sink.text_unit(&table::without_tables(&page.text, &tables), &at);
+    let engine = sink.engine();
+    for (number, found) in (1..).zip(&tables) {
+        let headers: Vec<(String, Rc<HeaderContext>)> = found
+            .headers
+            .iter()
+            .map(|name| (name.clone(), Rc::new(engine.header_context(name))))
+            .collect();
+        let header_row = std::iter::once((found.first_line, &found.headers, false));
+        let rows = found.rows.iter().map(|r| (r.line, &r.cells, true));
+        for (row, (line, cells, under_header)) in (1..).zip(header_row.chain(rows)) {
+            let fields: Vec<Field> = (1..)
+                .zip(cells.iter().zip(&headers))
+                .filter(|(_, (text, _))| !text.is_empty())
+                .map(|(column, (text, (name, context)))| Field {
+                    text: Cow::Borrowed(text.as_str()),
+                    header: under_header.then(|| Rc::clone(context)),
+                    location: Location {
+                        table: Some(number),
+                        row: Some(row),
+                        line: Some(line as u64 + 1),
+                        cell: Some(column.to_string()),
+                        column: under_header.then(|| Column::Name(name.clone())),
+                        column_index: column,
+                        ..at.clone()
+                    },
+                })
+                .collect();
+            if !fields.is_empty() {
+                sink.record(&fields);
+            }
+        }
+    }
 }
 
 /// The document information dictionary's dates (and author): the created
@@ -365,6 +413,8 @@ fn resource<'d, T>(
 /// not (a limit, or a part that could not be parsed).
 struct PageText {
     text: String,
+    /// Where each piece of the text starts, and where on the page.
+    marks: Vec<table::Mark>,
     short: Option<String>,
 }
 
@@ -394,6 +444,7 @@ fn page_text(
         Err(why) => {
             return Ok(PageText {
                 text: String::new(),
+                marks: Vec::new(),
                 short: Some(format!("was not read: {why}")),
             })
         }
@@ -402,8 +453,12 @@ fn page_text(
         doc,
         allowance,
         text: String::new(),
+        marks: Vec::new(),
         short: None,
         y: None,
+        ctm: IDENTITY,
+        saved_ctm: Vec::new(),
+        unsaved_ctm: 0,
         line_matrix: IDENTITY,
         leading: 0.0,
         font_size: 0.0,
@@ -420,6 +475,7 @@ fn page_text(
         Some(e) if !drawing.parsed_any => Err(e),
         _ => Ok(PageText {
             text: drawing.text,
+            marks: drawing.marks,
             short: drawing.short,
         }),
     }
@@ -430,9 +486,16 @@ struct Drawing<'d, 'a> {
     doc: &'d Document,
     allowance: &'a mut limits::Allowance,
     text: String,
+    marks: Vec<table::Mark>,
     short: Option<String>,
-    /// The baseline of the text drawn last (in the text space of the
-    /// objects that drew it), to tell a new line from a move along the
+    /// The current transformation matrix, and those saved by `q` (at most
+    /// `MOST_SAVED_STATES`; saves past it are counted, and their restores
+    /// restore nothing), to place text on the page for tables.
+    ctm: [f32; 6],
+    saved_ctm: Vec<[f32; 6]>,
+    unsaved_ctm: usize,
+    /// The baseline of the text drawn last (on the page, or in the space of
+    /// the form that drew it), to tell a new line from a move along the
     /// same one.
     y: Option<f32>,
     /// The text line matrix (a, b, c, d, e, f), the leading, and the font's
@@ -496,8 +559,10 @@ impl<'d> Drawing<'d, '_> {
     /// font's height (a superscript stays on its line).
     fn place(&mut self) {
         self.unplaced = false;
-        let y = self.line_matrix[5];
-        let height = (self.font_size * self.line_matrix[3]).abs();
+        // On the page: text placed by the matrix (`cm`) and drawn at the
+        // text's origin, as some writers draw every cell, moves all the same.
+        let [_, _, _, d, x, y] = multiply(self.line_matrix, self.ctm);
+        let height = (self.font_size * d).abs();
         let same = self
             .y
             .is_some_and(|old| (old - y).abs() <= (height / 3.0).max(0.01));
@@ -507,6 +572,12 @@ impl<'d> Drawing<'d, '_> {
             self.new_line();
         }
         self.y = Some(y);
+        // Where the text starts on the page, for tables; not in a form,
+        // whose space is its own.
+        self.marks.push(table::Mark {
+            at: self.text.len(),
+            x: (self.forms.is_empty() && x.is_finite()).then_some(x),
+        });
     }
 
     fn space(&mut self) {
@@ -591,6 +662,27 @@ impl<'d> Drawing<'d, '_> {
                 self.place();
             }
             "T*" => self.move_line(0.0, -self.leading),
+            "q" => {
+                if self.saved_ctm.len() < MOST_SAVED_STATES {
+                    self.saved_ctm.push(self.ctm);
+                } else {
+                    self.unsaved_ctm += 1;
+                }
+            }
+            "Q" => {
+                if self.unsaved_ctm > 0 {
+                    self.unsaved_ctm -= 1;
+                } else if let Some(ctm) = self.saved_ctm.pop() {
+                    self.ctm = ctm;
+                }
+            }
+            "cm" => {
+                let mut m = IDENTITY;
+                for (value, operand) in m.iter_mut().zip(operands) {
+                    *value = number(operand).unwrap_or(0.0);
+                }
+                self.ctm = multiply(m, self.ctm);
+            }
             "Do" => {
                 if let Some(name) = operands.first().and_then(|o| o.as_name().ok()) {
                     self.form(name, resources);
@@ -649,6 +741,9 @@ impl<'d> Drawing<'d, '_> {
             self.leading,
             self.font_size,
             self.unplaced,
+            self.ctm,
+            std::mem::take(&mut self.saved_ctm),
+            std::mem::take(&mut self.unsaved_ctm),
         );
         self.draw(&content, &form_resources);
         (
@@ -657,6 +752,9 @@ impl<'d> Drawing<'d, '_> {
             self.leading,
             self.font_size,
             self.unplaced,
+            self.ctm,
+            self.saved_ctm,
+            self.unsaved_ctm,
         ) = saved;
         self.y = None;
         self.forms.pop();
@@ -681,6 +779,25 @@ fn show(text: &mut String, encoding: &Encoding, operands: &[Object]) {
 }
 
 const IDENTITY: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// Graphics states saved (`q`) and not yet restored, kept at most: a page
+/// can save millions.
+const MOST_SAVED_STATES: usize = 256;
+
+/// The matrix `m` then `n` (`m × n`), as `cm` concatenates `m` to the
+/// current matrix `n`.
+fn multiply(m: [f32; 6], n: [f32; 6]) -> [f32; 6] {
+    let [a, b, c, d, e, f] = m;
+    let [na, nb, nc, nd, ne, nf] = n;
+    [
+        a * na + b * nc,
+        a * nb + b * nd,
+        c * na + d * nc,
+        c * nb + d * nd,
+        e * na + f * nc + ne,
+        e * nb + f * nd + nf,
+    ]
+}
 
 fn number(o: &Object) -> Option<f32> {
     match o {
@@ -1262,6 +1379,62 @@ mod tests {
                  (floor) Tj 0 -1.2 Td (Call) Tj T* (07700 900123) Tj (again) ' ET BT (corner) Tj ET"
             ),
             "Flat 1 st floor\nCall\n07700 900123\nagain\ncorner\n"
+        );
+    }
+
+    #[test]
+    fn a_table_drawn_cell_by_cell_is_read_under_its_header() {
+        // As Word draws a table: each cell moved to by the matrix (`cm`),
+        // within a page scaled by its own; a line of text after it.
+        let cell = |x: i32, y: i32, text: &str| {
+            format!("q 1 0 0 1 {x} {y} cm BT /F1 11 Tf 0 0 Td ({text}) Tj ET Q ")
+        };
+        let mut content = String::from("q 0.5 0 0 0.5 0 0 cm ");
+        content += "BT /F1 11 Tf 144 1500 Td (Tenants, March 2012) Tj ET ";
+        for (y, row) in [
+            (1470, ["Name", "Date of birth", "Tenancy end"]),
+            (1440, ["Jo Bloggs", "02/11/1971", "31/03/2012"]),
+            (1410, ["Ann Lee", "25/06/2004", "01/01/2011"]),
+        ] {
+            for (x, text) in [144, 444, 744].into_iter().zip(row) {
+                content += &cell(x, y, text);
+            }
+        }
+        content += "BT /F1 11 Tf 144 1380 Td (Date of birth: 17/03/1968) Tj ET Q";
+        let (mut doc, pages_id, resources_id) = with_helvetica();
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        });
+        let pdf = saved(doc, pages_id, vec![page_id.into()], resources_id);
+        let engine =
+            Engine::new(Rules::embedded().unwrap(), Date::new(2026, 1, 1).unwrap()).unwrap();
+        let mut sink = Sink::new(&engine, "t.pdf".into(), true);
+        scan(Box::new(std::io::Cursor::new(pdf)), &mut sink).unwrap();
+        let mut found: Vec<String> = sink
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}: {}",
+                    f.location,
+                    f.detector,
+                    f.value.as_deref().unwrap()
+                )
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                // The text after the table keeps its line.
+                "page 1, line 5, column 16 date_of_birth: 17/03/1968",
+                "page 1, table 1, line 3, row 2, column \"Date of birth\", cell 2 date_of_birth: 02/11/1971",
+                "page 1, table 1, line 3, row 2, column \"Name\", cell 1 person_name: Jo Bloggs",
+                "page 1, table 1, line 4, row 3, column \"Date of birth\", cell 2 date_of_birth: 25/06/2004",
+                "page 1, table 1, line 4, row 3, column \"Name\", cell 1 person_name: Ann Lee",
+            ]
         );
     }
 

@@ -1,0 +1,557 @@
+//! Tables on a PDF page. A PDF has no tables, only text placed on the page;
+//! but a word processor or a spreadsheet draws each cell of a table at its
+//! column's left edge, so the starts of a table's pieces line up row after
+//! row. Read as lines, a date two rows under "DOB" has nothing to say it is
+//! one; read as a table, each cell is judged under its column's header, as
+//! a Word table's is.
+//!
+//! A table is a header line of at least three pieces that name things,
+//! followed by at least two rows, each with pieces starting at two or more
+//! of the header's columns. One row would not tell a table from a line of
+//! text whose runs happen to start where the header's do; the header's first
+//! column is the margin, which every line shares. A line whose pieces all
+//! start at columns other than the first continues the cells above it (a
+//! wrapped cell, or a header in two lines).
+
+use super::super::looks_like_header;
+
+/// Where a piece of text starts: its byte offset in the page's text, and
+/// its left edge on the page (`None` where it cannot be compared: in a form
+/// XObject, or past what the numbers can say).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Mark {
+    pub at: usize,
+    pub x: Option<f32>,
+}
+
+/// Pieces start in the same column within this many points: word
+/// processors place a column's cells at one edge, exactly.
+const ALIGNED: f32 = 2.0;
+
+/// The most columns a header may name: a line of more pieces is text.
+const MOST_COLUMNS: usize = 64;
+
+/// A header cell longer than this is text, not a column's name.
+const LONGEST_NAME: usize = 64;
+
+/// A row (or the header) wraps onto at most this many lines more: it also
+/// bounds how far each line is looked past for a table that is not there.
+const MOST_WRAPPED: usize = 16;
+
+/// One table found on a page.
+#[derive(Debug, PartialEq)]
+pub(super) struct Table {
+    /// The columns' names, left to right.
+    pub headers: Vec<String>,
+    /// The rows after the header: each one's 0-based line on the page, and
+    /// its cells' text by column (empty where it has none).
+    pub rows: Vec<Row>,
+    /// The header's line, and the last line of the table (0-based).
+    pub first_line: usize,
+    pub last_line: usize,
+}
+
+#[derive(Debug, PartialEq)]
+pub(super) struct Row {
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+struct Piece<'t> {
+    x: Option<f32>,
+    text: &'t str,
+}
+
+/// The tables among the page's lines (`text`, pieces starting at `marks`,
+/// in the order of the text).
+pub(super) fn find(text: &str, marks: &[Mark]) -> Vec<Table> {
+    let lines = pieces_by_line(text, marks);
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        match table_at(&lines, i) {
+            Some(table) => {
+                i = table.last_line + 1;
+                tables.push(table);
+            }
+            None => i += 1,
+        }
+    }
+    tables
+}
+
+/// The table whose header is line `first`, if one is: its columns start
+/// where the header's names do; or, the names centred over their columns
+/// or the cells right aligned in them, where the first row's cell or the
+/// name starts, whichever is further left, if that row fills every column
+/// and each name and cell lies within its column. That row lines up with
+/// itself, so two more must line up with it.
+fn table_at(lines: &[Vec<Piece>], first: usize) -> Option<Table> {
+    let header = header_starts(&lines[first])?;
+    table_with(lines, first, &header, 2).or_else(|| {
+        let row = lines.get(first + 1)?;
+        let cells: Vec<f32> = row.iter().map(|p| p.x).collect::<Option<_>>()?;
+        if cells.len() != header.len() {
+            return None;
+        }
+        let starts: Vec<f32> = cells.iter().zip(&header).map(|(c, h)| c.min(*h)).collect();
+        let within =
+            (1..starts.len()).all(|j| cells[j - 1].max(header[j - 1]) < starts[j] - ALIGNED);
+        within.then(|| table_with(lines, first, &starts, 3))?
+    })
+}
+
+/// The table whose header is line `first` and whose columns start at
+/// `starts`, if one is, with at least `least_rows` rows.
+fn table_with(
+    lines: &[Vec<Piece>],
+    first: usize,
+    starts: &[f32],
+    least_rows: usize,
+) -> Option<Table> {
+    let mut headers: Vec<String> = lines[first].iter().map(|p| p.text.to_string()).collect();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut last_line = first;
+    let mut wrapped = 0;
+    for (n, line) in lines.iter().enumerate().skip(first + 1) {
+        let Some(columns) = columns_of(line, starts) else {
+            break;
+        };
+        let aligned: Vec<usize> = line
+            .iter()
+            .zip(&columns)
+            .filter(|(p, &c)| p.x.is_some_and(|x| (x - starts[c]).abs() <= ALIGNED))
+            .map(|(_, &c)| c)
+            .collect();
+        let mut distinct = aligned.clone();
+        distinct.dedup();
+        if aligned.len() == line.len() && !columns.contains(&0) {
+            wrapped += 1;
+            if wrapped > MOST_WRAPPED {
+                break;
+            }
+            // Wrapped cells: their text goes on in the row above (a row
+            // whose first cell is empty is read as part of the one above).
+            let cells = match rows.last_mut() {
+                Some(row) => &mut row.cells,
+                None => &mut headers,
+            };
+            for (piece, &c) in line.iter().zip(&columns) {
+                append(&mut cells[c], piece.text);
+            }
+        } else if distinct.len() >= 2 {
+            let mut cells = vec![String::new(); starts.len()];
+            for (piece, &c) in line.iter().zip(&columns) {
+                append(&mut cells[c], piece.text);
+            }
+            rows.push(Row { line: n, cells });
+            wrapped = 0;
+        } else {
+            break;
+        }
+        last_line = n;
+    }
+    if rows.len() < least_rows {
+        return None;
+    }
+    Some(Table {
+        headers,
+        rows,
+        first_line: first,
+        last_line,
+    })
+}
+
+/// The header's columns' left edges, if `line` is a header: three or more
+/// pieces, left to right, each naming something (no value: an email
+/// address, a run of digits), and not a form's label ("Name:").
+fn header_starts(line: &[Piece]) -> Option<Vec<f32>> {
+    if line.len() < 3 || line.len() > MOST_COLUMNS {
+        return None;
+    }
+    let mut starts = Vec::with_capacity(line.len());
+    for piece in line {
+        let x = piece.x?;
+        if starts.last().is_some_and(|&last: &f32| x - last <= ALIGNED)
+            || piece.text.chars().count() > LONGEST_NAME
+            || !piece.text.chars().any(char::is_alphabetic)
+            || piece.text.ends_with(':')
+        {
+            return None;
+        }
+        starts.push(x);
+    }
+    let names: Vec<&str> = line.iter().map(|p| p.text).collect();
+    looks_like_header(&names).then_some(starts)
+}
+
+/// The column each piece of `line` falls in (the last whose left edge is
+/// at or before the piece's), if the line can be in the table: its pieces
+/// placed, left to right, none left of the first column.
+fn columns_of(line: &[Piece], starts: &[f32]) -> Option<Vec<usize>> {
+    let mut columns = Vec::with_capacity(line.len());
+    let mut last_x = f32::NEG_INFINITY;
+    for piece in line {
+        let x = piece.x?;
+        if x < last_x {
+            return None;
+        }
+        last_x = x;
+        let column = starts
+            .partition_point(|&s| s <= x + ALIGNED)
+            .checked_sub(1)?;
+        columns.push(column);
+    }
+    (!columns.is_empty()).then_some(columns)
+}
+
+fn append(cell: &mut String, text: &str) {
+    if !cell.is_empty() {
+        cell.push(' ');
+    }
+    cell.push_str(text);
+}
+
+/// Each line's pieces: the text from each mark to the next (or the line's
+/// end), trimmed, empty pieces left out. Text before a line's first mark is
+/// a piece with no place.
+fn pieces_by_line<'t>(text: &'t str, marks: &[Mark]) -> Vec<Vec<Piece<'t>>> {
+    let mut lines = Vec::new();
+    let mut next_mark = 0;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let end = start + line.len();
+        let content_end = start + line.trim_end_matches('\n').len();
+        let mut pieces = Vec::new();
+        let mut piece_start = start;
+        let mut piece_x = None;
+        // Marks at the line's end start nothing on it.
+        while next_mark < marks.len() && marks[next_mark].at < end {
+            let mark = marks[next_mark];
+            next_mark += 1;
+            let at = mark.at.max(start).min(content_end);
+            push_piece(&mut pieces, text, piece_start..at, piece_x);
+            piece_start = at;
+            piece_x = mark.x;
+        }
+        push_piece(&mut pieces, text, piece_start..content_end, piece_x);
+        lines.push(pieces);
+        start = end;
+    }
+    lines
+}
+
+fn push_piece<'t>(
+    pieces: &mut Vec<Piece<'t>>,
+    text: &'t str,
+    range: std::ops::Range<usize>,
+    x: Option<f32>,
+) {
+    let Some(piece) = text.get(range).map(str::trim).filter(|t| !t.is_empty()) else {
+        return;
+    };
+    pieces.push(Piece { x, text: piece });
+}
+
+/// The page's text with the tables' lines left empty, so that the rest
+/// keeps its line numbers and a table's cells are not read twice.
+pub(super) fn without_tables(text: &str, tables: &[Table]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut table = tables.iter().peekable();
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        while table.next_if(|t| t.last_line < n).is_some() {}
+        match table.peek() {
+            Some(t) if t.first_line <= n => {
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page's text and marks from lines of (x, text) pieces.
+    fn page(lines: &[&[(f32, &str)]]) -> (String, Vec<Mark>) {
+        let mut text = String::new();
+        let mut marks = Vec::new();
+        for line in lines {
+            for (i, (x, piece)) in line.iter().enumerate() {
+                if i > 0 {
+                    text.push(' ');
+                }
+                marks.push(Mark {
+                    at: text.len(),
+                    x: Some(*x),
+                });
+                text.push_str(piece);
+            }
+            text.push('\n');
+        }
+        (text, marks)
+    }
+
+    #[test]
+    fn a_header_and_rows_starting_at_its_columns_are_a_table() {
+        let (text, marks) = page(&[
+            &[(72.0, "Dear tenant,")],
+            &[(72.0, "Name"), (222.0, "DOB"), (372.0, "NI Number")],
+            &[
+                (72.0, "Jo Bloggs"),
+                (222.0, "02/11/1971"),
+                (372.0, "AB 12 34 56 C"),
+            ],
+            // The same edge within 2 points; an empty cell; a cell right
+            // aligned within its column.
+            &[(72.1, "Ann Lee"), (223.5, "25/06/2004"), (410.0, "CD 1")],
+            // A wrapped cell, its text at its column's edge only.
+            &[(372.0, "(old)")],
+            &[(72.0, "Sam Ode"), (372.0, "EF 2")],
+            &[(72.0, "Yours sincerely")],
+        ]);
+        let tables = find(&text, &marks);
+        assert_eq!(
+            tables,
+            vec![Table {
+                headers: vec!["Name".into(), "DOB".into(), "NI Number".into()],
+                rows: vec![
+                    Row {
+                        line: 2,
+                        cells: vec![
+                            "Jo Bloggs".into(),
+                            "02/11/1971".into(),
+                            "AB 12 34 56 C".into()
+                        ]
+                    },
+                    Row {
+                        line: 3,
+                        cells: vec!["Ann Lee".into(), "25/06/2004".into(), "CD 1 (old)".into()]
+                    },
+                    Row {
+                        line: 5,
+                        cells: vec!["Sam Ode".into(), String::new(), "EF 2".into()]
+                    },
+                ],
+                first_line: 1,
+                last_line: 5,
+            }]
+        );
+        assert_eq!(
+            without_tables(&text, &tables),
+            "Dear tenant,\n\n\n\n\n\nYours sincerely\n"
+        );
+    }
+
+    #[test]
+    fn a_header_in_two_lines_is_one() {
+        let (text, marks) = page(&[
+            &[(72.0, "Name"), (222.0, "Date of"), (372.0, "Tenancy")],
+            &[(222.0, "Birth"), (372.0, "End")],
+            &[
+                (72.0, "Jo Bloggs"),
+                (222.0, "02/11/1971"),
+                (372.0, "31/03/2012"),
+            ],
+            &[(72.0, "Ann Lee"), (222.0, "25/06/2004")],
+        ]);
+        let tables = find(&text, &marks);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].headers, ["Name", "Date of Birth", "Tenancy End"]);
+        assert_eq!(tables[0].rows.len(), 2);
+    }
+
+    #[test]
+    fn names_centred_over_their_columns_head_them() {
+        let (text, marks) = page(&[
+            &[
+                (80.0, "Tenant"),
+                (160.0, "Date of Birth"),
+                (300.0, "Arrears"),
+            ],
+            &[
+                (72.0, "Jo Bloggs"),
+                (150.0, "02/11/1971"),
+                (310.0, "412.50"),
+            ],
+            // Amounts right aligned: they start anywhere in their column.
+            &[
+                (72.0, "Ann Lee"),
+                (150.0, "25/06/2004"),
+                (298.0, "1,020.00"),
+            ],
+            &[(72.0, "Sam Ode"), (150.0, "01/01/1990"), (315.0, "0.00")],
+        ]);
+        let tables = find(&text, &marks);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(
+            tables[0].rows[1].cells,
+            ["Ann Lee", "25/06/2004", "1,020.00"]
+        );
+        // Placed by its first row, a table needs two more.
+        let (text, marks) = page(&[
+            &[
+                (80.0, "Tenant"),
+                (160.0, "Date of Birth"),
+                (300.0, "Arrears"),
+            ],
+            &[
+                (72.0, "Jo Bloggs"),
+                (150.0, "02/11/1971"),
+                (310.0, "412.50"),
+            ],
+            &[
+                (72.0, "Ann Lee"),
+                (150.0, "25/06/2004"),
+                (298.0, "1,020.00"),
+            ],
+        ]);
+        assert!(find(&text, &marks).is_empty());
+        // A first row whose cells do not hold the names above them does not
+        // place the columns.
+        let (text, marks) = page(&[
+            &[
+                (80.0, "Tenant"),
+                (160.0, "Date of Birth"),
+                (300.0, "Arrears"),
+            ],
+            &[
+                (72.0, "Jo Bloggs"),
+                (170.0, "02/11/1971"),
+                (310.0, "412.50"),
+            ],
+            &[
+                (72.0, "Ann Lee"),
+                (170.0, "25/06/2004"),
+                (298.0, "1,020.00"),
+            ],
+        ]);
+        assert!(find(&text, &marks).is_empty());
+    }
+
+    #[test]
+    fn text_that_only_looks_like_a_table_is_not_one() {
+        // Runs of a paragraph (a word in bold drawn apart): each line
+        // starts at the margin, but its other runs start anywhere.
+        let prose: &[&[(f32, &str)]] = &[
+            &[
+                (72.0, "Please call"),
+                (131.0, "Jane"),
+                (160.0, "about the visit"),
+            ],
+            &[(72.0, "on the"), (104.0, "Tuesday"), (150.0, "after next")],
+            &[(72.0, "or write to us"), (150.5, "at the office")],
+        ];
+        let (text, marks) = page(prose);
+        assert!(find(&text, &marks).is_empty());
+        // One row is not enough; nor is a header of two columns (a form's
+        // label and value), a header of values, or a label.
+        for lines in [
+            &[
+                &[(72.0, "Name"), (222.0, "DOB"), (372.0, "NI Number")][..],
+                &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (372.0, "AB")],
+                &[(72.0, "Yours sincerely")],
+            ][..],
+            &[
+                &[(72.0, "Name"), (222.0, "DOB")],
+                &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971")],
+                &[(72.0, "Ann Lee"), (222.0, "25/06/2004")],
+            ],
+            &[
+                &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (372.0, "AB")],
+                &[(72.0, "Ann Lee"), (222.0, "25/06/2004"), (372.0, "CD")],
+                &[(72.0, "Sam Ode"), (222.0, "01/01/1990"), (372.0, "EF")],
+            ],
+            &[
+                &[(72.0, "Name:"), (222.0, "DOB"), (372.0, "NI Number")],
+                &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (372.0, "AB")],
+                &[(72.0, "Ann Lee"), (222.0, "25/06/2004"), (372.0, "CD")],
+            ],
+        ] {
+            let (text, marks) = page(lines);
+            assert!(find(&text, &marks).is_empty(), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a page draws, tables are found without a panic, on its
+        /// lines, one after another; and the text without them keeps every
+        /// line, emptied or as it was.
+        #[test]
+        fn any_page_reads(
+            lines in proptest::collection::vec(
+                proptest::collection::vec((0u8..8, "[A-Za-z0-9 :@/]{0,12}"), 0..6),
+                0..12,
+            ),
+            unplaced in proptest::collection::vec(proptest::bool::ANY, 0..40),
+        ) {
+            let lines: Vec<Vec<(f32, String)>> = lines
+                .into_iter()
+                .map(|l| l.into_iter().map(|(x, t)| (f32::from(x) * 100.0, t)).collect())
+                .collect();
+            let refs: Vec<Vec<(f32, &str)>> = lines
+                .iter()
+                .map(|l| l.iter().map(|(x, t)| (*x, t.as_str())).collect())
+                .collect();
+            let slices: Vec<&[(f32, &str)]> = refs.iter().map(Vec::as_slice).collect();
+            let (text, mut marks) = page(&slices);
+            for (mark, none) in marks.iter_mut().zip(&unplaced) {
+                if *none {
+                    mark.x = None;
+                }
+            }
+            let tables = find(&text, &marks);
+            let count = text.split_inclusive('\n').count();
+            let mut after = 0;
+            for t in &tables {
+                proptest::prop_assert!(t.first_line >= after && t.last_line < count);
+                proptest::prop_assert!(t.rows.len() >= 2);
+                proptest::prop_assert!(t.rows.iter().all(|r| r.cells.len() == t.headers.len()));
+                after = t.last_line + 1;
+            }
+            let rest = without_tables(&text, &tables);
+            proptest::prop_assert_eq!(rest.split_inclusive('\n').count(), count);
+            for (kept, line) in rest.split_inclusive('\n').zip(text.split_inclusive('\n')) {
+                proptest::prop_assert!(kept == line || kept == "\n");
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_without_a_place_end_a_table() {
+        let (text, mut marks) = page(&[
+            &[(72.0, "Name"), (222.0, "DOB"), (372.0, "NI Number")],
+            &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (372.0, "AB")],
+            &[(72.0, "Ann Lee"), (222.0, "25/06/2004"), (372.0, "CD")],
+            &[(72.0, "Sam Ode"), (222.0, "01/01/1990"), (372.0, "EF")],
+        ]);
+        // The last row drawn in a form: no place to compare.
+        for m in &mut marks[9..] {
+            m.x = None;
+        }
+        let tables = find(&text, &marks);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].last_line, 2);
+        // Marks past the text, or out of order, are taken as they come.
+        let marks = [
+            Mark {
+                at: 5,
+                x: Some(1.0),
+            },
+            Mark {
+                at: 2,
+                x: Some(0.0),
+            },
+            Mark {
+                at: 1000,
+                x: Some(9.0),
+            },
+        ];
+        assert!(find(&text, &marks).is_empty());
+        assert!(find("", &marks).is_empty());
+    }
+}
