@@ -1369,6 +1369,20 @@ mod tests {
         assert_eq!(cells(&letter).len(), 6);
         assert_eq!(cells(&pdf), cells(&letter));
         assert_eq!(place_of("Elsie Quennell").2.line, Some(14));
+        // A review's table of one person, as its ODT's.
+        let review = |name: &str, bytes: &[u8]| cells(&read(name, bytes));
+        let odt = review(
+            "review.odt",
+            include_bytes!("../../fixtures/documents/case_review.odt"),
+        );
+        assert_eq!(odt.len(), 3);
+        assert_eq!(
+            review(
+                "review.pdf",
+                include_bytes!("../../tests/written/case_review_libreoffice.pdf")
+            ),
+            odt
+        );
         // A workbook saved as `.xls` and as `.ods`: its date cells read as
         // the XLSX's do (an OpenDocument date once read as `1955-11-22`).
         let rents = read(

@@ -7,8 +7,9 @@
 //!
 //! A table is a header line of at least three pieces that name things,
 //! followed by at least two rows, each with pieces starting at two or more
-//! of the header's columns. One row would not tell a table from a line of
-//! text whose runs happen to start where the header's do; the header's first
+//! of the header's columns, or by one row with pieces starting at three or
+//! more. One row starting at two would not tell a table from a line of text
+//! whose runs happen to start where the header's do: the header's first
 //! column is the margin, which every line shares. A line whose pieces all
 //! start at columns other than the first continues the cells above it (a
 //! wrapped cell, or a header in two lines).
@@ -84,11 +85,10 @@ pub(super) fn find(text: &str, marks: &[Mark]) -> Vec<Table> {
 /// where the header's names do; or, the names centred over their columns
 /// or the cells right aligned in them, where the first row's cell or the
 /// name starts, whichever is further left, if that row fills every column
-/// and each name and cell lies within its column. That row lines up with
-/// itself, so two more must line up with it.
+/// and each name and cell lies within its column.
 fn table_at(lines: &[Vec<Piece>], first: usize) -> Option<Table> {
     let header = header_starts(&lines[first])?;
-    table_with(lines, first, &header, 2).or_else(|| {
+    table_with(lines, first, &header, false).or_else(|| {
         let row = lines.get(first + 1)?;
         let cells: Vec<f32> = row.iter().map(|p| p.x).collect::<Option<_>>()?;
         if cells.len() != header.len() {
@@ -97,22 +97,25 @@ fn table_at(lines: &[Vec<Piece>], first: usize) -> Option<Table> {
         let starts: Vec<f32> = cells.iter().zip(&header).map(|(c, h)| c.min(*h)).collect();
         let within =
             (1..starts.len()).all(|j| cells[j - 1].max(header[j - 1]) < starts[j] - ALIGNED);
-        within.then(|| table_with(lines, first, &starts, 3))?
+        within.then(|| table_with(lines, first, &starts, true))?
     })
 }
 
 /// The table whose header is line `first` and whose columns start at
-/// `starts`, if one is, with at least `least_rows` rows.
+/// `starts`, if one is. Columns `by_first_row` line up with that row
+/// whatever it holds, so it takes two more.
 fn table_with(
     lines: &[Vec<Piece>],
     first: usize,
     starts: &[f32],
-    least_rows: usize,
+    by_first_row: bool,
 ) -> Option<Table> {
     let mut headers: Vec<String> = lines[first].iter().map(|p| p.text.to_string()).collect();
     let mut rows: Vec<Row> = Vec::new();
     let mut last_line = first;
     let mut wrapped = 0;
+    // The most columns a row's pieces start at.
+    let mut most_aligned = 0;
     for (n, line) in lines.iter().enumerate().skip(first + 1) {
         let Some(columns) = columns_of(line, starts) else {
             break;
@@ -146,12 +149,20 @@ fn table_with(
             }
             rows.push(Row { line: n, cells });
             wrapped = 0;
+            most_aligned = most_aligned.max(distinct.len());
         } else {
             break;
         }
         last_line = n;
     }
-    if rows.len() < least_rows {
+    let enough = match rows.len() {
+        0 => false,
+        // A letter's table of one person, at three columns or more.
+        1 => !by_first_row && most_aligned >= 3,
+        2 => !by_first_row,
+        _ => true,
+    };
+    if !enough {
         return None;
     }
     Some(Table {
@@ -348,6 +359,26 @@ mod tests {
     }
 
     #[test]
+    fn one_row_starting_at_three_columns_is_a_table() {
+        let (text, marks) = page(&[
+            &[(72.0, "Name"), (222.0, "Date of birth"), (372.0, "Phone")],
+            &[
+                (72.0, "Jo Bloggs"),
+                (222.0, "02/11/1971"),
+                (372.0, "020 7946 0733"),
+            ],
+            &[(72.0, "Yours sincerely")],
+        ]);
+        let tables = find(&text, &marks);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].last_line, 1);
+        assert_eq!(
+            tables[0].rows[0].cells,
+            ["Jo Bloggs", "02/11/1971", "020 7946 0733"]
+        );
+    }
+
+    #[test]
     fn a_header_in_two_lines_is_one() {
         let (text, marks) = page(&[
             &[(72.0, "Name"), (222.0, "Date of"), (372.0, "Tenancy")],
@@ -448,12 +479,13 @@ mod tests {
         ];
         let (text, marks) = page(prose);
         assert!(find(&text, &marks).is_empty());
-        // One row is not enough; nor is a header of two columns (a form's
-        // label and value), a header of values, or a label.
+        // One row starting at two columns is not enough; nor is a header of
+        // two columns (a form's label and value), a header of values, or a
+        // label.
         for lines in [
             &[
                 &[(72.0, "Name"), (222.0, "DOB"), (372.0, "NI Number")][..],
-                &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (372.0, "AB")],
+                &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (380.0, "AB")],
                 &[(72.0, "Yours sincerely")],
             ][..],
             &[
