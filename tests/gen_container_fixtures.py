@@ -698,25 +698,33 @@ plant(P, "uk_nino", n, "message 1 part body", why="a body kept only as compresse
 P = "documents/arrears_report.pdf"
 report = ["Meadowbank Housing Association", "Rent arrears report, March 2012", "",
           [(72, "Tenant"), (190, "Date of Birth"), (290, "NI Number"), (390, "Tenancy End"), (480, "Arrears")]]
-for i in range(4):
+overleaf = ["Rent arrears report, March 2012 (continued)"]
+for i in range(6):
     f, l = person()
     d, m, y = dob_parts()
     n = nino(" ")
     end = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2009, 2012)}"
     owed = f"{rng.randint(10, 2500)}.{rng.randint(0, 99):02d}"
     # Amounts right aligned: they start where their width leaves them.
-    report.append([(72, f"{f} {l}"), (190, f"{d:02d}/{m:02d}/{y}"), (290, n), (390, end),
-                   (520 - 6 * len(owed), owed)])
-    where = f"page 1 table 1 row {i + 2}"
+    row = [(72, f"{f} {l}"), (190, f"{d:02d}/{m:02d}/{y}"), (290, n), (390, end), (520 - 6 * len(owed), owed)]
+    # The table runs onto a second page, its header not repeated (as Word
+    # leaves it unless asked).
+    if i < 4:
+        report.append(row)
+        where = f"page 1 table 1 row {i + 2}"
+    else:
+        overleaf.append(row)
+        where = f"page 2 table 1 row {i - 3} (the table of page 1 going on)"
     plant(P, "person_name", f"{f} {l}", f"{where} column Tenant", why="a name under its column, the table drawn cell by cell")
     plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", f"{where} column Date of Birth",
           why="a date under its column, rows below the header")
     plant(P, "uk_nino", n, f"{where} column NI Number")
     plant(P, "date_of_birth", end, f"{where} column Tenancy End", expect="not_found",
           why="a tenancy's end, in its own column beside the birth dates")
-report += ["", "Report run 12/03/2012 by the income team."]
-plant(P, "date_of_birth", "12/03/2012", "page 1 line 11", expect="not_found", why="the report's date, after the table")
-write(P, pdf([report]))
+report.append("Continued overleaf.")
+overleaf += ["", "Report run 12/03/2012 by the income team."]
+plant(P, "date_of_birth", "12/03/2012", "page 2 line 4", expect="not_found", why="the report's date, after the table")
+write(P, pdf([report, overleaf]))
 
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")

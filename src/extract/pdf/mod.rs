@@ -88,18 +88,25 @@ fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
     // Pages read in part, or not at all, for a limit: why, for each.
     let mut short_pages = Vec::new();
     let mut allowance = limits::Allowance::new();
+    // The table the page before ended with, which this one may go on with.
+    let mut before = None;
     for (&number, &id) in &pages {
         match page_text(doc, id, &mut allowance) {
             Ok(page) => {
-                if page.text.chars().any(|c| c.is_alphanumeric()) {
+                before = if page.text.chars().any(|c| c.is_alphanumeric()) {
                     any_text = true;
-                    read_page(u64::from(number), &page, sink);
-                }
+                    read_page(u64::from(number), &page, before.as_ref(), sink)
+                } else {
+                    None
+                };
                 if let Some(why) = page.short {
                     short_pages.push(format!("page {number} {why}"));
                 }
             }
-            Err(_) => bad_pages.push(number.to_string()),
+            Err(_) => {
+                before = None;
+                bad_pages.push(number.to_string());
+            }
         }
     }
     // What was typed into a fillable form, and comments on the pages: text
@@ -132,16 +139,23 @@ fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
 }
 
 /// One page's text: its tables row by row, each cell under its column's
-/// header, as a Word table's; the rest line by line.
-fn read_page(number: u64, page: &PageText, sink: &mut Sink) {
+/// header, as a Word table's; the rest line by line. `before` is the table
+/// the page before ended with; returns the one this page ends with, if the
+/// next may go on with it.
+fn read_page(
+    number: u64,
+    page: &PageText,
+    before: Option<&table::Table>,
+    sink: &mut Sink,
+) -> Option<table::Table> {
     let at = Location {
         page: Some(number),
         ..Location::default()
     };
-    let tables = table::find(&page.text, &page.marks);
+    let mut tables = table::find(&page.text, &page.marks, before);
     if tables.is_empty() {
         sink.text_unit(&page.text, &at);
-        return;
+        return None;
     }
     sink.text_unit(&table::without_tables(&page.text, &tables), &at);
     let engine = sink.engine();
@@ -151,9 +165,10 @@ fn read_page(number: u64, page: &PageText, sink: &mut Sink) {
             .iter()
             .map(|name| (name.clone(), Rc::new(engine.header_context(name))))
             .collect();
-        let header_row = std::iter::once((found.first_line, &found.headers, false));
+        // A table the page before began has no header row here.
+        let header_row = found.header_line.map(|line| (line, &found.headers, false));
         let rows = found.rows.iter().map(|r| (r.line, &r.cells, true));
-        for (row, (line, cells, under_header)) in (1..).zip(header_row.chain(rows)) {
+        for (row, (line, cells, under_header)) in (1..).zip(header_row.into_iter().chain(rows)) {
             let fields: Vec<Field> = (1..)
                 .zip(cells.iter().zip(&headers))
                 .filter(|(_, (text, _))| !text.is_empty())
@@ -176,6 +191,8 @@ fn read_page(number: u64, page: &PageText, sink: &mut Sink) {
             }
         }
     }
+    let lines = page.text.split_inclusive('\n').count();
+    tables.pop().filter(|last| last.may_go_on(lines))
 }
 
 /// The document information dictionary's dates (and author): the created

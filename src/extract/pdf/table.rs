@@ -12,7 +12,9 @@
 //! whose runs happen to start where the header's do: the header's first
 //! column is the margin, which every line shares. A line whose pieces all
 //! start at columns other than the first continues the cells above it (a
-//! wrapped cell, or a header in two lines).
+//! wrapped cell, or a header in two lines). A table that runs to the foot
+//! of a page goes on on the next, whose first lines may be its rows with no
+//! header (a Word table's header row is not repeated unless asked to be).
 
 use super::super::looks_like_header;
 
@@ -39,17 +41,51 @@ const LONGEST_NAME: usize = 64;
 /// bounds how far each line is looked past for a table that is not there.
 const MOST_WRAPPED: usize = 16;
 
+/// A table that runs to the foot of its page goes on on the next if one of
+/// the next page's first this many lines is its row...
+const CONTINUED_WITHIN: usize = 5;
+
+/// ... and if no more than this many lines (a footer, a page number) follow
+/// it on its page.
+const LINES_BELOW_A_CONTINUED: usize = 3;
+
 /// One table found on a page.
 #[derive(Debug, PartialEq)]
 pub(super) struct Table {
     /// The columns' names, left to right.
     pub headers: Vec<String>,
+    /// The line of its header on this page: none for a table the page
+    /// before began.
+    pub header_line: Option<usize>,
+    /// Where its columns start.
+    pub starts: Vec<f32>,
     /// The rows after the header: each one's 0-based line on the page, and
     /// its cells' text by column (empty where it has none).
     pub rows: Vec<Row>,
-    /// The header's line, and the last line of the table (0-based).
+    /// Its first line (its header's, or its first row's) and its last
+    /// (0-based).
     pub first_line: usize,
     pub last_line: usize,
+}
+
+impl Table {
+    /// Whether it may go on on the next page: it runs to the foot of a page
+    /// of `lines` lines.
+    pub fn may_go_on(&self, lines: usize) -> bool {
+        self.last_line + LINES_BELOW_A_CONTINUED + 1 >= lines
+    }
+}
+
+/// What placed a table's columns.
+#[derive(Clone, Copy, PartialEq)]
+enum ColumnsFrom {
+    /// Its header's names: its rows start under them.
+    Header,
+    /// Its first row (names centred over their columns): that row lines up
+    /// with the columns whatever it holds, so two more must.
+    FirstRow,
+    /// The table of the page before, which this page goes on with.
+    PageBefore,
 }
 
 #[derive(Debug, PartialEq)]
@@ -64,11 +100,33 @@ struct Piece<'t> {
 }
 
 /// The tables among the page's lines (`text`, pieces starting at `marks`,
-/// in the order of the text).
-pub(super) fn find(text: &str, marks: &[Mark]) -> Vec<Table> {
+/// in the order of the text); `before`, the table the page before ended
+/// with, if it ran to its foot.
+pub(super) fn find(text: &str, marks: &[Mark], before: Option<&Table>) -> Vec<Table> {
     let lines = pieces_by_line(text, marks);
     let mut tables = Vec::new();
     let mut i = 0;
+    if let Some(before) = before {
+        for first in 0..lines.len().min(CONTINUED_WITHIN) {
+            // A header repeated heads the table again.
+            if table_at(&lines, first).is_some() {
+                break;
+            }
+            let headers = before.headers.clone();
+            if let Some(table) = table_with(
+                &lines,
+                first,
+                None,
+                headers,
+                &before.starts,
+                ColumnsFrom::PageBefore,
+            ) {
+                i = table.last_line + 1;
+                tables.push(table);
+                break;
+            }
+        }
+    }
     while i < lines.len() {
         match table_at(&lines, i) {
             Some(table) => {
@@ -88,7 +146,17 @@ pub(super) fn find(text: &str, marks: &[Mark]) -> Vec<Table> {
 /// and each name and cell lies within its column.
 fn table_at(lines: &[Vec<Piece>], first: usize) -> Option<Table> {
     let header = header_starts(&lines[first])?;
-    table_with(lines, first, &header, false).or_else(|| {
+    let names = || lines[first].iter().map(|p| p.text.to_string()).collect();
+    let header_line = Some(first);
+    table_with(
+        lines,
+        first + 1,
+        header_line,
+        names(),
+        &header,
+        ColumnsFrom::Header,
+    )
+    .or_else(|| {
         let row = lines.get(first + 1)?;
         let cells: Vec<f32> = row.iter().map(|p| p.x).collect::<Option<_>>()?;
         if cells.len() != header.len() {
@@ -97,26 +165,36 @@ fn table_at(lines: &[Vec<Piece>], first: usize) -> Option<Table> {
         let starts: Vec<f32> = cells.iter().zip(&header).map(|(c, h)| c.min(*h)).collect();
         let within =
             (1..starts.len()).all(|j| cells[j - 1].max(header[j - 1]) < starts[j] - ALIGNED);
-        within.then(|| table_with(lines, first, &starts, true))?
+        within.then(|| {
+            table_with(
+                lines,
+                first + 1,
+                header_line,
+                names(),
+                &starts,
+                ColumnsFrom::FirstRow,
+            )
+        })?
     })
 }
 
-/// The table whose header is line `first` and whose columns start at
-/// `starts`, if one is. Columns `by_first_row` line up with that row
-/// whatever it holds, so it takes two more.
+/// The table whose rows start at line `first_row`, under `headers` (on
+/// `header_line`, if they are on this page), with columns starting at
+/// `starts`, if one is.
 fn table_with(
     lines: &[Vec<Piece>],
-    first: usize,
+    first_row: usize,
+    header_line: Option<usize>,
+    mut headers: Vec<String>,
     starts: &[f32],
-    by_first_row: bool,
+    columns_from: ColumnsFrom,
 ) -> Option<Table> {
-    let mut headers: Vec<String> = lines[first].iter().map(|p| p.text.to_string()).collect();
     let mut rows: Vec<Row> = Vec::new();
-    let mut last_line = first;
+    let mut last_line = first_row.saturating_sub(1);
     let mut wrapped = 0;
     // The most columns a row's pieces start at.
     let mut most_aligned = 0;
-    for (n, line) in lines.iter().enumerate().skip(first + 1) {
+    for (n, line) in lines.iter().enumerate().skip(first_row) {
         let Some(columns) = columns_of(line, starts) else {
             break;
         };
@@ -129,6 +207,10 @@ fn table_with(
         let mut distinct = aligned.clone();
         distinct.dedup();
         if aligned.len() == line.len() && !columns.contains(&0) {
+            // Nothing above it to go on from.
+            if rows.is_empty() && header_line.is_none() {
+                break;
+            }
             wrapped += 1;
             if wrapped > MOST_WRAPPED {
                 break;
@@ -155,21 +237,25 @@ fn table_with(
         }
         last_line = n;
     }
-    let enough = match rows.len() {
-        0 => false,
+    let enough = match (columns_from, rows.len()) {
+        (_, 0) => false,
+        // Its columns where the page before's were, exactly.
+        (ColumnsFrom::PageBefore, _) => true,
         // A letter's table of one person, at three columns or more.
-        1 => !by_first_row && most_aligned >= 3,
-        2 => !by_first_row,
-        _ => true,
+        (ColumnsFrom::Header, 1) => most_aligned >= 3,
+        (ColumnsFrom::Header, _) => true,
+        (ColumnsFrom::FirstRow, n) => n >= 3,
     };
     if !enough {
         return None;
     }
     Some(Table {
         headers,
-        rows,
-        first_line: first,
+        header_line,
+        starts: starts.to_vec(),
+        first_line: header_line.unwrap_or(first_row),
         last_line,
+        rows,
     })
 }
 
@@ -325,7 +411,7 @@ mod tests {
             &[(72.0, "Sam Ode"), (372.0, "EF 2")],
             &[(72.0, "Yours sincerely")],
         ]);
-        let tables = find(&text, &marks);
+        let tables = find(&text, &marks, None);
         assert_eq!(
             tables,
             vec![Table {
@@ -348,6 +434,8 @@ mod tests {
                         cells: vec!["Sam Ode".into(), String::new(), "EF 2".into()]
                     },
                 ],
+                header_line: Some(1),
+                starts: vec![72.0, 222.0, 372.0],
                 first_line: 1,
                 last_line: 5,
             }]
@@ -369,13 +457,73 @@ mod tests {
             ],
             &[(72.0, "Yours sincerely")],
         ]);
-        let tables = find(&text, &marks);
+        let tables = find(&text, &marks, None);
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].last_line, 1);
         assert_eq!(
             tables[0].rows[0].cells,
             ["Jo Bloggs", "02/11/1971", "020 7946 0733"]
         );
+    }
+
+    #[test]
+    fn a_table_at_the_foot_of_a_page_goes_on_on_the_next() {
+        let header: &[(f32, &str)] = &[(72.0, "Name"), (222.0, "DOB"), (372.0, "NI Number")];
+        let (text, marks) = page(&[
+            header,
+            &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (372.0, "AB")],
+            &[(72.0, "Ann Lee"), (222.0, "25/06/2004"), (372.0, "CD")],
+            &[(300.0, "Page 1")],
+        ]);
+        let lines = text.split_inclusive('\n').count();
+        let first = find(&text, &marks, None).pop().unwrap();
+        assert!(first.may_go_on(lines));
+        // The next page's rows, under a line of its own, with no header.
+        let (text, marks) = page(&[
+            &[(72.0, "Arrears report (continued)")],
+            &[(72.0, "Sam Ode"), (222.0, "01/01/1990"), (372.0, "EF")],
+            &[(222.0, "(corrected)")],
+            &[(72.0, "Dee Ray"), (222.0, "05/05/1985")],
+            &[(72.0, "End of report")],
+        ]);
+        let next = find(&text, &marks, Some(&first));
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].header_line, None);
+        assert_eq!(next[0].headers, ["Name", "DOB", "NI Number"]);
+        assert_eq!((next[0].first_line, next[0].last_line), (1, 3));
+        assert_eq!(
+            next[0].rows[0].cells,
+            ["Sam Ode", "01/01/1990 (corrected)", "EF"]
+        );
+        assert!(!next[0].may_go_on(5 + 4));
+        // Without the page before's, they are lines.
+        assert!(find(&text, &marks, None).is_empty());
+        // A header repeated heads the table itself; a page that begins
+        // otherwise (a letter, rows further down) does not go on with it.
+        let (text, marks) = page(&[
+            header,
+            &[(72.0, "Sam Ode"), (222.0, "01/01/1990"), (372.0, "EF")],
+            &[(72.0, "Dee Ray"), (222.0, "05/05/1985"), (372.0, "GH")],
+        ]);
+        let again = find(&text, &marks, Some(&first));
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].header_line, Some(0));
+        let mut late: Vec<&[(f32, &str)]> = vec![&[(72.0, "Dear tenant,")]; 5];
+        late.push(&[(72.0, "Sam Ode"), (222.0, "01/01/1990"), (372.0, "EF")]);
+        let (text, marks) = page(&late);
+        assert!(find(&text, &marks, Some(&first)).is_empty());
+        // A table with lines enough below it ends on its page.
+        let (text, marks) = page(&[
+            header,
+            &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (372.0, "AB")],
+            &[(72.0, "Ann Lee"), (222.0, "25/06/2004"), (372.0, "CD")],
+            &[(72.0, "Yours sincerely,")],
+            &[(72.0, "Lettings Team")],
+            &[(72.0, "Meadowbank Housing")],
+            &[(300.0, "Page 1")],
+        ]);
+        let lines = text.split_inclusive('\n').count();
+        assert!(!find(&text, &marks, None)[0].may_go_on(lines));
     }
 
     #[test]
@@ -390,7 +538,7 @@ mod tests {
             ],
             &[(72.0, "Ann Lee"), (222.0, "25/06/2004")],
         ]);
-        let tables = find(&text, &marks);
+        let tables = find(&text, &marks, None);
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].headers, ["Name", "Date of Birth", "Tenancy End"]);
         assert_eq!(tables[0].rows.len(), 2);
@@ -417,7 +565,7 @@ mod tests {
             ],
             &[(72.0, "Sam Ode"), (150.0, "01/01/1990"), (315.0, "0.00")],
         ]);
-        let tables = find(&text, &marks);
+        let tables = find(&text, &marks, None);
         assert_eq!(tables.len(), 1);
         assert_eq!(
             tables[0].rows[1].cells,
@@ -441,7 +589,7 @@ mod tests {
                 (298.0, "1,020.00"),
             ],
         ]);
-        assert!(find(&text, &marks).is_empty());
+        assert!(find(&text, &marks, None).is_empty());
         // A first row whose cells do not hold the names above them does not
         // place the columns.
         let (text, marks) = page(&[
@@ -461,7 +609,7 @@ mod tests {
                 (298.0, "1,020.00"),
             ],
         ]);
-        assert!(find(&text, &marks).is_empty());
+        assert!(find(&text, &marks, None).is_empty());
     }
 
     #[test]
@@ -478,7 +626,7 @@ mod tests {
             &[(72.0, "or write to us"), (150.5, "at the office")],
         ];
         let (text, marks) = page(prose);
-        assert!(find(&text, &marks).is_empty());
+        assert!(find(&text, &marks, None).is_empty());
         // One row starting at two columns is not enough; nor is a header of
         // two columns (a form's label and value), a header of values, or a
         // label.
@@ -505,7 +653,7 @@ mod tests {
             ],
         ] {
             let (text, marks) = page(lines);
-            assert!(find(&text, &marks).is_empty(), "{text}");
+            assert!(find(&text, &marks, None).is_empty(), "{text}");
         }
     }
 
@@ -536,14 +684,19 @@ mod tests {
                     mark.x = None;
                 }
             }
-            let tables = find(&text, &marks);
             let count = text.split_inclusive('\n').count();
-            let mut after = 0;
-            for t in &tables {
-                proptest::prop_assert!(t.first_line >= after && t.last_line < count);
-                proptest::prop_assert!(t.rows.len() >= 2);
-                proptest::prop_assert!(t.rows.iter().all(|r| r.cells.len() == t.headers.len()));
-                after = t.last_line + 1;
+            let tables = find(&text, &marks, None);
+            // And as the next page after its own last table.
+            let going_on = tables.last().map(|t| find(&text, &marks, Some(t))).unwrap_or_default();
+            for found in [&tables, &going_on] {
+                let mut after = 0;
+                for t in found {
+                    proptest::prop_assert!(t.first_line >= after && t.last_line < count);
+                    proptest::prop_assert!(!t.rows.is_empty());
+                    proptest::prop_assert!(t.rows.iter().all(|r| r.cells.len() == t.headers.len()));
+                    proptest::prop_assert!(t.starts.len() == t.headers.len());
+                    after = t.last_line + 1;
+                }
             }
             let rest = without_tables(&text, &tables);
             proptest::prop_assert_eq!(rest.split_inclusive('\n').count(), count);
@@ -565,7 +718,7 @@ mod tests {
         for m in &mut marks[9..] {
             m.x = None;
         }
-        let tables = find(&text, &marks);
+        let tables = find(&text, &marks, None);
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].last_line, 2);
         // Marks past the text, or out of order, are taken as they come.
@@ -583,7 +736,7 @@ mod tests {
                 x: Some(9.0),
             },
         ];
-        assert!(find(&text, &marks).is_empty());
-        assert!(find("", &marks).is_empty());
+        assert!(find(&text, &marks, None).is_empty());
+        assert!(find("", &marks, None).is_empty());
     }
 }
