@@ -204,6 +204,12 @@ pub fn generate(seed: u64) -> Corpus {
     b.file("public/newsletter_autumn.txt".into(), |rng, p| {
         newsletter(rng, p).into_bytes()
     });
+    // Made last, so that the files above keep their values.
+    for n in 0..4 {
+        b.file(format!("reports/arrears_{n}.pdf"), |rng, p| {
+            table_pdf(&arrears_report(rng, p, 40))
+        });
+    }
     Corpus {
         files: b.files,
         truth: b.truth,
@@ -852,6 +858,61 @@ fn blank_form(p: &mut Plant) -> String {
         + "\n"
 }
 
+/// An arrears report printed to PDF: a table of tenants, its header on the
+/// first page only (as Word leaves it), amounts right aligned; each tenant's
+/// tenancy end date beside their birth date, a trap.
+fn arrears_report(rng: &mut Rng, p: &mut Plant, rows: usize) -> Vec<Vec<Vec<(u32, String)>>> {
+    const COLUMNS: [u32; 5] = [40, 175, 270, 350, 430];
+    let headers = [
+        *rng.pick(&["Tenant", "Name", "Tenant name"]),
+        *rng.pick(&["Date of birth", "DOB", "D.O.B."]),
+        *rng.pick(&["NI number", "NINO", "N.I. No"]),
+        *rng.pick(&["Tenancy end", "End date"]),
+        *rng.pick(&["Phone", "Tel", "Contact number"]),
+    ];
+    let mut first: Vec<Vec<(u32, String)>> = vec![
+        vec![(40, "Rent arrears report".to_string())],
+        COLUMNS
+            .iter()
+            .zip(headers)
+            .map(|(x, h)| (*x, h.to_string()))
+            .chain([(520, "Arrears".to_string())])
+            .collect(),
+    ];
+    let mut second = vec![vec![(40, "Rent arrears report (continued)".to_string())]];
+    for i in 0..rows {
+        // Names a simple font's Windows-1252 can draw (not Łukasz): a PDF
+        // that draws others embeds a font of its own.
+        let name = loop {
+            let name = synth::name(rng);
+            if !encoding_rs::WINDOWS_1252.encode(&name).2 {
+                break name;
+            }
+        };
+        let cells = [
+            p.pos("person_name", "pdf_table", name),
+            p.pos("date_of_birth", "pdf_table", birth_date_varied(rng)),
+            p.pos("uk_nino", "pdf_table", synth::nino(rng)),
+            p.neg("date_of_birth", "tenancy_end", date(rng, 2005, 20)),
+            p.pos("uk_phone", "pdf_table", synth::any_phone(rng)),
+        ];
+        let owed = format!("{}.{:02}", 10 + rng.below(2500), rng.below(100));
+        let amount_x = 560 - 5 * owed.len() as u32;
+        let row = COLUMNS
+            .iter()
+            .copied()
+            .zip(cells)
+            .chain([(amount_x, owed)])
+            .collect();
+        if i < rows / 2 {
+            first.push(row);
+        } else {
+            second.push(row);
+        }
+    }
+    vec![first, second]
+}
+
 /// A newsletter: it names a staff member and health words, about no tenant.
 fn newsletter(rng: &mut Rng, p: &mut Plant) -> String {
     // Both names listed in the gazetteer: a name, but it links nothing.
@@ -904,12 +965,7 @@ fn xml_escape(s: &str) -> String {
 fn pdf(text: &str) -> Vec<u8> {
     let mut content = b"BT /F1 10 Tf 50 780 Td 14 TL\n".to_vec();
     for line in text.lines() {
-        let escaped = line
-            .replace('\\', "\\\\")
-            .replace('(', "\\(")
-            .replace(')', "\\)")
-            .replace('—', "-")
-            .replace('£', "GBP ");
+        let escaped = pdf_escaped(line);
         content.push(b'(');
         content.extend_from_slice(&encoding_rs::WINDOWS_1252.encode(&escaped).0);
         content.extend_from_slice(b") Tj T*\n");
@@ -923,8 +979,64 @@ fn pdf(text: &str) -> Vec<u8> {
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_vec(),
         stream,
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
+        HELVETICA.to_vec(),
     ];
+    serialised(&objects)
+}
+
+const HELVETICA: &[u8] =
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
+
+/// A PDF of tables drawn as word processors and spreadsheets draw them: each
+/// cell a text object of its own, placed from the page's corner. Each page
+/// is lines of (x, text) pieces, 9-point Helvetica, 14 points apart.
+fn table_pdf(pages: &[Vec<Vec<(u32, String)>>]) -> Vec<u8> {
+    let count = pages.len();
+    let kids: Vec<String> = (0..count).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {count} >>",
+            kids.join(" ")
+        )
+        .into_bytes(),
+        HELVETICA.to_vec(),
+    ];
+    for (i, lines) in pages.iter().enumerate() {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+                5 + 2 * i
+            )
+            .into_bytes(),
+        );
+        let mut content = Vec::new();
+        for (n, line) in lines.iter().enumerate() {
+            for (x, text) in line {
+                let _ = write!(content, "BT {x} {} Td /F1 9 Tf (", 780 - 14 * n);
+                content.extend_from_slice(&encoding_rs::WINDOWS_1252.encode(&pdf_escaped(text)).0);
+                content.extend_from_slice(b") Tj ET\n");
+            }
+        }
+        let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+        stream.extend_from_slice(&content);
+        stream.extend_from_slice(b"endstream");
+        objects.push(stream);
+    }
+    serialised(&objects)
+}
+
+/// Text as a PDF string's bytes say it, in what Windows-1252 can write.
+fn pdf_escaped(line: &str) -> String {
+    line.replace('\\', "\\\\")
+        .replace('(', "\\(")
+        .replace(')', "\\)")
+        .replace('—', "-")
+        .replace('£', "GBP ")
+}
+
+/// A PDF file of `objects`, numbered from 1, the first its catalog.
+fn serialised(objects: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
