@@ -546,25 +546,24 @@ mod tests {
 
     #[test]
     fn names_centred_over_their_columns_head_them() {
-        let (text, marks) = page(&[
-            &[
-                (80.0, "Tenant"),
-                (160.0, "Date of Birth"),
-                (300.0, "Arrears"),
-            ],
-            &[
-                (72.0, "Jo Bloggs"),
-                (150.0, "02/11/1971"),
-                (310.0, "412.50"),
-            ],
-            // Amounts right aligned: they start anywhere in their column.
-            &[
-                (72.0, "Ann Lee"),
-                (150.0, "25/06/2004"),
-                (298.0, "1,020.00"),
-            ],
-            &[(72.0, "Sam Ode"), (150.0, "01/01/1990"), (315.0, "0.00")],
-        ]);
+        let header: &[(f32, &str)] = &[
+            (80.0, "Tenant"),
+            (160.0, "Date of Birth"),
+            (300.0, "Arrears"),
+        ];
+        let jo: &[(f32, &str)] = &[
+            (72.0, "Jo Bloggs"),
+            (150.0, "02/11/1971"),
+            (310.0, "412.50"),
+        ];
+        // Amounts right aligned: they start anywhere in their column.
+        let ann: &[(f32, &str)] = &[
+            (72.0, "Ann Lee"),
+            (150.0, "25/06/2004"),
+            (298.0, "1,020.00"),
+        ];
+        let sam: &[(f32, &str)] = &[(72.0, "Sam Ode"), (150.0, "01/01/1990"), (315.0, "0.00")];
+        let (text, marks) = page(&[header, jo, ann, sam]);
         let tables = find(&text, &marks, None);
         assert_eq!(tables.len(), 1);
         assert_eq!(
@@ -572,32 +571,13 @@ mod tests {
             ["Ann Lee", "25/06/2004", "1,020.00"]
         );
         // Placed by its first row, a table needs two more.
-        let (text, marks) = page(&[
-            &[
-                (80.0, "Tenant"),
-                (160.0, "Date of Birth"),
-                (300.0, "Arrears"),
-            ],
-            &[
-                (72.0, "Jo Bloggs"),
-                (150.0, "02/11/1971"),
-                (310.0, "412.50"),
-            ],
-            &[
-                (72.0, "Ann Lee"),
-                (150.0, "25/06/2004"),
-                (298.0, "1,020.00"),
-            ],
-        ]);
+        let (text, marks) = page(&[header, jo, ann]);
         assert!(find(&text, &marks, None).is_empty());
-        // A first row whose cells do not hold the names above them does not
-        // place the columns.
+        // A column starts at its name or its first cell, whichever is
+        // further left: cells starting right of a name left of them line up
+        // with nothing.
         let (text, marks) = page(&[
-            &[
-                (80.0, "Tenant"),
-                (160.0, "Date of Birth"),
-                (300.0, "Arrears"),
-            ],
+            header,
             &[
                 (72.0, "Jo Bloggs"),
                 (170.0, "02/11/1971"),
@@ -608,6 +588,7 @@ mod tests {
                 (170.0, "25/06/2004"),
                 (298.0, "1,020.00"),
             ],
+            &[(72.0, "Sam Ode"), (170.0, "01/01/1990"), (315.0, "0.00")],
         ]);
         assert!(find(&text, &marks, None).is_empty());
     }
