@@ -594,6 +594,7 @@ impl<'d> Drawing<'d, '_> {
         self.marks.push(table::Mark {
             at: self.text.len(),
             x: (self.forms.is_empty() && x.is_finite()).then_some(x),
+            size: height,
         });
     }
 

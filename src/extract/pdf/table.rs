@@ -8,7 +8,12 @@
 //! A table is a header line of at least three pieces that name things,
 //! followed by at least two rows, each with pieces starting at two or more
 //! of the header's columns, or by one row with pieces starting at three or
-//! more. One row starting at two would not tell a table from a line of text
+//! more; and in each row, at least half its pieces start at a column. A
+//! header's names stand apart: each starts at least an em past where the
+//! name before it would end at half an em a character (text drawn a word or
+//! a run at a time, as OCR layers of scans and styled words are, has pieces
+//! that follow each other closely, some of which start where a piece of the
+//! line above does by chance). One row starting at two would not tell a table from a line of text
 //! whose runs happen to start where the header's do: the header's first
 //! column is the margin, which every line shares. A line whose pieces all
 //! start at columns other than the first continues the cells above it (a
@@ -25,6 +30,8 @@ use super::super::looks_like_header;
 pub(super) struct Mark {
     pub at: usize,
     pub x: Option<f32>,
+    /// The font's size on the page (0 where it is not known).
+    pub size: f32,
 }
 
 /// Pieces start in the same column within this many points: word
@@ -96,6 +103,7 @@ pub(super) struct Row {
 
 struct Piece<'t> {
     x: Option<f32>,
+    size: f32,
     text: &'t str,
 }
 
@@ -224,7 +232,7 @@ fn table_with(
             for (piece, &c) in line.iter().zip(&columns) {
                 append(&mut cells[c], piece.text);
             }
-        } else if distinct.len() >= 2 {
+        } else if distinct.len() >= 2 && aligned.len() * 2 >= line.len() {
             let mut cells = vec![String::new(); starts.len()];
             for (piece, &c) in line.iter().zip(&columns) {
                 append(&mut cells[c], piece.text);
@@ -267,9 +275,11 @@ fn header_starts(line: &[Piece]) -> Option<Vec<f32>> {
         return None;
     }
     let mut starts = Vec::with_capacity(line.len());
+    let mut clear_from = f32::NEG_INFINITY;
     for piece in line {
         let x = piece.x?;
-        if starts.last().is_some_and(|&last: &f32| x - last <= ALIGNED)
+        if x < clear_from
+            || starts.last().is_some_and(|&last: &f32| x - last <= ALIGNED)
             || piece.text.chars().count() > LONGEST_NAME
             || !piece.text.chars().any(char::is_alphabetic)
             || piece.text.ends_with(':')
@@ -277,6 +287,10 @@ fn header_starts(line: &[Piece]) -> Option<Vec<f32>> {
             return None;
         }
         starts.push(x);
+        // Where the next name may start: an em past this one's end, at half
+        // an em a character (most letters are narrower).
+        let ems = piece.text.chars().count() as f32 * 0.5 + 1.0;
+        clear_from = x + ems * piece.size;
     }
     let names: Vec<&str> = line.iter().map(|p| p.text).collect();
     looks_like_header(&names).then_some(starts)
@@ -322,16 +336,24 @@ fn pieces_by_line<'t>(text: &'t str, marks: &[Mark]) -> Vec<Vec<Piece<'t>>> {
         let mut pieces = Vec::new();
         let mut piece_start = start;
         let mut piece_x = None;
+        let mut piece_size = 0.0;
         // Marks at the line's end start nothing on it.
         while next_mark < marks.len() && marks[next_mark].at < end {
             let mark = marks[next_mark];
             next_mark += 1;
             let at = mark.at.max(start).min(content_end);
-            push_piece(&mut pieces, text, piece_start..at, piece_x);
+            push_piece(&mut pieces, text, piece_start..at, piece_x, piece_size);
             piece_start = at;
             piece_x = mark.x;
+            piece_size = mark.size;
         }
-        push_piece(&mut pieces, text, piece_start..content_end, piece_x);
+        push_piece(
+            &mut pieces,
+            text,
+            piece_start..content_end,
+            piece_x,
+            piece_size,
+        );
         lines.push(pieces);
         start = end;
     }
@@ -343,11 +365,17 @@ fn push_piece<'t>(
     text: &'t str,
     range: std::ops::Range<usize>,
     x: Option<f32>,
+    size: f32,
 ) {
     let Some(piece) = text.get(range).map(str::trim).filter(|t| !t.is_empty()) else {
         return;
     };
-    pieces.push(Piece { x, text: piece });
+    let size = if size.is_finite() { size } else { 0.0 };
+    pieces.push(Piece {
+        x,
+        size,
+        text: piece,
+    });
 }
 
 /// The page's text with the tables' lines left empty, so that the rest
@@ -385,6 +413,7 @@ mod tests {
                 marks.push(Mark {
                     at: text.len(),
                     x: Some(*x),
+                    size: 11.0,
                 });
                 text.push_str(piece);
             }
@@ -608,10 +637,25 @@ mod tests {
         ];
         let (text, marks) = page(prose);
         assert!(find(&text, &marks, None).is_empty());
-        // One row starting at two columns is not enough; nor is a header of
-        // two columns (a form's label and value), a header of values, or a
-        // label.
+        // One row starting at two columns is not enough; nor are rows of
+        // which fewer than half the pieces start at columns (words drawn
+        // apart under a header); nor is a header of two columns (a form's
+        // label and value), a header of values, or a label.
+        let words: &[(f32, &str)] = &[
+            (72.0, "We"),
+            (90.0, "wrote"),
+            (128.0, "to"),
+            (222.0, "you"),
+            (250.0, "on"),
+            (270.0, "Monday"),
+        ];
         for lines in [
+            &[
+                &[(72.0, "Name"), (222.0, "DOB"), (372.0, "NI Number")][..],
+                words,
+                words,
+                words,
+            ][..],
             &[
                 &[(72.0, "Name"), (222.0, "DOB"), (372.0, "NI Number")][..],
                 &[(72.0, "Jo Bloggs"), (222.0, "02/11/1971"), (380.0, "AB")],
@@ -688,6 +732,46 @@ mod tests {
     }
 
     #[test]
+    fn text_drawn_a_word_at_a_time_is_not_a_table() {
+        // As an OCR layer draws a scanned letter: each word placed on its
+        // own, so each line has many pieces, and some start where a word of
+        // the line above does.
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        let words = [
+            "Please", "call", "the", "office", "about", "your", "rent", "on", "Monday",
+        ];
+        let mut lines = Vec::new();
+        for _ in 0..400 {
+            let mut x = 72.0;
+            let mut line = Vec::new();
+            for _ in 0..10 {
+                let word = words[next(words.len() as u64) as usize];
+                line.push((x, word));
+                x += word.len() as f32 * 5.5 + 3.0 + next(3) as f32;
+            }
+            lines.push(line);
+        }
+        let refs: Vec<&[(f32, &str)]> = lines.iter().map(Vec::as_slice).collect();
+        let (text, marks) = page(&refs);
+        assert_eq!(find(&text, &marks, None), []);
+        // Each line's words start at two or more of the line above's: one in
+        // twenty lines made a table before names had to stand apart.
+        let rows_at_two = lines.windows(2).any(|pair| {
+            let starts: Vec<f32> = pair[0].iter().map(|p| p.0).collect();
+            let aligned = pair[1]
+                .iter()
+                .filter(|p| starts.iter().any(|s| (p.0 - s).abs() <= ALIGNED))
+                .count();
+            aligned >= 2
+        });
+        assert!(rows_at_two);
+    }
+
+    #[test]
     fn pieces_without_a_place_end_a_table() {
         let (text, mut marks) = page(&[
             &[(72.0, "Name"), (222.0, "DOB"), (372.0, "NI Number")],
@@ -707,14 +791,17 @@ mod tests {
             Mark {
                 at: 5,
                 x: Some(1.0),
+                size: 11.0,
             },
             Mark {
                 at: 2,
                 x: Some(0.0),
+                size: f32::NAN,
             },
             Mark {
                 at: 1000,
                 x: Some(9.0),
+                size: 0.0,
             },
         ];
         assert!(find(&text, &marks, None).is_empty());
