@@ -8,7 +8,9 @@
 //! A table is a header line of at least three pieces that name things,
 //! followed by at least two rows, each with pieces starting at two or more
 //! of the header's columns, or by one row with pieces starting at three or
-//! more; and in each row, at least half its pieces start at a column. A
+//! more; and a row of more pieces than the header has columns has at least
+//! half of them starting at a column (amounts and dates, right aligned,
+//! start anywhere in theirs). A
 //! header's names stand apart: each starts at least an em past where the
 //! name before it would end at half an em a character (text drawn a word or
 //! a run at a time, as OCR layers of scans and styled words are, has pieces
@@ -232,7 +234,9 @@ fn table_with(
             for (piece, &c) in line.iter().zip(&columns) {
                 append(&mut cells[c], piece.text);
             }
-        } else if distinct.len() >= 2 && aligned.len() * 2 >= line.len() {
+        } else if distinct.len() >= 2
+            && (line.len() <= starts.len() || aligned.len() * 2 >= line.len())
+        {
             let mut cells = vec![String::new(); starts.len()];
             for (piece, &c) in line.iter().zip(&columns) {
                 append(&mut cells[c], piece.text);
@@ -571,6 +575,36 @@ mod tests {
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].headers, ["Name", "Date of Birth", "Tenancy End"]);
         assert_eq!(tables[0].rows.len(), 2);
+    }
+
+    #[test]
+    fn rows_of_right_aligned_numbers_need_two_columns_that_line_up() {
+        let (text, marks) = page(&[
+            &[
+                (72.0, "Name"),
+                (222.0, "DOB"),
+                (300.0, "Account"),
+                (380.0, "Arrears"),
+                (460.0, "NI Number"),
+            ],
+            &[
+                (72.0, "Jo Bloggs"),
+                (240.0, "2/11/1971"),
+                (318.0, "12345678"),
+                (410.0, "12.50"),
+                (460.0, "AB"),
+            ],
+            &[
+                (72.0, "Ann Lee"),
+                (236.0, "25/06/2004"),
+                (318.0, "87654321"),
+                (398.0, "1,020.00"),
+                (460.0, "CD"),
+            ],
+        ]);
+        let tables = find(&text, &marks, None);
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].rows[1].cells[3], "1,020.00");
     }
 
     #[test]
