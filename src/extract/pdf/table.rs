@@ -5,23 +5,25 @@
 //! one; read as a table, each cell is judged under its column's header, as
 //! a Word table's is.
 //!
-//! A table is a header line of at least three pieces that name things,
-//! followed by at least two rows, each with pieces starting at two or more
-//! of the header's columns, or by one row with pieces starting at three or
-//! more; and a row of more pieces than the header has columns has at least
-//! half of them starting at a column (amounts and dates, right aligned,
-//! start anywhere in theirs). A
-//! header's names stand apart: each starts at least an em past where the
-//! name before it would end at half an em a character (text drawn a word or
-//! a run at a time, as OCR layers of scans and styled words are, has pieces
-//! that follow each other closely, some of which start where a piece of the
-//! line above does by chance). One row starting at two would not tell a table from a line of text
-//! whose runs happen to start where the header's do: the header's first
-//! column is the margin, which every line shares. A line whose pieces all
-//! start at columns other than the first continues the cells above it (a
-//! wrapped cell, or a header in two lines). A table that runs to the foot
-//! of a page goes on on the next, whose first lines may be its rows with no
-//! header (a Word table's header row is not repeated unless asked to be).
+//! A table is a header line of at least three names followed by rows:
+//! - the names stand apart: each starts at least an em past where the one
+//!   before would end at half an em a character. Text drawn a word or a run
+//!   at a time (a scan's OCR layer, styled words) has pieces that follow
+//!   each other closely, some starting where a piece of the line above does
+//!   by chance;
+//! - at least two rows with pieces starting at two or more of the header's
+//!   columns, or one row at three or more. One row at two would not tell a
+//!   table from text whose runs happen to start where the header's do: the
+//!   first column is the margin, which every line shares;
+//! - a row of more pieces than the header has columns has at least half of
+//!   them starting at a column (amounts and dates, right aligned, start
+//!   anywhere in theirs).
+//!
+//! A line whose pieces all start at columns other than the first continues
+//! the cells above it (a wrapped cell, or a header in two lines). A table
+//! that runs to the foot of a page goes on on the next, whose first lines
+//! may be its rows with no header (a Word table's header row is not
+//! repeated unless asked to be).
 
 use super::super::looks_like_header;
 
@@ -282,9 +284,10 @@ fn header_starts(line: &[Piece]) -> Option<Vec<f32>> {
     let mut clear_from = f32::NEG_INFINITY;
     for piece in line {
         let x = piece.x?;
+        let chars = piece.text.chars().count();
         if x < clear_from
             || starts.last().is_some_and(|&last: &f32| x - last <= ALIGNED)
-            || piece.text.chars().count() > LONGEST_NAME
+            || chars > LONGEST_NAME
             || !piece.text.chars().any(char::is_alphabetic)
             || piece.text.ends_with(':')
         {
@@ -293,7 +296,7 @@ fn header_starts(line: &[Piece]) -> Option<Vec<f32>> {
         starts.push(x);
         // Where the next name may start: an em past this one's end, at half
         // an em a character (most letters are narrower).
-        let ems = piece.text.chars().count() as f32 * 0.5 + 1.0;
+        let ems = chars as f32 * 0.5 + 1.0;
         clear_from = x + ems * piece.size;
     }
     let names: Vec<&str> = line.iter().map(|p| p.text).collect();
