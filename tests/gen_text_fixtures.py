@@ -519,6 +519,48 @@ for r_i, r in enumerate(hrows[1:], 2):
     plant(HOSTILE, "email", r[1], f"row {r_i} column Email")
     plant(HOSTILE, "uk_nino", r[2], f"row {r_i} column <svg onload=alert(3)>")
 
+# --- tables/visit_rota.csv and tables/tenants_by_nino.json ------------------------------
+# Names where a header's or a key's would be: a list without a header row whose
+# first row has no email address or long number to tell it from names, and an
+# export keyed by its tenants' NINOs and email addresses. The first row and the
+# keys are values: found, and never shown unmasked as a column or a pointer.
+# Their own generator, so the values above stay as they were.
+keyed_rng = random.Random(7)
+
+
+def keyed_nino():
+    while True:
+        p = keyed_rng.choice(FIRST_OK) + keyed_rng.choice(SECOND_OK)
+        if p not in NEVER:
+            return p + "".join(keyed_rng.choice("0123456789") for _ in range(6)) + keyed_rng.choice("ABCD")
+
+
+ROTA = "tables/visit_rota.csv"
+rota = []
+for i, title in enumerate(["Mrs", "Mr", "Ms"]):
+    fn, ln = keyed_rng.choice(FIRST), keyed_rng.choice(LAST)
+    rota.append([f"{title} {fn} {ln}", f"Flat {keyed_rng.randint(1, 40)} Mill Court", postcodes[i + 4],
+                 ["Tuesday", "Thursday", "Friday"][i]])
+write(ROTA, "\n".join(csv_line(r) for r in rota) + "\n")
+for r_i, r in enumerate(rota, 1):
+    plant(ROTA, "person_name", r[0].split(" ", 1)[1], f"row {r_i} column 1")
+    plant(ROTA, "uk_postcode", r[2], f"row {r_i} column 3")
+
+KEYED = "tables/tenants_by_nino.json"
+by_nino, phones = {}, {}
+for i in range(3):
+    fn, ln = keyed_rng.choice(FIRST), keyed_rng.choice(LAST)
+    d, m, y = keyed_rng.randint(1, 28), keyed_rng.randint(1, 12), keyed_rng.randint(1940, 2004)
+    address = f"{fn.lower()}.{ln.lower()}{keyed_rng.randint(10, 99)}@example.org"
+    ni = keyed_nino()
+    by_nino[ni] = {"name": f"{fn} {ln}", "dob": f"{y}-{m:02d}-{d:02d}", "email": address}
+    phones[address] = f"07700 900{keyed_rng.randint(0, 999):03d}"
+    plant(KEYED, "uk_nino", ni, "/tenants (key)")
+    plant(KEYED, "date_of_birth", by_nino[ni]["dob"], "/tenants/<NINO>/dob")
+    plant(KEYED, "email", address, "/tenants/<NINO>/email and /phones (key)")
+    plant(KEYED, "uk_phone", phones[address], "/phones/<email>")
+write(KEYED, json.dumps({"exported": "2025-06-30", "tenants": by_nino, "phones": phones}, indent=2) + "\n")
+
 # --- the share's own files --------------------------------------------------------------
 write(".trawlignore", "# What trawl itself keeps here is not part of the share.\nexpected/\nREADME.md\n")
 write("README.md", """# fixtures
@@ -548,6 +590,9 @@ in the file), and the compressed RTF body of
 `mail/repair_visit.msg`; `gen_office_fixtures.py` writes `documents/support_case_letter.rtf` (RTF
 as Word writes it). `tables/<img src=x onerror=alert(1)>.csv`
 has a hostile name, header and cells on purpose: the HTML report must show them as text.
+`tables/visit_rota.csv` has no header and a first row of names and addresses only, and
+`tables/tenants_by_nino.json` is keyed by NINOs and email addresses: those are values, to be
+found and never shown unmasked as a column's name or in a pointer.
 
 `expected/audit.toml` pins the policy, the as-of date and the expected output for
 `trawl audit fixtures`.

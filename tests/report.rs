@@ -65,6 +65,30 @@ fn the_html_report_is_masked_escaped_self_contained_and_private() {
         }
     }
     assert!(raw > 300, "the revealed output should hold the raw values");
+    // Nor any value planted to be found, found or not: a first row of names
+    // taken for a header, or a key that is a NINO, would show one as a
+    // column's name or in a pointer.
+    let mut planted = 0;
+    for entry in std::fs::read_dir(root().join("fixtures/expected")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("planted")
+        {
+            continue;
+        }
+        let list: Vec<Value> = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        for p in list.iter().filter(|p| p["expect"] == "found") {
+            let value = p["value"].as_str().unwrap();
+            if value.len() >= 6 {
+                planted += 1;
+                assert!(!html.contains(value), "planted value {value:?} in the HTML");
+            }
+        }
+    }
+    assert!(planted > 300, "{planted} planted values checked");
     // The hostile names arrive only as escaped data, never as markup.
     for hostile in ["<img", "<svg onload", "<script>alert", "</script><script>"] {
         assert!(!html.contains(hostile), "{hostile:?} unescaped in the HTML");
@@ -407,7 +431,7 @@ fn verify_proves_a_rerun_identical_and_shows_what_changed() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(
         stdout.starts_with(&format!(
-            "IDENTICAL: 66 files, {} findings",
+            "IDENTICAL: 68 files, {} findings",
             expected_findings()
         )),
         "{stdout}"

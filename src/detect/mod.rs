@@ -85,6 +85,16 @@ pub struct HeaderContext {
     negative: Vec<Option<Box<str>>>,
 }
 
+/// What [`Engine::read_names`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamesRead {
+    /// Some name holds a value the engine would report (above low
+    /// confidence): the names are a row of data.
+    pub reported: bool,
+    /// For each name, the detector whose check the first value in it passed.
+    pub values: Vec<Option<usize>>,
+}
+
 pub struct Engine {
     rules: Rules,
     /// Every detector's pattern (word lists as alternations), one automaton.
@@ -180,6 +190,30 @@ impl Engine {
             name,
             positive,
             negative,
+        }
+    }
+
+    /// Reads names (a table's header cells, a JSON key) as if they were
+    /// values. A name is data when a detector's check passes on it (a
+    /// person's name, a postcode, a date): it must not be shown, nor give
+    /// context, as a name. Names judged together as one record that hold a
+    /// value reported above low confidence are a row of data, not names.
+    pub fn read_names<S: AsRef<str>>(&self, names: &[S]) -> NamesRead {
+        let mut hits = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            self.scan_unit(name.as_ref().as_bytes(), None, i as u32, &mut hits);
+        }
+        let mut values = vec![None; names.len()];
+        for h in &hits {
+            let slot = &mut values[h.field as usize];
+            if slot.is_none() && self.rules.detectors[h.detector].validator.is_some() {
+                *slot = Some(h.detector);
+            }
+        }
+        self.resolve(&mut hits, Scope::Record);
+        NamesRead {
+            reported: hits.iter().any(|h| h.confidence > Confidence::Low),
+            values,
         }
     }
 
@@ -886,5 +920,31 @@ mod tests {
         e.resolve(&mut hits, Scope::Record);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].field, 0);
+    }
+
+    #[test]
+    fn names_are_read_as_values() {
+        let e = engine();
+        let id = |name: &str| e.rules.detectors.iter().position(|d| d.id == name);
+        // A header's names hold no value; health and belief words are
+        // names of columns, not values whose check passes.
+        let header = e.read_names(&["Name", "DOB", "NI Number", "Postcode", "Disability"]);
+        assert_eq!(
+            header,
+            NamesRead {
+                reported: false,
+                values: vec![None; 5]
+            }
+        );
+        // A first row of data: its name is reported, its postcode linked.
+        let row = e.read_names(&["Mrs Nia Okafor", "Flat 3 Mill Court", "LS6 2QT"]);
+        assert!(row.reported);
+        assert_eq!(row.values, [id("person_name"), None, id("uk_postcode")]);
+        // A name the gazetteer does not know, among names, is not reported
+        // but is still a value; so is a postcode alone.
+        let quiet = e.read_names(&["Nia Quorvel", "Rent", "LS6 2QT"]);
+        assert!(!quiet.reported);
+        assert_eq!(quiet.values, [id("person_name"), None, id("uk_postcode")]);
+        assert_eq!(e.read_names::<&str>(&[]).values, []);
     }
 }

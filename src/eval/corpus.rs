@@ -210,6 +210,16 @@ pub fn generate(seed: u64) -> Corpus {
             table_pdf(&arrears_report(rng, p, 40))
         });
     }
+    for n in 0..2 {
+        b.file(format!("rota/visits_{n}.csv"), |rng, p| {
+            visit_rota(rng, p, 20).into_bytes()
+        });
+    }
+    for n in 0..2 {
+        b.file(format!("exports/tenants_by_nino_{n}.json"), |rng, p| {
+            tenants_by_nino(rng, p, 20).into_bytes()
+        });
+    }
     Corpus {
         files: b.files,
         truth: b.truth,
@@ -770,6 +780,49 @@ fn tenants_json(rng: &mut Rng, p: &mut Plant, count: usize) -> String {
     .unwrap_or_default()
 }
 
+/// A visit rota exported without a header row: its first row, names and
+/// places only, is shaped as a header's names would be.
+fn visit_rota(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
+    let mut out = String::new();
+    for _ in 0..rows {
+        let title = *rng.pick(&["Mrs", "Mr", "Ms", "Miss"]);
+        let name = p.pos("person_name", "no_header", synth::name(rng));
+        let flat = 1 + rng.below(40);
+        let postcode = p.pos("uk_postcode", "no_header", synth::postcode(rng));
+        let day = *rng.pick(&["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]);
+        let row = [
+            format!("{title} {name}"),
+            format!("Flat {flat} Mill Court"),
+            postcode,
+        ];
+        let cells: Vec<String> = row.iter().map(|c| csv_field(c)).collect();
+        out += &format!("{},{day}\n", cells.join(","));
+    }
+    out
+}
+
+/// An export keyed by its tenants' NINOs: each key is a value to find.
+fn tenants_by_nino(rng: &mut Rng, p: &mut Plant, count: usize) -> String {
+    let mut tenants = serde_json::Map::new();
+    while tenants.len() < count {
+        let ni = synth::nino(rng);
+        if tenants.contains_key(&ni) {
+            continue;
+        }
+        let ni = p.pos("uk_nino", "key_is_value", ni);
+        let tenant = serde_json::json!({
+            "name": p.pos("person_name", "key", synth::name(rng)),
+            "email": p.pos("email", "key", synth::email(rng)),
+            "tenancyStart": p.neg("date_of_birth", "tenancy_start", date(rng, 2008, 17)),
+        });
+        tenants.insert(ni, tenant);
+    }
+    serde_json::to_string_pretty(
+        &serde_json::json!({ "exported": "2019-06-30", "tenants": tenants }),
+    )
+    .unwrap_or_default()
+}
+
 /// An email between officers about a tenant, with a forwarded header block.
 fn email(rng: &mut Rng, p: &mut Plant, n: usize) -> String {
     let from = p.pos("email", "header", synth::email(rng));
@@ -1103,6 +1156,14 @@ mod tests {
         ] {
             assert!(
                 c.truth.iter().any(|t| t.kind == kind && !t.personal),
+                "{kind}"
+            );
+        }
+        // Values where names are looked for: a first row without a header,
+        // and keys.
+        for kind in ["no_header", "key_is_value"] {
+            assert!(
+                c.truth.iter().any(|t| t.kind == kind && t.personal),
                 "{kind}"
             );
         }

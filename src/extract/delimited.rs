@@ -7,8 +7,7 @@ use std::rc::Rc;
 
 use encoding_rs::WINDOWS_1252;
 
-use super::{header_contexts, looks_like_header, Field, Problem, Sink};
-use crate::detect::HeaderContext;
+use super::{read_header, Field, Header, Problem, Sink};
 use crate::report::{Column, Location};
 
 pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(), Problem> {
@@ -18,7 +17,7 @@ pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(),
         .flexible(true)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
-    let mut headers: Vec<Option<(String, Rc<HeaderContext>)>> = Vec::new();
+    let mut headers: Header = Vec::new();
     let mut row: u64 = 0;
     let mut fields: Vec<Field> = Vec::new();
     loop {
@@ -36,9 +35,9 @@ pub fn scan(reader: Box<dyn Read>, delimiter: u8, sink: &mut Sink) -> Result<(),
         row += 1;
         if row == 1 {
             let cells: Vec<Cow<str>> = record.iter().map(decode).collect();
-            if looks_like_header(&cells) {
-                headers = header_contexts(sink.engine(), &cells);
-                sink.set_table_headers(Some(&cells));
+            if let Some(header) = read_header(sink.engine(), &cells) {
+                sink.set_table_headers(Some(&header));
+                headers = header;
                 continue;
             }
         }
@@ -135,6 +134,30 @@ mod tests {
         let found = scan_csv("Tenant\tSort Code\tAccount Number\tAmount\tInvoice Ref\nX\t20-45-77\t31926819\t10.00\t11-22-33\n", b'\t');
         let detectors: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
         assert_eq!(detectors, vec!["uk_sort_code", "uk_bank_account"]);
+    }
+
+    #[test]
+    fn a_first_row_of_names_and_places_is_data_not_a_header() {
+        // Nothing in the first row but names and addresses: it looks like
+        // a header, but its values are read, and named by number.
+        let found = scan_csv(
+            "Mrs Nia Okafor,Flat 3 Mill Court,LS6 2QT\nMr Dev Dunmore,Flat 7 Mill Court,LS6 2QU\n",
+            b',',
+        );
+        assert_eq!(
+            found,
+            vec![
+                (1, "1".into(), "person_name".into()),
+                (1, "3".into(), "uk_postcode".into()),
+                (2, "1".into(), "person_name".into()),
+                (2, "3".into(), "uk_postcode".into()),
+            ]
+        );
+        // A header with a name in it: the other columns keep their names.
+        let found = scan_csv("Nia Quorvel,Phone\nx,07700 900123\n", b',');
+        assert_eq!(found, vec![(2, "Phone".into(), "uk_phone".into())]);
+        let found = scan_csv("Nia Quorvel,Phone\nJane Smith,07700 900123\n", b',');
+        assert_eq!(found[0], (2, "1".into(), "person_name".into()));
     }
 
     #[test]

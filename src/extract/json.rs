@@ -15,11 +15,16 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use super::MAX_POINTER;
 use super::{shown_pointer, Field, Problem, Sink};
 use crate::detect::HeaderContext;
+use crate::report::mask;
 use crate::report::Location;
 
 /// Loose values (outside any record) are judged in groups of this many, so
 /// that one huge object does not gather in memory.
 const LOOSE_BATCH: usize = 256;
+
+/// Keys whose header context is kept for reuse: a document keyed by
+/// thousands of identifiers must not keep a context for each.
+const MAX_CACHED_KEYS: usize = 4096;
 
 pub fn scan_document(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem> {
     let mut walker = JsonWalker::new(sink, None);
@@ -96,6 +101,9 @@ fn json_reason(e: &serde_json::Error, ndjson_line: Option<u64>) -> String {
 enum Seg {
     /// A member, and its key's header context.
     Key(Rc<HeaderContext>),
+    /// A member whose key is a value (`{"AB123456C": {…}}`): it names
+    /// nothing, so what is under it takes the context of the key above.
+    Value,
     Index,
 }
 
@@ -113,6 +121,9 @@ struct JsonWalker<'s, 'e> {
     loose: Vec<Field<'static>>,
     ordinal: u64,
     headers: HashMap<String, Rc<HeaderContext>>,
+    /// A key that is a value, to be judged with the record (or loose
+    /// values) its member's value belongs to.
+    pending_key: Option<Field<'static>>,
 }
 
 impl<'s, 'e> JsonWalker<'s, 'e> {
@@ -128,25 +139,81 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
             loose: Vec::new(),
             ordinal: 0,
             headers: HashMap::new(),
+            pending_key: None,
         }
     }
 
     /// Steps into a member: its key's header context is worked out here,
-    /// once, not for every value under it.
+    /// once, not for every value under it. A key that is a value (a NINO,
+    /// an email address, a name: an export keyed by its people) is judged
+    /// as one, and its pointer shows it masked as its finding would be.
     fn enter_key(&mut self, key: &str) {
-        let header = match self.headers.get(key) {
-            Some(h) => Rc::clone(h),
-            None => {
-                let h = Rc::new(self.sink.engine().header_context(key));
-                self.headers.insert(key.to_string(), Rc::clone(&h));
-                h
-            }
-        };
         self.marks.push(self.pointer.len());
         self.pointer.push('/');
+        let escaped = |k: &str| k.replace('~', "~0").replace('/', "~1");
+        let engine = self.sink.engine();
+        let value = match self.headers.get(key) {
+            Some(h) => {
+                let h = Rc::clone(h);
+                self.pointer.push_str(&escaped(key));
+                self.path.push(Seg::Key(h));
+                return;
+            }
+            None => engine.read_names(&[key]).values[0],
+        };
+        let Some(detector) = value else {
+            let h = Rc::new(engine.header_context(key));
+            if self.headers.len() >= MAX_CACHED_KEYS {
+                self.headers.clear();
+            }
+            self.headers.insert(key.to_string(), Rc::clone(&h));
+            self.pointer.push_str(&escaped(key));
+            self.path.push(Seg::Key(h));
+            return;
+        };
+        let d = engine.detector(detector);
         self.pointer
-            .push_str(&key.replace('~', "~0").replace('/', "~1"));
-        self.path.push(Seg::Key(header));
+            .push_str(&escaped(&mask(key, d.mask_keep_start, d.mask_keep_end)));
+        self.ordinal += 1;
+        self.pending_key = Some(Field {
+            text: Cow::Owned(key.to_string()),
+            header: self.nearest_key(),
+            location: Location {
+                line: self.ndjson_line,
+                pointer: Some(shown_pointer(&self.pointer)),
+                ordinal: self.ordinal,
+                ..Location::default()
+            },
+        });
+        self.path.push(Seg::Value);
+    }
+
+    /// The context of the nearest key that names something: the key of
+    /// `"phones": ["…", "…"]` names both.
+    fn nearest_key(&self) -> Option<Rc<HeaderContext>> {
+        self.path.iter().rev().find_map(|s| match s {
+            Seg::Key(h) => Some(Rc::clone(h)),
+            Seg::Value | Seg::Index => None,
+        })
+    }
+
+    /// Puts a key that is a value with the values it goes with: the record
+    /// its member's object starts, or the one it is in, or the loose ones.
+    fn place_pending_key(&mut self) {
+        if let Some(field) = self.pending_key.take() {
+            self.push_field(field);
+        }
+    }
+
+    fn push_field(&mut self, field: Field<'static>) {
+        if self.record_depth.is_some() {
+            self.record.push(field);
+        } else {
+            self.loose.push(field);
+            if self.loose.len() >= LOOSE_BATCH {
+                self.flush_loose();
+            }
+        }
     }
 
     fn enter_index(&mut self, i: u64) {
@@ -157,6 +224,8 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
     }
 
     fn leave(&mut self) {
+        // A key that is a value, of a scalar, null or broken member.
+        self.place_pending_key();
         self.path.pop();
         if let Some(mark) = self.marks.pop() {
             self.pointer.truncate(mark);
@@ -168,14 +237,9 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
             return;
         }
         self.ordinal += 1;
-        // The nearest key names the value ("phones": ["…", "…"]).
-        let header = self.path.iter().rev().find_map(|s| match s {
-            Seg::Key(h) => Some(Rc::clone(h)),
-            Seg::Index => None,
-        });
         let field = Field {
             text: Cow::Owned(text),
-            header,
+            header: self.nearest_key(),
             location: Location {
                 line: self.ndjson_line,
                 pointer: Some(shown_pointer(&self.pointer)),
@@ -183,14 +247,7 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
                 ..Location::default()
             },
         };
-        if self.record_depth.is_some() {
-            self.record.push(field);
-        } else {
-            self.loose.push(field);
-            if self.loose.len() >= LOOSE_BATCH {
-                self.flush_loose();
-            }
-        }
+        self.push_field(field);
     }
 
     fn flush_record(&mut self) {
@@ -264,6 +321,7 @@ impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.w.place_pending_key();
         let mut i = 0;
         loop {
             self.w.enter_index(i);
@@ -277,13 +335,15 @@ impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        // An object that is an element of an array, outside any record, is a
-        // record: the tenant in {"tenants": [{…}, {…}]}.
-        let starts_record =
-            self.w.record_depth.is_none() && matches!(self.w.path.last(), Some(Seg::Index));
+        // An object that is an element of an array, or a member keyed by a
+        // value, outside any record, is a record: the tenant in
+        // {"tenants": [{…}, {…}]}, or in {"tenants": {"AB123456C": {…}}}.
+        let starts_record = self.w.record_depth.is_none()
+            && matches!(self.w.path.last(), Some(Seg::Index | Seg::Value));
         if starts_record {
             self.w.record_depth = Some(self.w.path.len());
         }
+        self.w.place_pending_key();
         let mut result = Ok(());
         loop {
             match map.next_key::<String>() {
@@ -376,6 +436,31 @@ mod tests {
             assert!(shown.starts_with("/é") && shown.ends_with("é/7"), "{shown}");
             assert!(shown.len() <= MAX_POINTER + '…'.len_utf8());
         }
+    }
+
+    #[test]
+    fn keys_that_are_values_are_found_and_shown_masked() {
+        // An export keyed by NINO and email address: the keys are found as
+        // values, and every pointer shows them masked as their findings.
+        let doc = r#"{"tenants": {
+            "AB123456C": {"email": "x@example.com", "dob": "1979-02-14"},
+            "jane.doe@example.com": "07700 900123",
+            "T1001": {"rent": 5}
+        }, "2025-03-01": "quarter end"}"#;
+        let (mut found, result) = run(doc, false);
+        assert!(result.is_ok(), "{result:?}");
+        found.sort();
+        let want: Found = [
+            ("/tenants/AB******C", "uk_nino"),
+            ("/tenants/AB******C/dob", "date_of_birth"),
+            ("/tenants/AB******C/email", "email"),
+            ("/tenants/j***.***@*******.com", "email"),
+            ("/tenants/j***.***@*******.com", "uk_phone"),
+        ]
+        .iter()
+        .map(|(p, d)| (None, p.to_string(), d.to_string()))
+        .collect();
+        assert_eq!(found, want);
     }
 
     #[test]

@@ -11,9 +11,7 @@ use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{
-    header_contexts, looks_like_header, shown_pointer, Field, Problem, Sink, TextPos, MAX_XML_DEPTH,
-};
+use super::{read_header, shown_pointer, Field, Problem, Sink, TextPos, MAX_XML_DEPTH};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -235,13 +233,10 @@ fn scan_html(html: &str, sink: &mut Sink) {
 fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
     let tidy = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let Some(first) = rows.first() else { return };
-    let is_header = looks_like_header(first);
-    let headers = if is_header {
-        header_contexts(sink.engine(), first)
-    } else {
-        Vec::new()
-    };
-    sink.set_table_headers(is_header.then_some(first.as_slice()));
+    let header = read_header(sink.engine(), first);
+    let is_header = header.is_some();
+    sink.set_table_headers(header.as_ref());
+    let headers = header.unwrap_or_default();
     for (r, row) in rows.iter().enumerate().skip(usize::from(is_header)) {
         let fields: Vec<Field> = row
             .iter()
@@ -272,7 +267,7 @@ fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
         };
         sink.row(&fields, at);
     }
-    sink.set_table_headers::<String>(None);
+    sink.set_table_headers(None);
 }
 
 fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
@@ -520,6 +515,54 @@ fn pointer(elements: &[Element], innermost: Option<usize>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each finding of an HTML page: table, row, column and detector.
+    fn html_table_findings(html: &str) -> Vec<(u64, u64, String, String)> {
+        let engine = super::super::testing::engine();
+        let mut sink = Sink::new(&engine, "t.html".into(), true);
+        scan_html(html, &mut sink);
+        sink.findings
+            .iter()
+            .map(|f| {
+                let column = match &f.location.column {
+                    Some(Column::Name(n)) => n.clone(),
+                    Some(Column::Number(n)) => n.to_string(),
+                    None => String::new(),
+                };
+                let (table, row) = (f.location.table.unwrap(), f.location.row.unwrap());
+                (table, row, column, f.detector.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn html_tables_are_named_by_a_header_row_and_never_by_a_row_of_values() {
+        let row = |cells: &[&str]| {
+            let cells: String = cells.iter().map(|c| format!("<td>{c}</td>")).collect();
+            format!("<tr>{cells}</tr>")
+        };
+        let html = format!(
+            "<table>{}{}</table><table>{}{}</table>",
+            row(&["Name", "DOB", "Postcode"]),
+            row(&["Mrs Nia Okafor", "02/11/1971", "LS6 2QT"]),
+            row(&["Mr Dev Dunmore", "Flat 7", "LS6 2QU"]),
+            row(&["Ms Ann Lee", "Flat 9", "LS6 2QW"]),
+        );
+        let s = |c: &str| c.to_string();
+        assert_eq!(
+            html_table_findings(&html),
+            [
+                (1, 2, s("Name"), s("person_name")),
+                (1, 2, s("DOB"), s("date_of_birth")),
+                (1, 2, s("Postcode"), s("uk_postcode")),
+                // No header: the first row is read, its columns numbered.
+                (2, 1, s("1"), s("person_name")),
+                (2, 1, s("3"), s("uk_postcode")),
+                (2, 2, s("1"), s("person_name")),
+                (2, 2, s("3"), s("uk_postcode")),
+            ]
+        );
+    }
 
     #[test]
     fn html_pieces_drop_scripts_and_comments() {

@@ -949,14 +949,15 @@ impl<'e> Sink<'e> {
     }
 
     /// Names the columns of the table whose rows follow (`None` when a table
-    /// has no header row, or a new table begins).
-    pub fn set_table_headers<S: AsRef<str>>(&mut self, names: Option<&[S]>) {
-        self.table_headers = names.map(|n| {
-            n.iter()
-                .map(|s| {
-                    crate::detect::context::normalise(s.as_ref())
-                        .trim()
-                        .to_string()
+    /// has no header row, or a new table begins). A cell that names no
+    /// column is an empty name.
+    pub fn set_table_headers(&mut self, header: Option<&Header>) {
+        self.table_headers = header.map(|h| {
+            h.iter()
+                .map(|cell| {
+                    cell.as_ref()
+                        .map(|(_, ctx)| ctx.name.clone())
+                        .unwrap_or_default()
                 })
                 .collect()
         });
@@ -1081,8 +1082,52 @@ pub fn looks_like_header<S: AsRef<str>>(cells: &[S]) -> bool {
     !filled.is_empty() && !value_like && named * 2 > filled.len()
 }
 
-/// Each header cell's name and what it says to the detectors (`None` for an
-/// empty cell).
+/// A table's named columns: each header cell's name and what it says to
+/// the detectors; `None` for a cell that names no column (empty, or
+/// holding a value), whose column is shown by its number.
+pub type Header = Vec<Option<(String, Rc<HeaderContext>)>>;
+
+/// A table's first row as its header, if it is one: it looks like names
+/// ([`looks_like_header`]) and holds no value (see [`header_names`]).
+pub fn read_header<S: AsRef<str>>(engine: &Engine, cells: &[S]) -> Option<Header> {
+    if looks_like_header(cells) {
+        header_names(engine, cells)
+    } else {
+        None
+    }
+}
+
+/// The column names of a row that may be a header, read by the engine as
+/// values first. A row in which it would report a value ("Jane Smith",
+/// "Flat 2", "LS1 4AB": a table without a header) is data: `None`, so its
+/// values are judged as a row's, not skipped as names and shown unmasked
+/// in every finding's column. A cell holding a value that alone is not
+/// reported (a name the gazetteer does not know) names no column.
+pub fn header_names<S: AsRef<str>>(engine: &Engine, cells: &[S]) -> Option<Header> {
+    let names: Vec<String> = cells
+        .iter()
+        .map(|c| c.as_ref().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let read = engine.read_names(&names);
+    if read.reported {
+        return None;
+    }
+    Some(
+        names
+            .into_iter()
+            .zip(read.values)
+            .map(|(name, value)| {
+                (!name.is_empty() && value.is_none()).then(|| {
+                    let ctx = Rc::new(engine.header_context(&name));
+                    (name, ctx)
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Each label's name and what it says to the detectors (`None` for an
+/// empty one): a PDF form's field labels, which its author wrote.
 pub fn header_contexts<S: AsRef<str>>(
     engine: &Engine,
     cells: &[S],
@@ -1263,6 +1308,50 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{engine, Told};
     use super::*;
+
+    #[test]
+    fn a_header_names_columns_and_a_row_of_values_is_no_header() {
+        let engine = engine();
+        let names = |h: Option<Header>| -> Option<Vec<Option<String>>> {
+            h.map(|h| h.into_iter().map(|c| c.map(|(n, _)| n)).collect())
+        };
+        assert_eq!(
+            names(read_header(
+                &engine,
+                &["Name", " Date of  birth", "", "Postcode"]
+            )),
+            Some(vec![
+                Some("Name".into()),
+                Some("Date of birth".into()),
+                None,
+                Some("Postcode".into())
+            ])
+        );
+        // A first row of data (no header): read as a row, not as names.
+        assert_eq!(
+            names(read_header(
+                &engine,
+                &["Mrs Nia Okafor", "Flat 3", "LS6 2QT"]
+            )),
+            None
+        );
+        // A name not reported alone names no column, but the row is still
+        // taken for a header by the rest.
+        assert_eq!(
+            names(read_header(&engine, &["Nia Quorvel", "Rent", "Arrears"])),
+            Some(vec![None, Some("Rent".into()), Some("Arrears".into())])
+        );
+        // Not names at all.
+        assert_eq!(
+            names(read_header(&engine, &["x@example.com", "Rent"])),
+            None
+        );
+        // A header as the formats lay it out is judged by its values alone.
+        assert_eq!(
+            names(header_names(&engine, &["Mr Dev Dunmore", "Tuesday"])),
+            None
+        );
+    }
 
     /// Each finding's detector, value and place, a header's or footer's
     /// part named as RTF and `.doc` name it (a DOCX names each by its

@@ -26,7 +26,10 @@ use quick_xml::NsReader;
 use zip::ZipArchive;
 
 use super::sniff::Doc;
-use super::{DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos, MAX_PART_RATIO, MAX_XML_DEPTH};
+use super::{
+    header_names, DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos, MAX_PART_RATIO,
+    MAX_XML_DEPTH,
+};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -830,14 +833,18 @@ impl<'s, 'e> Emitter<'s, 'e> {
         let row = table.rows;
         let engine = self.sink.engine();
         let mut is_header = false;
-        if row == 1 && looks_like_header(&cells) {
+        let names = if row == 1 && looks_like_header(&cells) {
+            let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+            header_names(engine, &texts)
+        } else {
+            None
+        };
+        if let Some(names) = names {
             is_header = true;
             let mut headers = BTreeMap::new();
-            for c in &cells {
-                let name = tidy(&c.text);
-                if !name.is_empty() {
+            for (c, named) in cells.iter().zip(names) {
+                if let Some((name, ctx)) = named {
                     let last = c.col + c.span.max(c.advance).max(1) - 1;
-                    let ctx = Rc::new(engine.header_context(&name));
                     headers.insert(c.col, (last, name, ctx));
                 }
             }
@@ -1703,6 +1710,48 @@ mod tests {
             s.found
         );
         assert_eq!(s.found.len(), 7, "{:?}", s.found);
+    }
+
+    #[test]
+    fn a_first_row_of_values_names_no_columns() {
+        let table = format!(
+            "<w:tbl>{}{}</w:tbl>",
+            w_row(&["Mrs Nia Okafor", "Flat 3 Mill Court", "LS6 2QT"]),
+            w_row(&["Mr Dev Dunmore", "Flat 7 Mill Court", "LS6 2QU"]),
+        );
+        let s = scan_bytes(docx(&table, &[]), Doc::Docx);
+        assert!(
+            s.has("person_name", "Nia Okafor", "table 1, row 1, cell 1"),
+            "{:?}",
+            s.found
+        );
+        assert!(
+            s.has("uk_postcode", "LS6 2QU", "table 1, row 2, cell 3"),
+            "{:?}",
+            s.found
+        );
+        // A header cell holding a name names no column; the others do.
+        let table = format!(
+            "<w:tbl>{}{}</w:tbl>",
+            w_row(&["Nia Quorvel", "Phone"]),
+            w_row(&["Jane Smith", "07700 900123"]),
+        );
+        let s = scan_bytes(docx(&table, &[]), Doc::Docx);
+        assert!(
+            s.has(
+                "uk_phone",
+                "07700 900123",
+                r#"table 1, row 2, column "Phone", cell 2"#
+            ),
+            "{:?}",
+            s.found
+        );
+        assert!(
+            s.has("person_name", "Jane Smith", "table 1, row 2, cell 1"),
+            "{:?}",
+            s.found
+        );
+        assert!(s.found.iter().all(|(_, _, l, _)| !l.contains("Quorvel")));
     }
 
     #[test]

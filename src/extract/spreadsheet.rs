@@ -15,10 +15,7 @@ use std::rc::Rc;
 use calamine::{Cell, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::sniff::Book;
-use super::{
-    foreign, header_contexts, looks_like_header, Field, Problem, ReadSeek, Sink, MAX_PART_RATIO,
-};
-use crate::detect::HeaderContext;
+use super::{foreign, read_header, Field, Header, Problem, ReadSeek, Sink, MAX_PART_RATIO};
 use crate::report::{Column, Location};
 
 /// A sheet's non-empty cells: row, column (0-based) and value.
@@ -595,9 +592,9 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
         return beyond;
     };
     let sheet = Rc::new(name.to_string());
-    let mut headers: Vec<Option<(String, Rc<HeaderContext>)>> = Vec::new();
+    let mut headers: Header = Vec::new();
     let mut header_seen = false;
-    sink.set_table_headers::<String>(None);
+    sink.set_table_headers(None);
     for row in cells.chunk_by(|a, b| a.0 == b.0) {
         let texts: Vec<(u32, String)> = row.iter().map(|(_, c, v)| (*c, cell_text(v))).collect();
         if texts.iter().all(|(_, t)| t.trim().is_empty()) {
@@ -612,9 +609,9 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
             for (c, t) in &texts {
                 names[(c - col0) as usize] = t.clone();
             }
-            if looks_like_header(&names) {
-                headers = header_contexts(sink.engine(), &names);
-                sink.set_table_headers(Some(&names));
+            if let Some(header) = read_header(sink.engine(), &names) {
+                sink.set_table_headers(Some(&header));
+                headers = header;
                 continue;
             }
         }
@@ -646,7 +643,7 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
         };
         sink.row(&fields, at);
     }
-    sink.set_table_headers::<String>(None);
+    sink.set_table_headers(None);
     beyond
 }
 
@@ -1252,6 +1249,45 @@ mod tests {
                     Some("Email".to_string())
                 ),
                 ("cal@example.org".to_string(), "B5".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_first_row_of_values_is_read_and_names_no_column() {
+        let rows = [
+            ["Mrs Nia Okafor", "Flat 3 Mill Court", "LS6 2QT"],
+            ["Mr Dev Dunmore", "Flat 7 Mill Court", "LS6 2QU"],
+        ];
+        let cells: Cells = (0..)
+            .zip(rows)
+            .flat_map(|(r, row)| {
+                (0..)
+                    .zip(row)
+                    .map(move |(c, t)| (r, c, Data::String(t.into())))
+            })
+            .collect();
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "rota.xlsx".into(), true);
+        scan_sheet("S", cells, &mut sink);
+        let at: Vec<(&str, &str, Option<&Column>)> = sink
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.value.as_deref().unwrap_or_default(),
+                    f.location.cell.as_deref().unwrap_or_default(),
+                    f.location.column.as_ref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("Nia Okafor", "A1", None),
+                ("LS6 2QT", "C1", None),
+                ("Dev Dunmore", "A2", None),
+                ("LS6 2QU", "C2", None),
             ]
         );
     }

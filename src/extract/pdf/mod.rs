@@ -21,8 +21,7 @@ use std::rc::Rc;
 use lopdf::content::Content;
 use lopdf::{Document, Encoding, Object};
 
-use super::{Field, Problem, ReadSeek, Sink};
-use crate::detect::HeaderContext;
+use super::{header_names, Field, Problem, ReadSeek, Sink};
 use crate::report::{Column, Location};
 
 mod comments;
@@ -158,13 +157,11 @@ fn read_page(
         return None;
     }
     sink.text_unit(&table::without_tables(&page.text, &tables), &at);
-    let engine = sink.engine();
     for (number, found) in (1..).zip(&tables) {
-        let headers: Vec<(String, Rc<HeaderContext>)> = found
-            .headers
-            .iter()
-            .map(|name| (name.clone(), Rc::new(engine.header_context(name))))
-            .collect();
+        // Laid out as a header, but a line of values (a rota's names) names
+        // no columns: its cells are still read, as the header row's are.
+        let headers = header_names(sink.engine(), &found.headers)
+            .unwrap_or_else(|| vec![None; found.headers.len()]);
         // A table the page before began has no header row here.
         let header_row = found.header_line.map(|line| (line, &found.headers, false));
         let rows = found.rows.iter().map(|r| (r.line, &r.cells, true));
@@ -172,18 +169,21 @@ fn read_page(
             let fields: Vec<Field> = (1..)
                 .zip(cells.iter().zip(&headers))
                 .filter(|(_, (text, _))| !text.is_empty())
-                .map(|(column, (text, (name, context)))| Field {
-                    text: Cow::Borrowed(text.as_str()),
-                    header: under_header.then(|| Rc::clone(context)),
-                    location: Location {
-                        table: Some(number),
-                        row: Some(row),
-                        line: Some(line as u64 + 1),
-                        cell: Some(column.to_string()),
-                        column: under_header.then(|| Column::Name(name.clone())),
-                        column_index: column,
-                        ..at.clone()
-                    },
+                .map(|(column, (text, named))| {
+                    let named = named.as_ref().filter(|_| under_header);
+                    Field {
+                        text: Cow::Borrowed(text.as_str()),
+                        header: named.map(|(_, context)| Rc::clone(context)),
+                        location: Location {
+                            table: Some(number),
+                            row: Some(row),
+                            line: Some(line as u64 + 1),
+                            cell: Some(column.to_string()),
+                            column: named.map(|(name, _)| Column::Name(name.clone())),
+                            column_index: column,
+                            ..at.clone()
+                        },
+                    }
                 })
                 .collect();
             if !fields.is_empty() {
@@ -1402,18 +1402,57 @@ mod tests {
 
     #[test]
     fn a_table_drawn_cell_by_cell_is_read_under_its_header() {
-        // As Word draws a table: each cell moved to by the matrix (`cm`),
-        // within a page scaled by its own; a line of text after it.
+        let found = cell_by_cell(&[
+            ["Name", "Date of birth", "Tenancy end"],
+            ["Jo Bloggs", "02/11/1971", "31/03/2012"],
+            ["Ann Lee", "25/06/2004", "01/01/2011"],
+        ]);
+        assert_eq!(
+            found,
+            [
+                // The text after the table keeps its line.
+                "page 1, line 5, column 16 date_of_birth: 17/03/1968",
+                "page 1, table 1, line 3, row 2, column \"Date of birth\", cell 2 date_of_birth: 02/11/1971",
+                "page 1, table 1, line 3, row 2, column \"Name\", cell 1 person_name: Jo Bloggs",
+                "page 1, table 1, line 4, row 3, column \"Date of birth\", cell 2 date_of_birth: 25/06/2004",
+                "page 1, table 1, line 4, row 3, column \"Name\", cell 1 person_name: Ann Lee",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_headed_by_a_row_of_values_names_no_columns() {
+        // A rota without a header: its first row is laid out as one, but
+        // is a person's, and must not name the columns below.
+        let found = cell_by_cell(&[
+            ["Mrs Nia Okafor", "Flat 3 Mill Court", "LS6 2QT"],
+            ["Mr Dev Dunmore", "Flat 7 Mill Court", "LS6 2QU"],
+            ["Ms Ann Lee", "Flat 9 Mill Court", "LS6 2QW"],
+        ]);
+        assert_eq!(
+            found,
+            [
+                "page 1, line 5, column 16 date_of_birth: 17/03/1968",
+                "page 1, table 1, line 2, row 1, cell 1 person_name: Nia Okafor",
+                "page 1, table 1, line 2, row 1, cell 3 uk_postcode: LS6 2QT",
+                "page 1, table 1, line 3, row 2, cell 1 person_name: Dev Dunmore",
+                "page 1, table 1, line 3, row 2, cell 3 uk_postcode: LS6 2QU",
+                "page 1, table 1, line 4, row 3, cell 1 person_name: Ann Lee",
+                "page 1, table 1, line 4, row 3, cell 3 uk_postcode: LS6 2QW",
+            ]
+        );
+    }
+
+    /// A page as Word draws a table: each cell moved to by the matrix
+    /// (`cm`), within a page scaled by its own, with a title before and a
+    /// line of text after it. Its findings, sorted, as located and read.
+    fn cell_by_cell(rows: &[[&str; 3]]) -> Vec<String> {
         let cell = |x: i32, y: i32, text: &str| {
             format!("q 1 0 0 1 {x} {y} cm BT /F1 11 Tf 0 0 Td ({text}) Tj ET Q ")
         };
         let mut content = String::from("q 0.5 0 0 0.5 0 0 cm ");
         content += "BT /F1 11 Tf 144 1500 Td (Tenants, March 2012) Tj ET ";
-        for (y, row) in [
-            (1470, ["Name", "Date of birth", "Tenancy end"]),
-            (1440, ["Jo Bloggs", "02/11/1971", "31/03/2012"]),
-            (1410, ["Ann Lee", "25/06/2004", "01/01/2011"]),
-        ] {
+        for (y, row) in (0..).map(|i| 1470 - 30 * i).zip(rows) {
             for (x, text) in [144, 444, 744].into_iter().zip(row) {
                 content += &cell(x, y, text);
             }
@@ -1443,17 +1482,7 @@ mod tests {
             })
             .collect();
         found.sort();
-        assert_eq!(
-            found,
-            [
-                // The text after the table keeps its line.
-                "page 1, line 5, column 16 date_of_birth: 17/03/1968",
-                "page 1, table 1, line 3, row 2, column \"Date of birth\", cell 2 date_of_birth: 02/11/1971",
-                "page 1, table 1, line 3, row 2, column \"Name\", cell 1 person_name: Jo Bloggs",
-                "page 1, table 1, line 4, row 3, column \"Date of birth\", cell 2 date_of_birth: 25/06/2004",
-                "page 1, table 1, line 4, row 3, column \"Name\", cell 1 person_name: Ann Lee",
-            ]
-        );
+        found
     }
 
     #[test]
