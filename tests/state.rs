@@ -1045,6 +1045,38 @@ fn rehash_finds_a_change_that_kept_size_and_time() {
     assert!(after["findings"][0].get("value").is_none());
 }
 
+/// Results stored by another build of trawl (another version, or one built
+/// from other source, which may read a format differently) are not reused:
+/// every file is read again, and its results are stored as this build's.
+#[test]
+fn results_another_build_made_are_not_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let share = share(dir.path());
+    let first = nightly(dir.path(), &share, &[]);
+    let read = first["history"]["files_read"].as_u64().unwrap();
+    assert!(read > 60, "{read}");
+    let conn = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    let made_with: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'results_made_with'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(made_with.len(), 64, "a digest: {made_with}");
+    conn.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'results_made_with'",
+        [made_with.replace(|c: char| c != '0', "0")],
+    )
+    .unwrap();
+    drop(conn);
+    let other = nightly(dir.path(), &share, &[]);
+    assert_eq!(other["history"]["files_read"].as_u64(), Some(read));
+    assert_eq!(other["findings"], first["findings"]);
+    let then = nightly(dir.path(), &share, &[]);
+    assert_eq!(then["history"]["files_read"].as_u64(), Some(0));
+}
+
 /// Content hashes are taken as files are read (a text file is read once,
 /// a zip's skipped parts again at the end): every one must be its file's.
 #[test]

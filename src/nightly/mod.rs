@@ -123,8 +123,9 @@ pub fn scan_with_state(
     let policy = &prepared.classifier.policy;
     let made_with = crate::digest::sha256_hex(
         format!(
-            "trawl {}\nlayout {}\nrules {}\npolicy columns {:?}\nlimits {:?}\nmax_file_size {}",
+            "trawl {} (source {})\nlayout {}\nrules {}\npolicy columns {:?}\nlimits {:?}\nmax_file_size {}",
             env!("CARGO_PKG_VERSION"),
+            env!("TRAWL_SOURCE_SHA256"),
             crate::state::packed::LAYOUT,
             rules.detection_sha256(),
             policy.record_columns(),
@@ -143,7 +144,7 @@ pub fn scan_with_state(
     let mut memory = state.memory(&made_with, rehash)?;
     if !memory.reusable && !memory.known.is_empty() {
         log.line(
-            "the rules, the columns the policy reads, limits, trawl version or state layout changed since the stored results were made: every file is read again",
+            "the rules, the columns the policy reads, limits, trawl build or state layout changed since the stored results were made: every file is read again",
         );
         state.forget_results()?;
     }
