@@ -146,8 +146,10 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
     /// Steps into a member: its key's header context is worked out here,
     /// once, not for every value under it. A key that is a value (a NINO,
     /// an email address, a name: an export keyed by its people) is judged
-    /// as one, and its pointer shows it masked as its finding would be.
-    fn enter_key(&mut self, key: &str) {
+    /// as one, and its pointer shows it masked as its finding would be,
+    /// with its `position` among its object's members (from 1) in brackets:
+    /// `/tenants/AB******C[2]`, so that keys masked alike are told apart.
+    fn enter_key(&mut self, key: &str, position: u64) {
         self.marks.push(self.pointer.len());
         self.pointer.push('/');
         let escaped = |k: &str| k.replace('~', "~0").replace('/', "~1");
@@ -174,9 +176,17 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
         let d = engine.detector(detector);
         self.pointer
             .push_str(&escaped(&mask(key, d.mask_keep_start, d.mask_keep_end)));
+        self.pointer.push_str(&format!("[{position}]"));
+        self.pending_key = Some(self.field_here(key.to_string()));
+        self.path.push(Seg::Value);
+    }
+
+    /// A value where the walk is: at its pointer, under the nearest key
+    /// that names something.
+    fn field_here(&mut self, text: String) -> Field<'static> {
         self.ordinal += 1;
-        self.pending_key = Some(Field {
-            text: Cow::Owned(key.to_string()),
+        Field {
+            text: Cow::Owned(text),
             header: self.nearest_key(),
             location: Location {
                 line: self.ndjson_line,
@@ -184,8 +194,7 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
                 ordinal: self.ordinal,
                 ..Location::default()
             },
-        });
-        self.path.push(Seg::Value);
+        }
     }
 
     /// The context of the nearest key that names something: the key of
@@ -236,17 +245,7 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
         if text.trim().is_empty() {
             return;
         }
-        self.ordinal += 1;
-        let field = Field {
-            text: Cow::Owned(text),
-            header: self.nearest_key(),
-            location: Location {
-                line: self.ndjson_line,
-                pointer: Some(shown_pointer(&self.pointer)),
-                ordinal: self.ordinal,
-                ..Location::default()
-            },
-        };
+        let field = self.field_here(text);
         self.push_field(field);
     }
 
@@ -345,10 +344,12 @@ impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
         }
         self.w.place_pending_key();
         let mut result = Ok(());
+        let mut position = 0;
         loop {
             match map.next_key::<String>() {
                 Ok(Some(key)) => {
-                    self.w.enter_key(&key);
+                    position += 1;
+                    self.w.enter_key(&key, position);
                     let r = map.next_value_seed(Walk { w: &mut *self.w });
                     self.w.leave();
                     if let Err(e) = r {
@@ -441,21 +442,25 @@ mod tests {
     #[test]
     fn keys_that_are_values_are_found_and_shown_masked() {
         // An export keyed by NINO and email address: the keys are found as
-        // values, and every pointer shows them masked as their findings.
+        // values, and every pointer shows them masked as their findings,
+        // told apart by their places where they mask alike.
         let doc = r#"{"tenants": {
             "AB123456C": {"email": "x@example.com", "dob": "1979-02-14"},
             "jane.doe@example.com": "07700 900123",
-            "T1001": {"rent": 5}
+            "T1001": {"rent": 5},
+            "AB654321C": {"email": "x@example.com"}
         }, "2025-03-01": "quarter end"}"#;
         let (mut found, result) = run(doc, false);
         assert!(result.is_ok(), "{result:?}");
         found.sort();
         let want: Found = [
-            ("/tenants/AB******C", "uk_nino"),
-            ("/tenants/AB******C/dob", "date_of_birth"),
-            ("/tenants/AB******C/email", "email"),
-            ("/tenants/j***.***@*******.com", "email"),
-            ("/tenants/j***.***@*******.com", "uk_phone"),
+            ("/tenants/AB******C[1]", "uk_nino"),
+            ("/tenants/AB******C[1]/dob", "date_of_birth"),
+            ("/tenants/AB******C[1]/email", "email"),
+            ("/tenants/AB******C[4]", "uk_nino"),
+            ("/tenants/AB******C[4]/email", "email"),
+            ("/tenants/j***.***@*******.com[2]", "email"),
+            ("/tenants/j***.***@*******.com[2]", "uk_phone"),
         ]
         .iter()
         .map(|(p, d)| (None, p.to_string(), d.to_string()))
