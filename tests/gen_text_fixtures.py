@@ -561,6 +561,29 @@ for i in range(3):
     plant(KEYED, "uk_phone", phones[address], "/phones/<email>")
 write(KEYED, json.dumps({"exported": "2025-06-30", "tenants": by_nino, "phones": phones}, indent=2) + "\n")
 
+# --- tables/arrears_titled.csv --------------------------------------------------------
+# A report exported with its title, the date it was run and a blank line above
+# the header: the header is found below them, so the birth dates are read under
+# "Date of Birth", and the run date is no one's birth date.
+titled_rng = random.Random(8)
+TITLED = "tables/arrears_titled.csv"
+titled = [["Rent arrears report", "", "", ""], ["Run 02/06/2025 by the income team", "", "", ""],
+          ["", "", "", ""], ["Tenant", "Date of Birth", "NI Number", "Arrears"]]
+for i in range(3):
+    fn, ln = titled_rng.choice(FIRST), titled_rng.choice(LAST)
+    born = f"{titled_rng.randint(1, 28):02d}/{titled_rng.randint(1, 12):02d}/{titled_rng.randint(1940, 2004)}"
+    ni = "".join([titled_rng.choice(FIRST_OK), titled_rng.choice(SECOND_OK)]) + \
+        "".join(titled_rng.choice("0123456789") for _ in range(6)) + titled_rng.choice("ABCD")
+    if ni[:2] in NEVER:
+        ni = "AB" + ni[2:]
+    titled.append([f"{fn} {ln}", born, ni, f"{titled_rng.randint(50, 900)}.{titled_rng.randint(0, 99):02d}"])
+write(TITLED, "\n".join(csv_line(r) for r in titled) + "\n")
+for r_i, r in enumerate(titled[4:], 5):
+    plant(TITLED, "person_name", r[0], f"row {r_i} column Tenant")
+    plant(TITLED, "date_of_birth", r[1], f"row {r_i} column Date of Birth")
+    plant(TITLED, "uk_nino", r[2], f"row {r_i} column NI Number")
+plant(TITLED, "date_of_birth", "02/06/2025", "row 2 column 1", "not_found", "the date the report was run")
+
 # --- the share's own files --------------------------------------------------------------
 write(".trawlignore", "# What trawl itself keeps here is not part of the share.\nexpected/\nREADME.md\n")
 write("README.md", """# fixtures
@@ -592,7 +615,8 @@ as Word writes it). `tables/<img src=x onerror=alert(1)>.csv`
 has a hostile name, header and cells on purpose: the HTML report must show them as text.
 `tables/visit_rota.csv` has no header and a first row of names and addresses only, and
 `tables/tenants_by_nino.json` is keyed by NINOs and email addresses: those are values, to be
-found and never shown unmasked as a column's name or in a pointer.
+found and never shown unmasked as a column's name or in a pointer. `tables/arrears_titled.csv` has
+a title, the date it was run and a blank line above its header.
 
 `expected/audit.toml` pins the policy, the as-of date and the expected output for
 `trawl audit fixtures`.

@@ -220,6 +220,11 @@ pub fn generate(seed: u64) -> Corpus {
             tenants_by_nino(rng, p, 20).into_bytes()
         });
     }
+    for n in 0..2 {
+        b.file(format!("rents/arrears_titled_{n}.xlsx"), |rng, p| {
+            xlsx(&titled_arrears(rng, p, 30))
+        });
+    }
     Corpus {
         files: b.files,
         truth: b.truth,
@@ -801,6 +806,29 @@ fn visit_rota(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
     out
 }
 
+/// An arrears report as a finance system exports it: its title, the date
+/// it was run and a blank row above the header.
+fn titled_arrears(rng: &mut Rng, p: &mut Plant, rows: usize) -> Vec<Vec<String>> {
+    let run = p.neg("date_of_birth", "run_date", date(rng, 2020, 6));
+    let mut out = vec![
+        vec!["Rent arrears report".to_string()],
+        vec![format!("Run {run} by the income team")],
+        Vec::new(),
+        ["Tenant", "Date of birth", "NI number", "Arrears"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for _ in 0..rows {
+        out.push(vec![
+            p.pos("person_name", "below_title", synth::name(rng)),
+            p.pos("date_of_birth", "below_title", synth::birth_date(rng)),
+            p.pos("uk_nino", "below_title", synth::nino(rng)),
+            format!("{}.{:02}", 50 + rng.below(900), rng.below(100)),
+        ]);
+    }
+    out
+}
+
 /// An export keyed by its tenants' NINOs: each key is a value to find.
 fn tenants_by_nino(rng: &mut Rng, p: &mut Plant, count: usize) -> String {
     let mut tenants = serde_json::Map::new();
@@ -1161,7 +1189,7 @@ mod tests {
         }
         // Values where names are looked for: a first row without a header,
         // and keys.
-        for kind in ["no_header", "key_is_value"] {
+        for kind in ["no_header", "key_is_value", "below_title"] {
             assert!(
                 c.truth.iter().any(|t| t.kind == kind && t.personal),
                 "{kind}"

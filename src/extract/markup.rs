@@ -11,7 +11,10 @@ use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{read_header, shown_pointer, Field, Problem, Sink, TextPos, MAX_XML_DEPTH};
+use super::{
+    find_header, shown_pointer, Field, Header, Problem, Sink, TextPos, MAX_TITLE_ROWS,
+    MAX_XML_DEPTH,
+};
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
 
@@ -232,12 +235,22 @@ fn scan_html(html: &str, sink: &mut Sink) {
 
 fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
     let tidy = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let Some(first) = rows.first() else { return };
-    let header = read_header(sink.engine(), first);
-    let is_header = header.is_some();
-    sink.set_table_headers(header.as_ref());
-    let headers = header.unwrap_or_default();
-    for (r, row) in rows.iter().enumerate().skip(usize::from(is_header)) {
+    // The header may be below a title row (a cell spanning the table).
+    let opening = &rows[..rows.len().min(MAX_TITLE_ROWS + 1)];
+    let (header_at, headers) = match find_header(sink.engine(), opening) {
+        Some((at, header)) => (Some(at), header),
+        None => (None, Header::new()),
+    };
+    let unnamed = Header::new();
+    for (r, row) in rows.iter().enumerate() {
+        let headers = match header_at {
+            Some(at) if r == at => {
+                sink.set_table_headers(Some(&headers));
+                continue;
+            }
+            Some(at) if r > at => &headers,
+            _ => &unnamed,
+        };
         let fields: Vec<Field> = row
             .iter()
             .enumerate()
@@ -533,6 +546,21 @@ mod tests {
                 (table, row, column, f.detector.clone())
             })
             .collect()
+    }
+
+    #[test]
+    fn an_html_header_below_a_title_row_names_the_rows_under_it() {
+        let html = "<table><tr><td colspan=3>Household members</td></tr>\
+            <tr><th>Name</th><th>DOB</th><th>Relationship</th></tr>\
+            <tr><td>Jo Bloggs</td><td>02/11/1971</td><td>Partner</td></tr></table>";
+        let s = |c: &str| c.to_string();
+        assert_eq!(
+            html_table_findings(html),
+            [
+                (1, 3, s("Name"), s("person_name")),
+                (1, 3, s("DOB"), s("date_of_birth")),
+            ]
+        );
     }
 
     #[test]

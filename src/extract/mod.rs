@@ -1097,6 +1097,36 @@ pub fn read_header<S: AsRef<str>>(engine: &Engine, cells: &[S]) -> Option<Header
     }
 }
 
+/// Rows a table may open with above its header, nothing filled but their
+/// first cell: a report's title, the date it was run, a blank line.
+pub const MAX_TITLE_ROWS: usize = 5;
+
+/// A row that may be a title above a header: nothing filled but its first
+/// cell (a name over the second column alone is a header's).
+pub fn is_title_row<S: AsRef<str>>(cells: &[S]) -> bool {
+    cells.iter().skip(1).all(|c| c.as_ref().trim().is_empty())
+}
+
+/// Which of a table's first rows is its header, and what it names. Exports
+/// and reports put a title, a date or a blank line above the header: up to
+/// [`MAX_TITLE_ROWS`] rows with nothing past their first cell are passed
+/// over, and the first row with more is the header if it reads as one
+/// ([`read_header`]). A table whose first rows fill only their first cell
+/// (a list of one column) is headed by its first filled row, if that reads
+/// as a header. `rows` are the table's first rows, up to `MAX_TITLE_ROWS + 1`
+/// (or all it has).
+pub fn find_header<S: AsRef<str>>(engine: &Engine, rows: &[Vec<S>]) -> Option<(usize, Header)> {
+    let first_wide = rows
+        .iter()
+        .take(MAX_TITLE_ROWS + 1)
+        .position(|row| !is_title_row(row));
+    let at = first_wide.or_else(|| {
+        rows.iter()
+            .position(|row| row.iter().any(|c| !c.as_ref().trim().is_empty()))
+    })?;
+    read_header(engine, &rows[at]).map(|header| (at, header))
+}
+
 /// The column names of a row that may be a header, read by the engine as
 /// values first. A row in which it would report a value ("Jane Smith",
 /// "Flat 2", "LS1 4AB": a table without a header) is data: `None`, so its
@@ -1308,6 +1338,41 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{engine, Told};
     use super::*;
+
+    #[test]
+    fn a_header_is_found_below_a_title() {
+        let engine = engine();
+        let at = |rows: &[&[&str]]| {
+            let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.to_vec()).collect();
+            find_header(&engine, &rows).map(|(at, h)| (at, h.iter().flatten().count()))
+        };
+        let header: &[&str] = &["Name", "DOB", "NI Number"];
+        // A title, the date it was run and a blank line above it.
+        assert_eq!(
+            at(&[
+                &["Rent arrears report", "", ""],
+                &["Run 02/06/2025", ""],
+                &[],
+                header
+            ]),
+            Some((3, 3))
+        );
+        assert_eq!(
+            at(&[header, &["Jo Bloggs", "02/11/1971", ""]]),
+            Some((0, 3))
+        );
+        // Below the titles, a row of data: no header, the title is no name.
+        assert_eq!(at(&[&["Tenants"], &["Mrs Nia Okafor", "LS6 2QT"]]), None);
+        // A name over the second column alone is a header's, not a title.
+        assert_eq!(at(&[&["", "Email"], &["x", "x@example.com"]]), Some((0, 1)));
+        // A list of one column is headed by its first row.
+        assert_eq!(at(&[&[], &["Email"], &["x@example.com"]]), Some((1, 1)));
+        // Titles are looked past for so many rows only.
+        let mut rows: Vec<&[&str]> = vec![&["Title"]; MAX_TITLE_ROWS + 1];
+        rows.push(header);
+        assert_eq!(at(&rows), Some((0, 1)));
+        assert_eq!(at(&[]), None);
+    }
 
     #[test]
     fn a_header_names_columns_and_a_row_of_values_is_no_header() {

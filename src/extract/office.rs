@@ -27,8 +27,8 @@ use zip::ZipArchive;
 
 use super::sniff::Doc;
 use super::{
-    header_names, DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos, MAX_PART_RATIO,
-    MAX_XML_DEPTH,
+    header_names, is_title_row, DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos,
+    MAX_PART_RATIO, MAX_TITLE_ROWS, MAX_XML_DEPTH,
 };
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
@@ -824,6 +824,7 @@ impl<'s, 'e> Emitter<'s, 'e> {
             row: None,
             next_col: 1,
             headers: None,
+            titles: true,
         }
     }
 
@@ -833,12 +834,20 @@ impl<'s, 'e> Emitter<'s, 'e> {
         let row = table.rows;
         let engine = self.sink.engine();
         let mut is_header = false;
-        let names = if row == 1 && looks_like_header(&cells) {
-            let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+        // The header is the first row with more than its first cell filled,
+        // below titles (a cell spanning the table) if any.
+        let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+        let title = is_title_row(&texts);
+        let names = if table.titles
+            && !title
+            && row <= MAX_TITLE_ROWS as u64 + 1
+            && looks_like_header(&cells)
+        {
             header_names(engine, &texts)
         } else {
             None
         };
+        table.titles &= title;
         if let Some(names) = names {
             is_header = true;
             let mut headers = BTreeMap::new();
@@ -1009,6 +1018,8 @@ struct Table {
     row: Option<Vec<CellText>>,
     next_col: u64,
     headers: Option<Headers>,
+    /// Every row so far has been a title (nothing past its first cell).
+    titles: bool,
 }
 
 /// Reads one XML part's events into paragraphs and table rows.
@@ -1710,6 +1721,35 @@ mod tests {
             s.found
         );
         assert_eq!(s.found.len(), 7, "{:?}", s.found);
+    }
+
+    #[test]
+    fn a_header_below_a_merged_title_row_names_the_rows_under_it() {
+        let title = r#"<w:tr><w:tc><w:tcPr><w:gridSpan w:val="3"/></w:tcPr><w:p><w:r><w:t>Household members</w:t></w:r></w:p></w:tc></w:tr>"#;
+        let table = format!(
+            "<w:tbl>{title}{}{}</w:tbl>",
+            w_row(&["Name", "DOB", "Relationship"]),
+            w_row(&["Jo Bloggs", "02/11/1971", "Partner"]),
+        );
+        let s = scan_bytes(docx(&table, &[]), Doc::Docx);
+        assert!(
+            s.has(
+                "date_of_birth",
+                "02/11/1971",
+                r#"table 1, row 3, column "DOB", cell 2"#
+            ),
+            "{:?}",
+            s.found
+        );
+        assert!(
+            s.has(
+                "person_name",
+                "Jo Bloggs",
+                r#"table 1, row 3, column "Name", cell 1"#
+            ),
+            "{:?}",
+            s.found
+        );
     }
 
     #[test]

@@ -15,7 +15,9 @@ use std::rc::Rc;
 use calamine::{Cell, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::sniff::Book;
-use super::{foreign, read_header, Field, Header, Problem, ReadSeek, Sink, MAX_PART_RATIO};
+use super::{
+    find_header, foreign, Field, Header, Problem, ReadSeek, Sink, MAX_PART_RATIO, MAX_TITLE_ROWS,
+};
 use crate::report::{Column, Location};
 
 /// A sheet's non-empty cells: row, column (0-based) and value.
@@ -592,29 +594,45 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
         return beyond;
     };
     let sheet = Rc::new(name.to_string());
-    let mut headers: Header = Vec::new();
-    let mut header_seen = false;
     sink.set_table_headers(None);
-    for row in cells.chunk_by(|a, b| a.0 == b.0) {
-        let texts: Vec<(u32, String)> = row.iter().map(|(_, c, v)| (*c, cell_text(v))).collect();
-        if texts.iter().all(|(_, t)| t.trim().is_empty()) {
-            continue;
-        }
-        let row_number = u64::from(row[0].0) + 1;
-        // The first non-empty row names the columns if it looks like names
-        // (read across every used column, empty ones too).
-        if !header_seen {
-            header_seen = true;
+    let rows = || {
+        cells
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|row| {
+                let texts: Vec<(u32, String)> =
+                    row.iter().map(|(_, c, v)| (*c, cell_text(v))).collect();
+                (row[0].0, texts)
+            })
+            .filter(|(_, texts)| texts.iter().any(|(_, t)| !t.trim().is_empty()))
+    };
+    // The header is among the first rows (below a title, a date), each
+    // read across every used column, empty ones too.
+    let opening: Vec<(u32, Vec<String>)> = rows()
+        .take(MAX_TITLE_ROWS + 1)
+        .map(|(r, texts)| {
             let mut names = vec![String::new(); (col_end - col0) as usize + 1];
-            for (c, t) in &texts {
-                names[(c - col0) as usize] = t.clone();
+            for (c, t) in texts {
+                names[(c - col0) as usize] = t;
             }
-            if let Some(header) = read_header(sink.engine(), &names) {
-                sink.set_table_headers(Some(&header));
-                headers = header;
+            (r, names)
+        })
+        .collect();
+    let names: Vec<Vec<String>> = opening.iter().map(|(_, n)| n.clone()).collect();
+    let (header_row, headers) = match find_header(sink.engine(), &names) {
+        Some((at, header)) => (Some(opening[at].0), header),
+        None => (None, Header::new()),
+    };
+    let unnamed = Header::new();
+    for (r, texts) in rows() {
+        let row_number = u64::from(r) + 1;
+        let headers = match header_row {
+            Some(h) if r == h => {
+                sink.set_table_headers(Some(&headers));
                 continue;
             }
-        }
+            Some(h) if r > h => &headers,
+            _ => &unnamed,
+        };
         let fields: Vec<Field> = texts
             .into_iter()
             .filter(|(_, c)| !c.trim().is_empty())
@@ -1249,6 +1267,49 @@ mod tests {
                     Some("Email".to_string())
                 ),
                 ("cal@example.org".to_string(), "B5".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_header_below_a_title_and_a_date_names_the_rows_under_it() {
+        let rows: [&[&str]; 4] = [
+            &["Direct debits"],
+            &["Run 02/06/2025"],
+            &["Name", "DOB", "Sort code", "Account"],
+            &["Jo Bloggs", "02/11/1971", "20-45-77", "31926819"],
+        ];
+        // The title's row is the sheet's second: an empty first row.
+        let cells: Cells = (1..)
+            .zip(rows)
+            .flat_map(|(r, row)| {
+                (0..)
+                    .zip(row)
+                    .map(move |(c, t)| (r, c, Data::String(t.to_string())))
+            })
+            .collect();
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "debits.xlsx".into(), true);
+        scan_sheet("S", cells, &mut sink);
+        let at: Vec<(&str, &str, Option<&Column>)> = sink
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.detector.as_str(),
+                    f.location.cell.as_deref().unwrap_or_default(),
+                    f.location.column.as_ref(),
+                )
+            })
+            .collect();
+        let name = |n: &str| Column::Name(n.into());
+        assert_eq!(
+            at,
+            [
+                ("person_name", "A5", Some(&name("Name"))),
+                ("date_of_birth", "B5", Some(&name("DOB"))),
+                ("uk_sort_code", "C5", Some(&name("Sort code"))),
+                ("uk_bank_account", "D5", Some(&name("Account"))),
             ]
         );
     }
