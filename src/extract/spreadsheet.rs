@@ -1271,76 +1271,80 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_header_below_a_title_and_a_date_names_the_rows_under_it() {
-        let rows: [&[&str]; 4] = [
-            &["Direct debits"],
-            &["Run 02/06/2025"],
-            &["Name", "DOB", "Sort code", "Account"],
-            &["Jo Bloggs", "02/11/1971", "20-45-77", "31926819"],
-        ];
-        // The title's row is the sheet's second: an empty first row.
-        let cells: Cells = (1..)
+    /// The findings of a sheet of strings whose first row is `first_row`
+    /// (from 0): detector, value, cell and column name.
+    fn sheet_findings(
+        rows: &[&[&str]],
+        first_row: u32,
+    ) -> Vec<(String, String, String, Option<String>)> {
+        let cells: Cells = (first_row..)
             .zip(rows)
             .flat_map(|(r, row)| {
                 (0..)
-                    .zip(row)
+                    .zip(row.iter())
                     .map(move |(c, t)| (r, c, Data::String(t.to_string())))
             })
             .collect();
         let engine = engine();
-        let mut sink = Sink::new(&engine, "debits.xlsx".into(), true);
+        let mut sink = Sink::new(&engine, "book.xlsx".into(), true);
         scan_sheet("S", cells, &mut sink);
-        let at: Vec<(&str, &str, Option<&Column>)> = sink
-            .findings
+        sink.findings
             .iter()
             .map(|f| {
+                let column = match &f.location.column {
+                    Some(Column::Name(n)) => Some(n.clone()),
+                    Some(Column::Number(n)) => Some(n.to_string()),
+                    None => None,
+                };
                 (
-                    f.detector.as_str(),
-                    f.location.cell.as_deref().unwrap_or_default(),
-                    f.location.column.as_ref(),
+                    f.detector.clone(),
+                    f.value.clone().unwrap_or_default(),
+                    f.location.cell.clone().unwrap_or_default(),
+                    column,
                 )
             })
+            .collect()
+    }
+
+    #[test]
+    fn a_header_below_a_title_and_a_date_names_the_rows_under_it() {
+        // The title's row is the sheet's second: an empty first row.
+        let found = sheet_findings(
+            &[
+                &["Direct debits"],
+                &["Run 02/06/2025"],
+                &["Name", "DOB", "Sort code", "Account"],
+                &["Jo Bloggs", "02/11/1971", "20-45-77", "31926819"],
+            ],
+            1,
+        );
+        let at: Vec<(&str, &str, Option<&str>)> = found
+            .iter()
+            .map(|(d, _, cell, column)| (d.as_str(), cell.as_str(), column.as_deref()))
             .collect();
-        let name = |n: &str| Column::Name(n.into());
         assert_eq!(
             at,
             [
-                ("person_name", "A5", Some(&name("Name"))),
-                ("date_of_birth", "B5", Some(&name("DOB"))),
-                ("uk_sort_code", "C5", Some(&name("Sort code"))),
-                ("uk_bank_account", "D5", Some(&name("Account"))),
+                ("person_name", "A5", Some("Name")),
+                ("date_of_birth", "B5", Some("DOB")),
+                ("uk_sort_code", "C5", Some("Sort code")),
+                ("uk_bank_account", "D5", Some("Account")),
             ]
         );
     }
 
     #[test]
     fn a_first_row_of_values_is_read_and_names_no_column() {
-        let rows = [
-            ["Mrs Nia Okafor", "Flat 3 Mill Court", "LS6 2QT"],
-            ["Mr Dev Dunmore", "Flat 7 Mill Court", "LS6 2QU"],
-        ];
-        let cells: Cells = (0..)
-            .zip(rows)
-            .flat_map(|(r, row)| {
-                (0..)
-                    .zip(row)
-                    .map(move |(c, t)| (r, c, Data::String(t.into())))
-            })
-            .collect();
-        let engine = engine();
-        let mut sink = Sink::new(&engine, "rota.xlsx".into(), true);
-        scan_sheet("S", cells, &mut sink);
-        let at: Vec<(&str, &str, Option<&Column>)> = sink
-            .findings
+        let found = sheet_findings(
+            &[
+                &["Mrs Nia Okafor", "Flat 3 Mill Court", "LS6 2QT"],
+                &["Mr Dev Dunmore", "Flat 7 Mill Court", "LS6 2QU"],
+            ],
+            0,
+        );
+        let at: Vec<(&str, &str, Option<&str>)> = found
             .iter()
-            .map(|f| {
-                (
-                    f.value.as_deref().unwrap_or_default(),
-                    f.location.cell.as_deref().unwrap_or_default(),
-                    f.location.column.as_ref(),
-                )
-            })
+            .map(|(_, value, cell, column)| (value.as_str(), cell.as_str(), column.as_deref()))
             .collect();
         assert_eq!(
             at,
