@@ -18,7 +18,7 @@ use super::sniff::Book;
 use super::{
     find_header, foreign, Field, Header, Problem, ReadSeek, Sink, MAX_PART_RATIO, MAX_TITLE_ROWS,
 };
-use crate::report::{Column, Location};
+use crate::report::{mask, Column, Location};
 
 /// A sheet's non-empty cells: row, column (0-based) and value.
 type Cells = Vec<(u32, u32, Data)>;
@@ -528,22 +528,23 @@ where
     for name in &names {
         *sharing.entry(name).or_insert(0usize) += 1;
     }
-    for name in &names {
+    for (position, name) in (1..).zip(&names) {
         // calamine finds a sheet by its name: of sheets that share one, only
         // one can be read, and it is read once (100,000 sheets of one name
         // were read 100,000 times).
         let Some(sharing) = sharing.remove(name) else {
             continue;
         };
+        let shown = shown_sheet_name(name, position, sink);
         if sharing > 1 {
             failed.push(format!(
-                "{sharing} sheets are named {name:?}: only one of them could be read"
+                "{sharing} sheets are named {shown:?}: only one of them could be read"
             ));
         }
         // One sheet at a time: its cells are dropped before the next is read.
         match read_sheet(&mut book, name) {
             Ok(cells) => {
-                let beyond = scan_sheet(name, cells, sink);
+                let beyond = scan_sheet(&shown, cells, sink);
                 if beyond > 0 {
                     let (cells, were) = if beyond == 1 {
                         ("cell", "was")
@@ -551,12 +552,12 @@ where
                         ("cells", "were")
                     };
                     failed.push(format!(
-                        "sheet {name:?}: {beyond} {cells} past column {}, the last a sheet can have, {were} not read; its other cells were",
+                        "sheet {shown:?}: {beyond} {cells} past column {}, the last a sheet can have, {were} not read; its other cells were",
                         column_letters(u64::from(MAX_COLUMNS) - 1)
                     ));
                 }
             }
-            Err(e) => failed.push(format!("sheet {name:?}: {e}")),
+            Err(e) => failed.push(format!("sheet {shown:?}: {e}")),
         }
     }
     if failed.is_empty() {
@@ -567,6 +568,32 @@ where
             failed.join("; ")
         )))
     }
+}
+
+/// A sheet's name as findings and messages show it: as written, or, where
+/// it is a value (a workbook with a sheet for each tenant, named after
+/// them), masked as that value's finding is, with its place among the
+/// sheets (`J*** *****[3]`) to tell it from others masked alike. Such a
+/// name is judged as a value of the workbook's, located at its sheet.
+fn shown_sheet_name(name: &str, position: u64, sink: &mut Sink) -> String {
+    let engine = sink.engine();
+    let Some(detector) = engine.read_names(&[name]).values[0] else {
+        return name.to_string();
+    };
+    let d = engine.detector(detector);
+    let shown = format!(
+        "{}[{position}]",
+        mask(name, d.mask_keep_start, d.mask_keep_end)
+    );
+    sink.record(&[Field {
+        text: name.into(),
+        header: None,
+        location: Location {
+            sheet: Some(shown.clone()),
+            ..Location::default()
+        },
+    }]);
+    shown
 }
 
 /// Columns a sheet can have (XLSX, XLSB and ODS: A to XFD; XLS fewer).
@@ -1109,6 +1136,47 @@ mod tests {
         assert_failed_with(
             result,
             "2 sheets are named \"S\": only one of them could be read",
+        );
+    }
+
+    #[test]
+    fn a_sheet_named_after_a_person_is_found_and_shown_masked() {
+        // A sheet a tenant, named after them, and two that mask alike; the
+        // first sheet ("S") keeps its name.
+        let sheets = format!(
+            r#"{}</table:table><table:table table:name="Mrs Nia Okafor">{}</table:table><table:table table:name="Jane Smith">{}</table:table><table:table table:name="John Smith">{}"#,
+            row("ann@example.org"),
+            row("bob@example.org"),
+            row("cy@example.org"),
+            row("di@example.org"),
+        );
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "s.ods".into(), true);
+        scan(Box::new(Cursor::new(ods(&sheets))), Book::Ods, &mut sink).unwrap();
+        let mut found: Vec<(String, String, String)> = sink
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.sheet.clone().unwrap_or_default(),
+                    f.detector.clone(),
+                    f.location.cell.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        found.sort();
+        let s = |t: &str| t.to_string();
+        assert_eq!(
+            found,
+            [
+                (s("J*** *****[3]"), s("email"), s("A1")),
+                (s("J*** *****[3]"), s("person_name"), s("")),
+                (s("J*** *****[4]"), s("email"), s("A1")),
+                (s("J*** *****[4]"), s("person_name"), s("")),
+                (s("M** *** ******[2]"), s("email"), s("A1")),
+                (s("M** *** ******[2]"), s("person_name"), s("")),
+                (s("S"), s("email"), s("A1")),
+            ]
         );
     }
 
