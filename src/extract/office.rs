@@ -1547,6 +1547,11 @@ mod tests {
                 .any(|(d, v, l, _)| d == detector && v == value && l == location)
         }
 
+        /// Fails, listing what was found, unless [`Scanned::has`] it.
+        fn expect(&self, detector: &str, value: &str, location: &str) {
+            assert!(self.has(detector, value, location), "{:?}", self.found);
+        }
+
         fn values(&self) -> Vec<&str> {
             self.found.iter().map(|(_, v, _, _)| v.as_str()).collect()
         }
@@ -1732,23 +1737,15 @@ mod tests {
             w_row(&["Jo Bloggs", "02/11/1971", "Partner"]),
         );
         let s = scan_bytes(docx(&table, &[]), Doc::Docx);
-        assert!(
-            s.has(
-                "date_of_birth",
-                "02/11/1971",
-                r#"table 1, row 3, column "DOB", cell 2"#
-            ),
-            "{:?}",
-            s.found
+        s.expect(
+            "date_of_birth",
+            "02/11/1971",
+            r#"table 1, row 3, column "DOB", cell 2"#,
         );
-        assert!(
-            s.has(
-                "person_name",
-                "Jo Bloggs",
-                r#"table 1, row 3, column "Name", cell 1"#
-            ),
-            "{:?}",
-            s.found
+        s.expect(
+            "person_name",
+            "Jo Bloggs",
+            r#"table 1, row 3, column "Name", cell 1"#,
         );
     }
 
@@ -1760,16 +1757,8 @@ mod tests {
             w_row(&["Mr Dev Dunmore", "Flat 7 Mill Court", "LS6 2QU"]),
         );
         let s = scan_bytes(docx(&table, &[]), Doc::Docx);
-        assert!(
-            s.has("person_name", "Nia Okafor", "table 1, row 1, cell 1"),
-            "{:?}",
-            s.found
-        );
-        assert!(
-            s.has("uk_postcode", "LS6 2QU", "table 1, row 2, cell 3"),
-            "{:?}",
-            s.found
-        );
+        s.expect("person_name", "Nia Okafor", "table 1, row 1, cell 1");
+        s.expect("uk_postcode", "LS6 2QU", "table 1, row 2, cell 3");
         // A header cell holding a name names no column; the others do.
         let table = format!(
             "<w:tbl>{}{}</w:tbl>",
@@ -1777,20 +1766,12 @@ mod tests {
             w_row(&["Jane Smith", "07700 900123"]),
         );
         let s = scan_bytes(docx(&table, &[]), Doc::Docx);
-        assert!(
-            s.has(
-                "uk_phone",
-                "07700 900123",
-                r#"table 1, row 2, column "Phone", cell 2"#
-            ),
-            "{:?}",
-            s.found
+        s.expect(
+            "uk_phone",
+            "07700 900123",
+            r#"table 1, row 2, column "Phone", cell 2"#,
         );
-        assert!(
-            s.has("person_name", "Jane Smith", "table 1, row 2, cell 1"),
-            "{:?}",
-            s.found
-        );
+        s.expect("person_name", "Jane Smith", "table 1, row 2, cell 1");
         assert!(s.found.iter().all(|(_, _, l, _)| !l.contains("Quorvel")));
     }
 
