@@ -13,9 +13,8 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 #[cfg(test)]
 use super::MAX_POINTER;
-use super::{shown_pointer, Field, Problem, Sink};
+use super::{masked_if_value, shown_pointer, Field, Problem, Sink};
 use crate::detect::HeaderContext;
-use crate::report::mask;
 use crate::report::Location;
 
 /// Loose values (outside any record) are judged in groups of this many, so
@@ -154,16 +153,16 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
         self.pointer.push('/');
         let escaped = |k: &str| k.replace('~', "~0").replace('/', "~1");
         let engine = self.sink.engine();
-        let value = match self.headers.get(key) {
+        let masked = match self.headers.get(key) {
             Some(h) => {
                 let h = Rc::clone(h);
                 self.pointer.push_str(&escaped(key));
                 self.path.push(Seg::Key(h));
                 return;
             }
-            None => engine.read_names(&[key]).values[0],
+            None => masked_if_value(engine, key),
         };
-        let Some(detector) = value else {
+        let Some(masked) = masked else {
             let h = Rc::new(engine.header_context(key));
             if self.headers.len() >= MAX_CACHED_KEYS {
                 self.headers.clear();
@@ -173,9 +172,7 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
             self.path.push(Seg::Key(h));
             return;
         };
-        let d = engine.detector(detector);
-        self.pointer
-            .push_str(&escaped(&mask(key, d.mask_keep_start, d.mask_keep_end)));
+        self.pointer.push_str(&escaped(&masked));
         self.pointer.push_str(&format!("[{position}]"));
         self.pending_key = Some(self.field_here(key.to_string()));
         self.path.push(Seg::Value);

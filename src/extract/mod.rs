@@ -1156,6 +1156,14 @@ pub fn header_names<S: AsRef<str>>(engine: &Engine, cells: &[S]) -> Option<Heade
     )
 }
 
+/// A name (a JSON key, a sheet's name) that is a value, masked as that
+/// value's finding would be; `None` for a name that is only a name.
+pub fn masked_if_value(engine: &Engine, name: &str) -> Option<String> {
+    let detector = engine.read_names(&[name]).values[0]?;
+    let d = engine.detector(detector);
+    Some(mask(name, d.mask_keep_start, d.mask_keep_end))
+}
+
 /// Each label's name and what it says to the detectors (`None` for an
 /// empty one): a PDF form's field labels, which its author wrote.
 pub fn header_contexts<S: AsRef<str>>(

@@ -836,18 +836,18 @@ impl<'s, 'e> Emitter<'s, 'e> {
         let mut is_header = false;
         // The header is the first row with more than its first cell filled,
         // below titles (a cell spanning the table) if any.
-        let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-        let title = is_title_row(&texts);
-        let names = if table.titles
-            && !title
-            && row <= MAX_TITLE_ROWS as u64 + 1
-            && looks_like_header(&cells)
-        {
-            header_names(engine, &texts)
+        let names = if table.titles && row <= MAX_TITLE_ROWS as u64 + 1 {
+            let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+            table.titles = is_title_row(&texts);
+            if !table.titles && looks_like_header(&cells) {
+                header_names(engine, &texts)
+            } else {
+                None
+            }
         } else {
+            table.titles = false;
             None
         };
-        table.titles &= title;
         if let Some(names) = names {
             is_header = true;
             let mut headers = BTreeMap::new();

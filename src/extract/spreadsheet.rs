@@ -16,9 +16,10 @@ use calamine::{Cell, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::sniff::Book;
 use super::{
-    find_header, foreign, Field, Header, Problem, ReadSeek, Sink, MAX_PART_RATIO, MAX_TITLE_ROWS,
+    find_header, foreign, masked_if_value, Field, Header, Problem, ReadSeek, Sink, MAX_PART_RATIO,
+    MAX_TITLE_ROWS,
 };
-use crate::report::{mask, Column, Location};
+use crate::report::{Column, Location};
 
 /// A sheet's non-empty cells: row, column (0-based) and value.
 type Cells = Vec<(u32, u32, Data)>;
@@ -576,15 +577,10 @@ where
 /// sheets (`J*** *****[3]`) to tell it from others masked alike. Such a
 /// name is judged as a value of the workbook's, located at its sheet.
 fn shown_sheet_name(name: &str, position: u64, sink: &mut Sink) -> String {
-    let engine = sink.engine();
-    let Some(detector) = engine.read_names(&[name]).values[0] else {
+    let Some(masked) = masked_if_value(sink.engine(), name) else {
         return name.to_string();
     };
-    let d = engine.detector(detector);
-    let shown = format!(
-        "{}[{position}]",
-        mask(name, d.mask_keep_start, d.mask_keep_end)
-    );
+    let shown = format!("{masked}[{position}]");
     sink.record(&[Field {
         text: name.into(),
         header: None,
@@ -634,7 +630,7 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
     };
     // The header is among the first rows (below a title, a date), each
     // read across every used column, empty ones too.
-    let opening: Vec<(u32, Vec<String>)> = rows()
+    let (starts, names): (Vec<u32>, Vec<Vec<String>>) = rows()
         .take(MAX_TITLE_ROWS + 1)
         .map(|(r, texts)| {
             let mut names = vec![String::new(); (col_end - col0) as usize + 1];
@@ -643,10 +639,9 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
             }
             (r, names)
         })
-        .collect();
-    let names: Vec<Vec<String>> = opening.iter().map(|(_, n)| n.clone()).collect();
+        .unzip();
     let (header_row, headers) = match find_header(sink.engine(), &names) {
-        Some((at, header)) => (Some(opening[at].0), header),
+        Some((at, header)) => (Some(starts[at]), header),
         None => (None, Header::new()),
     };
     let unnamed = Header::new();
