@@ -497,8 +497,10 @@ write(P, f"""<!DOCTYPE html>
 """)
 plant(P, "email", real, "line of the text")
 plant(P, "uk_phone", ph, "line of the text")
-for h, why in zip(hidden, ["inside a style block", "inside a script", "inside a comment"]):
+for h, why in zip(hidden[:2], ["inside a style block", "inside a script"]):
     plant(P, "email", h, "-", "not_found", why)
+# What an author hid from the page in a comment is still in the file.
+plant(P, "email", hidden[2], "part comments, line 1")
 
 P = "web/tenants.xml"
 parts = []
@@ -725,6 +727,78 @@ report.append("Continued overleaf.")
 overleaf += ["", "Report run 12/03/2012 by the income team."]
 plant(P, "date_of_birth", "12/03/2012", "page 2 line 4", expect="not_found", why="the report's date, after the table")
 write(P, pdf([report, overleaf]))
+
+# --- forms: a record page printed from a housing system, a tenant's details sheet --------------
+# Each table is one person's record, laid out label | value: each value is
+# judged under its label, and beside the others (a health term beside a name).
+P = "web/tenant_record.html"
+f, l = person()
+d, m, y = dob_parts()
+n, ph, old_email, pc = nino(" "), mobile(), email(f, l), f"LS6 {rng.randint(1, 9)}QT"
+start = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2005, 2015)}"
+payer, sc, acct = f"{rng.choice(FIRST)} {l}", sort_code(), account()
+write(P, f"""<!DOCTYPE html>
+<html><head><title>Tenant record</title></head><body>
+<h1>Tenant record</h1>
+<!-- email before 2019: {old_email} -->
+<table>
+<tr><th colspan="2">Lead tenant</th></tr>
+<tr><th>Name</th><td>Mrs {f} {l}</td></tr>
+<tr><th>Date of birth</th><td>{d:02d}/{m:02d}/{y}</td></tr>
+<tr><th>NI number</th><td>{n}</td></tr>
+<tr><th>Address</th><td>{rng.randint(1, 40)} Mill Court</td></tr>
+<tr><td></td><td>Leeds {pc}</td></tr>
+<tr><th>Mobile</th><td>{ph}</td></tr>
+<tr><th>Support needs</th><td>Uses a wheelchair</td></tr>
+<tr><th>Tenancy start</th><td>{start}</td></tr>
+</table>
+<h2>Direct debit</h2>
+<table>
+<tr><td>Account name:</td><td>{payer}</td><td>Sort code:</td><td>{sc}</td></tr>
+<tr><td>Account number:</td><td>{acct}</td><td>Day of month:</td><td>{rng.randint(1, 28)}</td></tr>
+</table>
+</body></html>
+""")
+plant(P, "email", old_email, "part comments, line 1", why="an old address left in a comment")
+plant(P, "person_name", f"{f} {l}", "table 1 row 2 column Name")
+plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", "table 1 row 3 column Date of birth",
+      why="a date under its label, the table laid out as a form")
+plant(P, "uk_nino", n, "table 1 row 4 column NI number")
+plant(P, "uk_postcode", pc, "table 1 row 6 column Address", why="an address's second line, under the label above")
+plant(P, "uk_phone", ph, "table 1 row 7 column Mobile")
+plant(P, "health_term", "Uses a wheelchair", "table 1 row 8 column Support needs",
+      why="a health term in the same record as the tenant's name")
+plant(P, "date_of_birth", start, "table 1 row 9 column Tenancy start", expect="not_found",
+      why="a tenancy's start under its own label, beside a birth date")
+plant(P, "person_name", payer, "table 2 row 1 column Account name:")
+plant(P, "uk_sort_code", sc, "table 2 row 1 column Sort code:", why="a label later in its row")
+plant(P, "uk_bank_account", acct, "table 2 row 2 column Account number:",
+      why="eight digits under their label, the table laid out as a form")
+
+P = "spreadsheets/tenant_details.xlsx"
+f, l = person()
+d, m, y = dob_parts()
+n, ph, em = nino(" "), mobile(), email(f, l)
+pc = f"LS6 {rng.randint(1, 9)}QU"
+write(P, xlsx([("Tenant details", [
+    ["Tenant details"],
+    [],
+    ["Name", f"{f} {l}", "Date of birth", ("date", excel_serial(d, m, y))],
+    ["NI number", n, "Phone", ph],
+    ["Address", f"{rng.randint(1, 40)} Mill Court"],
+    ["", f"Leeds {pc}"],
+    ["Email", em],
+    ["Support needs", "Diabetes"],
+])]))
+plant(P, "person_name", f"{f} {l}", "B3 column Name")
+plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", "D3 column Date of birth",
+      why="a date under a label later in its row, the sheet laid out as a form")
+plant(P, "uk_nino", n, "B4 column NI number")
+plant(P, "uk_phone", ph, "D4 column Phone")
+plant(P, "uk_postcode", pc, "B6 column Address")
+plant(P, "email", em, "B7 column Email")
+plant(P, "health_term", "Diabetes", "B8 column Support needs",
+      why="a health term in the same record as the tenant's name")
 
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")

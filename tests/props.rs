@@ -9,8 +9,9 @@ use proptest::prelude::*;
 use trawl::classify::{policy::Policy, Classifier};
 use trawl::detect::validators::{parse_uk_date, ValidateCtx, Validator};
 use trawl::detect::{Confidence, Engine, Rules};
+use trawl::extract::form::{read_form, FormCell};
 use trawl::extract::RecordDraft;
-use trawl::extract::{delimited, json, sniff, text, Sink};
+use trawl::extract::{delimited, json, markup, sniff, text, Sink};
 use trawl::report::{mask, Finding, Location};
 
 fn engine() -> &'static Engine {
@@ -44,6 +45,10 @@ fn share_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(b"[".to_vec()),
         Just(b"}".to_vec()),
         Just("é£€".as_bytes().to_vec()),
+        Just(b"<table><tr><th>".to_vec()),
+        Just(b"</th><td>".to_vec()),
+        Just(b"<!-- ".to_vec()),
+        Just(b" -->".to_vec()),
         prop::collection::vec(any::<u8>(), 0..12),
     ];
     prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
@@ -63,6 +68,30 @@ proptest! {
         }
         let _ = json::scan_document(reader(&bytes), &mut sink);
         let _ = json::scan_lines(reader(&bytes), &mut sink);
+        let _ = markup::scan(reader(&bytes), true, &mut sink);
+        let _ = markup::scan(reader(&bytes), false, &mut sink);
+    }
+
+    /// Tables of labels, values and gaps: reading one as a form never
+    /// panics, and a form has a cell for each of the table's, a label only
+    /// where something is written.
+    #[test]
+    fn forms_are_read_cell_for_cell(
+        rows in prop::collection::vec(prop::collection::vec(prop_oneof![
+            Just(""), Just(" "), Just("Name"), Just("DOB:"), Just("Date of birth"),
+            Just("Status"), Just("Mrs Nia Okafor"), Just("03/04/1971"), Just("x@example.com"),
+        ], 0..5), 0..8),
+        marked in any::<bool>(),
+    ) {
+        if let Some(form) = read_form(engine(), &rows, marked) {
+            prop_assert_eq!(form.len(), rows.len());
+            for (row, cells) in rows.iter().zip(&form) {
+                prop_assert_eq!(row.len(), cells.len());
+                for (text, cell) in row.iter().zip(cells) {
+                    prop_assert!(!matches!(cell, FormCell::Label) || !text.trim().is_empty());
+                }
+            }
+        }
     }
 
     /// What the state keeps is decoded on every rescan: arbitrary bytes, or

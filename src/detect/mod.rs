@@ -85,6 +85,14 @@ pub struct HeaderContext {
     negative: Vec<Option<Box<str>>>,
 }
 
+impl HeaderContext {
+    /// Whether the name is one the rules or the policy know as a field's
+    /// (a detector's keyword, a column the policy reads).
+    pub fn names_a_field(&self) -> bool {
+        self.wanted || self.positive.iter().any(Option::is_some)
+    }
+}
+
 /// What [`Engine::read_names`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamesRead {

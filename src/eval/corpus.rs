@@ -225,6 +225,16 @@ pub fn generate(seed: u64) -> Corpus {
             xlsx(&titled_arrears(rng, p, 30))
         });
     }
+    for n in 0..10 {
+        b.file(format!("records/tenant_{n:02}.html"), |rng, p| {
+            tenant_page(rng, p).into_bytes()
+        });
+    }
+    for n in 0..6 {
+        b.file(format!("records/tenant_details_{n}.xlsx"), |rng, p| {
+            xlsx(&tenant_sheet(rng, p))
+        });
+    }
     Corpus {
         files: b.files,
         truth: b.truth,
@@ -827,6 +837,69 @@ fn titled_arrears(rng: &mut Rng, p: &mut Plant, rows: usize) -> Vec<Vec<String>>
         ]);
     }
     out
+}
+
+/// A tenant's details as a form: label beside value, an address's second
+/// line under the label above. Each value is found under its label, the
+/// health term beside the tenant's name.
+fn tenant_form(rng: &mut Rng, p: &mut Plant) -> Vec<(&'static str, String)> {
+    let title = *rng.pick(&["Mrs", "Mr", "Ms", "Miss"]);
+    vec![
+        (
+            "Name",
+            format!("{title} {}", p.pos("person_name", "form", synth::name(rng))),
+        ),
+        (
+            "Date of birth",
+            p.pos("date_of_birth", "form", synth::birth_date(rng)),
+        ),
+        ("NI number", p.pos("uk_nino", "form", synth::nino(rng))),
+        ("Address", format!("{} Mill Court", 1 + rng.below(40))),
+        (
+            "",
+            format!(
+                "Leeds {}",
+                p.pos("uk_postcode", "form", synth::postcode(rng))
+            ),
+        ),
+        ("Phone", p.pos("uk_phone", "form", synth::phone(rng))),
+        (
+            "Support needs",
+            p.pos("health_term", "form", rng.pick(HEALTH).to_string()),
+        ),
+        (
+            "Tenancy start",
+            p.neg("date_of_birth", "tenancy_start", date(rng, 2008, 17)),
+        ),
+    ]
+}
+
+/// A tenant's record page printed from a housing system: a form whose
+/// labels are header cells, and an old address left in a comment.
+fn tenant_page(rng: &mut Rng, p: &mut Plant) -> String {
+    let old = p.pos("email", "comment", synth::email(rng));
+    let rows: String = tenant_form(rng, p)
+        .into_iter()
+        .map(|(label, value)| match label {
+            "" => format!("<tr><td></td><td>{value}</td></tr>\n"),
+            _ => format!("<tr><th>{label}</th><td>{value}</td></tr>\n"),
+        })
+        .collect();
+    format!(
+        "<html><head><title>Tenant record</title></head><body>\n<h1>Tenant record</h1>\n\
+         <!-- email until 2019: {old} -->\n<table>\n{rows}</table>\n</body></html>\n"
+    )
+}
+
+/// A tenant's details sheet: a title, then labels in the first column.
+fn tenant_sheet(rng: &mut Rng, p: &mut Plant) -> Vec<Vec<String>> {
+    let mut rows = vec![vec!["Tenant details".to_string()], Vec::new()];
+    rows.extend(
+        tenant_form(rng, p)
+            .into_iter()
+            .map(|(label, value)| vec![label.to_string(), value]),
+    );
+    rows
 }
 
 /// An export keyed by its tenants' NINOs: each key is a value to find.

@@ -1,8 +1,10 @@
-//! HTML and XML: the text without tags, scripts or styles.
+//! HTML and XML: the text without tags, scripts or styles, and comments.
 //!
 //! HTML tables (housing systems export them as `.xls`) become records whose
-//! header row names each column, as a CSV's does; other HTML text is running
-//! text. XML elements are fields named by their element, and each child of
+//! header row names each column, as a CSV's does, or one record when they
+//! are laid out as a form (see [`super::form`]); other HTML text is running
+//! text. Comments are read apart, as a document's comments are: what an
+//! author hid from the page is still in the file. XML elements are fields named by their element, and each child of
 //! the root element is a record.
 
 use std::collections::HashMap;
@@ -11,6 +13,7 @@ use std::rc::Rc;
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::form::{form_fields, read_form, MAX_FORM_ROWS};
 use super::{
     find_header, shown_pointer, Field, Header, Problem, Sink, TextPos, MAX_TITLE_ROWS,
     MAX_XML_DEPTH,
@@ -35,9 +38,10 @@ enum Piece<'a> {
     Text(&'a str),
     Open(String),
     Close(String),
+    Comment(&'a str),
 }
 
-/// Splits HTML into text and tags, dropping comments, scripts and styles.
+/// Splits HTML into text, tags and comments, dropping scripts and styles.
 fn html_pieces(html: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = html;
@@ -51,7 +55,9 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
         }
         rest = &rest[lt..];
         if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |i| &after[i + 3..]);
+            let end = after.find("-->").unwrap_or(after.len());
+            out.push(Piece::Comment(&after[..end]));
+            rest = after.get(end + 3..).unwrap_or("");
             continue;
         }
         let Some(gt) = rest.find('>') else {
@@ -174,9 +180,12 @@ const BLOCK_TAGS: &[&str] = &[
 
 fn scan_html(html: &str, sink: &mut Sink) {
     let mut text = String::new();
+    let mut comments = String::new();
     let mut table_no = 0u64;
-    // Inside a table: rows of cells, each cell's text.
+    // Inside a table: rows of cells, each cell's text and whether it is a
+    // header cell (`<th>`).
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut heads: Vec<Vec<bool>> = Vec::new();
     let mut depth = 0usize;
     let mut in_cell = false;
     for piece in html_pieces(html) {
@@ -185,23 +194,30 @@ fn scan_html(html: &str, sink: &mut Sink) {
                 depth += 1;
                 if depth == 1 {
                     rows.clear();
+                    heads.clear();
                 }
             }
             Piece::Close(t) if t == "table" && depth > 0 => {
                 depth -= 1;
                 if depth == 0 {
                     table_no += 1;
-                    table_records(&rows, table_no, sink);
+                    table_records(&rows, &heads, table_no, sink);
                     rows.clear();
+                    heads.clear();
                 }
             }
-            Piece::Open(t) if depth > 0 && t == "tr" => rows.push(Vec::new()),
+            Piece::Open(t) if depth > 0 && t == "tr" => {
+                rows.push(Vec::new());
+                heads.push(Vec::new());
+            }
             Piece::Open(t) if depth > 0 && (t == "td" || t == "th") => {
                 if rows.is_empty() {
                     rows.push(Vec::new());
+                    heads.push(Vec::new());
                 }
-                if let Some(r) = rows.last_mut() {
+                if let (Some(r), Some(h)) = (rows.last_mut(), heads.last_mut()) {
                     r.push(String::new());
+                    h.push(t == "th");
                 }
                 in_cell = true;
             }
@@ -216,6 +232,10 @@ fn scan_html(html: &str, sink: &mut Sink) {
                 }
             }
             Piece::Text(s) => text.push_str(&unescape(s)),
+            Piece::Comment(c) => {
+                comments.push_str(&unescape(c));
+                comments.push('\n');
+            }
             Piece::Open(t) | Piece::Close(t) if depth == 0 && BLOCK_TAGS.contains(&t.as_str()) => {
                 text.push('\n')
             }
@@ -223,7 +243,7 @@ fn scan_html(html: &str, sink: &mut Sink) {
         }
     }
     if depth > 0 {
-        table_records(&rows, table_no + 1, sink);
+        table_records(&rows, &heads, table_no + 1, sink);
     }
     // Lines are of the text with tags removed.
     sink.text_block(
@@ -231,10 +251,57 @@ fn scan_html(html: &str, sink: &mut Sink) {
         0..text.len(),
         TextPos { line: 1, column: 0 },
     );
+    sink.text_unit(&comments, &comments_part());
 }
 
-fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
-    let tidy = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+/// Where a document's comments are: one after another, a line each at
+/// least.
+fn comments_part() -> Location {
+    Location {
+        part: Some("comments".into()),
+        ..Location::default()
+    }
+}
+
+fn tidy(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A table's rows as records, or as one record if it is a form: `heads`
+/// says which cells are header cells (`<th>`).
+fn table_records(rows: &[Vec<String>], heads: &[Vec<bool>], table: u64, sink: &mut Sink) {
+    if rows.len() <= MAX_FORM_ROWS {
+        let tidied: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| row.iter().map(|c| tidy(c)).collect())
+            .collect();
+        // `<th>` first and `<td>` after, in each row that has both a first
+        // cell and more: the markup says the first cells are labels.
+        let mut labelled = tidied.iter().zip(heads).filter(|(row, _)| {
+            row.first().is_some_and(|c| !c.is_empty()) && row.iter().skip(1).any(|c| !c.is_empty())
+        });
+        let marked = labelled
+            .all(|(_, head)| head.first() == Some(&true) && !head.iter().skip(1).any(|&h| h));
+        if let Some(form) = read_form(sink.engine(), &tidied, marked) {
+            let fields = form_fields(&tidied, &form, |r, c, label| Location {
+                table: Some(table),
+                row: Some(r as u64 + 1),
+                column: Some(match label {
+                    Some(name) => Column::Name(name.to_string()),
+                    None => Column::Number(c as u64 + 1),
+                }),
+                column_index: c as u64 + 1,
+                ..Location::default()
+            });
+            sink.set_table_headers(None);
+            let at = Location {
+                table: Some(table),
+                ..Location::default()
+            };
+            sink.row(&fields, at);
+            return;
+        }
+    }
     // The header may be below a title row (a cell spanning the table).
     let opening = &rows[..rows.len().min(MAX_TITLE_ROWS + 1)];
     let (header_at, headers) = match find_header(sink.engine(), opening) {
@@ -286,6 +353,8 @@ fn table_records(rows: &[Vec<String>], table: u64, sink: &mut Sink) {
 fn scan_xml(xml: &str, sink: &mut Sink) -> Result<(), Problem> {
     let mut walker = XmlWalker::new(sink);
     let result = walker.walk(xml);
+    let comments = std::mem::take(&mut walker.comments);
+    walker.sink.text_unit(&comments, &comments_part());
     let too_deep = walker
         .too_deep
         .then(|| format!("elements nested deeper than {MAX_XML_DEPTH} were not read"));
@@ -328,6 +397,8 @@ struct XmlWalker<'s, 'e> {
     /// Elements open below `MAX_XML_DEPTH`, whose text is not read.
     skipped: usize,
     too_deep: bool,
+    /// The document's comments, one after another.
+    comments: String,
 }
 
 impl<'s, 'e> XmlWalker<'s, 'e> {
@@ -344,6 +415,7 @@ impl<'s, 'e> XmlWalker<'s, 'e> {
             pending: String::new(),
             skipped: 0,
             too_deep: false,
+            comments: String::new(),
         }
     }
 
@@ -378,6 +450,10 @@ impl<'s, 'e> XmlWalker<'s, 'e> {
                     .push_str(&unescape(&String::from_utf8_lossy(t.as_ref()))),
                 Event::CData(t) => self.pending.push_str(&String::from_utf8_lossy(t.as_ref())),
                 Event::GeneralRef(r) => self.pending.extend(super::office::reference(&r)),
+                Event::Comment(c) => {
+                    self.comments.push_str(&String::from_utf8_lossy(c.as_ref()));
+                    self.comments.push('\n');
+                }
                 _ => {}
             }
         }
@@ -593,15 +669,109 @@ mod tests {
     }
 
     #[test]
-    fn html_pieces_drop_scripts_and_comments() {
+    fn html_pieces_drop_scripts_and_keep_comments_apart() {
         let p = html_pieces("<p>Hi<!-- x@example.com --><script>var a='<b>'</script>there</p>");
         assert_eq!(
             p,
             vec![
                 Piece::Open("p".into()),
                 Piece::Text("Hi"),
+                Piece::Comment(" x@example.com "),
                 Piece::Text("there"),
                 Piece::Close("p".into())
+            ]
+        );
+        // A comment left open runs to the end.
+        assert_eq!(
+            html_pieces("a<!-- b <p>c"),
+            vec![Piece::Text("a"), Piece::Comment(" b <p>c")]
+        );
+        assert_eq!(html_pieces("<!---->"), vec![Piece::Comment("")]);
+    }
+
+    #[test]
+    fn comments_are_read_apart_from_the_page() {
+        let engine = super::super::testing::engine();
+        let mut sink = Sink::new(&engine, "t.html".into(), true);
+        scan_html(
+            "<p>Hello</p><!-- was: jo@example.org -->\n<p>x</p><!--\nNI AB123456C -->",
+            &mut sink,
+        );
+        let found: Vec<_> = sink
+            .findings
+            .iter()
+            .map(|f| (f.location.to_string(), f.detector.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("part comments, line 1, column 7".to_string(), "email"),
+                ("part comments, line 3, column 4".to_string(), "uk_nino"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_laid_out_as_a_form_is_one_record_under_its_labels() {
+        let html = "<table><tr><th colspan=2>Tenant</th></tr>\
+            <tr><th>Name</th><td>Mrs Nia Okafor</td></tr>\
+            <tr><th>Status</th><td>Current</td></tr>\
+            <tr><th>Date of birth</th><td>03/04/1971</td></tr>\
+            <tr><th>Address</th><td>Flat 3 Mill Court</td></tr>\
+            <tr><td></td><td>Leeds LS6 2QT</td></tr>\
+            <tr><th>Support needs</th><td>Epilepsy</td></tr></table>";
+        let s = |c: &str| c.to_string();
+        assert_eq!(
+            html_table_findings(html),
+            [
+                (1, 2, s("Name"), s("person_name")),
+                (1, 4, s("Date of birth"), s("date_of_birth")),
+                (1, 6, s("Address"), s("uk_postcode")),
+                (1, 7, s("Support needs"), s("health_term")),
+            ]
+        );
+        let engine = super::super::testing::engine();
+        let mut sink = Sink::new(&engine, "t.html".into(), false);
+        scan_html(html, &mut sink);
+        // One record: the health term is linked to the person beside it.
+        let records: Vec<&str> = sink.records.iter().map(|r| r.locator.as_str()).collect();
+        assert_eq!(records, ["table 1"]);
+        assert!(sink.findings.iter().all(|f| f.record == "table 1"));
+        let health = sink.findings.iter().find(|f| f.detector == "health_term");
+        assert!(health
+            .unwrap()
+            .evidence
+            .iter()
+            .any(|e| e == "linked:person"));
+        // Without `<th>`, two labels the rules know make a form...
+        let plain = html.replace("th>", "td>");
+        let rows: Vec<u64> = html_table_findings(&plain).iter().map(|f| f.1).collect();
+        assert_eq!(rows, [2, 4, 6, 7]);
+        // ... and one does not: rows of their own, the birth date unknown.
+        let plain = plain.replace("Date of birth", "Started");
+        let rows: Vec<u64> = html_table_findings(&plain).iter().map(|f| f.1).collect();
+        assert_eq!(rows, [2, 6, 7]);
+    }
+
+    #[test]
+    fn xml_comments_are_read_apart_even_in_a_broken_document() {
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "t.xml".into(), false);
+        let result = scan_xml(
+            "<a><!-- jo@example.org --><b>x</b><!-- NI AB123456C --><c></a>",
+            &mut sink,
+        );
+        assert!(result.is_err());
+        let at: Vec<_> = sink
+            .findings
+            .iter()
+            .map(|f| (f.location.to_string(), f.detector.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("part comments, line 1, column 2".to_string(), "email"),
+                ("part comments, line 2, column 5".to_string(), "uk_nino"),
             ]
         );
     }

@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod delimited;
 pub mod email;
+pub mod form;
 pub mod json;
 pub mod markup;
 pub mod office;

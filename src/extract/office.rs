@@ -25,6 +25,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use zip::ZipArchive;
 
+use super::form::{looks_like_label, looks_like_name};
 use super::sniff::Doc;
 use super::{
     header_names, is_title_row, DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos,
@@ -865,8 +866,7 @@ impl<'s, 'e> Emitter<'s, 'e> {
             (None, Some(first))
                 if first.col == 1
                     && cells.iter().filter(|c| !c.text.trim().is_empty()).count() > 1
-                    && looks_like_name(&first.text)
-                    && first.text.chars().count() <= 64 =>
+                    && looks_like_label(&first.text) =>
             {
                 Some(Rc::new(engine.header_context(&tidy(&first.text))))
             }
@@ -933,17 +933,6 @@ fn tail(text: &str, max: usize) -> &str {
 
 fn tidy(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A cell that names something: a letter, and neither an email address nor
-/// a run of three digits, as values have.
-fn looks_like_name(text: &str) -> bool {
-    text.chars().any(char::is_alphabetic)
-        && !text.contains('@')
-        && !text
-            .as_bytes()
-            .split(|b| !b.is_ascii_digit())
-            .any(|run| run.len() >= 3)
 }
 
 /// A header row: every filled cell names something (as markup tables are

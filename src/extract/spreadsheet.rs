@@ -14,6 +14,7 @@ use std::rc::Rc;
 
 use calamine::{Cell, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
+use super::form::{form_fields, read_form, MAX_FORM_ROWS};
 use super::sniff::Book;
 use super::{
     find_header, foreign, masked_if_value, Field, Header, Problem, ReadSeek, Sink, MAX_PART_RATIO,
@@ -628,18 +629,41 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
             })
             .filter(|(_, texts)| texts.iter().any(|(_, t)| !t.trim().is_empty()))
     };
-    // The header is among the first rows (below a title, a date), each
-    // read across every used column, empty ones too.
-    let (starts, names): (Vec<u32>, Vec<Vec<String>>) = rows()
-        .take(MAX_TITLE_ROWS + 1)
-        .map(|(r, texts)| {
-            let mut names = vec![String::new(); (col_end - col0) as usize + 1];
-            for (c, t) in texts {
-                names[(c - col0) as usize] = t;
-            }
-            (r, names)
-        })
-        .unzip();
+    // Rows read across every used column, empty ones too.
+    let across = |(r, texts): (u32, Vec<(u32, String)>)| {
+        let mut cells = vec![String::new(); (col_end - col0) as usize + 1];
+        for (c, t) in texts {
+            cells[(c - col0) as usize] = t;
+        }
+        (r, cells)
+    };
+    // A short sheet may be a form: one record, each value under its label.
+    if rows().nth(MAX_FORM_ROWS).is_none() {
+        let (starts, grid): (Vec<u32>, Vec<Vec<String>>) = rows().map(across).unzip();
+        if let Some(form) = read_form(sink.engine(), &grid, false) {
+            let fields = form_fields(&grid, &form, |r, c, label| {
+                let col = u64::from(col0) + c as u64;
+                let row_number = u64::from(starts[r]) + 1;
+                Location {
+                    sheet: Some(sheet.as_ref().clone()),
+                    cell: Some(format!("{}{}", column_letters(col), row_number)),
+                    row: Some(row_number),
+                    column: label.map(|name| Column::Name(name.to_string())),
+                    column_index: col + 1,
+                    ..Location::default()
+                }
+            });
+            let at = Location {
+                sheet: Some(sheet.as_ref().clone()),
+                ..Location::default()
+            };
+            sink.row(&fields, at);
+            return beyond;
+        }
+    }
+    // The header is among the first rows (below a title, a date).
+    let (starts, names): (Vec<u32>, Vec<Vec<String>>) =
+        rows().take(MAX_TITLE_ROWS + 1).map(across).unzip();
     let (header_row, headers) = match find_header(sink.engine(), &names) {
         Some((at, header)) => (Some(starts[at]), header),
         None => (None, Header::new()),
@@ -1418,6 +1442,45 @@ mod tests {
                 ("LS6 2QU", "C2", None),
             ]
         );
+    }
+
+    #[test]
+    fn a_sheet_laid_out_as_a_form_is_one_record_under_its_labels() {
+        let form: &[&[&str]] = &[
+            &["Tenant details"],
+            &["Name", "Mrs Nia Okafor", "DOB", "03/04/1971"],
+            &["Address", "Flat 3 Mill Court"],
+            &["", "Leeds LS6 2QT"],
+            &["Sort code:", "20-45-77", "Account:", "31926819"],
+        ];
+        let found = sheet_findings(form, 0);
+        let at: Vec<(&str, &str, Option<&str>)> = found
+            .iter()
+            .map(|(d, _, cell, column)| (d.as_str(), cell.as_str(), column.as_deref()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("person_name", "B2", Some("Name")),
+                ("date_of_birth", "D2", Some("DOB")),
+                ("uk_postcode", "B4", Some("Address")),
+                ("uk_sort_code", "B5", Some("Sort code:")),
+                ("uk_bank_account", "D5", Some("Account:")),
+            ]
+        );
+        let cells: Cells = (0..)
+            .zip(form)
+            .flat_map(|(r, row)| {
+                (0..)
+                    .zip(row.iter())
+                    .map(move |(c, t)| (r, c, Data::String(t.to_string())))
+            })
+            .collect();
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "book.xlsx".into(), false);
+        scan_sheet("S", cells, &mut sink);
+        let records: Vec<&str> = sink.records.iter().map(|r| r.locator.as_str()).collect();
+        assert_eq!(records, ["sheet \"S\""]);
     }
 
     #[test]
