@@ -11,7 +11,7 @@ use trawl::detect::validators::{parse_uk_date, ValidateCtx, Validator};
 use trawl::detect::{Confidence, Engine, Rules};
 use trawl::extract::form::{read_form, FormCell};
 use trawl::extract::RecordDraft;
-use trawl::extract::{delimited, json, markup, sniff, text, Sink};
+use trawl::extract::{delimited, find_header, json, markup, sniff, text, Sink};
 use trawl::report::{mask, Finding, Location};
 
 fn engine() -> &'static Engine {
@@ -83,7 +83,8 @@ proptest! {
         ], 0..5), 0..8),
         marked in any::<bool>(),
     ) {
-        if let Some(form) = read_form(engine(), &rows, marked) {
+        let header = find_header(engine(), &rows).map(|(_, h)| h);
+        if let Some(form) = read_form(engine(), &rows, header.as_ref(), marked) {
             prop_assert_eq!(form.len(), rows.len());
             for (row, cells) in rows.iter().zip(&form) {
                 prop_assert_eq!(row.len(), cells.len());

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::{find_header, Field};
+use super::{Field, Header};
 use crate::detect::{Engine, HeaderContext};
 use crate::report::Location;
 
@@ -54,7 +54,8 @@ fn filled<S: AsRef<str>>(cell: &S) -> bool {
 }
 
 /// Reads `rows` as a form, if they are one; else `None` (read them as a
-/// table). They are when:
+/// table). `header` is the header [`find_header`] found for them, if any.
+/// They are a form when:
 /// - there are at most [`MAX_FORM_ROWS`], and no header of three or more
 ///   named columns heads them (a table's);
 /// - at least two rows have a first cell and more, and each such first cell
@@ -74,13 +75,10 @@ fn filled<S: AsRef<str>>(cell: &S) -> bool {
 pub fn read_form<S: AsRef<str>>(
     engine: &Engine,
     rows: &[Vec<S>],
+    header: Option<&Header>,
     marked: bool,
 ) -> Option<Vec<Vec<FormCell>>> {
-    if rows.len() > MAX_FORM_ROWS {
-        return None;
-    }
-    let opening = &rows[..rows.len().min(super::MAX_TITLE_ROWS + 1)];
-    if find_header(engine, opening).is_some_and(|(_, h)| h.iter().flatten().count() >= 3) {
+    if rows.len() > MAX_FORM_ROWS || header.is_some_and(|h| h.iter().flatten().count() >= 3) {
         return None;
     }
     // Cells that may be labels: each labelled row's first, and later cells
@@ -101,9 +99,11 @@ pub fn read_form<S: AsRef<str>>(
             (None, true) if first_cells.is_empty() => return None,
             _ => continue,
         }
-        for c in 1..row.len() {
-            let text = row[c].as_ref();
-            if filled(&text) && looks_like_label(text) && row[c + 1..].iter().any(filled) {
+        // A label needs a value after it: before the last filled cell.
+        let last = row.iter().rposition(filled).unwrap_or(0);
+        for (c, cell) in row.iter().enumerate().take(last).skip(1) {
+            let text = cell.as_ref();
+            if filled(&text) && looks_like_label(text) {
                 candidates.push((r, c));
             }
         }
@@ -198,7 +198,10 @@ mod tests {
     /// `=` (a value under none); `None` when not a form.
     fn read(rows: &[&[&str]], marked: bool) -> Option<Vec<Vec<String>>> {
         let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.to_vec()).collect();
-        read_form(&engine(), &rows, marked).map(|form| {
+        let engine = engine();
+        let opening = &rows[..rows.len().min(super::super::MAX_TITLE_ROWS + 1)];
+        let header = super::super::find_header(&engine, opening).map(|(_, h)| h);
+        read_form(&engine, &rows, header.as_ref(), marked).map(|form| {
             form.iter()
                 .map(|row| {
                     row.iter()

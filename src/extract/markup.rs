@@ -270,6 +270,9 @@ fn tidy(s: &str) -> String {
 /// A table's rows as records, or as one record if it is a form: `heads`
 /// says which cells are header cells (`<th>`).
 fn table_records(rows: &[Vec<String>], heads: &[Vec<bool>], table: u64, sink: &mut Sink) {
+    // The header may be below a title row (a cell spanning the table).
+    let opening = &rows[..rows.len().min(MAX_TITLE_ROWS + 1)];
+    let header = find_header(sink.engine(), opening);
     if rows.len() <= MAX_FORM_ROWS {
         let tidied: Vec<Vec<String>> = rows
             .iter()
@@ -282,7 +285,8 @@ fn table_records(rows: &[Vec<String>], heads: &[Vec<bool>], table: u64, sink: &m
         });
         let marked = labelled
             .all(|(_, head)| head.first() == Some(&true) && !head.iter().skip(1).any(|&h| h));
-        if let Some(form) = read_form(sink.engine(), &tidied, marked) {
+        let named = header.as_ref().map(|(_, h)| h);
+        if let Some(form) = read_form(sink.engine(), &tidied, named, marked) {
             let fields = form_fields(&tidied, &form, |r, c, label| Location {
                 table: Some(table),
                 row: Some(r as u64 + 1),
@@ -302,9 +306,7 @@ fn table_records(rows: &[Vec<String>], heads: &[Vec<bool>], table: u64, sink: &m
             return;
         }
     }
-    // The header may be below a title row (a cell spanning the table).
-    let opening = &rows[..rows.len().min(MAX_TITLE_ROWS + 1)];
-    let (header_at, headers) = match find_header(sink.engine(), opening) {
+    let (header_at, headers) = match header {
         Some((at, header)) => (Some(at), header),
         None => (None, Header::new()),
     };

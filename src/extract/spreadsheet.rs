@@ -637,10 +637,15 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
         }
         (r, cells)
     };
+    // The header is among the first rows (below a title, a date).
+    let (starts, names): (Vec<u32>, Vec<Vec<String>>) =
+        rows().take(MAX_TITLE_ROWS + 1).map(across).unzip();
+    let header = find_header(sink.engine(), &names);
     // A short sheet may be a form: one record, each value under its label.
     if rows().nth(MAX_FORM_ROWS).is_none() {
         let (starts, grid): (Vec<u32>, Vec<Vec<String>>) = rows().map(across).unzip();
-        if let Some(form) = read_form(sink.engine(), &grid, false) {
+        let named = header.as_ref().map(|(_, h)| h);
+        if let Some(form) = read_form(sink.engine(), &grid, named, false) {
             let fields = form_fields(&grid, &form, |r, c, label| {
                 let col = u64::from(col0) + c as u64;
                 let row_number = u64::from(starts[r]) + 1;
@@ -661,10 +666,7 @@ fn scan_sheet(name: &str, mut cells: Cells, sink: &mut Sink) -> usize {
             return beyond;
         }
     }
-    // The header is among the first rows (below a title, a date).
-    let (starts, names): (Vec<u32>, Vec<Vec<String>>) =
-        rows().take(MAX_TITLE_ROWS + 1).map(across).unzip();
-    let (header_row, headers) = match find_header(sink.engine(), &names) {
+    let (header_row, headers) = match header {
         Some((at, header)) => (Some(starts[at]), header),
         None => (None, Header::new()),
     };
