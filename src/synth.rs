@@ -252,19 +252,36 @@ pub fn birth_date(rng: &mut Rng) -> String {
     )
 }
 
+fn w_para(text: &str) -> String {
+    let text = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>")
+}
+
 /// A small Word document holding `text`, a paragraph a line.
 pub fn docx(text: &str) -> Vec<u8> {
+    docx_body(&text.lines().map(w_para).collect::<String>())
+}
+
+/// A small Word document: a title, then a table of `rows`.
+pub fn docx_table(title: &str, rows: &[Vec<String>]) -> Vec<u8> {
+    let rows: String = rows
+        .iter()
+        .map(|row| {
+            let cells: String = row
+                .iter()
+                .map(|c| format!("<w:tc>{}</w:tc>", w_para(c)))
+                .collect();
+            format!("<w:tr>{cells}</w:tr>")
+        })
+        .collect();
+    docx_body(&format!("{}<w:tbl>{rows}</w:tbl>", w_para(title)))
+}
+
+fn docx_body(body: &str) -> Vec<u8> {
     use std::io::Write;
-    let mut body = String::new();
-    for line in text.lines() {
-        let line = line
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        body.push_str(&format!(
-            "<w:p><w:r><w:t xml:space=\"preserve\">{line}</w:t></w:r></w:p>"
-        ));
-    }
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     // A fixed time: the same text makes the same bytes (the eval corpus
     // and the benches' trees are compared and reused by their bytes).

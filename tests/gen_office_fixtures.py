@@ -238,6 +238,43 @@ def tenancy_letter():
     return members
 
 
+def referral_form():
+    """A support referral as housing officers fill it in: a Word table laid
+    out as a form, labels beside values and later in a row, a title row, an
+    address's second line under the label above."""
+    name = "referral_form.docx"
+    body = "".join(
+        [
+            w_para(w_run("Tenancy support referral"), style="Title"),
+            w_table(
+                [
+                    ["Referral details", "", "", ""],
+                    ["Tenant name:", "Mrs Olwen Pritchard", "Date of birth:", "14/08/1979"],
+                    ["Address:", "7 Ferry Lane", "Phone:", "07700 900614"],
+                    ["", "Cardiff CF10 4PB", "", ""],
+                    ["NI number:", "ZT 61 44 27 B", "Referred on:", "02/10/2024"],
+                    ["Support needs:", "Lives with bipolar disorder", "", ""],
+                ]
+            ),
+            w_para(w_run("Completed by the tenancy sustainment team.")),
+        ]
+    )
+    core = core_props("Tenancy Sustainment", "2024-10-02T09:00:00Z", "2024-10-02T09:30:00Z")
+    write_zip(name, docx_members(body, "", "", "", core))
+    where = "table 1, laid out as a form: "
+    plant(name, "person_name", "Olwen Pritchard", where + "row 2, column Tenant name:")
+    plant(name, "date_of_birth", "14/08/1979", where + "row 2, column Date of birth:",
+          why="a date under a label later in its row")
+    plant(name, "uk_phone", "07700 900614", where + "row 3, column Phone:")
+    plant(name, "uk_postcode", "CF10 4PB", where + "row 4, column Address:",
+          why="an address's second line, under the label above")
+    plant(name, "uk_nino", "ZT 61 44 27 B", where + "row 5, column NI number:")
+    plant(name, "date_of_birth", "02/10/2024", where + "row 5, column Referred on:", "not_found",
+          "the referral's date, under its own label")
+    plant(name, "health_term", "bipolar disorder", where + "row 6, column Support needs:",
+          why="a health term in the same record as the tenant's name")
+
+
 def broken_docx(members):
     with open(os.path.join(DOCS, "tenancy_letter.docx"), "rb") as f:
         whole = f.read()
@@ -672,6 +709,7 @@ def main():
     legacy_doc()
     legacy_ppt()
     rtf_letter()
+    referral_form()
     with open(os.path.join(EXPECTED, "planted_office.json"), "w", encoding="utf-8") as f:
         json.dump(PLANTED, f, indent=2)
         f.write("\n")

@@ -617,9 +617,9 @@ has a hostile name, header and cells on purpose: the HTML report must show them 
 `tables/tenants_by_nino.json` is keyed by NINOs and email addresses: those are values, to be
 found and never shown unmasked as a column's name or in a pointer. `tables/arrears_titled.csv` has
 a title, the date it was run and a blank line above its header. `web/tenant_record.html` (a
-record page printed from a housing system) and `spreadsheets/tenant_details.xlsx` are laid out as
-forms, label beside value, one tenant each; the page keeps an old email address in a comment, and
-`web/newsletter.html` another.
+record page printed from a housing system), `spreadsheets/tenant_details.xlsx` and
+`documents/referral_form.docx` (a support referral) are laid out as forms, label beside value, one
+tenant each; the page keeps an old email address in a comment, and `web/newsletter.html` another.
 
 `expected/audit.toml` pins the policy, the as-of date and the expected output for
 `trawl audit fixtures`.

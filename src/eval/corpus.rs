@@ -235,6 +235,11 @@ pub fn generate(seed: u64) -> Corpus {
             xlsx(&tenant_sheet(rng, p))
         });
     }
+    for n in 0..8 {
+        b.file(format!("support/referral_{n}.docx"), |rng, p| {
+            synth::docx_table("Tenancy support referral", &referral_rows(rng, p))
+        });
+    }
     Corpus {
         files: b.files,
         truth: b.truth,
@@ -899,6 +904,25 @@ fn tenant_sheet(rng: &mut Rng, p: &mut Plant) -> Vec<Vec<String>> {
             .into_iter()
             .map(|(label, value)| vec![label.to_string(), value]),
     );
+    rows
+}
+
+/// A support referral's Word table: labels with colons, two pairs a row.
+fn referral_rows(rng: &mut Rng, p: &mut Plant) -> Vec<Vec<String>> {
+    let form = tenant_form(rng, p);
+    let label = |i: usize| match form[i].0 {
+        "" => String::new(),
+        l => format!("{l}:"),
+    };
+    let mut rows = vec![vec!["Referral details".to_string(), String::new()]];
+    for pair in [(0, 1), (2, 5), (3, 7), (4, 6)] {
+        rows.push(vec![
+            label(pair.0),
+            form[pair.0].1.clone(),
+            label(pair.1),
+            form[pair.1].1.clone(),
+        ]);
+    }
     rows
 }
 

@@ -97,6 +97,8 @@ pub fn read_form<S: AsRef<str>>(
                 candidates.push((r, 0));
             }
             (None, true) if first_cells.is_empty() => return None,
+            // Going on under the label above, and may have labels later.
+            (None, true) => {}
             _ => continue,
         }
         // A label needs a value after it: before the last filled cell.
@@ -250,6 +252,8 @@ mod tests {
             &[
                 &["Name", "Jo Bloggs", "DOB", "02/11/1971"],
                 &["Phone:", "07700 900123", "Email:", "jo@example.org"],
+                // Going on under the label above, with a label of its own.
+                &["", "07700 900456", "Support needs:", "Epilepsy"],
                 // A value that reads as a name is still a value at the end.
                 &["Tenant", "Jo Bloggs", "Status", "Current", "Flat"],
             ],
@@ -258,9 +262,10 @@ mod tests {
         .unwrap();
         assert_eq!(form[0], ["label", "=Name", "label", "=DOB"]);
         assert_eq!(form[1], ["label", "=Phone:", "label", "=Email:"]);
+        assert_eq!(form[2], ["=Phone:", "=Phone:", "label", "=Support needs:"]);
         // `Status` names no known field and has no colon: a value.
         assert_eq!(
-            form[2],
+            form[3],
             ["label", "=Tenant", "=Tenant", "=Tenant", "=Tenant"]
         );
     }

@@ -25,10 +25,10 @@ use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use zip::ZipArchive;
 
-use super::form::{looks_like_label, looks_like_name};
+use super::form::{form_fields, looks_like_label, looks_like_name, read_form, MAX_FORM_ROWS};
 use super::sniff::Doc;
 use super::{
-    header_names, is_title_row, DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos,
+    find_header, header_names, is_title_row, DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos,
     MAX_PART_RATIO, MAX_TITLE_ROWS, MAX_XML_DEPTH,
 };
 use crate::detect::HeaderContext;
@@ -116,7 +116,9 @@ impl<'s, 'e> Flow<'s, 'e> {
     /// A paragraph of a page (a slide) or of a part of one.
     pub(super) fn paragraph_on(&mut self, part: Option<&str>, page: Option<u64>, text: &str) {
         let scope = self.scope(part, page);
-        self.tables.remove(&scope);
+        if let Some(mut table) = self.tables.remove(&scope) {
+            self.out.end_table(&mut table);
+        }
         let s = &mut self.out.scopes[scope];
         s.paragraphs += 1;
         let number = s.paragraphs;
@@ -148,6 +150,11 @@ impl<'s, 'e> Flow<'s, 'e> {
     }
 
     pub(super) fn finish(mut self) {
+        let mut open: Vec<(usize, Table)> = self.tables.drain().collect();
+        open.sort_by_key(|(scope, _)| *scope);
+        for (_, mut table) in open {
+            self.out.end_table(&mut table);
+        }
         self.out.finish();
     }
 }
@@ -826,11 +833,65 @@ impl<'s, 'e> Emitter<'s, 'e> {
             next_col: 1,
             headers: None,
             titles: true,
+            held: Some(Vec::new()),
+        }
+    }
+
+    /// One table row: held while the table may yet be a form (it is short
+    /// and not ended), then read as a table's.
+    fn row(&mut self, table: &mut Table, cells: Vec<CellText>) {
+        let Some(held) = &mut table.held else {
+            return self.table_row(table, cells);
+        };
+        held.push(cells);
+        if held.len() > MAX_FORM_ROWS {
+            for cells in table.held.take().unwrap_or_default() {
+                self.table_row(table, cells);
+            }
+        }
+    }
+
+    /// The end of a table: one still held is read as a form, one record
+    /// with the document's (each value under its label), if it is one,
+    /// else row by row.
+    fn end_table(&mut self, table: &mut Table) {
+        let Some(held) = table.held.take() else {
+            return;
+        };
+        let engine = self.sink.engine();
+        let texts: Vec<Vec<&str>> = held
+            .iter()
+            .map(|row| row.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        let opening = &texts[..texts.len().min(MAX_TITLE_ROWS + 1)];
+        let header = find_header(engine, opening).map(|(_, h)| h);
+        if let Some(form) = read_form(engine, &texts, header.as_ref(), false) {
+            let base = Location {
+                table: Some(table.number),
+                ..self.base(table.scope)
+            };
+            let fields = form_fields(&texts, &form, |r, c, label| {
+                let col = held[r][c].col;
+                Location {
+                    row: Some(r as u64 + 1),
+                    cell: Some(col.to_string()),
+                    column: label.map(|name| Column::Name(name.to_string())),
+                    column_index: col,
+                    ..base.clone()
+                }
+            });
+            if !fields.is_empty() {
+                self.sink.record(&fields);
+            }
+            return;
+        }
+        for cells in held {
+            self.table_row(table, cells);
         }
     }
 
     /// One table row as a record; the first row may name the columns.
-    fn row(&mut self, table: &mut Table, cells: Vec<CellText>) {
+    fn table_row(&mut self, table: &mut Table, cells: Vec<CellText>) {
         table.rows += 1;
         let row = table.rows;
         let engine = self.sink.engine();
@@ -1009,6 +1070,8 @@ struct Table {
     headers: Option<Headers>,
     /// Every row so far has been a title (nothing past its first cell).
     titles: bool,
+    /// Rows not yet read: all of them while the table may be a form.
+    held: Option<Vec<Vec<CellText>>>,
 }
 
 /// Reads one XML part's events into paragraphs and table rows.
@@ -1288,6 +1351,7 @@ impl<'o, 's, 'e> Walker<'o, 's, 'e> {
                     if let Some(cells) = table.row.take() {
                         self.out.row(&mut table, cells);
                     }
+                    self.out.end_table(&mut table);
                 }
             }
             Frame::Row => {
@@ -1765,17 +1829,72 @@ mod tests {
     }
 
     #[test]
-    fn form_tables_take_their_row_label_as_context() {
+    fn form_tables_are_read_under_their_labels() {
         let table = format!(
             "<w:tbl>{}{}</w:tbl>",
             w_row(&["Tenant:", "Jo Bloggs"]),
             w_row(&["Date of birth:", "09/09/1990"]),
         );
         let s = scan_bytes(docx(&table, &[]), Doc::Docx);
-        assert!(
-            s.has("date_of_birth", "09/09/1990", "table 1, row 2, cell 2"),
-            "{:?}",
-            s.found
+        s.expect(
+            "date_of_birth",
+            "09/09/1990",
+            r#"table 1, row 2, column "Date of birth:", cell 2"#,
+        );
+        // Labels later in a row, an address's second line under the label
+        // above, and a first row that reads as names ("Status", "Current"),
+        // not taken for a header.
+        let table = format!(
+            "<w:tbl>{}{}{}{}{}</w:tbl>",
+            w_row(&["Status", "Current", "", ""]),
+            w_row(&["Name", "Mrs Nia Okafor", "DOB", "03/04/1971"]),
+            w_row(&["Address", "Flat 3 Mill Court", "", ""]),
+            w_row(&["", "Leeds LS6 2QT", "", ""]),
+            w_row(&["Sort code:", "20-45-77", "Account number:", "31926819"]),
+        );
+        let s = scan_bytes(docx(&table, &[]), Doc::Docx);
+        let at = |row: u64, label: &str, cell: u64| {
+            format!("table 1, row {row}, column {label:?}, cell {cell}")
+        };
+        s.expect("person_name", "Nia Okafor", &at(2, "Name", 2));
+        s.expect("date_of_birth", "03/04/1971", &at(2, "DOB", 4));
+        s.expect("uk_postcode", "LS6 2QT", &at(4, "Address", 2));
+        s.expect("uk_sort_code", "20-45-77", &at(5, "Sort code:", 2));
+        s.expect("uk_bank_account", "31926819", &at(5, "Account number:", 4));
+    }
+
+    #[test]
+    fn a_flows_forms_end_at_a_paragraph_and_at_the_end() {
+        // As Word 97, RTF and PowerPoint 97 hand their tables over: rows,
+        // no end but the next paragraph or the document's.
+        let engine = engine();
+        let mut sink = Sink::new(&engine, "t.doc".into(), true);
+        let mut flow = Flow::new(&mut sink);
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect();
+        flow.row(None, row(&["Name", "Mrs Nia Okafor"]));
+        flow.row(None, row(&["Date of birth", "03/04/1971"]));
+        flow.paragraph(None, "Notes");
+        flow.row(Some("headers"), row(&["Tenant", "Mr Dev Dunmore"]));
+        flow.row(Some("headers"), row(&["DOB", "12/11/1965"]));
+        flow.finish();
+        let found: Vec<(String, String)> = sink
+            .findings
+            .iter()
+            .filter(|f| f.detector == "date_of_birth")
+            .map(|f| (f.value.clone().unwrap(), f.location.to_string()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "03/04/1971".to_string(),
+                    r#"table 1, row 2, column "Date of birth", cell 2"#.to_string()
+                ),
+                (
+                    "12/11/1965".to_string(),
+                    r#"part headers, table 1, row 2, column "DOB", cell 2"#.to_string()
+                ),
+            ]
         );
     }
 
