@@ -54,7 +54,7 @@ fn filled<S: AsRef<str>>(cell: &S) -> bool {
 }
 
 /// Reads `rows` as a form, if they are one; else `None` (read them as a
-/// table). `header` is the header [`find_header`] found for them, if any.
+/// table). `header` is the header [`super::find_header`] found for them, if any.
 /// They are a form when:
 /// - there are at most [`MAX_FORM_ROWS`], and no header of three or more
 ///   named columns heads them (a table's);

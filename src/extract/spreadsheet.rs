@@ -1360,12 +1360,13 @@ mod tests {
         );
     }
 
-    /// The findings of a sheet of strings whose first row is `first_row`
-    /// (from 0): detector, value, cell and column name.
-    fn sheet_findings(
+    /// A sheet `S` of strings whose first row is `first_row` (from 0),
+    /// scanned.
+    fn scanned_sheet<'e>(
+        engine: &'e crate::detect::Engine,
         rows: &[&[&str]],
         first_row: u32,
-    ) -> Vec<(String, String, String, Option<String>)> {
+    ) -> Sink<'e> {
         let cells: Cells = (first_row..)
             .zip(rows)
             .flat_map(|(r, row)| {
@@ -1374,10 +1375,30 @@ mod tests {
                     .map(move |(c, t)| (r, c, Data::String(t.to_string())))
             })
             .collect();
-        let engine = engine();
-        let mut sink = Sink::new(&engine, "book.xlsx".into(), true);
+        let mut sink = Sink::new(engine, "book.xlsx".into(), true);
         scan_sheet("S", cells, &mut sink);
-        sink.findings
+        sink
+    }
+
+    /// Each finding's detector, cell and column name.
+    fn placed(
+        found: &[(String, String, String, Option<String>)],
+    ) -> Vec<(&str, &str, Option<&str>)> {
+        found
+            .iter()
+            .map(|(d, _, cell, column)| (d.as_str(), cell.as_str(), column.as_deref()))
+            .collect()
+    }
+
+    /// The findings of a sheet of strings whose first row is `first_row`
+    /// (from 0): detector, value, cell and column name.
+    fn sheet_findings(
+        rows: &[&[&str]],
+        first_row: u32,
+    ) -> Vec<(String, String, String, Option<String>)> {
+        let engine = engine();
+        scanned_sheet(&engine, rows, first_row)
+            .findings
             .iter()
             .map(|f| {
                 let column = match &f.location.column {
@@ -1407,10 +1428,7 @@ mod tests {
             ],
             1,
         );
-        let at: Vec<(&str, &str, Option<&str>)> = found
-            .iter()
-            .map(|(d, _, cell, column)| (d.as_str(), cell.as_str(), column.as_deref()))
-            .collect();
+        let at = placed(&found);
         assert_eq!(
             at,
             [
@@ -1456,10 +1474,7 @@ mod tests {
             &["Sort code:", "20-45-77", "Account:", "31926819"],
         ];
         let found = sheet_findings(form, 0);
-        let at: Vec<(&str, &str, Option<&str>)> = found
-            .iter()
-            .map(|(d, _, cell, column)| (d.as_str(), cell.as_str(), column.as_deref()))
-            .collect();
+        let at = placed(&found);
         assert_eq!(
             at,
             [
@@ -1470,17 +1485,8 @@ mod tests {
                 ("uk_bank_account", "D5", Some("Account:")),
             ]
         );
-        let cells: Cells = (0..)
-            .zip(form)
-            .flat_map(|(r, row)| {
-                (0..)
-                    .zip(row.iter())
-                    .map(move |(c, t)| (r, c, Data::String(t.to_string())))
-            })
-            .collect();
         let engine = engine();
-        let mut sink = Sink::new(&engine, "book.xlsx".into(), false);
-        scan_sheet("S", cells, &mut sink);
+        let sink = scanned_sheet(&engine, form, 0);
         let records: Vec<&str> = sink.records.iter().map(|r| r.locator.as_str()).collect();
         assert_eq!(records, ["sheet \"S\""]);
     }
