@@ -3,9 +3,10 @@
 //! HTML tables (housing systems export them as `.xls`) become records whose
 //! header row names each column, as a CSV's does, or one record when they
 //! are laid out as a form (see [`super::form`]); other HTML text is running
-//! text. Comments are read apart, as a document's comments are: what an
-//! author hid from the page is still in the file. XML elements are fields named by their element, and each child of
-//! the root element is a record.
+//! text. Comments, in HTML and XML, are read apart, as a document's comments
+//! are: what an author hid from the page is still in the file. XML elements
+//! are fields named by their element, and each child of the root element is
+//! a record.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -55,9 +56,17 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
         }
         rest = &rest[lt..];
         if let Some(after) = rest.strip_prefix("<!--") {
-            let end = after.find("-->").unwrap_or(after.len());
-            out.push(Piece::Comment(&after[..end]));
-            rest = after.get(end + 3..).unwrap_or("");
+            // `<!-->` and `<!--->` are empty comments, as browsers read them.
+            let (comment, next) = if let Some(next) = after.strip_prefix('>') {
+                ("", next)
+            } else if let Some(next) = after.strip_prefix("->") {
+                ("", next)
+            } else {
+                let end = after.find("-->").unwrap_or(after.len());
+                (&after[..end], after.get(end + 3..).unwrap_or(""))
+            };
+            out.push(Piece::Comment(comment));
+            rest = next;
             continue;
         }
         let Some(gt) = rest.find('>') else {
@@ -689,6 +698,16 @@ mod tests {
             vec![Piece::Text("a"), Piece::Comment(" b <p>c")]
         );
         assert_eq!(html_pieces("<!---->"), vec![Piece::Comment("")]);
+        for empty in ["<!-->", "<!--->"] {
+            assert_eq!(
+                html_pieces(&format!("{empty}<p>x")),
+                vec![
+                    Piece::Comment(""),
+                    Piece::Open("p".into()),
+                    Piece::Text("x")
+                ]
+            );
+        }
     }
 
     #[test]
