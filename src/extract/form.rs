@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::{Field, Header};
+use super::{tidy, Field, Header};
 use crate::detect::{Engine, HeaderContext};
 use crate::report::Location;
 
@@ -43,10 +43,6 @@ pub fn looks_like_name(text: &str) -> bool {
 /// A cell that may be a form's label: it names something, briefly.
 pub fn looks_like_label(text: &str) -> bool {
     looks_like_name(text) && text.chars().count() <= 64
-}
-
-fn tidy(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn filled<S: AsRef<str>>(cell: &S) -> bool {
@@ -144,11 +140,10 @@ pub fn read_form<S: AsRef<str>>(
         .iter()
         .enumerate()
         .map(|(r, row)| {
-            let labelled = row.first().is_some_and(filled) && row.iter().skip(1).any(filled);
-            let mut under = if labelled { None } else { above.clone() };
-            if !row.iter().skip(1).any(filled) {
-                under = None;
-            }
+            // A row going on (no first cell, more after) is under the label
+            // above until a label of its own.
+            let goes_on = !row.first().is_some_and(filled) && row.iter().skip(1).any(filled);
+            let mut under = if goes_on { above.clone() } else { None };
             let cells = (0..row.len())
                 .map(|c| match labels.get(&(r, c)) {
                     Some(label) => {

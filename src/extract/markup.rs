@@ -16,7 +16,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::form::{form_fields, read_form, MAX_FORM_ROWS};
 use super::{
-    find_header, shown_pointer, Field, Header, Problem, Sink, TextPos, MAX_TITLE_ROWS,
+    find_header, shown_pointer, tidy, Field, Header, Problem, Sink, TextPos, MAX_TITLE_ROWS,
     MAX_XML_DEPTH,
 };
 use crate::detect::HeaderContext;
@@ -270,10 +270,6 @@ fn comments_part() -> Location {
         part: Some("comments".into()),
         ..Location::default()
     }
-}
-
-fn tidy(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A table's rows as records, or as one record if it is a form: `heads`

@@ -1135,10 +1135,7 @@ pub fn find_header<S: AsRef<str>>(engine: &Engine, rows: &[Vec<S>]) -> Option<(u
 /// in every finding's column. A cell holding a value that alone is not
 /// reported (a name the gazetteer does not know) names no column.
 pub fn header_names<S: AsRef<str>>(engine: &Engine, cells: &[S]) -> Option<Header> {
-    let names: Vec<String> = cells
-        .iter()
-        .map(|c| c.as_ref().split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
+    let names: Vec<String> = cells.iter().map(|c| tidy(c.as_ref())).collect();
     let read = engine.read_names(&names);
     if read.reported {
         return None;
@@ -1155,6 +1152,12 @@ pub fn header_names<S: AsRef<str>>(engine: &Engine, cells: &[S]) -> Option<Heade
             })
             .collect(),
     )
+}
+
+/// `text` with its runs of whitespace made single spaces, and none at
+/// either end: a cell or a label as a reader sees it.
+pub fn tidy(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A name (a JSON key, a sheet's name) that is a value, masked as that
@@ -1174,7 +1177,7 @@ pub fn header_contexts<S: AsRef<str>>(
     cells
         .iter()
         .map(|c| {
-            let name = c.as_ref().split_whitespace().collect::<Vec<_>>().join(" ");
+            let name = tidy(c.as_ref());
             (!name.is_empty()).then(|| {
                 let ctx = Rc::new(engine.header_context(&name));
                 (name, ctx)

@@ -28,8 +28,8 @@ use zip::ZipArchive;
 use super::form::{form_fields, looks_like_label, looks_like_name, read_form, MAX_FORM_ROWS};
 use super::sniff::Doc;
 use super::{
-    find_header, header_names, is_title_row, DocumentMeta, Field, Problem, ReadSeek, Sink, TextPos,
-    MAX_PART_RATIO, MAX_TITLE_ROWS, MAX_XML_DEPTH,
+    find_header, header_names, is_title_row, tidy, DocumentMeta, Field, Problem, ReadSeek, Sink,
+    TextPos, MAX_PART_RATIO, MAX_TITLE_ROWS, MAX_XML_DEPTH,
 };
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
@@ -990,10 +990,6 @@ fn tail(text: &str, max: usize) -> &str {
         from += 1;
     }
     &text[from..]
-}
-
-fn tidy(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A header row: every filled cell names something (as markup tables are
