@@ -800,6 +800,61 @@ plant(P, "email", em, "B7 column Email")
 plant(P, "health_term", "Diabetes", "B8 column Support needs",
       why="a health term in the same record as the tenant's name")
 
+# --- a page saved from a tenant portal (a web app): what it holds but does not show ------------
+# The data is in a JSON script (Next.js's __NEXT_DATA__), the housing officer in schema.org's
+# JSON-LD, the edit form's values in its controls, the tenant's address in a mailto link. Code in
+# scripts is not read, nor a password control's value.
+P = "web/tenant_portal.html"
+f, l = person()
+d, m, y = dob_parts()
+n, ph, em, pc = nino(""), mobile(), email(f, l), f"LS6 {rng.randint(1, 9)}QX"
+cf, cl = person()
+cd, cm, cy = dob_parts()
+of, ol = person()
+officer_email, officer_phone = email(of, ol, "example.org"), mobile()
+code_email, secret = email(*person()), nino(" ")
+other_email = email(f, l, "example.net")
+next_data = {"props": {"pageProps": {
+    "tenant": {"name": f"{f} {l}", "dateOfBirth": f"{y}-{m:02d}-{d:02d}", "niNumber": n,
+               "supportNeeds": ["Type 2 diabetes"]},
+    "household": [{"name": f"{cf} {cl}", "dob": f"{cd:02d}/{cm:02d}/{cy}", "relationship": "Son"}],
+}}, "page": "/tenancy/[ref]", "buildId": "b7Tz"}
+ld = {"@context": "https://schema.org", "@type": "Person", "name": f"{of} {ol}",
+      "jobTitle": "Housing officer", "email": officer_email, "telephone": officer_phone}
+write(P, f"""<!DOCTYPE html>
+<html><head><title>My tenancy</title>
+<script type="application/ld+json">{json.dumps(ld)}</script>
+<script>window.support = {{ contact: "{code_email}" }};</script>
+</head><body><div id="__next"><h1>My tenancy</h1>
+<form action="/contact" method="post">
+<label>Mobile <input type="tel" name="mobile" value="{ph}"></label>
+<label>Email <input type="email" name="email" value="{em}"></label>
+<label>Postcode <input name="postcode" value="{pc}"></label>
+<input type="password" name="memorable" value="{secret}">
+<button type="submit">Save</button>
+</form>
+<p>We also write to <a href="mailto:{other_email.replace("@", "%40")}">your other address</a>.</p>
+</div>
+<script id="__NEXT_DATA__" type="application/json">{json.dumps(next_data)}</script>
+</body></html>
+""")
+plant(P, "person_name", f"{f} {l}", "part script 3, pointer /props/pageProps/tenant/name",
+      why="a JSON data script (Next.js) holds what the page does not show")
+plant(P, "date_of_birth", f"{y}-{m:02d}-{d:02d}", "part script 3, pointer /props/pageProps/tenant/dateOfBirth")
+plant(P, "uk_nino", n, "part script 3, pointer /props/pageProps/tenant/niNumber")
+plant(P, "health_term", "Type 2 diabetes", "part script 3, pointer /props/pageProps/tenant/supportNeeds/0")
+plant(P, "person_name", f"{cf} {cl}", "part script 3, pointer /props/pageProps/household/0/name")
+plant(P, "date_of_birth", f"{cd:02d}/{cm:02d}/{cy}", "part script 3, pointer /props/pageProps/household/0/dob",
+      why="an object in an array of a data script is a record, as in a JSON file")
+plant(P, "email", officer_email, "part script 1, pointer /email", why="schema.org's JSON-LD")
+plant(P, "uk_phone", officer_phone, "part script 1, pointer /telephone")
+plant(P, "uk_phone", ph, "part form, column mobile", why="a form control's value, under its name")
+plant(P, "email", em, "part form, column email")
+plant(P, "uk_postcode", pc, "part form, column postcode")
+plant(P, "email", other_email, "part links, line 1", why="where a mailto link goes, not shown on the page")
+plant(P, "email", code_email, "script 2", expect="not_found", why="code in a script is not read")
+plant(P, "uk_nino", secret, "part form", expect="not_found", why="a password control's value is not read")
+
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")
 print(f"{len(planted)} planted values ({sum(p['expect'] == 'found' for p in planted)} to find)")

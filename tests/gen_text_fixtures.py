@@ -620,6 +620,10 @@ a title, the date it was run and a blank line above its header. `web/tenant_reco
 record page printed from a housing system), `spreadsheets/tenant_details.xlsx` and
 `documents/referral_form.docx` (a support referral) are laid out as forms, label beside value, one
 tenant each; the page keeps an old email address in a comment, and `web/newsletter.html` another.
+`web/tenant_portal.html` is a page saved from a tenant portal (a web app): the tenant, her household
+and her housing officer are in its data scripts (JSON), her contact details in its form's controls
+and a `mailto:` link, and none of them is on the page as shown; an address in its code and a
+password control's value are hard negatives.
 
 `expected/audit.toml` pins the policy, the as-of date and the expected output for
 `trawl audit fixtures`.

@@ -49,6 +49,12 @@ fn share_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(b"</th><td>".to_vec()),
         Just(b"<!-- ".to_vec()),
         Just(b" -->".to_vec()),
+        Just(b"<script type=\"application/json\">".to_vec()),
+        Just(b"</script>".to_vec()),
+        Just(b"<input name=\"dob\" value=\"".to_vec()),
+        Just(b"<a href='mailto:".to_vec()),
+        Just(b"'>".to_vec()),
+        Just(b"=".to_vec()),
         prop::collection::vec(any::<u8>(), 0..12),
     ];
     prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
@@ -93,6 +99,26 @@ proptest! {
                 }
             }
         }
+    }
+
+    /// A form control's value is read whole, whatever attributes come
+    /// before and after it, quoted either way or not, holding `>` or not:
+    /// found once, in the page's form, under the control's name.
+    #[test]
+    fn a_control_value_is_read_among_any_attributes(
+        before in prop::collection::vec(attribute(), 0..4),
+        after in prop::collection::vec(attribute(), 0..4),
+        quote in prop_oneof![Just("\""), Just("'"), Just("")],
+    ) {
+        let page = format!(
+            "<p>x</p><input {} name=ni value={quote}AB123456C{quote} {}><p>y</p>",
+            before.join(" "),
+            after.join(" ")
+        );
+        let mut sink = Sink::new(engine(), "x.html".into(), false);
+        markup::scan(reader(page.as_bytes()), true, &mut sink).unwrap();
+        let found: Vec<String> = sink.findings.iter().map(|f| f.location.to_string()).collect();
+        prop_assert_eq!(found, ["part form, column \"ni\"".to_string()], "{}", page);
     }
 
     /// What the state keeps is decoded on every rescan: arbitrary bytes, or
@@ -216,6 +242,19 @@ proptest! {
 }
 
 /// A stored result with one finding and one record, as a read file gives.
+/// An attribute of a tag, other than `name`, `value` and `type`.
+fn attribute() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("class=\"a > b\"".to_string()),
+        Just("title='it\"s'".to_string()),
+        Just("data-x=\"it's\"".to_string()),
+        Just("required".to_string()),
+        Just("size=20".to_string()),
+        Just("id = 'x'".to_string()),
+        Just("placeholder=\"&lt;ref&gt;\"".to_string()),
+    ]
+}
+
 fn stored_result() -> trawl::state::StoredResult {
     let finding = Finding {
         path: "a.txt".into(),

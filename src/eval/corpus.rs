@@ -240,6 +240,11 @@ pub fn generate(seed: u64) -> Corpus {
             synth::docx_table("Tenancy support referral", &referral_rows(rng, p))
         });
     }
+    for n in 0..8 {
+        b.file(format!("portal/my_tenancy_{n}.html"), |rng, p| {
+            portal_page(rng, p).into_bytes()
+        });
+    }
     Corpus {
         files: b.files,
         truth: b.truth,
@@ -926,6 +931,38 @@ fn referral_rows(rng: &mut Rng, p: &mut Plant) -> Vec<Vec<String>> {
     rows
 }
 
+/// A page saved from a tenant portal (a web app): the tenant is in its data
+/// script (JSON), her contact details in its form's controls and a
+/// `mailto:` link, none of them on the page as shown. An address in the
+/// page's code is not read.
+fn portal_page(rng: &mut Rng, p: &mut Plant) -> String {
+    let code = p.neg("email", "script_code", synth::email(rng));
+    let tenant = serde_json::json!({
+        "name": p.pos("person_name", "data_script", synth::name(rng)),
+        "dateOfBirth": p.pos("date_of_birth", "data_script", synth::birth_date(rng)),
+        "niNumber": p.pos("uk_nino", "data_script", synth::nino(rng)),
+        "supportNeeds": [p.pos("health_term", "data_script", rng.pick(HEALTH).to_string())],
+        "tenancyStart": p.neg("date_of_birth", "tenancy_start", date(rng, 2008, 17)),
+    });
+    let data = serde_json::json!({"props": {"pageProps": {"tenant": tenant}}});
+    let phone = p.pos("uk_phone", "form_control", synth::phone(rng));
+    let postcode = p.pos("uk_postcode", "form_control", synth::postcode(rng));
+    let other = p
+        .pos("email", "mailto", synth::email(rng))
+        .replace('@', "%40");
+    format!(
+        "<html><head><title>My tenancy</title>\n\
+         <script>window.help = {{ contact: \"{code}\" }};</script></head><body>\n\
+         <h1>My tenancy</h1>\n<form method=\"post\">\n\
+         <label>Phone <input type=\"tel\" name=\"phone\" value=\"{phone}\"></label>\n\
+         <label>Postcode <input name=\"postcode\" value=\"{postcode}\"></label>\n\
+         <button>Save</button></form>\n\
+         <p>We also write to <a href=\"mailto:{other}\">your other address</a>.</p>\n\
+         <script id=\"__NEXT_DATA__\" type=\"application/json\">{data}</script>\n\
+         </body></html>\n"
+    )
+}
+
 /// An export keyed by its tenants' NINOs: each key is a value to find.
 fn tenants_by_nino(rng: &mut Rng, p: &mut Plant, count: usize) -> String {
     let mut tenants = serde_json::Map::new();
@@ -1264,7 +1301,9 @@ mod tests {
     #[test]
     fn every_kind_of_file_and_trap_is_there() {
         let c = generate(1);
-        for ext in ["csv", "xlsx", "txt", "docx", "pdf", "json", "eml", "zip"] {
+        for ext in [
+            "csv", "xlsx", "txt", "docx", "pdf", "json", "eml", "zip", "html",
+        ] {
             assert!(c.files.iter().any(|(p, _)| p.ends_with(ext)), "{ext}");
         }
         for kind in [

@@ -35,6 +35,25 @@ pub fn scan_document(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Probl
     result.map_err(|e| Problem::Failed(json_reason(&e, None)))
 }
 
+/// A JSON document inside another file (an HTML page's data script), read
+/// as [`scan_document`] reads a file, its values located at `base` (the
+/// part it is) plus their pointers. Says `false`, having judged nothing,
+/// when `json` is not one valid JSON value, so that the caller may read it
+/// as text instead: checked first, as what a walk judges before an error
+/// cannot be taken back.
+pub fn scan_embedded(json: &str, base: &Location, sink: &mut Sink) -> bool {
+    if serde_json::from_str::<serde::de::IgnoredAny>(json).is_err() {
+        return false;
+    }
+    let mut walker = JsonWalker::new(sink, None);
+    walker.base = base.clone();
+    let mut de = serde_json::Deserializer::from_str(json);
+    // Valid, so the walk reads it all.
+    let _ = Walk { w: &mut walker }.deserialize(&mut de);
+    walker.flush_loose();
+    true
+}
+
 pub fn scan_lines(reader: Box<dyn Read>, sink: &mut Sink) -> Result<(), Problem> {
     let mut headers = HashMap::new();
     let mut bad_lines = 0u64;
@@ -109,6 +128,8 @@ enum Seg {
 struct JsonWalker<'s, 'e> {
     sink: &'s mut Sink<'e>,
     ndjson_line: Option<u64>,
+    /// Where the document is within its file: nowhere, for a JSON file.
+    base: Location,
     path: Vec<Seg>,
     /// The RFC 6901 pointer of `path`, kept as the walk goes (each step's
     /// length before it in `marks`), not rebuilt for every value.
@@ -130,6 +151,7 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
         JsonWalker {
             sink,
             ndjson_line,
+            base: Location::default(),
             path: Vec::new(),
             pointer: String::new(),
             marks: Vec::new(),
@@ -189,7 +211,7 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
                 line: self.ndjson_line,
                 pointer: Some(shown_pointer(&self.pointer)),
                 ordinal: self.ordinal,
-                ..Location::default()
+                ..self.base.clone()
             },
         }
     }
@@ -256,7 +278,7 @@ impl<'s, 'e> JsonWalker<'s, 'e> {
                     .ndjson_line
                     .is_none()
                     .then(|| shown_pointer(&self.pointer)),
-                ..Location::default()
+                ..self.base.clone()
             };
             self.sink.row(&self.record, at);
             self.record.clear();

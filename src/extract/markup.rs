@@ -4,20 +4,24 @@
 //! header row names each column, as a CSV's does, or one record when they
 //! are laid out as a form (see [`super::form`]); other HTML text is running
 //! text. Comments, in HTML and XML, are read apart, as a document's comments
-//! are: what an author hid from the page is still in the file. XML elements
-//! are fields named by their element, and each child of the root element is
-//! a record.
+//! are: what an author hid from the page is still in the file. So are what
+//! a saved web page holds but does not show: its data scripts (JSON, read
+//! as a JSON file is), its form controls' values, under their names, and
+//! the addresses its links go to (`mailto:`, `tel:`). Code (other scripts)
+//! and styles are dropped. XML elements are fields named by their element,
+//! and each child of the root element is a record.
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::rc::Rc;
 
+use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
 
 use super::form::{form_fields, read_form, MAX_FORM_ROWS};
 use super::{
-    find_header, shown_pointer, tidy, Field, Header, Problem, Sink, TextPos, MAX_TITLE_ROWS,
-    MAX_XML_DEPTH,
+    find_header, masked_if_value, shown_pointer, tidy, Field, Header, Problem, Sink, TextPos,
+    MAX_TITLE_ROWS, MAX_XML_DEPTH,
 };
 use crate::detect::HeaderContext;
 use crate::report::{Column, Location};
@@ -40,12 +44,38 @@ enum Piece<'a> {
     Open(String),
     Close(String),
     Comment(&'a str),
+    /// A script that holds data, not code (its `type` is JSON's), and which
+    /// of the page's scripts it is, from 1.
+    Data {
+        script: u64,
+        json: &'a str,
+    },
+    /// A form control's value (`<input value="…">`), under its `name` (or
+    /// `id`).
+    Control {
+        name: String,
+        value: String,
+    },
+    /// An address a link goes to (`mailto:…`, `tel:…`), without the scheme.
+    Link(String),
 }
 
-/// Splits HTML into text, tags and comments, dropping scripts and styles.
+/// Attributes read of one tag, at most: what a tag may say is bounded.
+const MAX_ATTRIBUTES: usize = 256;
+
+/// Input types whose value is the page's own (a button's caption), or a
+/// code (a checkbox's `on`), or a secret that is no personal data category.
+const CONTROLS_NOT_READ: &[&str] = &[
+    "button", "checkbox", "color", "file", "image", "password", "radio", "range", "reset", "submit",
+];
+
+/// Splits HTML into text, tags and comments, dropping styles and scripts
+/// other than data, and keeping what tags hold that is read (controls'
+/// values, links' addresses).
 fn html_pieces(html: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = html;
+    let mut scripts = 0u64;
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
             out.push(Piece::Text(rest));
@@ -69,7 +99,7 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
             rest = next;
             continue;
         }
-        let Some(gt) = rest.find('>') else {
+        let Some(gt) = tag_end(rest) else {
             out.push(Piece::Text(rest));
             break;
         };
@@ -86,10 +116,26 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
             continue;
         }
         if !closing && (name == "script" || name == "style") {
-            rest = match find_closing_tag(rest, &name) {
+            let end = find_closing_tag(rest, &name);
+            if name == "script" {
+                scripts += 1;
+                let attrs = attributes(inner, name.len());
+                if attribute(&attrs, "type").is_some_and(is_json_type) {
+                    let json = &rest[..end.unwrap_or(rest.len())];
+                    out.push(Piece::Data {
+                        script: scripts,
+                        json,
+                    });
+                }
+            }
+            rest = match end {
                 Some(i) => rest[i..].find('>').map_or("", |j| &rest[i + j + 1..]),
                 None => "",
             };
+            continue;
+        }
+        if !closing && (name == "input" || name == "a") {
+            out.extend(held_by_tag(&name, &attributes(inner, name.len())));
             continue;
         }
         out.push(if closing {
@@ -99,6 +145,97 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
         });
     }
     out
+}
+
+/// Where the tag that begins `rest` ends: at its first `>` outside a quoted
+/// attribute value, as browsers read it (`value="a>b"`). A quote that is
+/// never closed quotes nothing: the first `>` ends the tag. Linear: a
+/// quote is looked for past the tag only when it is the last of its kind.
+fn tag_end(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut after_equals = false;
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'>' => return Some(i),
+            b'=' => after_equals = true,
+            quote @ (b'"' | b'\'') if after_equals => {
+                match memchr::memchr(quote, &bytes[i + 1..]) {
+                    Some(j) => i += j + 1,
+                    None => return memchr::memchr(b'>', bytes),
+                }
+                after_equals = false;
+            }
+            c if c.is_ascii_whitespace() => {}
+            _ => after_equals = false,
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A tag's attributes, named in lower case, their values unescaped; what
+/// does not parse is passed over. `inner` is the tag without its angle
+/// brackets, its name `name_len` bytes long.
+fn attributes(inner: &str, name_len: usize) -> Vec<(String, String)> {
+    // `<input … />`: the slash closes the tag and names no attribute.
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let mut attrs = Attributes::html(inner, name_len);
+    attrs.with_checks(false);
+    attrs
+        .take(MAX_ATTRIBUTES)
+        .filter_map(Result::ok)
+        .map(|a| {
+            let name = String::from_utf8_lossy(a.key.as_ref()).to_ascii_lowercase();
+            (name, unescape(&String::from_utf8_lossy(&a.value)))
+        })
+        .collect()
+}
+
+fn attribute<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `application/json`, `text/json`, `application/ld+json` (schema.org's
+/// people and places), any `…+json`, in any case, with parameters.
+fn is_json_type(mime: &str) -> bool {
+    let mime = mime
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || mime == "text/json" || mime.ends_with("+json")
+}
+
+/// What an `<input>` or `<a>` tag holds that is read.
+fn held_by_tag(tag: &str, attrs: &[(String, String)]) -> Option<Piece<'static>> {
+    if tag == "a" {
+        let href = attribute(attrs, "href")?.trim();
+        let scheme = href.split(':').next().unwrap_or("").to_ascii_lowercase();
+        if scheme != "mailto" && scheme != "tel" {
+            return None;
+        }
+        let address = percent_encoding::percent_decode_str(&href[scheme.len() + 1..]);
+        return Some(Piece::Link(address.decode_utf8_lossy().into_owned()));
+    }
+    let kind = attribute(attrs, "type")
+        .unwrap_or("text")
+        .to_ascii_lowercase();
+    let value = attribute(attrs, "value").filter(|v| !v.trim().is_empty())?;
+    if CONTROLS_NOT_READ.contains(&kind.trim()) {
+        return None;
+    }
+    let name = attribute(attrs, "name")
+        .or_else(|| attribute(attrs, "id"))
+        .unwrap_or("");
+    Some(Piece::Control {
+        name: name.to_string(),
+        value: value.to_string(),
+    })
 }
 
 /// Where `</name` first begins in `html`, in any case. Compared in place:
@@ -190,6 +327,9 @@ const BLOCK_TAGS: &[&str] = &[
 fn scan_html(html: &str, sink: &mut Sink) {
     let mut text = String::new();
     let mut comments = String::new();
+    let mut links = String::new();
+    let mut data: Vec<(u64, &str)> = Vec::new();
+    let mut controls: Vec<(String, String)> = Vec::new();
     let mut table_no = 0u64;
     // Inside a table: rows of cells, each cell's text and whether it is a
     // header cell (`<th>`).
@@ -245,6 +385,12 @@ fn scan_html(html: &str, sink: &mut Sink) {
                 comments.push_str(&unescape(c));
                 comments.push('\n');
             }
+            Piece::Data { script, json } => data.push((script, json)),
+            Piece::Control { name, value } => controls.push((name, value)),
+            Piece::Link(address) => {
+                links.push_str(&address);
+                links.push('\n');
+            }
             Piece::Open(t) | Piece::Close(t) if depth == 0 && BLOCK_TAGS.contains(&t.as_str()) => {
                 text.push('\n')
             }
@@ -261,15 +407,61 @@ fn scan_html(html: &str, sink: &mut Sink) {
         TextPos { line: 1, column: 0 },
     );
     sink.text_unit(&comments, &comments_part());
+    sink.text_unit(&links, &part("links"));
+    read_controls(&controls, sink);
+    for (script, json) in data {
+        let at = part(&format!("script {script}"));
+        // Not JSON after all (cut short by a `</script>` in a string, say):
+        // still read, as text.
+        if !super::json::scan_embedded(json, &at, sink) {
+            sink.text_unit(json, &at);
+        }
+    }
+}
+
+/// A page's form controls' values, judged together in the page's record,
+/// each under its control's name. A name that is itself a value (a form
+/// made for one person, its controls named by her NINO) names nothing and
+/// is judged as a value, as a JSON key is.
+fn read_controls(controls: &[(String, String)], sink: &mut Sink) {
+    let engine = sink.engine();
+    let mut fields: Vec<Field> = Vec::new();
+    for (name, value) in controls {
+        let name = tidy(name);
+        let is_value = masked_if_value(engine, &name).is_some();
+        let at = |column: Option<Column>, ordinal: usize| Location {
+            column,
+            ordinal: ordinal as u64 + 1,
+            ..part("form")
+        };
+        if is_value {
+            fields.push(Field {
+                location: at(None, fields.len()),
+                text: name.clone().into(),
+                header: None,
+            });
+        }
+        let named = !name.is_empty() && !is_value;
+        fields.push(Field {
+            location: at(named.then(|| Column::Name(name.clone())), fields.len()),
+            text: value.as_str().into(),
+            header: named.then(|| Rc::new(engine.header_context(&name))),
+        });
+    }
+    sink.record(&fields);
+}
+
+fn part(name: &str) -> Location {
+    Location {
+        part: Some(name.to_string()),
+        ..Location::default()
+    }
 }
 
 /// Where a document's comments are: one after another, a line each at
 /// least.
 fn comments_part() -> Location {
-    Location {
-        part: Some("comments".into()),
-        ..Location::default()
-    }
+    part("comments")
 }
 
 /// A table's rows as records, or as one record if it is a form: `heads`
@@ -704,6 +896,149 @@ mod tests {
                 ]
             );
         }
+    }
+
+    #[test]
+    fn html_pieces_keep_data_scripts_controls_and_addresses() {
+        let page = "<script src=a.js></script><script>var t='<p>'</script>\
+            <SCRIPT Type='Application/LD+JSON; charset=utf-8'>{\"a\": 1}</script>\
+            <script type=text/template><p>x</p></script>\
+            <input type=hidden name=ref value=\"T&amp;1\"><input value='x>y' id=dob />\
+            <input type=submit value=Save><input type=checkbox name=c value=on>\
+            <input name=empty value=''><a href=\"MailTo:jo%40example.org?subject=Hi\">Email</a>\
+            <a href=tel:+447700900123>Ring</a><a href=https://example.org/>x</a>\
+            <script type=application/json>[1";
+        let control = |name: &str, value: &str| Piece::Control {
+            name: name.into(),
+            value: value.into(),
+        };
+        assert_eq!(
+            html_pieces(page),
+            vec![
+                Piece::Data {
+                    script: 3,
+                    json: "{\"a\": 1}"
+                },
+                control("ref", "T&1"),
+                control("dob", "x>y"),
+                Piece::Link("jo@example.org?subject=Hi".into()),
+                Piece::Text("Email"),
+                Piece::Close("a".into()),
+                Piece::Link("+447700900123".into()),
+                Piece::Text("Ring"),
+                Piece::Close("a".into()),
+                Piece::Text("x"),
+                Piece::Close("a".into()),
+                // Left open, a data script runs to the end.
+                Piece::Data {
+                    script: 5,
+                    json: "[1"
+                },
+            ]
+        );
+        assert!(is_json_type("text/json") && is_json_type(" application/vnd.api+json "));
+        assert!(!is_json_type("module") && !is_json_type("application/jsonp"));
+    }
+
+    #[test]
+    fn a_tag_ends_at_its_first_angle_bracket_outside_quotes() {
+        assert_eq!(tag_end("<a title=\"x>y\">z"), Some(14));
+        assert_eq!(tag_end("<a title='x\"y'>"), Some(14));
+        // A quote not after `=` quotes nothing.
+        assert_eq!(tag_end("<a b\"c>d\">"), Some(6));
+        // A quote never closed: the first `>`.
+        assert_eq!(tag_end("<a title=\"x>y"), Some(11));
+        assert_eq!(tag_end("<a title=\"x"), None);
+        assert_eq!(
+            html_pieces("<p title=\"AB123456C > 2\">x</p>"),
+            [
+                Piece::Open("p".into()),
+                Piece::Text("x"),
+                Piece::Close("p".into())
+            ]
+        );
+    }
+
+    /// Each finding of a page: where, what, and its record.
+    fn html_findings(html: &str) -> Vec<(String, String, String)> {
+        let engine = super::super::testing::engine();
+        let mut sink = Sink::new(&engine, "t.html".into(), true);
+        scan_html(html, &mut sink);
+        sink.findings
+            .iter()
+            .map(|f| (f.location.to_string(), f.detector.clone(), f.record.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn data_scripts_are_read_as_json_and_code_is_not() {
+        let page = r#"<html><head>
+            <script>var contact = "code@example.org";</script>
+            <script type="application/ld+json">{"@type": "Person",
+              "email": "n.okafor@example.org", "birthDate": "1971-04-03"}</script>
+            </head><body><p>Tenant</p>
+            <script id="__NEXT_DATA__" type="application/json">{"props": {"pageProps":
+              {"tenants": [{"name": "Nia Okafor", "dob": "03/04/1971"}],
+               "officer": {"name": "Dev Dunmore", "phone": "07700 900123"}}}}</script>
+            <script type="application/json">{"ni": "AB123456C", "cut": "</script>
+            </body></html>"#;
+        let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(
+            html_findings(page),
+            [
+                s("part script 2, pointer /email", "email", "document"),
+                s(
+                    "part script 2, pointer /birthDate",
+                    "date_of_birth",
+                    "document"
+                ),
+                // An object in an array is a record, as in a JSON file.
+                s(
+                    "part script 3, pointer /props/pageProps/tenants/0/name",
+                    "person_name",
+                    "part script 3, pointer /props/pageProps/tenants/0"
+                ),
+                s(
+                    "part script 3, pointer /props/pageProps/tenants/0/dob",
+                    "date_of_birth",
+                    "part script 3, pointer /props/pageProps/tenants/0"
+                ),
+                s(
+                    "part script 3, pointer /props/pageProps/officer/name",
+                    "person_name",
+                    "document"
+                ),
+                s(
+                    "part script 3, pointer /props/pageProps/officer/phone",
+                    "uk_phone",
+                    "document"
+                ),
+                // Cut short by `</script>`, so not JSON: read as text.
+                s("part script 4, line 1, column 9", "uk_nino", "document"),
+            ]
+        );
+    }
+
+    #[test]
+    fn form_controls_are_read_under_their_names_and_links_by_their_address() {
+        let page = r#"<form><label>Date of birth <input name="dob" value="03/04/1971"></label>
+            <input type="text" id="ni_number" value="AB 12 34 56 C">
+            <input name="AB123456C" value="yes"><input name="notes" value="Started 03/04/2015">
+            <input type="password" name="pin" value="AB654321C"></form>
+            <p>Contact: <a href="mailto:nia.okafor%40example.org">the tenant</a>,
+            <a href="tel:07700%20900123">her phone</a>.</p>"#;
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string(), "document".to_string());
+        assert_eq!(
+            html_findings(page),
+            [
+                s("part links, line 1, column 1", "email"),
+                s("part links, line 2, column 1", "uk_phone"),
+                s("part form, column \"dob\"", "date_of_birth"),
+                s("part form, column \"ni_number\"", "uk_nino"),
+                // A name that is a value is no name: found, not shown.
+                s("part form", "uk_nino"),
+            ]
+        );
     }
 
     #[test]
