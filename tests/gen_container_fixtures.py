@@ -855,6 +855,48 @@ plant(P, "email", other_email, "part links, line 1", why="where a mailto link go
 plant(P, "email", code_email, "script 2", expect="not_found", why="code in a script is not read")
 plant(P, "uk_nino", secret, "part form", expect="not_found", why="a password control's value is not read")
 
+# --- an email a web form sends, in HTML alone: its table read as a form ---------------------------
+# Flattened to text, its cells ran together ("Date of birth03/04/1971") and were missed.
+P = "mail/repair_request.eml"
+f, l = person()
+d, m, y = dob_parts()
+ph, reply, pc = mobile(), email(f, l, "example.net"), f"LS6 {rng.randint(1, 9)}QZ"
+start = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2005, 2015)}"
+html = f"""<html><body><p>A repair was reported on the website.</p>
+<table>
+<tr><td>Name</td><td>Mr {f} {l}</td></tr>
+<tr><td>Date of birth</td><td>{d:02d}/{m:02d}/{y}</td></tr>
+<tr><td>Tenancy start</td><td>{start}</td></tr>
+<tr><td>Phone</td><td>{ph}</td></tr>
+<tr><td>Address</td><td>{rng.randint(1, 40)} Mill Court</td></tr>
+<tr><td></td><td>Leeds {pc}</td></tr>
+<tr><td>Access needs</td><td>Epilepsy: please call before visiting</td></tr>
+<tr><td>Repair</td><td>Kitchen tap leaking</td></tr>
+</table>
+<p>Reply to <a href="mailto:{reply}">the tenant</a>.</p>
+</body></html>
+"""
+eml = f"""From: "Website" <noreply@example.org>
+To: "Repairs" <repairs@example.org>
+Subject: Repair request
+Date: Tue, 4 Mar 2025 09:30:00 +0000
+Message-ID: <repair-0002@mail.example.org>
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+{html}"""
+write(P, eml.replace("\n", "\r\n"))
+plant(P, "person_name", f"{f} {l}", "message 1 part body table 1 row 1 column Name")
+plant(P, "date_of_birth", f"{d:02d}/{m:02d}/{y}", "message 1 part body table 1 row 2 column Date of birth",
+      why="an HTML body's table is read as a page's is, not run together as text")
+plant(P, "date_of_birth", start, "message 1 part body table 1 row 3 column Tenancy start", expect="not_found",
+      why="a tenancy's start under its own label")
+plant(P, "uk_phone", ph, "message 1 part body table 1 row 4 column Phone")
+plant(P, "uk_postcode", pc, "message 1 part body table 1 row 6 column Address")
+plant(P, "health_term", "Epilepsy", "message 1 part body table 1 row 7 column Access needs",
+      why="a health term in the same record as the tenant's name")
+plant(P, "email", reply, "message 1 part body links line 1", why="where a mailto link goes")
+
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")
 print(f"{len(planted)} planted values ({sum(p['expect'] == 'found' for p in planted)} to find)")

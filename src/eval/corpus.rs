@@ -245,6 +245,11 @@ pub fn generate(seed: u64) -> Corpus {
             portal_page(rng, p).into_bytes()
         });
     }
+    for n in 0..8 {
+        b.file(format!("mail/web_form_{n}.eml"), |rng, p| {
+            web_form_email(rng, p, n).into_bytes()
+        });
+    }
     Corpus {
         files: b.files,
         truth: b.truth,
@@ -960,6 +965,32 @@ fn portal_page(rng: &mut Rng, p: &mut Plant) -> String {
          <p>We also write to <a href=\"mailto:{other}\">your other address</a>.</p>\n\
          <script id=\"__NEXT_DATA__\" type=\"application/json\">{data}</script>\n\
          </body></html>\n"
+    )
+}
+
+/// An email a web form sends, in HTML alone: the tenant's details as a
+/// form, label cell beside value cell.
+fn web_form_email(rng: &mut Rng, p: &mut Plant, n: usize) -> String {
+    let from = p.neg(
+        "email",
+        "role_mailbox",
+        "noreply@housing.example.org".into(),
+    );
+    let to = p.neg(
+        "email",
+        "role_mailbox",
+        "repairs@housing.example.org".into(),
+    );
+    let rows: String = tenant_form(rng, p)
+        .into_iter()
+        .map(|(label, value)| format!("<tr><td>{label}</td><td>{value}</td></tr>\r\n"))
+        .collect();
+    format!(
+        "From: Website <{from}>\r\nTo: Repairs <{to}>\r\nSubject: Repair request {n}\r\n\
+         Date: Tue, 4 Mar 2025 09:30:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\r\n\
+         <html><body><p>A repair was reported on the website.</p>\r\n\
+         <table>\r\n{rows}</table></body></html>\r\n"
     )
 }
 

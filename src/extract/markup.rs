@@ -38,6 +38,14 @@ pub fn scan(mut reader: Box<dyn Read>, html: bool, sink: &mut Sink) -> Result<()
     }
 }
 
+/// HTML within another file (an email's body), read as a page is, what it
+/// holds placed `within` that file (see [`Sink::take_within`]).
+pub fn scan_html_within(html: &str, within: &Location, sink: &mut Sink) {
+    let mut page = sink.fork();
+    scan_html(html, &mut page);
+    sink.take_within(page, within);
+}
+
 #[derive(Debug, PartialEq)]
 enum Piece<'a> {
     Text(&'a str),

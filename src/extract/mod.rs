@@ -820,6 +820,39 @@ impl<'e> Sink<'e> {
         self.unlisted.absorb(fork.unlisted);
     }
 
+    /// Takes in what a fork read of a page within this file (an email's
+    /// HTML body), placed `within` it: each finding's and record's part
+    /// named after `within`'s (`body`, `body comments`), and its record
+    /// after its message (`message 2`, `message 2, table 1`), dated by the
+    /// message as the message's own record is.
+    pub fn take_within(&mut self, mut fork: Sink<'e>, within: &Location) {
+        let record = |r: &str| match (within.message, r) {
+            (Some(m), "document") => format!("message {m}"),
+            (Some(m), r) => format!("message {m}, {r}"),
+            (None, r) => r.to_string(),
+        };
+        let part = |own: Option<String>| match (&within.part, own) {
+            (Some(outer), Some(own)) => Some(format!("{outer} {own}")),
+            (outer, own) => own.or_else(|| outer.clone()),
+        };
+        for f in &mut fork.findings {
+            f.location.message = within.message;
+            f.location.part = part(f.location.part.take());
+            f.record = record(&f.record);
+        }
+        let date = within
+            .message
+            .and_then(|m| self.message_dates.get(&m).cloned());
+        for r in &mut fork.records {
+            r.locator = record(&r.locator);
+            r.location.message = within.message;
+            r.location.part = part(r.location.part.take());
+            r.document_date = r.document_date.take().or_else(|| date.clone());
+        }
+        self.records.append(&mut fork.records);
+        self.take_forked(fork);
+    }
+
     /// An empty sink for a member of this file, with what is left of its
     /// listing.
     pub fn child(&self, path: String) -> Sink<'e> {

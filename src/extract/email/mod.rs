@@ -1,6 +1,7 @@
 //! Email: EML messages and MBOX mailboxes. Headers (From, To, Cc, Subject)
-//! and the plain-text and HTML bodies (tags stripped) are scanned, located
-//! by `message` and `part`; attachments are scanned as files of their own,
+//! and the plain-text body are scanned, located by `message` and `part`; a
+//! body that is HTML alone is read as an HTML page is (tables, comments,
+//! links), within its part; attachments are scanned as files of their own,
 //! named `inbox.mbox!/42/attachment/rent.xlsx`. A message whose structure
 //! would take too much memory to parse is not read (see [`shape`]).
 
@@ -10,7 +11,7 @@ mod shape;
 
 use std::io::{BufReader, Read};
 
-use mail_parser::{Address, Message, MessageParser, MimeHeaders};
+use mail_parser::{Address, Message, MessageParser, MimeHeaders, PartType};
 
 use super::{extract_member, Nest, Problem, ReadSeek, Sink};
 use crate::report::Location;
@@ -107,7 +108,17 @@ fn read_message(
 
 fn scan_parsed(message: &Message, number: u64, in_mailbox: bool, sink: &mut Sink, nest: &mut Nest) {
     let addresses = |address: Option<&Address>| address.map(address_text);
-    let bodies = (0..message.text_body_count()).filter_map(|i| message.body_text(i));
+    // An HTML body is read as a page is (its tables, comments and links),
+    // not flattened to text: mail-parser's flattening runs a table's cells
+    // together ("Date of birth03/04/1971").
+    let bodies = message
+        .text_body
+        .iter()
+        .filter_map(|&id| match &message.part(id)?.body {
+            PartType::Text(text) => Some(Body::Text(text.to_string())),
+            PartType::Html(html) => Some(Body::Html(html.to_string())),
+            _ => None,
+        });
     let said = Said {
         date: message
             .date()
@@ -116,7 +127,7 @@ fn scan_parsed(message: &Message, number: u64, in_mailbox: bool, sink: &mut Sink
         to: addresses(message.to()),
         cc: addresses(message.cc()),
         subject: message.subject().map(str::to_string),
-        bodies: bodies.map(|b| b.into_owned()).collect(),
+        bodies: bodies.collect(),
     };
     scan_said(&said, number, sink);
     for (i, attachment) in message.attachments().enumerate() {
@@ -134,7 +145,14 @@ pub(super) struct Said {
     pub to: Option<String>,
     pub cc: Option<String>,
     pub subject: Option<String>,
-    pub bodies: Vec<String>,
+    pub bodies: Vec<Body>,
+}
+
+/// A message's body, as it came.
+#[derive(Debug, PartialEq)]
+pub(super) enum Body {
+    Text(String),
+    Html(String),
 }
 
 /// Scans what a message says, each part located by the message's number
@@ -160,7 +178,11 @@ pub(super) fn scan_said(said: &Said, number: u64, sink: &mut Sink) {
         }
     }
     for (i, body) in said.bodies.iter().enumerate() {
-        sink.text_unit(body, &at(if i == 0 { "body" } else { "body_text" }));
+        let at = at(if i == 0 { "body" } else { "body_text" });
+        match body {
+            Body::Text(text) => sink.text_unit(text, &at),
+            Body::Html(html) => super::markup::scan_html_within(html, &at, sink),
+        }
     }
 }
 
@@ -228,6 +250,92 @@ mod tests {
             .filter(|f| f.detector != "email")
             .map(|f| (f.location.message.unwrap(), f.detector.clone()))
             .collect()
+    }
+
+    #[test]
+    fn an_html_body_is_read_as_a_page_within_its_message() {
+        let html = "<p>Reported on the website.</p><table>\
+            <tr><td>Name</td><td>Mrs Nia Okafor</td></tr>\
+            <tr><td>Date of birth</td><td>03/04/1971</td></tr>\
+            <tr><td>Access needs</td><td>Epilepsy</td></tr></table>\
+            <!-- ref AB123456C --><a href='mailto:nia@example.net'>reply</a>";
+        let mailbox = [
+            message("b@example.org", "Call 07700 900123"),
+            format!(
+                "From x@y Mon Jan  1 00:00:00 2024\nFrom: a@example.org\n\
+                 Date: Tue, 4 Mar 2025 09:30:00 +0000\n\
+                 Content-Type: text/html; charset=utf-8\n\n{html}\n"
+            ),
+        ]
+        .concat();
+        let got = extract_bytes(
+            &engine(),
+            "inbox.mbox",
+            mailbox.into_bytes(),
+            false,
+            Limits::default(),
+        );
+        let found: Vec<(String, &str, &str)> = got
+            .findings
+            .iter()
+            .filter(|f| !matches!(f.location.part.as_deref(), Some("from" | "to")))
+            .map(|f| {
+                let at = f.location.to_string();
+                (at, f.detector.as_str(), f.record.as_str())
+            })
+            .collect();
+        let s = |at: &str, d: &'static str, r: &'static str| (at.to_string(), d, r);
+        assert_eq!(
+            found,
+            [
+                s(
+                    "message 1, part body, line 1, column 6",
+                    "uk_phone",
+                    "message 1"
+                ),
+                // The cells are not run together: each value is judged
+                // under its label, the table one record, in its message.
+                s(
+                    "message 2, part body, table 1, row 1, column \"Name\"",
+                    "person_name",
+                    "message 2, table 1"
+                ),
+                s(
+                    "message 2, part body, table 1, row 2, column \"Date of birth\"",
+                    "date_of_birth",
+                    "message 2, table 1"
+                ),
+                s(
+                    "message 2, part body, table 1, row 3, column \"Access needs\"",
+                    "health_term",
+                    "message 2, table 1"
+                ),
+                s(
+                    "message 2, part body comments, line 1, column 6",
+                    "uk_nino",
+                    "message 2"
+                ),
+                s(
+                    "message 2, part body links, line 1, column 1",
+                    "email",
+                    "message 2"
+                ),
+            ]
+        );
+        // The table's record is dated by its message, as the message is.
+        let dated: Vec<(&str, Option<&str>)> = got
+            .records
+            .iter()
+            .map(|r| (r.locator.as_str(), r.document_date.as_deref()))
+            .collect();
+        assert_eq!(
+            dated,
+            [
+                ("message 2, table 1", Some("2025-03-04")),
+                ("message 1", None),
+                ("message 2", Some("2025-03-04")),
+            ]
+        );
     }
 
     #[test]

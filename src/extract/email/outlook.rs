@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use cfb::CompoundFile;
 
-use super::{attach, attachment_member, scan_said, Said};
+use super::{attach, attachment_member, scan_said, Body, Said};
 use crate::extract::ole::{self, decoded, filetime_date};
 use crate::extract::rtf;
 use crate::extract::{foreign, Nest, Problem, ReadSeek, Sink};
@@ -217,12 +217,13 @@ impl<F: Read + Seek> Msg<F> {
         let body = self
             .string("", BODY)
             .filter(|b| !b.trim().is_empty())
+            .map(Body::Text)
             .or_else(|| {
                 let html = self.string("", BODY_HTML).or_else(|| {
                     self.stream(&within("", &substg(BODY_HTML, BINARY)))
                         .map(|b| decoded(&b, self.codepage))
                 })?;
-                Some(mail_parser::decoders::html::html_to_text(&html))
+                Some(Body::Html(html))
             })
             .or_else(|| {
                 // Outlook may keep a body only as compressed RTF.
@@ -230,7 +231,7 @@ impl<F: Read + Seek> Msg<F> {
                 match rtf::message_body(&stream) {
                     Ok((text, problem)) => {
                         self.body_problem = problem.map(|p| format!("was read in part ({p})"));
-                        Some(text)
+                        Some(Body::Text(text))
                     }
                     Err(problem) => {
                         self.body_problem = Some(format!("was not read ({problem})"));
@@ -545,7 +546,10 @@ mod tests {
         );
         // The NUL a writer left at its end is not part of it.
         assert_eq!(said.subject.as_deref(), Some("Rent arrears: Jo Bloggs"));
-        assert_eq!(said.bodies, ["Jo's NI number is KM 79 84 46 A."]);
+        assert_eq!(
+            said.bodies,
+            [Body::Text("Jo's NI number is KM 79 84 46 A.".into())]
+        );
 
         // The attached message, copied out, is a message of its own, dated
         // by its own header (24 bytes, made 32), its 8-bit body in
@@ -560,7 +564,10 @@ mod tests {
         );
         let said = inner.said();
         assert_eq!(said.date.as_deref(), Some("2024-01-28"));
-        assert_eq!(said.bodies, ["Call me on 07700 900456 \u{2013} Jo"]);
+        assert_eq!(
+            said.bodies,
+            [Body::Text("Call me on 07700 900456 \u{2013} Jo".into())]
+        );
         assert_eq!(said.from, None);
     }
 
