@@ -830,6 +830,10 @@ write(P, f"""<!DOCTYPE html>
 <label>Mobile <input type="tel" name="mobile" value="{ph}"></label>
 <label>Email <input type="email" name="email" value="{em}"></label>
 <label>Postcode <input name="postcode" value="{pc}"></label>
+<label>Ethnic group <select name="ethnicity"><option value="">Prefer not to say</option>
+<option>White British</option><option selected>Black Caribbean</option><option>Pakistani</option>
+</select></label>
+<label>Anything we should know before visiting? <textarea name="visit_notes">My son uses a wheelchair.</textarea></label>
 <input type="password" name="memorable" value="{secret}">
 <button type="submit">Save</button>
 </form>
@@ -851,6 +855,12 @@ plant(P, "uk_phone", officer_phone, "part script 1, pointer /telephone")
 plant(P, "uk_phone", ph, "part form, column mobile", why="a form control's value, under its name")
 plant(P, "email", em, "part form, column email")
 plant(P, "uk_postcode", pc, "part form, column postcode")
+plant(P, "ethnic_origin", "Black Caribbean", "part form, column ethnicity",
+      why="a select's chosen option, in the same record as the tenant's contact details")
+plant(P, "ethnic_origin", "White British", "part form, column ethnicity", expect="not_found",
+      why="an option not chosen is the form's choice, not the tenant's")
+plant(P, "health_term", "uses a wheelchair", "part form, column visit_notes",
+      why="a text area's text, in the same record as the tenant's contact details")
 plant(P, "email", other_email, "part links, line 1", why="where a mailto link goes, not shown on the page")
 plant(P, "email", code_email, "script 2", expect="not_found", why="code in a script is not read")
 plant(P, "uk_nino", secret, "part form", expect="not_found", why="a password control's value is not read")

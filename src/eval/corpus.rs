@@ -937,9 +937,10 @@ fn referral_rows(rng: &mut Rng, p: &mut Plant) -> Vec<Vec<String>> {
 }
 
 /// A page saved from a tenant portal (a web app): the tenant is in its data
-/// script (JSON), her contact details in its form's controls and a
-/// `mailto:` link, none of them on the page as shown. An address in the
-/// page's code is not read.
+/// script (JSON), her contact details and ethnic group in its form's
+/// controls and a `mailto:` link, none of them on the page as shown. An
+/// address in the page's code, and the groups the form offers but were not
+/// chosen, are not hers.
 fn portal_page(rng: &mut Rng, p: &mut Plant) -> String {
     let code = p.neg("email", "script_code", synth::email(rng));
     let tenant = serde_json::json!({
@@ -955,12 +956,29 @@ fn portal_page(rng: &mut Rng, p: &mut Plant) -> String {
     let other = p
         .pos("email", "mailto", synth::email(rng))
         .replace('@', "%40");
+    let (_, groups) = SPECIAL[0];
+    let chosen = rng.below(groups.len() as u64) as usize;
+    let options: String = groups
+        .iter()
+        .enumerate()
+        .map(|(i, &group)| match i == chosen {
+            true => format!(
+                "<option selected>{}</option>",
+                p.pos("ethnic_origin", "select_chosen", group.into())
+            ),
+            false => format!(
+                "<option>{}</option>",
+                p.neg("ethnic_origin", "select_offered", group.into())
+            ),
+        })
+        .collect();
     format!(
         "<html><head><title>My tenancy</title>\n\
          <script>window.help = {{ contact: \"{code}\" }};</script></head><body>\n\
          <h1>My tenancy</h1>\n<form method=\"post\">\n\
          <label>Phone <input type=\"tel\" name=\"phone\" value=\"{phone}\"></label>\n\
          <label>Postcode <input name=\"postcode\" value=\"{postcode}\"></label>\n\
+         <label>Ethnic group <select name=\"ethnicity\">{options}</select></label>\n\
          <button>Save</button></form>\n\
          <p>We also write to <a href=\"mailto:{other}\">your other address</a>.</p>\n\
          <script id=\"__NEXT_DATA__\" type=\"application/json\">{data}</script>\n\

@@ -58,8 +58,8 @@ enum Piece<'a> {
         script: u64,
         json: &'a str,
     },
-    /// A form control's value (`<input value="…">`), under its `name` (or
-    /// `id`).
+    /// A form control's value (`<input value="…">`, a `<select>`'s chosen
+    /// option, a `<textarea>`'s text), under its `name` (or `id`).
     Control {
         name: String,
         value: String,
@@ -79,7 +79,8 @@ const CONTROLS_NOT_READ: &[&str] = &[
 
 /// Splits HTML into text, tags and comments, dropping styles and scripts
 /// other than data, and keeping what tags hold that is read (controls'
-/// values, links' addresses).
+/// values, a select's chosen options and a text area's text among them,
+/// links' addresses).
 fn html_pieces(html: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = html;
@@ -144,6 +145,22 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
         }
         if !closing && (name == "input" || name == "a") {
             out.extend(held_by_tag(&name, &attributes(inner, name.len())));
+            continue;
+        }
+        if !closing && (name == "select" || name == "textarea") {
+            let end = find_closing_tag(rest, &name).unwrap_or(rest.len());
+            let control = control_name(&attributes(inner, name.len()));
+            let values = match name.as_str() {
+                "textarea" => vec![unescape(&rest[..end])],
+                _ => chosen_options(&rest[..end]),
+            };
+            for value in values.into_iter().filter(|v| !v.trim().is_empty()) {
+                out.push(Piece::Control {
+                    name: control.clone(),
+                    value,
+                });
+            }
+            rest = rest[end..].find('>').map_or("", |j| &rest[end + j + 1..]);
             continue;
         }
         out.push(if closing {
@@ -237,13 +254,51 @@ fn held_by_tag(tag: &str, attrs: &[(String, String)]) -> Option<Piece<'static>> 
     if CONTROLS_NOT_READ.contains(&kind.trim()) {
         return None;
     }
-    let name = attribute(attrs, "name")
-        .or_else(|| attribute(attrs, "id"))
-        .unwrap_or("");
     Some(Piece::Control {
-        name: name.to_string(),
+        name: control_name(attrs),
         value: value.to_string(),
     })
+}
+
+/// What names a form control: its `name`, else its `id`.
+fn control_name(attrs: &[(String, String)]) -> String {
+    attribute(attrs, "name")
+        .or_else(|| attribute(attrs, "id"))
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The chosen options of a `<select>` (what it holds, `held`): each one's
+/// text, or its `value` when it has none. The others are the choices the
+/// form offers (every ethnic group, every religion), not what was chosen:
+/// they are not read.
+fn chosen_options(held: &str) -> Vec<String> {
+    let mut chosen = Vec::new();
+    let mut rest = held;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt..];
+        let Some(gt) = tag_end(rest) else { break };
+        let inner = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        let is_option = inner
+            .get(..6)
+            .is_some_and(|t| t.eq_ignore_ascii_case("option"))
+            && !inner[6..].starts_with(|c: char| c.is_ascii_alphanumeric());
+        let attrs = if is_option {
+            attributes(inner, 6)
+        } else {
+            continue;
+        };
+        if attribute(&attrs, "selected").is_none() {
+            continue;
+        }
+        let text = tidy(&unescape(&rest[..rest.find('<').unwrap_or(rest.len())]));
+        chosen.push(match text.is_empty() {
+            true => attribute(&attrs, "value").unwrap_or("").to_string(),
+            false => text,
+        });
+    }
+    chosen
 }
 
 /// Where `</name` first begins in `html`, in any case. Compared in place:
@@ -946,6 +1001,33 @@ mod tests {
         );
         assert!(is_json_type("text/json") && is_json_type(" application/vnd.api+json "));
         assert!(!is_json_type("module") && !is_json_type("application/jsonp"));
+    }
+
+    #[test]
+    fn a_select_holds_its_chosen_options_and_a_text_area_its_text() {
+        let control = |name: &str, value: &str| Piece::Control {
+            name: name.into(),
+            value: value.into(),
+        };
+        let page = "<select name=ethnicity><option value=''>Choose</option>\
+            <option value=WB>White British<OPTION value=BC selected>Black Caribbean</option>\
+            <optgroup label=Asian><option selected value=PK></option></optgroup></select>\
+            <select id=religion><option>Muslim</option><option>Hindu</option></select>\
+            <p>x</p><textarea name=notes rows=3>Has <b>epilepsy</b> &amp; asthma</textarea>\
+            <textarea name=empty> </textarea><select name=x><option selected>left open";
+        assert_eq!(
+            html_pieces(page),
+            [
+                control("ethnicity", "Black Caribbean"),
+                control("ethnicity", "PK"),
+                Piece::Open("p".into()),
+                Piece::Text("x"),
+                Piece::Close("p".into()),
+                // A text area's text is text, tags and all, as browsers show it.
+                control("notes", "Has <b>epilepsy</b> & asthma"),
+                control("x", "left open"),
+            ]
+        );
     }
 
     #[test]
