@@ -243,6 +243,11 @@ mod tests {
         format!("From x@y Mon Jan  1 00:00:00 2024\nFrom: a@example.org\nTo: {to}\nSubject: s\n\n{body}\n")
     }
 
+    fn read_mailbox(mailbox: String) -> super::super::Extracted {
+        let mailbox = mailbox.into_bytes();
+        extract_bytes(&engine(), "inbox.mbox", mailbox, false, Limits::default())
+    }
+
     /// Where in a mailbox each finding was.
     fn found_in(got: &super::super::Extracted) -> Vec<(u64, String)> {
         got.findings
@@ -268,13 +273,7 @@ mod tests {
             ),
         ]
         .concat();
-        let got = extract_bytes(
-            &engine(),
-            "inbox.mbox",
-            mailbox.into_bytes(),
-            false,
-            Limits::default(),
-        );
+        let got = read_mailbox(mailbox);
         let found: Vec<(String, &str, &str)> = got
             .findings
             .iter()
@@ -347,13 +346,7 @@ mod tests {
             message("b@example.org", "Call 07700 900789"),
         ]
         .concat();
-        let got = extract_bytes(
-            &engine(),
-            "inbox.mbox",
-            mailbox.into_bytes(),
-            false,
-            Limits::default(),
-        );
+        let got = read_mailbox(mailbox);
         assert_eq!((got.format, got.outcome), ("mbox", Outcome::Failed));
         assert_eq!(
             got.reason.as_deref(),

@@ -524,6 +524,33 @@ mod tests {
     }
 
     #[test]
+    fn a_body_kept_as_html_alone_is_read_as_a_page() {
+        let html = "<table><tr><td>Name</td><td>Mrs Nia Okafor</td></tr>\
+            <tr><td>Date of birth</td><td>03/04/1971</td></tr></table>";
+        let streams: [(&str, &[u8]); 2] = [
+            ("/__properties_version1.0", &properties(32, &[])),
+            ("/__substg1.0_10130102", html.as_bytes()),
+        ];
+        let got = extract_bytes(
+            &engine(),
+            "form.msg",
+            compound(&streams),
+            false,
+            Limits::default(),
+        );
+        let found: Vec<(String, &str)> = got
+            .findings
+            .iter()
+            .map(|f| (f.location.to_string(), f.record.as_str()))
+            .collect();
+        let at = |row: u64, column: &str| {
+            let at = format!("message 1, part body, table 1, row {row}, column \"{column}\"");
+            (at, "message 1, table 1")
+        };
+        assert_eq!(found, [at(1, "Name"), at(2, "Date of birth")]);
+    }
+
+    #[test]
     fn what_a_message_says_is_read_from_its_properties() {
         let mut msg = Msg::new(
             CompoundFile::open(Cursor::new(msg())).unwrap(),
