@@ -434,6 +434,13 @@ fn scan_html(html: &str, sink: &mut Sink) {
                 in_cell = true;
             }
             Piece::Close(t) if t == "td" || t == "th" => in_cell = false,
+            // Lines within a cell (`<br>`, paragraphs) stay apart: run
+            // together, `07700 900123<br>nia@example.org` hid the phone.
+            Piece::Open(t) | Piece::Close(t) if in_cell && BLOCK_TAGS.contains(&t.as_str()) => {
+                if let Some(cell) = rows.last_mut().and_then(|r| r.last_mut()) {
+                    cell.push('\n');
+                }
+            }
             Piece::Text(s) if depth > 0 => {
                 if let Some(cell) = rows
                     .last_mut()
@@ -884,6 +891,25 @@ mod tests {
                 (table, row, column, f.detector.clone())
             })
             .collect()
+    }
+
+    #[test]
+    fn lines_within_a_cell_stay_apart() {
+        let html = "<table><tr><th>Tenant</th><th>Contact</th><th>Address</th></tr>\
+            <tr><td>Mrs Nia Okafor<br>DOB 03/04/1971</td>\
+            <td>07700 900123<br/>nia@example.org</td><td><p>Flat 3</p><p>LS6 2QT</p></td></tr>\
+            </table>";
+        let s = |c: &str, d: &str| (1, 2, c.to_string(), d.to_string());
+        assert_eq!(
+            html_table_findings(html),
+            [
+                s("Tenant", "person_name"),
+                s("Tenant", "date_of_birth"),
+                s("Contact", "uk_phone"),
+                s("Contact", "email"),
+                s("Address", "uk_postcode"),
+            ]
+        );
     }
 
     #[test]
