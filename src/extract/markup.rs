@@ -456,6 +456,14 @@ fn scan_html(html: &str, sink: &mut Sink) {
                 comments.push('\n');
             }
             Piece::Data { script, json } => data.push((script, json)),
+            // A control in a table's cell is what the cell holds: a grid
+            // of inputs is a table, a label beside an input a form.
+            Piece::Control { value, .. } if in_cell => {
+                if let Some(cell) = rows.last_mut().and_then(|r| r.last_mut()) {
+                    cell.push_str(&value);
+                    cell.push('\n');
+                }
+            }
             Piece::Control { name, value } => controls.push((name, value)),
             Piece::Link(address) => {
                 links.push_str(&address);
@@ -891,6 +899,31 @@ mod tests {
                 (table, row, column, f.detector.clone())
             })
             .collect()
+    }
+
+    #[test]
+    fn a_control_in_a_cell_is_what_the_cell_holds() {
+        let html = "<table><tr><th>Name</th><th>DOB</th><th>Ethnicity</th></tr>\
+            <tr><td><input name=n1 value='Mrs Nia Okafor'></td><td><input name=d1 value=03/04/1971></td>\
+            <td><select name=e1><option>White British<option selected>Black Caribbean</select></td></tr>\
+            <tr><td><input name=n2 value='Mr Dev Dunmore'></td><td><input name=d2 value=11/12/1969></td>\
+            <td><select name=e2><option selected>White British</select></td></tr></table>\
+            <table><tr><th>Date of birth</th><td><input name=x value=05/06/1980></td></tr>\
+            <tr><th>Phone</th><td><input name=y value='07700 900123'></td></tr></table>";
+        let s = |t: u64, r: u64, c: &str, d: &str| (t, r, c.to_string(), d.to_string());
+        assert_eq!(
+            html_table_findings(html),
+            [
+                s(1, 2, "Name", "person_name"),
+                s(1, 2, "DOB", "date_of_birth"),
+                s(1, 2, "Ethnicity", "ethnic_origin"),
+                s(1, 3, "Name", "person_name"),
+                s(1, 3, "DOB", "date_of_birth"),
+                s(1, 3, "Ethnicity", "ethnic_origin"),
+                s(2, 1, "Date of birth", "date_of_birth"),
+                s(2, 2, "Phone", "uk_phone"),
+            ]
+        );
     }
 
     #[test]
