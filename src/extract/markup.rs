@@ -239,12 +239,11 @@ fn is_json_type(mime: &str) -> bool {
 /// What an `<input>` or `<a>` tag holds that is read.
 fn held_by_tag(tag: &str, attrs: &[(String, String)]) -> Option<Piece<'static>> {
     if tag == "a" {
-        let href = attribute(attrs, "href")?.trim();
-        let scheme = href.split(':').next().unwrap_or("").to_ascii_lowercase();
-        if scheme != "mailto" && scheme != "tel" {
+        let (scheme, address) = attribute(attrs, "href")?.trim().split_once(':')?;
+        if !scheme.eq_ignore_ascii_case("mailto") && !scheme.eq_ignore_ascii_case("tel") {
             return None;
         }
-        let address = percent_encoding::percent_decode_str(&href[scheme.len() + 1..]);
+        let address = percent_encoding::percent_decode_str(address);
         return Some(Piece::Link(address.decode_utf8_lossy().into_owned()));
     }
     let kind = attribute(attrs, "type")
@@ -416,6 +415,8 @@ fn scan_html(html: &str, sink: &mut Sink) {
                     table_records(&rows, &heads, table_no, sink);
                     rows.clear();
                     heads.clear();
+                    // `</td>` may be left out: the table's end ends its cell.
+                    in_cell = false;
                 }
             }
             Piece::Open(t) if depth > 0 && t == "tr" => {
@@ -436,7 +437,9 @@ fn scan_html(html: &str, sink: &mut Sink) {
             Piece::Close(t) if t == "td" || t == "th" => in_cell = false,
             // Lines within a cell (`<br>`, paragraphs) stay apart: run
             // together, `07700 900123<br>nia@example.org` hid the phone.
-            Piece::Open(t) | Piece::Close(t) if in_cell && BLOCK_TAGS.contains(&t.as_str()) => {
+            Piece::Open(t) | Piece::Close(t)
+                if depth > 0 && in_cell && BLOCK_TAGS.contains(&t.as_str()) =>
+            {
                 if let Some(cell) = rows.last_mut().and_then(|r| r.last_mut()) {
                     cell.push('\n');
                 }
@@ -458,7 +461,7 @@ fn scan_html(html: &str, sink: &mut Sink) {
             Piece::Data { script, json } => data.push((script, json)),
             // A control in a table's cell is what the cell holds: a grid
             // of inputs is a table, a label beside an input a form.
-            Piece::Control { value, .. } if in_cell => {
+            Piece::Control { value, .. } if depth > 0 && in_cell => {
                 if let Some(cell) = rows.last_mut().and_then(|r| r.last_mut()) {
                     cell.push_str(&value);
                     cell.push('\n');
@@ -927,6 +930,28 @@ mod tests {
     }
 
     #[test]
+    fn a_table_whose_cells_are_left_open_ends_them() {
+        // `</td>` is optional: what follows the table is the page's, its
+        // lines and controls too.
+        let html = "<table><tr><th>Name<td>Mrs Nia Okafor<tr><th>DOB<td>03/04/1971</table>\
+            <p>Call</p><p>07700 900123</p><input name=email value=nia@example.org>";
+        let found: Vec<(String, String)> = html_findings(html)
+            .into_iter()
+            .map(|(at, detector, _)| (at, detector))
+            .collect();
+        let s = |at: &str, d: &str| (at.to_string(), d.to_string());
+        assert_eq!(
+            found,
+            [
+                s("table 1, row 1, column \"Name\"", "person_name"),
+                s("table 1, row 2, column \"DOB\"", "date_of_birth"),
+                s("line 4, column 1", "uk_phone"),
+                s("part form, column \"email\"", "email"),
+            ]
+        );
+    }
+
+    #[test]
     fn lines_within_a_cell_stay_apart() {
         let html = "<table><tr><th>Tenant</th><th>Contact</th><th>Address</th></tr>\
             <tr><td>Mrs Nia Okafor<br>DOB 03/04/1971</td>\
@@ -1058,6 +1083,8 @@ mod tests {
                 },
             ]
         );
+        // A scheme alone is no address.
+        assert_eq!(html_pieces("<a href=mailto>x"), [Piece::Text("x")]);
         assert!(is_json_type("text/json") && is_json_type(" application/vnd.api+json "));
         assert!(!is_json_type("module") && !is_json_type("application/jsonp"));
     }
