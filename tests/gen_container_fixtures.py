@@ -814,6 +814,8 @@ of, ol = person()
 officer_email, officer_phone = email(of, ol, "example.org"), mobile()
 code_email, secret = email(*person()), nino(" ")
 other_email = email(f, l, "example.net")
+ef, el = person()
+emergency = {"contact": {"name": f"{ef} {el}", "phone": mobile()}}
 next_data = {"props": {"pageProps": {
     "tenant": {"name": f"{f} {l}", "dateOfBirth": f"{y}-{m:02d}-{d:02d}", "niNumber": n,
                "supportNeeds": ["Type 2 diabetes"]},
@@ -837,6 +839,7 @@ write(P, f"""<!DOCTYPE html>
 <input type="password" name="memorable" value="{secret}">
 <button type="submit">Save</button>
 </form>
+<div id="emergency" data-props="{json.dumps(emergency).replace('"', '&quot;')}" x-data="{{ open: false }}"></div>
 <p>We also write to <a href="mailto:{other_email.replace("@", "%40")}">your other address</a>.</p>
 </div>
 <script id="__NEXT_DATA__" type="application/json">{json.dumps(next_data)}</script>
@@ -862,6 +865,9 @@ plant(P, "ethnic_origin", "White British", "part form, column ethnicity", expect
 plant(P, "health_term", "uses a wheelchair", "part form, column visit_notes",
       why="a text area's text, in the same record as the tenant's contact details")
 plant(P, "email", other_email, "part links, line 1", why="where a mailto link goes, not shown on the page")
+plant(P, "person_name", f"{ef} {el}", "part data-props attribute 1, pointer /contact/name",
+      why="JSON in an attribute (a component's props), read as JSON")
+plant(P, "uk_phone", emergency["contact"]["phone"], "part data-props attribute 1, pointer /contact/phone")
 plant(P, "email", code_email, "script 2", expect="not_found", why="code in a script is not read")
 plant(P, "uk_nino", secret, "part form", expect="not_found", why="a password control's value is not read")
 

@@ -621,7 +621,7 @@ record page printed from a housing system), `spreadsheets/tenant_details.xlsx` a
 `documents/referral_form.docx` (a support referral) are laid out as forms, label beside value, one
 tenant each; the page keeps an old email address in a comment, and `web/newsletter.html` another.
 `web/tenant_portal.html` is a page saved from a tenant portal (a web app): the tenant, her household
-and her housing officer are in its data scripts (JSON), her contact details in its form's controls
+and her housing officer are in its data scripts (JSON), her emergency contact in JSON in an attribute, her contact details in its form's controls
 (a select's chosen option, her ethnic group, and a text area among them) and a `mailto:` link, and
 none of them is on the page as shown; an address in its code, an option not chosen and a password
 control's value are hard negatives. `mail/repair_request.eml` is an email a web form sent in

@@ -53,6 +53,7 @@ fn share_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(b"</script>".to_vec()),
         Just(b"<input name=\"dob\" value=\"".to_vec()),
         Just(b"<a href='mailto:".to_vec()),
+        Just(b"<div data-x=\"{&quot;dob&quot;: &quot;".to_vec()),
         Just(b"'>".to_vec()),
         Just(b"=".to_vec()),
         prop::collection::vec(any::<u8>(), 0..12),

@@ -937,7 +937,8 @@ fn referral_rows(rng: &mut Rng, p: &mut Plant) -> Vec<Vec<String>> {
 }
 
 /// A page saved from a tenant portal (a web app): the tenant is in its data
-/// script (JSON), her contact details and ethnic group in its form's
+/// script (JSON), her emergency contact in JSON in an attribute (a
+/// component's props), her contact details and ethnic group in its form's
 /// controls and a `mailto:` link, none of them on the page as shown. An
 /// address in the page's code, and the groups the form offers but were not
 /// chosen, are not hers.
@@ -956,6 +957,12 @@ fn portal_page(rng: &mut Rng, p: &mut Plant) -> String {
     let other = p
         .pos("email", "mailto", synth::email(rng))
         .replace('@', "%40");
+    let contact = serde_json::json!({"contact": {
+        "name": p.pos("person_name", "json_attribute", synth::name(rng)),
+        "phone": p.pos("uk_phone", "json_attribute", synth::phone(rng)),
+    }})
+    .to_string()
+    .replace('"', "&quot;");
     let (_, groups) = SPECIAL[0];
     let chosen = rng.below(groups.len() as u64) as usize;
     let options: String = groups
@@ -980,6 +987,7 @@ fn portal_page(rng: &mut Rng, p: &mut Plant) -> String {
          <label>Postcode <input name=\"postcode\" value=\"{postcode}\"></label>\n\
          <label>Ethnic group <select name=\"ethnicity\">{options}</select></label>\n\
          <button>Save</button></form>\n\
+         <div data-props=\"{contact}\" x-data=\"{{ open: false }}\"></div>\n\
          <p>We also write to <a href=\"mailto:{other}\">your other address</a>.</p>\n\
          <script id=\"__NEXT_DATA__\" type=\"application/json\">{data}</script>\n\
          </body></html>\n"

@@ -11,6 +11,7 @@
 //! and styles are dropped. XML elements are fields named by their element,
 //! and each child of the root element is a record.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 use std::rc::Rc;
@@ -52,11 +53,17 @@ enum Piece<'a> {
     Open(String),
     Close(String),
     Comment(&'a str),
-    /// A script that holds data, not code (its `type` is JSON's), and which
-    /// of the page's scripts it is, from 1.
+    /// Data a page holds as JSON: a script whose `type` is JSON's, or an
+    /// attribute's value (`data-page="{&quot;props&quot;: …}"`), and the
+    /// part it is read as: `script 3` (the page's third script),
+    /// `data-page attribute 1` (its first `data-page` holding a brace or
+    /// bracket). A script
+    /// that is not JSON after all is read as text; an attribute that is
+    /// not is code (`x-data="{ open: false }"`) and is not read.
     Data {
-        script: u64,
-        json: &'a str,
+        part: String,
+        json: Cow<'a, str>,
+        script: bool,
     },
     /// A form control's value (`<input value="…">`, a `<select>`'s chosen
     /// option, a `<textarea>`'s text), under its `name` (or `id`).
@@ -85,6 +92,7 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
     let mut rest = html;
     let mut scripts = 0u64;
+    let mut braced: HashMap<String, u64> = HashMap::new();
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
             out.push(Piece::Text(rest));
@@ -130,10 +138,10 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
                 scripts += 1;
                 let attrs = attributes(inner, name.len());
                 if attribute(&attrs, "type").is_some_and(is_json_type) {
-                    let json = &rest[..end.unwrap_or(rest.len())];
                     out.push(Piece::Data {
-                        script: scripts,
-                        json,
+                        part: format!("script {scripts}"),
+                        json: Cow::Borrowed(&rest[..end.unwrap_or(rest.len())]),
+                        script: true,
                     });
                 }
             }
@@ -163,11 +171,27 @@ fn html_pieces(html: &str) -> Vec<Piece<'_>> {
             rest = rest[end..].find('>').map_or("", |j| &rest[end + j + 1..]);
             continue;
         }
-        out.push(if closing {
-            Piece::Close(name)
-        } else {
-            Piece::Open(name)
-        });
+        if closing {
+            out.push(Piece::Close(name));
+            continue;
+        }
+        // Only a tag with a brace or bracket in it may hold JSON: most
+        // tags' attributes are not parsed.
+        if memchr::memchr2(b'{', b'[', inner.as_bytes()).is_some() {
+            for (attr, value) in attributes(inner, name.len()) {
+                if value.trim_start().starts_with(['{', '[']) {
+                    // The page's Nth such attribute of that name.
+                    let nth = braced.entry(attr.clone()).or_insert(0u64);
+                    *nth += 1;
+                    out.push(Piece::Data {
+                        part: format!("{attr} attribute {nth}"),
+                        json: Cow::Owned(value),
+                        script: false,
+                    });
+                }
+            }
+        }
+        out.push(Piece::Open(name));
     }
     out
 }
@@ -390,7 +414,7 @@ fn scan_html(html: &str, sink: &mut Sink) {
     let mut text = String::new();
     let mut comments = String::new();
     let mut links = String::new();
-    let mut data: Vec<(u64, &str)> = Vec::new();
+    let mut data: Vec<(String, Cow<str>, bool)> = Vec::new();
     let mut controls: Vec<(String, String)> = Vec::new();
     let mut table_no = 0u64;
     // Inside a table: rows of cells, each cell's text and whether it is a
@@ -458,7 +482,7 @@ fn scan_html(html: &str, sink: &mut Sink) {
                 comments.push_str(&unescape(c));
                 comments.push('\n');
             }
-            Piece::Data { script, json } => data.push((script, json)),
+            Piece::Data { part, json, script } => data.push((part, json, script)),
             // A control in a table's cell is what the cell holds: a grid
             // of inputs is a table, a label beside an input a form.
             Piece::Control { value, .. } if depth > 0 && in_cell => {
@@ -490,12 +514,12 @@ fn scan_html(html: &str, sink: &mut Sink) {
     sink.text_unit(&comments, &comments_part());
     sink.text_unit(&links, &part("links"));
     read_controls(&controls, sink);
-    for (script, json) in data {
-        let at = part(&format!("script {script}"));
-        // Not JSON after all (cut short by a `</script>` in a string, say):
-        // still read, as text.
-        if !super::json::scan_embedded(json, &at, sink) {
-            sink.text_unit(json, &at);
+    for (name, json, script) in data {
+        let at = part(&name);
+        // A script that is not JSON after all (cut short by a `</script>`
+        // in a string, say) is still read, as text.
+        if !super::json::scan_embedded(&json, &at, sink) && script {
+            sink.text_unit(&json, &at);
         }
     }
 }
@@ -1063,8 +1087,9 @@ mod tests {
             html_pieces(page),
             vec![
                 Piece::Data {
-                    script: 3,
-                    json: "{\"a\": 1}"
+                    part: "script 3".into(),
+                    json: "{\"a\": 1}".into(),
+                    script: true,
                 },
                 control("ref", "T&1"),
                 control("dob", "x>y"),
@@ -1078,8 +1103,9 @@ mod tests {
                 Piece::Close("a".into()),
                 // Left open, a data script runs to the end.
                 Piece::Data {
-                    script: 5,
-                    json: "[1"
+                    part: "script 5".into(),
+                    json: "[1".into(),
+                    script: true,
                 },
             ]
         );
@@ -1191,6 +1217,38 @@ mod tests {
                 ),
                 // Cut short by `</script>`, so not JSON: read as text.
                 s("part script 4, line 1, column 9", "uk_nino", "document"),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_in_attributes_is_read_as_json_and_code_in_them_is_not() {
+        // Inertia's page data, Livewire's snapshot; Alpine's code, a class
+        // binding and a bracket in a title hold no JSON.
+        let page = r#"<div id="app" data-page="{&quot;props&quot;: {&quot;tenant&quot;:
+              {&quot;name&quot;: &quot;Nia Okafor&quot;, &quot;dob&quot;: &quot;03/04/1971&quot;}}}">
+            <div x-data="{ email: 'code@example.org' }" :class="{ 'AB123456C': x }">
+            <p title="[draft] AB123456C">x</p>
+            <div wire:snapshot='[{"phone": "07700 900123"}]'></div></div></div>"#;
+        let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(
+            html_findings(page),
+            [
+                s(
+                    "part data-page attribute 1, pointer /props/tenant/name",
+                    "person_name",
+                    "document"
+                ),
+                s(
+                    "part data-page attribute 1, pointer /props/tenant/dob",
+                    "date_of_birth",
+                    "document"
+                ),
+                s(
+                    "part wire:snapshot attribute 1, pointer /0/phone",
+                    "uk_phone",
+                    "part wire:snapshot attribute 1, pointer /0"
+                ),
             ]
         );
     }
