@@ -913,6 +913,41 @@ plant(P, "health_term", "Epilepsy", "message 1 part body table 1 row 7 column Ac
       why="a health term in the same record as the tenant's name")
 plant(P, "email", reply, "message 1 part body links line 1", why="where a mailto link goes")
 
+# --- a page saved from an ASP.NET WebForms system: a grid, its hidden column in the view state ---
+# The grid shows names and arrears; its NINO column is hidden, but ASP.NET keeps every cell in the
+# page's __VIEWSTATE (base64 of ObjectStateFormatter: FF 01, then tokens; 05 or 1E, a length, UTF-8).
+P = "web/arrears_list.html"
+rows = []
+for i in range(3):
+    gf, gl = person()
+    rows.append((f"{gf} {gl}", nino(""), f"{rng.randint(100, 900)}.{rng.randint(0, 99):02d}"))
+
+
+def vs_string(token, text):
+    data = text.encode()
+    return bytes([token, len(data)]) + data
+
+
+state = bytes([0xFF, 0x01, 0x0F, 0x0F]) + vs_string(0x05, "1234567890")
+for name, ni, arrears in rows:
+    state += bytes([0x64, 0x0F]) + vs_string(0x1E, name) + vs_string(0x05, ni) + vs_string(0x05, arrears)
+state += bytes(rng.randint(0, 255) for _ in range(20))  # the MAC
+view_state = base64.b64encode(state).decode()
+grid = "".join(f"<tr><td>{name}</td><td>{arrears}</td></tr>\n" for name, _, arrears in rows)
+write(P, f"""<!DOCTYPE html>
+<html><head><title>Arrears over 100</title></head><body>
+<form method="post" action="./ArrearsList.aspx" id="form1">
+<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="{view_state}" />
+<input type="hidden" name="__VIEWSTATEGENERATOR" id="__VIEWSTATEGENERATOR" value="CA0B0334" />
+<table id="gvArrears">
+<tr><th>Tenant</th><th>Arrears</th></tr>
+{grid}</table>
+</form></body></html>
+""")
+for i, (name, ni, _) in enumerate(rows):
+    plant(P, "uk_nino", ni, f"part viewstate, line {3 * i + 3}",
+          why="a grid's hidden column, kept in the page's ASP.NET view state" if i == 0 else "")
+
 planted.sort(key=lambda p: p["path"])
 write("expected/planted_containers.json", json.dumps(planted, indent=1) + "\n")
 print(f"{len(planted)} planted values ({sum(p['expect'] == 'found' for p in planted)} to find)")

@@ -626,6 +626,8 @@ and her housing officer are in its data scripts (JSON), her emergency contact in
 none of them is on the page as shown; an address in its code, an option not chosen and a password
 control's value are hard negatives. `mail/repair_request.eml` is an email a web form sent in
 HTML alone: its table is a form, read label by label (flattened to text, its cells ran together).
+`web/arrears_list.html` is a page saved from an ASP.NET WebForms system: its grid's NINO column is
+hidden, and kept in the page's view state.
 
 `expected/audit.toml` pins the policy, the as-of date and the expected output for
 `trawl audit fixtures`.

@@ -416,6 +416,7 @@ fn scan_html(html: &str, sink: &mut Sink) {
     let mut links = String::new();
     let mut data: Vec<(String, Cow<str>, bool)> = Vec::new();
     let mut controls: Vec<(String, String)> = Vec::new();
+    let mut view_state = String::new();
     let mut table_no = 0u64;
     // Inside a table: rows of cells, each cell's text and whether it is a
     // header cell (`<th>`).
@@ -491,6 +492,7 @@ fn scan_html(html: &str, sink: &mut Sink) {
                     cell.push('\n');
                 }
             }
+            Piece::Control { name, value } if is_view_state(&name) => view_state.push_str(&value),
             Piece::Control { name, value } => controls.push((name, value)),
             Piece::Link(address) => {
                 links.push_str(&address);
@@ -513,6 +515,10 @@ fn scan_html(html: &str, sink: &mut Sink) {
     );
     sink.text_unit(&comments, &comments_part());
     sink.text_unit(&links, &part("links"));
+    sink.text_unit(
+        &view_state_strings(&view_state).join("\n"),
+        &part("viewstate"),
+    );
     read_controls(&controls, sink);
     for (name, json, script) in data {
         let at = part(&name);
@@ -522,6 +528,68 @@ fn scan_html(html: &str, sink: &mut Sink) {
             sink.text_unit(&json, &at);
         }
     }
+}
+
+/// ASP.NET's `__VIEWSTATE` (split as `__VIEWSTATE1`, `__VIEWSTATE2`… when
+/// long): the page's controls' state, a grid's rows among them, hidden
+/// columns too.
+fn is_view_state(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("__VIEWSTATE") else {
+        return false;
+    };
+    rest.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Longest string read out of a view state: what a page's state holds of
+/// one control.
+const MAX_VIEW_STATE_STRING: u64 = 1 << 16;
+
+/// The strings a view state holds, in order. It is base64 of
+/// `ObjectStateFormatter`'s binary (`FF 01` first): a string is a token
+/// (`05`, or `1E` as it is added to the table of strings), its length in
+/// bytes as 7-bit groups, then UTF-8. Read wherever a token is followed by
+/// a plausible string (three or more characters, none a control): a
+/// state encrypted, or in an older format, gives nothing.
+fn view_state_strings(encoded: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let encoded: String = encoded.split_whitespace().collect();
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded) else {
+        return Vec::new();
+    };
+    if !bytes.starts_with(&[0xFF, 0x01]) {
+        return Vec::new();
+    }
+    let mut strings = Vec::new();
+    let mut i = 2;
+    while i < bytes.len() {
+        if bytes[i] != 0x05 && bytes[i] != 0x1E {
+            i += 1;
+            continue;
+        }
+        let (mut length, mut shift, mut at) = (0u64, 0, i + 1);
+        while let Some(&b) = bytes.get(at).filter(|_| shift < 35) {
+            length |= u64::from(b & 0x7F) << shift;
+            shift += 7;
+            at += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        let text = (3..=MAX_VIEW_STATE_STRING)
+            .contains(&length)
+            .then(|| bytes.get(at..at + length as usize))
+            .flatten()
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .filter(|t| !t.chars().any(char::is_control));
+        match text {
+            Some(text) => {
+                strings.push(text.to_string());
+                i = at + text.len();
+            }
+            None => i += 1,
+        }
+    }
+    strings
 }
 
 /// A page's form controls' values, judged together in the page's record,
@@ -1140,6 +1208,54 @@ mod tests {
                 control("x", "left open"),
             ]
         );
+    }
+
+    #[test]
+    fn a_view_state_is_read_for_the_strings_it_holds() {
+        use base64::Engine as _;
+        let string = |token: u8, s: &str| [&[token, s.len() as u8][..], s.as_bytes()].concat();
+        let state = [
+            vec![0xFF, 0x01, 0x0F, 0x0F],
+            string(0x05, "Nia Okafor"),
+            vec![0x64, 0x1F, 0x02, 0x05, 0x02, b'o', b'k'],
+            string(0x1E, "AB123456C"),
+            string(0x05, "nia@example.org"),
+            // The MAC: a token followed by no string.
+            vec![0x05, 0x7F, 0x1E, 0x02, 0x00, 0x9A],
+        ]
+        .concat();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&state);
+        assert_eq!(
+            view_state_strings(&encoded),
+            ["Nia Okafor", "AB123456C", "nia@example.org"]
+        );
+        // Split over fields as ASP.NET splits a long one.
+        let (a, b) = encoded.split_at(10);
+        let page = format!(
+            "<form><input type=hidden name=__VIEWSTATE value={a}>\
+             <input type=hidden name=__VIEWSTATE1 value={b}>\
+             <input type=hidden name=__VIEWSTATEGENERATOR value=CA0B0334></form>"
+        );
+        let found: Vec<(String, String)> = html_findings(&page)
+            .into_iter()
+            .map(|(at, detector, _)| (at, detector))
+            .collect();
+        let s = |at: &str, d: &str| (at.to_string(), d.to_string());
+        assert_eq!(
+            found,
+            [
+                s("part viewstate, line 1, column 1", "person_name"),
+                s("part viewstate, line 2, column 1", "uk_nino"),
+                s("part viewstate, line 3, column 1", "email"),
+            ]
+        );
+        // Encrypted or in another format: nothing.
+        assert!(view_state_strings("/wEPDwUKMTY").is_empty());
+        assert!(view_state_strings("not base64!").is_empty());
+        assert!(view_state_strings(
+            &base64::engine::general_purpose::STANDARD.encode([0x05, 3, b'a', b'b', b'c'])
+        )
+        .is_empty());
     }
 
     #[test]
