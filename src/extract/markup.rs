@@ -484,6 +484,8 @@ fn scan_html(html: &str, sink: &mut Sink) {
                 comments.push('\n');
             }
             Piece::Data { part, json, script } => data.push((part, json, script)),
+            // Wherever it is: old pages lay the whole form out in a table.
+            Piece::Control { name, value } if is_view_state(&name) => view_state.push_str(&value),
             // A control in a table's cell is what the cell holds: a grid
             // of inputs is a table, a label beside an input a form.
             Piece::Control { value, .. } if depth > 0 && in_cell => {
@@ -492,7 +494,6 @@ fn scan_html(html: &str, sink: &mut Sink) {
                     cell.push('\n');
                 }
             }
-            Piece::Control { name, value } if is_view_state(&name) => view_state.push_str(&value),
             Piece::Control { name, value } => controls.push((name, value)),
             Piece::Link(address) => {
                 links.push_str(&address);
@@ -1230,11 +1231,13 @@ mod tests {
             ["Nia Okafor", "AB123456C", "nia@example.org"]
         );
         // Split over fields as ASP.NET splits a long one.
+        // Split over fields as ASP.NET splits a long one, in a form laid
+        // out in a table, as old pages are.
         let (a, b) = encoded.split_at(10);
         let page = format!(
-            "<form><input type=hidden name=__VIEWSTATE value={a}>\
+            "<form><table><tr><td><input type=hidden name=__VIEWSTATE value={a}>\
              <input type=hidden name=__VIEWSTATE1 value={b}>\
-             <input type=hidden name=__VIEWSTATEGENERATOR value=CA0B0334></form>"
+             <input type=hidden name=__VIEWSTATEGENERATOR value=CA0B0334></table></form>"
         );
         let found: Vec<(String, String)> = html_findings(&page)
             .into_iter()
