@@ -1028,13 +1028,9 @@ mod tests {
         // lines and controls too.
         let html = "<table><tr><th>Name<td>Mrs Nia Okafor<tr><th>DOB<td>03/04/1971</table>\
             <p>Call</p><p>07700 900123</p><input name=email value=nia@example.org>";
-        let found: Vec<(String, String)> = html_findings(html)
-            .into_iter()
-            .map(|(at, detector, _)| (at, detector))
-            .collect();
         let s = |at: &str, d: &str| (at.to_string(), d.to_string());
         assert_eq!(
-            found,
+            html_located(html),
             [
                 s("table 1, row 1, column \"Name\"", "person_name"),
                 s("table 1, row 2, column \"DOB\"", "date_of_birth"),
@@ -1239,13 +1235,9 @@ mod tests {
              <input type=hidden name=__VIEWSTATE1 value={b}>\
              <input type=hidden name=__VIEWSTATEGENERATOR value=CA0B0334></table></form>"
         );
-        let found: Vec<(String, String)> = html_findings(&page)
-            .into_iter()
-            .map(|(at, detector, _)| (at, detector))
-            .collect();
         let s = |at: &str, d: &str| (at.to_string(), d.to_string());
         assert_eq!(
-            found,
+            html_located(&page),
             [
                 s("part viewstate, line 1, column 1", "person_name"),
                 s("part viewstate, line 2, column 1", "uk_nino"),
@@ -1289,6 +1281,12 @@ mod tests {
             .iter()
             .map(|f| (f.location.to_string(), f.detector.clone(), f.record.clone()))
             .collect()
+    }
+
+    /// Each finding of a page: where and what.
+    fn html_located(html: &str) -> Vec<(String, String)> {
+        let found = html_findings(html).into_iter();
+        found.map(|(at, detector, _)| (at, detector)).collect()
     }
 
     #[test]
