@@ -1244,7 +1244,8 @@ mod tests {
                 s("part viewstate, line 3, column 1", "email"),
             ]
         );
-        // Encrypted or in another format: nothing.
+        // Not base64 (a field cut short, or not a view state at all), or
+        // not `FF 01` (encrypted, or .NET 1's format): nothing.
         assert!(view_state_strings("/wEPDwUKMTY").is_empty());
         assert!(view_state_strings("not base64!").is_empty());
         assert!(view_state_strings(
