@@ -43,6 +43,9 @@ pub struct Hit {
     /// `identifies_person`, unless its only support cannot carry that (a
     /// name known only from the gazetteer).
     pub links: bool,
+    /// It may pair with a partner, or be one: grouped, or with context of
+    /// its own (see `pair_only_grouped`).
+    pub pairable: bool,
     /// The value carries its own evidence in place of the context its
     /// detector requires (a listed forename and surname): admitted, but at
     /// the confidence without context.
@@ -338,7 +341,11 @@ impl Engine {
             None => (end + d.context_after).min(text.len()),
         };
         let after = window(text, end, to);
-        let near = if to > end {
+        let near = if matches!(d.matcher, Matcher::Words { .. }) {
+            // A word list's keywords hold the term, to name its other
+            // senses: "use caution", "key fingerprints", "stroke width".
+            context::normalise(&format!("{before}{}{after}", window(text, start, end)))
+        } else if to > end {
             context::normalise(&format!("{before} | {after}"))
         } else {
             context::normalise(&before)
@@ -387,6 +394,8 @@ impl Engine {
             evidence.push("not_personal".into());
         }
         let context = has_context || self_evident.is_some_and(|(_, strong)| strong);
+        let pairable =
+            !d.pair_only_grouped || context || !text[start..end].iter().all(u8::is_ascii_digit);
         if let (Some(v), Ok(value)) = (d.validator, std::str::from_utf8(&text[start..end])) {
             for &target in &d.yields {
                 let Some(derived) =
@@ -402,6 +411,7 @@ impl Engine {
                     context: true,
                     negative: false,
                     not_personal,
+                    pairable: true,
                     links: self.rules.detectors[target].identifies_person,
                     self_supported: false,
                     confidence: d.confidence,
@@ -418,6 +428,7 @@ impl Engine {
             context,
             negative,
             not_personal,
+            pairable,
             links,
             self_supported: self_evident.is_some(),
             confidence: d.confidence,
@@ -460,23 +471,23 @@ impl Engine {
         // Built when first asked for: most units pair and link nothing, and
         // this runs for every row of a table.
         let mut partners: std::collections::BTreeMap<usize, Nearby> = Default::default();
-        let paired: Vec<usize> = (0..hits.len())
-            .filter(|&i| !keep[i] && !ruled_out(&hits[i]))
-            .filter(|&i| {
-                let d = &dets[hits[i].detector];
-                d.pairs_with.is_some_and(|partner| {
-                    partners
-                        .entry(partner)
-                        .or_insert_with(|| {
-                            Nearby::new(
-                                hits.iter()
-                                    .filter(|o| o.detector == partner && !ruled_out(o)),
-                            )
-                        })
-                        .any_near(&hits[i], scope, d.pair_distance, true)
+        let paired: Vec<usize> =
+            (0..hits.len())
+                .filter(|&i| !keep[i] && !ruled_out(&hits[i]) && hits[i].pairable)
+                .filter(|&i| {
+                    let d = &dets[hits[i].detector];
+                    d.pairs_with.is_some_and(|partner| {
+                        partners
+                            .entry(partner)
+                            .or_insert_with(|| {
+                                Nearby::new(hits.iter().filter(|o| {
+                                    o.detector == partner && !ruled_out(o) && o.pairable
+                                }))
+                            })
+                            .any_near(&hits[i], scope, d.pair_distance, true)
+                    })
                 })
-            })
-            .collect();
+                .collect();
         for i in paired {
             keep[i] = true;
             let d = &dets[hits[i].detector];
@@ -603,20 +614,46 @@ fn window(text: &[u8], mut from: usize, to: usize) -> std::borrow::Cow<'_, str> 
 }
 
 /// A word-list term must stand alone: `\b` in the pattern is ASCII-only, so
-/// a letter such as "é" beside it is checked here.
+/// a letter such as "é" beside it is checked here. Nor is it a piece of a
+/// name that code, paths and addresses join up: `to_stroke.y`, `snp.s`,
+/// `docs/stroke/`, `@unison`, a term then `.` and a word (a file's
+/// extension, a domain). A hyphen joins English too ("HIV-positive").
 fn word_edges_ok(text: &[u8], start: usize, end: usize, matcher: &Matcher) -> bool {
     if !matches!(matcher, Matcher::Words { .. }) {
         return true;
     }
     let word_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-    let before = start > 0 && word_byte(text[start - 1]);
-    let after = text.get(end).is_some_and(|&b| word_byte(b));
-    !before && !after
+    let joiner = |b: u8| matches!(b, b'_' | b'/' | b'\\' | b'@');
+    let before = start > 0 && {
+        let b = text[start - 1];
+        word_byte(b) || joiner(b) || (b == b'.' && start > 1 && word_byte(text[start - 2]))
+    };
+    let after = text.get(end).is_some_and(|&b| {
+        word_byte(b) || joiner(b) || (b == b'.' && text.get(end + 1).is_some_and(|&n| word_byte(n)))
+    });
+    !before && !after && !in_command_option(text, start)
+}
+
+/// Whether the hyphenated word ending at `start` is a command's option
+/// (`--with-fingerprints`): it opens with two hyphens.
+fn in_command_option(text: &[u8], start: usize) -> bool {
+    if start == 0 || text[start - 1] != b'-' {
+        return false;
+    }
+    let floor = start.saturating_sub(64);
+    let mut i = start;
+    while i > floor && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'-') {
+        i -= 1;
+    }
+    text[i..start].starts_with(b"--")
+        && (i == 0 || text[i - 1].is_ascii_whitespace() || text[i - 1] == b'`')
 }
 
 /// A word list as one case-insensitive alternation, longest terms first so
 /// that "type 2 diabetes" wins over "diabetes" at the same place; spaces in
-/// a term match any run of spaces or tabs.
+/// a term match any run of spaces or tabs. A word listed in capitals must
+/// start with one: "RMT" and "Unison" as unions write them, not "rmt" (a
+/// tape server) or "in unison".
 fn word_list_pattern(terms: &[String]) -> String {
     let mut sorted: Vec<&String> = terms.iter().collect();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
@@ -624,7 +661,14 @@ fn word_list_pattern(terms: &[String]) -> String {
         .iter()
         .map(|t| {
             t.split(' ')
-                .map(regex_syntax::escape)
+                .map(|w| match w.chars().next() {
+                    Some(first) if rules::is_capitals(w) => format!(
+                        "(?-i:{}){}",
+                        regex_syntax::escape(&first.to_string()),
+                        regex_syntax::escape(&w[first.len_utf8()..])
+                    ),
+                    _ => regex_syntax::escape(w),
+                })
                 .collect::<Vec<_>>()
                 .join("[ \\t]+")
         })
@@ -635,17 +679,21 @@ fn word_list_pattern(terms: &[String]) -> String {
 fn boundary_ok(text: &[u8], start: usize, end: usize, boundary: Boundary) -> bool {
     let digit_at = |i: usize| text.get(i).is_some_and(u8::is_ascii_digit);
     let sep_at = |i: usize| matches!(text.get(i), Some(b' ' | b'-'));
+    let point_at = |i: usize| text.get(i) == Some(&b'.');
+    // A decimal's digits: "3.875451", or the "01" of "version 4.01".
+    let in_decimal = (start > 1 && point_at(start - 1) && digit_at(start - 2))
+        || (point_at(end) && digit_at(end + 1));
     match boundary {
         Boundary::Word => true,
         Boundary::Digits => {
             let before = start > 0 && digit_at(start - 1);
-            !before && !digit_at(end)
+            !before && !digit_at(end) && !in_decimal
         }
         Boundary::DigitGroups => {
             let before = start > 0
                 && (digit_at(start - 1) || (start > 1 && sep_at(start - 1) && digit_at(start - 2)));
             let after = digit_at(end) || (sep_at(end) && digit_at(end + 1));
-            !before && !after
+            !before && !after && !in_decimal
         }
     }
 }
@@ -687,6 +735,7 @@ mod tests {
             context: false,
             negative: false,
             not_personal: false,
+            pairable: true,
             links: true,
             self_supported: false,
             derived: None,
@@ -840,6 +889,29 @@ mod tests {
         assert!(ids("Invoice ref 12-34-56").is_empty());
         assert!(ids("Job no 40012345").is_empty());
         assert_eq!(ids("account number 31926819"), vec!["uk_bank_account"]);
+        // Six digits in one run pair with nothing, nor partner an account:
+        // an issue number or a count beside a date or an amount.
+        assert!(ids("re2 20200501 (closes: #960361)").is_empty());
+        assert!(ids("Allocations 526029    10520580").is_empty());
+        assert_eq!(
+            ids("Sort code 601613 Account 31926819"),
+            vec!["uk_sort_code", "uk_bank_account"]
+        );
+        assert_eq!(
+            ids("60 16 13 31926819"),
+            vec!["uk_sort_code", "uk_bank_account"]
+        );
+    }
+
+    #[test]
+    fn no_values_in_a_decimals_digits() {
+        // A float's fraction, and a version number before a date.
+        assert!(ids("sort 3.875451").is_empty());
+        assert!(ids("Release 4.01 2019-01-21").is_empty());
+        assert!(ids("card 1.4556737586899855").is_empty());
+        // A full stop ending the sentence is not a decimal point.
+        assert_eq!(ids("sort code 20-45-77."), vec!["uk_sort_code"]);
+        assert_eq!(ids("Mobile 07700 900123. Call"), vec!["uk_phone"]);
     }
 
     #[test]
@@ -879,6 +951,42 @@ mod tests {
             "{linked:?}"
         );
         assert!(ids("epileptically").is_empty(), "word boundaries");
+    }
+
+    /// A word listed in capitals must start with one; a term joined into a
+    /// path or a name in code is not the term; a phrase holding the term
+    /// names its other sense.
+    #[test]
+    fn word_list_terms_in_other_senses_are_not_read() {
+        let terms =
+            |text: &str| -> Vec<String> { found(text).into_iter().map(|(_, v, _)| v).collect() };
+        assert_eq!(terms("Mr Okafor is an RMT member."), ["Okafor", "RMT"]);
+        assert_eq!(terms("He joined Unison in 2019."), ["Unison"]);
+        assert!(terms("rmt -f /dev/nst0; they sang in unison").is_empty());
+        assert!(terms("see docs/stroke/ and to_stroke.y and snp.s").is_empty());
+        assert!(terms("gpg --with-fingerprints").is_empty());
+        assert_eq!(terms("a fall--stroke"), ["stroke"]);
+        assert_eq!(terms("mail jo@unison.org.uk"), ["jo@unison.org.uk"]);
+        assert_eq!(terms("After a stroke. Epilepsy."), ["stroke", "Epilepsy"]);
+        assert_eq!(terms("HIV-positive since 2019"), ["HIV"]);
+        for other in [
+            "Please use caution on the stairs.",
+            "A word of caution: the lift is out.",
+            "Set the stroke width to 2.",
+            "Check the host key fingerprints first.",
+            "Its SHA-256 fingerprints differ.",
+            "The request fell on deaf ears.",
+            "The yard is sectioned off.",
+        ] {
+            assert!(terms(other).is_empty(), "{other}: {:?}", found(other));
+        }
+        // Beside the other sense's words, the term's own sense stands.
+        assert_eq!(terms("He had a caution for theft."), ["caution"]);
+        assert_eq!(
+            terms("Fingerprints were taken at the key stage."),
+            ["Fingerprints"]
+        );
+        assert_eq!(terms("She had a stroke in May."), ["stroke"]);
     }
 
     /// A value derived from one that is ruled out links no one: a phone

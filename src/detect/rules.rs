@@ -83,7 +83,9 @@ pub enum Boundary {
     /// The regex's own `\b` is enough.
     #[default]
     Word,
-    /// No digit directly before or after the value.
+    /// No digit directly before or after the value, nor a decimal point
+    /// with a digit beyond it: `3.875451` and `4.01 2019-01-21` hold no
+    /// sort code or phone number.
     Digits,
     /// Nor a single separator and then a digit: the value is not one part of a
     /// longer grouped number such as `1234 5678 9012 3456 7890`.
@@ -131,6 +133,9 @@ struct DetectorSpec {
     #[serde(default)]
     requires_context: bool,
     pairs_with: Option<String>,
+    /// A value written as one run of digits neither pairs nor is a partner.
+    #[serde(default)]
+    pair_only_grouped: bool,
     #[serde(default = "default_pair_distance")]
     pair_distance: usize,
     link_distance: Option<usize>,
@@ -188,6 +193,9 @@ pub struct Detector {
     pub requires_context: bool,
     /// Index of the detector whose value nearby stands in for context.
     pub pairs_with: Option<usize>,
+    /// Only a value written in groups ("12-34-56") pairs or partners; one
+    /// run of digits ("123456": an issue number, a count) needs context.
+    pub pair_only_grouped: bool,
     pub pair_distance: usize,
     /// For word lists: how near (in characters) a person identifier must be.
     pub link_distance: Option<usize>,
@@ -428,6 +436,7 @@ impl Rules {
                 context_words_after: spec.context_words_after,
                 requires_context: spec.requires_context,
                 pairs_with,
+                pair_only_grouped: spec.pair_only_grouped,
                 pair_distance: spec.pair_distance,
                 link_distance: spec.link_distance,
                 identifies_person: spec.identifies_person,
@@ -549,7 +558,9 @@ fn expand_word_lists(
     Ok(out)
 }
 
-/// A word list: one term a line, `#` comments, case-insensitive.
+/// A word list: one term a line, `#` comments, case-insensitive, except
+/// that a word written in capitals ("RMT", "SNP") keeps them: it matches
+/// only where it starts with a capital (see [`is_capitals`]).
 pub fn parse_word_list(text: &str) -> Vec<String> {
     let mut terms: Vec<String> = text
         .lines()
@@ -557,14 +568,28 @@ pub fn parse_word_list(text: &str) -> Vec<String> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
             l.split_whitespace()
+                .map(|w| {
+                    if is_capitals(w) {
+                        w.to_string()
+                    } else {
+                        w.to_lowercase()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
-                .to_lowercase()
         })
         .collect();
     terms.sort();
     terms.dedup();
     terms
+}
+
+/// A word written in capitals in a word list: two or more capital letters
+/// and no small ones ("RMT", "NASUWT"). An acronym that is also an everyday
+/// word or a program's name in lower case ("rmt", a tape server; "snp.s")
+/// is listed so.
+pub fn is_capitals(word: &str) -> bool {
+    word.chars().filter(|c| c.is_uppercase()).count() >= 2 && !word.chars().any(char::is_lowercase)
 }
 
 #[cfg(test)]
@@ -595,6 +620,9 @@ mod tests {
     fn word_list_ignores_comments_and_case() {
         let terms = parse_word_list("# heading\nAsthma\n\n  Type 2   Diabetes \nasthma\n");
         assert_eq!(terms, vec!["asthma", "type 2 diabetes"]);
+        // Words in capitals keep them; a capital alone does not.
+        let terms = parse_word_list("RMT\nSNP member\nA level\nBrca1\n");
+        assert_eq!(terms, vec!["RMT", "SNP member", "a level", "brca1"]);
     }
 
     #[test]

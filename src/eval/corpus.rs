@@ -87,12 +87,13 @@ const SPECIAL: &[(&str, &[&str])] = &[
         "political_opinion",
         &["labour party member", "green party member"],
     ),
-    ("trade_union", &["union rep", "unison", "shop steward"]),
+    // Unions' acronyms as they write them: the list has them in capitals.
+    ("trade_union", &["union rep", "UNISON", "shop steward"]),
     ("sex_life", &["bisexual", "lesbian"]),
     ("genetic_biometric", &["dna test", "genetic testing"]),
     (
         "criminal_offence",
-        &["probation", "conviction", "on bail", "mappa"],
+        &["probation", "conviction", "on bail", "MAPPA"],
     ),
 ];
 
@@ -248,6 +249,11 @@ pub fn generate(seed: u64) -> Corpus {
     for n in 0..8 {
         b.file(format!("mail/web_form_{n}.eml"), |rng, p| {
             web_form_email(rng, p, n).into_bytes()
+        });
+    }
+    for n in 0..6 {
+        b.file(format!("it/change_log_{n}.txt"), |rng, p| {
+            it_change_log(rng, p).into_bytes()
         });
     }
     Corpus {
@@ -1106,7 +1112,7 @@ fn notice_text(p: &mut Plant, notice: &str) -> String {
     }
     for (det, terms) in SPECIAL {
         for term in *terms {
-            if text.to_lowercase().contains(term) {
+            if text.to_lowercase().contains(&term.to_lowercase()) {
                 p.neg(det, "notice", term.to_string());
             }
         }
@@ -1197,6 +1203,60 @@ fn newsletter(rng: &mut Rng, p: &mut Plant) -> String {
     p.neg("health_term", "newsletter", "dementia".into());
     p.neg("health_term", "newsletter", "asthma".into());
     text
+}
+
+/// An IT team's change log: its engineer named beside words that are
+/// special-category terms in another sense, and numbers shaped like bank
+/// details, phone numbers and postcodes that are builds, versions, timings
+/// and budgets.
+fn it_change_log(rng: &mut Rng, p: &mut Plant) -> String {
+    let host = format!("fs{:02}", rng.below(40));
+    let mut lines = vec![
+        format!("IT change log: {host}"),
+        format!(
+            "Engineer: Mr {}, {}",
+            p.pos("person_name", "title", synth::surname(rng)),
+            p.pos("email", "label", synth::email(rng))
+        ),
+    ];
+    p.neg("genetic_biometric", "other_sense", "fingerprints".into());
+    lines.push(format!(
+        "- Checked the SSH host key fingerprints on {host} first."
+    ));
+    p.neg("criminal_offence", "other_sense", "caution".into());
+    lines.push("- Please use caution when restarting the file server.".into());
+    p.neg("trade_union", "lower_case", "rmt".into());
+    p.neg("trade_union", "other_sense", "unison".into());
+    lines.push("- The rmt daemon and the nightly backups now run in unison.".into());
+    p.neg("health_term", "other_sense", "stroke".into());
+    lines.push("- Letter template: stroke width 2, as the housing team asked.".into());
+    lines.push(format!(
+        "- Upgraded the PDF library from {} to 4.02.",
+        p.neg("uk_phone", "version", "4.01 2019-01-21".into())
+    ));
+    lines.push(format!(
+        "- Build {} (ticket #{}).",
+        p.neg(
+            "uk_bank_account",
+            "build",
+            format!("2024{:02}{:02}", 1 + rng.below(12), 1 + rng.below(28))
+        ),
+        p.neg("uk_sort_code", "ticket", format!("9{}", rng.digits(5)))
+    ));
+    lines.push(format!(
+        "- Cost code {}, budget {}.",
+        p.neg("uk_sort_code", "cost_code", format!("4{}", rng.digits(5))),
+        p.neg("uk_bank_account", "budget", format!("1{}", rng.digits(7)))
+    ));
+    lines.push(format!(
+        "- Index rebuilt; sort time 3.{} s.",
+        p.neg("uk_sort_code", "decimal", rng.digits(6))
+    ));
+    lines.push(format!(
+        "- Drivers built for {}.",
+        p.neg("uk_postcode", "no_area", "ia64hp".into())
+    ));
+    lines.join("\n") + "\n"
 }
 
 /// A workbook of one sheet, cells as inline strings.

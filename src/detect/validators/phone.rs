@@ -18,6 +18,10 @@ pub fn is_valid(value: &str) -> bool {
     if d.first() != Some(&0) || d.len() < 10 {
         return false;
     }
+    // Counting digits are a form's placeholder ("01234 567890").
+    if d.windows(2).all(|w| w[1] == (w[0] + 1) % 10) {
+        return false;
+    }
     let len = d.len();
     match d[1] {
         // Geographic: mostly 11 digits; a few areas (e.g. 016977) have 10.
@@ -58,6 +62,8 @@ mod tests {
             "+33 7700 900456",
             "05700 900123",
             "020 7946 05",
+            "0123456789",
+            "01234 567890",
         ] {
             assert!(!is_valid(v), "{v}");
         }
