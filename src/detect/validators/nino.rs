@@ -63,7 +63,13 @@ pub fn is_valid(value: &str) -> bool {
     let digits_ok = compact[2..8].iter().all(u8::is_ascii_digit);
     let suffix_ok = (b'A'..=b'D').contains(&compact[8]);
     let prefix = std::str::from_utf8(&compact[..2]).unwrap_or("");
-    letters_ok && digits_ok && suffix_ok && !NEVER_VALID.contains(&prefix)
+    // A prefix in mixed case is a word: "As 503748d" in a changelog.
+    let mut written = value.bytes().filter(u8::is_ascii_alphabetic).take(2);
+    let one_case = match (written.next(), written.next()) {
+        (Some(a), Some(b)) => a.is_ascii_uppercase() == b.is_ascii_uppercase(),
+        _ => false,
+    };
+    letters_ok && digits_ok && suffix_ok && one_case && !NEVER_VALID.contains(&prefix)
 }
 
 #[cfg(test)]
@@ -102,6 +108,13 @@ mod tests {
         ] {
             assert!(is_valid(v), "{v}");
         }
+    }
+
+    #[test]
+    fn a_prefix_in_mixed_case_is_a_word() {
+        assert!(!is_valid("As 503748d"));
+        assert!(!is_valid("aB123456C"));
+        assert!(is_valid("AB123456c"), "a suffix typed in another case");
     }
 
     #[test]
