@@ -971,6 +971,7 @@ mod tests {
         assert_eq!(terms("HIV-positive since 2019"), ["HIV"]);
         for other in [
             "Please use caution on the stairs.",
+            "Caution marker added for staff visiting.",
             "A word of caution: the lift is out.",
             "Set the stroke width to 2.",
             "Check the host key fingerprints first.",

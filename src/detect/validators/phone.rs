@@ -18,6 +18,16 @@ pub fn is_valid(value: &str) -> bool {
     if d.first() != Some(&0) || d.len() < 10 {
         return false;
     }
+    // Pairs of digits are a hex dump's bytes or a French number, never a
+    // UK number as written: "01 00 00 00 00".
+    let groups: Vec<usize> = value
+        .split([' ', '-'])
+        .filter(|g| !g.is_empty())
+        .map(str::len)
+        .collect();
+    if groups.len() >= 5 && groups.iter().all(|&n| n == 2) {
+        return false;
+    }
     // Counting digits are a form's placeholder ("01234 567890").
     if d.windows(2).all(|w| w[1] == (w[0] + 1) % 10) {
         return false;
@@ -64,6 +74,8 @@ mod tests {
             "020 7946 05",
             "0123456789",
             "01234 567890",
+            "01 00 00 00 00",
+            "08-00-12-34-56",
         ] {
             assert!(!is_valid(v), "{v}");
         }
