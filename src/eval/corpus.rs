@@ -1017,12 +1017,26 @@ fn web_form_email(rng: &mut Rng, p: &mut Plant, n: usize) -> String {
         .into_iter()
         .map(|(label, value)| format!("<tr><td>{label}</td><td>{value}</td></tr>\r\n"))
         .collect();
-    format!(
-        "From: Website <{from}>\r\nTo: Repairs <{to}>\r\nSubject: Repair request {n}\r\n\
-         Date: Tue, 4 Mar 2025 09:30:00 +0000\r\nMIME-Version: 1.0\r\n\
-         Content-Type: text/html; charset=utf-8\r\n\r\n\
+    let html = format!(
+        "Content-Type: text/html; charset=utf-8\r\n\r\n\
          <html><body><p>A repair was reported on the website.</p>\r\n\
          <table>\r\n{rows}</table></body></html>\r\n"
+    );
+    // Every other one has a plain alternative that is a stub: what it
+    // says is in its HTML.
+    let body = if n % 2 == 1 {
+        format!(
+            "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n\
+             --alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             This message is in HTML. Please use an HTML-capable email client.\r\n\
+             --alt\r\n{html}--alt--\r\n"
+        )
+    } else {
+        html
+    };
+    format!(
+        "From: Website <{from}>\r\nTo: Repairs <{to}>\r\nSubject: Repair request {n}\r\n\
+         Date: Tue, 4 Mar 2025 09:30:00 +0000\r\nMIME-Version: 1.0\r\n{body}"
     )
 }
 

@@ -1,7 +1,7 @@
 //! Email: EML messages and MBOX mailboxes. Headers (From, To, Cc, Subject)
 //! and the plain-text body are scanned, located by `message` and `part`; a
-//! body that is HTML alone is read as an HTML page is (tables, comments,
-//! links), within its part; attachments are scanned as files of their own,
+//! body that is HTML alone, or whose plain alternative is a stub, is read
+//! as an HTML page is (tables, comments, links), within its part; attachments are scanned as files of their own,
 //! named `inbox.mbox!/42/attachment/rent.xlsx`. A message whose structure
 //! would take too much memory to parse is not read (see [`shape`]).
 
@@ -111,14 +111,19 @@ fn scan_parsed(message: &Message, number: u64, in_mailbox: bool, sink: &mut Sink
     // An HTML body is read as a page is (its tables, comments and links),
     // not flattened to text: mail-parser's flattening runs a table's cells
     // together ("Date of birth03/04/1971").
-    let bodies = message
-        .text_body
-        .iter()
-        .filter_map(|&id| match &message.part(id)?.body {
-            PartType::Text(text) => Some(Body::Text(text.to_string())),
-            PartType::Html(html) => Some(Body::Html(html.to_string())),
-            _ => None,
-        });
+    let bodies =
+        message
+            .text_body
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &id)| match &message.part(id)?.body {
+                PartType::Text(text) => Some(match html_twin(message, i, id) {
+                    Some(html) if is_stub_of(text, html) => Body::Html(html.to_string()),
+                    _ => Body::Text(text.to_string()),
+                }),
+                PartType::Html(html) => Some(Body::Html(html.to_string())),
+                _ => None,
+            });
     let said = Said {
         date: message
             .date()
@@ -135,6 +140,38 @@ fn scan_parsed(message: &Message, number: u64, in_mailbox: bool, sink: &mut Sink
         let member = attachment_member(name, i, in_mailbox.then_some(number));
         attach(sink, nest, &member, attachment.contents().to_vec());
     }
+}
+
+/// The HTML alternative of the `i`th plain body `id`, if the message has
+/// one: mail-parser lists a message's bodies twice, as plain text and as
+/// HTML, the same part where there is only one.
+fn html_twin<'m>(
+    message: &'m Message,
+    i: usize,
+    id: mail_parser::MessagePartId,
+) -> Option<&'m str> {
+    if message.html_body.len() != message.text_body.len() {
+        return None;
+    }
+    let twin = *message.html_body.get(i)?;
+    match &message.part(twin)?.body {
+        PartType::Html(html) if twin != id => Some(html),
+        _ => None,
+    }
+}
+
+/// Whether a plain alternative is a stub of its HTML ("To view this
+/// message, use an HTML-capable client"), which is then read instead: its
+/// HTML says at least twice as much, and 100 letters and digits more. A
+/// plain rendition of the HTML, which senders mostly write, says about as
+/// much, and is read as it is.
+fn is_stub_of(plain: &str, html: &str) -> bool {
+    let said = |text: &str| text.chars().filter(|c| c.is_alphanumeric()).count();
+    let (plain, html) = (
+        said(plain),
+        said(&mail_parser::decoders::html::html_to_text(html)),
+    );
+    html >= 2 * plain && html >= plain + 100
 }
 
 /// What a message says, in whichever format it came: the parts scanned.
@@ -255,6 +292,57 @@ mod tests {
             .filter(|f| f.detector != "email")
             .map(|f| (f.location.message.unwrap(), f.detector.clone()))
             .collect()
+    }
+
+    /// A multipart/alternative message of `plain` and `html`.
+    fn alternatives(plain: &str, html: &str) -> String {
+        format!(
+            "From x@y Mon Jan  1 00:00:00 2024\nFrom: a@example.org\nMIME-Version: 1.0\n\
+             Content-Type: multipart/alternative; boundary=\"b\"\n\n\
+             --b\nContent-Type: text/plain; charset=utf-8\n\n{plain}\n\
+             --b\nContent-Type: text/html; charset=utf-8\n\n{html}\n--b--\n"
+        )
+    }
+
+    #[test]
+    fn a_stub_plain_alternative_gives_way_to_its_html() {
+        let html = "<p>A repair was reported on the website by the tenant below.</p><table>\
+            <tr><td>Tenant name</td><td>Mrs Nia Okafor</td></tr>\
+            <tr><td>Date of birth</td><td>03/04/1971</td></tr>\
+            <tr><td>Access needs</td><td>Epilepsy</td></tr>\
+            <tr><td>Repair</td><td>The bathroom extractor fan has stopped working and the \
+            window will not close; the tenant asks for a morning appointment.</td></tr></table>";
+        let places = |got: &super::super::Extracted| -> Vec<String> {
+            got.findings
+                .iter()
+                .filter(|f| f.location.part.as_deref() == Some("body"))
+                .map(|f| format!("{} {}", f.detector, f.location))
+                .collect()
+        };
+        let stub = "To view this message, use an HTML-capable email client.";
+        let got = read_mailbox(alternatives(stub, html));
+        assert_eq!(
+            places(&got),
+            [
+                "person_name message 1, part body, table 1, row 1, column \"Tenant name\"",
+                "date_of_birth message 1, part body, table 1, row 2, column \"Date of birth\"",
+                "health_term message 1, part body, table 1, row 3, column \"Access needs\"",
+            ]
+        );
+        // A plain rendition says as much: it is what is read.
+        let plain = "A repair was reported on the website by the tenant below.\n\
+            Tenant name: Mrs Nia Okafor\nDate of birth: 03/04/1971\nAccess needs: Epilepsy\n\
+            Repair: The bathroom extractor fan has stopped working and the window will not \
+            close; the tenant asks for a morning appointment.";
+        let got = read_mailbox(alternatives(plain, html));
+        assert_eq!(
+            places(&got),
+            [
+                "person_name message 1, part body, line 2, column 18",
+                "date_of_birth message 1, part body, line 3, column 16",
+                "health_term message 1, part body, line 4, column 15",
+            ]
+        );
     }
 
     #[test]
