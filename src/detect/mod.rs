@@ -86,6 +86,9 @@ pub struct HeaderContext {
     /// cell can hold more than a label).
     positive: Vec<Option<Box<str>>>,
     negative: Vec<Option<Box<str>>>,
+    /// Detectors whose `whole_value_headers` name this column, and whether
+    /// one word is enough (`whole_value_part_headers`).
+    whole_values: Vec<(usize, bool)>,
 }
 
 impl HeaderContext {
@@ -189,6 +192,19 @@ impl Engine {
     pub fn header_context(&self, header: &str) -> HeaderContext {
         let norm = context::normalise(header);
         let name = norm.trim().to_string();
+        let whole_values = self
+            .rules
+            .detectors
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                if d.whole_value_part_headers.contains(&name) {
+                    Some((i, true))
+                } else {
+                    d.whole_value_headers.contains(&name).then_some((i, false))
+                }
+            })
+            .collect();
         let (positive, negative) = self
             .rules
             .detectors
@@ -201,6 +217,7 @@ impl Engine {
             name,
             positive,
             negative,
+            whole_values,
         }
     }
 
@@ -274,7 +291,50 @@ impl Engine {
                 }
             }
         }
+        if let Some(h) = header {
+            for &(detector, one_word) in &h.whole_values {
+                if !out[first..].iter().any(|o| o.detector == detector) {
+                    self.whole_value(text, detector, one_word, h, field, out);
+                }
+            }
+        }
         out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
+    }
+
+    /// A whole field under a column that names what it holds, where the
+    /// pattern found nothing in it: a Surname column's "Okafor", a Name
+    /// column's "SMITH, Jane".
+    fn whole_value(
+        &self,
+        text: &[u8],
+        detector: usize,
+        one_word: bool,
+        header: &HeaderContext,
+        field: u32,
+        out: &mut Vec<Hit>,
+    ) {
+        let d = &self.rules.detectors[detector];
+        let (Some(v), Ok(value)) = (d.validator, std::str::from_utf8(text)) else {
+            return;
+        };
+        let Some(range) = v.whole_value(value, one_word) else {
+            return;
+        };
+        out.push(Hit {
+            detector,
+            start: range.start,
+            end: range.end,
+            field,
+            context: true,
+            negative: false,
+            not_personal: false,
+            pairable: true,
+            links: d.identifies_person,
+            self_supported: false,
+            confidence: d.confidence_with_context,
+            evidence: vec!["name_shape".into(), format!("header:{}", header.name)],
+            derived: None,
+        });
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1037,6 +1097,42 @@ mod tests {
         e.resolve(&mut hits, Scope::Record);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].field, 0);
+    }
+
+    /// Under a column of names, a whole field of a name's shape is a name
+    /// though the pattern found none; where it found one, that one alone.
+    #[test]
+    fn a_name_columns_whole_field_is_a_name() {
+        let e = engine();
+        let names = |header: &str, cell: &str| -> Vec<String> {
+            let h = e.header_context(header);
+            let mut hits = Vec::new();
+            e.scan_unit(cell.as_bytes(), Some(&h), 0, &mut hits);
+            e.resolve(&mut hits, Scope::Record);
+            hits.iter()
+                .filter(|h| e.detector(h.detector).id == "person_name")
+                .map(|h| format!("{} {:?}", &cell[h.start..h.end], h.evidence))
+                .collect()
+        };
+        assert_eq!(
+            names("Surname", "Okafor"),
+            [r#"Okafor ["name_shape", "header:surname"]"#]
+        );
+        assert_eq!(
+            names("Tenant Name", "SMITH, Jane"),
+            [r#"SMITH, Jane ["name_shape", "header:tenant name"]"#]
+        );
+        assert_eq!(
+            names("Tenant Name", "Mrs Jane Smith"),
+            [r#"Jane Smith ["name_form", "header:tenant name", "title"]"#]
+        );
+        assert!(names("Tenant Name", "Reception").is_empty());
+        assert!(names("Surname", "Unknown").is_empty());
+        assert!(names("Name", "Repairs Team").is_empty());
+        assert!(
+            names("Scheme", "Okafor").is_empty(),
+            "not a column of names"
+        );
     }
 
     #[test]

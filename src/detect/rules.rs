@@ -136,6 +136,13 @@ struct DetectorSpec {
     /// A value written as one run of digits neither pairs nor is a partner.
     #[serde(default)]
     pair_only_grouped: bool,
+    /// Column names (or keys, labels) under which a whole field of the
+    /// validator's shape is a value: two words or more ...
+    #[serde(default)]
+    whole_value_headers: Vec<String>,
+    /// ... or one word or more.
+    #[serde(default)]
+    whole_value_part_headers: Vec<String>,
     #[serde(default = "default_pair_distance")]
     pair_distance: usize,
     link_distance: Option<usize>,
@@ -196,6 +203,11 @@ pub struct Detector {
     /// Only a value written in groups ("12-34-56") pairs or partners; one
     /// run of digits ("123456": an issue number, a count) needs context.
     pub pair_only_grouped: bool,
+    /// Normalised column names under which a whole field of the validator's
+    /// shape is a value though the pattern found none in it (a Surname
+    /// column's "Okafor"): under the first, of two words or more.
+    pub whole_value_headers: Vec<String>,
+    pub whole_value_part_headers: Vec<String>,
     pub pair_distance: usize,
     /// For word lists: how near (in characters) a person identifier must be.
     pub link_distance: Option<usize>,
@@ -376,6 +388,14 @@ impl Rules {
                     )))
                 })?),
             };
+            let whole =
+                !spec.whole_value_headers.is_empty() || !spec.whole_value_part_headers.is_empty();
+            if whole && !validator.is_some_and(|v| v.judges_whole_values()) {
+                bail!(at(
+                    "whole_value_headers needs a validator that judges a whole value (person_name)"
+                        .into()
+                ));
+            }
             let mut yields = Vec::new();
             for other in &spec.yields {
                 yields.push(index_of(other).ok_or_else(|| {
@@ -437,6 +457,8 @@ impl Rules {
                 requires_context: spec.requires_context,
                 pairs_with,
                 pair_only_grouped: spec.pair_only_grouped,
+                whole_value_headers: exact_names(&spec.whole_value_headers),
+                whole_value_part_headers: exact_names(&spec.whole_value_part_headers),
                 pair_distance: spec.pair_distance,
                 link_distance: spec.link_distance,
                 identifies_person: spec.identifies_person,
@@ -584,6 +606,14 @@ pub fn parse_word_list(text: &str) -> Vec<String> {
     terms
 }
 
+/// Column names as a header is matched against them: normalised, whole.
+fn exact_names(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| super::context::normalise(n).trim().to_string())
+        .collect()
+}
+
 /// A word written in capitals in a word list: two or more capital letters
 /// and no small ones ("RMT", "NASUWT"). An acronym that is also an everyday
 /// word or a program's name in lower case ("rmt", a tape server; "snp.s")
@@ -623,6 +653,20 @@ mod tests {
         // Words in capitals keep them; a capital alone does not.
         let terms = parse_word_list("RMT\nSNP member\nA level\nBrca1\n");
         assert_eq!(terms, vec!["RMT", "SNP member", "a level", "brca1"]);
+    }
+
+    #[test]
+    fn whole_values_need_a_validator_that_judges_them() {
+        let text = "version = 1\n[[detector]]\nid='d'\nlabel='d'\ncategory='c'\npattern='x'\n\
+            validator='uk_nino'\nwhole_value_headers=['ni']\nconfidence='low'\n\
+            confidence_with_context='low'\n";
+        let Err(err) = Rules::parse("t", text, &|_| Ok(String::new()), &|_| Ok(None)) else {
+            panic!("a whole value for a validator that cannot judge one was accepted");
+        };
+        assert!(
+            format!("{err:#}").contains("whole_value_headers needs"),
+            "{err:#}"
+        );
     }
 
     #[test]

@@ -256,6 +256,11 @@ pub fn generate(seed: u64) -> Corpus {
             it_change_log(rng, p).into_bytes()
         });
     }
+    for n in 0..6 {
+        b.file(format!("tenancy/contacts_{n}.csv"), |rng, p| {
+            contact_list(rng, p, 15).into_bytes()
+        });
+    }
     Corpus {
         files: b.files,
         truth: b.truth,
@@ -1217,6 +1222,45 @@ fn newsletter(rng: &mut Rng, p: &mut Plant) -> String {
     p.neg("health_term", "newsletter", "dementia".into());
     p.neg("health_term", "newsletter", "asthma".into());
     text
+}
+
+/// A contact list as older housing systems export it: the name split into
+/// Surname and Forename columns, surnames in capitals, a contact named by
+/// title and initial, placeholders where no one is known, and schemes'
+/// names beside them.
+fn contact_list(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
+    const SCHEMES: &[&str] = &["Rose Court", "Mill House", "Oak Close", "Repairs Team"];
+    let mut out = String::from("Ref,Surname,Forename,Contact name,Scheme name,Phone\n");
+    for r in 0..rows {
+        let name = synth::name(rng);
+        let (first, last) = name.split_once(' ').unwrap_or((&name, &name));
+        let (first, last) = (first.to_string(), last.to_string());
+        let surname = if r % 3 == 0 {
+            last.to_uppercase()
+        } else {
+            last.clone()
+        };
+        let (surname, forename) = if r % 7 == 6 {
+            (
+                p.neg("person_name", "placeholder", "Unknown".into()),
+                p.neg("person_name", "placeholder", "N/A".into()),
+            )
+        } else {
+            (
+                p.pos("person_name", "part_column", surname),
+                p.pos("person_name", "part_column", first.clone()),
+            )
+        };
+        let initial = first.chars().next().unwrap_or('J');
+        let contact = p.pos("person_name", "title_initial", format!("{initial} {last}"));
+        out.push_str(&format!(
+            "C{:04},{surname},{forename},Mrs {contact},{},{}\n",
+            rng.below(10_000),
+            rng.pick(SCHEMES),
+            p.pos("uk_phone", "header", synth::any_phone(rng))
+        ));
+    }
+    out
 }
 
 /// An IT team's change log: its engineer named beside words that are

@@ -111,6 +111,21 @@ impl Validator {
         }
     }
 
+    /// The value in a whole field under one of its detector's
+    /// `whole_value_headers` (`one_word`: its `whole_value_part_headers`),
+    /// for the validators that can judge one: a name column's "Okafor".
+    pub fn whole_value(self, value: &str, one_word: bool) -> Option<Range<usize>> {
+        match self {
+            Validator::PersonName => names::whole_value(value, one_word),
+            _ => None,
+        }
+    }
+
+    /// Whether [`Self::whole_value`] judges anything for this validator.
+    pub fn judges_whole_values(self) -> bool {
+        matches!(self, Validator::PersonName)
+    }
+
     /// Valid, but weak evidence of a person: HMRC's administrative NINO
     /// prefixes. Reported at low confidence, and links nothing.
     pub fn weak(self, value: &str) -> Option<&'static str> {

@@ -84,6 +84,136 @@ pub fn name_range(value: &str) -> std::ops::Range<usize> {
     start.min(value.len())..value.len()
 }
 
+/// What a name column holds when it holds no one: placeholders.
+const NO_ONE: &[&str] = &[
+    "n/a",
+    "na",
+    "none",
+    "unknown",
+    "not known",
+    "tbc",
+    "tba",
+    "vacant",
+    "void",
+    "nil",
+    "null",
+    "test",
+    "deceased",
+    "various",
+    "see notes",
+    "blank",
+    "no name",
+    "withheld",
+    "not given",
+    "not provided",
+    "refused",
+    "not applicable",
+];
+
+/// Words of organisations, places and things, not people: a Name column
+/// of contractors, schemes or teams ("Acme Plumbing Ltd", "Rose Court").
+const NOT_PEOPLE: &[&str] = &[
+    "ltd",
+    "limited",
+    "plc",
+    "llp",
+    "inc",
+    "co",
+    "company",
+    "council",
+    "association",
+    "trust",
+    "team",
+    "services",
+    "service",
+    "group",
+    "department",
+    "centre",
+    "center",
+    "office",
+    "project",
+    "scheme",
+    "estate",
+    "court",
+    "house",
+    "close",
+    "road",
+    "street",
+    "lane",
+    "avenue",
+    "way",
+    "drive",
+    "place",
+    "the",
+    "of",
+    "for",
+    "housing",
+    "homes",
+    "school",
+    "church",
+    "hall",
+];
+
+/// The name in a whole value under a name column, if the value has a
+/// name's shape: up to six words of letters (apostrophes and hyphens
+/// inside: "O'Neill", "Smith-Jones"), initials ("J.", "J.A."), a comma
+/// ("SMITH, Jane"), "&" or "and" between two people; no digits; not a
+/// placeholder ("N/A", "Unknown"). A title before it is left out, as
+/// [`name_range`] leaves it. `one_word`: a forename or surname column,
+/// where one word is a name; under others it takes two, or a title or an
+/// initial beside it ("Reception" is a desk), none of them an
+/// organisation's or a place's.
+pub fn whole_value(value: &str, one_word: bool) -> Option<std::ops::Range<usize>> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 64 {
+        return None;
+    }
+    if NO_ONE.contains(&trimmed.to_lowercase().as_str()) {
+        return None;
+    }
+    let start = value.len() - value.trim_start().len();
+    let words: Vec<&str> = trimmed
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is_initials = |w: &str| {
+        let letters: Vec<char> = w.chars().filter(|c| *c != '.').collect();
+        !letters.is_empty()
+            && letters.len() <= 3
+            && letters.iter().all(|c| c.is_uppercase())
+            && (letters.len() == 1 || w.contains('.'))
+    };
+    let is_word = |w: &str| {
+        let inner = |c: char| matches!(c, '-' | '\'' | '\u{2019}');
+        w.chars().count() >= 2
+            && w.chars().all(|c| c.is_alphabetic() || inner(c))
+            && w.starts_with(char::is_alphabetic)
+            && w.ends_with(char::is_alphabetic)
+    };
+    let (mut named, mut marks) = (0, 0);
+    for w in &words {
+        let lower = w.trim_end_matches('.').to_lowercase();
+        if TITLES.contains(&lower.as_str()) || is_initials(w) {
+            marks += 1;
+            continue;
+        }
+        if *w == "&" || lower == "and" {
+            continue;
+        }
+        if !is_word(w) || NOT_PEOPLE.contains(&lower.as_str()) {
+            return None;
+        }
+        named += 1;
+    }
+    // Under a column that holds whole names, one word takes a title or an
+    // initial beside it ("Mrs J Smith").
+    if named == 0 || words.len() > 6 || (!one_word && named < 2 && marks == 0) {
+        return None;
+    }
+    let range = name_range(trimmed);
+    Some(start + range.start..start + range.end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +242,41 @@ mod tests {
         let v = "Dear Mrs Okafor";
         assert_eq!(&v[name_range(v)], "Okafor");
         assert_eq!(&"Jane Smith"[name_range("Jane Smith")], "Jane Smith");
+    }
+
+    #[test]
+    fn a_whole_value_under_a_name_column() {
+        fn name(v: &str, one: bool) -> Option<&str> {
+            whole_value(v, one).map(|r| &v[r])
+        }
+        assert_eq!(name("Okafor", true), Some("Okafor"));
+        assert_eq!(name(" SMITH, Jane ", false), Some("SMITH, Jane"));
+        assert_eq!(name("JANE SMITH", false), Some("JANE SMITH"));
+        assert_eq!(name("Mrs J Smith", false), Some("J Smith"));
+        assert_eq!(
+            name("J.A. O'Neill-Brown", false),
+            Some("J.A. O'Neill-Brown")
+        );
+        assert_eq!(name("Jane & John Smith", false), Some("Jane & John Smith"));
+        assert_eq!(name("nia", true), Some("nia"));
+        // One word is a forename or surname only under such a column.
+        assert_eq!(name("Reception", false), None);
+        assert_eq!(name("Mr Okafor", false), Some("Okafor"));
+        assert_eq!(name("J", true), None, "an initial alone");
+        for no_one in [
+            "N/A",
+            "Unknown",
+            "TBC",
+            "Vacant",
+            "",
+            "Flat 3",
+            "Acme Plumbing Ltd",
+            "Rose Court",
+        ] {
+            assert_eq!(name(no_one, false), None, "{no_one}");
+            assert_eq!(name(no_one, true), None, "{no_one}");
+        }
+        assert_eq!(name("a b c d e f g h", false), None, "too many words");
     }
 
     #[test]
