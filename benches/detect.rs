@@ -1,5 +1,5 @@
 //! Throughput (MB/s) over generated housing-office data: the detectors alone
-//! on one buffer, the text extractor with its streaming, and each format's
+//! on one buffer (and on a changelog's varied names and addresses), the text extractor with its streaming, and each format's
 //! extractor (generated CSV, JSON, NDJSON, HTML, ZIP and gzip; the document
 //! fixtures for the formats trawl cannot write itself).
 
@@ -39,7 +39,66 @@ fn detection(c: &mut Criterion) {
             })
         });
     }
+    // Text whose values are many and varied, as a changelog's are (a name
+    // and an address a line, names from the whole gazetteer): it needs
+    // many of the lazy DFA's states, and at regex-automata's default cache
+    // it ran three times as slow (see `HYBRID_CACHE`).
+    let corpus = changelog_text(4 << 20);
+    group.throughput(Throughput::Bytes(corpus.len() as u64));
+    group.bench_function("scan_unit/changelog", |b| {
+        let mut hits = Vec::new();
+        b.iter(|| {
+            hits.clear();
+            engine.scan_unit(corpus.as_bytes(), None, 0, &mut hits);
+            engine.resolve(&mut hits, Scope::Text);
+            hits.len()
+        })
+    });
     group.finish();
+}
+
+/// About `bytes` of changelog: entries by people named from the rules'
+/// own lists, each with an address, then a line of invented words.
+fn changelog_text(bytes: usize) -> String {
+    let list = |text: &'static str| -> Vec<&'static str> {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    };
+    let forenames = list(include_str!("../rules/forenames.txt"));
+    let surnames = list(include_str!("../rules/surnames.txt"));
+    let capital = |w: &str| -> String {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    };
+    let mut rng = Rng::new(7);
+    let word = |rng: &mut Rng| -> String {
+        (0..3 + rng.below(6))
+            .map(|_| char::from(b'a' + rng.below(26) as u8))
+            .collect()
+    };
+    let mut out = String::with_capacity(bytes + 256);
+    while out.len() < bytes {
+        let (first, last) = (*rng.pick(&forenames), *rng.pick(&surnames));
+        out.push_str(&format!(
+            "2019-{:02}-{:02}  {} {}  <{first}.{last}@example.org>\n\t* src/{}.c ({}): ",
+            1 + rng.below(12),
+            1 + rng.below(28),
+            capital(first),
+            capital(last),
+            word(&mut rng),
+            word(&mut rng),
+        ));
+        for _ in 0..8 {
+            out.push_str(&word(&mut rng));
+            out.push(' ');
+        }
+        out.push_str("\n\n");
+    }
+    out
 }
 
 /// Rows of an invented tenancy export.

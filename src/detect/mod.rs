@@ -109,6 +109,13 @@ pub struct NamesRead {
     pub values: Vec<Option<usize>>,
 }
 
+/// The lazy DFA's cache, per thread. At regex-automata's default (2 MiB)
+/// text dense with varied values (a changelog: a name and an address a
+/// line) kept filling it, with a state for each pattern anchored at each
+/// match, and the meta regex fell back to its NFA simulation: 3.4 times as
+/// slow over Debian's docs. 4 MiB was enough there; this is twice that.
+const HYBRID_CACHE: usize = 8 << 20;
+
 pub struct Engine {
     rules: Rules,
     /// Every detector's pattern (word lists as alternations), one automaton.
@@ -138,7 +145,11 @@ impl Engine {
             .map(|d| d.validator_words.clone())
             .unwrap_or_default();
         let regex = meta::Regex::builder()
-            .configure(meta::Config::new().nfa_size_limit(Some(64 << 20)))
+            .configure(
+                meta::Config::new()
+                    .nfa_size_limit(Some(64 << 20))
+                    .hybrid_cache_capacity(HYBRID_CACHE),
+            )
             .build_many(&patterns)
             .context("compiling the detectors' patterns together")?;
         Ok(Engine {
