@@ -686,15 +686,16 @@ fn window(text: &[u8], mut from: usize, to: usize) -> std::borrow::Cow<'_, str> 
 
 /// A word-list term must stand alone: `\b` in the pattern is ASCII-only, so
 /// a letter such as "é" beside it is checked here. Nor is it a piece of a
-/// name that code, paths and addresses join up: `to_stroke.y`, `snp.s`,
-/// `docs/stroke/`, `@unison`, a term then `.` and a word (a file's
-/// extension, a domain). A hyphen joins English too ("HIV-positive").
+/// name that code and addresses join up: `to_stroke.y`, `snp.s`, `@unison`,
+/// a term then `.` and a word (a file's extension, a domain). A hyphen
+/// joins English too ("HIV-positive"), and a slash alternatives
+/// ("anxiety/depression", "HIV/AIDS"), except in a path (see [`in_path`]).
 fn word_edges_ok(text: &[u8], start: usize, end: usize, matcher: &Matcher) -> bool {
     if !matches!(matcher, Matcher::Words { .. }) {
         return true;
     }
     let word_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-    let joiner = |b: u8| matches!(b, b'_' | b'/' | b'\\' | b'@');
+    let joiner = |b: u8| matches!(b, b'_' | b'@');
     let before = start > 0 && {
         let b = text[start - 1];
         word_byte(b) || joiner(b) || (b == b'.' && start > 1 && word_byte(text[start - 2]))
@@ -702,7 +703,30 @@ fn word_edges_ok(text: &[u8], start: usize, end: usize, matcher: &Matcher) -> bo
     let after = text.get(end).is_some_and(|&b| {
         word_byte(b) || joiner(b) || (b == b'.' && text.get(end + 1).is_some_and(|&n| word_byte(n)))
     });
-    !before && !after && !in_command_option(text, start)
+    !before && !after && !in_command_option(text, start) && !in_path(text, start, end)
+}
+
+/// Whether the term is a piece of a path or an address: the run of
+/// non-spaces holding it has two slashes or more (`docs/conditions/stroke/`,
+/// a link), or one and a file's extension after the term
+/// (`reference/stroke-image.png`).
+fn in_path(text: &[u8], start: usize, end: usize) -> bool {
+    const REACH: usize = 256;
+    let is_space = |b: u8| b.is_ascii_whitespace();
+    let mut from = start;
+    while from > start.saturating_sub(REACH) && !is_space(text[from - 1]) {
+        from -= 1;
+    }
+    let mut to = end;
+    while to < text.len().min(end + REACH) && !is_space(text[to]) {
+        to += 1;
+    }
+    let slash = |b: &u8| matches!(b, b'/' | b'\\');
+    let slashes = text[from..to].iter().filter(|b| slash(b)).count();
+    let extension = text[end..to]
+        .windows(2)
+        .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic());
+    slashes >= 2 || (slashes == 1 && extension)
 }
 
 /// Whether the hyphenated word ending at `start` is a command's option
@@ -1034,7 +1058,12 @@ mod tests {
         assert_eq!(terms("Mr Okafor is an RMT member."), ["Okafor", "RMT"]);
         assert_eq!(terms("He joined Unison in 2019."), ["Unison"]);
         assert!(terms("rmt -f /dev/nst0; they sang in unison").is_empty());
-        assert!(terms("see docs/stroke/ and to_stroke.y and snp.s").is_empty());
+        assert!(terms("see to_stroke.y and snp.s").is_empty());
+        assert!(terms("ref/stroke-image.png and https://www.nhs.uk/conditions/stroke/").is_empty());
+        assert_eq!(
+            terms("Tenant has anxiety/depression"),
+            ["anxiety", "depression"]
+        );
         assert!(terms("gpg --with-fingerprints").is_empty());
         assert_eq!(terms("a fall--stroke"), ["stroke"]);
         assert_eq!(terms("mail jo@unison.org.uk"), ["jo@unison.org.uk"]);

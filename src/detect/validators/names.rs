@@ -211,7 +211,9 @@ pub fn whole_value(value: &str, one_word: bool) -> Option<std::ops::Range<usize>
         return None;
     }
     let range = name_range(trimmed);
-    Some(start + range.start..start + range.end)
+    let name = &trimmed[range.clone()];
+    let gap = name.len() - name.trim_start().len();
+    Some(start + range.start + gap..start + range.end)
 }
 
 #[cfg(test)]
@@ -253,6 +255,7 @@ mod tests {
         assert_eq!(name(" SMITH, Jane ", false), Some("SMITH, Jane"));
         assert_eq!(name("JANE SMITH", false), Some("JANE SMITH"));
         assert_eq!(name("Mrs J Smith", false), Some("J Smith"));
+        assert_eq!(name("Mrs  J Smith", false), Some("J Smith"));
         assert_eq!(
             name("J.A. O'Neill-Brown", false),
             Some("J.A. O'Neill-Brown")
