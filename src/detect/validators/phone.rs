@@ -20,12 +20,8 @@ pub fn is_valid(value: &str) -> bool {
     }
     // Pairs of digits are a hex dump's bytes or a French number, never a
     // UK number as written: "01 00 00 00 00".
-    let groups: Vec<usize> = value
-        .split([' ', '-'])
-        .filter(|g| !g.is_empty())
-        .map(str::len)
-        .collect();
-    if groups.len() >= 5 && groups.iter().all(|&n| n == 2) {
+    let mut groups = value.split([' ', '-']).filter(|g| !g.is_empty());
+    if groups.clone().count() >= 5 && groups.all(|g| g.len() == 2) {
         return false;
     }
     // Counting digits are a form's placeholder ("01234 567890").

@@ -1,7 +1,8 @@
 //! Email: EML messages and MBOX mailboxes. Headers (From, To, Cc, Subject)
 //! and the plain-text body are scanned, located by `message` and `part`; a
 //! body that is HTML alone, or whose plain alternative is a stub, is read
-//! as an HTML page is (tables, comments, links), within its part; attachments are scanned as files of their own,
+//! as an HTML page is (tables, comments, links), within its part;
+//! attachments are scanned as files of their own,
 //! named `inbox.mbox!/42/attachment/rent.xlsx`. A message whose structure
 //! would take too much memory to parse is not read (see [`shape`]).
 
