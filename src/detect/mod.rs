@@ -167,10 +167,7 @@ impl Engine {
     /// The columns (or JSON keys) whose values a row's record keeps, for the
     /// policy stage: trigger dates, recorded lawful bases, consent.
     pub fn set_record_columns<S: AsRef<str>>(&mut self, names: &[S]) {
-        self.record_columns = names
-            .iter()
-            .map(|n| context::normalise(n.as_ref()).trim().to_string())
-            .collect();
+        self.record_columns = rules::exact_names(names).into_iter().collect();
     }
 
     /// How far around a value anything that judges it may look, plus room

@@ -607,10 +607,10 @@ pub fn parse_word_list(text: &str) -> Vec<String> {
 }
 
 /// Column names as a header is matched against them: normalised, whole.
-fn exact_names(names: &[String]) -> Vec<String> {
+pub(crate) fn exact_names<S: AsRef<str>>(names: &[S]) -> Vec<String> {
     names
         .iter()
-        .map(|n| super::context::normalise(n).trim().to_string())
+        .map(|n| super::context::normalise(n.as_ref()).trim().to_string())
         .collect()
 }
 
