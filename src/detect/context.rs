@@ -39,12 +39,14 @@ fn normalise_plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(' ');
     let mut prev: Option<char> = None;
-    for c in text.chars() {
+    let mut digit_run = 0;
+    for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
             if let Some(p) = prev {
                 // "DateOfBirth" → "date of birth"; "Flat2" → "flat 2".
                 let camel = p.is_lowercase() && c.is_uppercase();
-                let digit_edge = p.is_ascii_digit() != c.is_ascii_digit();
+                let digit_edge = p.is_ascii_digit() != c.is_ascii_digit()
+                    && !hex_code_letters(digit_run, &text[i..]);
                 if (camel || digit_edge) && !out.ends_with(' ') {
                     out.push(' ');
                 }
@@ -53,12 +55,28 @@ fn normalise_plain(text: &str) -> String {
         } else if !out.ends_with(' ') {
             out.push(' ');
         }
+        digit_run = if c.is_ascii_digit() { digit_run + 1 } else { 0 };
         prev = Some(c);
     }
     if !out.ends_with(' ') {
         out.push(' ');
     }
     out
+}
+
+/// Whether the letters at the start of `rest`, after a run of `digits`
+/// digits, end a hexadecimal code (`U00022ACC`): a code's letters are not a
+/// word ("acc"), where a label's are ("Tenant2DOB", "3rdParty").
+fn hex_code_letters(digits: usize, rest: &str) -> bool {
+    let rest = rest.as_bytes();
+    let code_len = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    digits >= 3
+        && rest[..code_len].iter().all(u8::is_ascii_hexdigit)
+        // Not the start of a word in another script.
+        && rest.get(code_len).is_none_or(u8::is_ascii)
 }
 
 /// Bytes that make up words: ASCII letters and digits, and any byte of a
@@ -144,6 +162,19 @@ mod tests {
         assert_eq!(normalise("NINumber"), " ni number ");
         assert_eq!(normalise("NI No."), " ni no ");
         assert_eq!(normalise("s/c"), " s c ");
+        assert_eq!(normalise("Tenant2DOB"), " tenant 2 dob ");
+        assert_eq!(normalise("2019Accounts"), " 2019 accounts ");
+    }
+
+    #[test]
+    fn hex_codes_hold_no_words() {
+        // A collation table's code point is not an "acc" (account) label.
+        let kws = vec![normalise("acc")];
+        assert_eq!(normalise("<U00022ACC>"), " u 00022acc ");
+        assert!(!has_keyword(&normalise("<U00022ACC> 15132525"), &kws));
+        // Two digits are a label's number, not a code.
+        assert!(has_keyword(&normalise("Tenant12ACC"), &kws));
+        assert!(has_keyword(&normalise("Acc 15132525"), &kws));
     }
 
     #[test]

@@ -411,7 +411,11 @@ impl Engine {
         let after = window(text, end, to);
         let near = if matches!(d.matcher, Matcher::Words { .. }) {
             // A word list's keywords hold the term, to name its other
-            // senses: "use caution", "key fingerprints", "stroke width".
+            // senses: "use caution", "key fingerprints", "stroke width";
+            // within its clause: "Kashmiri. Language: Urdu" is no
+            // "Kashmiri language".
+            let before = &before[clause_start(before.as_bytes())..];
+            let after = &after[..clause_end(after.as_bytes())];
             context::normalise(&format!("{before}{}{after}", window(text, start, end)))
         } else if to > end {
             context::normalise(&format!("{before} | {after}"))
@@ -451,9 +455,8 @@ impl Engine {
         let links =
             d.identifies_person && (has_context || self_evident.is_none_or(|(_, links)| links));
         let weak = d.validator.and_then(|v| {
-            std::str::from_utf8(&text[start..end])
-                .ok()
-                .and_then(|value| v.weak(value))
+            let value = std::str::from_utf8(&text[start..end]).ok()?;
+            v.weak(value, has_context, || in_path(text, start, end))
         });
         let not_personal = not_personal(start, end) || weak.is_some();
         if let Some(why) = weak {
@@ -674,6 +677,31 @@ impl Nearby {
 
 /// The text of `text[from..to]`, with `from` moved forward to a character
 /// boundary.
+/// A break between clauses: a sentence's or a list's stop before a space, or
+/// a table's bar. (Not a tab: text indents its lines with them.)
+fn clause_break(text: &[u8], i: usize) -> bool {
+    match text[i] {
+        b'|' => true,
+        b'.' | b';' | b'!' | b'?' => text.get(i + 1).is_none_or(u8::is_ascii_whitespace),
+        _ => false,
+    }
+}
+
+/// Where the last clause of `text` starts (after its last break).
+fn clause_start(text: &[u8]) -> usize {
+    (0..text.len())
+        .rev()
+        .find(|&i| clause_break(text, i))
+        .map_or(0, |i| i + 1)
+}
+
+/// Where the first clause of `text` ends (at its first break).
+fn clause_end(text: &[u8]) -> usize {
+    (0..text.len())
+        .find(|&i| clause_break(text, i))
+        .unwrap_or(text.len())
+}
+
 fn window(text: &[u8], mut from: usize, to: usize) -> std::borrow::Cow<'_, str> {
     while from < to && (text[from] & 0xC0) == 0x80 {
         from += 1;
@@ -1014,6 +1042,39 @@ mod tests {
     }
 
     #[test]
+    fn cards_of_a_retired_length_or_in_links_need_context() {
+        let card = |text: &str| -> Vec<(String, Confidence)> {
+            found(text)
+                .into_iter()
+                .filter(|(id, _, _)| id == "payment_card")
+                .map(|(_, value, confidence)| (value, confidence))
+                .collect()
+        };
+        // A collation table's stroke codes: 13 digits after a 4 pass Luhn.
+        assert_eq!(
+            card("<U000279D2> <U000279D2>;IGNORE # 4111251125234"),
+            vec![("4111251125234".into(), Confidence::Low)]
+        );
+        assert_eq!(
+            card("Visa card 4111251125234"),
+            vec![("4111251125234".into(), Confidence::High)]
+        );
+        // A test case's number in a link; the same number in running text.
+        assert_eq!(
+            card("see https://oss-fuzz.com/testcase?id=4556737586899855 for it"),
+            vec![("4556737586899855".into(), Confidence::Low)]
+        );
+        assert_eq!(
+            card("paid with 4556737586899855 today"),
+            vec![("4556737586899855".into(), Confidence::Medium)]
+        );
+        assert_eq!(
+            card("https://pay.example/charge?card=4556737586899855"),
+            vec![("4556737586899855".into(), Confidence::High)]
+        );
+    }
+
+    #[test]
     fn nhs_numbers() {
         assert_eq!(
             found("NHS number 401 023 2137"),
@@ -1071,10 +1132,14 @@ mod tests {
             "Caution marker added for staff visiting.",
             "A word of caution: the lift is out.",
             "Set the stroke width to 2.",
+            "\t  include/GL/freeglut.h: Added stroke\n\t  fonts.",
             "Check the host key fingerprints first.",
             "Its SHA-256 fingerprints differ.",
             "The request fell on deaf ears.",
             "The yard is sectioned off.",
+            "% Kashmiri language locale for India",
+            "language \"Kurdish\"",
+            "For correct handling of East Asian half- and full-width characters",
         ] {
             assert!(terms(other).is_empty(), "{other}: {:?}", found(other));
         }
@@ -1085,6 +1150,8 @@ mod tests {
             ["Fingerprints"]
         );
         assert_eq!(terms("She had a stroke in May."), ["stroke"]);
+        assert_eq!(terms("Ethnicity: Kashmiri. Language: Urdu"), ["Kashmiri"]);
+        assert_eq!(terms("Ethnic group: East Asian"), ["East Asian"]);
     }
 
     /// A value derived from one that is ruled out links no one: a phone

@@ -1314,6 +1314,26 @@ fn it_change_log(rng: &mut Rng, p: &mut Plant) -> String {
         "- Drivers built for {}.",
         p.neg("uk_postcode", "no_area", "ia64hp".into())
     ));
+    lines.push(format!(
+        "- Fixed the crash in https://fuzz.example/testcase-detail/{}",
+        p.neg(
+            "payment_card",
+            "in_link",
+            synth::card(rng, "4", 16).replace(' ', "")
+        )
+    ));
+    lines.push(format!(
+        "- Collation: # {} sorts after <U00022ACC> # {}.",
+        p.neg(
+            "payment_card",
+            "retired_length",
+            synth::card(rng, "4", 13).replace(' ', ""),
+        ),
+        p.neg("uk_bank_account", "hex_code", format!("1{}", rng.digits(7)))
+    ));
+    p.neg("ethnic_origin", "language", "Kashmiri".into());
+    p.neg("ethnic_origin", "typography", "East Asian".into());
+    lines.push("- Added the Kashmiri language locale; East Asian width fixed in the fonts.".into());
     lines.join("\n") + "\n"
 }
 

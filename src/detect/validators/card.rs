@@ -10,6 +10,14 @@ pub fn is_valid(value: &str) -> bool {
     (13..=19).contains(&d.len()) && !all_same(&d) && luhn(&d) && issuer_accepts(&d)
 }
 
+/// A 13-digit card number: a length issuers stopped using (old Visa and
+/// Maestro cards), so such cards have long expired, and 13 digits that pass
+/// Luhn after a 4 are as often a table's code. Weak evidence unless its
+/// context says card.
+pub fn is_retired_length(value: &str) -> bool {
+    value.bytes().filter(u8::is_ascii_digit).count() == 13
+}
+
 pub fn luhn(d: &[u8]) -> bool {
     luhn_sum(d, false).is_multiple_of(10)
 }
@@ -101,6 +109,15 @@ mod tests {
         ] {
             assert!(!is_valid(v), "{v}");
         }
+    }
+
+    #[test]
+    fn thirteen_digits_are_a_retired_length() {
+        // Valid (an old Visa), but of a length no longer issued.
+        assert!(is_valid("4111251125234"));
+        assert!(is_retired_length("4111251125234"));
+        assert!(!is_retired_length("4556 7375 8689 9855"));
+        assert!(!is_retired_length("3782 822463 10005"));
     }
 
     #[test]

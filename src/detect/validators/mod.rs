@@ -127,10 +127,21 @@ impl Validator {
     }
 
     /// Valid, but weak evidence of a person: HMRC's administrative NINO
-    /// prefixes. Reported at low confidence, and links nothing.
-    pub fn weak(self, value: &str) -> Option<&'static str> {
+    /// prefixes; with no context of its own, a card number of a length
+    /// no longer issued, or one inside a link or a path (`in_link` says
+    /// whether it is). Reported at low confidence, and links nothing.
+    pub fn weak(
+        self,
+        value: &str,
+        has_context: bool,
+        in_link: impl FnOnce() -> bool,
+    ) -> Option<&'static str> {
         match self {
             Validator::UkNino if nino::is_administrative(value) => Some("administrative_prefix"),
+            Validator::LuhnCard if !has_context && card::is_retired_length(value) => {
+                Some("retired_length")
+            }
+            Validator::LuhnCard if !has_context && in_link() => Some("in_link"),
             _ => None,
         }
     }
