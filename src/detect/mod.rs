@@ -14,6 +14,7 @@ pub mod suppress;
 pub mod validators;
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use anyhow::{Context as _, Result};
 use jiff::civil::Date;
@@ -72,6 +73,16 @@ pub enum Scope {
     Record,
 }
 
+/// Where a whole value sits: its unit's text, the detector, the span of the
+/// field or the label's value, the keyword that names it, the field.
+struct WholePlace<'a> {
+    text: &'a [u8],
+    detector: usize,
+    span: Range<usize>,
+    keyword: &'a str,
+    field: u32,
+}
+
 /// What a column header (or JSON key) says to each detector, worked out
 /// once per column rather than once per cell.
 #[derive(Debug, Clone, Default)]
@@ -125,6 +136,13 @@ pub struct Engine {
     validate_ctx: ValidateCtx,
     /// Normalised column names whose values records keep for the policy.
     record_columns: HashSet<String>,
+    /// Labels in running text that name a whole value, as name columns do
+    /// ("Tenant:", "Surname:"): each detector that lists the label, and
+    /// whether one word is enough.
+    labels: std::collections::HashMap<String, Vec<(usize, bool)>>,
+    /// The labels' first words, to pass over most colons without
+    /// normalising what is before them.
+    label_first_words: HashSet<String>,
 }
 
 impl Engine {
@@ -144,6 +162,17 @@ impl Engine {
             .find(|d| d.validator == Some(validators::Validator::PersonName))
             .map(|d| d.validator_words.clone())
             .unwrap_or_default();
+        let mut labels: std::collections::HashMap<String, Vec<(usize, bool)>> = Default::default();
+        for (i, d) in rules.detectors.iter().enumerate() {
+            for (headers, one_word) in [
+                (&d.whole_value_headers, false),
+                (&d.whole_value_part_headers, true),
+            ] {
+                for h in headers {
+                    labels.entry(h.clone()).or_default().push((i, one_word));
+                }
+            }
+        }
         let regex = meta::Regex::builder()
             .configure(
                 meta::Config::new()
@@ -161,6 +190,11 @@ impl Engine {
                 ..ValidateCtx::new(as_of)
             },
             record_columns: Default::default(),
+            label_first_words: labels
+                .keys()
+                .filter_map(|l| l.split(' ').next().map(str::to_string))
+                .collect(),
+            labels,
         })
     }
 
@@ -299,39 +333,128 @@ impl Engine {
                 }
             }
         }
-        if let Some(h) = header {
-            for &(detector, one_word) in &h.whole_values {
-                if !out[first..].iter().any(|o| o.detector == detector) {
-                    self.whole_value(text, detector, one_word, h, field, out);
+        match header {
+            Some(h) => {
+                // A whole field under a column that names what it holds: a
+                // Surname column's "Okafor", a Name column's "SMITH, Jane".
+                for &(detector, one_word) in &h.whole_values {
+                    let Some(v) = self.rules.detectors[detector].validator else {
+                        continue;
+                    };
+                    let whole = std::str::from_utf8(text)
+                        .ok()
+                        .and_then(|value| v.whole_value(value, one_word));
+                    let keyword = format!("header:{}", h.name);
+                    let place = WholePlace {
+                        text,
+                        detector,
+                        span: 0..text.len(),
+                        keyword: &keyword,
+                        field,
+                    };
+                    self.settle_whole_value(place, whole, first, out);
                 }
             }
+            None if !self.labels.is_empty() => self.labelled_values(text, field, first, out),
+            None => {}
         }
         out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
     }
 
-    /// A whole field under a column that names what it holds, where the
-    /// pattern found nothing in it: a Surname column's "Okafor", a Name
-    /// column's "SMITH, Jane".
-    fn whole_value(
+    /// Whole values after labels in running text, as under a column that
+    /// names them: "Tenant: SMITH, Jane", "Surname: Okafor". A label starts
+    /// a line, or follows a tab, a bar or a gap of two spaces (a form's next
+    /// field); its value runs to the line's end or the next such break, a
+    /// bracket or a semicolon.
+    fn labelled_values(&self, text: &[u8], field: u32, first: usize, out: &mut Vec<Hit>) {
+        for colon in memchr::memchr_iter(b':', text) {
+            let Some(label_start) = label_start(text, colon) else {
+                continue;
+            };
+            let first_word = text[label_start..colon]
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .map(u8::to_ascii_lowercase)
+                .collect::<Vec<u8>>();
+            if !std::str::from_utf8(&first_word).is_ok_and(|w| self.label_first_words.contains(w)) {
+                continue;
+            }
+            let Ok(label) = std::str::from_utf8(&text[label_start..colon]) else {
+                continue;
+            };
+            let label = context::normalise(label);
+            let Some(detectors) = self.labels.get(label.trim()) else {
+                continue;
+            };
+            let (from, to) = labelled_span(text, colon + 1);
+            let Ok(value) = std::str::from_utf8(&text[from..to]) else {
+                continue;
+            };
+            let keyword = format!("context:{}", label.trim());
+            for &(detector, one_word) in detectors {
+                let Some(v) = self.rules.detectors[detector].validator else {
+                    continue;
+                };
+                let whole = v
+                    .labelled_value(value, one_word, &self.validate_ctx)
+                    .map(|r| from + r.start..from + r.end);
+                let place = WholePlace {
+                    text,
+                    detector,
+                    span: from..to,
+                    keyword: &keyword,
+                    field,
+                };
+                self.settle_whole_value(place, whole, first, out);
+            }
+        }
+    }
+
+    /// Settles a whole value (`whole`: a name column's field, a label's
+    /// value, if it is one) with what the pattern found in the same span.
+    /// The pattern's finds that end where a word does stand, and take the
+    /// label as context ("Next of kin: Tom Okafor"); pieces of a word give
+    /// way to the whole value ("Jamal WÓ" of "Jamal WÓJCIK").
+    fn settle_whole_value(
         &self,
-        text: &[u8],
-        detector: usize,
-        one_word: bool,
-        header: &HeaderContext,
-        field: u32,
+        place: WholePlace<'_>,
+        whole: Option<Range<usize>>,
+        first: usize,
         out: &mut Vec<Hit>,
     ) {
+        let WholePlace {
+            text,
+            detector,
+            span,
+            keyword,
+            field,
+        } = place;
+        let in_span = |h: &Hit| h.detector == detector && h.start < span.end && h.end > span.start;
+        let word_ends = |end: usize| {
+            text.get(end)
+                .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b >= 0x80))
+        };
+        let mut found = false;
+        for h in out[first..]
+            .iter_mut()
+            .filter(|h| in_span(h) && word_ends(h.end))
+        {
+            found = true;
+            if !h.context {
+                h.context = true;
+                h.evidence.insert(1, keyword.to_string());
+            }
+        }
+        let Some(whole) = whole.filter(|_| !found) else {
+            return;
+        };
+        let rest = out.split_off(first);
+        out.extend(rest.into_iter().filter(|h| !in_span(h)));
         let d = &self.rules.detectors[detector];
-        let (Some(v), Ok(value)) = (d.validator, std::str::from_utf8(text)) else {
-            return;
-        };
-        let Some(range) = v.whole_value(value, one_word) else {
-            return;
-        };
         out.push(Hit {
             detector,
-            start: range.start,
-            end: range.end,
+            start: whole.start,
+            end: whole.end,
             field,
             context: true,
             negative: false,
@@ -340,7 +463,7 @@ impl Engine {
             links: d.identifies_person,
             self_supported: false,
             confidence: d.confidence_with_context,
-            evidence: vec!["name_shape".into(), format!("header:{}", header.name)],
+            evidence: vec!["name_shape".into(), keyword.to_string()],
             derived: None,
         });
     }
@@ -677,6 +800,66 @@ impl Nearby {
 
 /// The text of `text[from..to]`, with `from` moved forward to a character
 /// boundary.
+/// Where the label before the colon at `colon` starts: words of letters
+/// (apostrophes, hyphens, slashes and single spaces between), at most 32
+/// bytes, at a line's start or after a tab, a bar or a gap of two spaces
+/// (a form's next field), a bullet ("- ", "* ") before it left off.
+fn label_start(text: &[u8], colon: usize) -> Option<usize> {
+    let gap_before =
+        |i: usize| i >= 2 && text[i - 1] == b' ' && matches!(text[i - 2], b' ' | b'\t');
+    let floor = colon.saturating_sub(32);
+    let mut i = colon;
+    while i > floor
+        && (text[i - 1].is_ascii_alphabetic()
+            || matches!(text[i - 1], b'\'' | b'-' | b'/' | b'*' | b' '))
+        && !gap_before(i)
+    {
+        i -= 1;
+    }
+    let opens_field =
+        i == 0 || matches!(text[i - 1], b'\n' | b'\r' | b'\t' | b'|') || gap_before(i);
+    let lead = text[i..colon]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'-' | b'*'))
+        .count();
+    let start = i + lead;
+    // A camelCase label is code's ("familyName: Incomplete"), not a form's.
+    let camel = text[start..colon]
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    (opens_field && start < colon && text[start].is_ascii_alphabetic() && !camel).then_some(start)
+}
+
+/// The value after a label's colon: from its first non-space to the line's
+/// end, a tab, a bar, a gap of two spaces, a bracket or a semicolon, with
+/// a sentence's full stop left off (an initial's stays).
+fn labelled_span(text: &[u8], after: usize) -> (usize, usize) {
+    let ceiling = text.len().min(after + 96);
+    let from = after
+        + text[after..ceiling]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+    let mut to = from;
+    while to < ceiling {
+        let b = text[to];
+        let gap = b == b' ' && text.get(to + 1) == Some(&b' ');
+        if matches!(b, b'\n' | b'\r' | b'\t' | b'|' | b'(' | b';') || gap {
+            break;
+        }
+        to += 1;
+    }
+    while to > from && matches!(text[to - 1], b' ' | b',') {
+        to -= 1;
+    }
+    let word_before_stop =
+        to >= from + 3 && text[to - 3..to - 1].iter().all(u8::is_ascii_alphabetic);
+    if text[from..to].ends_with(b".") && word_before_stop {
+        to -= 1;
+    }
+    (from, to)
+}
+
 /// A break between clauses: a sentence's or a list's stop before a space, or
 /// a table's bar. (Not a tab: text indents its lines with them.)
 fn clause_break(text: &[u8], i: usize) -> bool {
@@ -1154,6 +1337,54 @@ mod tests {
         assert_eq!(terms("Ethnic group: East Asian"), ["East Asian"]);
     }
 
+    #[test]
+    fn a_name_after_a_label_in_text_is_a_whole_value() {
+        let names = |text: &str| -> Vec<(String, Confidence)> {
+            found(text)
+                .into_iter()
+                .filter(|(id, _, _)| id == "person_name")
+                .map(|(_, value, confidence)| (value, confidence))
+                .collect()
+        };
+        let high = |v: &str| vec![(v.to_string(), Confidence::High)];
+        assert_eq!(names("Tenant: SMITH, Jane\n"), high("SMITH, Jane"));
+        assert_eq!(names("- Joint tenant: Jane SMITH."), high("Jane SMITH"));
+        assert_eq!(
+            names("Occupant name: Kowalczyk, Anna (lead)"),
+            high("Kowalczyk, Anna")
+        );
+        // A form's fields on one line, two spaces apart.
+        assert_eq!(
+            found("Surname: OKAFOR  First name: Chidi  DOB: 01/02/1980"),
+            vec![
+                ("person_name".into(), "OKAFOR".into(), Confidence::High),
+                ("person_name".into(), "Chidi".into(), Confidence::High),
+                (
+                    "date_of_birth".into(),
+                    "01/02/1980".into(),
+                    Confidence::High
+                ),
+            ]
+        );
+        // The label is context for a name the pattern found, and a piece
+        // of a word the pattern found gives way to the whole value.
+        assert_eq!(names("Next of kin: Tom Okafor (son)"), high("Tom Okafor"));
+        assert_eq!(names("Joint tenant: Jamal WÓJCIK"), high("Jamal WÓJCIK"));
+        // Not a label: inside a sentence, or not one a name column has.
+        assert!(names("He said the tenant: JANE SMITH").is_empty());
+        assert!(names("Name: SMITH, Jane").is_empty());
+        assert!(names("    familyName: Incomplete").is_empty(), "code");
+        // Not a name: no sign of a person, or prose.
+        assert!(names("Payer: Universal Credit").is_empty());
+        assert!(names("Tenant: reported damp in the kitchen").is_empty());
+        // The person it names links a health term beside it.
+        assert!(found("Tenant: SMITH, Jane\nHas epilepsy.").contains(&(
+            "health_term".into(),
+            "epilepsy".into(),
+            Confidence::Medium
+        )));
+    }
+
     /// A value derived from one that is ruled out links no one: a phone
     /// number shaped like a CHI number gives no birth date to link with.
     #[test]
@@ -1230,6 +1461,13 @@ mod tests {
             names("Tenant Name", "Mrs Jane Smith"),
             [r#"Jane Smith ["name_form", "header:tenant name", "title"]"#]
         );
+        // A surname in capitals with an accent: the pattern's "Jamal WÓ"
+        // gives way to the whole field; two names found stay two.
+        assert_eq!(
+            names("Full name", "Jamal WÓJCIK"),
+            [r#"Jamal WÓJCIK ["name_shape", "header:full name"]"#]
+        );
+        assert_eq!(names("Full name", "Jane Smith & Tom Okafor").len(), 2);
         assert!(names("Tenant Name", "Reception").is_empty());
         assert!(names("Surname", "Unknown").is_empty());
         assert!(names("Name", "Repairs Team").is_empty());

@@ -551,6 +551,31 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
         p.pos("uk_nino", "label", synth::nino(rng)),
         p.pos("date_of_birth", "label", birth_date_varied(rng))
     ));
+    // A name after a form's label, written as housing systems print it.
+    let name = synth::name(rng);
+    let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
+    lines.push(match rng.below(2) {
+        0 => format!(
+            "Next of kin: {} (partner)",
+            p.pos(
+                "person_name",
+                "label_whole",
+                format!("{}, {first}", last.to_uppercase())
+            )
+        ),
+        _ => format!(
+            "Joint tenant: {}",
+            p.pos(
+                "person_name",
+                "label_whole",
+                format!("{first} {}", last.to_uppercase())
+            )
+        ),
+    });
+    lines.push(format!(
+        "Payer: {}",
+        p.neg("person_name", "label_service", "Universal Credit".into())
+    ));
     lines.push(format!(
         "Tenant says she was diagnosed with {} last year and asked for an adaptation.",
         p.pos("health_term", "linked_text", rng.pick(HEALTH).to_string())

@@ -1509,7 +1509,7 @@ mod tests {
             "letter.docx",
             include_bytes!("../../fixtures/documents/tenancy_letter.docx"),
         );
-        assert_eq!(letter.len(), 14);
+        assert_eq!(letter.len(), 15);
         assert!(letter
             .iter()
             .any(|p| p.2.table == Some(1) && p.2.row == Some(3)));

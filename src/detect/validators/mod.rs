@@ -121,6 +121,21 @@ impl Validator {
         }
     }
 
+    /// The value after a label in running text that is one of its
+    /// detector's `whole_value_headers` (`one_word`: its
+    /// `whole_value_part_headers`): "Tenant: SMITH, Jane".
+    pub fn labelled_value(
+        self,
+        value: &str,
+        one_word: bool,
+        ctx: &ValidateCtx,
+    ) -> Option<Range<usize>> {
+        match self {
+            Validator::PersonName => names::labelled_value(value, one_word, &ctx.surnames),
+            _ => None,
+        }
+    }
+
     /// Whether [`Self::whole_value`] judges anything for this validator.
     pub fn judges_whole_values(self) -> bool {
         matches!(self, Validator::PersonName)

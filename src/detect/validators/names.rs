@@ -172,17 +172,7 @@ pub fn whole_value(value: &str, one_word: bool) -> Option<std::ops::Range<usize>
         return None;
     }
     let start = value.len() - value.trim_start().len();
-    let words: Vec<&str> = trimmed
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let is_initials = |w: &str| {
-        let letters: Vec<char> = w.chars().filter(|c| *c != '.').collect();
-        !letters.is_empty()
-            && letters.len() <= 3
-            && letters.iter().all(|c| c.is_uppercase())
-            && (letters.len() == 1 || w.contains('.'))
-    };
+    let words = value_words(trimmed);
     let is_word = |w: &str| {
         let inner = |c: char| matches!(c, '-' | '\'' | '\u{2019}');
         w.chars().count() >= 2
@@ -214,6 +204,51 @@ pub fn whole_value(value: &str, one_word: bool) -> Option<std::ops::Range<usize>
     let name = &trimmed[range.clone()];
     let gap = name.len() - name.trim_start().len();
     Some(start + range.start + gap..start + range.end)
+}
+
+/// The name after a label in running text ("Tenant: SMITH, Jane", "Next of
+/// kin: Tom Okafor"), where the label is a name column's header. Text is
+/// freer than a column, so more is asked: every word capitalised and,
+/// after a whole name's label, some sign of a person: a title or an
+/// initial, "Surname, Forename", a surname in capitals, or a listed
+/// surname ("Payer: Universal Credit" names no one).
+pub fn labelled_value(
+    value: &str,
+    one_word: bool,
+    surnames: &HashSet<String>,
+) -> Option<std::ops::Range<usize>> {
+    let range = whole_value(value, one_word)?;
+    let words = value_words(value);
+    let capitalised = |w: &&str| *w == "&" || *w == "and" || w.starts_with(char::is_uppercase);
+    if !words.iter().all(capitalised) {
+        return None;
+    }
+    let sign_of_a_person = |w: &&str| {
+        let bare = w.trim_end_matches('.');
+        let lower = bare.to_lowercase();
+        TITLES.contains(&lower.as_str())
+            || is_initials(w)
+            || (bare.chars().count() >= 2 && !bare.chars().any(char::is_lowercase))
+            || surnames.contains(&lower)
+    };
+    (one_word || value.contains(',') || words.iter().any(sign_of_a_person)).then_some(range)
+}
+
+/// A whole value's words: split at spaces and commas ("SMITH, Jane").
+fn value_words(value: &str) -> Vec<&str> {
+    value
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Up to three capitals, dotted when more than one: "J", "J.", "J.A.".
+fn is_initials(w: &str) -> bool {
+    let letters: Vec<char> = w.chars().filter(|c| *c != '.').collect();
+    !letters.is_empty()
+        && letters.len() <= 3
+        && letters.iter().all(|c| c.is_uppercase())
+        && (letters.len() == 1 || w.contains('.'))
 }
 
 #[cfg(test)]
@@ -280,6 +315,24 @@ mod tests {
             assert_eq!(name(no_one, true), None, "{no_one}");
         }
         assert_eq!(name("a b c d e f g h", false), None, "too many words");
+    }
+
+    #[test]
+    fn a_name_after_a_label_in_text() {
+        fn name(v: &str, one: bool) -> Option<&str> {
+            labelled_value(v, one, &surnames()).map(|r| &v[r])
+        }
+        assert_eq!(name("SMITH, Jane", false), Some("SMITH, Jane"));
+        assert_eq!(name("Kowalczyk, Anna", false), Some("Kowalczyk, Anna"));
+        assert_eq!(name("Jane SMITH", false), Some("Jane SMITH"));
+        assert_eq!(name("Anna Smith", false), Some("Anna Smith"));
+        assert_eq!(name("Chidi", true), Some("Chidi"));
+        // No sign of a person: services, payments, prose.
+        assert_eq!(name("Universal Credit", false), None);
+        assert_eq!(name("Direct Debit", false), None);
+        assert_eq!(name("reported damp", false), None);
+        assert_eq!(name("chidi", true), None, "a name is capitalised");
+        assert_eq!(name("Housing Options Team", false), None);
     }
 
     #[test]
