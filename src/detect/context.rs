@@ -40,13 +40,15 @@ fn normalise_plain(text: &str) -> String {
     out.push(' ');
     let mut prev: Option<char> = None;
     let mut digit_run = 0;
+    // Whether the word so far is all hexadecimal digits ("7a", "e8").
+    let mut hex_so_far = false;
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
             if let Some(p) = prev {
                 // "DateOfBirth" → "date of birth"; "Flat2" → "flat 2".
                 let camel = p.is_lowercase() && c.is_uppercase();
                 let digit_edge = p.is_ascii_digit() != c.is_ascii_digit()
-                    && !hex_code_letters(digit_run, &text[i..]);
+                    && !(p.is_ascii_digit() && code_letters(digit_run, hex_so_far, &text[i..]));
                 if (camel || digit_edge) && !out.ends_with(' ') {
                     out.push(' ');
                 }
@@ -56,6 +58,8 @@ fn normalise_plain(text: &str) -> String {
             out.push(' ');
         }
         digit_run = if c.is_ascii_digit() { digit_run + 1 } else { 0 };
+        let word_goes_on = prev.is_some_and(char::is_alphanumeric);
+        hex_so_far = c.is_ascii_hexdigit() && (hex_so_far || !word_goes_on);
         prev = Some(c);
     }
     if !out.ends_with(' ') {
@@ -65,18 +69,21 @@ fn normalise_plain(text: &str) -> String {
 }
 
 /// Whether the letters at the start of `rest`, after a run of `digits`
-/// digits, end a hexadecimal code (`U00022ACC`): a code's letters are not a
-/// word ("acc"), where a label's are ("Tenant2DOB", "3rdParty").
-fn hex_code_letters(digits: usize, rest: &str) -> bool {
+/// digits, are part of a code: letters between digits (`8ea2acc0v`), or
+/// the end of a hexadecimal code (`U00022ACC`; `7acc`, where the word is
+/// all hexadecimal before them too: `hex_so_far`). A code's letters are not
+/// a word ("acc"), where a label's are ("Tenant2DOB", "3rdParty").
+fn code_letters(digits: usize, hex_so_far: bool, rest: &str) -> bool {
     let rest = rest.as_bytes();
+    let letters = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
     let code_len = rest
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric())
         .count();
-    digits >= 3
-        && rest[..code_len].iter().all(u8::is_ascii_hexdigit)
-        // Not the start of a word in another script.
-        && rest.get(code_len).is_none_or(u8::is_ascii)
+    let between_digits = code_len > letters;
+    let hex_end = (digits >= 3 || hex_so_far) && rest[..code_len].iter().all(u8::is_ascii_hexdigit);
+    // Not the start of a word in another script.
+    (between_digits || hex_end) && rest.get(code_len).is_none_or(u8::is_ascii)
 }
 
 /// Bytes that make up words: ASCII letters and digits, and any byte of a
@@ -101,6 +108,12 @@ pub fn words_back(text: &[u8], start: usize, words: usize, cap: usize) -> usize 
             break;
         }
     }
+    // Cut off at the cap inside a word: not a word ("acc" of "8ea2acc0v").
+    if i == floor && i > 0 && word_byte(text[i - 1]) {
+        while i < start && word_byte(text[i]) {
+            i += 1;
+        }
+    }
     i
 }
 
@@ -115,6 +128,11 @@ pub fn words_forward(text: &[u8], end: usize, words: usize, cap: usize) -> usize
         }
         while i < ceiling && word_byte(text[i]) {
             i += 1;
+        }
+    }
+    if i == ceiling && text.get(i).is_some_and(|&b| word_byte(b)) {
+        while i > end && word_byte(text[i - 1]) {
+            i -= 1;
         }
     }
     i
@@ -164,6 +182,7 @@ mod tests {
         assert_eq!(normalise("s/c"), " s c ");
         assert_eq!(normalise("Tenant2DOB"), " tenant 2 dob ");
         assert_eq!(normalise("2019Accounts"), " 2019 accounts ");
+        assert_eq!(normalise("Acc1"), " acc 1 ");
     }
 
     #[test]
@@ -172,8 +191,11 @@ mod tests {
         let kws = vec![normalise("acc")];
         assert_eq!(normalise("<U00022ACC>"), " u 00022acc ");
         assert!(!has_keyword(&normalise("<U00022ACC> 15132525"), &kws));
+        assert!(!has_keyword(&normalise("714a\tf1ca\t7acc\te8acc0"), &kws));
+        assert!(!has_keyword(&normalise("8ea2acc0,8ea2acc0v"), &kws));
         // Two digits are a label's number, not a code.
         assert!(has_keyword(&normalise("Tenant12ACC"), &kws));
+        assert!(has_keyword(&normalise("Account2Acc"), &kws));
         assert!(has_keyword(&normalise("Acc 15132525"), &kws));
     }
 
@@ -189,6 +211,11 @@ mod tests {
             b" No.: ",
             "capped in bytes"
         );
+        // A word the cap cuts is left out, not read as a shorter one.
+        assert_eq!(&t[words_back(t, start, 4, 4)..start], b".: ", "not \"o\"");
+        assert_eq!(&t[words_back(t, start, 4, 8)..start], b"I. No.: ");
+        let end = 28;
+        assert_eq!(&t[end..words_forward(t, end, 2, 6)], b" (");
         let end = 28;
         assert_eq!(&t[end..words_forward(t, end, 1, 100)], b" (verified");
         assert_eq!(words_forward(t, end, 5, 100), t.len());
