@@ -1123,6 +1123,15 @@ mod tests {
         found(text).into_iter().map(|(id, _, _)| id).collect()
     }
 
+    /// One detector's findings in `text`: each value and its confidence.
+    fn found_by(detector: &str, text: &str) -> Vec<(String, Confidence)> {
+        found(text)
+            .into_iter()
+            .filter(|(id, _, _)| id == detector)
+            .map(|(_, value, confidence)| (value, confidence))
+            .collect()
+    }
+
     #[test]
     fn nino_confidence_follows_context() {
         assert_eq!(
@@ -1226,35 +1235,37 @@ mod tests {
 
     #[test]
     fn cards_of_a_retired_length_or_in_links_need_context() {
-        let card = |text: &str| -> Vec<(String, Confidence)> {
-            found(text)
-                .into_iter()
-                .filter(|(id, _, _)| id == "payment_card")
-                .map(|(_, value, confidence)| (value, confidence))
-                .collect()
-        };
-        // A collation table's stroke codes: 13 digits after a 4 pass Luhn.
-        assert_eq!(
-            card("<U000279D2> <U000279D2>;IGNORE # 4111251125234"),
-            vec![("4111251125234".into(), Confidence::Low)]
-        );
-        assert_eq!(
-            card("Visa card 4111251125234"),
-            vec![("4111251125234".into(), Confidence::High)]
-        );
-        // A test case's number in a link; the same number in running text.
-        assert_eq!(
-            card("see https://oss-fuzz.com/testcase?id=4556737586899855 for it"),
-            vec![("4556737586899855".into(), Confidence::Low)]
-        );
-        assert_eq!(
-            card("paid with 4556737586899855 today"),
-            vec![("4556737586899855".into(), Confidence::Medium)]
-        );
-        assert_eq!(
-            card("https://pay.example/charge?card=4556737586899855"),
-            vec![("4556737586899855".into(), Confidence::High)]
-        );
+        for (text, card, confidence) in [
+            // A collation table's stroke codes: 13 digits after a 4 pass Luhn.
+            (
+                "<U000279D2> <U000279D2>;IGNORE # 4111251125234",
+                "4111251125234",
+                Confidence::Low,
+            ),
+            ("Visa card 4111251125234", "4111251125234", Confidence::High),
+            // A test case's number in a link; the same number in running text.
+            (
+                "see https://oss-fuzz.com/testcase?id=4556737586899855 for it",
+                "4556737586899855",
+                Confidence::Low,
+            ),
+            (
+                "paid with 4556737586899855 today",
+                "4556737586899855",
+                Confidence::Medium,
+            ),
+            (
+                "https://pay.example/charge?card=4556737586899855",
+                "4556737586899855",
+                Confidence::High,
+            ),
+        ] {
+            assert_eq!(
+                found_by("payment_card", text),
+                vec![(card.to_string(), confidence)],
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -1339,13 +1350,7 @@ mod tests {
 
     #[test]
     fn a_name_after_a_label_in_text_is_a_whole_value() {
-        let names = |text: &str| -> Vec<(String, Confidence)> {
-            found(text)
-                .into_iter()
-                .filter(|(id, _, _)| id == "person_name")
-                .map(|(_, value, confidence)| (value, confidence))
-                .collect()
-        };
+        let names = |text: &str| found_by("person_name", text);
         let high = |v: &str| vec![(v.to_string(), Confidence::High)];
         assert_eq!(names("Tenant: SMITH, Jane\n"), high("SMITH, Jane"));
         assert_eq!(names("- Joint tenant: Jane SMITH."), high("Jane SMITH"));
