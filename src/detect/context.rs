@@ -69,10 +69,11 @@ fn normalise_plain(text: &str) -> String {
 }
 
 /// Whether the letters at the start of `rest`, after a run of `digits`
-/// digits, are part of a code: letters between digits (`8ea2acc0v`), or
-/// the end of a hexadecimal code (`U00022ACC`; `7acc`, where the word is
-/// all hexadecimal before them too: `hex_so_far`). A code's letters are not
-/// a word ("acc"), where a label's are ("Tenant2DOB", "3rdParty").
+/// digits, are part of a code: one whose word is all hexadecimal so far
+/// (`hex_so_far`: `7acc`, `8ea2acc0v`) or that has three digits or more
+/// (`U00022ACC`), where the letters end the word as hexadecimal digits or
+/// lie between digits. A code's letters are not a word ("acc"), where a
+/// label's are ("Tenant2DOB", "3rdParty", "Phone1Mobile2").
 fn code_letters(digits: usize, hex_so_far: bool, rest: &str) -> bool {
     let rest = rest.as_bytes();
     let letters = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
@@ -81,9 +82,11 @@ fn code_letters(digits: usize, hex_so_far: bool, rest: &str) -> bool {
         .take_while(|b| b.is_ascii_alphanumeric())
         .count();
     let between_digits = code_len > letters;
-    let hex_end = (digits >= 3 || hex_so_far) && rest[..code_len].iter().all(u8::is_ascii_hexdigit);
-    // Not the start of a word in another script.
-    (between_digits || hex_end) && rest.get(code_len).is_none_or(u8::is_ascii)
+    let hex_end = rest[..code_len].iter().all(u8::is_ascii_hexdigit);
+    (digits >= 3 || hex_so_far)
+        && (between_digits || hex_end)
+        // Not the start of a word in another script.
+        && rest.get(code_len).is_none_or(u8::is_ascii)
 }
 
 /// Bytes that make up words: ASCII letters and digits, and any byte of a
@@ -196,6 +199,7 @@ mod tests {
         // Two digits are a label's number, not a code.
         assert!(has_keyword(&normalise("Tenant12ACC"), &kws));
         assert!(has_keyword(&normalise("Account2Acc"), &kws));
+        assert_eq!(normalise("Phone1Mobile2"), " phone 1 mobile 2 ");
         assert!(has_keyword(&normalise("Acc 15132525"), &kws));
     }
 

@@ -798,8 +798,6 @@ impl Nearby {
     }
 }
 
-/// The text of `text[from..to]`, with `from` moved forward to a character
-/// boundary.
 /// Where the label before the colon at `colon` starts: words of letters
 /// (apostrophes, hyphens, slashes and single spaces between), at most 32
 /// bytes, at a line's start or after a tab, a bar or a gap of two spaces
@@ -885,6 +883,8 @@ fn clause_end(text: &[u8]) -> usize {
         .unwrap_or(text.len())
 }
 
+/// The text of `text[from..to]`, with `from` moved forward to a character
+/// boundary.
 fn window(text: &[u8], mut from: usize, to: usize) -> std::borrow::Cow<'_, str> {
     while from < to && (text[from] & 0xC0) == 0x80 {
         from += 1;
