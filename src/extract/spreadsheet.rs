@@ -63,11 +63,14 @@ pub fn scan(src: Box<dyn ReadSeek>, book: Book, sink: &mut Sink) -> Result<(), P
         }
         Book::Ods => {
             let mut src = src;
-            let cells = ods_grid_cells(&mut src)?;
+            let (cells, indented) = ods_grid_cells(&mut src)?;
             if cells > MAX_ODS_CELLS {
                 return Err(Problem::Skipped(format!(
                     "its repeated rows and columns spread over {cells} cells, more than the {MAX_ODS_CELLS} trawl unpacks from one OpenDocument spreadsheet"
                 )));
+            }
+            if indented {
+                src = ods_unindented(src)?;
             }
             scan_book(open::<Ods<_>>(src)?, sink, grid_cells)
         }
@@ -371,9 +374,10 @@ const MAX_ODS_CELLS: u64 = 5_000_000;
 
 /// How many cells calamine's grids of an ODS file would hold, at most: for
 /// each sheet, its rows up to the last that holds something, by its widest
-/// such row up to the last cell that holds something, repeats unpacked. Read
-/// from `content.xml` as it streams; the source is left at its start.
-fn ods_grid_cells(src: &mut Box<dyn ReadSeek>) -> Result<u64, Problem> {
+/// such row up to the last cell that holds something, repeats unpacked; and
+/// whether `content.xml` is indented (see [`ods_unindented`]). Read from
+/// `content.xml` as it streams; the source is left at its start.
+fn ods_grid_cells(src: &mut Box<dyn ReadSeek>) -> Result<(u64, bool), Problem> {
     use quick_xml::events::Event;
     // Calamine caps repeats at a sheet's largest size.
     const MAX_ROWS: u64 = 1_048_576;
@@ -385,12 +389,12 @@ fn ods_grid_cells(src: &mut Box<dyn ReadSeek>) -> Result<u64, Problem> {
             .and_then(|a| std::str::from_utf8(&a.value).ok()?.trim().parse().ok())
             .unwrap_or(1)
     };
-    let total = {
+    let (total, indented) = {
         let mut zip = zip::ZipArchive::new(&mut *src)
             .map_err(|e| Problem::Failed(format!("corrupt zip: {e}")))?;
         let Ok(content) = zip.by_name("content.xml") else {
             // Calamine says what is wrong with it.
-            return Ok(0);
+            return Ok((0, false));
         };
         let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
         let mut buf = Vec::new();
@@ -399,6 +403,7 @@ fn ods_grid_cells(src: &mut Box<dyn ReadSeek>) -> Result<u64, Problem> {
         // Elements open: calamine loops for ever on a table that never
         // closes, so content.xml must be whole before calamine reads it.
         let mut open = 0usize;
+        let (mut text_open, mut indented) = (0usize, false);
         loop {
             let event = match reader.read_event_into(&mut buf) {
                 Ok(Event::Eof) if open == 0 => break,
@@ -418,8 +423,17 @@ fn ods_grid_cells(src: &mut Box<dyn ReadSeek>) -> Result<u64, Problem> {
             };
             let opens = matches!(event, Event::Start(_));
             match &event {
-                Event::Start(_) => open += 1,
-                Event::End(_) => open = open.saturating_sub(1),
+                Event::Start(e) => {
+                    open += 1;
+                    text_open += usize::from(is_text_element(e.name().as_ref()));
+                }
+                Event::End(e) => {
+                    open = open.saturating_sub(1);
+                    if is_text_element(e.name().as_ref()) {
+                        text_open = text_open.saturating_sub(1);
+                    }
+                }
+                Event::Text(t) if text_open == 0 && is_blank(t) => indented = true,
                 _ => {}
             }
             match event {
@@ -462,10 +476,73 @@ fn ods_grid_cells(src: &mut Box<dyn ReadSeek>) -> Result<u64, Problem> {
             }
             buf.clear();
         }
-        total
+        (total, indented)
     };
     src.seek(std::io::SeekFrom::Start(0))?;
-    Ok(total)
+    Ok((total, indented))
+}
+
+/// An element of a cell's text (`text:p`, `text:span`…), where spaces are
+/// the text's own.
+fn is_text_element(name: &[u8]) -> bool {
+    name.starts_with(b"text:")
+}
+
+/// Whitespace only, as indentation is.
+fn is_blank(text: &[u8]) -> bool {
+    !text.is_empty() && text.iter().all(u8::is_ascii_whitespace)
+}
+
+/// The ODS file with the indentation taken out of `content.xml`: the
+/// whitespace between elements outside a cell's text, which calamine reads
+/// as a cell it did not expect ("Expecting 'table-cell'") and so refuses the
+/// whole file. KOffice, and exports that pretty-print their XML, write it
+/// so. The other parts are copied as they are stored.
+fn ods_unindented(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Problem> {
+    use quick_xml::events::Event;
+    use std::io::Write;
+    let corrupt = |e: zip::result::ZipError| Problem::Failed(format!("corrupt zip: {e}"));
+    let mut zip = zip::ZipArchive::new(&mut src).map_err(corrupt)?;
+    let mut packed = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(corrupt)?;
+        if part.name() != "content.xml" {
+            packed.raw_copy_file(part).map_err(corrupt)?;
+            continue;
+        }
+        drop(part);
+        let content = zip.by_index(i).map_err(corrupt)?;
+        let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+        let mut writer = quick_xml::Writer::new(Vec::new());
+        let mut buf = Vec::new();
+        let mut text_open = 0usize;
+        loop {
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|_| Problem::Failed("content.xml is not well-formed XML".into()))?;
+            match &event {
+                Event::Eof => break,
+                Event::Start(e) if is_text_element(e.name().as_ref()) => text_open += 1,
+                Event::End(e) if is_text_element(e.name().as_ref()) => {
+                    text_open = text_open.saturating_sub(1)
+                }
+                Event::Text(t) if text_open == 0 && is_blank(t) => {
+                    buf.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            writer.write_event(event)?;
+            buf.clear();
+        }
+        packed
+            .start_file("content.xml", zip::write::SimpleFileOptions::default())
+            .map_err(corrupt)?;
+        packed.write_all(&writer.into_inner())?;
+    }
+    let mut unindented = packed.finish().map_err(corrupt)?;
+    unindented.set_position(0);
+    Ok(Box::new(unindented))
 }
 
 /// The non-empty cells a cell reader gives, in the order stored.
@@ -1158,6 +1235,22 @@ mod tests {
             result,
             "2 sheets are named \"S\": only one of them could be read",
         );
+    }
+
+    /// KOffice and hand-made exports indent content.xml. Calamine takes the
+    /// whitespace between a row's cells for a cell it did not expect and
+    /// refused the whole file; the whitespace is taken out first, and a
+    /// cell's own spaces are kept.
+    #[test]
+    fn an_indented_ods_is_read() {
+        let rows = "\n <table:table-row>\n  <table:table-cell office:value-type=\"string\">\n   \
+                    <text:p>Email</text:p>\n  </table:table-cell>\n </table:table-row>\n \
+                    <table:table-row>\n  <table:table-cell office:value-type=\"string\">\n   \
+                    <text:p>Mail <text:span>ann@example.org</text:span> now</text:p>\n  \
+                    </table:table-cell>\n </table:table-row>\n";
+        let (found, result) = scan_ods(rows);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(found.len(), 1, "{found:?}");
     }
 
     #[test]
