@@ -72,7 +72,11 @@ fn read_rebuilt(doc: &Document, why: &str, sink: &mut Sink) -> Result<(), Proble
 }
 
 fn read(doc: &Document, sink: &mut Sink) -> Result<(), Problem> {
-    if doc.is_encrypted() {
+    // lopdf takes /Encrypt out of the trailer once the empty password opens
+    // the file; still there, the objects are still encrypted. (Its
+    // `is_encrypted` sees only a reference, not a dictionary written in the
+    // trailer itself, as pdfminer's samples have it.)
+    if doc.is_encrypted() || doc.trailer.has(b"Encrypt") {
         return Err(Problem::Encrypted(
             "encrypted PDF (password required)".into(),
         ));
@@ -1187,6 +1191,32 @@ mod tests {
             Err(Problem::Failed(why)) => why,
             other => panic!("{other:?}"),
         }
+    }
+
+    /// pdfminer's encrypted samples keep their /Encrypt dictionary in the
+    /// trailer itself, not as a reference. lopdf's `is_encrypted` sees only
+    /// a reference, so a file the empty password does not open was read as
+    /// if it were plain: its page tree, inside encrypted object streams,
+    /// gave "PDF has no pages".
+    #[test]
+    fn a_direct_encrypt_dictionary_the_empty_password_does_not_open_is_encrypted() {
+        let pdf = pdf_with_contents(vec![deflated(&shown("Call 07700 900123"))], &[0], None);
+        // Into the trailer (this writer's is the cross-reference stream's
+        // dictionary), before its /Root: no offset moves.
+        let open = memchr::memmem::rfind(&pdf, b"/Root").unwrap();
+        let zeros = "00".repeat(32);
+        let encrypt = format!("/Encrypt<</Filter/Standard/V 1/R 2/O<{zeros}>/U<{zeros}>/P -4>>");
+        let mut locked = pdf[..open].to_vec();
+        locked.extend_from_slice(encrypt.as_bytes());
+        locked.extend_from_slice(&pdf[open..]);
+        let (found, result) = run(locked);
+        assert!(
+            matches!(&result, Err(Problem::Encrypted(why)) if why == "encrypted PDF (password required)"),
+            "{result:?}"
+        );
+        assert!(found.is_empty());
+        // The same file without it is read.
+        assert_eq!(run(pdf).0.len(), 1);
     }
 
     #[test]
