@@ -493,6 +493,10 @@ fn is_blank(text: &[u8]) -> bool {
     !text.is_empty() && text.iter().all(u8::is_ascii_whitespace)
 }
 
+/// The most of an indented `content.xml` that [`ods_unindented`] rewrites,
+/// as much as one part of an Office document may take.
+const MAX_UNINDENTED_BYTES: u64 = 256 << 20;
+
 /// The ODS file with the indentation taken out of `content.xml`: the
 /// whitespace between elements outside a cell's text, which calamine reads
 /// as a cell it did not expect ("Expecting 'table-cell'") and so refuses the
@@ -534,6 +538,13 @@ fn ods_unindented(mut src: Box<dyn ReadSeek>) -> Result<Box<dyn ReadSeek>, Probl
             }
             writer.write_event(event)?;
             buf.clear();
+            // Held in memory: a zip bomb's content.xml must stop here.
+            if writer.get_ref().len() as u64 > MAX_UNINDENTED_BYTES {
+                return Err(Problem::Failed(format!(
+                    "content.xml is indented and over {MAX_UNINDENTED_BYTES} bytes without \
+                     its indentation, more than trawl rewrites (zip bomb guard)"
+                )));
+            }
         }
         packed
             .start_file("content.xml", zip::write::SimpleFileOptions::default())
@@ -1251,6 +1262,7 @@ mod tests {
         let (found, result) = scan_ods(rows);
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "ann@example.org", "the spaces beside it kept");
     }
 
     #[test]
