@@ -74,12 +74,13 @@ pub enum Scope {
 }
 
 /// Where a whole value sits: its unit's text, the detector, the span of the
-/// field or the label's value, the keyword that names it, the field.
+/// field or the label's value, what names it (`header` or `context`, and
+/// the column's or label's name), the field.
 struct WholePlace<'a> {
     text: &'a [u8],
     detector: usize,
     span: Range<usize>,
-    keyword: &'a str,
+    named_by: (&'static str, &'a str),
     field: u32,
 }
 
@@ -136,11 +137,12 @@ pub struct Engine {
     validate_ctx: ValidateCtx,
     /// Normalised column names whose values records keep for the policy.
     record_columns: HashSet<String>,
-    /// Labels in running text that name a whole value, as name columns do
-    /// ("Tenant:", "Surname:"): each detector that lists the label, and
-    /// whether one word is enough.
-    labels: std::collections::HashMap<String, Vec<(usize, bool)>>,
-    /// The labels' first words, to pass over most colons without
+    /// Normalised column names, and labels in running text, that name a
+    /// whole value ("Tenant", "Surname"): each detector that lists the
+    /// name in its `whole_value_headers`, and whether one word is enough
+    /// (its `whole_value_part_headers`).
+    whole_value_names: std::collections::HashMap<String, Vec<(usize, bool)>>,
+    /// Those names' first words, to pass over most colons without
     /// normalising what is before them.
     label_first_words: HashSet<String>,
 }
@@ -162,14 +164,19 @@ impl Engine {
             .find(|d| d.validator == Some(validators::Validator::PersonName))
             .map(|d| d.validator_words.clone())
             .unwrap_or_default();
-        let mut labels: std::collections::HashMap<String, Vec<(usize, bool)>> = Default::default();
+        let mut whole_value_names: std::collections::HashMap<String, Vec<(usize, bool)>> =
+            Default::default();
         for (i, d) in rules.detectors.iter().enumerate() {
+            // A part header first: listed in both, one word is enough.
             for (headers, one_word) in [
-                (&d.whole_value_headers, false),
                 (&d.whole_value_part_headers, true),
+                (&d.whole_value_headers, false),
             ] {
                 for h in headers {
-                    labels.entry(h.clone()).or_default().push((i, one_word));
+                    let detectors = whole_value_names.entry(h.clone()).or_default();
+                    if !detectors.iter().any(|&(listed, _)| listed == i) {
+                        detectors.push((i, one_word));
+                    }
                 }
             }
         }
@@ -190,11 +197,11 @@ impl Engine {
                 ..ValidateCtx::new(as_of)
             },
             record_columns: Default::default(),
-            label_first_words: labels
+            label_first_words: whole_value_names
                 .keys()
                 .filter_map(|l| l.split(' ').next().map(str::to_string))
                 .collect(),
-            labels,
+            whole_value_names,
         })
     }
 
@@ -235,18 +242,10 @@ impl Engine {
         let norm = context::normalise(header);
         let name = norm.trim().to_string();
         let whole_values = self
-            .rules
-            .detectors
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| {
-                if d.whole_value_part_headers.contains(&name) {
-                    Some((i, true))
-                } else {
-                    d.whole_value_headers.contains(&name).then_some((i, false))
-                }
-            })
-            .collect();
+            .whole_value_names
+            .get(&name)
+            .cloned()
+            .unwrap_or_default();
         let (positive, negative) = self
             .rules
             .detectors
@@ -344,18 +343,19 @@ impl Engine {
                     let whole = std::str::from_utf8(text)
                         .ok()
                         .and_then(|value| v.whole_value(value, one_word));
-                    let keyword = format!("header:{}", h.name);
                     let place = WholePlace {
                         text,
                         detector,
                         span: 0..text.len(),
-                        keyword: &keyword,
+                        named_by: ("header", &h.name),
                         field,
                     };
                     self.settle_whole_value(place, whole, first, out);
                 }
             }
-            None if !self.labels.is_empty() => self.labelled_values(text, field, first, out),
+            None if !self.whole_value_names.is_empty() => {
+                self.labelled_values(text, field, first, out)
+            }
             None => {}
         }
         out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
@@ -371,26 +371,31 @@ impl Engine {
             let Some(label_start) = label_start(text, colon) else {
                 continue;
             };
-            let first_word = text[label_start..colon]
+            // The label's first word, lower-cased in place of a String.
+            let mut first_word = [0u8; 24];
+            let len = text[label_start..colon]
                 .iter()
                 .take_while(|b| b.is_ascii_alphabetic())
-                .map(u8::to_ascii_lowercase)
-                .collect::<Vec<u8>>();
-            if !std::str::from_utf8(&first_word).is_ok_and(|w| self.label_first_words.contains(w)) {
+                .count();
+            let Some(word) = first_word.get_mut(..len) else {
+                continue;
+            };
+            word.copy_from_slice(&text[label_start..label_start + len]);
+            word.make_ascii_lowercase();
+            if !std::str::from_utf8(word).is_ok_and(|w| self.label_first_words.contains(w)) {
                 continue;
             }
             let Ok(label) = std::str::from_utf8(&text[label_start..colon]) else {
                 continue;
             };
             let label = context::normalise(label);
-            let Some(detectors) = self.labels.get(label.trim()) else {
+            let Some(detectors) = self.whole_value_names.get(label.trim()) else {
                 continue;
             };
             let (from, to) = labelled_span(text, colon + 1);
             let Ok(value) = std::str::from_utf8(&text[from..to]) else {
                 continue;
             };
-            let keyword = format!("context:{}", label.trim());
             for &(detector, one_word) in detectors {
                 let Some(v) = self.rules.detectors[detector].validator else {
                     continue;
@@ -402,7 +407,7 @@ impl Engine {
                     text,
                     detector,
                     span: from..to,
-                    keyword: &keyword,
+                    named_by: ("context", label.trim()),
                     field,
                 };
                 self.settle_whole_value(place, whole, first, out);
@@ -426,9 +431,10 @@ impl Engine {
             text,
             detector,
             span,
-            keyword,
+            named_by: (kind, name),
             field,
         } = place;
+        let keyword = || format!("{kind}:{name}");
         let in_span = |h: &Hit| h.detector == detector && h.start < span.end && h.end > span.start;
         let word_ends = |end: usize| {
             text.get(end)
@@ -442,7 +448,7 @@ impl Engine {
             found = true;
             if !h.context {
                 h.context = true;
-                h.evidence.insert(1, keyword.to_string());
+                h.evidence.insert(1, keyword());
             }
         }
         let Some(whole) = whole.filter(|_| !found) else {
@@ -463,7 +469,7 @@ impl Engine {
             links: d.identifies_person,
             self_supported: false,
             confidence: d.confidence_with_context,
-            evidence: vec!["name_shape".into(), keyword.to_string()],
+            evidence: vec!["name_shape".into(), keyword()],
             derived: None,
         });
     }
