@@ -44,10 +44,19 @@ const LAST: &[&str] = &[
     "Jessop", "Kowalski", "Lomax", "Mensah", "Nuttall", "Okafor", "Pryce",
 ];
 
-/// Names as letters and documents spell them, accents and apostrophes
-/// kept (not in emails: their addresses are ASCII).
+/// Names as letters and documents spell them, accents, apostrophes, a
+/// capital after Mc or Mac and small words kept (not in emails: their
+/// addresses are ASCII).
 const FIRST_WRITTEN: &[&str] = &["Siân", "Seán", "Zoë", "Łukasz"];
-const LAST_WRITTEN: &[&str] = &["Adéyemi", "O\u{2019}Brien", "Brontë", "Wójcik"];
+const LAST_WRITTEN: &[&str] = &[
+    "Adéyemi",
+    "O\u{2019}Brien",
+    "Brontë",
+    "Wójcik",
+    "McAllister",
+    "MacLeod",
+    "de Souza",
+];
 
 /// One of `plain` or, one time in five, of `accented`.
 fn written<'a>(rng: &mut Rng, plain: &[&'a str], accented: &[&'a str]) -> &'a str {

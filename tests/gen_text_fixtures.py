@@ -218,6 +218,7 @@ case_lines = [
     f"Landlines: {p_london}, {p_drama}, {p_manc}.",
     f"Correspondence address postcode {pc2}; previous address {pc3}.",
     f"Parcel returned from {pc1}; new postcode {pc4}.",
+    "Joint visit with Mrs da Costa and Mr McALLISTER, then Jane MacLeod of the support team.",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -242,6 +243,11 @@ for v in [p_mob, p_intl, p_intl0, p_london, p_drama, p_manc]:
     plant(P, "uk_phone", v, line_of(case_lines, v))
 for v in [pc1, pc2, pc3, pc4]:
     plant(P, "uk_postcode", v, line_of(case_lines, v))
+# Surnames as registers write them: a small word, capitals, Mac.
+for v, why in [("da Costa", "after a title, a small word inside"),
+               ("McALLISTER", "after a title, in capitals"),
+               ("Jane MacLeod", "a listed forename and surname")]:
+    plant(P, "person_name", v, line_of(case_lines, v), why=why)
 
 # --- text/negatives.txt ---------------------------------------------------------
 def bad_nino(first=None, second=None, prefix=None, suffix=None):
@@ -303,6 +309,8 @@ nl += [
     "Meter serial 1234 5678 9012 3456 7890 read in March.",
     f"Reference {long_run} on the remittance.",
     f"Refund IBAN {group4(bad_iban)} (wrong check digits).",
+    "Dear JavaScript developers: the forms moved to the new share.",
+    "Dear HR, please note the change.",
 ]
 write("text/negatives.txt", "\n".join(nl) + "\n")
 P = "text/negatives.txt"
@@ -317,6 +325,8 @@ plant(P, "uk_bank_account", "40012345", line_of(nl, "40012345"), "not_found", "j
 plant(P, "payment_card", "1234 5678 9012 3456", line_of(nl, "1234 5678"), "not_found", "part of a 20-digit number")
 plant(P, "payment_card", inner, line_of(nl, long_run), "not_found", "inside a longer digit run")
 plant(P, "iban", group4(bad_iban), line_of(nl, group4(bad_iban)), "not_found", "wrong check digits")
+plant(P, "person_name", "Java", line_of(nl, "JavaScript"), "not_found", "a piece of a longer word")
+plant(P, "person_name", "HR", line_of(nl, "Dear HR"), "not_found", "a team, in capitals after Dear")
 
 # --- text/privacy_notice.txt ----------------------------------------------------
 notice = """Privacy Notice - Meadowbank Housing Association (an invented organisation)

@@ -985,6 +985,13 @@ fn word_list_pattern(terms: &[String]) -> String {
     format!("(?i-u)\\b(?:{})\\b", alternatives.join("|"))
 }
 
+/// A letter of the Latin script: ASCII's, Latin-1's, Latin Extended-A and
+/// -B's, and Latin Extended Additional's (Vietnamese).
+fn is_latin_letter(c: char) -> bool {
+    c.is_alphabetic()
+        && matches!(c, 'A'..='Z' | 'a'..='z' | '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
 fn boundary_ok(text: &[u8], start: usize, end: usize, boundary: Boundary) -> bool {
     let digit_at = |i: usize| text.get(i).is_some_and(u8::is_ascii_digit);
     let sep_at = |i: usize| matches!(text.get(i), Some(b' ' | b'-'));
@@ -1003,6 +1010,17 @@ fn boundary_ok(text: &[u8], start: usize, end: usize, boundary: Boundary) -> boo
                 && (digit_at(start - 1) || (start > 1 && sep_at(start - 1) && digit_at(start - 2)));
             let after = digit_at(end) || (sep_at(end) && digit_at(end + 1));
             !before && !after && !in_decimal
+        }
+        Boundary::WordEnd => {
+            let next = text.get(end..).and_then(|rest| {
+                let rest = &rest[..rest.len().min(4)];
+                let valid = match std::str::from_utf8(rest) {
+                    Ok(s) => s,
+                    Err(e) => std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
+                };
+                valid.chars().next()
+            });
+            !next.is_some_and(is_latin_letter)
         }
     }
 }
@@ -1178,10 +1196,71 @@ mod tests {
         ] {
             assert_eq!(names(text), [name], "{text}");
         }
-        // A name followed by a digit is the name (the pattern has no \b at
-        // its end); a word in lower case is none.
+        // A name followed by a digit is the name; a word in lower case is
+        // none.
         assert_eq!(names("Dear John2"), ["John"]);
         assert!(names("Dear résumé").is_empty());
+    }
+
+    /// Surnames as UK registers write them: Mc and Mac with a capital
+    /// after, small words inside, capitals after a title; and no piece of
+    /// a longer word, which the pattern's ASCII `\b` could not stop.
+    #[test]
+    fn names_as_registers_write_them() {
+        for (text, name, confidence) in [
+            (
+                "Spoke with Mr McDonald today.",
+                "McDonald",
+                Confidence::High,
+            ),
+            ("Mrs MacLeod called", "MacLeod", Confidence::High),
+            (
+                "Jane McDonald attended.",
+                "Jane McDonald",
+                Confidence::Medium,
+            ),
+            (
+                "Ms Fitzgerald-MacKenzie",
+                "Fitzgerald-MacKenzie",
+                Confidence::High,
+            ),
+            ("Mr DiMaggio and", "DiMaggio", Confidence::High),
+            ("Visited Mrs de Souza at home", "de Souza", Confidence::High),
+            ("Dear Mr van der Berg,", "van der Berg", Confidence::High),
+            (
+                "Maria da Silva attended",
+                "Maria da Silva",
+                Confidence::Medium,
+            ),
+            ("Letter to Mr SMITH re arrears", "SMITH", Confidence::High),
+            ("Mr J A OKAFOR", "J A OKAFOR", Confidence::High),
+            ("Mr McDONALD called", "McDONALD", Confidence::High),
+            ("Mrs O'BRIEN", "O'BRIEN", Confidence::High),
+            ("Jane SMITH called", "Jane SMITH", Confidence::Medium),
+            // A word in capitals after a title's name ends it, unless it is
+            // a listed surname.
+            ("Mrs Okafor DOB 1/2/1980", "Okafor", Confidence::High),
+            ("Mr Tom JONES", "Tom JONES", Confidence::High),
+            ("Mr Smith\u{a0}called", "Smith", Confidence::High),
+            // Chinese text sets no space after a name.
+            ("由 Mr Smith提供", "Smith", Confidence::High),
+        ] {
+            assert_eq!(
+                found_by("person_name", text),
+                [(name.to_string(), confidence)],
+                "{text}"
+            );
+        }
+        for text in [
+            "Dear JavaScript developers",
+            "Dear LaTeX users",
+            "Dear HR,",
+            "Dear IT Team",
+            "Dear ALL",
+            "Mrs de",
+        ] {
+            assert!(found_by("person_name", text).is_empty(), "{text}");
+        }
     }
 
     #[test]
@@ -1472,11 +1551,11 @@ mod tests {
             names("Tenant Name", "Mrs Jane Smith"),
             [r#"Jane Smith ["name_form", "header:tenant name", "title"]"#]
         );
-        // A surname in capitals with an accent: the pattern's "Jamal WÓ"
-        // gives way to the whole field; two names found stay two.
+        // A surname in capitals with an accent is found whole (the
+        // pattern once found "Jamal WÓ"); two names found stay two.
         assert_eq!(
             names("Full name", "Jamal WÓJCIK"),
-            [r#"Jamal WÓJCIK ["name_shape", "header:full name"]"#]
+            [r#"Jamal WÓJCIK ["name_form", "header:full name"]"#]
         );
         assert_eq!(names("Full name", "Jane Smith & Tom Okafor").len(), 2);
         assert!(names("Tenant Name", "Reception").is_empty());

@@ -90,6 +90,12 @@ pub enum Boundary {
     /// Nor a single separator and then a digit: the value is not one part of a
     /// longer grouped number such as `1234 5678 9012 3456 7890`.
     DigitGroups,
+    /// No Latin letter directly after the value, accented or not: a name
+    /// ends where its word does ("Dear JavaScript" names no "Java", and
+    /// "Mr McDONALD" is not "Mr Mc"), which a `(?-u)` pattern's `\b`
+    /// cannot see after a letter outside ASCII. A letter of another
+    /// script may follow: Chinese text sets no space after a name.
+    WordEnd,
 }
 
 #[derive(Debug, Deserialize)]

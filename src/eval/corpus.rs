@@ -576,6 +576,16 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
         "Payer: {}",
         p.neg("person_name", "label_service", "Universal Credit".into())
     ));
+    // A surname in capitals after a title, as letters merged from a
+    // register print it; an abbreviation after it is no part of it.
+    lines.push(format!(
+        "Letter sent to Mr {} DOB on file.",
+        p.pos(
+            "person_name",
+            "title_capitals",
+            synth::surname(rng).to_uppercase()
+        )
+    ));
     lines.push(format!(
         "Tenant says she was diagnosed with {} last year and asked for an adaptation.",
         p.pos("health_term", "linked_text", rng.pick(HEALTH).to_string())

@@ -185,7 +185,7 @@ impl Validator {
     /// garden" is not about that colleague's health).
     pub fn self_evident(self, value: &str, ctx: &ValidateCtx) -> Option<(&'static str, bool)> {
         match self {
-            Validator::PersonName => match names::judge(value, &ctx.surnames)? {
+            Validator::PersonName => match names::validate(value, &ctx.surnames)?.0 {
                 "title" => Some(("title", true)),
                 "gazetteer" => Some(("gazetteer", false)),
                 _ => None,
@@ -211,7 +211,7 @@ impl Validator {
             Validator::UkPassport => identity::is_valid_passport(value),
             Validator::UkDrivingLicence => identity::is_valid_driving_licence(value),
             Validator::PersonName => {
-                return names::judge(value, &ctx.surnames).map(|_| names::name_range(value))
+                return names::validate(value, &ctx.surnames).map(|(_, range)| range)
             }
         };
         ok.then_some(whole)

@@ -39,44 +39,125 @@ const GENERIC: &[&str] = &[
 
 const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "dear"];
 
+/// Small words inside a name, written in lower case: "Maria de Souza",
+/// "Pieter van der Berg", "Ahmad bin Ismail". The same as the pattern's.
+const PARTICLES: &[&str] = &[
+    "de", "da", "das", "dos", "di", "du", "del", "della", "der", "den", "van", "von", "la", "le",
+    "bin", "ibn", "ap",
+];
+
+/// A title or salutation, a full stop after it or not ("Mr.", "dear").
+fn is_title(word: &str) -> bool {
+    let bare = word.trim_end_matches('.');
+    TITLES.iter().any(|t| t.eq_ignore_ascii_case(bare))
+}
+
+fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(&word)
+}
+
+/// A word in capitals, as registers print surnames: "SMITH", "O'BRIEN",
+/// "McDONALD" (its "Mc" aside).
+fn is_capitals(word: &str) -> bool {
+    let bare = word
+        .strip_prefix("Mc")
+        .or(word.strip_prefix("Mac"))
+        .unwrap_or(word);
+    bare.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !bare.chars().any(char::is_lowercase)
+}
+
+/// A surname as the gazetteer spells it: lower case, straight apostrophe.
+fn listed(word: &str, surnames: &HashSet<String>) -> bool {
+    let lower = word.to_lowercase();
+    if lower.contains('\u{2019}') {
+        return surnames.contains(&lower.replace('\u{2019}', "'"));
+    }
+    surnames.contains(&lower)
+}
+
+/// The end of the name a title opens, where a word in capitals that is no
+/// listed surname follows the name's first word: "Mrs Okafor DOB 1/2/80"
+/// and "Mr Smith NI QQ…" end before the abbreviation; "Mr SMITH JONES"
+/// and "Mr John OKAFOR" are whole. Other values end where they do.
+pub fn title_name_end(value: &str, surnames: &HashSet<String>) -> usize {
+    // Most names hold no two capitals together: nothing to look for.
+    let capitals_together = value
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase());
+    if !capitals_together || !value.split(' ').next().is_some_and(is_title) {
+        return value.len();
+    }
+    let mut at = 0usize;
+    let mut named = false;
+    for word in value.split(' ') {
+        let title = is_title(word);
+        if named && is_capitals(word) && !listed(word, surnames) {
+            return at.saturating_sub(1);
+        }
+        named |= !title && !is_initials(word) && !is_particle(word);
+        at += word.len() + 1;
+    }
+    value.len()
+}
+
 /// Why the value is a name, if the value is one: `title` after a title or
 /// salutation; `gazetteer` when a listed forename is followed by a listed
 /// surname; `forename` when only the forename is listed (then it needs a
 /// label or a name column to count).
 pub fn judge(value: &str, surnames: &HashSet<String>) -> Option<&'static str> {
     let words: Vec<&str> = value.split_whitespace().collect();
-    let first = words.first()?.trim_end_matches('.').to_lowercase();
-    if TITLES.contains(&first.as_str()) {
+    if is_title(words.first()?) {
         let rest = words.get(1..).filter(|r| !r.is_empty())?;
         // "Dear Mr/Mrs", "Dear Miss": titles only, no name.
-        let has_name = rest
-            .iter()
-            .any(|w| !TITLES.contains(&w.trim_end_matches(['.', ',']).to_lowercase().as_str()));
+        let is_title = |w: &&str| is_title(w.trim_end_matches(','));
+        let has_name = rest.iter().any(|w| !is_title(w));
         let named = has_name
             && rest
                 .iter()
-                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .all(|w| w.starts_with(char::is_uppercase) || is_particle(w))
             && !rest
                 .iter()
-                .any(|w| GENERIC.contains(&w.to_lowercase().as_str()));
-        return named.then_some("title");
+                .any(|w| GENERIC.iter().any(|g| g.eq_ignore_ascii_case(w)));
+        // "Dear" alone before a word in capitals is to a team or a role
+        // ("Dear HR", "Dear IT"), unless the word is a listed surname; a
+        // title before one is a person ("Mr SMITH").
+        let only_dear = words[0].eq_ignore_ascii_case("dear") && !rest.iter().any(is_title);
+        let unlisted_capitals = rest
+            .iter()
+            .any(|w| is_capitals(w) && !is_initials(w) && !listed(w, surnames));
+        return (named && !(only_dear && unlisted_capitals)).then_some("title");
     }
     if words.len() < 2 {
         return None;
     }
-    let last = words.last()?.to_lowercase();
-    Some(if surnames.contains(&last) {
-        "gazetteer"
-    } else {
-        "forename"
-    })
+    let last = words.last()?;
+    if listed(last, surnames) {
+        return Some("gazetteer");
+    }
+    // Capitals of three letters or fewer after a forename are an acronym
+    // ("Dev API Key"), unless listed ("Jane LEE").
+    if is_capitals(last) && last.chars().count() <= 3 {
+        return None;
+    }
+    Some("forename")
+}
+
+/// Why the pattern's value is a name (as [`judge`]), and the name in it:
+/// no title before it, nor an abbreviation after it ([`title_name_end`]).
+pub fn validate(
+    value: &str,
+    surnames: &HashSet<String>,
+) -> Option<(&'static str, std::ops::Range<usize>)> {
+    let value = &value[..title_name_end(value, surnames)];
+    Some((judge(value, surnames)?, name_range(value)))
 }
 
 /// The name itself, without the title or salutation before it.
 pub fn name_range(value: &str) -> std::ops::Range<usize> {
     let mut start = 0;
     for word in value.split(' ') {
-        if !TITLES.contains(&word.trim_end_matches('.').to_lowercase().as_str()) {
+        if !is_title(word) {
             break;
         }
         start += word.len() + 1;
@@ -219,8 +300,15 @@ pub fn labelled_value(
 ) -> Option<std::ops::Range<usize>> {
     let range = whole_value(value, one_word)?;
     let words = value_words(value);
-    let capitalised = |w: &&str| *w == "&" || *w == "and" || w.starts_with(char::is_uppercase);
-    if !words.iter().all(capitalised) {
+    // Particles only inside a name ("Maria de Souza", not "de Souza"),
+    // or opening a surname written first ("van der Berg, Pieter").
+    let surname_first = value.contains(',');
+    let inside =
+        |i: usize, w: &str| (i > 0 || surname_first) && i + 1 < words.len() && is_particle(w);
+    let capitalised = |(i, w): (usize, &&str)| {
+        *w == "&" || *w == "and" || w.starts_with(char::is_uppercase) || inside(i, w)
+    };
+    if !words.iter().enumerate().all(capitalised) {
         return None;
     }
     let sign_of_a_person = |w: &&str| {
@@ -228,8 +316,8 @@ pub fn labelled_value(
         let lower = bare.to_lowercase();
         TITLES.contains(&lower.as_str())
             || is_initials(w)
-            || (bare.chars().count() >= 2 && !bare.chars().any(char::is_lowercase))
-            || surnames.contains(&lower)
+            || is_capitals(bare)
+            || listed(bare, surnames)
     };
     (one_word || value.contains(',') || words.iter().any(sign_of_a_person)).then_some(range)
 }
@@ -256,10 +344,12 @@ mod tests {
     use super::*;
 
     fn surnames() -> HashSet<String> {
-        ["smith", "okafor", "brown"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        [
+            "smith", "okafor", "brown", "jones", "o'brien", "mcdonald", "souza",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     }
 
     #[test]
@@ -272,6 +362,29 @@ mod tests {
         assert_eq!(judge("Mr", &surnames()), None);
         assert_eq!(judge("Dear Mrs", &surnames()), None, "titles, no name");
         assert_eq!(judge("Dear Mr Dr", &surnames()), None);
+        // Small words inside; capitals after a title, or a listed surname
+        // after "Dear" (to a team otherwise).
+        assert_eq!(judge("Mrs de Souza", &surnames()), Some("title"));
+        assert_eq!(judge("Mr SMITH", &surnames()), Some("title"));
+        assert_eq!(judge("Mr ADEYEMI", &surnames()), Some("title"));
+        assert_eq!(judge("Dear Mr ADEYEMI", &surnames()), Some("title"));
+        assert_eq!(judge("Dear SMITH", &surnames()), Some("title"));
+        assert_eq!(judge("Dear HR", &surnames()), None);
+        assert_eq!(judge("Dear IT", &surnames()), None);
+        assert_eq!(judge("Mrs smith", &surnames()), None);
+    }
+
+    #[test]
+    fn a_title_name_ends_before_an_abbreviation() {
+        let name = |v: &'static str| &v[..title_name_end(v, &surnames())];
+        assert_eq!(name("Mrs Okafor DOB"), "Mrs Okafor");
+        assert_eq!(name("Mr Tom Smith NI"), "Mr Tom Smith");
+        assert_eq!(name("Mr Smith JONES"), "Mr Smith JONES", "listed");
+        assert_eq!(name("Mr SMITH"), "Mr SMITH", "the name itself");
+        assert_eq!(name("Mr J A SMITH"), "Mr J A SMITH", "after initials");
+        assert_eq!(name("Mr de SOUZA"), "Mr de SOUZA", "after a particle");
+        assert_eq!(name("Jane Smith DOB"), "Jane Smith DOB", "no title");
+        assert_eq!(name("Mr Tom ADEYEMI"), "Mr Tom");
     }
 
     #[test]
@@ -333,6 +446,15 @@ mod tests {
         assert_eq!(name("reported damp", false), None);
         assert_eq!(name("chidi", true), None, "a name is capitalised");
         assert_eq!(name("Housing Options Team", false), None);
+        // Small words inside a name, or opening a surname written first.
+        assert_eq!(name("Maria de Souza", false), Some("Maria de Souza"));
+        assert_eq!(
+            name("van der Berg, Pieter", false),
+            Some("van der Berg, Pieter")
+        );
+        assert_eq!(name("de Souza", false), None, "no forename before it");
+        assert_eq!(name("Maria de", false), None);
+        assert_eq!(name("Patrick McDONALD", false), Some("Patrick McDONALD"));
     }
 
     #[test]
@@ -341,5 +463,11 @@ mod tests {
         // A listed forename before an unlisted word needs a label or column.
         assert_eq!(judge("Jane Kowalczyk", &surnames()), Some("forename"));
         assert_eq!(judge("Jane", &surnames()), None);
+        // The gazetteer's straight apostrophe and lower case.
+        assert_eq!(judge("Sean O\u{2019}Brien", &surnames()), Some("gazetteer"));
+        assert_eq!(judge("Jane McDonald", &surnames()), Some("gazetteer"));
+        assert_eq!(judge("Jane SMITH", &surnames()), Some("gazetteer"));
+        assert_eq!(judge("Jane ADEYEMI", &surnames()), Some("forename"));
+        assert_eq!(judge("Dev API", &surnames()), None, "an acronym");
     }
 }
