@@ -1012,6 +1012,11 @@ fn boundary_ok(text: &[u8], start: usize, end: usize, boundary: Boundary) -> boo
             !before && !after && !in_decimal
         }
         Boundary::WordEnd => {
+            // Capitals and then a digit are a code: "Rev. DS40002198B".
+            let capitals = end > 1 && text[end - 2..end].iter().all(u8::is_ascii_uppercase);
+            if capitals && digit_at(end) {
+                return false;
+            }
             let next = text.get(end..).and_then(|rest| {
                 let rest = &rest[..rest.len().min(4)];
                 let valid = match std::str::from_utf8(rest) {
@@ -1242,6 +1247,12 @@ mod tests {
             ("Mrs Okafor DOB 1/2/1980", "Okafor", Confidence::High),
             ("Mr Tom JONES", "Tom JONES", Confidence::High),
             ("Mr Smith\u{a0}called", "Smith", Confidence::High),
+            // Councillors, clergy, professors.
+            ("Cllr Patel said", "Patel", Confidence::High),
+            ("Dear Rev. John Smith,", "John Smith", Confidence::High),
+            ("Prof Alan Turing", "Alan Turing", Confidence::High),
+            ("Mrs Okafor's rent", "Okafor", Confidence::High),
+            ("Mr McDONALD\u{2019}s son", "McDONALD", Confidence::High),
             // Chinese text sets no space after a name.
             ("由 Mr Smith提供", "Smith", Confidence::High),
         ] {
@@ -1258,6 +1269,8 @@ mod tests {
             "Dear IT Team",
             "Dear ALL",
             "Mrs de",
+            "Drawing 12 Rev B Issued",
+            "Manual, Rev. DS40002198B",
         ] {
             assert!(found_by("person_name", text).is_empty(), "{text}");
         }

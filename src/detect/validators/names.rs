@@ -37,7 +37,9 @@ const GENERIC: &[&str] = &[
     "officer",
 ];
 
-const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx", "dr", "dear"];
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "revd", "cllr", "dear",
+];
 
 /// Small words inside a name, written in lower case: "Maria de Souza",
 /// "Pieter van der Berg", "Ahmad bin Ismail". The same as the pattern's.
@@ -144,12 +146,17 @@ pub fn judge(value: &str, surnames: &HashSet<String>) -> Option<&'static str> {
 }
 
 /// Why the pattern's value is a name (as [`judge`]), and the name in it:
-/// no title before it, nor an abbreviation after it ([`title_name_end`]).
+/// no title before it, nor an abbreviation after it ([`title_name_end`]),
+/// nor a possessive's "'s" ("Mr Smith's" is Smith, as "O'Brien" is whole).
 pub fn validate(
     value: &str,
     surnames: &HashSet<String>,
 ) -> Option<(&'static str, std::ops::Range<usize>)> {
     let value = &value[..title_name_end(value, surnames)];
+    let value = value
+        .strip_suffix("'s")
+        .or_else(|| value.strip_suffix("\u{2019}s"))
+        .unwrap_or(value);
     Some((judge(value, surnames)?, name_range(value)))
 }
 
