@@ -494,9 +494,7 @@ impl Engine {
             return;
         }
         last_end[detector] = last_end[detector].max(end);
-        if !boundary_ok(text, start, end, d.boundary)
-            || !word_edges_ok(text, start, end, &d.matcher)
-        {
+        if !word_edges_ok(text, start, end, &d.matcher) {
             return;
         }
         let not_personal = |s: usize, e: usize| {
@@ -522,6 +520,11 @@ impl Engine {
                 }
             }
         };
+        // At the value's own edges: a name's, without its title or
+        // what the pattern took after it.
+        if !boundary_ok(text, start, end, d.boundary) {
+            return;
+        }
         if !d.allowed.is_empty()
             && std::str::from_utf8(&text[start..end])
                 .is_ok_and(|v| d.allowed.contains(&allow::canonical(v)))
@@ -1012,11 +1015,6 @@ fn boundary_ok(text: &[u8], start: usize, end: usize, boundary: Boundary) -> boo
             !before && !after && !in_decimal
         }
         Boundary::WordEnd => {
-            // Capitals and then a digit are a code: "Rev. DS40002198B".
-            let capitals = end > 1 && text[end - 2..end].iter().all(u8::is_ascii_uppercase);
-            if capitals && digit_at(end) {
-                return false;
-            }
             let next = text.get(end..).and_then(|rest| {
                 let rest = &rest[..rest.len().min(4)];
                 let valid = match std::str::from_utf8(rest) {
@@ -1273,6 +1271,23 @@ mod tests {
             "Manual, Rev. DS40002198B",
         ] {
             assert!(found_by("person_name", text).is_empty(), "{text}");
+        }
+        // Capitals before a code are no name, and do not hide the code.
+        for (text, name) in [
+            ("Mrs Okafor NI AB123456C", Some("Okafor")),
+            ("Jane AB123456C", None),
+            ("Mr SMITH AB123456C", Some("SMITH")),
+        ] {
+            let ids: Vec<(String, String)> = found(text)
+                .into_iter()
+                .map(|(id, value, _)| (id, value))
+                .collect();
+            let mut expected: Vec<(String, String)> = name
+                .map(|n| ("person_name".to_string(), n.to_string()))
+                .into_iter()
+                .collect();
+            expected.push(("uk_nino".into(), "AB123456C".into()));
+            assert_eq!(ids, expected, "{text}");
         }
     }
 

@@ -94,8 +94,7 @@ pub enum Boundary {
     /// ends where its word does ("Dear JavaScript" names no "Java", and
     /// "Mr McDONALD" is not "Mr Mc"), which a `(?-u)` pattern's `\b`
     /// cannot see after a letter outside ASCII. A letter of another
-    /// script may follow: Chinese text sets no space after a name. A
-    /// digit may follow a name ("Dear John2"), not capitals ("DS4000").
+    /// script may follow: Chinese text sets no space after a name.
     WordEnd,
 }
 

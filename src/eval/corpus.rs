@@ -577,14 +577,16 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
         p.neg("person_name", "label_service", "Universal Credit".into())
     ));
     // A surname in capitals after a title, as letters merged from a
-    // register print it; an abbreviation after it is no part of it.
+    // register print it; an abbreviation after it is no part of it, nor
+    // does the name hide the number after it.
     lines.push(format!(
-        "Letter sent to Mr {} DOB on file.",
+        "Letter sent to Mr {} NI {} on file.",
         p.pos(
             "person_name",
             "title_capitals",
             synth::surname(rng).to_uppercase()
-        )
+        ),
+        p.pos("uk_nino", "label", synth::nino(rng))
     ));
     lines.push(format!(
         "Tenant says she was diagnosed with {} last year and asked for an adaptation.",

@@ -152,6 +152,8 @@ pub fn validate(
     value: &str,
     surnames: &HashSet<String>,
 ) -> Option<(&'static str, std::ops::Range<usize>)> {
+    // The character capitals take after them (see the pattern).
+    let value = value.trim_end_matches(|c: char| !c.is_alphabetic());
     let value = &value[..title_name_end(value, surnames)];
     let value = value
         .strip_suffix("'s")
