@@ -11,7 +11,10 @@
 //! to read a table drawn cell by cell as a table (`table`).
 //! A PDF that opens with the empty password is read; others are
 //! `encrypted`; pages without any text (a scan) are `no_text`. What reading
-//! a file may cost is bounded in `limits`, as lopdf bounds nothing.
+//! a file may cost is bounded in `limits`, as lopdf bounds nothing. A file
+//! whose table of objects is broken is read from one rebuilt (`rebuilt`),
+//! and one whose streams' lengths are wrong, with them corrected
+//! (`lengths`): both fail, saying so, with what they gave.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -26,6 +29,7 @@ use crate::report::{Column, Location};
 
 mod comments;
 mod form;
+mod lengths;
 mod limits;
 mod table;
 
@@ -43,28 +47,98 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
     if let Err(why) = limits::check_before_loading(&bytes) {
         return Err(Problem::Failed(format!("PDF not read: {why}")));
     }
+    // lopdf drops an object whose stream's stated length is wrong (see
+    // `lengths`): such a file is read with the lengths corrected.
+    let wrong = |objects: &[lopdf::ObjectId]| {
+        let s = if objects.len() == 1 { "" } else { "s" };
+        format!(
+            "{} stream length{s} wrong, read as corrected",
+            objects.len()
+        )
+    };
     // lopdf authenticates with the empty password itself where it can.
     let doc = match Document::load_mem(&bytes) {
         Ok(doc) => doc,
         Err(e) => {
+            // Encrypted files are not repaired: the rebuilt trailer would
+            // lose their /Encrypt.
             let problem = load_problem(&e, &bytes);
+            let Problem::Failed(why) = &problem else {
+                return Err(problem);
+            };
+            // Lengths first: the table is rebuilt from where objects are.
+            let corrected = lengths::corrected(&bytes);
+            let from = corrected.as_ref().map_or(&bytes[..], |(c, _)| &c[..]);
             // Repaired only if a page is found (one cut within its first
             // page has none to read).
-            let rebuilt = rebuilt(&bytes).filter(|doc| !doc.get_pages().is_empty());
-            return match (&problem, rebuilt) {
-                (Problem::Failed(why), Some(doc)) => read_rebuilt(&doc, why, sink),
-                _ => Err(problem),
+            let Some(doc) = rebuilt(from).filter(|doc| !doc.get_pages().is_empty()) else {
+                return Err(problem);
             };
+            let mut why = format!("{why}; read from its objects, the table rebuilt");
+            if let Some((_, objects)) = &corrected {
+                why = format!("{why}; {}", wrong(objects));
+            }
+            return read_repaired(&doc, why, sink);
         }
     };
+    // A page's content, or a form it draws, that is no stream (lopdf keeps
+    // a stream it could not read as its dictionary alone, or not at all)
+    // would lose the page's text without a word: where lengths were wrong,
+    // the file is read with them corrected and its table rebuilt, the
+    // objects having moved. A font or an image not read loses no text, and
+    // the file is read as it is; a healthy one is not looked through again.
+    let not_read = |id: &lopdf::ObjectId| !matches!(doc.objects.get(id), Some(Object::Stream(_)));
+    // Not an encrypted file, though the empty password opened it: the
+    // rebuilt trailer would lose its /Encrypt.
+    let encrypted = || memchr::memmem::find(&bytes, b"/Encrypt").is_some();
+    if draws_a_page(&doc, not_read) && !encrypted() {
+        if let Some((fixed, objects)) = lengths::corrected(&bytes) {
+            if let Some(repaired) = rebuilt(&fixed).filter(|doc| !doc.get_pages().is_empty()) {
+                return read_repaired(&repaired, format!("damaged PDF: {}", wrong(&objects)), sink);
+            }
+        }
+    }
     read(&doc, sink)
 }
 
-/// A PDF whose table of objects could not be read, read from a table
-/// rebuilt from the objects themselves: it still fails, saying so and
-/// what reading it gave.
-fn read_rebuilt(doc: &Document, why: &str, sink: &mut Sink) -> Result<(), Problem> {
-    let why = format!("{why}; read from its objects, the table rebuilt");
+/// Whether any page's content, or a form a page draws, is `such`.
+fn draws_a_page(doc: &Document, such: impl Fn(&lopdf::ObjectId) -> bool) -> bool {
+    doc.get_pages().values().any(|&page| {
+        let forms = doc
+            .get_page_resources(page)
+            .map_or(Vec::new(), |(direct, ids)| {
+                let dictionaries = direct
+                    .into_iter()
+                    .chain(ids.iter().filter_map(|id| doc.get_dictionary(*id).ok()));
+                dictionaries
+                    .filter_map(|d| d.get_deref(b"XObject", doc).and_then(Object::as_dict).ok())
+                    .flat_map(|x| x.iter().filter_map(|(_, v)| v.as_reference().ok()))
+                    .collect()
+            });
+        // Not `get_page_contents`: it leaves out what is not a stream.
+        let contents = match doc.get_dictionary(page).and_then(|p| p.get(b"Contents")) {
+            Ok(Object::Reference(id)) => match doc.objects.get(id) {
+                Some(Object::Array(parts)) => references(parts),
+                _ => vec![*id],
+            },
+            Ok(Object::Array(parts)) => references(parts),
+            _ => Vec::new(),
+        };
+        contents.into_iter().chain(forms).any(|id| such(&id))
+    })
+}
+
+fn references(objects: &[Object]) -> Vec<lopdf::ObjectId> {
+    objects
+        .iter()
+        .filter_map(|o| o.as_reference().ok())
+        .collect()
+}
+
+/// A PDF that could be read only once repaired (its table of objects
+/// rebuilt from the objects themselves, lengths corrected): it still
+/// fails, saying so and what reading it gave.
+fn read_repaired(doc: &Document, why: String, sink: &mut Sink) -> Result<(), Problem> {
     match read(doc, sink) {
         Ok(()) => Err(Problem::Failed(why)),
         Err(p) => Err(Problem::Failed(format!("{why}: {}", p.split().1))),
@@ -1058,6 +1132,74 @@ mod tests {
         }
         let (_, result) = run(b"%PDF-1.4\n garbage".to_vec());
         assert!(matches!(result, Err(Problem::Failed(_))));
+    }
+
+    /// A page's content stream whose stated /Length is wrong is dropped by
+    /// lopdf, and the page's text with it, silently. It is read with the
+    /// length corrected, and the file fails, saying so.
+    #[test]
+    fn a_page_whose_stream_length_is_wrong_is_read_with_it_corrected() {
+        let whole = pdf_with_pages(&[&["Email jo.bloggs@example.com"], &["Call 07700 900123"]]);
+        let all = |found: &Found| found.iter().map(|f| f.0).collect::<Vec<u64>>();
+        // The first page's stream: its length set short, in as many digits,
+        // so the table of objects still points right.
+        let text = memchr::memmem::find(&whole, b"jo.bloggs").unwrap();
+        let length = memchr::memmem::rfind(&whole[..text], b"/Length ").unwrap() + 8;
+        let digits = whole[length..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let mut short = whole.clone();
+        short[length..length + digits].fill(b'1');
+        let (found, result) = run(short.clone());
+        assert_eq!(
+            failure(&result),
+            "damaged PDF: 1 stream length wrong, read as corrected"
+        );
+        assert_eq!(all(&found), [1, 2]);
+
+        // Its table lost too, as a transfer that rewrote line ends leaves it.
+        let xref = memchr::memmem::rfind(&short, b"xref").unwrap();
+        let (found, result) = run(short[..xref].to_vec());
+        assert!(
+            failure(&result).ends_with(
+                "; read from its objects, the table rebuilt; 1 stream length wrong, read as corrected"
+            ),
+            "{result:?}"
+        );
+        assert_eq!(all(&found), [1, 2]);
+    }
+
+    /// A stream that draws no page (a font's program, an image) loses no
+    /// text when lopdf drops it: the file is read as it is, not failed.
+    #[test]
+    fn a_wrong_length_that_draws_no_page_is_left() {
+        let (mut doc, pages_id, resources_id) = with_helvetica();
+        let program = doc.add_object(Stream::new(dictionary! {}, b"FONTPROGRAM".to_vec()));
+        let content = Content {
+            operations: vec![
+                Operation::new("BT", vec![]),
+                Operation::new("Tf", vec!["F1".into(), 12.into()]),
+                Operation::new("Td", vec![72.into(), 720.into()]),
+                Operation::new("Tj", vec![Object::string_literal("Call 07700 900123")]),
+                Operation::new("ET", vec![]),
+            ],
+        };
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+            "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+            "PieceInfo" => program,
+        });
+        let mut bytes = saved(doc, pages_id, vec![page_id.into()], resources_id);
+        let data = memchr::memmem::find(&bytes, b"FONTPROGRAM").unwrap();
+        let length = memchr::memmem::rfind(&bytes[..data], b"/Length ").unwrap() + 8;
+        assert_eq!(&bytes[length..length + 2], b"11");
+        bytes[length..length + 2].copy_from_slice(b"10");
+        assert!(lengths::corrected(&bytes).is_some());
+        let (found, result) = run(bytes);
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(found.len(), 1);
     }
 
     /// A PDF whose table of objects is lost or points astray is read from
