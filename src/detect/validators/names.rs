@@ -322,11 +322,7 @@ pub fn labelled_value(
     }
     let sign_of_a_person = |w: &&str| {
         let bare = w.trim_end_matches('.');
-        let lower = bare.to_lowercase();
-        TITLES.contains(&lower.as_str())
-            || is_initials(w)
-            || is_capitals(bare)
-            || listed(bare, surnames)
+        is_title(bare) || is_initials(w) || is_capitals(bare) || listed(bare, surnames)
     };
     (one_word || value.contains(',') || words.iter().any(sign_of_a_person)).then_some(range)
 }
