@@ -494,7 +494,12 @@ impl Engine {
             return;
         }
         last_end[detector] = last_end[detector].max(end);
-        if !word_edges_ok(text, start, end, &d.matcher) {
+        // A name's word end is judged at the name's own end, once
+        // validated (below); the others before, as that is cheaper.
+        let word_end = d.boundary == Boundary::WordEnd;
+        if (!word_end && !boundary_ok(text, start, end, d.boundary))
+            || !word_edges_ok(text, start, end, &d.matcher)
+        {
             return;
         }
         let not_personal = |s: usize, e: usize| {
@@ -520,9 +525,9 @@ impl Engine {
                 }
             }
         };
-        // At the value's own edges: a name's, without its title or
-        // what the pattern took after it.
-        if !boundary_ok(text, start, end, d.boundary) {
+        // At the name's own end: without its title or what the pattern
+        // took after it.
+        if word_end && !boundary_ok(text, start, end, d.boundary) {
             return;
         }
         if !d.allowed.is_empty()
@@ -1245,6 +1250,7 @@ mod tests {
             ("Mrs Okafor DOB 1/2/1980", "Okafor", Confidence::High),
             ("Mr Tom JONES", "Tom JONES", Confidence::High),
             ("Mr Smith\u{a0}called", "Smith", Confidence::High),
+            ("Mr SMITH\u{a0}called", "SMITH", Confidence::High),
             // Councillors, clergy, professors.
             ("Cllr Patel said", "Patel", Confidence::High),
             ("Dear Rev. John Smith,", "John Smith", Confidence::High),
