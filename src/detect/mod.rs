@@ -516,9 +516,9 @@ impl Engine {
                 let Ok(value) = std::str::from_utf8(&text[start..end]) else {
                     return;
                 };
-                match v.validate(value, &self.validate_ctx) {
-                    Some(r) => {
-                        self_evident = v.self_evident(value, &self.validate_ctx);
+                match v.validate_judged(value, &self.validate_ctx) {
+                    Some((r, evident)) => {
+                        self_evident = evident;
                         (start + r.start, start + r.end)
                     }
                     None => return,
@@ -1183,10 +1183,9 @@ mod tests {
     #[test]
     fn names_keep_their_accents_and_apostrophes() {
         let names = |text: &str| -> Vec<String> {
-            found(text)
+            found_by("person_name", text)
                 .into_iter()
-                .filter(|(id, _, _)| id == "person_name")
-                .map(|(_, value, _)| value)
+                .map(|(value, _)| value)
                 .collect()
         };
         for (text, name) in [
@@ -1536,11 +1535,9 @@ mod tests {
 
     #[test]
     fn iban_found_and_trimmed() {
-        let hits = found("IBAN GB29 NWBK 6016 1331 9268 19 AND MORE");
-        let iban: Vec<&String> = hits
-            .iter()
-            .filter(|(id, _, _)| id == "iban")
-            .map(|(_, text, _)| text)
+        let iban: Vec<String> = found_by("iban", "IBAN GB29 NWBK 6016 1331 9268 19 AND MORE")
+            .into_iter()
+            .map(|(value, _)| value)
             .collect();
         assert_eq!(iban, ["GB29 NWBK 6016 1331 9268 19"]);
     }

@@ -178,19 +178,29 @@ impl Validator {
         }
     }
 
-    /// Evidence in the value itself that stands for context, and whether it
-    /// is enough to link other mentions to a person: a title before a name
-    /// is ("Mrs Okafor has epilepsy"); a listed forename and surname alone
-    /// is not (a newsletter naming a colleague beside "dementia-friendly
-    /// garden" is not about that colleague's health).
-    pub fn self_evident(self, value: &str, ctx: &ValidateCtx) -> Option<(&'static str, bool)> {
+    /// The valid part of `value` (as [`Self::validate`]), and evidence in
+    /// the value itself that stands for context, judged in the same pass,
+    /// with whether it is enough to link other mentions to a person: a
+    /// title before a name is ("Mrs Okafor has epilepsy"); a listed
+    /// forename and surname alone is not (a newsletter naming a colleague
+    /// beside "dementia-friendly garden" is not about that colleague's
+    /// health).
+    pub fn validate_judged(
+        self,
+        value: &str,
+        ctx: &ValidateCtx,
+    ) -> Option<(Range<usize>, Option<SelfEvident>)> {
         match self {
-            Validator::PersonName => match names::validate(value, &ctx.surnames)?.0 {
-                "title" => Some(("title", true)),
-                "gazetteer" => Some(("gazetteer", false)),
-                _ => None,
-            },
-            _ => None,
+            Validator::PersonName => {
+                let (why, range) = names::validate(value, &ctx.surnames)?;
+                let evident = match why {
+                    "title" => Some(("title", true)),
+                    "gazetteer" => Some(("gazetteer", false)),
+                    _ => None,
+                };
+                Some((range, evident))
+            }
+            _ => Some((self.validate(value, ctx)?, None)),
         }
     }
 
@@ -217,6 +227,10 @@ impl Validator {
         ok.then_some(whole)
     }
 }
+
+/// Evidence in a value itself that stands for context ("title"), and
+/// whether it links other mentions to a person.
+pub type SelfEvident = (&'static str, bool);
 
 /// Whether `day` can fall in `month` in some year (29 February allowed: the
 /// identifiers that hold a birth date hold no century).

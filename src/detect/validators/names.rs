@@ -112,8 +112,8 @@ pub fn judge(value: &str, surnames: &HashSet<String>) -> Option<&'static str> {
     if is_title(words.first()?) {
         let rest = words.get(1..).filter(|r| !r.is_empty())?;
         // "Dear Mr/Mrs", "Dear Miss": titles only, no name.
-        let is_title = |w: &&str| is_title(w.trim_end_matches(','));
-        let has_name = rest.iter().any(|w| !is_title(w));
+        let titled = |w: &&str| is_title(w.trim_end_matches(','));
+        let has_name = rest.iter().any(|w| !titled(w));
         let named = has_name
             && rest
                 .iter()
@@ -124,7 +124,7 @@ pub fn judge(value: &str, surnames: &HashSet<String>) -> Option<&'static str> {
         // "Dear" alone before a word in capitals is to a team or a role
         // ("Dear HR", "Dear IT"), unless the word is a listed surname; a
         // title before one is a person ("Mr SMITH").
-        let only_dear = words[0].eq_ignore_ascii_case("dear") && !rest.iter().any(is_title);
+        let only_dear = words[0].eq_ignore_ascii_case("dear") && !rest.iter().any(titled);
         let unlisted_capitals = rest
             .iter()
             .any(|w| is_capitals(w) && !is_initials(w) && !listed(w, surnames));

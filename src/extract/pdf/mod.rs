@@ -69,9 +69,7 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
             // Lengths first: the table is rebuilt from where objects are.
             let corrected = lengths::corrected(&bytes);
             let from = corrected.as_ref().map_or(&bytes[..], |(c, _)| &c[..]);
-            // Repaired only if a page is found (one cut within its first
-            // page has none to read).
-            let Some(doc) = rebuilt(from).filter(|doc| !doc.get_pages().is_empty()) else {
+            let Some(doc) = repaired(from) else {
                 return Err(problem);
             };
             let mut why = format!("{why}; read from its objects, the table rebuilt");
@@ -90,15 +88,25 @@ pub fn scan(mut src: Box<dyn ReadSeek>, sink: &mut Sink) -> Result<(), Problem> 
     let not_read = |id: &lopdf::ObjectId| !matches!(doc.objects.get(id), Some(Object::Stream(_)));
     // Not an encrypted file, though the empty password opened it: the
     // rebuilt trailer would lose its /Encrypt.
-    let encrypted = || memchr::memmem::find(&bytes, b"/Encrypt").is_some();
-    if draws_a_page(&doc, not_read) && !encrypted() {
+    if draws_a_page(&doc, not_read) && !mentions_encrypt(&bytes) {
         if let Some((fixed, objects)) = lengths::corrected(&bytes) {
-            if let Some(repaired) = rebuilt(&fixed).filter(|doc| !doc.get_pages().is_empty()) {
-                return read_repaired(&repaired, format!("damaged PDF: {}", wrong(&objects)), sink);
+            if let Some(doc) = repaired(&fixed) {
+                return read_repaired(&doc, format!("damaged PDF: {}", wrong(&objects)), sink);
             }
         }
     }
     read(&doc, sink)
+}
+
+/// A file read from a table rebuilt from its objects ([`rebuilt`]), if a
+/// page is found (one cut within its first page has none to read).
+fn repaired(bytes: &[u8]) -> Option<Document> {
+    rebuilt(bytes).filter(|doc| !doc.get_pages().is_empty())
+}
+
+/// Whether an /Encrypt dictionary is named anywhere in the file.
+fn mentions_encrypt(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"/Encrypt").is_some()
 }
 
 /// Whether any page's content, or a form a page draws, is `such`.
@@ -437,8 +445,7 @@ fn rebuilt(bytes: &[u8]) -> Option<Document> {
 fn load_problem(e: &lopdf::Error, bytes: &[u8]) -> Problem {
     let message = e.to_string();
     let lower = message.to_ascii_lowercase();
-    let has_encrypt_dict = memchr::memmem::find(bytes, b"/Encrypt").is_some();
-    if has_encrypt_dict || lower.contains("password") || lower.contains("decrypt") {
+    if mentions_encrypt(bytes) || lower.contains("password") || lower.contains("decrypt") {
         Problem::Encrypted("encrypted PDF (password required)".into())
     } else {
         Problem::Failed(format!(
