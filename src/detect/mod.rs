@@ -300,13 +300,20 @@ impl Engine {
         // start 01/04/2019").
         let mut last_end = vec![0usize; self.rules.detectors.len()];
         let re = &self.regex;
-        for m in re.find_iter(text) {
+        let mut at = 0;
+        while let Some(m) = re.search(&Input::new(text).range(at..)) {
             let pid = m.pattern().as_usize();
+            // The search goes on after the match, or at a code the match
+            // ran into (below).
+            let (mut end, mut next) = (m.end(), m.end().max(m.start() + 1));
+            if let Some((word_start, space)) = self.ran_into_a_code(text, pid, m.start(), m.end()) {
+                (end, next) = (space, word_start);
+            }
             self.consider(
                 text,
                 self.pattern_owner[pid],
                 m.start(),
-                m.end(),
+                end,
                 header,
                 field,
                 &mut last_end,
@@ -331,6 +338,10 @@ impl Engine {
                     );
                 }
             }
+            if next > text.len() {
+                break;
+            }
+            at = next;
         }
         match header {
             Some(h) => {
@@ -359,6 +370,43 @@ impl Engine {
             None => {}
         }
         out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
+    }
+
+    /// Where a name's last word runs on into another detector's value
+    /// ("Jane Smith1@gmail.com", "Mr Okafor Okafor.j@…"), the value wins,
+    /// where the search would have gone on inside it and found a piece or
+    /// nothing: the start of that word, to search on from, and the space
+    /// before it, where the name ends. A name followed by digits that are
+    /// no value stays whole ("Dear John2", a footnote's mark).
+    fn ran_into_a_code(
+        &self,
+        text: &[u8],
+        pid: usize,
+        start: usize,
+        end: usize,
+    ) -> Option<(usize, usize)> {
+        let d = &self.rules.detectors[self.pattern_owner[pid]];
+        // What goes on in a code or an address's local part; a stop or a
+        // plus only before more of it.
+        let runs_on = match text.get(end) {
+            Some(b) if b.is_ascii_digit() || matches!(b, b'@' | b'_') => true,
+            Some(b'.' | b'+') => text.get(end + 1).is_some_and(u8::is_ascii_alphanumeric),
+            _ => false,
+        };
+        if d.boundary != Boundary::WordEnd || !runs_on {
+            return None;
+        }
+        let space = start + text[start..end].iter().rposition(|&b| b == b' ')?;
+        let word_start = space + 1;
+        (0..self.pattern_owner.len())
+            .filter(|&p| p != pid)
+            .any(|other| {
+                let input = Input::new(text)
+                    .range(word_start..)
+                    .anchored(Anchored::Pattern(PatternID::new_unchecked(other)));
+                self.regex.search(&input).is_some_and(|m| m.end() > end)
+            })
+            .then_some((word_start, space))
     }
 
     /// Whole values after labels in running text, as under a column that
@@ -1294,6 +1342,40 @@ mod tests {
             expected.push(("uk_nino".into(), "AB123456C".into()));
             assert_eq!(ids, expected, "{text}");
         }
+    }
+
+    /// A name's word glued to a code ("Ab123456C" after "Jane") neither
+    /// hides the code nor takes its letters; digits that are no value
+    /// leave the name whole.
+    #[test]
+    fn a_code_after_a_name_word_is_the_code() {
+        let values = |text: &str| -> Vec<(String, String)> {
+            found(text)
+                .into_iter()
+                .map(|(id, value, _)| (id, value))
+                .collect()
+        };
+        let email = |e: &str| ("email".to_string(), e.to_string());
+        let name = |n: &str| ("person_name".to_string(), n.to_string());
+        assert_eq!(
+            values("Email Jane Smith1@gmail.com now"),
+            [email("Smith1@gmail.com")]
+        );
+        assert_eq!(
+            values("Mr Okafor Okafor12@hotmail.co.uk"),
+            [name("Okafor"), email("Okafor12@hotmail.co.uk")]
+        );
+        assert_eq!(
+            values("Mrs Jane Smith.j@gmail.com"),
+            [name("Jane"), email("Smith.j@gmail.com")]
+        );
+        assert_eq!(
+            values("Mr Okafor Ola_1@hotmail.co.uk"),
+            [name("Okafor"), email("Ola_1@hotmail.co.uk")]
+        );
+        // Digits or a stop that start no value leave the name whole.
+        assert_eq!(values("Mr Smith Jones2 called"), [name("Smith Jones")]);
+        assert_eq!(values("Dear Mrs Okafor. Thanks"), [name("Okafor")]);
     }
 
     #[test]
