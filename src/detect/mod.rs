@@ -162,7 +162,12 @@ impl Engine {
             .detectors
             .iter()
             .find(|d| d.validator == Some(validators::Validator::PersonName))
-            .map(|d| d.validator_words.clone())
+            .map(|d| {
+                d.validator_words
+                    .iter()
+                    .map(|w| validators::names::gazetteer_form(w))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut whole_value_names: std::collections::HashMap<String, Vec<(usize, bool)>> =
             Default::default();
@@ -1248,6 +1253,19 @@ mod tests {
             ("then Łukasz Smith called", "Łukasz Smith"),
             ("Zoë Okafor", "Zoë Okafor"),
             ("Dear Mrs Okafor,", "Okafor"),
+            // Romanian's comma below, Vietnamese's horn (Latin Extended-B);
+            // capitals from Latin Extended-A.
+            ("Mrs Ștefania Mureșan called", "Ștefania Mureșan"),
+            ("Dear Mr Dương,", "Dương"),
+            ("Spoke with Mr ŚLIWA about arrears", "ŚLIWA"),
+            ("Mr ŁUKASZEWSKI, flat 2", "ŁUKASZEWSKI"),
+            // The gazetteer lists Wójcik as wojcik.
+            ("Visit to Łukasz Wójcik at home", "Łukasz Wójcik"),
+            ("Mr Ahmed al-Hassan called", "Ahmed al-Hassan"),
+            ("Ahmed al-Hassan called", "Ahmed al-Hassan"),
+            ("Dear Mr el-Sayed,", "el-Sayed"),
+            ("Mr John SMITH-JONES visited", "John SMITH-JONES"),
+            ("Jane Smith-Jones attended", "Jane Smith-Jones"),
         ] {
             assert_eq!(names(text), [name], "{text}");
         }
@@ -1665,10 +1683,11 @@ mod tests {
             [r#"Jane Smith ["name_form", "header:tenant name", "title"]"#]
         );
         // A surname in capitals with an accent is found whole (the
-        // pattern once found "Jamal WÓ"); two names found stay two.
+        // pattern once found "Jamal WÓ"), and listed as wojcik; two names
+        // found stay two.
         assert_eq!(
             names("Full name", "Jamal WÓJCIK"),
-            [r#"Jamal WÓJCIK ["name_form", "header:full name"]"#]
+            [r#"Jamal WÓJCIK ["name_form", "header:full name", "gazetteer"]"#]
         );
         assert_eq!(names("Full name", "Jane Smith & Tom Okafor").len(), 2);
         assert!(names("Tenant Name", "Reception").is_empty());

@@ -10,7 +10,7 @@ pub mod derive;
 mod email;
 mod iban;
 mod identity;
-mod names;
+pub mod names;
 mod nhs;
 mod nino;
 mod phone;

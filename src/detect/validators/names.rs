@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+
 /// What follows "Dear" in letters to no one in particular.
 const GENERIC: &[&str] = &[
     "sir",
@@ -42,11 +44,16 @@ const TITLES: &[&str] = &[
 ];
 
 /// Small words inside a name, written in lower case: "Maria de Souza",
-/// "Pieter van der Berg", "Ahmad bin Ismail". The same as the pattern's.
+/// "Pieter van der Berg", "Ahmad bin Ismail", "Ahmed al Hassan". The same
+/// as the pattern's.
 const PARTICLES: &[&str] = &[
     "de", "da", "das", "dos", "di", "du", "del", "della", "der", "den", "van", "von", "la", "le",
-    "bin", "ibn", "ap",
+    "bin", "ibn", "ap", "al", "el",
 ];
+
+/// Arabic's article joined to a name, in lower case: "al-Hassan",
+/// "el-Sayed". As the pattern has it.
+const ARTICLES: &[&str] = &["al-", "el-"];
 
 /// A title or salutation, a full stop after it or not ("Mr.", "dear").
 fn is_title(word: &str) -> bool {
@@ -56,6 +63,20 @@ fn is_title(word: &str) -> bool {
 
 fn is_particle(word: &str) -> bool {
     PARTICLES.contains(&word)
+}
+
+/// A name word without the article joined to it ("al-Hassan" is Hassan).
+fn without_article(word: &str) -> &str {
+    ARTICLES
+        .iter()
+        .find_map(|a| word.strip_prefix(a))
+        .filter(|rest| rest.starts_with(char::is_uppercase))
+        .unwrap_or(word)
+}
+
+/// Written as a name word is: a capital first, after any article.
+fn capitalised(word: &str) -> bool {
+    without_article(word).starts_with(char::is_uppercase)
 }
 
 /// A word in capitals, as registers print surnames: "SMITH", "O'BRIEN",
@@ -68,13 +89,47 @@ fn is_capitals(word: &str) -> bool {
     bare.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !bare.chars().any(char::is_lowercase)
 }
 
-/// A surname as the gazetteer spells it: lower case, straight apostrophe.
-fn listed(word: &str, surnames: &HashSet<String>) -> bool {
-    let lower = word.to_lowercase();
-    if lower.contains('\u{2019}') {
-        return surnames.contains(&lower.replace('\u{2019}', "'"));
+/// A word as the gazetteers spell it: lower case, a straight apostrophe,
+/// and Latin letters without their accents, as most UK systems store them
+/// ("Wójcik" is listed as wojcik, "Mureșan" as muresan). Letters that no
+/// accent makes are spelt out (ł, ø, đ, ß, æ, œ).
+pub fn gazetteer_form(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
     }
-    surnames.contains(&lower)
+    let mut form = String::with_capacity(word.len());
+    for c in word.nfd().filter(|&c| !is_combining_mark(c)) {
+        match c {
+            '\u{2019}' => form.push('\''),
+            'ł' | 'Ł' => form.push('l'),
+            'ø' | 'Ø' => form.push('o'),
+            'đ' | 'Đ' | 'ð' | 'Ð' => form.push('d'),
+            'ħ' | 'Ħ' => form.push('h'),
+            'ı' => form.push('i'),
+            'ß' => form.push_str("ss"),
+            'æ' | 'Æ' => form.push_str("ae"),
+            'œ' | 'Œ' => form.push_str("oe"),
+            'þ' | 'Þ' => form.push_str("th"),
+            c => form.extend(c.to_lowercase()),
+        }
+    }
+    form
+}
+
+/// A listed surname, as the gazetteer spells it ([`gazetteer_form`]),
+/// after any article ("al-Hassan"); a double-barrelled one when both its
+/// parts are listed ("Smith-Jones", "SMITH-JONES").
+fn listed(word: &str, surnames: &HashSet<String>) -> bool {
+    let form = gazetteer_form(word);
+    let form = ARTICLES
+        .iter()
+        .find_map(|a| form.strip_prefix(a))
+        .unwrap_or(&form);
+    surnames.contains(form)
+        || (form.contains('-')
+            && form
+                .split('-')
+                .all(|part| part.len() >= 2 && surnames.contains(part)))
 }
 
 /// The end of the name a title opens, where a word in capitals that is no
@@ -115,9 +170,7 @@ pub fn judge(value: &str, surnames: &HashSet<String>) -> Option<&'static str> {
         let titled = |w: &&str| is_title(w.trim_end_matches(','));
         let has_name = rest.iter().any(|w| !titled(w));
         let named = has_name
-            && rest
-                .iter()
-                .all(|w| w.starts_with(char::is_uppercase) || is_particle(w))
+            && rest.iter().all(|w| capitalised(w) || is_particle(w))
             && !rest
                 .iter()
                 .any(|w| GENERIC.iter().any(|g| g.eq_ignore_ascii_case(w)));
@@ -314,9 +367,8 @@ pub fn labelled_value(
     let surname_first = value.contains(',');
     let inside =
         |i: usize, w: &str| (i > 0 || surname_first) && i + 1 < words.len() && is_particle(w);
-    let capitalised = |(i, w): (usize, &&str)| {
-        *w == "&" || *w == "and" || w.starts_with(char::is_uppercase) || inside(i, w)
-    };
+    let capitalised =
+        |(i, w): (usize, &&str)| *w == "&" || *w == "and" || capitalised(w) || inside(i, w);
     if !words.iter().enumerate().all(capitalised) {
         return None;
     }
@@ -460,6 +512,51 @@ mod tests {
         assert_eq!(name("de Souza", false), None, "no forename before it");
         assert_eq!(name("Maria de", false), None);
         assert_eq!(name("Patrick McDONALD", false), Some("Patrick McDONALD"));
+    }
+
+    #[test]
+    fn the_gazetteer_reads_names_without_their_accents() {
+        for (word, form) in [
+            ("Smith", "smith"),
+            ("Wójcik", "wojcik"),
+            ("WÓJCIK", "wojcik"),
+            ("Mureșan", "muresan"),
+            ("Łukaszewski", "lukaszewski"),
+            ("Øvergaard", "overgaard"),
+            ("Nguyễn", "nguyen"),
+            ("Dương", "duong"),
+            ("Çelik", "celik"),
+            ("O\u{2019}Brien", "o'brien"),
+            ("Strauß", "strauss"),
+        ] {
+            assert_eq!(gazetteer_form(word), form, "{word}");
+        }
+        let listed = |w: &str| listed(w, &surnames());
+        assert!(listed("Smíth"));
+        assert!(listed("Smith-Jones") && listed("SMITH-JONES"));
+        assert!(
+            !listed("Smith-Kowalczyk"),
+            "both parts, or it is not listed"
+        );
+        assert!(listed("al-Souza") && listed("El-Souza"), "an article");
+        assert!(!listed("al-") && !listed("Jane"));
+    }
+
+    #[test]
+    fn an_article_joined_to_a_name() {
+        assert_eq!(judge("Mr al-Hassan", &surnames()), Some("title"));
+        assert_eq!(judge("Ahmed el-Souza", &surnames()), Some("gazetteer"));
+        assert_eq!(judge("Mr al-", &surnames()), None);
+        assert_eq!(judge("Mr al-hassan", &surnames()), None, "not capitalised");
+        assert_eq!(
+            labelled_value("Ahmed al-Hassan", false, &surnames()),
+            None,
+            "no sign of a person"
+        );
+        assert_eq!(
+            labelled_value("Mr Ahmed al-Hassan", false, &surnames()),
+            Some(3..18)
+        );
     }
 
     #[test]
