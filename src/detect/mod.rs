@@ -401,7 +401,13 @@ impl Engine {
         if d.boundary != Boundary::WordEnd || !runs_on {
             return None;
         }
-        let space = start + text[start..end].iter().rposition(|&b| b == b' ')?;
+        // Capitals take the character after them ("Mr SMITH NI AB 12…"
+        // ends "AB "): the last word is before it.
+        let word_end = match text[..end].last() {
+            Some(b) if end > start + 1 && !b.is_ascii_alphanumeric() && b.is_ascii() => end - 1,
+            _ => end,
+        };
+        let space = start + text[start..word_end].iter().rposition(|&b| b == b' ')?;
         let word_start = space + 1;
         (0..self.pattern_owner.len())
             .filter(|&p| p != pid)
@@ -1310,6 +1316,16 @@ mod tests {
             ("Mr McDONALD called", "McDONALD", Confidence::High),
             ("Mrs O'BRIEN", "O'BRIEN", Confidence::High),
             ("Jane SMITH called", "Jane SMITH", Confidence::Medium),
+            // Capitals before another name word; a middle forename.
+            ("Dear Mr JOHN SMITH,", "JOHN SMITH", Confidence::High),
+            ("Mr SMITH JONES called", "SMITH JONES", Confidence::High),
+            (
+                "Sarah Jane Smith visited",
+                "Sarah Jane Smith",
+                Confidence::Medium,
+            ),
+            ("Mary Ann O'Brien", "Mary Ann O'Brien", Confidence::Medium),
+            ("met Jane Smith Tuesday", "Jane Smith", Confidence::Medium),
             // A word in capitals after a title's name ends it, unless it is
             // a listed surname.
             ("Mrs Okafor DOB 1/2/1980", "Okafor", Confidence::High),
@@ -1394,6 +1410,17 @@ mod tests {
         // Digits or a stop that start no value leave the name whole.
         assert_eq!(values("Mr Smith Jones2 called"), [name("Smith Jones")]);
         assert_eq!(values("Dear Mrs Okafor. Thanks"), [name("Okafor")]);
+        // Capitals take the space after them, and another word may follow.
+        let nino = |n: &str| ("uk_nino".to_string(), n.to_string());
+        assert_eq!(
+            values("Mr SMITH NI AB 12 34 56 C on file"),
+            [name("SMITH"), nino("AB 12 34 56 C")]
+        );
+        assert_eq!(
+            values("Mr SMITH NI AB-12-34-56-C"),
+            [name("SMITH"), nino("AB-12-34-56-C")]
+        );
+        assert_eq!(values("Mr JOHN SMITH 12 Acacia"), [name("JOHN SMITH")]);
     }
 
     #[test]

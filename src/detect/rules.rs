@@ -102,6 +102,9 @@ pub enum Boundary {
 #[serde(deny_unknown_fields)]
 struct RulesFile {
     version: u32,
+    /// Pieces of patterns, named, for `{part:NAME}`.
+    #[serde(default)]
+    parts: std::collections::BTreeMap<String, String>,
     #[serde(rename = "detector")]
     detectors: Vec<DetectorSpec>,
 }
@@ -366,7 +369,8 @@ impl Rules {
             let at = |msg: String| format!("{source}: detector {:?}: {msg}", spec.id);
             let matcher = match (&spec.pattern, &spec.words) {
                 (Some(p), None) => {
-                    let p = expand_word_lists(p, &mut |name: &str| {
+                    let p = expand_parts(p, &file.parts).map_err(|e| anyhow::anyhow!(at(e)))?;
+                    let p = expand_word_lists(&p, &mut |name: &str| {
                         read_list(name).with_context(|| at("word list".into()))
                     })?;
                     regex::Regex::new(&p)
@@ -521,6 +525,44 @@ impl Rules {
     }
 }
 
+/// `{part:NAME}` in a pattern stands for the piece `NAME` of `[parts]`,
+/// itself expanded: a long pattern's repeated pieces are written once.
+fn expand_parts(
+    pattern: &str,
+    parts: &std::collections::BTreeMap<String, String>,
+) -> std::result::Result<String, String> {
+    const OPENING: &str = "{part:";
+    // Deep enough for any sane nesting; a piece that holds itself stops here.
+    const DEPTH: usize = 8;
+    fn expand(
+        pattern: &str,
+        parts: &std::collections::BTreeMap<String, String>,
+        depth: usize,
+    ) -> std::result::Result<String, String> {
+        let mut out = String::with_capacity(pattern.len());
+        let mut rest = pattern;
+        while let Some(at) = rest.find(OPENING) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + OPENING.len()..];
+            let end = after
+                .find('}')
+                .ok_or_else(|| "unclosed {part:…} in a pattern".to_string())?;
+            let name = &after[..end];
+            let piece = parts
+                .get(name)
+                .ok_or_else(|| format!("no part {name:?} in [parts]"))?;
+            if depth == DEPTH {
+                return Err(format!("part {name:?} holds itself, or nests too deep"));
+            }
+            out.push_str(&expand(piece, parts, depth + 1)?);
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+    expand(pattern, parts, 0)
+}
+
 /// `{words:FILE}` in a pattern stands for the terms of a word list, each
 /// capitalised ("jane" → `Jane`), as an alternation: a pattern can require
 /// a listed forename before a surname without a code path of its own.
@@ -673,6 +715,32 @@ mod tests {
             format!("{err:#}").contains("whole_value_headers needs"),
             "{err:#}"
         );
+    }
+
+    #[test]
+    fn parts_stand_where_a_pattern_names_them() {
+        let rules = |parts: &str, pattern: &str| {
+            let text = format!(
+                "version = 1\n[parts]\n{parts}\n[[detector]]\nid='d'\nlabel='d'\n\
+                 category='c'\npattern='{pattern}'\nconfidence='low'\n\
+                 confidence_with_context='low'\n"
+            );
+            Rules::parse("t", &text, &|_| Ok("jane\n".into()), &|_| Ok(None))
+        };
+        let pattern = |r: Rules| match &r.detectors[0].matcher {
+            Matcher::Pattern(p) => p.clone(),
+            Matcher::Words { .. } => unreachable!(),
+        };
+        let nested = rules(
+            "word = '[A-Z][a-z]+'\nname = '{part:word}(?: {part:word}){0,2}'",
+            "{words:f} {part:name}",
+        )
+        .unwrap();
+        assert_eq!(pattern(nested), "(?:Jane) [A-Z][a-z]+(?: [A-Z][a-z]+){0,2}");
+        let err = |parts: &str, pattern: &str| format!("{:#}", rules(parts, pattern).unwrap_err());
+        assert!(err("", "{part:nothing}").contains("no part \"nothing\""));
+        assert!(err("a = '{part:a}'", "{part:a}").contains("holds itself"));
+        assert!(err("a = 'x'", "{part:a").contains("unclosed"));
     }
 
     #[test]

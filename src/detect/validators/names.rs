@@ -187,7 +187,9 @@ pub fn judge(value: &str, surnames: &HashSet<String>) -> Option<&'static str> {
         return None;
     }
     let last = words.last()?;
-    if listed(last, surnames) {
+    // A middle forename that is a listed surname will do: "Scott James
+    // Remnant" is as sure as "Scott James".
+    if words[1..].iter().any(|w| listed(w, surnames)) {
         return Some("gazetteer");
     }
     // Capitals of three letters or fewer after a forename are an acronym
@@ -571,5 +573,8 @@ mod tests {
         assert_eq!(judge("Jane SMITH", &surnames()), Some("gazetteer"));
         assert_eq!(judge("Jane ADEYEMI", &surnames()), Some("forename"));
         assert_eq!(judge("Dev API", &surnames()), None, "an acronym");
+        assert_eq!(judge("Sarah Jane Smith", &surnames()), Some("gazetteer"));
+        assert_eq!(judge("Scott Jones Remnant", &surnames()), Some("gazetteer"));
+        assert_eq!(judge("Sarah Jane Remnant", &surnames()), Some("forename"));
     }
 }
