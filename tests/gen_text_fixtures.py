@@ -219,6 +219,8 @@ case_lines = [
     f"Correspondence address postcode {pc2}; previous address {pc3}.",
     f"Parcel returned from {pc1}; new postcode {pc4}.",
     "Joint visit with Mrs da Costa and Mr McALLISTER, then Jane MacLeod of the support team.",
+    "Interpreter booked for Mrs Ștefania Mureșan and Mr ŁUKASZEWSKI; Łukasz Wójcik and Mr Ahmed al-Hassan also attended.",
+    "Letter to Mr JOHN SMITH; Sarah Jane Smith-Jones asked for a copy by email to Tom Okafor12@example.com.",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -248,6 +250,19 @@ for v, why in [("da Costa", "after a title, a small word inside"),
                ("McALLISTER", "after a title, in capitals"),
                ("Jane MacLeod", "a listed forename and surname")]:
     plant(P, "person_name", v, line_of(case_lines, v), why=why)
+# Names beyond English spellings, capitals before a name word, a middle
+# forename; an address run on from a name word is the address.
+for v, why in [("Ștefania Mureșan", "after a title, Romanian letters"),
+               ("ŁUKASZEWSKI", "after a title, capitals beyond Latin-1"),
+               ("Łukasz Wójcik", "a listed forename; the surname listed as wojcik"),
+               ("Ahmed al-Hassan", "after a title, Arabic's article"),
+               ("JOHN SMITH", "after a title, capitals before another word"),
+               ("Sarah Jane Smith-Jones", "a middle forename; both parts listed")]:
+    plant(P, "person_name", v, line_of(case_lines, v), why=why)
+plant(P, "email", "Okafor12@example.com", line_of(case_lines, "Okafor12@"),
+      why="run on from a name word")
+plant(P, "person_name", "Tom Okafor", line_of(case_lines, "Okafor12@"), "not_found",
+      "the surname is the address's start")
 
 # --- text/negatives.txt ---------------------------------------------------------
 def bad_nino(first=None, second=None, prefix=None, suffix=None):
