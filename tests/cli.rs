@@ -372,6 +372,44 @@ confidence_with_context = "low"
         .contains("detectors.toml"));
 }
 
+/// A title or a small word of names is a line in a word list, read by the
+/// pattern and the validator alike: no code path.
+#[test]
+fn a_title_added_to_the_rules_names_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    fs::create_dir_all(&rules).unwrap();
+    for entry in fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, rules.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    write(
+        dir.path(),
+        "share/a.txt",
+        "Spoke to Sgt Kowalczyk and Ms ter Horst today.\n".as_bytes(),
+    );
+    let names = |extra: &[&str]| -> Vec<String> {
+        let (_, lines) = scan_lines(&dir.path().join("share"), extra);
+        of_kind(&lines, "finding")
+            .iter()
+            .filter(|f| f["detector"] == "person_name")
+            .map(|f| f["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let with_rules = ["--rules", rules.to_str().unwrap(), "--reveal"];
+    assert!(names(&with_rules).is_empty(), "Sgt is no title yet");
+    let add = |file: &str, line: &str| {
+        let path = rules.join(file);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, format!("{text}{line}\n")).unwrap();
+    };
+    add("titles.txt", "sgt");
+    add("particles.txt", "ter");
+    assert_eq!(names(&with_rules), ["Kowalczyk", "ter Horst"]);
+}
+
 #[test]
 fn help_documents_exit_codes() {
     let out = trawl().args(["scan", "--help"]).output().unwrap();

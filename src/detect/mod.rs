@@ -158,15 +158,18 @@ impl Engine {
             });
             pattern_owner.push(i);
         }
-        let surnames = rules
+        let names = rules
             .detectors
             .iter()
             .find(|d| d.validator == Some(validators::Validator::PersonName))
             .map(|d| {
-                d.validator_words
-                    .iter()
-                    .map(|w| validators::names::gazetteer_form(w))
-                    .collect()
+                let list = |role: &str| d.validator_lists.get(role).cloned().unwrap_or_default();
+                let surnames: Vec<&String> = d.validator_words.iter().collect();
+                validators::names::Gazetteer::new(
+                    &surnames,
+                    &list("titles").iter().collect::<Vec<_>>(),
+                    &list("particles").iter().collect::<Vec<_>>(),
+                )
             })
             .unwrap_or_default();
         let mut whole_value_names: std::collections::HashMap<String, Vec<(usize, bool)>> =
@@ -198,7 +201,7 @@ impl Engine {
             regex,
             pattern_owner,
             validate_ctx: ValidateCtx {
-                surnames: std::sync::Arc::new(surnames),
+                names: std::sync::Arc::new(names),
                 ..ValidateCtx::new(as_of)
             },
             record_columns: Default::default(),
@@ -358,7 +361,7 @@ impl Engine {
                     };
                     let whole = std::str::from_utf8(text)
                         .ok()
-                        .and_then(|value| v.whole_value(value, one_word));
+                        .and_then(|value| v.whole_value(value, one_word, &self.validate_ctx));
                     let place = WholePlace {
                         text,
                         detector,

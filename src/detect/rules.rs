@@ -44,6 +44,8 @@ const DEFAULT_WORD_LISTS: &[(&str, &str)] = &[
     ),
     ("forenames.txt", include_str!("../../rules/forenames.txt")),
     ("surnames.txt", include_str!("../../rules/surnames.txt")),
+    ("titles.txt", include_str!("../../rules/titles.txt")),
+    ("particles.txt", include_str!("../../rules/particles.txt")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -121,6 +123,10 @@ struct DetectorSpec {
     validator: Option<String>,
     /// A word list the validator reads (person_name: surnames).
     validator_words: Option<String>,
+    /// More word lists the validator reads, by role (person_name: titles,
+    /// particles).
+    #[serde(default)]
+    validator_lists: std::collections::BTreeMap<String, String>,
     /// Detectors whose values this one's values hold (a GB IBAN: a sort
     /// code and an account number), reported beside it.
     #[serde(default)]
@@ -233,6 +239,8 @@ pub struct Detector {
     pub allowed: HashSet<String>,
     /// The word list its validator reads, lower case.
     pub validator_words: HashSet<String>,
+    /// Its validator's other word lists, by role, as parsed.
+    pub validator_lists: std::collections::BTreeMap<String, Vec<String>>,
     /// Detectors (by index) its values yield values for.
     pub yields: Vec<usize>,
 }
@@ -487,6 +495,15 @@ impl Rules {
                         .into_iter()
                         .collect(),
                 },
+                validator_lists: spec
+                    .validator_lists
+                    .iter()
+                    .map(|(role, name)| {
+                        let terms = read_list(name)
+                            .with_context(|| at(format!("validator word list {role:?}")))?;
+                        Ok((role.clone(), terms))
+                    })
+                    .collect::<Result<_>>()?,
             });
         }
         if detectors.is_empty() {
@@ -569,25 +586,30 @@ fn expand_parts(
 /// `{words-outside-ascii:FILE}` stands for those of its terms that start
 /// with a letter outside ASCII ("Łukasz"), before which a `(?-u)` pattern's
 /// `\b` finds no word start: a pattern gives them a branch of their own
-/// (no such term: a branch that matches nothing).
+/// (no such term: a branch that matches nothing). `{words-as-written:FILE}`
+/// stands for its terms as the list writes them: the small words of names
+/// ("de", "van") are not capitalised.
 fn expand_word_lists(
     pattern: &str,
     load: &mut dyn FnMut(&str) -> Result<Vec<String>>,
 ) -> Result<String> {
     const ALL: &str = "{words:";
     const OUTSIDE_ASCII: &str = "{words-outside-ascii:";
+    const AS_WRITTEN: &str = "{words-as-written:";
     let mut out = String::with_capacity(pattern.len());
     let mut rest = pattern;
-    while let Some(at) = rest
-        .find(ALL)
-        .into_iter()
-        .chain(rest.find(OUTSIDE_ASCII))
+    while let Some(at) = [ALL, OUTSIDE_ASCII, AS_WRITTEN]
+        .iter()
+        .filter_map(|o| rest.find(o))
         .min()
     {
         out.push_str(&rest[..at]);
         let only_outside_ascii = rest[at..].starts_with(OUTSIDE_ASCII);
+        let as_written = rest[at..].starts_with(AS_WRITTEN);
         let opening = if only_outside_ascii {
             OUTSIDE_ASCII
+        } else if as_written {
+            AS_WRITTEN
         } else {
             ALL
         };
@@ -608,6 +630,9 @@ fn expand_word_lists(
             .iter()
             .filter(|t| !only_outside_ascii || !t.starts_with(|c: char| c.is_ascii()))
             .map(|t| {
+                if as_written {
+                    return regex_syntax::escape(t);
+                }
                 let mut chars = t.chars();
                 let capitalised: String = chars
                     .next()
@@ -813,6 +838,14 @@ mod tests {
         let none = expand_word_lists(r"(?-u)x|{words-outside-ascii:g}", &mut load).unwrap();
         let regex = regex::bytes::Regex::new(&none).unwrap();
         assert!(regex.is_match(b"x") && !regex.is_match("Ann Łucja".as_bytes()));
+    }
+
+    /// `{words-as-written:…}` keeps a list's lower case: names' small words.
+    #[test]
+    fn words_as_written_are_not_capitalised() {
+        let mut load = |_: &str| Ok(vec!["de".to_string(), "van der".to_string()]);
+        let pattern = expand_word_lists(r"{words-as-written:p} X|{words:p} Y", &mut load).unwrap();
+        assert_eq!(pattern, "(?:van der|de) X|(?:Van der|De) Y");
     }
 
     #[test]

@@ -28,15 +28,16 @@ pub use dates::parse_uk_date;
 pub struct ValidateCtx {
     /// Dates after this are not birth dates; nor are those over 120 years before.
     pub as_of: Date,
-    /// Surnames, for person_name (its detector's `validator_words`).
-    pub surnames: std::sync::Arc<std::collections::HashSet<String>>,
+    /// person_name's word lists (its detector's `validator_words` and
+    /// `validator_lists`).
+    pub names: std::sync::Arc<names::Gazetteer>,
 }
 
 impl ValidateCtx {
     pub fn new(as_of: Date) -> ValidateCtx {
         ValidateCtx {
             as_of,
-            surnames: Default::default(),
+            names: Default::default(),
         }
     }
 }
@@ -114,9 +115,14 @@ impl Validator {
     /// The value in a whole field under one of its detector's
     /// `whole_value_headers` (`one_word`: its `whole_value_part_headers`),
     /// for the validators that can judge one: a name column's "Okafor".
-    pub fn whole_value(self, value: &str, one_word: bool) -> Option<Range<usize>> {
+    pub fn whole_value(
+        self,
+        value: &str,
+        one_word: bool,
+        ctx: &ValidateCtx,
+    ) -> Option<Range<usize>> {
         match self {
-            Validator::PersonName => names::whole_value(value, one_word),
+            Validator::PersonName => names::whole_value(value, one_word, &ctx.names),
             _ => None,
         }
     }
@@ -131,7 +137,7 @@ impl Validator {
         ctx: &ValidateCtx,
     ) -> Option<Range<usize>> {
         match self {
-            Validator::PersonName => names::labelled_value(value, one_word, &ctx.surnames),
+            Validator::PersonName => names::labelled_value(value, one_word, &ctx.names),
             _ => None,
         }
     }
@@ -192,7 +198,7 @@ impl Validator {
     ) -> Option<(Range<usize>, Option<SelfEvident>)> {
         match self {
             Validator::PersonName => {
-                let (why, range) = names::validate(value, &ctx.surnames)?;
+                let (why, range) = names::validate(value, &ctx.names)?;
                 let evident = match why {
                     "title" => Some(("title", true)),
                     "gazetteer" => Some(("gazetteer", false)),
@@ -221,7 +227,7 @@ impl Validator {
             Validator::UkPassport => identity::is_valid_passport(value),
             Validator::UkDrivingLicence => identity::is_valid_driving_licence(value),
             Validator::PersonName => {
-                return names::validate(value, &ctx.surnames).map(|(_, range)| range)
+                return names::validate(value, &ctx.names).map(|(_, range)| range)
             }
         };
         ok.then_some(whole)
