@@ -169,6 +169,7 @@ impl Engine {
                     &surnames,
                     &list("titles").iter().collect::<Vec<_>>(),
                     &list("particles").iter().collect::<Vec<_>>(),
+                    &list("forenames").iter().collect::<Vec<_>>(),
                 )
             })
             .unwrap_or_default();
@@ -317,7 +318,7 @@ impl Engine {
             if let Some((word_start, space)) = self.ran_into_a_code(text, pid, m.start(), m.end()) {
                 (end, next) = (space, word_start);
             }
-            self.consider(
+            if let Some(cut) = self.consider(
                 text,
                 self.pattern_owner[pid],
                 m.start(),
@@ -326,7 +327,9 @@ impl Engine {
                 field,
                 &mut last_end,
                 out,
-            );
+            ) {
+                next = next.min(cut.max(m.start() + 1));
+            }
             // Other detectors may read the same characters differently (a
             // ten-digit run: NHS number or not); try each anchored here.
             for other in (0..self.pattern_owner.len()).filter(|&p| p != pid) {
@@ -547,13 +550,14 @@ impl Engine {
         field: u32,
         last_end: &mut [usize],
         out: &mut Vec<Hit>,
-    ) {
+    ) -> Option<usize> {
         let d = &self.rules.detectors[detector];
+        let matched_end = end;
         let window_floor = last_end[detector];
         // A detector's values never overlap: an email address does not
         // start again inside the local part of the one before.
         if start < window_floor {
-            return;
+            return None;
         }
         last_end[detector] = last_end[detector].max(end);
         // A name's word end is judged at the name's own end, once
@@ -562,7 +566,7 @@ impl Engine {
         if (!word_end && !boundary_ok(text, start, end, d.boundary))
             || !word_edges_ok(text, start, end, &d.matcher)
         {
-            return;
+            return None;
         }
         let not_personal = |s: usize, e: usize| {
             d.not_personal
@@ -576,27 +580,33 @@ impl Engine {
             None => (start, end),
             Some(v) => {
                 let Ok(value) = std::str::from_utf8(&text[start..end]) else {
-                    return;
+                    return None;
                 };
                 match v.validate_judged(value, &self.validate_ctx) {
                     Some((r, evident)) => {
                         self_evident = evident;
                         (start + r.start, start + r.end)
                     }
-                    None => return,
+                    None => return None,
                 }
             }
         };
         // At the name's own end: without its title or what the pattern
         // took after it.
         if word_end && !boundary_ok(text, start, end, d.boundary) {
-            return;
+            return None;
         }
+        // A name cut short ("Tom Hukins" of "Tom Hukins Tony"): what the
+        // pattern took after it is the search's again ("Tony Cook").
+        let cut = (word_end && end < matched_end).then(|| {
+            last_end[detector] = end;
+            end
+        });
         if !d.allowed.is_empty()
             && std::str::from_utf8(&text[start..end])
                 .is_ok_and(|v| d.allowed.contains(&allow::canonical(v)))
         {
-            return;
+            return None;
         }
         let from = match d.context_words_before {
             Some(n) => context::words_back(text, start, n, d.context_before),
@@ -705,6 +715,7 @@ impl Engine {
             evidence,
             derived: None,
         });
+        cut
     }
 
     /// Keeps the candidates that are findings, with their confidence.
@@ -1329,6 +1340,8 @@ mod tests {
             ),
             ("Mary Ann O'Brien", "Mary Ann O'Brien", Confidence::Medium),
             ("met Jane Smith Tuesday", "Jane Smith", Confidence::Medium),
+            // A name cut short gives back what the pattern took after it.
+            ("Tom Hukins Tony Cook", "Tony Cook", Confidence::Medium),
             // A word in capitals after a title's name ends it, unless it is
             // a listed surname.
             ("Mrs Okafor DOB 1/2/1980", "Okafor", Confidence::High),

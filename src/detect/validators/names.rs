@@ -50,15 +50,21 @@ pub struct Gazetteer {
     titles: Vec<String>,
     /// As written, in lower case: "de", "van", "al".
     particles: Vec<String>,
+    /// Each in its [`gazetteer_form`].
+    forenames: HashSet<String>,
 }
 
 impl Gazetteer {
-    pub fn new<S: AsRef<str>>(surnames: &[S], titles: &[S], particles: &[S]) -> Gazetteer {
+    pub fn new<S: AsRef<str>>(
+        surnames: &[S],
+        titles: &[S],
+        particles: &[S],
+        forenames: &[S],
+    ) -> Gazetteer {
+        let forms = |words: &[S]| words.iter().map(|w| gazetteer_form(w.as_ref())).collect();
         Gazetteer {
-            surnames: surnames
-                .iter()
-                .map(|w| gazetteer_form(w.as_ref()))
-                .collect(),
+            surnames: forms(surnames),
+            forenames: forms(forenames),
             titles: titles
                 .iter()
                 .map(|t| t.as_ref().trim_end_matches('.').to_lowercase())
@@ -71,6 +77,10 @@ impl Gazetteer {
     fn is_title(&self, word: &str) -> bool {
         let bare = word.trim_end_matches('.');
         self.titles.iter().any(|t| t.eq_ignore_ascii_case(bare))
+    }
+
+    fn is_forename(&self, word: &str) -> bool {
+        self.forenames.contains(&gazetteer_form(word))
     }
 
     /// A small word inside a name, written in lower case: "Maria de
@@ -176,6 +186,21 @@ pub fn title_name_end(value: &str, g: &Gazetteer) -> usize {
     value.len()
 }
 
+/// The end of a name the pattern found by its forename: the word after
+/// the forename, and a third word only when that one is a forename too
+/// ("Sarah Jane Smith"): "Jane Smith Tuesday" is Jane Smith. Other values
+/// end where they do.
+fn forename_name_end(value: &str, g: &Gazetteer) -> usize {
+    let mut words = value.split(' ');
+    let (Some(first), Some(second), Some(_)) = (words.next(), words.next(), words.next()) else {
+        return value.len();
+    };
+    if g.is_title(first) || g.is_particle(second) || g.is_forename(second) {
+        return value.len();
+    }
+    first.len() + 1 + second.len()
+}
+
 /// Why the value is a name, if the value is one: `title` after a title or
 /// salutation; `gazetteer` when a listed forename is followed by a listed
 /// surname; `forename` when only the forename is listed (then it needs a
@@ -225,6 +250,7 @@ pub fn validate(value: &str, g: &Gazetteer) -> Option<(&'static str, std::ops::R
     // The character capitals take after them (see the pattern).
     let value = value.trim_end_matches(|c: char| !c.is_alphabetic());
     let value = &value[..title_name_end(value, g)];
+    let value = &value[..forename_name_end(value, g)];
     let value = value
         .strip_suffix("'s")
         .or_else(|| value.strip_suffix("\u{2019}s"))
@@ -437,6 +463,7 @@ mod tests {
                 .iter()
                 .map(String::as_str)
                 .collect::<Vec<_>>(),
+            &["jane", "sarah", "scott", "maria", "tom"],
         )
     }
 
@@ -460,6 +487,16 @@ mod tests {
         assert_eq!(judge("Dear HR", &names()), None);
         assert_eq!(judge("Dear IT", &names()), None);
         assert_eq!(judge("Mrs smith", &names()), None);
+    }
+
+    #[test]
+    fn a_third_word_needs_a_forename_before_it() {
+        let name = |v: &'static str| validate(v, &names()).map(|(_, r)| &v[r]);
+        assert_eq!(name("Sarah Jane Smith"), Some("Sarah Jane Smith"));
+        assert_eq!(name("Jane Smith Tuesday"), Some("Jane Smith"));
+        assert_eq!(name("Maria da Souza"), Some("Maria da Souza"));
+        assert_eq!(name("Mr Smith Jones Okafor"), Some("Smith Jones Okafor"));
+        assert_eq!(name("Jane Smith"), Some("Jane Smith"));
     }
 
     #[test]
