@@ -137,7 +137,7 @@ fn is_capitals(word: &str) -> bool {
 /// and Latin letters without their accents, as most UK systems store them
 /// ("Wójcik" is listed as wojcik, "Mureșan" as muresan). Letters that no
 /// accent makes are spelt out (ł, ø, đ, ß, æ, œ).
-pub fn gazetteer_form(word: &str) -> String {
+fn gazetteer_form(word: &str) -> String {
     if word.is_ascii() {
         return word.to_ascii_lowercase();
     }
@@ -245,7 +245,9 @@ pub fn judge(value: &str, g: &Gazetteer) -> Option<&'static str> {
 
 /// Why the pattern's value is a name (as [`judge`]), and the name in it:
 /// no title before it, nor an abbreviation after it ([`title_name_end`]),
-/// nor a possessive's "'s" ("Mr Smith's" is Smith, as "O'Brien" is whole).
+/// nor a third word after a second that is no forename
+/// ([`forename_name_end`]), nor a possessive's "'s" ("Mr Smith's" is
+/// Smith, as "O'Brien" is whole).
 pub fn validate(value: &str, g: &Gazetteer) -> Option<(&'static str, std::ops::Range<usize>)> {
     // The character capitals take after them (see the pattern).
     let value = value.trim_end_matches(|c: char| !c.is_alphabetic());
