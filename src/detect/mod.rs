@@ -163,13 +163,18 @@ impl Engine {
             .iter()
             .find(|d| d.validator == Some(validators::Validator::PersonName))
             .map(|d| {
-                let list = |role: &str| d.validator_lists.get(role).cloned().unwrap_or_default();
-                let surnames: Vec<&String> = d.validator_words.iter().collect();
+                let list = |role: &str| {
+                    d.validator_lists
+                        .get(role)
+                        .into_iter()
+                        .flatten()
+                        .map(String::as_str)
+                };
                 validators::names::Gazetteer::new(
-                    &surnames,
-                    &list("titles").iter().collect::<Vec<_>>(),
-                    &list("particles").iter().collect::<Vec<_>>(),
-                    &list("forenames").iter().collect::<Vec<_>>(),
+                    d.validator_words.iter().map(String::as_str),
+                    list("titles"),
+                    list("particles"),
+                    list("forenames"),
                 )
             })
             .unwrap_or_default();

@@ -55,21 +55,20 @@ pub struct Gazetteer {
 }
 
 impl Gazetteer {
-    pub fn new<S: AsRef<str>>(
-        surnames: &[S],
-        titles: &[S],
-        particles: &[S],
-        forenames: &[S],
+    pub fn new<'w>(
+        surnames: impl IntoIterator<Item = &'w str>,
+        titles: impl IntoIterator<Item = &'w str>,
+        particles: impl IntoIterator<Item = &'w str>,
+        forenames: impl IntoIterator<Item = &'w str>,
     ) -> Gazetteer {
-        let forms = |words: &[S]| words.iter().map(|w| gazetteer_form(w.as_ref())).collect();
         Gazetteer {
-            surnames: forms(surnames),
-            forenames: forms(forenames),
+            surnames: surnames.into_iter().map(gazetteer_form).collect(),
+            forenames: forenames.into_iter().map(gazetteer_form).collect(),
             titles: titles
-                .iter()
-                .map(|t| t.as_ref().trim_end_matches('.').to_lowercase())
+                .into_iter()
+                .map(|t| t.trim_end_matches('.').to_lowercase())
                 .collect(),
-            particles: particles.iter().map(|p| p.as_ref().to_string()).collect(),
+            particles: particles.into_iter().map(str::to_string).collect(),
         }
     }
 
@@ -454,18 +453,12 @@ mod tests {
             )
         };
         Gazetteer::new(
-            &[
+            [
                 "smith", "okafor", "brown", "jones", "o'brien", "mcdonald", "souza",
             ],
-            &list("titles.txt")
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-            &list("particles.txt")
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-            &["jane", "sarah", "scott", "maria", "tom"],
+            list("titles.txt").iter().map(String::as_str),
+            list("particles.txt").iter().map(String::as_str),
+            ["jane", "sarah", "scott", "maria", "tom"],
         )
     }
 
