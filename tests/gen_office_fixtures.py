@@ -427,6 +427,7 @@ def case_review():
     meta = odf_meta("Priya Castellano", "2024-06-01T09:00:00", "2024-06-03T11:10:00")
     write_zip(name, odf_members("application/vnd.oasis.opendocument.text", content, styles, meta))
 
+    plant(name, "person_name", "Ruairi Delacourt-Mensah", "paragraph 2")
     plant(name, "uk_nino", "ZR 36 47 58 A", "paragraph 3")
     plant(name, "date_of_birth", "08/09/1957", "paragraph 4")
     plant(name, "email", "r.delacourt@example.org", "paragraph 4")

@@ -221,6 +221,7 @@ case_lines = [
     "Joint visit with Mrs da Costa and Mr McALLISTER, then Jane MacLeod of the support team.",
     "Interpreter booked for Mrs Ștefania Mureșan and Mr ŁUKASZEWSKI; Łukasz Wójcik and Mr Ahmed al-Hassan also attended.",
     "Letter to Mr JOHN SMITH; Sarah Jane Smith-Jones asked for a copy by email to Tom Okafor12@example.com.",
+    "Home visits: Siobhán Ní Bhriain, Seán Ó Briain and Pádraig Mac Giolla Phádraig; Niamh O'Driscoll and Fiona McFadzean rang.",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -258,6 +259,14 @@ for v, why in [("Ștefania Mureșan", "after a title, Romanian letters"),
                ("Ahmed al-Hassan", "after a title, Arabic's article"),
                ("JOHN SMITH", "after a title, capitals before another word"),
                ("Sarah Jane Smith-Jones", "a middle forename; both parts listed")]:
+    plant(P, "person_name", v, line_of(case_lines, v), why=why)
+# Irish names, unlisted surnames known by their form: a Gaelic small word
+# before them, or a prefix's capital inside.
+for v, why in [("Siobhán Ní Bhriain", "a listed forename; Ní before the surname"),
+               ("Seán Ó Briain", "a listed forename; Ó before the surname"),
+               ("Pádraig Mac Giolla Phádraig", "a listed forename; two small words"),
+               ("Niamh O'Driscoll", "a listed forename; O' and a capital"),
+               ("Fiona McFadzean", "a listed forename; Mc and a capital")]:
     plant(P, "person_name", v, line_of(case_lines, v), why=why)
 plant(P, "email", "Okafor12@example.com", line_of(case_lines, "Okafor12@"),
       why="run on from a name word")

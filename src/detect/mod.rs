@@ -174,6 +174,7 @@ impl Engine {
                     d.validator_words.iter().map(String::as_str),
                     list("titles"),
                     list("particles"),
+                    list("gaelic_particles"),
                     list("forenames"),
                 )
             })

@@ -46,6 +46,10 @@ const DEFAULT_WORD_LISTS: &[(&str, &str)] = &[
     ("surnames.txt", include_str!("../../rules/surnames.txt")),
     ("titles.txt", include_str!("../../rules/titles.txt")),
     ("particles.txt", include_str!("../../rules/particles.txt")),
+    (
+        "gaelic_particles.txt",
+        include_str!("../../rules/gaelic_particles.txt"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

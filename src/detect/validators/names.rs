@@ -48,7 +48,7 @@ pub struct Gazetteer {
     surnames: HashSet<String>,
     /// Lower case, without a stop ("rev." is rev).
     titles: Vec<String>,
-    /// As written, in lower case: "de", "van", "al".
+    /// As names write them: "de", "van", "al"; "Ó", "Ní", "Mac".
     particles: Vec<String>,
     /// Each in its [`gazetteer_form`].
     forenames: HashSet<String>,
@@ -59,8 +59,17 @@ impl Gazetteer {
         surnames: impl IntoIterator<Item = &'w str>,
         titles: impl IntoIterator<Item = &'w str>,
         particles: impl IntoIterator<Item = &'w str>,
+        gaelic_particles: impl IntoIterator<Item = &'w str>,
         forenames: impl IntoIterator<Item = &'w str>,
     ) -> Gazetteer {
+        // Gaelic's small words are written with a capital ("Ó Briain").
+        let capitalise = |w: &str| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        };
         Gazetteer {
             surnames: surnames.into_iter().map(gazetteer_form).collect(),
             forenames: forenames.into_iter().map(gazetteer_form).collect(),
@@ -68,7 +77,11 @@ impl Gazetteer {
                 .into_iter()
                 .map(|t| t.trim_end_matches('.').to_lowercase())
                 .collect(),
-            particles: particles.into_iter().map(str::to_string).collect(),
+            particles: particles
+                .into_iter()
+                .map(str::to_string)
+                .chain(gaelic_particles.into_iter().map(capitalise))
+                .collect(),
         }
     }
 
@@ -82,8 +95,8 @@ impl Gazetteer {
         self.forenames.contains(&gazetteer_form(word))
     }
 
-    /// A small word inside a name, written in lower case: "Maria de
-    /// Souza", "Pieter van der Berg", "Ahmad bin Ismail".
+    /// A small word inside a name, as names write it: "Maria de Souza",
+    /// "Pieter van der Berg", "Ahmad bin Ismail", "Seán Ó Briain".
     fn is_particle(&self, word: &str) -> bool {
         self.particles.iter().any(|p| p == word)
     }
@@ -106,6 +119,30 @@ impl Gazetteer {
     /// Written as a name word is: a capital first, after any article.
     fn capitalised(&self, word: &str) -> bool {
         self.without_article(word).starts_with(char::is_uppercase)
+    }
+
+    /// Words[i] is a surname by its form, listed or not: a name word
+    /// after a small word ("de Souza", "Ó Briain", "bin Ismail") or joined
+    /// to one ("al-Hassan"), or with a prefix's capital inside it
+    /// ("McAllister", "NicLeòid", "O'Driscoll", "D'Souza"). Capitals of
+    /// three letters or fewer are an acronym ("Mac OS").
+    fn surname_form(&self, words: &[&str], i: usize) -> bool {
+        let Some(word) = words.get(i) else {
+            return false;
+        };
+        let bare = self.without_article(word);
+        let acronym = is_capitals(bare) && bare.chars().count() <= 3;
+        if bare.chars().count() < 2 || acronym || !bare.starts_with(char::is_uppercase) {
+            return false;
+        }
+        let after_particle = i > 0 && self.is_particle(words[i - 1]);
+        let prefixed = ["Mc", "Mac", "Nic", "O'", "O\u{2019}", "D'", "D\u{2019}"]
+            .iter()
+            .any(|p| {
+                bare.strip_prefix(p)
+                    .is_some_and(|r| r.starts_with(char::is_uppercase))
+            });
+        after_particle || bare.len() < word.len() || prefixed
     }
 
     /// A listed surname, as the gazetteer spells it ([`gazetteer_form`]),
@@ -230,8 +267,10 @@ pub fn judge(value: &str, g: &Gazetteer) -> Option<&'static str> {
     }
     let last = words.last()?;
     // A middle forename that is a listed surname will do: "Scott James
-    // Remnant" is as sure as "Scott James".
-    if words[1..].iter().any(|w| g.listed(w)) {
+    // Remnant" is as sure as "Scott James". So does a surname by its form
+    // ("Seán Ó Briain", "Jane McAllister").
+    if words[1..].iter().any(|w| g.listed(w)) || (1..words.len()).any(|i| g.surname_form(&words, i))
+    {
         return Some("gazetteer");
     }
     // Capitals of three letters or fewer after a forename are an acronym
@@ -397,8 +436,9 @@ pub fn whole_value(value: &str, one_word: bool, g: &Gazetteer) -> Option<std::op
 /// kin: Tom Okafor"), where the label is a name column's header. Text is
 /// freer than a column, so more is asked: every word capitalised and,
 /// after a whole name's label, some sign of a person: a title or an
-/// initial, "Surname, Forename", a surname in capitals, or a listed
-/// surname ("Payer: Universal Credit" names no one).
+/// initial, "Surname, Forename", a surname in capitals, a listed surname,
+/// or one by its form ("Ó Briain", "McAllister"): "Payer: Universal
+/// Credit" names no one.
 pub fn labelled_value(
     value: &str,
     one_word: bool,
@@ -420,7 +460,9 @@ pub fn labelled_value(
         let bare = w.trim_end_matches('.');
         g.is_title(bare) || is_initials(w) || is_capitals(bare) || g.listed(bare)
     };
-    (one_word || value.contains(',') || words.iter().any(sign_of_a_person)).then_some(range)
+    let surname_form = (1..words.len()).any(|i| g.surname_form(&words, i));
+    (one_word || value.contains(',') || surname_form || words.iter().any(sign_of_a_person))
+        .then_some(range)
 }
 
 /// A whole value's words: split at spaces and commas ("SMITH, Jane").
@@ -458,7 +500,8 @@ mod tests {
             ],
             list("titles.txt").iter().map(String::as_str),
             list("particles.txt").iter().map(String::as_str),
-            ["jane", "sarah", "scott", "maria", "tom"],
+            list("gaelic_particles.txt").iter().map(String::as_str),
+            ["jane", "sarah", "scott", "maria", "tom", "seán", "siobhan"],
         )
     }
 
@@ -617,13 +660,45 @@ mod tests {
         assert_eq!(judge("Mr al-hassan", &names()), None, "not capitalised");
         assert_eq!(
             labelled_value("Ahmed al-Hassan", false, &names()),
-            None,
-            "no sign of a person"
+            Some(0..15),
+            "a surname by its form"
         );
         assert_eq!(
             labelled_value("Mr Ahmed al-Hassan", false, &names()),
             Some(3..18)
         );
+    }
+
+    #[test]
+    fn a_surname_by_its_form() {
+        let judged = |v: &str| judge(v, &names());
+        // Gaelic's small words, with their accents or without.
+        assert_eq!(judged("Seán Ó Briain"), Some("gazetteer"));
+        assert_eq!(judged("Siobhan Ní Bhriain"), Some("gazetteer"));
+        assert_eq!(judged("Siobhan Ni Bhriain"), Some("gazetteer"));
+        assert_eq!(judged("Tom Mac Giolla Phádraig"), Some("gazetteer"));
+        assert_eq!(judged("Maria de Kowalczyk"), Some("gazetteer"));
+        assert_eq!(judged("Tom bin Ismail"), Some("gazetteer"));
+        // A prefix's capital inside the word.
+        for v in ["Jane McAllister", "Jane MacKinnon", "Jane NicLeòid"] {
+            assert_eq!(judged(v), Some("gazetteer"), "{v}");
+        }
+        for v in ["Jane O'Driscoll", "Jane O\u{2019}Driscoll", "Jane D'Souza"] {
+            assert_eq!(judged(v), Some("gazetteer"), "{v}");
+        }
+        // Not by its form: a word after a small word in lower case or in
+        // short capitals, a prefix before a small letter, a particle alone.
+        assert_eq!(judged("Jane Mackintosh"), Some("forename"));
+        assert_eq!(judged("Jane Nicholson"), Some("forename"));
+        assert_eq!(judged("Tom Mac OS"), None, "an acronym");
+        assert_eq!(judged("Jane Mac"), Some("forename"));
+        assert_eq!(judged("Jane Ó"), Some("forename"));
+        // After a label, the form is a sign of a person.
+        assert_eq!(
+            labelled_value("Dympna Ní Bhriain", false, &names()),
+            Some(0..18)
+        );
+        assert_eq!(labelled_value("Universal Credit", false, &names()), None);
     }
 
     #[test]
