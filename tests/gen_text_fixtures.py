@@ -222,6 +222,7 @@ case_lines = [
     "Interpreter booked for Mrs Ștefania Mureșan and Mr ŁUKASZEWSKI; Łukasz Wójcik and Mr Ahmed al-Hassan also attended.",
     "Letter to Mr JOHN SMITH; Sarah Jane Smith-Jones asked for a copy by email to Tom Okafor12@example.com.",
     "Home visits: Siobhán Ní Bhriain, Seán Ó Briain and Pádraig Mac Giolla Phádraig; Niamh O'Driscoll and Fiona McFadzean rang.",
+    "Name: OKONKWO, Chidinma",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -268,6 +269,8 @@ for v, why in [("Siobhán Ní Bhriain", "a listed forename; Ní before the surna
                ("Niamh O'Driscoll", "a listed forename; O' and a capital"),
                ("Fiona McFadzean", "a listed forename; Mc and a capital")]:
     plant(P, "person_name", v, line_of(case_lines, v), why=why)
+plant(P, "person_name", "OKONKWO, Chidinma", line_of(case_lines, "OKONKWO, Chidinma"),
+      why="after a form's Name: label, Surname, Forename")
 plant(P, "email", "Okafor12@example.com", line_of(case_lines, "Okafor12@"),
       why="run on from a name word")
 plant(P, "person_name", "Tom Okafor", line_of(case_lines, "Okafor12@"), "not_found",

@@ -142,7 +142,14 @@ pub struct Engine {
     /// name in its `whole_value_headers`, and whether one word is enough
     /// (its `whole_value_part_headers`).
     whole_value_names: std::collections::HashMap<String, Vec<(usize, bool)>>,
-    /// Those names' first words, to pass over most colons without
+    /// Labels in running text: those names, and `whole_value_labels`
+    /// ("Name:"), which are no column's.
+    label_names: std::collections::HashMap<String, Vec<(usize, bool)>>,
+    /// The `whole_value_labels` no column has, which count only written
+    /// with a capital, as a form writes them ("Name:", "NAME:"): a
+    /// program's key is in lower case ("- name: Check MSRV").
+    capitalised_labels: HashSet<String>,
+    /// The labels' first words, to pass over most colons without
     /// normalising what is before them.
     label_first_words: HashSet<String>,
 }
@@ -195,6 +202,19 @@ impl Engine {
                 }
             }
         }
+        let mut label_names = whole_value_names.clone();
+        let mut capitalised_labels = HashSet::new();
+        for (i, d) in rules.detectors.iter().enumerate() {
+            for label in &d.whole_value_labels {
+                if !whole_value_names.contains_key(label) {
+                    capitalised_labels.insert(label.clone());
+                }
+                let detectors = label_names.entry(label.clone()).or_default();
+                if !detectors.iter().any(|&(listed, _)| listed == i) {
+                    detectors.push((i, false));
+                }
+            }
+        }
         let regex = meta::Regex::builder()
             .configure(
                 meta::Config::new()
@@ -212,11 +232,13 @@ impl Engine {
                 ..ValidateCtx::new(as_of)
             },
             record_columns: Default::default(),
-            label_first_words: whole_value_names
+            label_first_words: label_names
                 .keys()
                 .filter_map(|l| l.split(' ').next().map(str::to_string))
                 .collect(),
             whole_value_names,
+            label_names,
+            capitalised_labels,
         })
     }
 
@@ -381,9 +403,7 @@ impl Engine {
                     self.settle_whole_value(place, whole, first, out);
                 }
             }
-            None if !self.whole_value_names.is_empty() => {
-                self.labelled_values(text, field, first, out)
-            }
+            None if !self.label_names.is_empty() => self.labelled_values(text, field, first, out),
             None => {}
         }
         out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
@@ -460,9 +480,14 @@ impl Engine {
                 continue;
             };
             let label = context::normalise(label);
-            let Some(detectors) = self.whole_value_names.get(label.trim()) else {
+            let Some(detectors) = self.label_names.get(label.trim()) else {
                 continue;
             };
+            if !text[label_start].is_ascii_uppercase()
+                && self.capitalised_labels.contains(label.trim())
+            {
+                continue;
+            }
             let (from, to) = labelled_span(text, colon + 1);
             let Ok(value) = std::str::from_utf8(&text[from..to]) else {
                 continue;
@@ -1644,8 +1669,15 @@ mod tests {
         assert_eq!(names("Joint tenant: Jamal WÓJCIK"), high("Jamal WÓJCIK"));
         // Not a label: inside a sentence, or not one a name column has.
         assert!(names("He said the tenant: JANE SMITH").is_empty());
-        assert!(names("Name: SMITH, Jane").is_empty());
         assert!(names("    familyName: Incomplete").is_empty(), "code");
+        // "Name:" is a label written as a form writes it, not as a
+        // program's key; its value shows a sign of a person.
+        assert_eq!(names("Name: SMITH, Jane"), high("SMITH, Jane"));
+        assert_eq!(names("NAME: Chidi OKONKWO"), high("Chidi OKONKWO"));
+        assert!(names("  - name: Check MSRV").is_empty(), "a key");
+        assert!(names("name : Symbol, MatrixSymbol").is_empty(), "a key");
+        assert!(names("Name: Housing Options Team").is_empty());
+        assert!(names("Name: GNU Emacs").is_empty(), "an acronym");
         // Not a name: no sign of a person, or prose.
         assert!(names("Payer: Universal Credit").is_empty());
         assert!(names("Tenant: reported damp in the kitchen").is_empty());

@@ -162,6 +162,10 @@ struct DetectorSpec {
     /// ... or one word or more.
     #[serde(default)]
     whole_value_part_headers: Vec<String>,
+    /// Labels in running text, never column names, before a whole value
+    /// of two words or more ("Name:").
+    #[serde(default)]
+    whole_value_labels: Vec<String>,
     #[serde(default = "default_pair_distance")]
     pair_distance: usize,
     link_distance: Option<usize>,
@@ -227,6 +231,9 @@ pub struct Detector {
     /// column's "Okafor"): under the first, of two words or more.
     pub whole_value_headers: Vec<String>,
     pub whole_value_part_headers: Vec<String>,
+    /// Normalised labels in running text, not column names, before a
+    /// whole value as under `whole_value_headers` ("Name:").
+    pub whole_value_labels: Vec<String>,
     pub pair_distance: usize,
     /// For word lists: how near (in characters) a person identifier must be.
     pub link_distance: Option<usize>,
@@ -410,8 +417,9 @@ impl Rules {
                     )))
                 })?),
             };
-            let whole =
-                !spec.whole_value_headers.is_empty() || !spec.whole_value_part_headers.is_empty();
+            let whole = !spec.whole_value_headers.is_empty()
+                || !spec.whole_value_part_headers.is_empty()
+                || !spec.whole_value_labels.is_empty();
             if whole && !validator.is_some_and(|v| v.judges_whole_values()) {
                 bail!(at(
                     "whole_value_headers needs a validator that judges a whole value (person_name)"
@@ -481,6 +489,7 @@ impl Rules {
                 pair_only_grouped: spec.pair_only_grouped,
                 whole_value_headers: exact_names(&spec.whole_value_headers),
                 whole_value_part_headers: exact_names(&spec.whole_value_part_headers),
+                whole_value_labels: exact_names(&spec.whole_value_labels),
                 pair_distance: spec.pair_distance,
                 link_distance: spec.link_distance,
                 identifies_person: spec.identifies_person,

@@ -456,9 +456,12 @@ pub fn labelled_value(
     if !words.iter().enumerate().all(capitalised) {
         return None;
     }
+    // Capitals of three letters or fewer are an acronym ("Name: GNU
+    // Emacs"), unless listed.
     let sign_of_a_person = |w: &&str| {
         let bare = w.trim_end_matches('.');
-        g.is_title(bare) || is_initials(w) || is_capitals(bare) || g.listed(bare)
+        let surname_in_capitals = is_capitals(bare) && bare.chars().count() > 3;
+        g.is_title(bare) || is_initials(w) || surname_in_capitals || g.listed(bare)
     };
     let surname_form = (1..words.len()).any(|i| g.surname_form(&words, i));
     (one_word || value.contains(',') || surname_form || words.iter().any(sign_of_a_person))
@@ -621,6 +624,11 @@ mod tests {
         assert_eq!(name("de Souza", false), None, "no forename before it");
         assert_eq!(name("Maria de", false), None);
         assert_eq!(name("Patrick McDONALD", false), Some("Patrick McDONALD"));
+        // Short capitals are an acronym, unless listed.
+        assert_eq!(name("GNU Emacs", false), None);
+        assert_eq!(name("Chidi OKONKWO", false), Some("Chidi OKONKWO"));
+        assert_eq!(name("Anna LEE", false), None, "not listed here");
+        assert_eq!(name("Jane JONES", false), Some("Jane JONES"));
     }
 
     #[test]
