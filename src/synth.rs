@@ -47,7 +47,7 @@ const LAST: &[&str] = &[
 /// Names as letters and documents spell them, accents, apostrophes, a
 /// capital after Mc or Mac and small words kept (not in emails: their
 /// addresses are ASCII).
-const FIRST_WRITTEN: &[&str] = &["Siân", "Seán", "Zoë", "Łukasz"];
+const FIRST_WRITTEN: &[&str] = &["Siân", "Seán", "Zoë", "Łukasz", "Pádraig", "Siobhán"];
 const LAST_WRITTEN: &[&str] = &[
     "Adéyemi",
     "O\u{2019}Brien",
@@ -56,6 +56,9 @@ const LAST_WRITTEN: &[&str] = &[
     "McAllister",
     "MacLeod",
     "de Souza",
+    "Ó Briain",
+    "Ní Bhriain",
+    "Mac Giolla Phádraig",
 ];
 
 /// One of `plain` or, one time in five, of `accented`.

@@ -554,7 +554,7 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
     // A name after a form's label, written as housing systems print it.
     let name = synth::name(rng);
     let (first, last) = name.split_once(' ').unwrap_or((&name, ""));
-    lines.push(match rng.below(2) {
+    lines.push(match rng.below(3) {
         0 => format!(
             "Next of kin: {} (partner)",
             p.pos(
@@ -563,12 +563,20 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
                 format!("{}, {first}", last.to_uppercase())
             )
         ),
-        _ => format!(
+        1 => format!(
             "Joint tenant: {}",
             p.pos(
                 "person_name",
                 "label_whole",
                 format!("{first} {}", last.to_uppercase())
+            )
+        ),
+        _ => format!(
+            "Name: {}",
+            p.pos(
+                "person_name",
+                "label_name",
+                format!("{}, {first}", last.to_uppercase())
             )
         ),
     });
@@ -1367,6 +1375,12 @@ fn it_change_log(rng: &mut Rng, p: &mut Plant) -> String {
             synth::card(rng, "4", 13).replace(' ', ""),
         ),
         p.neg("uk_bank_account", "hex_code", format!("1{}", rng.digits(7)))
+    ));
+    // A program's key is no form's label.
+    lines.push("- New pipeline step:".into());
+    lines.push(format!(
+        "  name: {}",
+        p.neg("person_name", "key", "Check MSRV".into())
     ));
     p.neg("ethnic_origin", "language", "Kashmiri".into());
     p.neg("ethnic_origin", "typography", "East Asian".into());

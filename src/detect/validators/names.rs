@@ -101,6 +101,13 @@ impl Gazetteer {
         self.particles.iter().any(|p| p == word)
     }
 
+    /// A small word as [`Gazetteer::is_particle`], or in capitals, as a
+    /// register prints a whole surname ("Mr MAC GIOLLA PHÁDRAIG").
+    fn is_particle_in_any_case(&self, word: &str) -> bool {
+        let lower = |w: &str| w.chars().flat_map(char::to_lowercase).collect::<Vec<_>>();
+        self.is_particle(word) || self.particles.iter().any(|p| lower(p) == lower(word))
+    }
+
     /// What follows a small word joined to a name by a hyphen, as Arabic's
     /// article is ("al-Hassan", "el-Sayed").
     fn after_article<'w>(&self, word: &'w str) -> Option<&'w str> {
@@ -211,12 +218,18 @@ pub fn title_name_end(value: &str, g: &Gazetteer) -> usize {
     }
     let mut at = 0usize;
     let mut named = false;
-    for word in value.split(' ') {
+    // A small word in capitals, with a word after it, and that word are
+    // the surname's ("Mr MAC GIOLLA PHÁDRAIG", "Mr Tom DE SOUZA").
+    let mut after_particle = false;
+    let mut words = value.split(' ').peekable();
+    while let Some(word) = words.next() {
         let title = g.is_title(word);
-        if named && is_capitals(word) && !g.listed(word) {
+        let particle = words.peek().is_some() && g.is_particle_in_any_case(word);
+        if named && is_capitals(word) && !particle && !after_particle && !g.listed(word) {
             return at.saturating_sub(1);
         }
-        named |= !title && !is_initials(word) && !g.is_particle(word);
+        named |= !title && !is_initials(word) && !particle;
+        after_particle = particle;
         at += word.len() + 1;
     }
     value.len()
@@ -456,16 +469,17 @@ pub fn labelled_value(
     if !words.iter().enumerate().all(capitalised) {
         return None;
     }
-    // Capitals of three letters or fewer are an acronym ("Name: GNU
-    // Emacs"), unless listed.
-    let sign_of_a_person = |w: &&str| {
+    // Capitals of three letters or fewer are a surname last ("Niall
+    // EKE"), and an acronym before another word ("Name: GNU Emacs").
+    let last = words.len().saturating_sub(1);
+    let sign_of_a_person = |(i, w): (usize, &&str)| {
         let bare = w.trim_end_matches('.');
-        let surname_in_capitals = is_capitals(bare) && bare.chars().count() > 3;
+        let surname_in_capitals = is_capitals(bare) && (i == last || bare.chars().count() > 3);
         g.is_title(bare) || is_initials(w) || surname_in_capitals || g.listed(bare)
     };
     let surname_form = (1..words.len()).any(|i| g.surname_form(&words, i));
-    (one_word || value.contains(',') || surname_form || words.iter().any(sign_of_a_person))
-        .then_some(range)
+    let signed = words.iter().enumerate().any(sign_of_a_person);
+    (one_word || value.contains(',') || surname_form || signed).then_some(range)
 }
 
 /// A whole value's words: split at spaces and commas ("SMITH, Jane").
@@ -551,6 +565,14 @@ mod tests {
         assert_eq!(name("Mr de SOUZA"), "Mr de SOUZA", "after a particle");
         assert_eq!(name("Jane Smith DOB"), "Jane Smith DOB", "no title");
         assert_eq!(name("Mr Tom ADEYEMI"), "Mr Tom");
+        // Small words in capitals are the surname's, with what follows.
+        assert_eq!(
+            name("Mr MAC GIOLLA PHÁDRAIG"),
+            "Mr MAC GIOLLA PHÁDRAIG",
+            "not MAC"
+        );
+        assert_eq!(name("Mr Tom DE KOWALCZYK"), "Mr Tom DE KOWALCZYK");
+        assert_eq!(name("Mrs Okafor DE"), "Mrs Okafor", "nothing after it");
     }
 
     #[test]
@@ -624,10 +646,11 @@ mod tests {
         assert_eq!(name("de Souza", false), None, "no forename before it");
         assert_eq!(name("Maria de", false), None);
         assert_eq!(name("Patrick McDONALD", false), Some("Patrick McDONALD"));
-        // Short capitals are an acronym, unless listed.
+        // Short capitals are a surname last, an acronym before a word.
         assert_eq!(name("GNU Emacs", false), None);
+        assert_eq!(name("SQL Server Express", false), None);
         assert_eq!(name("Chidi OKONKWO", false), Some("Chidi OKONKWO"));
-        assert_eq!(name("Anna LEE", false), None, "not listed here");
+        assert_eq!(name("Niall EKE", false), Some("Niall EKE"));
         assert_eq!(name("Jane JONES", false), Some("Jane JONES"));
     }
 
