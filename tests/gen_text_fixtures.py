@@ -223,6 +223,7 @@ case_lines = [
     "Letter to Mr JOHN SMITH; Sarah Jane Smith-Jones asked for a copy by email to Tom Okafor12@example.com.",
     "Home visits: Siobhán Ní Bhriain, Seán Ó Briain and Pádraig Mac Giolla Phádraig; Niamh O'Driscoll and Fiona McFadzean rang.",
     "Name: OKONKWO, Chidinma",
+    "Also present: Rhodri Probert and Angharad Harries.",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -269,6 +270,8 @@ for v, why in [("Siobhán Ní Bhriain", "a listed forename; Ní before the surna
                ("Niamh O'Driscoll", "a listed forename; O' and a capital"),
                ("Fiona McFadzean", "a listed forename; Mc and a capital")]:
     plant(P, "person_name", v, line_of(case_lines, v), why=why)
+for v in ["Rhodri Probert", "Angharad Harries"]:
+    plant(P, "person_name", v, line_of(case_lines, v), why="Welsh forename and surname, listed")
 plant(P, "person_name", "OKONKWO, Chidinma", line_of(case_lines, "OKONKWO, Chidinma"),
       why="after a form's Name: label, Surname, Forename")
 plant(P, "email", "Okafor12@example.com", line_of(case_lines, "Okafor12@"),
