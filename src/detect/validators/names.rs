@@ -104,8 +104,11 @@ impl Gazetteer {
     /// A small word as [`Gazetteer::is_particle`], or in capitals, as a
     /// register prints a whole surname ("Mr MAC GIOLLA PHÁDRAIG").
     fn is_particle_in_any_case(&self, word: &str) -> bool {
-        let lower = |w: &str| w.chars().flat_map(char::to_lowercase).collect::<Vec<_>>();
-        self.is_particle(word) || self.particles.iter().any(|p| lower(p) == lower(word))
+        let lower = |w: &str| w.chars().flat_map(char::to_lowercase).collect::<String>();
+        self.is_particle(word) || {
+            let word = lower(word);
+            self.particles.iter().any(|p| lower(p) == word)
+        }
     }
 
     /// What follows a small word joined to a name by a hyphen, as Arabic's
@@ -719,6 +722,7 @@ mod tests {
         }
         // Not by its form: a word after a small word in lower case or in
         // short capitals, a prefix before a small letter, a particle alone.
+        assert_eq!(judged("Maria de kowalczyk"), Some("forename"));
         assert_eq!(judged("Jane Mackintosh"), Some("forename"));
         assert_eq!(judged("Jane Nicholson"), Some("forename"));
         assert_eq!(judged("Tom Mac OS"), None, "an acronym");
