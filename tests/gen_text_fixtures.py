@@ -224,6 +224,7 @@ case_lines = [
     "Home visits: Siobhán Ní Bhriain, Seán Ó Briain and Pádraig Mac Giolla Phádraig; Niamh O'Driscoll and Fiona McFadzean rang.",
     "Name: OKONKWO, Chidinma",
     "Also present: Rhodri Probert and Angharad Harries.",
+    "Forwarded from Tobenna Eze <tobenna.eze@example.net>; copy to Rent Support <rent.support@example.org>.",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -272,6 +273,12 @@ for v, why in [("Siobhán Ní Bhriain", "a listed forename; Ní before the surna
     plant(P, "person_name", v, line_of(case_lines, v), why=why)
 for v in ["Rhodri Probert", "Angharad Harries"]:
     plant(P, "person_name", v, line_of(case_lines, v), why="Welsh forename and surname, listed")
+plant(P, "person_name", "Tobenna Eze", line_of(case_lines, "Tobenna Eze"),
+      why="a name before its own address")
+plant(P, "email", "tobenna.eze@example.net", line_of(case_lines, "Tobenna Eze"))
+plant(P, "email", "rent.support@example.org", line_of(case_lines, "Rent Support"))
+plant(P, "person_name", "Rent Support", line_of(case_lines, "Rent Support"), "not_found",
+      "a desk, though its address is made of its words")
 plant(P, "person_name", "OKONKWO, Chidinma", line_of(case_lines, "OKONKWO, Chidinma"),
       why="after a form's Name: label, Surname, Forename")
 plant(P, "email", "Okafor12@example.com", line_of(case_lines, "Okafor12@"),

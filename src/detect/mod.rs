@@ -152,6 +152,9 @@ pub struct Engine {
     /// The labels' first words, to pass over most colons without
     /// normalising what is before them.
     label_first_words: HashSet<String>,
+    /// The email detector and the person_name one, if both are in the
+    /// rules: a name before its own address ([`Engine::names_before_addresses`]).
+    own_address: Option<(usize, usize)>,
 }
 
 impl Engine {
@@ -202,6 +205,10 @@ impl Engine {
                 }
             }
         }
+        let detector_of =
+            |v: validators::Validator| rules.detectors.iter().position(|d| d.validator == Some(v));
+        let own_address = detector_of(validators::Validator::Email)
+            .zip(detector_of(validators::Validator::PersonName));
         let mut label_names = whole_value_names.clone();
         let mut capitalised_labels = HashSet::new();
         for (i, d) in rules.detectors.iter().enumerate() {
@@ -236,6 +243,7 @@ impl Engine {
                 .keys()
                 .filter_map(|l| l.split(' ').next().map(str::to_string))
                 .collect(),
+            own_address,
             whole_value_names,
             label_names,
             capitalised_labels,
@@ -403,8 +411,12 @@ impl Engine {
                     self.settle_whole_value(place, whole, first, out);
                 }
             }
-            None if !self.label_names.is_empty() => self.labelled_values(text, field, first, out),
-            None => {}
+            None => {
+                if !self.label_names.is_empty() {
+                    self.labelled_values(text, field, first, out);
+                }
+                self.names_before_addresses(text, field, first, out);
+            }
         }
         out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
     }
@@ -508,6 +520,85 @@ impl Engine {
                 };
                 self.settle_whole_value(place, whole, first, out);
             }
+        }
+    }
+
+    /// Names written before their own addresses, as mail headers and
+    /// changelogs write them: "Chidi Okonkwo <chidi.okonkwo@…>", "\"OKONKWO,
+    /// Chidi\" <c.okonkwo@…>". The name runs back from the `<` to a quote's
+    /// opening, or to the line's start or a comma, semicolon, colon, tab,
+    /// bracket or `>`; it counts when it has a name's shape and the
+    /// address's local part is made of its words.
+    fn names_before_addresses(&self, text: &[u8], field: u32, first: usize, out: &mut Vec<Hit>) {
+        let Some((email, person)) = self.own_address else {
+            return;
+        };
+        let Some(v) = self.rules.detectors[person].validator else {
+            return;
+        };
+        let addresses: Vec<Range<usize>> = out[first..]
+            .iter()
+            .filter(|h| h.detector == email && h.start > 0 && text[h.start - 1] == b'<')
+            .map(|h| h.start..h.end)
+            .collect();
+        // A name is looked for this far before its address, no further,
+        // so that a line of many addresses is read once.
+        const NAME_REACH: usize = 96;
+        for address in addresses {
+            let before = &text[..address.start - 1];
+            let end = before.len() - before.iter().rev().take_while(|&&b| b == b' ').count();
+            let floor = end.saturating_sub(NAME_REACH);
+            let (start, end, quoted) = if end > 0 && before[end - 1] == b'"' {
+                // The opening quote on the same line.
+                match before[floor..end - 1]
+                    .iter()
+                    .rposition(|&b| matches!(b, b'"' | b'\n' | b'\r'))
+                {
+                    Some(q) if before[floor + q] == b'"' => (floor + q + 1, end - 1, true),
+                    _ => continue,
+                }
+            } else {
+                let delimiter = |b: &u8| {
+                    matches!(
+                        b,
+                        b'\n' | b'\r' | b',' | b';' | b':' | b'\t' | b'(' | b')' | b'>' | b'<'
+                    )
+                };
+                match before[floor..end].iter().rposition(delimiter) {
+                    Some(p) => (floor + p + 1, end, false),
+                    None if floor == 0 => (0, end, false),
+                    None => continue,
+                }
+            };
+            let Ok(name) = std::str::from_utf8(&text[start..end]) else {
+                continue;
+            };
+            // Unquoted, the capitalised words before the address.
+            let (start, name) = if quoted {
+                (start, name)
+            } else {
+                let from = v.trailing_name_start(name, &self.validate_ctx);
+                (start + from, &name[from..])
+            };
+            let local = &text[address.clone()];
+            let local = &local[..memchr::memchr(b'@', local).unwrap_or(local.len())];
+            let Ok(local) = std::str::from_utf8(local) else {
+                continue;
+            };
+            if !v.named_by_own_address(name, local, &self.validate_ctx) {
+                continue;
+            }
+            let whole = v
+                .whole_value(name, false, &self.validate_ctx)
+                .map(|r| start + r.start..start + r.end);
+            let place = WholePlace {
+                text,
+                detector: person,
+                span: start..end,
+                named_by: ("context", "own address"),
+                field,
+            };
+            self.settle_whole_value(place, whole, first, out);
         }
     }
 
@@ -1638,6 +1729,38 @@ mod tests {
         assert_eq!(terms("She had a stroke in May."), ["stroke"]);
         assert_eq!(terms("Ethnicity: Kashmiri. Language: Urdu"), ["Kashmiri"]);
         assert_eq!(terms("Ethnic group: East Asian"), ["East Asian"]);
+    }
+
+    #[test]
+    fn a_name_before_its_own_address() {
+        let names = |text: &str| found_by("person_name", text);
+        let high = |v: &str| vec![(v.to_string(), Confidence::High)];
+        assert_eq!(
+            names("Cc: Adaeze Nwosu <a.nwosu@example.org>"),
+            high("Adaeze Nwosu")
+        );
+        assert_eq!(
+            names("Forwarded from Tobenna Eze <tobenna.eze@example.net> today"),
+            high("Tobenna Eze")
+        );
+        assert_eq!(
+            names("To: \"OKONKWO, Chidi\" <chidi.okonkwo@example.org>"),
+            high("OKONKWO, Chidi")
+        );
+        // A listed name found by the pattern takes the address as context.
+        assert_eq!(
+            names("From: Jane Smith <jane.smith@example.org>"),
+            high("Jane Smith")
+        );
+        // Not the holder's address, or no name's shape.
+        assert!(names("Cc: Adaeze Nwosu <repairs@example.org>").is_empty());
+        assert!(names("Cc: British Gas <britishgas@example.com>").is_empty());
+        assert!(names("Cc: Rent Support <rent.support@example.org>").is_empty());
+        // A quote opened on an earlier line is no name's.
+        assert!(names("\"Nwosu,\nAdaeze\" <adaeze.nwosu@example.org>").is_empty());
+        // A long line of addresses with no names is read, and names none.
+        let many = "x <ab.cd@example.org> ".repeat(20_000);
+        assert!(names(&many).is_empty());
     }
 
     #[test]

@@ -127,6 +127,24 @@ impl Validator {
         }
     }
 
+    /// Whether a name before an address is the address's holder's (see
+    /// [`names::named_by_own_address`]).
+    pub fn named_by_own_address(self, name: &str, local_part: &str, ctx: &ValidateCtx) -> bool {
+        match self {
+            Validator::PersonName => names::named_by_own_address(name, local_part, &ctx.names),
+            _ => false,
+        }
+    }
+
+    /// Where the name that ends `text` starts (see
+    /// [`names::trailing_name_start`]); the text's end for others.
+    pub fn trailing_name_start(self, text: &str, ctx: &ValidateCtx) -> usize {
+        match self {
+            Validator::PersonName => names::trailing_name_start(text, &ctx.names),
+            _ => text.len(),
+        }
+    }
+
     /// The value after a label in running text that is one of its
     /// detector's `whole_value_headers` (`one_word`: its
     /// `whole_value_part_headers`): "Tenant: SMITH, Jane".

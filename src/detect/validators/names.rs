@@ -394,6 +394,25 @@ const NOT_PEOPLE: &[&str] = &[
     "school",
     "church",
     "hall",
+    // Desks and mailboxes ("Rent Support <rent.support@…>").
+    "support",
+    "repairs",
+    "lettings",
+    "enquiries",
+    "helpdesk",
+    "desk",
+    "reception",
+    "accounts",
+    "finance",
+    "payroll",
+    "admin",
+    "notifications",
+    "noreply",
+    "newsletter",
+    "billing",
+    "sales",
+    "rents",
+    "income",
 ];
 
 /// The name in a whole value under a name column, if the value has a
@@ -483,6 +502,83 @@ pub fn labelled_value(
     let surname_form = (1..words.len()).any(|i| g.surname_form(&words, i));
     let signed = words.iter().enumerate().any(sign_of_a_person);
     (one_word || value.contains(',') || surname_form || signed).then_some(range)
+}
+
+/// Where the name that ends `text` starts: its last run of words that are
+/// capitalised, small words or titles ("Forwarded from Tobenna Eze" →
+/// "Tobenna Eze"). A run that opens with a small word is no name's.
+pub fn trailing_name_start(text: &str, g: &Gazetteer) -> usize {
+    let mut start = text.len();
+    for (at, word) in text
+        .split(' ')
+        .scan(0usize, |at, w| {
+            let here = *at;
+            *at += w.len() + 1;
+            Some((here, w))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        if word.is_empty() || !(g.capitalised(word) || g.is_particle(word)) {
+            break;
+        }
+        start = at;
+    }
+    start
+}
+
+/// Whether an address's local part is made of the name written before it
+/// ("Chidi Okonkwo <chidi.okonkwo@…>"): its forename, or that name's
+/// initial, and its surname as words of their own ("chidi.okonkwo",
+/// "c_okonkwo"), or the initial and surname run together ("cokonkwo").
+/// A surname or forename alone is not enough ("Rent Support
+/// <support@…>"), nor two words run together ("British Gas
+/// <britishgas@…>"). "Surname, Forename" is read surname first.
+pub fn named_by_own_address(name: &str, local_part: &str, g: &Gazetteer) -> bool {
+    // Each word as an address spells it: ASCII letters only ("O'Driscoll"
+    // is odriscoll, "Ó" is o).
+    let spelt = |w: &str| -> String {
+        gazetteer_form(w)
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .collect()
+    };
+    let words: Vec<String> = value_words(name)
+        .into_iter()
+        .map(|w| w.trim_matches('"'))
+        .filter(|w| !g.is_title(w))
+        .map(spelt)
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() < 2 {
+        return false;
+    }
+    // The surname's words, and the forename.
+    let (surname_words, forename) = if name.contains(',') {
+        (&words[..words.len() - 1], &words[words.len() - 1])
+    } else {
+        (&words[1..], &words[0])
+    };
+    let initial = &forename[..1];
+    let local = local_part.to_ascii_lowercase();
+    let tokens: Vec<&str> = local
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let has = |w: &str| tokens.contains(&w);
+    // Its last word, or all its words run together ("Ní Bhriain" is
+    // nibhriain, "van der Berg" vanderberg).
+    let whole_surname = surname_words.concat();
+    [
+        surname_words.last().map_or("", String::as_str),
+        &whole_surname,
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .any(|surname| {
+        (has(surname) && (has(forename) || has(initial))) || has(&format!("{initial}{surname}"))
+    })
 }
 
 /// A whole value's words: split at spaces and commas ("SMITH, Jane").
@@ -734,6 +830,42 @@ mod tests {
             Some(0..18)
         );
         assert_eq!(labelled_value("Universal Credit", false, &names()), None);
+    }
+
+    #[test]
+    fn the_name_that_ends_a_text() {
+        let name = |t: &'static str| &t[trailing_name_start(t, &names())..];
+        assert_eq!(name("Forwarded from Tobenna Eze"), "Tobenna Eze");
+        assert_eq!(name("Chidi Okonkwo"), "Chidi Okonkwo");
+        assert_eq!(name("sent by Pieter van der Berg"), "Pieter van der Berg");
+        assert_eq!(name("sent by Mr Okafor"), "Mr Okafor");
+        assert_eq!(name("sent by"), "");
+        assert_eq!(name(""), "");
+    }
+
+    #[test]
+    fn a_name_before_its_own_address() {
+        let own = |name: &str, local: &str| named_by_own_address(name, local, &names());
+        assert!(own("Chidi Okonkwo", "chidi.okonkwo"));
+        assert!(own("Chidi Okonkwo", "Chidi_Okonkwo84"));
+        assert!(own("Chidi Okonkwo", "c.okonkwo"));
+        assert!(own("Chidi Okonkwo", "cokonkwo"));
+        assert!(own("Mr Chidi Okonkwo", "chidi.okonkwo"), "a title aside");
+        assert!(own("OKONKWO, Chidi", "chidi.okonkwo"), "surname first");
+        assert!(own("Niamh O'Driscoll", "niamh.odriscoll"));
+        assert!(own("Seán Ó Briain", "sean.briain"));
+        assert!(own("Siobhán Ní Bhriain", "siobhan.nibhriain"));
+        assert!(own("Pieter van der Berg", "pvanderberg"));
+        assert!(own("Łukasz Wójcik", "lukasz.wojcik"));
+        assert!(own("Sarah Jane Smith", "sarah.smith"));
+        // One of the name's words alone, or two run together, is not.
+        assert!(!own("Chidi Okonkwo", "chidi"));
+        assert!(!own("Chidi Okonkwo", "okonkwo"));
+        assert!(!own("Rent Support", "support"));
+        assert!(!own("British Gas", "britishgas"));
+        assert!(!own("Chidi Okonkwo", "repairs"));
+        assert!(!own("Okonkwo", "okonkwo"), "one word");
+        assert!(!own("", "x"));
     }
 
     #[test]

@@ -260,6 +260,9 @@ fn address_text(address: &Address) -> String {
     address
         .iter()
         .map(|a| match (&a.name, &a.address) {
+            // Quoted as the header writes it when a comma is inside
+            // ("\"OKONKWO, Chidi\" <…>"): it is one name, not two.
+            (Some(n), Some(e)) if n.contains(',') => format!("\"{n}\" <{e}>"),
             (Some(n), Some(e)) => format!("{n} <{e}>"),
             (None, Some(e)) => e.to_string(),
             (Some(n), None) => n.to_string(),
