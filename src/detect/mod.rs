@@ -641,8 +641,12 @@ impl Engine {
         let Some(whole) = whole.filter(|_| !found) else {
             return;
         };
-        let rest = out.split_off(first);
-        out.extend(rest.into_iter().filter(|h| !in_span(h)));
+        // Pieces of the value give way to it; most often there are none,
+        // and the unit's hits stay where they are.
+        if out[first..].iter().any(in_span) {
+            let rest = out.split_off(first);
+            out.extend(rest.into_iter().filter(|h| !in_span(h)));
+        }
         let d = &self.rules.detectors[detector];
         out.push(Hit {
             detector,
