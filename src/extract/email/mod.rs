@@ -298,6 +298,26 @@ mod tests {
             .collect()
     }
 
+    /// A recipient written "Surname, Forename" before an address made of
+    /// the name is one person, found where the header names them.
+    #[test]
+    fn a_recipient_written_surname_first_is_one_name() {
+        let got = read_mailbox(message(
+            "\"OKONKWO, Chidi\" <chidi.okonkwo@example.org>",
+            "Thanks.",
+        ));
+        let names: Vec<_> = got
+            .findings
+            .iter()
+            .filter(|f| f.detector == "person_name")
+            .map(|f| (f.location.part.clone(), f.masked.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![(Some("to".to_string()), "O******, *****".to_string())]
+        );
+    }
+
     /// A multipart/alternative message of `plain` and `html`.
     fn alternatives(plain: &str, html: &str) -> String {
         format!(

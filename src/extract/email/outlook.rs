@@ -370,12 +370,15 @@ impl<F: Read + Seek> Msg<F> {
 }
 
 /// "Name <address>", or whichever there is; an address that is the name
-/// again is not repeated.
+/// again is not repeated. A name with a comma inside is quoted, as a
+/// header writes it ("\"Okonkwo, Chidi\" <…>", a directory's form): it is
+/// one name, not two.
 fn named(name: Option<String>, address: Option<String>) -> Option<String> {
     match (
         name.filter(|n| !n.is_empty()),
         address.filter(|a| !a.is_empty()),
     ) {
+        (Some(n), Some(a)) if n != a && n.contains(',') => Some(format!("\"{n}\" <{a}>")),
         (Some(n), Some(a)) if n != a => Some(format!("{n} <{a}>")),
         (Some(n), _) => Some(n),
         (None, a) => a,
@@ -396,6 +399,24 @@ mod tests {
 
     fn utf16(text: &str) -> Vec<u8> {
         text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    /// A directory's "Surname, Forename" stays one name before its address.
+    #[test]
+    fn a_name_with_a_comma_is_quoted() {
+        let text = |n: &str, a: &str| named(Some(n.into()), Some(a.into()));
+        assert_eq!(
+            text("Okonkwo, Chidi", "chidi.okonkwo@example.org").as_deref(),
+            Some("\"Okonkwo, Chidi\" <chidi.okonkwo@example.org>")
+        );
+        assert_eq!(
+            text("Chidi Okonkwo", "c@example.org").as_deref(),
+            Some("Chidi Okonkwo <c@example.org>")
+        );
+        assert_eq!(
+            text("a@example.org", "a@example.org").as_deref(),
+            Some("a@example.org")
+        );
     }
 
     /// A property stream: its header, then one entry a fixed property.
