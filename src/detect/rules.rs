@@ -646,12 +646,7 @@ fn expand_word_lists(
                 if as_written {
                     return regex_syntax::escape(t);
                 }
-                let mut chars = t.chars();
-                let capitalised: String = chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default();
-                regex_syntax::escape(&capitalised)
+                regex_syntax::escape(&capitalised(t))
             })
             .collect();
         if alternatives.is_empty() {
@@ -664,6 +659,16 @@ fn expand_word_lists(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// A list's term as `{words:…}` writes it: its first letter a capital
+/// ("jane" → "Jane", "ó" → "Ó").
+pub fn capitalised(term: &str) -> String {
+    let mut chars = term.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// A word list: one term a line, `#` comments, case-insensitive, except

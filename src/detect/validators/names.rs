@@ -62,14 +62,6 @@ impl Gazetteer {
         gaelic_particles: impl IntoIterator<Item = &'w str>,
         forenames: impl IntoIterator<Item = &'w str>,
     ) -> Gazetteer {
-        // Gaelic's small words are written with a capital ("Ó Briain").
-        let capitalise = |w: &str| {
-            let mut chars = w.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
-        };
         Gazetteer {
             surnames: surnames.into_iter().map(gazetteer_form).collect(),
             forenames: forenames.into_iter().map(gazetteer_form).collect(),
@@ -80,7 +72,13 @@ impl Gazetteer {
             particles: particles
                 .into_iter()
                 .map(str::to_string)
-                .chain(gaelic_particles.into_iter().map(capitalise))
+                // Gaelic's small words are written with a capital ("Ó Briain"),
+                // as the pattern's {words:…} takes them.
+                .chain(
+                    gaelic_particles
+                        .into_iter()
+                        .map(crate::detect::rules::capitalised),
+                )
                 .collect(),
         }
     }
