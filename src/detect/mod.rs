@@ -84,6 +84,74 @@ struct WholePlace<'a> {
     field: u32,
 }
 
+/// A unit's hits as whole values are settled among them. Those from
+/// `first` to `sorted_end` are sorted by start and none is longer than
+/// `longest`, so the few over a span are found by halving, not by reading
+/// them all: a changelog's thousands of addresses each settle a name. The
+/// whole values settled since follow, in the order settled; a pass settles
+/// in the text's order, so they are sorted too unless `tail_sorted` says
+/// otherwise.
+struct UnitHits {
+    first: usize,
+    sorted_end: usize,
+    longest: usize,
+    tail_longest: usize,
+    tail_sorted: bool,
+}
+
+impl UnitHits {
+    fn sort(out: &mut [Hit], first: usize) -> UnitHits {
+        out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
+        UnitHits {
+            first,
+            sorted_end: out.len(),
+            longest: out[first..]
+                .iter()
+                .map(|h| h.end - h.start)
+                .max()
+                .unwrap_or(0),
+            tail_longest: 0,
+            tail_sorted: true,
+        }
+    }
+
+    /// Indices in `out` of the hits that may overlap `span`: no hit outside
+    /// them does; the caller tests each within.
+    fn near(&self, out: &[Hit], span: &Range<usize>) -> impl Iterator<Item = usize> + use<> {
+        let around = |from: usize, to: usize, longest: usize| {
+            let sorted = &out[from..to];
+            // A hit starting `longest` or more before the span ends before it.
+            let lo = sorted.partition_point(|h| h.start + longest <= span.start);
+            let hi = sorted.partition_point(|h| h.start < span.end);
+            from + lo..from + hi.max(lo)
+        };
+        let tail = if self.tail_sorted {
+            around(self.sorted_end, out.len(), self.tail_longest)
+        } else {
+            self.sorted_end..out.len()
+        };
+        around(self.first, self.sorted_end, self.longest).chain(tail)
+    }
+
+    fn push(&mut self, out: &mut Vec<Hit>, hit: Hit) {
+        if out.len() > self.sorted_end && out.last().is_some_and(|last| last.start > hit.start) {
+            self.tail_sorted = false;
+        }
+        self.tail_longest = self.tail_longest.max(hit.end - hit.start);
+        out.push(hit);
+    }
+
+    /// Removes the hits at `indices`, ascending; the rest keep their order.
+    fn remove(&mut self, out: &mut Vec<Hit>, indices: &[usize]) {
+        for &i in indices.iter().rev() {
+            out.remove(i);
+            if i < self.sorted_end {
+                self.sorted_end -= 1;
+            }
+        }
+    }
+}
+
 /// What a column header (or JSON key) says to each detector, worked out
 /// once per column rather than once per cell.
 #[derive(Debug, Clone, Default)]
@@ -394,6 +462,7 @@ impl Engine {
             Some(h) => {
                 // A whole field under a column that names what it holds: a
                 // Surname column's "Okafor", a Name column's "SMITH, Jane".
+                let mut hits = UnitHits::sort(out, first);
                 for &(detector, one_word) in &h.whole_values {
                     let Some(v) = self.rules.detectors[detector].validator else {
                         continue;
@@ -408,14 +477,16 @@ impl Engine {
                         named_by: ("header", &h.name),
                         field,
                     };
-                    self.settle_whole_value(place, whole, first, out);
+                    self.settle_whole_value(place, whole, &mut hits, out);
                 }
             }
             None => {
                 if !self.label_names.is_empty() {
-                    self.labelled_values(text, field, first, out);
+                    let mut hits = UnitHits::sort(out, first);
+                    self.labelled_values(text, field, &mut hits, out);
                 }
-                self.names_before_addresses(text, field, first, out);
+                let mut hits = UnitHits::sort(out, first);
+                self.names_before_addresses(text, field, &mut hits, out);
             }
         }
         out[first..].sort_by_key(|h| (h.start, h.detector, h.end));
@@ -469,7 +540,7 @@ impl Engine {
     /// a line, or follows a tab, a bar or a gap of two spaces (a form's next
     /// field); its value runs to the line's end or the next such break, a
     /// bracket or a semicolon.
-    fn labelled_values(&self, text: &[u8], field: u32, first: usize, out: &mut Vec<Hit>) {
+    fn labelled_values(&self, text: &[u8], field: u32, hits: &mut UnitHits, out: &mut Vec<Hit>) {
         for colon in memchr::memchr_iter(b':', text) {
             let Some(label_start) = label_start(text, colon) else {
                 continue;
@@ -518,7 +589,7 @@ impl Engine {
                     named_by: ("context", label.trim()),
                     field,
                 };
-                self.settle_whole_value(place, whole, first, out);
+                self.settle_whole_value(place, whole, hits, out);
             }
         }
     }
@@ -529,14 +600,20 @@ impl Engine {
     /// opening, or to the line's start or a comma, semicolon, colon, tab,
     /// bracket or `>`; it counts when it has a name's shape and the
     /// address's local part is made of its words.
-    fn names_before_addresses(&self, text: &[u8], field: u32, first: usize, out: &mut Vec<Hit>) {
+    fn names_before_addresses(
+        &self,
+        text: &[u8],
+        field: u32,
+        hits: &mut UnitHits,
+        out: &mut Vec<Hit>,
+    ) {
         let Some((email, person)) = self.own_address else {
             return;
         };
         let Some(v) = self.rules.detectors[person].validator else {
             return;
         };
-        let addresses: Vec<Range<usize>> = out[first..]
+        let addresses: Vec<Range<usize>> = out[hits.first..]
             .iter()
             .filter(|h| h.detector == email && h.start > 0 && text[h.start - 1] == b'<')
             .map(|h| h.start..h.end)
@@ -598,7 +675,7 @@ impl Engine {
                 named_by: ("context", "own address"),
                 field,
             };
-            self.settle_whole_value(place, whole, first, out);
+            self.settle_whole_value(place, whole, hits, out);
         }
     }
 
@@ -611,7 +688,7 @@ impl Engine {
         &self,
         place: WholePlace<'_>,
         whole: Option<Range<usize>>,
-        first: usize,
+        hits: &mut UnitHits,
         out: &mut Vec<Hit>,
     ) {
         let WholePlace {
@@ -628,41 +705,44 @@ impl Engine {
                 .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b >= 0x80))
         };
         let mut found = false;
-        for h in out[first..]
-            .iter_mut()
-            .filter(|h| in_span(h) && word_ends(h.end))
-        {
-            found = true;
-            if !h.context {
-                h.context = true;
-                h.evidence.insert(1, keyword());
+        for i in hits.near(out, &span) {
+            let h = &mut out[i];
+            if in_span(h) && word_ends(h.end) {
+                found = true;
+                if !h.context {
+                    h.context = true;
+                    h.evidence.insert(1, keyword());
+                }
             }
         }
         let Some(whole) = whole.filter(|_| !found) else {
             return;
         };
-        // Pieces of the value give way to it; most often there are none,
-        // and the unit's hits stay where they are.
-        if out[first..].iter().any(in_span) {
-            let rest = out.split_off(first);
-            out.extend(rest.into_iter().filter(|h| !in_span(h)));
-        }
+        // Pieces of the value give way to it; most often there are none.
+        let pieces: Vec<usize> = hits
+            .near(out, &span)
+            .filter(|&i| in_span(&out[i]))
+            .collect();
+        hits.remove(out, &pieces);
         let d = &self.rules.detectors[detector];
-        out.push(Hit {
-            detector,
-            start: whole.start,
-            end: whole.end,
-            field,
-            context: true,
-            negative: false,
-            not_personal: false,
-            pairable: true,
-            links: d.identifies_person,
-            self_supported: false,
-            confidence: d.confidence_with_context,
-            evidence: vec!["name_shape".into(), keyword()],
-            derived: None,
-        });
+        hits.push(
+            out,
+            Hit {
+                detector,
+                start: whole.start,
+                end: whole.end,
+                field,
+                context: true,
+                negative: false,
+                not_personal: false,
+                pairable: true,
+                links: d.identifies_person,
+                self_supported: false,
+                confidence: d.confidence_with_context,
+                evidence: vec!["name_shape".into(), keyword()],
+                derived: None,
+            },
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1307,6 +1387,47 @@ mod tests {
             for scope in [Scope::Text, Scope::Record] {
                 let expected = candidates.iter().any(|c| near(&probe, c, scope, distance, adjacent));
                 prop_assert_eq!(index.any_near(&probe, scope, distance, adjacent), expected);
+            }
+        }
+    }
+
+    proptest! {
+        /// The hits `UnitHits::near` offers hold every hit over the span,
+        /// in the sorted part and among whole values pushed since (in order
+        /// or not), and after some are removed.
+        #[test]
+        fn unit_hits_offer_every_hit_over_a_span(
+            before in proptest::collection::vec((0usize..400, 0usize..40), 0..30),
+            kept in 0usize..5,
+            pushed in proptest::collection::vec((0usize..400, 1usize..40), 0..8),
+            spans in proptest::collection::vec((0usize..420, 0usize..60), 1..6),
+            removed in proptest::collection::vec(any::<prop::sample::Index>(), 0..4),
+        ) {
+            // Hits of an earlier unit stay before `first`, untouched.
+            let mut out: Vec<Hit> = (0..kept).map(|i| span(i * 7, 3, 0)).collect();
+            let first = out.len();
+            out.extend(before.into_iter().map(|(s, l)| span(s, l, 0)));
+            let mut hits = UnitHits::sort(&mut out, first);
+            for (s, l) in pushed {
+                hits.push(&mut out, span(s, l, 0));
+            }
+            let mut gone: Vec<usize> = removed
+                .iter()
+                .filter(|_| out.len() > first)
+                .map(|i| first + i.index(out.len() - first))
+                .collect();
+            gone.sort_unstable();
+            gone.dedup();
+            hits.remove(&mut out, &gone);
+            for (s, l) in spans {
+                let over = s..s + l;
+                let offered: Vec<usize> = hits.near(&out, &over).collect();
+                for (i, h) in out.iter().enumerate() {
+                    if h.start < over.end && h.end > over.start && i >= first {
+                        prop_assert!(offered.contains(&i), "hit {i} {:?} over {over:?}", h.start..h.end);
+                    }
+                }
+                prop_assert!(offered.iter().all(|&i| i >= first && i < out.len()));
             }
         }
     }
