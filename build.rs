@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 fn main() {
+    embed_word_lists();
     println!("cargo:rerun-if-changed=src");
     let mut files = Vec::new();
     sources(Path::new("src"), &mut files);
@@ -25,6 +26,33 @@ fn main() {
     }
     let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     println!("cargo:rustc-env=TRAWL_SOURCE_SHA256={digest}");
+}
+
+/// Every word list in `rules/` is embedded, so adding one (a new detector's
+/// terms) is a file and a table in detectors.toml, not a line of code.
+fn embed_word_lists() {
+    println!("cargo:rerun-if-changed=rules");
+    let rules =
+        Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo")).join("rules");
+    let mut lists: Vec<PathBuf> = std::fs::read_dir(&rules)
+        .expect("rules/ beside Cargo.toml")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    lists.sort();
+    let mut code = String::from("&[\n");
+    for path in &lists {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a UTF-8 name");
+        let full = path.to_str().expect("a UTF-8 path");
+        code.push_str(&format!("    ({name:?}, include_str!({full:?})),\n"));
+    }
+    code.push_str("]\n");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("set by cargo")).join("word_lists.rs");
+    std::fs::write(out, code).expect("OUT_DIR is writable");
 }
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -15,42 +15,8 @@ const DEFAULT_DETECTORS: &str = include_str!("../../rules/detectors.toml");
 const DEFAULT_SUPPRESSIONS: &str = include_str!("../../rules/suppressions.toml");
 const SUPPRESSIONS: &str = "suppressions.toml";
 const DEFAULT_ALLOWLIST: &str = include_str!("../../rules/allowlist.toml");
-const DEFAULT_WORD_LISTS: &[(&str, &str)] = &[
-    (
-        "health_terms.txt",
-        include_str!("../../rules/health_terms.txt"),
-    ),
-    (
-        "ethnic_origin.txt",
-        include_str!("../../rules/ethnic_origin.txt"),
-    ),
-    ("religion.txt", include_str!("../../rules/religion.txt")),
-    (
-        "political_opinion.txt",
-        include_str!("../../rules/political_opinion.txt"),
-    ),
-    (
-        "trade_union.txt",
-        include_str!("../../rules/trade_union.txt"),
-    ),
-    ("sex_life.txt", include_str!("../../rules/sex_life.txt")),
-    (
-        "genetic_biometric.txt",
-        include_str!("../../rules/genetic_biometric.txt"),
-    ),
-    (
-        "criminal_offence.txt",
-        include_str!("../../rules/criminal_offence.txt"),
-    ),
-    ("forenames.txt", include_str!("../../rules/forenames.txt")),
-    ("surnames.txt", include_str!("../../rules/surnames.txt")),
-    ("titles.txt", include_str!("../../rules/titles.txt")),
-    ("particles.txt", include_str!("../../rules/particles.txt")),
-    (
-        "gaelic_particles.txt",
-        include_str!("../../rules/gaelic_particles.txt"),
-    ),
-];
+/// Every `rules/*.txt`, by file name (written by build.rs).
+const DEFAULT_WORD_LISTS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/word_lists.rs"));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
