@@ -225,6 +225,8 @@ case_lines = [
     "Name: OKONKWO, Chidinma",
     "Also present: Rhodri Probert and Angharad Harries.",
     "Forwarded from Tobenna Eze <tobenna.eze@example.net>; copy to Rent Support <rent.support@example.org>.",
+    "Right to rent: her partner has indefinite leave to remain; biometric residence permit ZU3018847 seen, share code R7K 4TQ 9XP checked online.",
+    "Her brother is an asylum seeker with no recourse to public funds (NRPF); parking permit number PP4471930 issued to the household.",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -281,6 +283,15 @@ plant(P, "person_name", "Rent Support", line_of(case_lines, "Rent Support"), "no
       "a desk, though its address is made of its words")
 plant(P, "person_name", "OKONKWO, Chidinma", line_of(case_lines, "OKONKWO, Chidinma"),
       why="after a form's Name: label, Surname, Forename")
+# Immigration status: terms beside a person, a residence permit's number and
+# a share code by their words; a parking permit's number of the same shape.
+for term in ["indefinite leave to remain", "biometric residence permit", "asylum seeker",
+             "no recourse to public funds", "NRPF"]:
+    plant(P, "immigration_status", term, line_of(case_lines, term), why="beside a person's identifier")
+plant(P, "uk_residence_permit", "ZU3018847", line_of(case_lines, "ZU3018847"), why="after its name")
+plant(P, "uk_share_code", "R7K 4TQ 9XP", line_of(case_lines, "R7K 4TQ 9XP"), why="after \"share code\"")
+plant(P, "uk_residence_permit", "PP4471930", line_of(case_lines, "PP4471930"), "not_found",
+      "a parking permit's number, the same shape")
 plant(P, "email", "Okafor12@example.com", line_of(case_lines, "Okafor12@"),
       why="run on from a name word")
 plant(P, "person_name", "Tom Okafor", line_of(case_lines, "Okafor12@"), "not_found",
@@ -608,6 +619,23 @@ for i in range(3):
     plant(KEYED, "uk_phone", phones[address], "/phones/<email>")
 write(KEYED, json.dumps({"exported": "2025-06-30", "tenants": by_nino, "phones": phones}, indent=2) + "\n")
 
+# --- tables/tenant_immigration_checks.csv -----------------------------------------------
+# Right to rent checks: a residence permit's number and a share code under
+# their columns, a status beside the tenant; a tenant with a UK passport has
+# none. Fixed values, so the values above stay as they were.
+CHECKS = "tables/tenant_immigration_checks.csv"
+checks = [["Tenant Ref", "Tenant", "Check Date", "Document", "BRP Number", "Share Code", "Status", "Tenancy End"],
+          ["T2041", "Amira Haddad", "14/03/2025", "Biometric residence permit", "RX6203914", "", "Indefinite leave to remain", ""],
+          ["T2057", "Tomasz Nowak", "02/04/2025", "Share code", "", "R4K 7TQ 9XP", "Pre-settled status", ""],
+          ["T2063", "Grace Mensah", "19/05/2025", "UK passport", "", "", "", ""]]
+write(CHECKS, "\n".join(csv_line(r) for r in checks) + "\n")
+plant(CHECKS, "uk_residence_permit", "RX6203914", "row 2 column BRP Number", why="under its column")
+plant(CHECKS, "immigration_status", "Biometric residence permit", "row 2 column Document", why="in a tenant's row")
+plant(CHECKS, "immigration_status", "Indefinite leave to remain", "row 2 column Status", why="in a tenant's row")
+plant(CHECKS, "uk_share_code", "R4K 7TQ 9XP", "row 3 column Share Code", why="under its column")
+plant(CHECKS, "immigration_status", "Pre-settled status", "row 3 column Status", why="in a tenant's row")
+plant(CHECKS, "date_of_birth", "19/05/2025", "row 4 column Check Date", "not_found", "a check's date, no one's birth")
+
 # --- tables/arrears_titled.csv --------------------------------------------------------
 # A report exported with its title, the date it was run and a blank line above
 # the header: the header is found below them, so the birth dates are read under
@@ -662,7 +690,9 @@ as Word writes it). `tables/<img src=x onerror=alert(1)>.csv`
 has a hostile name, header and cells on purpose: the HTML report must show them as text.
 `tables/visit_rota.csv` has no header and a first row of names and addresses only, and
 `tables/tenants_by_nino.json` is keyed by NINOs and email addresses: those are values, to be
-found and never shown unmasked as a column's name or in a pointer. `tables/arrears_titled.csv` has
+found and never shown unmasked as a column's name or in a pointer. `tables/tenant_immigration_checks.csv` records right to rent checks: a residence
+permit's number, a share code and a status, and a tenant with a UK passport who has none.
+`tables/arrears_titled.csv` has
 a title, the date it was run and a blank line above its header. `web/tenant_record.html` (a
 record page printed from a housing system), `spreadsheets/tenant_details.xlsx` and
 `documents/referral_form.docx` (a support referral) are laid out as forms, label beside value, one

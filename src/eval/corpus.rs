@@ -95,6 +95,16 @@ const SPECIAL: &[(&str, &[&str])] = &[
         "criminal_offence",
         &["probation", "conviction", "on bail", "MAPPA"],
     ),
+    // Not Article 9, but told in confidence the same way.
+    (
+        "immigration_status",
+        &[
+            "indefinite leave to remain",
+            "no recourse to public funds",
+            "asylum seeker",
+            "NRPF",
+        ],
+    ),
 ];
 
 /// Issuers' published test card numbers: Luhn-valid, never a person's.
@@ -511,6 +521,39 @@ fn temporary_nino(rng: &mut Rng) -> (String, String) {
     )
 }
 
+/// A capital letter, A to Z.
+fn capital(rng: &mut Rng) -> char {
+    char::from(b'A' + rng.below(26) as u8)
+}
+
+/// A biometric residence permit's number: two letters, X or a digit, six
+/// digits.
+fn residence_permit(rng: &mut Rng) -> String {
+    let third = if rng.below(4) == 0 {
+        "X".to_string()
+    } else {
+        rng.digits(1)
+    };
+    format!("{}{}{third}{}", capital(rng), capital(rng), rng.digits(6))
+}
+
+/// A Home Office share code for a right to rent (R) or work (W) check, in
+/// threes as the service shows it.
+fn share_code(rng: &mut Rng) -> String {
+    let mut code = rng.pick(&["R", "W"]).to_string();
+    for i in 0..8 {
+        if i == 2 || i == 5 {
+            code.push(' ');
+        }
+        code.push(if rng.below(2) == 0 {
+            capital(rng)
+        } else {
+            char::from(b'0' + rng.below(10) as u8)
+        });
+    }
+    code
+}
+
 /// A DVLA driving licence number: surname (5, padded with 9), decade,
 /// month (+50 for women), day, year, initials (2, padded), 9, two checks;
 /// and the birth date it holds.
@@ -710,6 +753,35 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
         _ => lines.push(format!(
             "Order {} placed for the new boiler.",
             p.neg("uk_bank_account", "order_no", eight_digits(rng))
+        )),
+    }
+    match rng.below(4) {
+        // Holding a residence permit is itself a status.
+        0 => lines.push(format!(
+            "Right to rent: {} {} seen.",
+            p.pos(
+                "immigration_status",
+                "linked_text",
+                "biometric residence permit".into()
+            ),
+            p.pos("uk_residence_permit", "label", residence_permit(rng))
+        )),
+        1 => lines.push(format!(
+            "Right to rent share code {} checked online.",
+            p.pos("uk_share_code", "label", share_code(rng))
+        )),
+        // The same shapes with no word for them: a parking permit, a job.
+        2 => lines.push(format!(
+            "Parking permit number {} issued to the household.",
+            p.neg(
+                "uk_residence_permit",
+                "parking_permit",
+                residence_permit(rng)
+            )
+        )),
+        _ => lines.push(format!(
+            "Job code {} closed by the contractor.",
+            p.neg("uk_share_code", "job_code", share_code(rng))
         )),
     }
     lines.push(format!(
@@ -1255,17 +1327,24 @@ fn arrears_report(rng: &mut Rng, p: &mut Plant, rows: usize) -> Vec<Vec<Vec<(u32
     vec![first, second]
 }
 
-/// A newsletter: it names a staff member and health words, about no tenant.
+/// A newsletter: it names a staff member, health words and an immigration
+/// leaflet, about no tenant.
 fn newsletter(rng: &mut Rng, p: &mut Plant) -> String {
     // Both names listed in the gazetteer: a name, but it links nothing.
     let staff = p.pos("person_name", "gazetteer", "Sarah Johnson".into());
     let text = format!(
-        "Autumn newsletter\nOur new dementia-friendly garden opens in October, led by {staff} from the community team.\nJoin our asthma awareness coffee morning on {}.\nFor questions write to {}.\n",
+        "Autumn newsletter\nOur new dementia-friendly garden opens in October, led by {staff} from the community team.\nJoin our asthma awareness coffee morning on {}.\nRefugee Week film night on Friday; our leaflet on no recourse to public funds is at reception.\nFor questions write to {}.\n",
         p.neg("date_of_birth", "event_date", date(rng, 2026, 1)),
         p.neg("email", "role_mailbox", "community@housing.example.org".into())
     );
     p.neg("health_term", "newsletter", "dementia".into());
     p.neg("health_term", "newsletter", "asthma".into());
+    p.neg("immigration_status", "newsletter", "Refugee".into());
+    p.neg(
+        "immigration_status",
+        "newsletter",
+        "no recourse to public funds".into(),
+    );
     text
 }
 

@@ -46,6 +46,9 @@ pub const THRESHOLDS: &[(&str, f64)] = &[
     ("sex_life", 0.90),
     ("genetic_biometric", 0.90),
     ("criminal_offence", 0.90),
+    ("immigration_status", 0.90),
+    ("uk_residence_permit", 0.95),
+    ("uk_share_code", 0.95),
 ];
 
 /// One detector's score.
