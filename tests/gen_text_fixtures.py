@@ -227,6 +227,7 @@ case_lines = [
     "Forwarded from Tobenna Eze <tobenna.eze@example.net>; copy to Rent Support <rent.support@example.org>.",
     "Right to rent: her partner has indefinite leave to remain; biometric residence permit ZU3018847 seen, share code R7K 4TQ 9XP checked online.",
     "Her brother is an asylum seeker with no recourse to public funds (NRPF); parking permit number PP4471930 issued to the household.",
+    "She receives Universal Credit and PIP; a discretionary housing payment was refused in March, and the benefit cap applies.",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -289,6 +290,8 @@ for term in ["indefinite leave to remain", "biometric residence permit", "asylum
              "no recourse to public funds", "NRPF"]:
     plant(P, "immigration_status", term, line_of(case_lines, term), why="beside a person's identifier")
 plant(P, "uk_residence_permit", "ZU3018847", line_of(case_lines, "ZU3018847"), why="after its name")
+for term in ["Universal Credit", "PIP", "discretionary housing payment", "benefit cap"]:
+    plant(P, "benefit", term, line_of(case_lines, term), why="beside a person's identifier")
 plant(P, "uk_share_code", "R7K 4TQ 9XP", line_of(case_lines, "R7K 4TQ 9XP"), why="after \"share code\"")
 plant(P, "uk_residence_permit", "PP4471930", line_of(case_lines, "PP4471930"), "not_found",
       "a parking permit's number, the same shape")

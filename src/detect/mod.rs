@@ -1249,9 +1249,10 @@ fn in_command_option(text: &[u8], start: usize) -> bool {
 
 /// A word list as one case-insensitive alternation, longest terms first so
 /// that "type 2 diabetes" wins over "diabetes" at the same place; spaces in
-/// a term match any run of spaces or tabs. A word listed in capitals must
-/// start with one: "RMT" and "Unison" as unions write them, not "rmt" (a
-/// tape server) or "in unison".
+/// a term match any run of spaces or tabs. A word listed in capitals is
+/// matched so, or, longer than three letters, with a capital and small
+/// letters: "RMT", "UNISON" and "Unison" as unions write them, not "rmt" (a
+/// tape server), "in unison", Python's "Pip" or a matrix's "ApA".
 fn word_list_pattern(terms: &[String]) -> String {
     let mut sorted: Vec<&String> = terms.iter().collect();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
@@ -1260,11 +1261,15 @@ fn word_list_pattern(terms: &[String]) -> String {
         .map(|t| {
             t.split(' ')
                 .map(|w| match w.chars().next() {
-                    Some(first) if rules::is_capitals(w) => format!(
-                        "(?-i:{}){}",
+                    Some(first) if rules::is_capitals(w) && w.chars().count() > 3 => format!(
+                        "(?-i:{}|{}{})",
+                        regex_syntax::escape(w),
                         regex_syntax::escape(&first.to_string()),
-                        regex_syntax::escape(&w[first.len_utf8()..])
+                        regex_syntax::escape(&w[first.len_utf8()..].to_lowercase())
                     ),
+                    Some(_) if rules::is_capitals(w) => {
+                        format!("(?-i:{})", regex_syntax::escape(w))
+                    }
                     _ => regex_syntax::escape(w),
                 })
                 .collect::<Vec<_>>()
@@ -1820,6 +1825,10 @@ mod tests {
         assert_eq!(terms("Mr Okafor is an RMT member."), ["Okafor", "RMT"]);
         assert_eq!(terms("He joined Unison in 2019."), ["Unison"]);
         assert!(terms("rmt -f /dev/nst0; they sang in unison").is_empty());
+        // Capitals of three letters only as written; longer ones in title
+        // case too, but never mixed.
+        assert!(terms("Rmt and Snp; UnIsOn").is_empty());
+        assert_eq!(terms("Mr Okafor is UNISON's rep"), ["Okafor", "UNISON"]);
         assert!(terms("see to_stroke.y and snp.s").is_empty());
         assert!(terms("ref/stroke-image.png and https://www.nhs.uk/conditions/stroke/").is_empty());
         assert_eq!(

@@ -105,6 +105,15 @@ const SPECIAL: &[(&str, &[&str])] = &[
             "NRPF",
         ],
     ),
+    (
+        "benefit",
+        &[
+            "universal credit",
+            "housing benefit",
+            "PIP",
+            "pension credit",
+        ],
+    ),
 ];
 
 /// Issuers' published test card numbers: Luhn-valid, never a person's.
@@ -623,10 +632,9 @@ fn case_note(rng: &mut Rng, p: &mut Plant) -> String {
             )
         ),
     });
-    lines.push(format!(
-        "Payer: {}",
-        p.neg("person_name", "label_service", "Universal Credit".into())
-    ));
+    // No person pays, but the tenant's rent is paid by a benefit.
+    let payer = p.neg("person_name", "label_service", "Universal Credit".into());
+    lines.push(format!("Payer: {}", p.pos("benefit", "linked_text", payer)));
     // A surname in capitals after a title, as letters merged from a
     // register print it; an abbreviation after it is no part of it, nor
     // does the name hide the number after it.
@@ -1333,13 +1341,14 @@ fn newsletter(rng: &mut Rng, p: &mut Plant) -> String {
     // Both names listed in the gazetteer: a name, but it links nothing.
     let staff = p.pos("person_name", "gazetteer", "Sarah Johnson".into());
     let text = format!(
-        "Autumn newsletter\nOur new dementia-friendly garden opens in October, led by {staff} from the community team.\nJoin our asthma awareness coffee morning on {}.\nRefugee Week film night on Friday; our leaflet on no recourse to public funds is at reception.\nFor questions write to {}.\n",
+        "Autumn newsletter\nOur new dementia-friendly garden opens in October, led by {staff} from the community team.\nJoin our asthma awareness coffee morning on {}.\nRefugee Week film night on Friday; our leaflet on no recourse to public funds is at reception.\nChanges to Universal Credit: our money advisers can help.\nFor questions write to {}.\n",
         p.neg("date_of_birth", "event_date", date(rng, 2026, 1)),
         p.neg("email", "role_mailbox", "community@housing.example.org".into())
     );
     p.neg("health_term", "newsletter", "dementia".into());
     p.neg("health_term", "newsletter", "asthma".into());
     p.neg("immigration_status", "newsletter", "Refugee".into());
+    p.neg("benefit", "newsletter", "Universal Credit".into());
     p.neg(
         "immigration_status",
         "newsletter",

@@ -49,6 +49,7 @@ pub const THRESHOLDS: &[(&str, f64)] = &[
     ("immigration_status", 0.90),
     ("uk_residence_permit", 0.95),
     ("uk_share_code", 0.95),
+    ("benefit", 0.90),
 ];
 
 /// One detector's score.
