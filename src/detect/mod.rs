@@ -2037,6 +2037,16 @@ mod tests {
             names("Scheme", "Okafor").is_empty(),
             "not a column of names"
         );
+        // Care records' columns of people; not software's display names.
+        assert_eq!(
+            names("Service User", "ABERNETHY Tobias"),
+            [r#"ABERNETHY Tobias ["name_shape", "header:service user"]"#]
+        );
+        assert_eq!(
+            names("Tenant 2", "Okoro Adaeze"),
+            [r#"Okoro Adaeze ["name_shape", "header:tenant 2"]"#]
+        );
+        assert!(names("displayName", "Hello world").is_empty());
     }
 
     #[test]
