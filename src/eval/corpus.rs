@@ -1359,8 +1359,8 @@ fn newsletter(rng: &mut Rng, p: &mut Plant) -> String {
 
 /// A contact list as older housing systems export it: the name split into
 /// Surname and Forename columns, surnames in capitals, a contact named by
-/// title and initial, placeholders where no one is known, and schemes'
-/// names beside them.
+/// title and initial, placeholders where no one is known ("Unknown",
+/// "Void property"), and schemes' names beside them.
 fn contact_list(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
     const SCHEMES: &[&str] = &["Rose Court", "Mill House", "Oak Close", "Repairs Team"];
     let mut out = String::from("Ref,Surname,Forename,Contact name,Scheme name,Phone\n");
@@ -1384,10 +1384,16 @@ fn contact_list(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
                 p.pos("person_name", "part_column", first.clone()),
             )
         };
-        let initial = first.chars().next().unwrap_or('J');
-        let contact = p.pos("person_name", "title_initial", format!("{initial} {last}"));
+        let contact = if r % 7 == 6 {
+            // A void: no one to contact, in words under a name column.
+            p.neg("person_name", "placeholder", "Void property".into())
+        } else {
+            let initial = first.chars().next().unwrap_or('J');
+            let contact = p.pos("person_name", "title_initial", format!("{initial} {last}"));
+            format!("Mrs {contact}")
+        };
         out.push_str(&format!(
-            "C{:04},{surname},{forename},Mrs {contact},{},{}\n",
+            "C{:04},{surname},{forename},{contact},{},{}\n",
             rng.below(10_000),
             rng.pick(SCHEMES),
             p.pos("uk_phone", "header", synth::any_phone(rng))

@@ -439,7 +439,7 @@ pub fn whole_value(value: &str, one_word: bool, g: &Gazetteer) -> Option<std::op
             && w.starts_with(char::is_alphabetic)
             && w.ends_with(char::is_alphabetic)
     };
-    let (mut named, mut marks) = (0, 0);
+    let (mut named, mut marks, mut in_lower_case) = (0, 0, 0);
     for w in &words {
         let lower = w.trim_end_matches('.').to_lowercase();
         if g.is_title(w) || is_initials(w) {
@@ -453,10 +453,21 @@ pub fn whole_value(value: &str, one_word: bool, g: &Gazetteer) -> Option<std::op
             return None;
         }
         named += 1;
+        if !g.capitalised(w) && !g.is_particle(w) {
+            in_lower_case += 1;
+        }
     }
     // Under a column that holds whole names, one word takes a title or an
     // initial beside it ("Mrs J Smith").
     if named == 0 || words.len() > 6 || (!one_word && named < 2 && marks == 0) {
+        return None;
+    }
+    // A word in lower case, no small word of a name's, makes a phrase of
+    // two words or more: a void's "Void property", "To be confirmed",
+    // "Former tenant". Unless the gazetteer knows a word of it: "Jane
+    // smith", typed in haste, is a name.
+    let phrase = named >= 2 && in_lower_case > 0;
+    if phrase && !words.iter().any(|w| g.is_forename(w) || g.listed(w)) {
         return None;
     }
     let range = name_range(trimmed, g);
@@ -716,6 +727,27 @@ mod tests {
             assert_eq!(name(no_one, true), None, "{no_one}");
         }
         assert_eq!(name("a b c d e f g h", false), None, "too many words");
+        // Phrases under a name column: a void's placeholders, software's
+        // titles; but a name typed in haste, or with its small words.
+        for phrase in [
+            "Void property",
+            "To be confirmed",
+            "Awaiting allocation",
+            "Former tenant",
+            "No tenant",
+            "Hello world",
+            "void property",
+        ] {
+            assert_eq!(name(phrase, false), None, "{phrase}");
+        }
+        assert_eq!(name("Jane smith", false), Some("Jane smith"));
+        assert_eq!(name("jane smith", false), Some("jane smith"));
+        assert_eq!(name("Maria de Souza", false), Some("Maria de Souza"));
+        assert_eq!(
+            name("Tom and Jane Okafor", false),
+            Some("Tom and Jane Okafor")
+        );
+        assert_eq!(name("Adaeze Okoro", false), Some("Adaeze Okoro"));
     }
 
     #[test]
