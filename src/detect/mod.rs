@@ -133,6 +133,15 @@ impl UnitHits {
         around(self.first, self.sorted_end, self.longest).chain(tail)
     }
 
+    /// Takes the whole values settled so far into the sorted part, for a
+    /// pass that settles from the text's start again; with none, there is
+    /// nothing to do.
+    fn sort_tail(&mut self, out: &mut [Hit]) {
+        if out.len() > self.sorted_end {
+            *self = UnitHits::sort(out, self.first);
+        }
+    }
+
     fn push(&mut self, out: &mut Vec<Hit>, hit: Hit) {
         if out.len() > self.sorted_end && out.last().is_some_and(|last| last.start > hit.start) {
             self.tail_sorted = false;
@@ -461,6 +470,8 @@ impl Engine {
             at = next;
         }
         match header {
+            // Most columns: no whole value to settle, no hits to sort.
+            Some(h) if h.whole_values.is_empty() => {}
             Some(h) => {
                 // A whole field under a column that names what it holds: a
                 // Surname column's "Okafor", a Name column's "SMITH, Jane".
@@ -483,11 +494,12 @@ impl Engine {
                 }
             }
             None => {
-                if !self.label_names.is_empty() {
-                    let mut hits = UnitHits::sort(out, first);
-                    self.labelled_values(text, field, &mut hits, out);
-                }
                 let mut hits = UnitHits::sort(out, first);
+                if !self.label_names.is_empty() {
+                    self.labelled_values(text, field, &mut hits, out);
+                    // The addresses' names come in the text's order again.
+                    hits.sort_tail(out);
+                }
                 self.names_before_addresses(text, field, &mut hits, out);
             }
         }
@@ -1401,7 +1413,7 @@ mod tests {
     proptest! {
         /// The hits `UnitHits::near` offers hold every hit over the span,
         /// in the sorted part and among whole values pushed since (in order
-        /// or not), and after some are removed.
+        /// or not, taken into the sorted part or not), and after some are removed.
         #[test]
         fn unit_hits_offer_every_hit_over_a_span(
             before in proptest::collection::vec((0usize..400, 0usize..40), 0..30),
@@ -1409,6 +1421,7 @@ mod tests {
             pushed in proptest::collection::vec((0usize..400, 1usize..40), 0..8),
             spans in proptest::collection::vec((0usize..420, 0usize..60), 1..6),
             removed in proptest::collection::vec(any::<prop::sample::Index>(), 0..4),
+            resort in any::<bool>(),
         ) {
             // Hits of an earlier unit stay before `first`, untouched.
             let mut out: Vec<Hit> = (0..kept).map(|i| span(i * 7, 3, 0)).collect();
@@ -1417,6 +1430,9 @@ mod tests {
             let mut hits = UnitHits::sort(&mut out, first);
             for (s, l) in pushed {
                 hits.push(&mut out, span(s, l, 0));
+            }
+            if resort {
+                hits.sort_tail(&mut out);
             }
             let mut gone: Vec<usize> = removed
                 .iter()

@@ -50,6 +50,8 @@ pub struct Gazetteer {
     titles: Vec<String>,
     /// As names write them: "de", "van", "al"; "Ó", "Ní", "Mac".
     particles: Vec<String>,
+    /// The same in lower case, for a surname in capitals ("MAC GIOLLA").
+    particles_lower: Vec<String>,
     /// Each in its [`gazetteer_form`].
     forenames: HashSet<String>,
 }
@@ -62,6 +64,17 @@ impl Gazetteer {
         gaelic_particles: impl IntoIterator<Item = &'w str>,
         forenames: impl IntoIterator<Item = &'w str>,
     ) -> Gazetteer {
+        let particles: Vec<String> = particles
+            .into_iter()
+            .map(str::to_string)
+            // Gaelic's small words are written with a capital ("Ó Briain"),
+            // as the pattern's {words:…} takes them.
+            .chain(
+                gaelic_particles
+                    .into_iter()
+                    .map(crate::detect::rules::capitalised),
+            )
+            .collect();
         Gazetteer {
             surnames: surnames.into_iter().map(gazetteer_form).collect(),
             forenames: forenames.into_iter().map(gazetteer_form).collect(),
@@ -69,17 +82,8 @@ impl Gazetteer {
                 .into_iter()
                 .map(|t| t.trim_end_matches('.').to_lowercase())
                 .collect(),
-            particles: particles
-                .into_iter()
-                .map(str::to_string)
-                // Gaelic's small words are written with a capital ("Ó Briain"),
-                // as the pattern's {words:…} takes them.
-                .chain(
-                    gaelic_particles
-                        .into_iter()
-                        .map(crate::detect::rules::capitalised),
-                )
-                .collect(),
+            particles_lower: particles.iter().map(|p| p.to_lowercase()).collect(),
+            particles,
         }
     }
 
@@ -102,10 +106,9 @@ impl Gazetteer {
     /// A small word as [`Gazetteer::is_particle`], or in capitals, as a
     /// register prints a whole surname ("Mr MAC GIOLLA PHÁDRAIG").
     fn is_particle_in_any_case(&self, word: &str) -> bool {
-        let lower = |w: &str| w.chars().flat_map(char::to_lowercase).collect::<String>();
         self.is_particle(word) || {
-            let word = lower(word);
-            self.particles.iter().any(|p| lower(p) == word)
+            let word = word.to_lowercase();
+            self.particles_lower.contains(&word)
         }
     }
 
@@ -518,21 +521,15 @@ pub fn labelled_value(
 /// "Tobenna Eze"). A run that opens with a small word is no name's.
 pub fn trailing_name_start(text: &str, g: &Gazetteer) -> usize {
     let mut start = text.len();
-    for (at, word) in text
-        .split(' ')
-        .scan(0usize, |at, w| {
-            let here = *at;
-            *at += w.len() + 1;
-            Some((here, w))
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-    {
+    // Word by word from the end; each starts its length before the space
+    // after it.
+    let mut end = text.len();
+    for word in text.rsplit(' ') {
         if word.is_empty() || !(g.capitalised(word) || g.is_particle(word)) {
             break;
         }
-        start = at;
+        start = end - word.len();
+        end = start.saturating_sub(1);
     }
     start
 }

@@ -260,16 +260,24 @@ fn address_text(address: &Address) -> String {
     address
         .iter()
         .map(|a| match (&a.name, &a.address) {
-            // Quoted as the header writes it when a comma is inside
-            // ("\"OKONKWO, Chidi\" <…>"): it is one name, not two.
-            (Some(n), Some(e)) if n.contains(',') => format!("\"{n}\" <{e}>"),
-            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (Some(n), Some(e)) => name_and_address(n, e),
             (None, Some(e)) => e.to_string(),
             (Some(n), None) => n.to_string(),
             (None, None) => String::new(),
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A name before its address, as a header writes it; quoted when a comma
+/// is inside ("\"OKONKWO, Chidi\" <…>", a directory's form): it is one
+/// name, not two.
+fn name_and_address(name: &str, address: &str) -> String {
+    if name.contains(',') {
+        format!("\"{name}\" <{address}>")
+    } else {
+        format!("{name} <{address}>")
+    }
 }
 
 #[cfg(test)]

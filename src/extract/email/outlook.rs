@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use cfb::CompoundFile;
 
-use super::{attach, attachment_member, scan_said, Body, Said};
+use super::{attach, attachment_member, name_and_address, scan_said, Body, Said};
 use crate::extract::ole::{self, decoded, filetime_date};
 use crate::extract::rtf;
 use crate::extract::{foreign, Nest, Problem, ReadSeek, Sink};
@@ -369,17 +369,14 @@ impl<F: Read + Seek> Msg<F> {
     }
 }
 
-/// "Name <address>", or whichever there is; an address that is the name
-/// again is not repeated. A name with a comma inside is quoted, as a
-/// header writes it ("\"Okonkwo, Chidi\" <…>", a directory's form): it is
-/// one name, not two.
+/// "Name <address>" ([`name_and_address`]), or whichever there is; an
+/// address that is the name again is not repeated.
 fn named(name: Option<String>, address: Option<String>) -> Option<String> {
     match (
         name.filter(|n| !n.is_empty()),
         address.filter(|a| !a.is_empty()),
     ) {
-        (Some(n), Some(a)) if n != a && n.contains(',') => Some(format!("\"{n}\" <{a}>")),
-        (Some(n), Some(a)) if n != a => Some(format!("{n} <{a}>")),
+        (Some(n), Some(a)) if n != a => Some(name_and_address(&n, &a)),
         (Some(n), _) => Some(n),
         (None, a) => a,
     }
