@@ -837,12 +837,15 @@ fn run_rules(args: RulesArgs) -> Result<()> {
                         .collect::<Vec<_>>()
                         .join("|")
                 ),
+                // Nothing a yardstick could search for.
+                Matcher::Fields => continue,
             };
             writeln!(out, "{pattern}")?;
         } else {
             let what = match &d.matcher {
                 Matcher::Pattern(_) => "pattern".to_string(),
                 Matcher::Words { file, terms } => format!("{} terms from {file}", terms.len()),
+                Matcher::Fields => "columns and labels".to_string(),
             };
             writeln!(
                 out,

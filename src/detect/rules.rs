@@ -145,8 +145,14 @@ struct DetectorSpec {
     mask_keep_start: usize,
     #[serde(default)]
     mask_keep_end: usize,
+    #[serde(default = "shape_kept")]
+    mask_shape: bool,
     #[serde(default)]
     not_personal: Vec<String>,
+}
+
+fn shape_kept() -> bool {
+    true
 }
 
 fn default_before() -> usize {
@@ -168,6 +174,9 @@ pub enum Matcher {
         file: String,
         terms: Vec<String>,
     },
+    /// No search: values only as whole fields under its columns and after
+    /// its labels, where its validator judges them (a gender's "F").
+    Fields,
 }
 
 /// A detector, resolved and checked.
@@ -209,6 +218,9 @@ pub struct Detector {
     pub boundary: Boundary,
     pub mask_keep_start: usize,
     pub mask_keep_end: usize,
+    /// false: a masked value is "***" whatever its length, where the
+    /// length alone would tell it ("F", "Male", "Female").
+    pub mask_shape: bool,
     /// Values that are not about a person (a role mailbox): reported as
     /// low-confidence mentions only.
     pub not_personal: Option<regex::Regex>,
@@ -220,6 +232,17 @@ pub struct Detector {
     pub validator_lists: std::collections::BTreeMap<String, Vec<String>>,
     /// Detectors (by index) its values yield values for.
     pub yields: Vec<usize>,
+}
+
+impl Detector {
+    /// The value as outputs show it unless told to reveal it.
+    pub fn masked(&self, value: &str) -> String {
+        if self.mask_shape {
+            crate::report::mask(value, self.mask_keep_start, self.mask_keep_end)
+        } else {
+            crate::report::SHAPELESS.to_string()
+        }
+    }
 }
 
 /// The whole rule set, plus the source text it came from (for fingerprints).
@@ -352,6 +375,9 @@ impl Rules {
         let mut detectors = Vec::with_capacity(file.detectors.len());
         for spec in &file.detectors {
             let at = |msg: String| format!("{source}: detector {:?}: {msg}", spec.id);
+            let whole = !spec.whole_value_headers.is_empty()
+                || !spec.whole_value_part_headers.is_empty()
+                || !spec.whole_value_labels.is_empty();
             let matcher = match (&spec.pattern, &spec.words) {
                 (Some(p), None) => {
                     let p = expand_parts(p, &file.parts).map_err(|e| anyhow::anyhow!(at(e)))?;
@@ -372,7 +398,11 @@ impl Rules {
                         terms,
                     }
                 }
-                _ => bail!(at("needs exactly one of `pattern` or `words`".into())),
+                (None, None) if whole => Matcher::Fields,
+                _ => bail!(at(
+                    "needs one of `pattern` or `words` (or neither, read only under its whole_value_headers and labels)"
+                        .into()
+                )),
             };
             let validator = match &spec.validator {
                 None => None,
@@ -383,12 +413,9 @@ impl Rules {
                     )))
                 })?),
             };
-            let whole = !spec.whole_value_headers.is_empty()
-                || !spec.whole_value_part_headers.is_empty()
-                || !spec.whole_value_labels.is_empty();
             if whole && !validator.is_some_and(|v| v.judges_whole_values()) {
                 bail!(at(
-                    "whole_value_headers needs a validator that judges a whole value (person_name)"
+                    "whole_value_headers needs a validator that judges a whole value (person_name, gender)"
                         .into()
                 ));
             }
@@ -464,6 +491,7 @@ impl Rules {
                 boundary: spec.boundary,
                 mask_keep_start: spec.mask_keep_start,
                 mask_keep_end: spec.mask_keep_end,
+                mask_shape: spec.mask_shape,
                 not_personal,
                 allowed: Default::default(),
                 yields,
@@ -738,7 +766,7 @@ mod tests {
         };
         let pattern = |r: Rules| match &r.detectors[0].matcher {
             Matcher::Pattern(p) => p.clone(),
-            Matcher::Words { .. } => unreachable!(),
+            Matcher::Words { .. } | Matcher::Fields => unreachable!(),
         };
         let nested = rules(
             "word = '[A-Z][a-z]+'\nname = '{part:word}(?: {part:word}){0,2}'",
@@ -848,5 +876,33 @@ mod tests {
         assert!(format!("{err:#}").contains("version 2"), "{err:#}");
         let err = Rules::parse("t", "version = 1\n[[detector]]\nid='x'\nlabel='x'\ncategory='c'\npattern='a'\nlink_distance=100000000\nconfidence='low'\nconfidence_with_context='low'\n", &|_| unreachable!(), &|_| Ok(None)).unwrap_err();
         assert!(format!("{err:#}").contains("at most 4096"), "{err:#}");
+    }
+
+    /// A detector with neither pattern nor list is read only under its
+    /// columns and labels, and needs them; its masks may hide the length.
+    #[test]
+    fn a_detector_of_columns_and_labels_only() {
+        let parse = |extra: &str| {
+            Rules::parse(
+                "t",
+                &format!(
+                    "version = 1\n[[detector]]\nid='g'\nlabel='g'\ncategory='c'\n\
+                     validator='gender'\nvalidator_words='g.txt'\n{extra}\n\
+                     confidence='low'\nconfidence_with_context='medium'\n"
+                ),
+                &|_| Ok("f\nfemale\n".into()),
+                &|_| Ok(None),
+            )
+        };
+        let rules = parse("whole_value_part_headers=['sex']\nmask_shape=false").unwrap();
+        let d = &rules.detectors[0];
+        assert!(matches!(d.matcher, Matcher::Fields));
+        assert_eq!(d.masked("Female"), "***");
+        assert_eq!(d.masked("F"), "***");
+        let err = parse("").unwrap_err().to_string();
+        assert!(err.contains("needs one of `pattern` or `words`"), "{err}");
+        // Masks keep the value's shape unless told not to.
+        let shaped = parse("whole_value_part_headers=['sex']").unwrap();
+        assert_eq!(shaped.detectors[0].masked("Female"), "******");
     }
 }

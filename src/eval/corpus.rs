@@ -382,6 +382,7 @@ fn tenancy_csv(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
         *rng.pick(&["Sort code", "S/C", "Bank sort code", "SortCode"]),
         *rng.pick(&["Account no", "A/C No", "Account Number", "Bank account"]),
         "Support needs",
+        *rng.pick(&["Gender", "Sex", "Gender identity"]),
         *rng.pick(&["Invoice ref", "Inv. No", "Invoice #", "Order ref"]),
         *rng.pick(&["Job no", "Job #", "Works order", "PO number"]),
     ];
@@ -411,6 +412,18 @@ fn tenancy_csv(rng: &mut Rng, p: &mut Plant, rows: usize) -> String {
             p.pos("uk_sort_code", "header", synth::sort_code(rng)),
             p.pos("uk_bank_account", "header", synth::account(rng)),
             support,
+            // Coded as housing systems code it; a refusal is no gender.
+            match *rng.pick(&[
+                "F",
+                "M",
+                "Female",
+                "Male",
+                "Non-binary",
+                "Prefer not to say",
+            ]) {
+                "Prefer not to say" => p.neg("gender", "declined", "Prefer not to say".into()),
+                g => p.pos("gender", "header", g.into()),
+            },
             p.neg("uk_sort_code", "invoice_ref", sort_code_shaped(rng)),
             p.neg("uk_bank_account", "job_no", eight_digits(rng)),
         ];
@@ -1267,6 +1280,7 @@ fn notice_text(p: &mut Plant, notice: &str) -> String {
 /// A blank application form: labels with nothing after them.
 fn blank_form(p: &mut Plant) -> String {
     p.neg("date_of_birth", "blank_form", "DD/MM/YYYY".into());
+    p.neg("gender", "blank_form", "Male".into());
     [
         "Application for housing",
         "Full name: ____________________",
@@ -1275,6 +1289,7 @@ fn blank_form(p: &mut Plant) -> String {
         "Sort code: __-__-__   Account number: ________",
         "Do you have a disability or long-term health condition such as asthma or epilepsy? Yes / No",
         "Ethnic origin (optional): ______",
+        "Gender: Male / Female / Prefer not to say",
     ]
     .join("\n")
         + "\n"

@@ -50,6 +50,7 @@ pub const THRESHOLDS: &[(&str, f64)] = &[
     ("uk_residence_permit", 0.95),
     ("uk_share_code", 0.95),
     ("benefit", 0.90),
+    ("gender", 0.95),
 ];
 
 /// One detector's score.

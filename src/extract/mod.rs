@@ -32,7 +32,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::detect::{Confidence, Engine, HeaderContext, Hit, Scope};
-use crate::report::{mask, Column, FileRecord, Finding, Location, Outcome};
+use crate::report::{Column, FileRecord, Finding, Location, Outcome};
 use sniff::Kind;
 
 /// How many bytes are read first to decide a file's format and encoding.
@@ -1085,7 +1085,7 @@ impl<'e> Sink<'e> {
             category: d.category.clone(),
             confidence: hit.confidence,
             evidence: hit.evidence.clone(),
-            masked: mask(&value, d.mask_keep_start, d.mask_keep_end),
+            masked: d.masked(&value),
             value_sha256: Some(crate::digest::sha256(raw)),
             value: self.reveal.then(|| value.into_owned()),
             fingerprint: None,
@@ -1198,7 +1198,7 @@ pub fn tidy(text: &str) -> String {
 pub fn masked_if_value(engine: &Engine, name: &str) -> Option<String> {
     let detector = engine.read_names(&[name]).values[0]?;
     let d = engine.detector(detector);
-    Some(mask(name, d.mask_keep_start, d.mask_keep_end))
+    Some(d.masked(name))
 }
 
 /// Each label's name and what it says to the detectors (`None` for an

@@ -1,5 +1,8 @@
 //! Masking: values are hidden by default in every output.
 
+/// A value masked without its shape: a gender's length would tell it.
+pub const SHAPELESS: &str = "***";
+
 /// Hides the letters and digits of `value` but the first `keep_start` and the
 /// last `keep_end`; separators stay, so the shape remains readable
 /// (`AB 12 34 56 C` → `AB ** ** ** C`). At least half the letters and digits

@@ -21,7 +21,7 @@ use crate::classify::{FlagKind, Record};
 use crate::detect::Confidence;
 
 pub use html::{flag_label, write_html};
-pub use mask::mask;
+pub use mask::{mask, SHAPELESS};
 pub use terminal::{print_history, print_summary, printable, Progress};
 
 /// Where in a file a value stands. Only the fields that apply are written.

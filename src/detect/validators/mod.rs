@@ -8,6 +8,7 @@ mod card;
 pub mod dates;
 pub mod derive;
 mod email;
+pub mod gender;
 mod iban;
 mod identity;
 pub mod names;
@@ -31,6 +32,8 @@ pub struct ValidateCtx {
     /// person_name's word lists (its detector's `validator_words` and
     /// `validator_lists`).
     pub names: std::sync::Arc<names::Gazetteer>,
+    /// gender's listed values (its detector's `validator_words`).
+    pub genders: std::sync::Arc<gender::Genders>,
 }
 
 impl ValidateCtx {
@@ -38,6 +41,7 @@ impl ValidateCtx {
         ValidateCtx {
             as_of,
             names: Default::default(),
+            genders: Default::default(),
         }
     }
 }
@@ -57,6 +61,7 @@ pub enum Validator {
     UkPassport,
     UkDrivingLicence,
     PersonName,
+    Gender,
 }
 
 impl Validator {
@@ -74,6 +79,7 @@ impl Validator {
         "uk_passport",
         "uk_driving_licence",
         "person_name",
+        "gender",
     ];
 
     pub fn by_name(name: &str) -> Option<Validator> {
@@ -91,6 +97,7 @@ impl Validator {
             "uk_passport" => Validator::UkPassport,
             "uk_driving_licence" => Validator::UkDrivingLicence,
             "person_name" => Validator::PersonName,
+            "gender" => Validator::Gender,
             _ => return None,
         })
     }
@@ -109,6 +116,15 @@ impl Validator {
             Validator::UkPassport => "passport_format",
             Validator::UkDrivingLicence => "licence_structure",
             Validator::PersonName => "name_form",
+            Validator::Gender => "listed_gender",
+        }
+    }
+
+    /// What a whole value's settling records as its evidence.
+    pub fn whole_value_evidence(self) -> &'static str {
+        match self {
+            Validator::Gender => "listed_gender",
+            _ => "name_shape",
         }
     }
 
@@ -123,6 +139,7 @@ impl Validator {
     ) -> Option<Range<usize>> {
         match self {
             Validator::PersonName => names::whole_value(value, one_word, &ctx.names),
+            Validator::Gender => gender::whole_value(value, &ctx.genders),
             _ => None,
         }
     }
@@ -156,13 +173,14 @@ impl Validator {
     ) -> Option<Range<usize>> {
         match self {
             Validator::PersonName => names::labelled_value(value, one_word, &ctx.names),
+            Validator::Gender => gender::labelled_value(value, &ctx.genders),
             _ => None,
         }
     }
 
     /// Whether [`Self::whole_value`] judges anything for this validator.
     pub fn judges_whole_values(self) -> bool {
-        matches!(self, Validator::PersonName)
+        matches!(self, Validator::PersonName | Validator::Gender)
     }
 
     /// Valid, but weak evidence of a person: HMRC's administrative NINO
@@ -247,6 +265,8 @@ impl Validator {
             Validator::PersonName => {
                 return names::validate(value, &ctx.names).map(|(_, range)| range)
             }
+            // Read only whole, under its columns and labels.
+            Validator::Gender => return None,
         };
         ok.then_some(whole)
     }
