@@ -2,7 +2,7 @@
 //!
 //! The pipeline follows the data: [`walk`] finds files, [`extract`] turns each
 //! format into located text, [`detect`] runs every detector over that text in
-//! one pass, [`classify`] judges each record against the policy, and [`report`] writes findings
+//! two passes (patterns, word lists), [`classify`] judges each record against the policy, and [`report`] writes findings
 //! deterministically (JSON, CSV, the HTML report, manifests). [`scan`] wires
 //! the stages together; [`audit`] reruns a scan and proves it unchanged.
 

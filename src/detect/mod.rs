@@ -1,8 +1,8 @@
-//! Detection: every detector over a text in one pass.
+//! Detection: every detector over a text in two passes.
 //!
-//! All detectors, patterns and word lists alike, form one multi-pattern
-//! regex (a lazy DFA), so each text is read once, whatever the number of
-//! detectors or terms. Each candidate then meets its validator and its
+//! The detectors' patterns form one multi-pattern regex (a lazy DFA) and
+//! the word lists another (see [`Engine::new`]), so each text is read
+//! twice, whatever the number of detectors or terms. Each candidate then meets its validator and its
 //! context, and [`Engine::resolve`] decides, per record, which candidates are
 //! findings: pairing (a sort code beside an account number) and linkage (a
 //! health term beside a person's identifier) happen there.
@@ -204,18 +204,21 @@ pub struct NamesRead {
 /// match, and the meta regex fell back to its NFA simulation: 3.4 times as
 /// slow over Debian's docs. 4 MiB was enough there. At 8 MiB the
 /// immigration terms' hundred alternatives made that scan ×1.06; at 16 MiB
-/// it is ×0.87 of 8 MiB without them, for 35-50 MB more at peak. At 16 MiB
-/// building states was still half a thread's time there (perf); 32 MiB
-/// makes Debian's docs and Perl's files ×0.85 for 110 MB more at peak, at
-/// two workers or eight (64 MiB: ×0.69 for 340 MB).
-const HYBRID_CACHE: usize = 32 << 20;
+/// it is ×0.87 of 8 MiB without them, for 35-50 MB more at peak. With the
+/// word lists in an automaton of their own, 32 MiB saves only 7% more.
+const HYBRID_CACHE: usize = 16 << 20;
+
+/// Detectors' patterns compiled together, one pass over a text.
+struct Automaton {
+    regex: meta::Regex,
+    /// Pattern index → detector index.
+    owner: Vec<usize>,
+}
 
 pub struct Engine {
     rules: Rules,
-    /// Every detector's pattern (word lists as alternations), one automaton.
-    regex: meta::Regex,
-    /// Pattern index → detector index.
-    pattern_owner: Vec<usize>,
+    /// The patterns' automaton, then the word lists' (see [`Engine::new`]).
+    automata: Vec<Automaton>,
     validate_ctx: ValidateCtx,
     /// Normalised column names whose values records keep for the policy.
     record_columns: HashSet<String>,
@@ -241,15 +244,34 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(rules: Rules, as_of: Date) -> Result<Engine> {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut pattern_owner = Vec::new();
+        // Two automata, two passes: the patterns', and the word lists'. In
+        // one, the lazy DFA needed a state for every mix of a list's terms
+        // begun with the names' and others' patterns begun, and building
+        // states was half the scan of Debian's docs at 16 MiB a thread.
+        let mut groups: [(Vec<String>, Vec<usize>); 2] = Default::default();
         for (i, d) in rules.detectors.iter().enumerate() {
-            patterns.push(match &d.matcher {
-                Matcher::Pattern(p) => p.clone(),
-                Matcher::Words { terms, .. } => word_list_pattern(terms),
+            let (group, pattern) = match &d.matcher {
+                Matcher::Pattern(p) => (0, p.clone()),
+                Matcher::Words { terms, .. } => (1, word_list_pattern(terms)),
                 Matcher::Fields => continue,
-            });
-            pattern_owner.push(i);
+            };
+            groups[group].0.push(pattern);
+            groups[group].1.push(i);
+        }
+        let mut automata = Vec::new();
+        for (patterns, owner) in groups {
+            if patterns.is_empty() {
+                continue;
+            }
+            let regex = meta::Regex::builder()
+                .configure(
+                    meta::Config::new()
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(HYBRID_CACHE),
+                )
+                .build_many(&patterns)
+                .context("compiling the detectors' patterns together")?;
+            automata.push(Automaton { regex, owner });
         }
         let names = rules
             .detectors
@@ -311,18 +333,9 @@ impl Engine {
                 }
             }
         }
-        let regex = meta::Regex::builder()
-            .configure(
-                meta::Config::new()
-                    .nfa_size_limit(Some(64 << 20))
-                    .hybrid_cache_capacity(HYBRID_CACHE),
-            )
-            .build_many(&patterns)
-            .context("compiling the detectors' patterns together")?;
         Ok(Engine {
             rules,
-            regex,
-            pattern_owner,
+            automata,
             validate_ctx: ValidateCtx {
                 names: std::sync::Arc::new(names),
                 genders: std::sync::Arc::new(genders),
@@ -434,51 +447,61 @@ impl Engine {
         // belongs to it, not to the next value ("DOB 03/04/1985, tenancy
         // start 01/04/2019").
         let mut last_end = vec![0usize; self.rules.detectors.len()];
-        let re = &self.regex;
-        let mut at = 0;
-        while let Some(m) = re.search(&Input::new(text).range(at..)) {
-            let pid = m.pattern().as_usize();
-            // The search goes on after the match, or at a code the match
-            // ran into (below).
-            let (mut end, mut next) = (m.end(), m.end().max(m.start() + 1));
-            if let Some((word_start, space)) = self.ran_into_a_code(text, pid, m.start(), m.end()) {
-                (end, next) = (space, word_start);
-            }
-            if let Some(cut) = self.consider(
-                text,
-                self.pattern_owner[pid],
-                m.start(),
-                end,
-                header,
-                field,
-                &mut last_end,
-                out,
-            ) {
-                next = next.min(cut.max(m.start() + 1));
-            }
-            // Other detectors may read the same characters differently (a
-            // ten-digit run: NHS number or not); try each anchored here.
-            for other in (0..self.pattern_owner.len()).filter(|&p| p != pid) {
-                let input = Input::new(text)
-                    .range(m.start()..)
-                    .anchored(Anchored::Pattern(PatternID::new_unchecked(other)));
-                if let Some(m2) = re.search(&input) {
-                    self.consider(
-                        text,
-                        self.pattern_owner[other],
-                        m2.start(),
-                        m2.end(),
-                        header,
-                        field,
-                        &mut last_end,
-                        out,
-                    );
+        // Where the word lists' hits start (the last automaton's).
+        let mut terms_from = out.len();
+        for a in &self.automata {
+            terms_from = out.len();
+            let re = &a.regex;
+            let mut at = 0;
+            while let Some(m) = re.search(&Input::new(text).range(at..)) {
+                let pid = m.pattern().as_usize();
+                // The search goes on after the match, or at a code the match
+                // ran into (below).
+                let (mut end, mut next) = (m.end(), m.end().max(m.start() + 1));
+                if let Some((word_start, space)) =
+                    self.ran_into_a_code(text, a, pid, m.start(), m.end())
+                {
+                    (end, next) = (space, word_start);
                 }
+                if let Some(cut) = self.consider(
+                    text,
+                    a.owner[pid],
+                    m.start(),
+                    end,
+                    header,
+                    field,
+                    &mut last_end,
+                    out,
+                ) {
+                    next = next.min(cut.max(m.start() + 1));
+                }
+                // Other detectors may read the same characters differently (a
+                // ten-digit run: NHS number or not); try each anchored here.
+                for other in (0..a.owner.len()).filter(|&p| p != pid) {
+                    let input = Input::new(text)
+                        .range(m.start()..)
+                        .anchored(Anchored::Pattern(PatternID::new_unchecked(other)));
+                    if let Some(m2) = re.search(&input) {
+                        self.consider(
+                            text,
+                            a.owner[other],
+                            m2.start(),
+                            m2.end(),
+                            header,
+                            field,
+                            &mut last_end,
+                            out,
+                        );
+                    }
+                }
+                if next > text.len() {
+                    break;
+                }
+                at = next;
             }
-            if next > text.len() {
-                break;
-            }
-            at = next;
+        }
+        if self.automata.len() > 1 {
+            terms_inside_values(out, first, terms_from);
         }
         match header {
             // Most columns: no whole value to settle, no hits to sort.
@@ -526,11 +549,12 @@ impl Engine {
     fn ran_into_a_code(
         &self,
         text: &[u8],
+        a: &Automaton,
         pid: usize,
         start: usize,
         end: usize,
     ) -> Option<(usize, usize)> {
-        let d = &self.rules.detectors[self.pattern_owner[pid]];
+        let d = &self.rules.detectors[a.owner[pid]];
         // What goes on in a code or an address's local part; a stop or a
         // plus only before more of it.
         let runs_on = match text.get(end) {
@@ -549,13 +573,13 @@ impl Engine {
         };
         let space = start + text[start..word_end].iter().rposition(|&b| b == b' ')?;
         let word_start = space + 1;
-        (0..self.pattern_owner.len())
+        (0..a.owner.len())
             .filter(|&p| p != pid)
             .any(|other| {
                 let input = Input::new(text)
                     .range(word_start..)
                     .anchored(Anchored::Pattern(PatternID::new_unchecked(other)));
-                self.regex.search(&input).is_some_and(|m| m.end() > end)
+                a.regex.search(&input).is_some_and(|m| m.end() > end)
             })
             .then_some((word_start, space))
     }
@@ -1124,6 +1148,38 @@ impl Nearby {
             }
         }
     }
+}
+
+/// Drops the word lists' hits (`out[terms_from..]`) that start inside a
+/// pattern's value (`out[first..terms_from]`): a piece of it, as when one
+/// search went on past that value ("Gay" of "Jerry Gay", "David Gay's").
+/// One that starts where the value does stays, as it always did.
+fn terms_inside_values(out: &mut Vec<Hit>, first: usize, terms_from: usize) {
+    if first == terms_from || terms_from == out.len() {
+        return;
+    }
+    let mut values: Vec<(usize, usize)> = out[first..terms_from]
+        .iter()
+        .map(|h| (h.start, h.end))
+        .collect();
+    values.sort_unstable();
+    let mut furthest = 0;
+    let furthest_end: Vec<usize> = values
+        .iter()
+        .map(|&(_, end)| {
+            furthest = furthest.max(end);
+            furthest
+        })
+        .collect();
+    let mut i = 0;
+    out.retain(|h| {
+        i += 1;
+        if i - 1 < terms_from {
+            return true;
+        }
+        let before = values.partition_point(|&(start, _)| start < h.start);
+        before == 0 || furthest_end[before - 1] <= h.start
+    });
 }
 
 /// Where the label before the colon at `colon` starts: words of letters
@@ -2087,6 +2143,31 @@ mod tests {
         );
         assert!(found_by("gender", "Tenant: Jane Okafor\nGender: Male / Female").is_empty());
         assert!(found_by("gender", "Tenant: Jane Okafor\nSex: male or female").is_empty());
+    }
+
+    /// The word lists are searched apart from the patterns: a term inside
+    /// a pattern's value is a piece of it, as when one search went on
+    /// past the value; alone it is read.
+    #[test]
+    fn a_term_inside_a_value_is_a_piece_of_it() {
+        assert!(found_by("sex_life", "Andy Gay\t\tandy@rdl.co.uk\n").is_empty());
+        assert_eq!(
+            found_by("sex_life", "He said he is gay."),
+            [("gay".into(), Confidence::Low)]
+        );
+        // Values 10..20 and 0..5; terms at 12, 10 (where a value starts),
+        // 20 (where one ends) and 3.
+        let mut hits = vec![
+            span(10, 10, 0),
+            span(0, 5, 0),
+            span(12, 3, 0),
+            span(10, 4, 0),
+            span(20, 4, 0),
+            span(3, 1, 0),
+        ];
+        terms_inside_values(&mut hits, 0, 2);
+        let spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+        assert_eq!(spans, [(10, 20), (0, 5), (10, 14), (20, 24)]);
     }
 
     /// A name its label or column confirms links a mention beside it, as
