@@ -419,6 +419,12 @@ impl Rules {
                         .into()
                 ));
             }
+            // It reads no match: a pattern would find nothing, silently.
+            if validator == Some(Validator::Gender) && !matches!(matcher, Matcher::Fields) {
+                bail!(at(
+                    "validator gender reads whole values only: give it no pattern or words".into()
+                ));
+            }
             let mut yields = Vec::new();
             for other in &spec.yields {
                 yields.push(index_of(other).ok_or_else(|| {
@@ -901,6 +907,10 @@ mod tests {
         assert_eq!(d.masked("F"), "***");
         let err = parse("").unwrap_err().to_string();
         assert!(err.contains("needs one of `pattern` or `words`"), "{err}");
+        let err = parse("pattern='F'\nwhole_value_part_headers=['sex']")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("reads whole values only"), "{err}");
         // Masks keep the value's shape unless told not to.
         let shaped = parse("whole_value_part_headers=['sex']").unwrap();
         assert_eq!(shaped.detectors[0].masked("Female"), "******");
