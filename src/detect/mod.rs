@@ -1183,7 +1183,8 @@ fn terms_inside_values(out: &mut Vec<Hit>, first: usize, terms_from: usize) {
 }
 
 /// Where the label before the colon at `colon` starts: words of letters
-/// (apostrophes, hyphens, slashes and single spaces between), at most 32
+/// (apostrophes, hyphens, slashes, brackets and single spaces between:
+/// "Sex (M/F):"), at most 32
 /// bytes, at a line's start or after a tab, a bar or a gap of two spaces
 /// (a form's next field), a bullet ("- ", "* ") before it left off.
 fn label_start(text: &[u8], colon: usize) -> Option<usize> {
@@ -1193,7 +1194,7 @@ fn label_start(text: &[u8], colon: usize) -> Option<usize> {
     let mut i = colon;
     while i > floor
         && (text[i - 1].is_ascii_alphabetic()
-            || matches!(text[i - 1], b'\'' | b'-' | b'/' | b'*' | b' '))
+            || matches!(text[i - 1], b'\'' | b'-' | b'/' | b'*' | b' ' | b'(' | b')'))
         && !gap_before(i)
     {
         i -= 1;
@@ -2140,6 +2141,10 @@ mod tests {
         assert_eq!(
             found_by("gender", "Gender identity: Trans woman"),
             [("Trans woman".into(), Confidence::Low)]
+        );
+        assert_eq!(
+            found_by("gender", "Tenant: Jane Okafor\nSex (M/F): F"),
+            [("F".into(), Confidence::Medium)]
         );
         assert!(found_by("gender", "Tenant: Jane Okafor\nGender: Male / Female").is_empty());
         assert!(found_by("gender", "Tenant: Jane Okafor\nSex: male or female").is_empty());
