@@ -205,7 +205,7 @@ pub struct NamesRead {
 /// slow over Debian's docs. 4 MiB was enough there. At 8 MiB the
 /// immigration terms' hundred alternatives made that scan ×1.06; at 16 MiB
 /// it is ×0.87 of 8 MiB without them, for 35-50 MB more at peak. With the
-/// word lists in an automaton of their own, 32 MiB saves only 7% more.
+/// word lists in an automaton of their own, 32 MiB saves only 6% more.
 const HYBRID_CACHE: usize = 16 << 20;
 
 /// Detectors' patterns compiled together, one pass over a text.
