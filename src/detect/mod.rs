@@ -1148,6 +1148,12 @@ impl Nearby {
             }
         }
     }
+
+    /// Whether a candidate starts before `at` and ends after it.
+    fn holds_inside(&self, at: usize) -> bool {
+        let starting_before = self.starts.partition_point(|&s| s < at);
+        starting_before > 0 && self.furthest_end[starting_before - 1] > at
+    }
 }
 
 /// Drops the word lists' hits (`out[terms_from..]`) that start inside a
@@ -1158,27 +1164,11 @@ fn terms_inside_values(out: &mut Vec<Hit>, first: usize, terms_from: usize) {
     if first == terms_from || terms_from == out.len() {
         return;
     }
-    let mut values: Vec<(usize, usize)> = out[first..terms_from]
-        .iter()
-        .map(|h| (h.start, h.end))
-        .collect();
-    values.sort_unstable();
-    let mut furthest = 0;
-    let furthest_end: Vec<usize> = values
-        .iter()
-        .map(|&(_, end)| {
-            furthest = furthest.max(end);
-            furthest
-        })
-        .collect();
+    let values = Nearby::new(out[first..terms_from].iter());
     let mut i = 0;
     out.retain(|h| {
         i += 1;
-        if i - 1 < terms_from {
-            return true;
-        }
-        let before = values.partition_point(|&(start, _)| start < h.start);
-        before == 0 || furthest_end[before - 1] <= h.start
+        i - 1 < terms_from || !values.holds_inside(h.start)
     });
 }
 
@@ -2089,8 +2079,6 @@ mod tests {
         assert_eq!(hits[0].field, 0);
     }
 
-    /// Under a column of names, a whole field of a name's shape is a name
-    /// though the pattern found none; where it found one, that one alone.
     /// A gender is read whole under its columns and after its labels,
     /// nowhere else; a person in the record makes it theirs.
     #[test]
@@ -2186,6 +2174,8 @@ mod tests {
         )));
     }
 
+    /// Under a column of names, a whole field of a name's shape is a name
+    /// though the pattern found none; where it found one, that one alone.
     #[test]
     fn a_name_columns_whole_field_is_a_name() {
         let e = engine();
